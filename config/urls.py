@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+from smertespor.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("overview/", web_views.overview, name="overview"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("patients/", include("smertespor.patients.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

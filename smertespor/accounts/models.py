@@ -1,0 +1,116 @@
+"""Who uses Smertespor: regions, organisations (with SOR code) and users with one role."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smertespor.validators import no_nul_bytes
+
+sor_code_validator = RegexValidator(r"^\d{6,18}$", _("A SOR code is 6 to 18 digits."))
+provider_number_validator = RegexValidator(
+    r"^\d{6}$", _("A provider number (ydernummer) is 6 digits.")
+)
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[no_nul_bytes])
+    code = models.CharField(_("region code"), max_length=4, unique=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GP_PRACTICE = "gp_practice", _("General practice")
+        PAIN_CLINIC = "pain_clinic", _("Pain clinic")
+        PAIN_CENTRE = "pain_centre", _("Interdisciplinary pain centre")
+        HOSPITAL_DEPARTMENT = "hospital_department", _("Hospital department")
+        MUNICIPALITY = "municipality", _("Municipality")
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy / chiropractic")
+        REGIONAL_ADMINISTRATION = "regional_administration", _("Regional administration")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations")
+    name = models.CharField(_("name"), max_length=200, validators=[no_nul_bytes])
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    sor_code = models.CharField(
+        _("SOR code"), max_length=18, unique=True, validators=[sor_code_validator]
+    )
+    provider_number = models.CharField(
+        _("provider number (ydernummer)"),
+        max_length=6,
+        blank=True,
+        validators=[provider_number_validator],
+        help_text=_("Required for general practices."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True, validators=[no_nul_bytes])
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[no_nul_bytes])
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_number"],
+                condition=~models.Q(provider_number=""),
+                name="unique_provider_number",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="gp_practice") | ~models.Q(provider_number=""),
+                name="gp_practice_has_provider_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_gp_practice(self) -> bool:
+        return self.kind == self.Kind.GP_PRACTICE
+
+
+class Role(models.TextChoices):
+    GP = "gp", _("General practitioner")
+    PRACTICE_NURSE = "practice_nurse", _("Practice nurse")
+    CLINIC_DOCTOR = "clinic_doctor", _("Pain clinic doctor")
+    CLINIC_NURSE = "clinic_nurse", _("Pain clinic nurse")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    SECRETARY = "secretary", _("Secretary")
+    PLANNER = "planner", _("Planner")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that never see patient-level data (aggregates and configuration only).
+NON_CLINICAL_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_clinical(self) -> bool:
+        return self.role not in NON_CLINICAL_ROLES and self.organisation_id is not None

@@ -1,0 +1,72 @@
+"""The append-only, hash-chained audit log of every access to patient data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One row per view, search, change, export or refused attempt.
+
+    Rows are never updated or deleted (database triggers refuse it) and each row's hash
+    covers the previous row's hash, so ``manage.py verify_audit_log`` finds a changed or
+    removed row.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Searched")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        EXPORT = "export", _("Exported")
+        REFUSED = "refused", _("Refused")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Login locked out")
+
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    occurred_at = models.DateTimeField(editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    username = models.CharField(max_length=150, blank=True, editable=False)
+    role = models.CharField(max_length=32, blank=True, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        editable=False,
+    )
+    action = models.CharField(max_length=32, choices=Action.choices, editable=False)
+    object_type = models.CharField(max_length=64, blank=True, editable=False)
+    object_id = models.CharField(max_length=64, blank=True, editable=False)
+    request_id = models.CharField(max_length=36, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, editable=False)
+    detail = models.JSONField(default=dict, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["patient", "-sequence"], name="audit_patient_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}"
+
+    @property
+    def role_label(self) -> str:
+        from smertespor.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role

@@ -1,0 +1,34 @@
+"""Patient forms: parse and validate input at the boundary; the services do the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smertespor.patients.models import Patient
+
+
+class PatientCreateForm(forms.Form):
+    cpr = forms.CharField(
+        label=_("CPR number"),
+        max_length=11,
+        help_text=_("DDMMYY-SSSS. Birth date and sex are read from the number."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+
+
+class PatientEditForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["name", "address", "phone", "email"]
+
+
+class PatientSearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Search by name or CPR number"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
+    )

@@ -1,0 +1,98 @@
+"""The patient record and the care relations that let other organisations see it."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import EmailValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from smertespor.validators import no_nul_bytes
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ]{8,20}$",
+    _("Enter a phone number of 8 to 20 digits (spaces and a leading + allowed)."),
+)
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
+    # Opaque id: the CPR number never appears in a URL.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cpr = models.CharField(_("CPR number"), max_length=10, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, validators=[no_nul_bytes])
+    birth_date = models.DateField(_("birth date"), editable=False)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
+    listed_practice = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="listed_patients",
+        verbose_name=_("listed practice"),
+        limit_choices_to={"kind": "gp_practice"},
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True, validators=[no_nul_bytes])
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[no_nul_bytes, phone_validator]
+    )
+    email = models.EmailField(
+        _("e-mail"), max_length=254, blank=True, validators=[no_nul_bytes, EmailValidator()]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["listed_practice", "name"], name="patient_practice_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def cpr_formatted(self) -> str:
+        return f"{self.cpr[:6]}-{self.cpr[6:]}"
+
+    @property
+    def cpr_masked(self) -> str:
+        return f"{self.cpr[:6]}-****"
+
+
+class CareRelation(models.Model):
+    """An organisation treating a patient: opened by a course, referral or advice request."""
+
+    class Reason(models.TextChoices):
+        COURSE = "course", _("Course")
+        REFERRAL = "referral", _("Referral")
+        ADVICE_REQUEST = "advice_request", _("Advice request")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_relations")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="care_relations"
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    opened_at = models.DateTimeField(_("opened"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("care relation")
+        verbose_name_plural = _("care relations")
+        indexes = [
+            models.Index(fields=["organisation", "patient"], name="carerel_org_patient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ↔ {self.patient_id} ({self.reason})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -1,0 +1,120 @@
+"""Writes to the patient record. Each runs in one transaction and writes its audit row."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domain.cpr import InvalidCpr, parse_cpr
+from smertespor.accounts.models import Organisation
+from smertespor.accounts.permissions import can_register_patients
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.patients.models import CareRelation, Patient
+
+EDITABLE_FIELDS = ("name", "address", "phone", "email")
+
+
+def _cpr_error(error: InvalidCpr) -> ValidationError:
+    # Translated at call time, in the user's language.
+    messages = {
+        "cpr_length": _("A CPR number has 10 digits (DDMMYY-SSSS)."),
+        "cpr_format": _("A CPR number has only digits (DDMMYY-SSSS)."),
+        "cpr_birth_date": _("The first six digits are not a valid birth date."),
+        "cpr_future": _("The birth date in the CPR number lies in the future."),
+    }
+    return ValidationError({"cpr": messages.get(error.code, error.message)}, code=error.code)
+
+
+def register_patient(
+    *,
+    by: Any,
+    cpr: str,
+    name: str,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Patient:
+    """Register a patient listed at the registering user's own practice."""
+    if not can_register_patients(by):
+        raise PermissionDenied
+    try:
+        parsed = parse_cpr(cpr, today=timezone.localdate())
+    except InvalidCpr as error:
+        raise _cpr_error(error) from None
+    practice: Organisation = by.organisation
+    with transaction.atomic():
+        if Patient.objects.filter(cpr=parsed.number).exists():
+            raise ValidationError(
+                {"cpr": _("A patient with this CPR number is already registered.")},
+                code="duplicate_cpr",
+            )
+        patient = Patient(
+            cpr=parsed.number,
+            name=name.strip(),
+            birth_date=parsed.birth_date,
+            sex=parsed.sex.value,
+            listed_practice=practice,
+            address=address.strip(),
+            phone=phone.strip(),
+            email=email.strip(),
+        )
+        patient.full_clean()
+        patient._history_user = by  # type: ignore[attr-defined]
+        patient.save(force_insert=True)
+        record_event(
+            user=by,
+            action=AuditAction.CREATE,
+            object_type="patient",
+            object_id=str(patient.pk),
+            patient=patient,
+        )
+    return patient
+
+
+def update_patient(*, by: Any, patient: Patient, **changes: str) -> Patient:
+    """Change contact details; the earlier version stays readable in the record history."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        changed = [
+            field for field, value in changes.items() if getattr(locked, field) != value.strip()
+        ]
+        for field in changed:
+            setattr(locked, field, changes[field].strip())
+        locked.full_clean()
+        if changed:
+            locked._history_user = by  # type: ignore[attr-defined]
+            locked.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            user=by,
+            action=AuditAction.UPDATE,
+            object_type="patient",
+            object_id=str(locked.pk),
+            patient=locked,
+            detail={"fields": sorted(changed)},
+        )
+    return locked
+
+
+def open_care_relation(
+    *, patient: Patient, organisation: Organisation, reason: str, by: Any
+) -> CareRelation:
+    """Give ``organisation`` access to ``patient`` (called by courses, referrals, advice)."""
+    existing = CareRelation.objects.filter(
+        patient=patient, organisation=organisation, reason=reason, closed_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    return CareRelation.objects.create(
+        patient=patient,
+        organisation=organisation,
+        reason=reason,
+        opened_at=timezone.now(),
+        opened_by=by if getattr(by, "is_authenticated", False) else None,
+    )

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from smertespor.demo_region import DEMO_PASSWORD, DEMO_USERS, load_demo_region
+
+
+class Command(BaseCommand):
+    help = "Load the fictitious demo region (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = load_demo_region()
+        self.stdout.write(
+            f"Demo region ready ({created['users_created']} users and "
+            f"{created['patients_created']} patients added this time)."
+        )
+        self.stdout.write("")
+        self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
+        for demo in DEMO_USERS:
+            self.stdout.write(f"  {demo.username:<26} {demo.role:<16} {demo.organisation}")
+        self.stdout.write("")
+        self.stdout.write("Open http://127.0.0.1:8000 and log in.")

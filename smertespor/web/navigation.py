@@ -1,0 +1,38 @@
+"""The navigation each role sees, written once for the layout and the front page."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from smertespor.accounts.permissions import (
+    can_register_patients,
+    can_see_aggregates,
+    can_see_patient_data,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def nav_items_for(user: Any) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[NavItem] = []
+    if can_see_patient_data(user):
+        items.append(NavItem(_("Patients"), "patients:list"))
+    if can_register_patients(user):
+        items.append(NavItem(_("New patient"), "patients:create"))
+    if can_see_aggregates(user):
+        items.append(NavItem(_("Overview"), "overview"))
+    if getattr(user, "is_staff", False):
+        items.append(NavItem(_("Administration"), "admin:index"))
+    return items
