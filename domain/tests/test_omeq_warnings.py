@@ -209,10 +209,15 @@ def test_a_malformed_atc_code_is_an_error_not_ignored() -> None:
     assert caught.value.code == "invalid_atc_code"
 
 
+def test_clonazepam_counts_as_a_benzodiazepine_despite_its_antiepileptic_atc() -> None:
+    result = omeq(atc=("N03AE01",))
+    assert codes(result) == [WarningCode.BENZODIAZEPINE]
+
+
 def test_the_co_medication_classes_come_from_the_data_file() -> None:
     classes = {c.warning: c.atc_prefixes for c in co_medication_classes()}
     assert classes == {
-        "benzodiazepine": ("N05BA", "N05CD"),
+        "benzodiazepine": ("N05BA", "N05CD", "N03AE01"),
         "z_drug": ("N05CF",),
         "gabapentinoid": ("N03AX12", "N03AX16"),
     }
