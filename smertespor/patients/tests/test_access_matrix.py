@@ -1,0 +1,152 @@
+"""Every URL × every persona. A new URL without a rule here fails the suite."""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.api import api
+
+PERSONAS = ["anonymous", "gp", "other_gp", "practice_nurse", "clinic_nurse", "planner", "admin"]
+PATIENT_READERS = {"gp", "practice_nurse"}
+CLINICAL = {"gp", "other_gp", "practice_nurse", "clinic_nurse"}
+PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
+LOGGED_IN = set(PERSONAS) - {"anonymous"}
+EVERYONE = set(PERSONAS)
+
+# url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
+PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
+    "home": ("GET", None, LOGGED_IN),
+    "overview": ("GET", None, {"planner", "admin"}),
+    "login": ("GET", None, EVERYONE),
+    "logout": ("POST", {}, EVERYONE),
+    "set_language": ("POST", {"language": "en"}, EVERYONE),
+    "patients:list": ("GET", None, CLINICAL),
+    "patients:search": ("POST", {"query": "Birthe"}, CLINICAL),
+    "patients:create": ("GET", None, PRACTICE_STAFF),
+    "patients:detail": ("GET", None, PATIENT_READERS),
+    "patients:edit": ("GET", None, PATIENT_READERS),
+    "patients:history": ("GET", None, PATIENT_READERS),
+    "patients:access_log": ("GET", None, PATIENT_READERS),
+    "admin:*": ("GET", None, {"admin"}),
+    "api:*docs": ("GET", None, EVERYONE),
+}
+# "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
+API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
+    "GET /api/patients": (None, CLINICAL),
+    "POST /api/patients": ({"cpr": "0101801234", "name": "Ny Patient"}, PRACTICE_STAFF),
+    "POST /api/patients/search": ({"query": "Birthe"}, CLINICAL),
+    "GET /api/patients/{patient_id}": (None, PATIENT_READERS),
+    "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
+    "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
+    "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            yield from _walk(entry.url_patterns, prefix + namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name
+
+
+def _rule_key(name: str) -> str | None:
+    if name in PAGE_RULES:
+        return name
+    if name.startswith("admin:"):
+        return "admin:*"
+    if name.startswith("api:") and name in {"api:openapi-json", "api:openapi-view"}:
+        return "api:*docs"
+    if name.startswith("api:"):
+        return "api"  # covered operation by operation through the OpenAPI schema below
+    return None
+
+
+def test_every_url_has_an_access_rule():
+    missing = [name for name in _walk(get_resolver().url_patterns) if _rule_key(name) is None]
+    assert missing == [], f"URLs without an access rule in this matrix: {missing}"
+
+
+def test_every_api_operation_has_an_access_rule():
+    schema = api.get_openapi_schema()
+    operations = {
+        f"{method.upper()} {path}"
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+    assert operations - set(API_RULES) == set(), "API operations without an access rule"
+    assert set(API_RULES) - operations == set(), "rules for API operations that do not exist"
+
+
+@pytest.fixture
+def personas(gp, other_gp, practice_nurse, clinic_nurse, planner, admin_user):
+    return {
+        "gp": gp,
+        "other_gp": other_gp,
+        "practice_nurse": practice_nurse,
+        "clinic_nurse": clinic_nurse,
+        "planner": planner,
+        "admin": admin_user,
+    }
+
+
+def _client(persona, personas, client_for, client):
+    return client if persona == "anonymous" else client_for(personas[persona])
+
+
+def _assert_refused(response, persona, patient):
+    if persona == "anonymous" or response.status_code == 302:
+        # Anonymous users, and non-staff in Django's admin, are sent to a login page.
+        assert response.status_code in (302, 401), response.status_code
+        if response.status_code == 302:
+            assert "/login/" in response["Location"]
+    else:
+        assert response.status_code in (403, 404), response.status_code
+    assert patient.name.encode() not in response.content
+    assert patient.cpr[:6].encode() not in response.content
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(PAGE_RULES))
+def test_page_access_matrix(name, persona, personas, patient, client_for, client):
+    method, body, allowed = PAGE_RULES[name]
+    url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
+    kwargs = (
+        {"patient_id": patient.pk}
+        if name.startswith("patients:")
+        and name
+        not in {
+            "patients:list",
+            "patients:search",
+            "patients:create",
+        }
+        else {}
+    )
+    url = reverse(url_name, kwargs=kwargs)
+    http = _client(persona, personas, client_for, client)
+    response = http.get(url) if method == "GET" else http.post(url, body or {})
+    if persona in allowed:
+        assert response.status_code in (200, 302), (name, persona, response.status_code)
+        if response.status_code == 302 and persona != "anonymous":
+            assert "/login/" not in response["Location"] or name == "logout"
+    else:
+        _assert_refused(response, persona, patient)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", sorted(API_RULES))
+def test_api_access_matrix(operation, persona, personas, patient, client_for, client):
+    body, allowed = API_RULES[operation]
+    method, path = operation.split(" ", 1)
+    url = path.replace("{patient_id}", str(patient.pk))
+    http = _client(persona, personas, client_for, client)
+    kwargs = {"content_type": "application/json"}
+    if body is not None:
+        kwargs["data"] = json.dumps(body)
+    response = getattr(http, method.lower())(url, **kwargs)
+    if persona in allowed:
+        assert response.status_code in (200, 201), (operation, persona, response.content)
+    else:
+        _assert_refused(response, persona, patient)

@@ -1,0 +1,80 @@
+"""factory_boy factories for the apps' tests."""
+
+import itertools
+from datetime import date
+
+import factory
+
+from smertespor.accounts.models import Organisation, Region, Role, User
+from smertespor.patients.models import Patient
+
+PASSWORD = "correct-horse-battery-staple"
+_cpr_serials = itertools.count(1)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    name = "Region Midtjylland"
+    code = "1082"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Lægehus {n}")
+    kind = Organisation.Kind.GP_PRACTICE
+    sor_code = factory.Sequence(lambda n: f"{800000000000000 + n}")
+    provider_number = factory.Sequence(lambda n: f"{200000 + n}")
+
+
+class ClinicFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Smerteklinik {n}")
+    kind = Organisation.Kind.PAIN_CLINIC
+    provider_number = ""
+
+
+class RegionOfficeFactory(OrganisationFactory):
+    name = "Regionshuset"
+    kind = Organisation.Kind.REGIONAL_ADMINISTRATION
+    provider_number = ""
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Bruger {n}")
+    role = Role.GP
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+def next_cpr(birth: date = date(1970, 5, 17), sex: str = "female") -> str:
+    """A fresh, valid CPR number (7th digit 0-3: born in the 1900s)."""
+    serial = next(_cpr_serials)
+    last = (serial * 2 + (1 if sex == "male" else 0)) % 10
+    return birth.strftime("%d%m%y") + f"{serial % 4}{(serial // 4) % 100:02d}{last}"
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    cpr = factory.LazyFunction(next_cpr)
+    name = factory.Sequence(lambda n: f"Patient Nummer{n}")
+    birth_date = date(1970, 5, 17)
+    sex = "female"
+    listed_practice = factory.SubFactory(OrganisationFactory)
