@@ -47,7 +47,8 @@ fmt: $(VENV)/.dev ## Format and auto-fix
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.dev ## Update and compile the Danish translations
-	cd smertespor && ../$(PY) ../manage.py makemessages -l da --no-obsolete --add-location file
+	$(PY) manage.py makemessages -l da --no-obsolete --add-location file \
+	  -i ".venv/*" -i "domain/*" -i "tests/*" -i "benchmarks/*"
 	$(PY) manage.py compilemessages --ignore=.venv
 
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)

@@ -5,6 +5,7 @@ from datetime import date
 
 import factory
 
+from domain.cpr import parse_cpr
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.patients.models import Patient
 
@@ -62,9 +63,10 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-def next_cpr(birth: date = date(1970, 5, 17), sex: str = "female") -> str:
-    """A fresh, valid CPR number (7th digit 0-3: born in the 1900s)."""
+def next_cpr(sex: str = "female") -> str:
+    """A fresh, valid CPR number (7th digit 0-3: born in the 1900s), a new birth date each."""
     serial = next(_cpr_serials)
+    birth = date(1930 + serial % 60, 1 + serial % 12, 1 + serial % 28)
     last = (serial * 2 + (1 if sex == "male" else 0)) % 10
     return birth.strftime("%d%m%y") + f"{serial % 4}{(serial // 4) % 100:02d}{last}"
 
@@ -75,6 +77,8 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     cpr = factory.LazyFunction(next_cpr)
     name = factory.Sequence(lambda n: f"Patient Nummer{n}")
-    birth_date = date(1970, 5, 17)
+    birth_date = factory.LazyAttribute(
+        lambda p: parse_cpr(p.cpr, today=date(2100, 1, 1)).birth_date
+    )
     sex = "female"
     listed_practice = factory.SubFactory(OrganisationFactory)
