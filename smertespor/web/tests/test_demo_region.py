@@ -1,0 +1,24 @@
+from django.core.management import call_command
+
+from smertespor.accounts.models import Organisation, Role, User
+from smertespor.patients.models import Patient
+
+
+def test_the_demo_region_loads_once_and_again_changes_nothing(db, capsys):
+    call_command("load_demo_region")
+    counts = (Organisation.objects.count(), User.objects.count(), Patient.objects.count())
+    call_command("load_demo_region")
+    assert (Organisation.objects.count(), User.objects.count(), Patient.objects.count()) == counts
+    assert "demo-gp" in capsys.readouterr().out
+
+
+def test_the_demo_region_has_what_the_foundation_promises(db):
+    call_command("load_demo_region")
+    practices = Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE)
+    assert practices.count() >= 6
+    assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC).exists()
+    assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CENTRE).exists()
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Patient.objects.count() >= 200
+    assert all(practice.listed_patients.exists() for practice in practices)
+    assert Patient.objects.filter(address__startswith="Demovej").count() == Patient.objects.count()

@@ -1,0 +1,87 @@
+"""The Danish UI: every message translated, the compiled catalogue current."""
+
+import gettext
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "da" / "LC_MESSAGES"
+
+
+def _entries(po_text: str) -> list[tuple[str, str]]:
+    entries, msgid, msgstr, current = [], None, None, None
+    for raw in [*po_text.splitlines(), ""]:
+        line = raw.strip()
+        if line.startswith("msgid "):
+            if msgid is not None:
+                entries.append((msgid, msgstr or ""))
+            msgid, msgstr, current = line[7:-1], None, "id"
+        elif line.startswith("msgstr"):
+            msgstr, current = line.split(" ", 1)[1][1:-1], "str"
+        elif line.startswith('"') and current == "id":
+            msgid = (msgid or "") + line[1:-1]
+        elif line.startswith('"') and current == "str":
+            msgstr = (msgstr or "") + line[1:-1]
+    if msgid is not None:
+        entries.append((msgid, msgstr or ""))
+    return [entry for entry in entries if entry[0]]
+
+
+def test_every_danish_message_is_translated():
+    po_text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    untranslated = [msgid for msgid, msgstr in _entries(po_text) if not msgstr]
+    assert untranslated == []
+    assert "#, fuzzy\nmsgid" not in po_text
+
+
+def _unescape(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    with (LOCALE / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+    po_text = (LOCALE / "django.po").read_text(encoding="utf-8")
+    stale = [
+        msgid
+        for msgid, msgstr in _entries(po_text)
+        if catalog.get(_unescape(msgid)) != _unescape(msgstr)
+        and (_unescape(msgid), 0) not in catalog
+    ]
+    assert stale == [], "run `make messages` to recompile the .mo file"
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("da", "Hvem har set mine oplysninger"), ("en", "Who has looked")]
+)
+def test_the_patient_page_follows_the_chosen_language(client_for, gp, patient, language, text):
+    client = client_for(gp)
+    client.post(reverse("set_language"), {"language": language})
+    body = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    assert text in body
+
+
+def test_the_error_pages_are_danish(client_for, gp, planner):
+    with translation.override("da"):
+        not_found = client_for(gp).get("/patients/00000000-0000-0000-0000-000000000000/")
+        denied = client_for(planner).get(reverse("patients:list"))
+    assert not_found.status_code == 404
+    assert "Ikke fundet" in not_found.content.decode()
+    assert denied.status_code == 403
+    assert "Ingen adgang" in denied.content.decode()
+
+
+def test_the_500_page_is_danish_and_self_contained():
+    body = (Path(__file__).resolve().parents[2] / "templates" / "500.html").read_text()
+    assert 'lang="da"' in body
+    assert "Der opstod en fejl" in body
+    assert "{%" not in body  # rendered without a template context
+
+
+def test_the_login_page_is_reachable_in_both_languages(db):
+    for language in ("da", "en"):
+        response = Client(HTTP_ACCEPT_LANGUAGE=language).get(reverse("login"))
+        assert response.status_code == 200
