@@ -1,0 +1,158 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against a real server.
+
+pytest-django's ``live_server`` cannot be used: it flushes every table after a test, and the
+audit log's triggers refuse the DELETE. So the server runs in a subprocess on a database of
+its own (a temp SQLite file, or a throwaway PostgreSQL database on the server named by
+DATABASE_URL), loaded with the demo region; the tests only talk to it over HTTP.
+"""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_ATTEMPTS = 240  # x 0.25 s: a minute for a cold start on a busy CI machine
+SERVER_STOP_SECONDS = 10
+COMMAND_TIMEOUT_SECONDS = 600
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running Smertespor with the demo region loaded."""
+    workdir = tmp_path_factory.mktemp("browser")
+    with ExitStack() as stack:
+        database_url = stack.enter_context(_fresh_database(workdir))
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "load_demo_region")
+        yield stack.enter_context(_running_server(env, workdir / "server.log"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM}: run `make chromium`.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A fresh page (own cookies) whose browser asks for Danish, as a Danish clinician's does."""
+    context = browser.new_context(base_url=server_url, locale="da-DK")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@contextmanager
+def _fresh_database(workdir: Path) -> Iterator[str]:
+    suite_url = os.environ.get("DATABASE_URL", "")
+    if not suite_url.startswith("postgres"):
+        yield f"sqlite:///{workdir / 'browser.sqlite3'}"
+        return
+    name = f"smertespor_browser_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(suite_url)
+    # The maintenance database always exists; the suite's own may not (pytest-django
+    # creates test_<name>, not <name>).
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+
+
+@contextmanager
+def _running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    port = _free_port()
+    with log_path.open("w") as log:
+        server = subprocess.Popen(  # noqa: S603  (our own manage.py, fixed arguments)
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_answering(server, port, log_path)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=SERVER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_answering(server: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+    for _ in range(SERVER_START_ATTEMPTS):
+        if server.poll() is not None:
+            pytest.fail(f"The server exited ({server.returncode}):\n{log_path.read_text()}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/login/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.25)
+    pytest.fail(f"The server did not answer on port {port}:\n{log_path.read_text()}")
