@@ -4,6 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# What a row's object_type means to the patient reading "who has looked at this record".
+OBJECT_LABELS = {
+    "patient": _("record"),
+    "patient_edit": _("edit form"),
+    "patient_history": _("record history"),
+    "access_log": _("access log"),
+}
+
 
 class AuditEvent(models.Model):
     """One row per view, search, change, export or refused attempt.
@@ -64,6 +72,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}"
+
+    @property
+    def object_label(self) -> str:
+        return str(OBJECT_LABELS.get(self.object_type, self.object_type.replace("_", " ")))
 
     @property
     def role_label(self) -> str:
