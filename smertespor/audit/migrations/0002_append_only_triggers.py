@@ -37,7 +37,7 @@ def _run(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped
         if vendor not in statements_by_vendor:
             raise RuntimeError(f"No append-only triggers written for {vendor}")
         for statement in statements_by_vendor[vendor]:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return run
 
