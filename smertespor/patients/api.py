@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction, record_event
@@ -132,9 +133,8 @@ def search(request: HttpRequest, payload: SearchIn) -> dict[str, object]:
 
 
 @router.post("", response={201: PatientOut}, url_name="patients_create")
-def create_patient(request: HttpRequest, payload: PatientCreateIn) -> tuple[int, Patient]:
-    patient = register_patient(by=request.user, **payload.dict())
-    return 201, patient
+def create_patient(request: HttpRequest, payload: PatientCreateIn) -> Status[Patient]:
+    return Status(201, register_patient(by=request.user, **payload.dict()))
 
 
 @router.get("/{patient_id}", response=PatientOut, url_name="patients_detail")
