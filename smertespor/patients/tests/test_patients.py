@@ -250,3 +250,13 @@ def test_a_birth_date_in_the_future_is_judged_by_todays_date(client_for, gp):
         response = _create(client_for(gp))
     assert response.status_code == 200
     assert Patient.objects.count() == 0
+
+
+def test_the_list_never_shows_another_practices_patient(client_for, gp, patient, other_patient):
+    body = client_for(gp).get(reverse("patients:list")).content.decode()
+    api_body = client_for(gp).get("/api/patients").content.decode()
+    for text in (body, api_body):
+        assert patient.name in text
+        assert other_patient.name not in text
+        assert other_patient.cpr not in text
+        assert other_patient.cpr_formatted not in text
