@@ -38,9 +38,7 @@ def test_a_gp_registers_a_patient_with_birth_date_and_sex_from_the_cpr(client_fo
         pytest.param("0101304234", "future", id="future-birth-date"),
     ],
 )
-def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(
-    client_for, gp, cpr, message
-):
+def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(client_for, gp, cpr, message):
     client = client_for(gp)
     client.cookies["django_language"] = "en"
     response = _create(client, cpr=cpr)
