@@ -6,10 +6,13 @@ checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from domain.omeq_settings import SettingsError, Thresholds, default_thresholds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "smertespor.accounts",
     "smertespor.audit",
     "smertespor.patients",
+    "smertespor.medication",
     "smertespor.web",
 ]
 
@@ -194,3 +198,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# OMEQ warning thresholds (mg/day, "at or above"); defaults from domain/data/omeq_settings.toml.
+_OMEQ_DEFAULTS = default_thresholds()
+OMEQ_REASSESS_MG_PER_DAY = _env_int(
+    "OMEQ_REASSESS_MG_PER_DAY", int(_OMEQ_DEFAULTS.reassess_mg_per_day)
+)
+OMEQ_HIGH_MG_PER_DAY = _env_int("OMEQ_HIGH_MG_PER_DAY", int(_OMEQ_DEFAULTS.high_mg_per_day))
+try:
+    Thresholds(Decimal(OMEQ_REASSESS_MG_PER_DAY), Decimal(OMEQ_HIGH_MG_PER_DAY))
+except SettingsError as error:
+    raise ImproperlyConfigured(f"OMEQ_REASSESS/HIGH_MG_PER_DAY: {error.message}") from None

@@ -1,0 +1,84 @@
+"""Reads of conversion tables: the region's active table, the usable versions, one version."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from domain.conversion_tables import ConversionTable
+from smertespor.medication.mapper import table_from_version
+from smertespor.medication.models import DEFAULT_TABLE_ID, ConversionTableVersion
+
+Origin = ConversionTableVersion.Origin
+
+
+def all_table_versions() -> QuerySet[ConversionTableVersion]:
+    """Every version, drafts and old versions included (administrators' list)."""
+    return ConversionTableVersion.objects.select_related(
+        "signed_off_by", "created_by", "copied_from"
+    ).order_by("table_id", "created_at", "pk")
+
+
+def usable_table_versions() -> QuerySet[ConversionTableVersion]:
+    """Versions a calculation may use: shipped ones and signed-off copies (old ones too),
+    the active one first. Drafts are for their editor's preview only."""
+    return (
+        ConversionTableVersion.objects.filter(
+            Q(origin=Origin.BUILTIN) | Q(signed_off_at__isnull=False)
+        )
+        .prefetch_related("rules")
+        .annotate(
+            _active_first=Case(
+                When(is_active_for_region=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("_active_first", "table_id", "-published", "-created_at")
+    )
+
+
+def active_table_version() -> ConversionTableVersion:
+    """The region's signed-off table, or the shipped default (`nordic`) if none is."""
+    active = ConversionTableVersion.objects.filter(is_active_for_region=True).first()
+    if active is not None:
+        return active
+    default = (
+        ConversionTableVersion.objects.filter(table_id=DEFAULT_TABLE_ID, origin=Origin.BUILTIN)
+        .order_by("-published", "-created_at")
+        .first()
+    )
+    if default is None:
+        raise ImproperlyConfigured(
+            "The shipped conversion tables are not installed: run `manage.py migrate` "
+            "or `manage.py load_conversion_tables`."
+        )
+    return default
+
+
+def usable_table_version(table_id: str, version: str | None = None) -> ConversionTableVersion:
+    """A usable version by id (and version). Without a version: the active table if it has
+    this id, else the shipped version, else the most recently signed-off copy.
+
+    Raises `ConversionTableVersion.DoesNotExist` when there is none.
+    """
+    candidates = usable_table_versions().filter(table_id=table_id)
+    if version:
+        return candidates.get(version=version)
+    chosen = candidates.order_by(
+        "_active_first", "origin", "-signed_off_at", "-created_at"
+    ).first()  # "builtin" sorts before "regional_copy"
+    if chosen is None:
+        raise ConversionTableVersion.DoesNotExist(table_id)
+    return chosen
+
+
+def usable_tables_active_first() -> list[ConversionTableVersion]:
+    """The usable versions with the one in use (signed off, or the default) first."""
+    active = active_table_version()
+    versions = list(usable_table_versions())
+    return sorted(versions, key=lambda version: version.pk != active.pk)  # stable sort
+
+
+def domain_table(version: ConversionTableVersion) -> ConversionTable:
+    return table_from_version(version)

@@ -1,0 +1,183 @@
+"""Writes to conversion tables: install the shipped ones, copy, edit a draft, sign off.
+
+Shipped and signed-off versions never change, so every stored OMEQ keeps meaning what it
+meant; a region changes factors by copying a version, editing the draft and signing it off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domain.conversion_rules import ConversionTableError
+from domain.conversion_tables import ConversionTable, load_builtin_tables
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.medication.mapper import rule_fields, table_from_version, table_meta
+from smertespor.medication.models import ConversionRule, ConversionTableVersion
+from smertespor.medication.omeq_messages import table_issue_message
+from smertespor.medication.permissions import can_manage_conversion_tables
+
+Origin = ConversionTableVersion.Origin
+META_FIELDS = ("title", "source", "published", "note")
+
+
+class BuiltinTableChanged(Exception):
+    """A shipped data file changed without a new version: stored OMEQs would change meaning."""
+
+
+class TableEditError(ValidationError):
+    """A refused table edit; `row_errors` maps a rule's position (None: the table) to messages."""
+
+    def __init__(self, row_errors: Mapping[int | None, list[str]]) -> None:
+        self.row_errors = {row: list(messages) for row, messages in row_errors.items()}
+        super().__init__([m for messages in self.row_errors.values() for m in messages])
+
+
+def _audit(by: Any, action: str, version: ConversionTableVersion, **detail: Any) -> None:
+    record_event(
+        user=by,
+        action=action,
+        object_type="conversion_table",
+        object_id=f"{version.table_id}@{version.version}",
+        detail=detail or None,
+    )
+
+
+def install_builtin_tables(
+    table_model: Any = ConversionTableVersion, rule_model: Any = ConversionRule
+) -> list[str]:
+    """Store the shipped tables that are not stored yet (idempotent); returns what was added.
+
+    Takes the model classes so that a data migration can pass its historical models.
+    """
+    added = []
+    for table in load_builtin_tables().values():
+        stored = table_model.objects.filter(table_id=table.id, version=table.version).first()
+        if stored is not None:
+            if table_from_version(stored) != table:
+                raise BuiltinTableChanged(
+                    f"The shipped table {table.id} {table.version} differs from the stored "
+                    "copy; give the changed data file a new version."
+                )
+            continue
+        rows = table.to_rows()[1]
+        version = table_model.objects.create(
+            table_id=table.id,
+            version=table.version,
+            title=table.title,
+            source=table.source,
+            published=table.published,
+            note=table.note,
+            origin=Origin.BUILTIN,
+        )
+        rule_model.objects.bulk_create(rule_model(table=version, **f) for f in rule_fields(rows))
+        added.append(f"{table.id} {table.version}")
+    return added
+
+
+def _require_admin(by: Any) -> None:
+    if not can_manage_conversion_tables(by):
+        raise PermissionDenied
+
+
+def copy_conversion_table(
+    *, source: ConversionTableVersion, by: Any, table_id: str, version: str
+) -> ConversionTableVersion:
+    """A draft copy of `source` under a new id/version, for the region to edit and sign off."""
+    _require_admin(by)
+    with transaction.atomic():
+        copy = ConversionTableVersion(
+            table_id=table_id.strip(),
+            version=version.strip(),
+            title=source.title,
+            source=source.source,
+            published=source.published,
+            note=source.note,
+            origin=Origin.REGIONAL_COPY,
+            copied_from=source,
+            created_by=by,
+        )
+        copy.full_clean()
+        copy.save(force_insert=True)
+        rules = [
+            ConversionRule(table=copy, **fields)
+            for fields in rule_fields(table_from_version(source).to_rows()[1])
+        ]
+        ConversionRule.objects.bulk_create(rules)
+        _audit(by, AuditAction.CREATE, copy, copied_from=f"{source.table_id}@{source.version}")
+    return copy
+
+
+def edit_draft_table(
+    *,
+    table_version: ConversionTableVersion,
+    by: Any,
+    meta: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> ConversionTable:
+    """Replace a draft's title/source/published/note and rules, all checked by the domain
+    (`ConversionTable.from_rows`): every issue is reported and nothing is saved."""
+    _require_admin(by)
+    with transaction.atomic():
+        locked = ConversionTableVersion.objects.select_for_update().get(pk=table_version.pk)
+        if not locked.is_draft:
+            raise ValidationError(
+                _("Only a regional copy that is not signed off can be edited. Copy it first."),
+                code="table_not_editable",
+            )
+        full_meta = {**table_meta(locked), **{k: meta[k] for k in META_FIELDS if k in meta}}
+        try:
+            table = ConversionTable.from_rows(full_meta, rows)
+        except ConversionTableError as error:
+            row_errors: dict[int | None, list[str]] = {}
+            for issue in error.issues:
+                row_errors.setdefault(issue.row, []).append(table_issue_message(issue))
+            raise TableEditError(row_errors) from None
+        for field in META_FIELDS:
+            setattr(locked, field, full_meta[field])
+        locked.full_clean()
+        locked.save(update_fields=list(META_FIELDS))
+        locked.rules.all().delete()
+        ConversionRule.objects.bulk_create(
+            ConversionRule(table=locked, **fields) for fields in rule_fields(table.to_rows()[1])
+        )
+        _audit(by, AuditAction.UPDATE, locked, rules=len(table.rules))
+    return table
+
+
+def sign_off_conversion_table(
+    *, table_version: ConversionTableVersion, by: Any
+) -> ConversionTableVersion:
+    """Make a version the region's active table, recording who signed it off and when.
+
+    The previously active version stays stored and readable; only one is active at a time.
+    """
+    _require_admin(by)
+    with transaction.atomic():
+        versions = ConversionTableVersion.objects.select_for_update()
+        locked = versions.get(pk=table_version.pk)
+        try:
+            table_from_version(locked)
+        except ConversionTableError as error:
+            messages = [table_issue_message(issue) for issue in error.issues]
+            raise ValidationError(messages, code="invalid_conversion_table") from None
+        previous = list(versions.filter(is_active_for_region=True).exclude(pk=locked.pk))
+        # The old active row is switched off first: the one-active constraint is not deferred.
+        versions.filter(pk__in=[p.pk for p in previous]).update(is_active_for_region=False)
+        locked.signed_off_by = by
+        locked.signed_off_at = timezone.now()
+        locked.is_active_for_region = True
+        locked.save(update_fields=["signed_off_by", "signed_off_at", "is_active_for_region"])
+        _audit(
+            by,
+            AuditAction.UPDATE,
+            locked,
+            signed_off=True,
+            replaced=[f"{p.table_id}@{p.version}" for p in previous],
+        )
+    return locked
