@@ -1,0 +1,109 @@
+"""Reads of medication data. Callers load the patient through `patients.access` first, which
+applies the role rules and writes the audit row; nothing here checks access again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from domain.catalogue import Catalogue
+from smertespor.medication.calculation import Evaluation, compare, entries_from_regimen, evaluate
+from smertespor.medication.mapper import catalogue_from_products, regimen_from_lines
+from smertespor.medication.models import (
+    CatalogueProduct,
+    ConversionTableVersion,
+    MedicationLine,
+    OmeqSnapshot,
+)
+from smertespor.medication.table_selectors import (
+    active_table_version,
+    domain_table,
+    usable_tables_active_first,
+)
+from smertespor.patients.models import Patient
+
+
+def current_catalogue() -> Catalogue:
+    """The shipped catalogue plus the products an administrator added."""
+    return catalogue_from_products(list(CatalogueProduct.objects.all()))
+
+
+def current_lines(patient: Patient) -> QuerySet[MedicationLine]:
+    return patient.medication_lines.filter(ended_on__isnull=True).order_by("start_date", "pk")
+
+
+def ended_lines(patient: Patient) -> QuerySet[MedicationLine]:
+    return patient.medication_lines.filter(ended_on__isnull=False).order_by("-ended_on", "-pk")
+
+
+def patient_evaluation(
+    patient: Patient,
+    *,
+    table_version: ConversionTableVersion | None = None,
+    catalogue: Catalogue | None = None,
+) -> Evaluation:
+    """OMEQ of the patient's current lines under the active table (or `table_version`)."""
+    version = table_version or active_table_version()
+    regimen = regimen_from_lines(current_lines(patient), catalogue or current_catalogue())
+    return evaluate(entries_from_regimen(regimen), version, domain_table(version))
+
+
+def patient_comparison(patient: Patient) -> list[Evaluation]:
+    """The patient's current lines under every usable table, the active one first."""
+    catalogue = current_catalogue()
+    regimen = regimen_from_lines(current_lines(patient), catalogue)
+    tables = [(version, domain_table(version)) for version in usable_tables_active_first()]
+    return compare(None, tables, catalogue, entries=entries_from_regimen(regimen))
+
+
+def omeq_snapshots(patient: Patient) -> QuerySet[OmeqSnapshot]:
+    return patient.omeq_snapshots.order_by("recorded_at", "pk")
+
+
+def medication_history(patient: Patient) -> QuerySet[Any]:
+    """Every saved version of every line, newest first (who changed what, and when)."""
+    history_model = MedicationLine.history.model  # type: ignore[attr-defined]
+    return (
+        history_model.objects.filter(patient_id=patient.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def _newest_snapshot_id() -> Subquery:
+    newest = OmeqSnapshot.objects.filter(patient_id=OuterRef("patient_id")).order_by(
+        "-recorded_at", "-pk"
+    )
+    return Subquery(newest.values("pk")[:1])
+
+
+def latest_omeq_by_patient(patient_ids: Iterable[Any]) -> dict[Any, OmeqSnapshot]:
+    """Each patient's newest OMEQ snapshot, in one query."""
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    rows = OmeqSnapshot.objects.filter(patient_id__in=ids, pk=_newest_snapshot_id())
+    return {row.patient_id: row for row in rows}
+
+
+def attach_latest_omeq(patients: Iterable[Patient]) -> list[Patient]:
+    """The patients (e.g. one page of a list), each with `.latest_omeq` (a snapshot or None),
+    in one query for the whole page."""
+    listed = list(patients)
+    latest = latest_omeq_by_patient(p.pk for p in listed)
+    for patient in listed:
+        patient.latest_omeq = latest.get(patient.pk)  # type: ignore[attr-defined]
+    return listed
+
+
+def with_latest_omeq(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """The queryset annotated with the newest snapshot's figures (no extra query at all)."""
+    newest = OmeqSnapshot.objects.filter(patient_id=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    return patients.annotate(
+        latest_omeq_max_mg_per_day=Subquery(newest.values("max_mg_per_day")[:1]),
+        latest_omeq_scheduled_mg_per_day=Subquery(newest.values("scheduled_mg_per_day")[:1]),
+        latest_omeq_table_id=Subquery(newest.values("table_id")[:1]),
+        latest_omeq_recorded_on=Subquery(newest.values("recorded_on")[:1]),
+    )

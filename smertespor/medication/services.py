@@ -1,0 +1,258 @@
+"""Writes to a patient's medication list. Each runs in one transaction, keeps the line's
+earlier versions (record history), stores an OMEQ snapshot and writes its audit row.
+
+A line the active table cannot convert (e.g. ketobemidone under a table without it) is still
+recorded: it is what the patient takes, and the list then shows why OMEQ cannot be computed.
+Input that is wrong in itself is refused with a reason per field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domain.catalogue import Catalogue
+from domain.omeq import LineProblemCode as Code
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.medication.calculation import (
+    TABLE_COVERAGE_PROBLEMS,
+    LineInput,
+    OmeqInputError,
+    entries_from_inputs,
+    evaluate,
+)
+from smertespor.medication.models import MedicationLine, OmeqSnapshot
+from smertespor.medication.omeq_messages import LINE_PROBLEM_MESSAGES
+from smertespor.medication.permissions import can_record_medication
+from smertespor.medication.selectors import current_catalogue, patient_evaluation
+from smertespor.medication.table_selectors import domain_table, usable_table_versions
+from smertespor.patients.models import Patient
+
+CHANGEABLE_FIELDS = (
+    "strength",
+    "units_per_dose",
+    "doses_per_day",
+    "prn",
+    "max_doses_per_day",
+    "indication",
+    "start_date",
+    "note",
+)
+_COVERAGE_CODES = frozenset(code.value for code in TABLE_COVERAGE_PROBLEMS)
+
+
+def _require_recorder(by: Any) -> None:
+    if not can_record_medication(by):
+        raise PermissionDenied
+
+
+def _line_errors(line: MedicationLine, catalogue: Catalogue) -> dict[str, list[str]]:
+    """Everything wrong with a line as entered, by field, in the user's language."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str | None, message: str) -> None:
+        messages = errors.setdefault(field or NON_FIELD_ERRORS, [])
+        if message not in messages:
+            messages.append(message)
+
+    today = timezone.localdate()
+    if line.start_date and line.start_date > today:
+        refuse("start_date", _("A line starts today or earlier."))
+    product = None
+    try:
+        [entry] = entries_from_inputs([_line_input(line)], catalogue)
+        product = entry.product
+    except OmeqInputError as error:
+        for problem in error.problems:
+            refuse(problem.field, problem.message)
+        return errors
+    assert product is not None  # noqa: S101 - a product line has its product
+    is_patch = product.route == "transdermal"
+    if line.prn and line.max_doses_per_day is None:
+        refuse("max_doses_per_day", str(LINE_PROBLEM_MESSAGES[Code.PRN_MAXIMUM_MISSING]))
+    if is_patch and line.doses_per_day is not None:
+        refuse(
+            "doses_per_day",
+            _(
+                "A patch is worn continuously; leave doses per day empty (its change interval "
+                "does not change OMEQ)."
+            ),
+        )
+    if line.prn and line.doses_per_day is not None:
+        refuse("doses_per_day", _("Give an as-needed line's maximum, not doses per day."))
+    if not product.is_opioid:
+        if line.indication != MedicationLine.Indication.PAIN:
+            refuse("indication", _("Only an opioid can be substitution treatment."))
+        if not line.prn and not (line.doses_per_day and line.doses_per_day > 0):
+            refuse("doses_per_day", str(LINE_PROBLEM_MESSAGES[Code.DOSES_PER_DAY_NOT_POSITIVE]))
+        if not line.prn and line.max_doses_per_day is not None:
+            refuse("max_doses_per_day", str(LINE_PROBLEM_MESSAGES[Code.MAXIMUM_ON_SCHEDULED_LINE]))
+        return errors
+    # The line's own input checks (and the plausibility bound) under every usable table;
+    # that a table lacks the substance or route is not the line's fault.
+    for version in usable_table_versions():
+        evaluation = evaluate([entry], version, domain_table(version))
+        for problem in evaluation.problems:
+            if problem.code not in _COVERAGE_CODES:
+                refuse(problem.field, problem.message)
+    return errors
+
+
+def _line_input(line: MedicationLine) -> LineInput:
+    return LineInput(
+        product_id=line.product_id,
+        strength=line.strength,
+        units_per_dose=line.units_per_dose,
+        doses_per_day=line.doses_per_day,
+        prn=line.prn,
+        max_doses_per_day=line.max_doses_per_day,
+        indication=line.indication,
+    )
+
+
+def _check(line: MedicationLine, catalogue: Catalogue) -> None:
+    errors = _line_errors(line, catalogue)
+    if errors:
+        raise ValidationError(errors)
+    line.full_clean(exclude=["patient", "created_by"])
+
+
+def record_omeq_snapshot(*, patient: Patient, by: Any) -> OmeqSnapshot:
+    """Store the patient's OMEQ under the active table as it is now (a point on the chart)."""
+    evaluation = patient_evaluation(patient)
+    result = evaluation.result
+    snapshot = OmeqSnapshot(
+        patient=patient,
+        recorded_at=timezone.now(),
+        recorded_on=timezone.localdate(),
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        conversion_table=evaluation.table_version,
+        table_id=evaluation.table.id,
+        table_version=evaluation.table.version,
+        is_computable=result is not None,
+        scheduled_mg_per_day=result.scheduled_mg_per_day if result else None,
+        max_mg_per_day=result.max_mg_per_day if result else None,
+        warning_codes=[code for code, _message in evaluation.warnings],
+        problems=[{"line": p.index, "field": p.field, "code": p.code} for p in evaluation.problems],
+        line_count=len(evaluation.entries),
+    )
+    snapshot.save(force_insert=True)
+    return snapshot
+
+
+def _audit(by: Any, action: str, line: MedicationLine, **detail: Any) -> None:
+    record_event(
+        user=by,
+        action=action,
+        object_type="medication_line",
+        object_id=str(line.pk),
+        patient=line.patient,
+        detail=detail,
+    )
+
+
+def add_medication_line(
+    *,
+    patient: Patient,
+    by: Any,
+    product_id: str,
+    strength: Decimal,
+    units_per_dose: Decimal,
+    doses_per_day: Decimal | None = None,
+    prn: bool = False,
+    max_doses_per_day: Decimal | None = None,
+    indication: str = MedicationLine.Indication.PAIN,
+    start_date: datetime.date | None = None,
+    note: str = "",
+) -> MedicationLine:
+    """Add a product the patient takes; the list's OMEQ is stored as a new snapshot."""
+    _require_recorder(by)
+    line = MedicationLine(
+        patient=patient,
+        product_id=product_id.strip(),
+        strength=strength,
+        units_per_dose=units_per_dose,
+        doses_per_day=doses_per_day,
+        prn=prn,
+        max_doses_per_day=max_doses_per_day,
+        indication=indication,
+        start_date=start_date or timezone.localdate(),
+        note=note.strip(),
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    with transaction.atomic():
+        _check(line, current_catalogue())
+        line._history_user = by  # type: ignore[attr-defined]
+        line.save(force_insert=True)
+        snapshot = record_omeq_snapshot(patient=patient, by=by)
+        _audit(by, AuditAction.CREATE, line, product_id=line.product_id, snapshot=snapshot.pk)
+    return line
+
+
+def change_medication_line(*, line: MedicationLine, by: Any, **changes: Any) -> MedicationLine:
+    """Change a current line's dose, strength, indication, start date or note; the earlier
+    version stays in the line's history. A different product is a new line."""
+    _require_recorder(by)
+    unknown = set(changes) - set(CHANGEABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        locked = MedicationLine.objects.select_for_update().get(pk=line.pk)
+        if not locked.is_current:
+            raise ValidationError(_("An ended line cannot be changed."), code="line_ended")
+        if "note" in changes:
+            changes["note"] = (changes["note"] or "").strip()
+        changed = sorted(f for f, value in changes.items() if getattr(locked, f) != value)
+        for field in changed:
+            setattr(locked, field, changes[field])
+        snapshot = None
+        if changed:
+            _check(locked, current_catalogue())
+            locked._history_user = by  # type: ignore[attr-defined]
+            locked.save(update_fields=changed)
+            snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
+        _audit(
+            by,
+            AuditAction.UPDATE,
+            locked,
+            fields=changed,
+            snapshot=snapshot.pk if snapshot else None,
+        )
+    return locked
+
+
+def end_medication_line(
+    *, line: MedicationLine, by: Any, ended_on: datetime.date | None = None, reason: str = ""
+) -> MedicationLine:
+    """Stop a line (the patient no longer takes it). The line stays readable as ended."""
+    _require_recorder(by)
+    today = timezone.localdate()
+    ended_on = ended_on or today
+    with transaction.atomic():
+        locked = MedicationLine.objects.select_for_update().get(pk=line.pk)
+        if not locked.is_current:
+            raise ValidationError(_("This line has already ended."), code="line_ended")
+        errors: dict[str, list[str]] = {}
+        if ended_on > today:
+            errors["ended_on"] = [_("A line ends today or earlier.")]
+        elif ended_on < locked.start_date:
+            errors["ended_on"] = [_("A line cannot end before it started.")]
+        if errors:
+            raise ValidationError(errors)
+        locked.ended_on = ended_on
+        locked.end_reason = reason.strip()
+        locked.full_clean(exclude=["patient", "created_by"])
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["ended_on", "end_reason"])
+        snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
+        _audit(by, AuditAction.UPDATE, locked, ended_on=str(ended_on), snapshot=snapshot.pk)
+    return locked
