@@ -11,6 +11,10 @@ from smertespor.accounts.permissions import (
     can_see_aggregates,
     can_see_patient_data,
 )
+from smertespor.medication.permissions import (
+    can_manage_conversion_tables,
+    can_use_omeq_calculator,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,10 @@ def nav_items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("Patients"), "patients:list"))
     if can_register_patients(user):
         items.append(NavItem(_("New patient"), "patients:create"))
+    if can_use_omeq_calculator(user):
+        items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
+    if can_manage_conversion_tables(user):
+        items.append(NavItem(_("Conversion tables"), "medication:tables"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
     if getattr(user, "is_staff", False):

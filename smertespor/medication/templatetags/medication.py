@@ -1,0 +1,72 @@
+"""Template helpers for OMEQ: formatting, the patient page's summary panel, and the patient
+list's OMEQ column (`page.object_list|with_latest_omeq`, one query per page)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from smertespor.medication.mapper import plain_decimal
+from smertespor.medication.omeq_messages import format_mg, route_name, substance_name
+from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
+
+register = template.Library()
+
+
+@register.filter
+def mg(value: Any) -> str:
+    """An OMEQ or dose for reading: one decimal at most, in the user's locale."""
+    if value is None or value == "":
+        return "—"
+    return format_mg(value)
+
+
+@register.filter
+def exact(value: Any) -> str:
+    """A factor or dose exactly as stored, without padding zeros, in the user's locale."""
+    if value is None or value == "":
+        return "—"
+    number = plain_decimal(Decimal(value))
+    places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
+    return number_format(number, decimal_pos=places, use_l10n=True)
+
+
+@register.filter
+def substance(value: str) -> str:
+    return substance_name(value or "")
+
+
+@register.filter
+def route(value: Any) -> str:
+    return route_name(str(value or ""))
+
+
+@register.filter
+def per_day_unit(unit: Any) -> str:
+    """What a factor multiplies: mg/day, mcg/day or mcg/h of patch worn."""
+    return {
+        "mg": _("mg/day"),
+        "mcg": _("mcg/day"),
+        "mcg/h": _("mcg/h worn"),
+    }.get(str(unit or ""), str(unit or ""))
+
+
+@register.filter
+def with_latest_omeq(patients: Any) -> list[Any]:
+    """Each patient with `.latest_omeq` (the newest snapshot or None); one query in all."""
+    return attach_latest_omeq(patients)
+
+
+@register.inclusion_tag("medication/_omeq_summary.html", takes_context=True)
+def omeq_summary(context: template.Context, patient: Any) -> dict[str, Any]:
+    """The patient page's medication panel. The page's view loaded `patient` through
+    `patients.access` (and audited it); this only reads the patient's lines."""
+    return {
+        "patient": patient,
+        "evaluation": patient_evaluation(patient),
+        "request": context.get("request"),
+    }
