@@ -12,6 +12,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
+from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
 
 DEMO_PASSWORD = "smertespor-demo"  # noqa: S105  (printed on purpose: demo users only)
@@ -201,4 +202,11 @@ def load_demo_region() -> dict[str, int]:
             )
         bulk_create_with_history(patients, Patient, batch_size=500)
         patients_created = len(patients)
-    return {"users_created": users_created, "patients_created": patients_created}
+    medication_lines_created = load_demo_medication(
+        Patient.objects.filter(listed_practice__in=practices).order_by("cpr")
+    )
+    return {
+        "users_created": users_created,
+        "patients_created": patients_created,
+        "medication_lines_created": medication_lines_created,
+    }
