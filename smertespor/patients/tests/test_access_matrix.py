@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.api import api
+from smertespor.medication.models import ConversionTableVersion, MedicationLine
 
 PERSONAS = ["anonymous", "gp", "other_gp", "practice_nurse", "clinic_nurse", "planner", "admin"]
 PATIENT_READERS = {"gp", "practice_nurse"}
@@ -28,8 +29,28 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "patients:edit": ("GET", None, PATIENT_READERS),
     "patients:history": ("GET", None, PATIENT_READERS),
     "patients:access_log": ("GET", None, PATIENT_READERS),
+    "medication:calculator": ("GET", None, CLINICAL),
+    "medication:calculator_compare": ("GET", None, CLINICAL),
+    "medication:patient": ("GET", None, PATIENT_READERS),
+    "medication:add_line": ("GET", None, PATIENT_READERS),
+    "medication:change_line": ("GET", None, PATIENT_READERS),
+    "medication:end_line": ("POST", {"ended_on": "2000-01-01"}, PATIENT_READERS),
+    "medication:line_history": ("GET", None, PATIENT_READERS),
+    "medication:patient_compare": ("GET", None, PATIENT_READERS),
+    "medication:tables": ("GET", None, {"admin"}),
+    "medication:table_detail": ("GET", None, {"admin"}),
+    "medication:table_copy": ("POST", {"table_id": "nordic", "version": "matrix-1"}, {"admin"}),
+    "medication:table_edit": ("GET", None, {"admin"}),
+    "medication:table_sign_off": ("POST", {}, {"admin"}),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
+}
+OMEQ_LINE = {
+    "substance": "oxycodone",
+    "route": "oral",
+    "dose": 10,
+    "dose_unit": "mg",
+    "doses_per_day": 2,
 }
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
@@ -40,6 +61,17 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
+    "GET /api/omeq/factor-sets": (None, LOGGED_IN),
+    "GET /api/omeq/products": (None, LOGGED_IN),
+    "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
+    "POST /api/patients/{patient_id}/medication": (
+        {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
+        PATIENT_READERS,
+    ),
+    "PATCH /api/patients/{patient_id}/medication/{line_id}": ({"note": "x"}, PATIENT_READERS),
+    "POST /api/patients/{patient_id}/medication/{line_id}/end": ({}, PATIENT_READERS),
+    "GET /api/patients/{patient_id}/medication/history": (None, PATIENT_READERS),
 }
 
 
@@ -92,6 +124,34 @@ def personas(gp, other_gp, practice_nurse, clinic_nurse, planner, admin_user):
     }
 
 
+@pytest.fixture
+def medication_ids(patient):
+    """Ids for medication URLs: a line of the GP's own patient and a shipped table."""
+    line = MedicationLine.objects.create(
+        patient=patient,
+        product_id="morphine-depot-tablet",
+        strength=30,
+        units_per_dose=1,
+        doses_per_day=2,
+        start_date="2000-01-01",
+    )
+    table = ConversionTableVersion.objects.get(table_id="cdc-2022", origin="builtin")
+    return {"line_id": line.pk, "pk": table.pk}
+
+
+def _medication_kwargs(name, patient, medication_ids):
+    if not name.startswith("medication:") or name == "medication:tables":
+        return {}
+    if name.startswith("medication:table_"):
+        return {"pk": medication_ids["pk"]}
+    if name.startswith("medication:calculator"):
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name in {"medication:change_line", "medication:end_line"}:
+        kwargs["line_id"] = medication_ids["line_id"]
+    return kwargs
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -110,7 +170,7 @@ def _assert_refused(response, persona, patient):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(PAGE_RULES))
-def test_page_access_matrix(name, persona, personas, patient, client_for, client):
+def test_page_access_matrix(name, persona, personas, patient, client_for, client, medication_ids):
     method, body, allowed = PAGE_RULES[name]
     url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
     kwargs = (
@@ -124,6 +184,7 @@ def test_page_access_matrix(name, persona, personas, patient, client_for, client
         }
         else {}
     )
+    kwargs.update(_medication_kwargs(name, patient, medication_ids))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     response = http.get(url) if method == "GET" else http.post(url, body or {})
@@ -137,10 +198,13 @@ def test_page_access_matrix(name, persona, personas, patient, client_for, client
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API_RULES))
-def test_api_access_matrix(operation, persona, personas, patient, client_for, client):
+def test_api_access_matrix(
+    operation, persona, personas, patient, client_for, client, medication_ids
+):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    url = url.replace("{line_id}", str(medication_ids["line_id"]))
     http = _client(persona, personas, client_for, client)
     kwargs = {"content_type": "application/json"}
     if body is not None:

@@ -1,0 +1,271 @@
+"""Conversion tables in the database: the shipped ones, copies, edits, sign-off."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from domain.conversion_tables import load_builtin_tables
+from smertespor.audit.models import AuditEvent
+from smertespor.medication.forms import rule_initial
+from smertespor.medication.mapper import table_from_version
+from smertespor.medication.models import ConversionRule, ConversionTableVersion, OmeqSnapshot
+from smertespor.medication.services import record_omeq_snapshot
+from smertespor.medication.table_selectors import active_table_version
+from smertespor.medication.table_services import (
+    BuiltinTableChanged,
+    TableEditError,
+    copy_conversion_table,
+    edit_draft_table,
+    install_builtin_tables,
+    sign_off_conversion_table,
+)
+from smertespor.medication.tests.factories import MedicationLineFactory
+
+
+@pytest.fixture
+def draft(admin_user, builtin_table):
+    return copy_conversion_table(
+        source=builtin_table("cdc-2022"), by=admin_user, table_id="cdc-2022", version="2022.1-r1"
+    )
+
+
+def rows_of(version):
+    return table_from_version(version).to_rows()
+
+
+@pytest.mark.parametrize("table_id", sorted(load_builtin_tables()))
+def test_every_shipped_table_is_stored_exactly_as_its_data_file(builtin_table, table_id):
+    assert table_from_version(builtin_table(table_id)) == load_builtin_tables()[table_id]
+
+
+def test_installing_the_shipped_tables_again_changes_nothing(db):
+    before = ConversionRule.objects.count()
+    assert install_builtin_tables() == []
+    assert ConversionRule.objects.count() == before
+
+
+def test_a_shipped_table_changed_without_a_new_version_is_refused(builtin_table):
+    rule = builtin_table("cdc-2022").rules.get(substance="oxycodone")
+    rule.factor = 2
+    rule.save()
+    with pytest.raises(BuiltinTableChanged):
+        install_builtin_tables()
+
+
+def test_without_a_signed_off_table_the_default_is_nordic(db):
+    version = active_table_version()
+    assert (version.table_id, version.origin) == ("nordic", "builtin")
+    assert "ketobemidone" in table_from_version(version).substances
+
+
+def test_an_administrator_copies_a_table_into_a_draft(draft, admin_user, builtin_table):
+    assert draft.is_draft and draft.copied_from == builtin_table("cdc-2022")
+    assert draft.created_by == admin_user
+    assert rows_of(draft)[1] == rows_of(builtin_table("cdc-2022"))[1]
+    row = AuditEvent.objects.latest("sequence")
+    assert (row.action, row.object_type, row.object_id) == (
+        "create",
+        "conversion_table",
+        "cdc-2022@2022.1-r1",
+    )
+
+
+def test_a_copy_needs_a_new_version(admin_user, builtin_table):
+    with pytest.raises(ValidationError):
+        copy_conversion_table(
+            source=builtin_table("cdc-2022"), by=admin_user, table_id="cdc-2022", version="2022.1"
+        )
+
+
+def _edited_rows(version, **changes):
+    meta, rows = rows_of(version)
+    for row in rows:
+        if row["substance"] == "tramadol":
+            row.update(changes)
+    return meta, rows
+
+
+def test_an_administrator_edits_a_drafts_factor(draft, admin_user):
+    meta, rows = _edited_rows(draft, factor="0.15")
+    edit_draft_table(table_version=draft, by=admin_user, meta=meta, rows=rows)
+    assert draft.rules.get(substance="tramadol").factor == Decimal("0.15")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"factor": "-1"}, id="negative"),
+        pytest.param({"factor": "0"}, id="zero"),
+        pytest.param({"factor": "abc"}, id="not-a-number"),
+        pytest.param({"factor": 0.2}, id="a-float"),
+        pytest.param({"per_unit": "mcg/h"}, id="patch-unit-on-a-tablet"),
+        pytest.param({"route": "oral", "substance": "oxycodone"}, id="duplicate"),
+    ],
+)
+def test_an_invalid_factor_edit_is_refused_and_nothing_is_saved(draft, admin_user, changes):
+    before = rows_of(draft)
+    meta, rows = _edited_rows(draft, **changes)
+    with pytest.raises(TableEditError) as refused:
+        edit_draft_table(table_version=draft, by=admin_user, meta=meta, rows=rows)
+    assert refused.value.row_errors
+    assert rows_of(draft) == before
+
+
+def test_a_shipped_or_signed_off_version_cannot_be_edited(admin_user, builtin_table):
+    version = builtin_table("nordic")
+    with pytest.raises(ValidationError):
+        edit_draft_table(table_version=version, by=admin_user, meta={}, rows=rows_of(version)[1])
+
+
+def test_signing_off_makes_one_active_table_and_keeps_the_old_one_readable(
+    draft, admin_user, builtin_table
+):
+    nordic = sign_off_conversion_table(table_version=builtin_table("nordic"), by=admin_user)
+    assert active_table_version() == nordic
+    signed = sign_off_conversion_table(table_version=draft, by=admin_user)
+    assert (signed.signed_off_by, signed.is_active_for_region) == (admin_user, True)
+    assert signed.signed_off_at is not None
+    assert active_table_version() == signed
+    assert ConversionTableVersion.objects.filter(is_active_for_region=True).count() == 1
+    nordic.refresh_from_db()
+    assert nordic.signed_off_at is not None and not nordic.is_active_for_region
+    assert table_from_version(nordic) == load_builtin_tables()["nordic"]
+
+
+def test_the_database_allows_only_one_active_table(admin_user, builtin_table):
+    now = timezone.now()
+    for table_id in ("nordic", "cdc-2022"):
+        ConversionTableVersion.objects.filter(table_id=table_id).update(
+            signed_off_at=now, signed_off_by=admin_user
+        )
+    builtin_table("nordic").__class__.objects.filter(table_id="nordic").update(
+        is_active_for_region=True
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConversionTableVersion.objects.filter(table_id="cdc-2022").update(is_active_for_region=True)
+
+
+def test_the_database_refuses_an_active_table_nobody_signed_off(builtin_table):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConversionTableVersion.objects.filter(table_id="nordic").update(is_active_for_region=True)
+
+
+def test_a_stored_omeq_names_the_table_version_that_produced_it(draft, admin_user, gp, patient):
+    MedicationLineFactory(patient=patient, product_id="tramadol-depot-tablet", strength=100)
+    before = record_omeq_snapshot(patient=patient, by=gp)
+    sign_off_conversion_table(table_version=draft, by=admin_user)
+    after = record_omeq_snapshot(patient=patient, by=gp)
+    assert (before.table_id, before.table_version, before.max_mg_per_day) == (
+        "nordic",
+        "2022.1",
+        30,
+    )
+    assert (after.table_id, after.table_version, after.max_mg_per_day) == (
+        "cdc-2022",
+        "2022.1-r1",
+        40,
+    )
+    assert OmeqSnapshot.objects.get(pk=before.pk).conversion_table.table_id == "nordic"
+
+
+def test_only_an_administrator_manages_tables(gp, builtin_table):
+    with pytest.raises(PermissionDenied):
+        copy_conversion_table(source=builtin_table("nordic"), by=gp, table_id="x", version="1")
+    with pytest.raises(PermissionDenied):
+        sign_off_conversion_table(table_version=builtin_table("nordic"), by=gp)
+
+
+# --- the administrators' pages ----------------------------------------------------------
+
+
+def _formset_data(version, changes=None):
+    data = {
+        "title": version.title,
+        "source": version.source,
+        "published": version.published.isoformat(),
+        "note": version.note,
+        "rule-TOTAL_FORMS": str(version.rules.count()),
+        "rule-INITIAL_FORMS": str(version.rules.count()),
+        "rule-MIN_NUM_FORMS": "0",
+        "rule-MAX_NUM_FORMS": "1000",
+    }
+    for index, rule in enumerate(version.rules.all()):
+        for name, value in rule_initial(rule).items():
+            data[f"rule-{index}-{name}"] = "" if value is None else str(value)
+    data.update(changes or {})
+    return data
+
+
+def _row_of(version, substance):
+    return [r.substance for r in version.rules.all()].index(substance)
+
+
+def test_the_table_pages_copy_edit_and_sign_off(
+    client_for, admin_user, builtin_table, medication_url
+):
+    client = client_for(admin_user)
+    nordic = builtin_table("nordic")
+    assert "ketobemidone" in client.get(medication_url("table_detail", nordic.pk)).content.decode()
+    response = client.post(
+        medication_url("table_copy", nordic.pk), {"table_id": "nordic", "version": "2026.1"}
+    )
+    copy = ConversionTableVersion.objects.get(version="2026.1")
+    assert response["Location"] == medication_url("table_edit", copy.pk)
+    row = _row_of(copy, "tramadol")
+    response = client.post(
+        medication_url("table_edit", copy.pk), _formset_data(copy, {f"rule-{row}-factor": "0,2"})
+    )
+    assert response.status_code == 302
+    assert str(copy.rules.get(substance="tramadol").factor) == "0.200000"
+    client.post(medication_url("table_sign_off", copy.pk))
+    assert active_table_version() == copy
+    listing = client.get(medication_url("tables")).content.decode()
+    assert "2026.1" in listing and "2022.1" in listing
+
+
+def test_an_invalid_edit_on_the_page_is_shown_at_its_row_and_nothing_saved(
+    client_for, admin_user, draft, medication_url
+):
+    row = _row_of(draft, "tramadol")
+    data = _formset_data(draft, {f"rule-{row}-per_unit": "mcg/h"})
+    response = client_for(admin_user).post(medication_url("table_edit", draft.pk), data)
+    assert response.status_code == 422
+    form = response.context["rules"].forms[row]
+    assert form.non_field_errors()
+    assert draft.rules.get(substance="tramadol").per_unit == "mg"
+
+
+def test_editing_a_shipped_table_page_redirects_to_copy_it(
+    client_for, admin_user, builtin_table, medication_url
+):
+    nordic = builtin_table("nordic")
+    response = client_for(admin_user).get(medication_url("table_edit", nordic.pk))
+    assert response["Location"] == medication_url("table_detail", nordic.pk)
+
+
+@pytest.mark.parametrize("persona", ["gp", "planner", "clinic_nurse"])
+def test_the_table_pages_refuse_everyone_but_administrators(
+    request, client_for, builtin_table, medication_url, persona
+):
+    client = client_for(request.getfixturevalue(persona))
+    nordic = builtin_table("nordic")
+    assert client.get(medication_url("tables")).status_code == 403
+    assert client.post(medication_url("table_sign_off", nordic.pk)).status_code == 403
+    assert not ConversionTableVersion.objects.filter(is_active_for_region=True).exists()
+
+
+def test_old_versions_stay_readable_after_a_new_sign_off(
+    client_for, admin_user, draft, builtin_table, medication_url
+):
+    sign_off_conversion_table(table_version=draft, by=admin_user)
+    page = client_for(admin_user).get(medication_url("table_detail", builtin_table("cdc-2022").pk))
+    assert page.status_code == 200
+    assert "1,5" in page.content.decode() or "1.5" in page.content.decode()
+
+
+def test_the_published_date_is_kept(draft):
+    assert draft.published == datetime.date(2022, 11, 4)

@@ -1,0 +1,60 @@
+"""The patient list's OMEQ column: each patient's newest snapshot, one query per page."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from smertespor.medication.models import OmeqSnapshot
+from smertespor.medication.selectors import attach_latest_omeq, with_latest_omeq
+from smertespor.medication.table_selectors import active_table_version
+from smertespor.patients.models import Patient
+from tests.factories import PatientFactory
+
+
+def snapshot(patient, days_ago, maximum):
+    version = active_table_version()
+    return OmeqSnapshot.objects.create(
+        patient=patient,
+        recorded_at=timezone.now() - datetime.timedelta(days=days_ago),
+        recorded_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        conversion_table=version,
+        table_id=version.table_id,
+        table_version=version.version,
+        scheduled_mg_per_day=Decimal(maximum),
+        max_mg_per_day=Decimal(maximum),
+    )
+
+
+def test_each_patient_gets_the_newest_snapshot_in_one_query(practice):
+    patients = PatientFactory.create_batch(5, listed_practice=practice)
+    for index, patient in enumerate(patients[:4]):
+        snapshot(patient, 30, 10)
+        snapshot(patient, 2, 20 + index)
+    with CaptureQueriesContext(connection) as queries:
+        listed = attach_latest_omeq(Patient.objects.filter(listed_practice=practice).order_by("pk"))
+    assert len(queries) == 2  # the page's patients, then their snapshots
+    by_id = {p.pk: p.latest_omeq for p in listed}
+    assert [by_id[p.pk].max_mg_per_day for p in patients[:4]] == [20, 21, 22, 23]
+    assert by_id[patients[4].pk] is None
+
+
+def test_the_queryset_can_carry_the_newest_omeq_without_any_extra_query(practice):
+    patient = PatientFactory(listed_practice=practice)
+    snapshot(patient, 10, 40)
+    snapshot(patient, 1, 55)
+    [annotated] = with_latest_omeq(Patient.objects.filter(pk=patient.pk))
+    assert annotated.latest_omeq_max_mg_per_day == 55
+
+
+def test_the_list_template_filter_and_cell_render_the_figure(practice):
+    patient = PatientFactory(listed_practice=practice)
+    snapshot(patient, 1, 120)
+    html = Template(
+        "{% load medication %}{% for p in patients|with_latest_omeq %}"
+        '{% include "medication/_omeq_cell.html" with omeq=p.latest_omeq %}{% endfor %}'
+    ).render(Context({"patients": Patient.objects.filter(pk=patient.pk)}))
+    assert "120" in html
