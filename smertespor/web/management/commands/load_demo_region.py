@@ -10,10 +10,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = load_demo_region()
-        self.stdout.write(
-            f"Demo region ready ({created['users_created']} users and "
-            f"{created['patients_created']} patients added this time)."
+        added = ", ".join(
+            f"{count} {name.removesuffix('_created').replace('_', ' ')}"
+            for name, count in created.items()
         )
+        self.stdout.write(f"Demo region ready (added this time: {added}).")
         self.stdout.write("")
         self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
         for demo in DEMO_USERS:
