@@ -57,7 +57,7 @@ def test_an_unconvertible_line_is_shown_next_to_that_line(gp_client, medication_
     assert response.context["evaluation"] is None
     forms = response.context["formset"].forms
     assert forms[0].errors == {}
-    assert "ketobemidone" in str(forms[1].errors["product_strength"])
+    assert "ketobemidon" in str(forms[1].errors["product_strength"])  # da: ketobemidon
 
 
 @pytest.mark.parametrize(
