@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.patients.api import router as patients_router
+from smertespor.teaching.api import router as teaching_router
 
 api = NinjaAPI(
     title="Smertespor API",
@@ -42,3 +43,4 @@ def _permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpRes
 api.add_router("/patients", patients_router)
 api.add_router("/patients", medication_router)
 api.add_router("/omeq", omeq_router)
+api.add_router("/teaching", teaching_router)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "smertespor.audit",
     "smertespor.patients",
     "smertespor.medication",
+    "smertespor.teaching",
     "smertespor.web",
 ]
 

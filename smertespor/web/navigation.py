@@ -15,6 +15,7 @@ from smertespor.medication.permissions import (
     can_manage_conversion_tables,
     can_use_omeq_calculator,
 )
+from smertespor.teaching.permissions import can_see_teaching, can_see_teaching_reach
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ def nav_items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
     if can_manage_conversion_tables(user):
         items.append(NavItem(_("Conversion tables"), "medication:tables"))
+    if can_see_teaching(user):
+        items.append(NavItem(_("Teaching"), "teaching:list"))
+    elif can_see_teaching_reach(user):
+        items.append(NavItem(_("Teaching reach"), "teaching:reach"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
     if getattr(user, "is_staff", False):

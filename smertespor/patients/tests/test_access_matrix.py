@@ -14,6 +14,7 @@ CLINICAL = {"gp", "other_gp", "practice_nurse", "clinic_nurse"}
 PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
+TEACHING_USERS = PRACTICE_STAFF | {"clinic_nurse"}  # the programme: no planners, no admin
 
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
 PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
@@ -42,6 +43,26 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "medication:table_copy": ("POST", {"table_id": "nordic", "version": "matrix-1"}, {"admin"}),
     "medication:table_edit": ("GET", None, {"admin"}),
     "medication:table_sign_off": ("POST", {}, {"admin"}),
+    "teaching:list": ("GET", None, TEACHING_USERS),
+    "teaching:create": ("GET", None, {"clinic_nurse"}),
+    "teaching:mine": ("GET", None, PRACTICE_STAFF),
+    "teaching:hours": ("GET", None, {"clinic_nurse"}),
+    "teaching:reach": ("GET", None, {"clinic_nurse", "planner"}),
+    "teaching:need": ("GET", None, {"clinic_nurse"}),
+    "teaching:notifications": ("GET", None, TEACHING_USERS),
+    "teaching:notifications_read": ("POST", {}, TEACHING_USERS),
+    "teaching:detail": ("GET", None, TEACHING_USERS),
+    "teaching:edit": ("GET", None, {"clinic_nurse"}),
+    "teaching:register": ("POST", {}, PRACTICE_STAFF),
+    "teaching:cancel": ("POST", {}, PRACTICE_STAFF),
+    "teaching:calendar": ("GET", None, TEACHING_USERS),
+    "teaching:feedback": ("GET", None, PRACTICE_STAFF),
+    "teaching:attendance": ("GET", None, {"clinic_nurse"}),
+    "teaching:invite": ("GET", None, {"clinic_nurse"}),
+    "teaching:material_add": ("GET", None, {"clinic_nurse"}),
+    "teaching:material": ("GET", None, TEACHING_USERS),
+    "teaching:material_delete": ("POST", {}, {"clinic_nurse"}),
+    "teaching:certificate": ("GET", None, {"gp", "clinic_nurse"}),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
 }
@@ -61,6 +82,28 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "GET /api/teaching/sessions": (None, TEACHING_USERS),
+    "POST /api/teaching/sessions": (
+        {
+            "title": "Matrix",
+            "topics": ["other"],
+            "audience": ["gps"],
+            "starts_at": "2100-01-01T12:00:00+01:00",
+            "ends_at": "2100-01-01T13:00:00+01:00",
+            "location": "Silkeborg",
+            "capacity": 10,
+        },
+        {"clinic_nurse"},
+    ),
+    "GET /api/teaching/sessions/{session_id}": (None, TEACHING_USERS),
+    "PATCH /api/teaching/sessions/{session_id}": ({"capacity": 25}, {"clinic_nurse"}),
+    "GET /api/teaching/sessions/{session_id}/registrations": (None, {"clinic_nurse"}),
+    "POST /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
+    "GET /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
+    "DELETE /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
+    "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, {"clinic_nurse"}),
+    "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PRACTICE_STAFF),
+    "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
     "GET /api/omeq/products": (None, LOGGED_IN),
@@ -152,6 +195,66 @@ def _medication_kwargs(name, patient, medication_ids):
     return kwargs
 
 
+@pytest.fixture
+def teaching_ids(clinic, gp, other_gp, practice_nurse):
+    """Ids for teaching URLs: a coming session nobody has joined, one every practice persona
+    has joined, a past one they all attended (with the GP's certificate), and a material."""
+    from smertespor.teaching.tests.factories import (
+        RegistrationFactory,
+        TeachingSessionFactory,
+        past_session_with_attendance,
+    )
+
+    practice_staff = [gp, other_gp, practice_nurse]
+    upcoming = TeachingSessionFactory(organiser=clinic)
+    booked = TeachingSessionFactory(organiser=clinic)
+    for user in practice_staff:
+        RegistrationFactory(session=booked, participant=user)
+    past = past_session_with_attendance(organiser=clinic, attendees=practice_staff)
+    material = upcoming.materials.create(
+        kind="file",
+        title="Slides",
+        filename="slides.pdf",
+        content_type="application/pdf",
+        content=b"%PDF-1.7",
+    )
+    return {
+        "session_id": upcoming.pk,
+        "booked_session_id": booked.pk,
+        "past_session_id": past.pk,
+        "registration_id": past.registrations.get(participant=gp).pk,
+        "material_id": material.pk,
+    }
+
+
+def _teaching_kwargs(name, teaching_ids):
+    if not name.startswith("teaching:"):
+        return {}
+    if name in {"teaching:material", "teaching:material_delete"}:
+        return {"material_id": teaching_ids["material_id"]}
+    if name == "teaching:certificate":
+        return {"registration_id": teaching_ids["registration_id"]}
+    if name == "teaching:feedback":
+        return {"session_id": teaching_ids["past_session_id"]}
+    session_pages = {"detail", "edit", "register", "cancel", "calendar", "attendance", "invite"}
+    if name.removeprefix("teaching:") in session_pages | {"material_add"}:
+        return {"session_id": teaching_ids["session_id"]}
+    return {}
+
+
+def _teaching_path(path, method, teaching_ids):
+    """Which session an operation is tried on: joined to cancel, attended to give feedback."""
+    if "{session_id}" not in path:
+        return path
+    if path.endswith("/registration") and method in {"GET", "DELETE"}:
+        session_id = teaching_ids["booked_session_id"]
+    elif path.endswith(("/attendance", "/feedback")):
+        session_id = teaching_ids["past_session_id"]
+    else:
+        session_id = teaching_ids["session_id"]
+    return path.replace("{session_id}", str(session_id))
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -170,7 +273,9 @@ def _assert_refused(response, persona, patient):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(PAGE_RULES))
-def test_page_access_matrix(name, persona, personas, patient, client_for, client, medication_ids):
+def test_page_access_matrix(
+    name, persona, personas, patient, client_for, client, medication_ids, teaching_ids
+):
     method, body, allowed = PAGE_RULES[name]
     url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
     kwargs = (
@@ -185,6 +290,7 @@ def test_page_access_matrix(name, persona, personas, patient, client_for, client
         else {}
     )
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
+    kwargs.update(_teaching_kwargs(name, teaching_ids))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     response = http.get(url) if method == "GET" else http.post(url, body or {})
@@ -199,11 +305,12 @@ def test_page_access_matrix(name, persona, personas, patient, client_for, client
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API_RULES))
 def test_api_access_matrix(
-    operation, persona, personas, patient, client_for, client, medication_ids
+    operation, persona, personas, patient, client_for, client, medication_ids, teaching_ids
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     http = _client(persona, personas, client_for, client)
     kwargs = {"content_type": "application/json"}

@@ -1,0 +1,213 @@
+"""The teaching API: the same services as the pages; bad input is a 4xx, never a 500."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from smertespor.teaching.models import Feedback, Registration, TeachingSession
+from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
+
+
+def _send(client, method, url, body=None):
+    kwargs = {"content_type": "application/json"}
+    if body is not None:
+        kwargs["data"] = json.dumps(body, default=str)
+    return getattr(client, method)(url, **kwargs)
+
+
+def _session_body(**overrides):
+    start = timezone.now() + timedelta(days=20)
+    body = {
+        "title": "Alternativer til opioider",
+        "topics": ["alternatives"],
+        "audience": ["gps", "practice_nurses"],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(minutes=120)).isoformat(),
+        "location": "Online og Silkeborg",
+        "online_url": "https://meet.example/x",
+        "capacity": 30,
+    }
+    body.update(overrides)
+    return body
+
+
+def test_the_clinic_creates_a_series_through_the_api(client_for, clinic_nurse):
+    response = _send(
+        client_for(clinic_nurse),
+        "post",
+        "/api/teaching/sessions",
+        _session_body(repeat="monthly", occurrences=3),
+    )
+    assert response.status_code == 201, response.content
+    items = response.json()["items"]
+    assert len(items) == 3
+    assert items[0]["hours"] == "2.00"
+    assert items[0]["topics"] == ["alternatives"]
+    assert TeachingSession.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param({"capacity": -1}, "capacity", id="negative-capacity"),
+        pytest.param(
+            {"ends_at": (timezone.now() + timedelta(days=1)).isoformat()},
+            "ends_at",
+            id="end-before-start",
+        ),
+        pytest.param({"topics": ["astrology"]}, "topics", id="unknown-topic"),
+        pytest.param({"audience": []}, "audience", id="no-audience"),
+        pytest.param({"location": "", "online_url": ""}, "location", id="no-place"),
+        pytest.param({"online_url": "ftp://example.org"}, "online_url", id="not-a-web-link"),
+        pytest.param({"repeat": "hourly", "occurrences": 3}, "repeat", id="bad-repeat"),
+        pytest.param({"teacher_ids": [999999]}, "teacher_ids", id="unknown-teacher"),
+        pytest.param({"capacity": "lots"}, "capacity", id="capacity-not-a-number"),
+        pytest.param({"starts_at": "tomorrow-ish"}, "starts_at", id="bad-date"),
+        pytest.param({"title": "x" * 201}, "title", id="over-long-title"),
+    ],
+)
+def test_bad_session_input_is_422_and_nothing_saved(client_for, clinic_nurse, overrides, field):
+    response = _send(
+        client_for(clinic_nurse), "post", "/api/teaching/sessions", _session_body(**overrides)
+    )
+    assert response.status_code == 422, response.content
+    assert field in json.dumps(response.json())
+    assert not TeachingSession.objects.exists()
+
+
+def test_a_gp_cannot_create_a_session_through_the_api(client_for, gp):
+    response = _send(client_for(gp), "post", "/api/teaching/sessions", _session_body())
+    assert response.status_code == 403
+    assert not TeachingSession.objects.exists()
+
+
+def test_a_gp_registers_is_queued_and_cancels_through_the_api(
+    client_for, gp, practice_nurse, clinic
+):
+    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    url = f"/api/teaching/sessions/{session.pk}/registration"
+    first = _send(client_for(gp), "post", url)
+    second = _send(client_for(practice_nurse), "post", url)
+    assert (first.status_code, first.json()["status"]) == (201, "registered")
+    assert (second.status_code, second.json()["status"]) == (201, "waiting")
+    assert second.json()["waiting_position"] == 1
+    cancelled = _send(client_for(gp), "delete", url)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    mine = _send(client_for(practice_nurse), "get", url).json()
+    assert (mine["status"], mine["waiting_position"]) == ("registered", None)
+
+
+def test_double_registration_is_422(client_for, gp, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/registration"
+    _send(client_for(gp), "post", url)
+    response = _send(client_for(gp), "post", url)
+    assert response.status_code == 422
+    assert Registration.objects.count() == 1
+
+
+def test_registering_for_a_past_session_is_422(client_for, practice_nurse, past_session):
+    response = _send(
+        client_for(practice_nurse), "post", f"/api/teaching/sessions/{past_session.pk}/registration"
+    )
+    assert response.status_code == 422
+    assert not Registration.objects.filter(participant=practice_nurse).exists()
+
+
+def test_cancelling_without_a_registration_is_422(client_for, gp, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/registration"
+    assert _send(client_for(gp), "delete", url).status_code == 422
+    assert _send(client_for(gp), "get", url).status_code == 404
+
+
+def test_an_unknown_session_is_404(client_for, gp):
+    assert _send(client_for(gp), "get", "/api/teaching/sessions/999999").status_code == 404
+    response = _send(client_for(gp), "post", "/api/teaching/sessions/999999/registration")
+    assert response.status_code == 404
+
+
+def test_the_clinic_marks_attendance_through_the_api(client_for, clinic_nurse, gp, clinic):
+    session = TeachingSessionFactory(
+        organiser=clinic, starts_at=timezone.now() - timedelta(hours=2)
+    )
+    registration = RegistrationFactory(session=session, participant=gp)
+    response = _send(
+        client_for(clinic_nurse),
+        "put",
+        f"/api/teaching/sessions/{session.pk}/attendance",
+        {"attendance": [{"registration_id": registration.pk, "attended": True}]},
+    )
+    assert response.status_code == 200
+    assert response.json()[0]["attended"] is True
+    hours = _send(client_for(gp), "get", "/api/teaching/hours/mine").json()
+    assert hours["hours"] == "1.50"
+    assert hours["sessions"][0]["certificate_url"].endswith(f"/certificates/{registration.pk}/")
+
+
+def test_a_gp_cannot_mark_attendance_through_the_api(client_for, gp, past_session):
+    registration = past_session.registrations.get(participant=gp)
+    response = _send(
+        client_for(gp),
+        "put",
+        f"/api/teaching/sessions/{past_session.pk}/attendance",
+        {"attendance": [{"registration_id": registration.pk, "attended": False}]},
+    )
+    assert response.status_code == 403
+    registration.refresh_from_db()
+    assert registration.attended is True
+
+
+def test_attendance_before_the_session_is_422(client_for, clinic_nurse, gp, upcoming_session):
+    registration = RegistrationFactory(session=upcoming_session, participant=gp)
+    response = _send(
+        client_for(clinic_nurse),
+        "put",
+        f"/api/teaching/sessions/{upcoming_session.pk}/attendance",
+        {"attendance": [{"registration_id": registration.pk, "attended": True}]},
+    )
+    assert response.status_code == 422
+    registration.refresh_from_db()
+    assert registration.attended is None
+
+
+def test_feedback_through_the_api(client_for, gp, practice_nurse, past_session):
+    url = f"/api/teaching/sessions/{past_session.pk}/feedback"
+    ok = _send(client_for(gp), "post", url, {"rating": 5, "comment": "Tak"})
+    assert ok.status_code == 201
+    assert _send(client_for(gp), "post", url, {"rating": 7}).status_code == 422
+    assert _send(client_for(practice_nurse), "post", url, {"rating": 4}).status_code == 422
+    assert Feedback.objects.get().rating == 5
+
+
+def test_the_organiser_lists_registrations_a_gp_may_not(client_for, clinic_nurse, gp, past_session):
+    url = f"/api/teaching/sessions/{past_session.pk}/registrations"
+    listed = _send(client_for(clinic_nurse), "get", url)
+    assert [row["participant_id"] for row in listed.json()] == [gp.pk]
+    refused = _send(client_for(gp), "get", url)
+    assert refused.status_code == 403
+    assert gp.last_name.encode() not in refused.content
+
+
+def test_the_clinic_changes_places_through_the_api(client_for, clinic_nurse, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}"
+    assert _send(client_for(clinic_nurse), "patch", url, {"capacity": 0}).status_code == 422
+    response = _send(client_for(clinic_nurse), "patch", url, {"capacity": 40})
+    assert response.status_code == 200
+    assert response.json()["capacity"] == 40
+
+
+def test_the_programme_lists_and_filters(client_for, gp, clinic, past_session):
+    TeachingSessionFactory(organiser=clinic, topics=["low_back_pain"])
+    TeachingSessionFactory(organiser=clinic, topics=["withdrawal"])
+    client = client_for(gp)
+    upcoming = _send(client, "get", "/api/teaching/sessions").json()
+    assert upcoming["count"] == 2
+    filtered = _send(client, "get", "/api/teaching/sessions?topic=withdrawal").json()
+    assert [item["topics"] for item in filtered["items"]] == [["withdrawal"]]
+    past = _send(client, "get", "/api/teaching/sessions?when=past").json()
+    assert [item["id"] for item in past["items"]] == [past_session.pk]
+
+
+def test_a_planner_is_refused_the_programme(client_for, planner, upcoming_session):
+    assert _send(client_for(planner), "get", "/api/teaching/sessions").status_code == 403
