@@ -70,12 +70,12 @@ SOURCES: dict[Measure, CountSource] = {
         practice_path="course__patient__listed_practice",
         since_field="proposed_at",
     ),
-    # Not built yet: the advice app's request, its practice and its category (a Topic).
+    # Questions a practice asked the clinic; their category is a Topic.
     Measure.ADVICE_REQUESTS: CountSource(
         app="smertespor.advice",
         model="advice.AdviceRequest",
         practice_path="practice",
-        since_field="created_at",
+        since_field="asked_at",
         topic_field="category",
     ),
 }
