@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
+from smertespor.teaching.demo import load_demo_teaching
 
 DEMO_PASSWORD = "smertespor-demo"  # noqa: S105  (printed on purpose: demo users only)
 PATIENT_COUNT = 240
@@ -205,6 +206,7 @@ def load_demo_region() -> dict[str, int]:
     medication_lines_created = load_demo_medication(
         Patient.objects.filter(listed_practice__in=practices).order_by("cpr")
     )
+    load_demo_teaching(organisations)
     return {
         "users_created": users_created,
         "patients_created": patients_created,
