@@ -21,7 +21,6 @@ from smertespor.teaching.selectors import (
     WHEN,
     attended_registrations,
     managed_session_for,
-    materials_for,
     registration_of,
     registrations_for,
     session_for,
@@ -99,7 +98,7 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_materials(obj: TeachingSession) -> list[Any]:
-        return list(materials_for(obj))
+        return list(obj.materials.all())  # prefetched without the file contents
 
 
 class SessionPage(Schema):
@@ -244,7 +243,7 @@ def list_sessions(
         when=when if when in WHEN else "upcoming",
         topic=topic,
         sort=sort if sort in SESSION_SORTS else "",
-    ).prefetch_related("teachers", "materials")
+    )
     paginator = Paginator(sessions, PAGE_SIZE)
     current = paginator.get_page(max(page, 1))
     return {

@@ -6,6 +6,8 @@ part; planners see aggregate reach only. A secretary's side is decided by where 
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.accounts.permissions import CLINIC_ROLES, is_practice_staff
 
@@ -49,3 +51,9 @@ def can_manage_session(user: Any, session: Any) -> bool:
     if user.organisation_id == session.organiser_id:
         return True
     return bool(session.teachers.filter(pk=user.pk).exists())
+
+
+def ensure(allowed: bool) -> None:
+    """For services: refuse (PermissionDenied, a 403) unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied

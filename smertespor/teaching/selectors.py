@@ -36,7 +36,11 @@ def _with_counts(sessions: QuerySet[TeachingSession]) -> QuerySet[TeachingSessio
     return sessions.annotate(
         registered_count=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
         waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITING)),
-    ).prefetch_related(Prefetch("topics", queryset=SessionTopic.objects.order_by("topic")))
+    ).prefetch_related(
+        Prefetch("topics", queryset=SessionTopic.objects.order_by("topic")),
+        Prefetch("materials", queryset=SessionMaterial.objects.defer("content")),
+        "teachers",
+    )
 
 
 def teaching_sessions(

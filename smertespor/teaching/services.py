@@ -7,16 +7,16 @@ registration, cancellation and capacity change for one session queues behind the
 so two people can never take the last place and the waiting list moves up exactly once
 per freed place. The unique (session, participant) constraint is the backstop against
 double registration.
+
+Materials and reminders have modules of their own (``material_services``,
+``reminder_services``); the checks on a session's input are in ``session_checks``.
 """
 
-import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,17 +24,12 @@ from django.utils.translation import gettext as _
 from smertespor.accounts.models import Organisation
 from smertespor.accounts.permissions import is_practice_staff
 from smertespor.teaching import recurrence
-from smertespor.teaching.materials import MAX_MATERIAL_BYTES, safe_filename, sniff_file_kind
+from smertespor.teaching import session_checks as checks
 from smertespor.teaching.models import (
-    AUDIENCE_FIELDS,
-    MAX_CAPACITY,
-    MAX_DURATION_MINUTES,
-    Audience,
     Feedback,
     Invitation,
     Notification,
     Registration,
-    SessionMaterial,
     SessionSeries,
     SessionTopic,
     TeachingSession,
@@ -44,12 +39,9 @@ from smertespor.teaching.permissions import (
     can_manage_session,
     can_organise_teaching,
     can_take_part_in_teaching,
-    is_clinic_staff,
+    ensure,
 )
-from smertespor.teaching.topics import Topic
 
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
 Status = Registration.Status
 ACTIVE = (Status.REGISTERED, Status.WAITING)
 EDITABLE_FIELDS = frozenset(
@@ -67,122 +59,6 @@ EDITABLE_FIELDS = frozenset(
         "external_teachers",
     }
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-# --- checks shared by create and update ------------------------------------------------
-
-
-def _clean_topics(topics: Collection[str]) -> list[str]:
-    chosen = sorted(set(topics))
-    if not chosen:
-        raise ValidationError({"topics": _("Choose at least one topic.")}, code="required")
-    unknown = [t for t in chosen if t not in Topic.values]
-    if unknown:
-        raise ValidationError(
-            {"topics": _("Unknown topic: %(topic)s") % {"topic": ", ".join(unknown)}},
-            code="invalid_choice",
-        )
-    return chosen
-
-
-def _audience_flags(audience: Collection[str]) -> dict[str, bool]:
-    unknown = [a for a in audience if a not in Audience.values]
-    if unknown:
-        raise ValidationError(
-            {"audience": _("Unknown audience: %(audience)s") % {"audience": ", ".join(unknown)}},
-            code="invalid_choice",
-        )
-    if not audience:
-        raise ValidationError({"audience": _("Choose who the session is for.")}, code="required")
-    return {field: value in audience for value, field in AUDIENCE_FIELDS.items()}
-
-
-def _duration_minutes(starts_at: datetime, ends_at: datetime) -> int:
-    if ends_at <= starts_at:
-        raise ValidationError(
-            {"ends_at": _("The session must end after it starts.")}, code="ends_before_start"
-        )
-    minutes = (ends_at - starts_at) // timedelta(minutes=1)
-    if minutes < 1 or minutes > MAX_DURATION_MINUTES:
-        raise ValidationError(
-            {
-                "ends_at": _("A session lasts from 1 minute to %(hours)s hours.")
-                % {"hours": MAX_DURATION_MINUTES // 60}
-            },
-            code="duration_out_of_range",
-        )
-    return minutes
-
-
-def _check_capacity(capacity: int) -> None:
-    if isinstance(capacity, bool) or not isinstance(capacity, int):
-        raise ValidationError({"capacity": _("Enter a whole number of places.")}, code="invalid")
-    if capacity < 1 or capacity > MAX_CAPACITY:
-        raise ValidationError(
-            {"capacity": _("A session has from 1 to %(max)s places.") % {"max": MAX_CAPACITY}},
-            code="capacity_out_of_range",
-        )
-
-
-def _check_teachers(teachers: Iterable[Any]) -> list[Any]:
-    teachers = list(teachers)
-    if any(not is_clinic_staff(teacher) for teacher in teachers):
-        raise ValidationError(
-            {"teachers": _("Teachers are staff of a pain clinic or pain centre.")},
-            code="invalid_teacher",
-        )
-    return teachers
-
-
-def _check_place(location: str, online_url: str) -> None:
-    if not location.strip() and not online_url.strip():
-        raise ValidationError(
-            {"location": _("Give a place, an online link or both.")}, code="no_place"
-        )
-
-
-def _check_series(repeat: str, occurrences: int) -> None:
-    if not 1 <= occurrences <= recurrence.MAX_OCCURRENCES:
-        raise ValidationError(
-            {
-                "occurrences": _("A series has from 1 to %(max)s sessions.")
-                % {"max": recurrence.MAX_OCCURRENCES}
-            },
-            code="occurrences_out_of_range",
-        )
-    if repeat and repeat not in SessionSeries.Repeat.values:
-        raise ValidationError({"repeat": _("Unknown repetition.")}, code="invalid_choice")
-    if occurrences > 1 and not repeat:
-        raise ValidationError(
-            {"repeat": _("Choose how often the session repeats.")}, code="required"
-        )
-
-
-class _Errors:
-    """Collects every problem with the input, so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[ValidationError]] = {}
-
-    def check(self, function: Callable[..., T], *args: Any) -> T:
-        try:
-            return function(*args)
-        except ValidationError as error:
-            for name, errors in error.update_error_dict({}).items():
-                self.by_field.setdefault(name, []).extend(errors)
-            return None  # type: ignore[return-value]  # never used: raise_if_any raises
-
-    def add(self, name: str, message: str, code: str) -> None:
-        self.by_field.setdefault(name, []).append(ValidationError(message, code=code))
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
 
 
 def _registered_count(session: TeachingSession) -> int:
@@ -211,15 +87,15 @@ def create_teaching_sessions(
 ) -> list[TeachingSession]:
     """One session, or a series of ``occurrences`` sessions repeating every week, second week
     or month, each a copy of the first at the same local time."""
-    _require(can_organise_teaching(by))
-    errors = _Errors()
-    chosen_topics = errors.check(_clean_topics, topics)
-    flags = errors.check(_audience_flags, audience)
-    duration = errors.check(_duration_minutes, starts_at, ends_at)
-    errors.check(_check_capacity, capacity)
-    teacher_list = errors.check(_check_teachers, teachers)
-    errors.check(_check_place, location, online_url)
-    errors.check(_check_series, repeat, occurrences)
+    ensure(can_organise_teaching(by))
+    errors = checks.Errors()
+    chosen_topics = errors.check(checks.clean_topics, topics)
+    flags = errors.check(checks.audience_flags, audience)
+    duration = errors.check(checks.duration_minutes, starts_at, ends_at)
+    errors.check(checks.check_capacity, capacity)
+    teacher_list = errors.check(checks.check_teachers, teachers)
+    errors.check(checks.check_place, location, online_url)
+    errors.check(checks.check_series, repeat, occurrences)
     if starts_at <= timezone.now():
         errors.add("starts_at", _("A new session must lie in the future."), "in_the_past")
     errors.raise_if_any()
@@ -265,7 +141,7 @@ def update_teaching_session(
 ) -> TeachingSession:
     """Change one session. Fewer places than people registered is refused; more places move
     the waiting list up; a new time or place is announced to everyone signed up."""
-    _require(can_manage_session(by, session))
+    ensure(can_manage_session(by, session))
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -278,16 +154,16 @@ def update_teaching_session(
             # A new start alone moves the session; its length stays.
             starts_at = changes.get("starts_at", locked.starts_at)
             ends_at = changes.get("ends_at", starts_at + timedelta(minutes=locked.duration_minutes))
-            locked.duration_minutes = _duration_minutes(starts_at, ends_at)
+            locked.duration_minutes = checks.duration_minutes(starts_at, ends_at)
             locked.starts_at = starts_at
         for field in ("title", "description", "location", "online_url", "external_teachers"):
             if field in changes:
                 setattr(locked, field, str(changes[field]).strip())
         if "audience" in changes:
-            for field, value in _audience_flags(changes["audience"]).items():
+            for field, value in checks.audience_flags(changes["audience"]).items():
                 setattr(locked, field, value)
         if "capacity" in changes:
-            _check_capacity(changes["capacity"])
+            checks.check_capacity(changes["capacity"])
             registered = _registered_count(locked)
             if changes["capacity"] < registered:
                 raise ValidationError(
@@ -301,9 +177,9 @@ def update_teaching_session(
                     code="capacity_below_registered",
                 )
             locked.capacity = changes["capacity"]
-        _check_place(locked.location, locked.online_url)
-        topics = _clean_topics(changes["topics"]) if "topics" in changes else None
-        teachers = _check_teachers(changes["teachers"]) if "teachers" in changes else None
+        checks.check_place(locked.location, locked.online_url)
+        topics = checks.clean_topics(changes["topics"]) if "topics" in changes else None
+        teachers = checks.check_teachers(changes["teachers"]) if "teachers" in changes else None
         locked.revision += 1
         locked.full_clean()
         locked.save()
@@ -336,7 +212,7 @@ def update_teaching_session(
 
 def register_for_session(*, by: Any, session: TeachingSession) -> Registration:
     """Sign ``by`` up: a place if one is free (and nobody is queued), else the waiting list."""
-    _require(can_take_part_in_teaching(by))
+    ensure(can_take_part_in_teaching(by))
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if locked.has_started:
@@ -374,7 +250,7 @@ def register_for_session(*, by: Any, session: TeachingSession) -> Registration:
 
 def cancel_registration(*, by: Any, session: TeachingSession) -> Registration:
     """Give up a place (the first on the waiting list gets it) or leave the waiting list."""
-    _require(can_take_part_in_teaching(by))
+    ensure(can_take_part_in_teaching(by))
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if locked.has_started:
@@ -441,7 +317,7 @@ def mark_attendance(
     *, by: Any, session: TeachingSession, attendance: Mapping[int, bool]
 ) -> list[Registration]:
     """Record who came (True) and who did not (False), by registration id."""
-    _require(can_manage_session(by, session))
+    ensure(can_manage_session(by, session))
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if not locked.is_attendance_open:
@@ -478,7 +354,7 @@ def mark_attendance(
 
 def give_feedback(*, by: Any, session: TeachingSession, rating: int, comment: str = "") -> Feedback:
     """A participant's rating (1-5) and comment; giving it again replaces the earlier one."""
-    _require(can_take_part_in_teaching(by))
+    ensure(can_take_part_in_teaching(by))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")}, code="invalid")
     with transaction.atomic():
@@ -507,7 +383,7 @@ def give_feedback(*, by: Any, session: TeachingSession, rating: int, comment: st
     return feedback
 
 
-# --- invitations, materials, notifications ---------------------------------------------
+# --- invitations and notifications -----------------------------------------------------
 
 
 def invite_practices(
@@ -515,7 +391,7 @@ def invite_practices(
 ) -> list[Invitation]:
     """Invite practices (their staff get a notification). Already invited ones are skipped;
     if all were, that is an error so the inviter knows nothing new happened."""
-    _require(can_manage_session(by, session))
+    ensure(can_manage_session(by, session))
     practices = list(practices)
     if not practices:
         raise ValidationError({"practices": _("Choose at least one practice.")}, code="required")
@@ -553,114 +429,7 @@ def invite_practices(
     return invitations
 
 
-def add_material_link(
-    *, by: Any, session: TeachingSession, title: str, url: str
-) -> SessionMaterial:
-    _require(can_manage_session(by, session))
-    material = SessionMaterial(
-        session=session,
-        kind=SessionMaterial.Kind.LINK,
-        title=title.strip(),
-        url=url.strip(),
-        added_by=by,
-    )
-    if not material.url:
-        raise ValidationError({"url": _("Enter the link.")}, code="required")
-    material.full_clean()
-    material.save()
-    return material
-
-
-def add_material_file(
-    *, by: Any, session: TeachingSession, title: str, upload: UploadedFile
-) -> SessionMaterial:
-    """A PDF or image, judged by its content, at most MAX_MATERIAL_BYTES."""
-    _require(can_manage_session(by, session))
-    too_big = ValidationError(
-        {"file": _("The file is larger than %(mb)s MB.") % {"mb": MAX_MATERIAL_BYTES // 2**20}},
-        code="file_too_large",
-    )
-    if (upload.size or 0) > MAX_MATERIAL_BYTES:
-        raise too_big
-    content = b"".join(upload.chunks())
-    if len(content) > MAX_MATERIAL_BYTES:
-        raise too_big
-    if not content:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty_file")
-    kind = sniff_file_kind(content[:16])
-    if kind is None:
-        raise ValidationError(
-            {"file": _("Only PDF files and PNG or JPEG images can be added.")},
-            code="file_type",
-        )
-    filename = safe_filename(upload.name or "", kind)
-    material = SessionMaterial(
-        session=session,
-        kind=SessionMaterial.Kind.FILE,
-        title=title.strip() or filename,
-        filename=filename,
-        content_type=kind.content_type,
-        size=len(content),
-        content=content,
-        added_by=by,
-    )
-    material.full_clean()
-    material.save()
-    return material
-
-
-def remove_material(*, by: Any, material: SessionMaterial) -> None:
-    _require(can_manage_session(by, material.session))
-    material.delete()
-
-
 def mark_notifications_read(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-
-
-@dataclass(frozen=True)
-class ReminderReport:
-    reminded: int
-    emailed: int
-    failed: int
-
-
-def send_teaching_reminders(*, now: datetime, within: timedelta) -> ReminderReport:
-    """Remind everyone with a place at a session starting within ``within`` of ``now``, once.
-
-    Each registration is handled in its own transaction and marked as reminded in it; a
-    second run (or one running at the same time: locked rows are skipped) sends nothing
-    twice. A failed e-mail leaves its registration unmarked, to be tried on the next run.
-    """
-    due = Registration.objects.filter(
-        status=Status.REGISTERED,
-        reminder_sent_at__isnull=True,
-        session__starts_at__gt=now,
-        session__starts_at__lte=now + within,
-    )
-    reminded = emailed = failed = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        try:
-            with transaction.atomic():
-                registration = (
-                    due.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("participant", "session")
-                    .filter(pk=pk)
-                    .first()
-                )
-                if registration is None:
-                    continue  # reminded meanwhile, cancelled, or being reminded by another run
-                session, user = registration.session, registration.participant
-                notify([user], kind=Notification.Kind.TEACHING_REMINDER, session=session)
-                registration.reminder_sent_at = timezone.now()
-                registration.save(update_fields=["reminder_sent_at"])
-                sent = send_session_email(user=user, session=session, template="reminder")
-        except Exception:
-            logger.exception("Teaching reminder for registration %s failed", pk)
-            failed += 1
-            continue
-        reminded += 1
-        emailed += int(sent)
-    return ReminderReport(reminded=reminded, emailed=emailed, failed=failed)

@@ -26,6 +26,11 @@ from smertespor.teaching.forms import (
     SessionForm,
     add_service_errors,
 )
+from smertespor.teaching.material_services import (
+    add_material_file,
+    add_material_link,
+    remove_material,
+)
 from smertespor.teaching.models import SessionMaterial
 from smertespor.teaching.need import MEASURE_LABELS, teaching_need
 from smertespor.teaching.permissions import can_organise_teaching, can_see_teaching_reach
@@ -39,12 +44,9 @@ from smertespor.teaching.selectors import (
     teaching_reach,
 )
 from smertespor.teaching.services import (
-    add_material_file,
-    add_material_link,
     create_teaching_sessions,
     invite_practices,
     mark_attendance,
-    remove_material,
     update_teaching_session,
 )
 

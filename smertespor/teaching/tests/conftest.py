@@ -7,7 +7,7 @@ from smertespor.teaching.tests.factories import (
     TeachingSessionFactory,
     past_session_with_attendance,
 )
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import ClinicFactory, OrganisationFactory, UserFactory
 
 
 @pytest.fixture
@@ -32,8 +32,6 @@ def clinic_secretary(clinic):
 
 @pytest.fixture
 def centre_doctor(db):
-    from tests.factories import ClinicFactory
-
     centre = ClinicFactory(name="Smertecenter Test", kind="pain_centre")
     return UserFactory(username="centre-doctor", role=Role.CLINIC_DOCTOR, organisation=centre)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.teaching.models import Feedback, Registration
-from smertespor.teaching.services import give_feedback, mark_attendance
+from smertespor.teaching.services import cancel_registration, give_feedback, mark_attendance
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
 
 
@@ -86,8 +86,6 @@ def test_the_roll_can_be_taken_as_people_arrive(clinic_nurse, gp, clinic):
 
 
 def test_cancelling_after_an_early_roll_call_clears_the_attendance(clinic_nurse, gp, clinic):
-    from smertespor.teaching.services import cancel_registration
-
     session = TeachingSessionFactory(
         organiser=clinic, starts_at=timezone.now() + timedelta(minutes=30)
     )

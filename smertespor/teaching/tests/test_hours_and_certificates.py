@@ -136,6 +136,7 @@ def test_reach_is_aggregate_only(client_for, planner, clinic, gp, practice_nurse
     assert gp.last_name not in body
     assert practice_nurse.last_name not in body
     assert gp.organisation.name in body
+    assert f'href="{reverse("teaching:list")}"' not in body  # no link a planner cannot use
 
 
 def test_the_clinic_sees_hours_per_participant(client_for, clinic_nurse, clinic, gp):

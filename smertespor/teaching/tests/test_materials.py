@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from smertespor.teaching import materials
+from smertespor.teaching.material_services import add_material_file, add_material_link
 from smertespor.teaching.models import SessionMaterial
-from smertespor.teaching.services import add_material_file, add_material_link
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -72,7 +72,7 @@ def test_a_file_that_is_not_a_pdf_or_image_is_refused(
 
 
 def test_a_file_above_the_limit_is_refused(clinic_nurse, upcoming_session, monkeypatch):
-    monkeypatch.setattr("smertespor.teaching.services.MAX_MATERIAL_BYTES", 100)
+    monkeypatch.setattr("smertespor.teaching.material_services.MAX_MATERIAL_BYTES", 100)
     with pytest.raises(ValidationError) as refused:
         add_material_file(
             by=clinic_nurse,

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from smertespor.teaching.models import Notification, Registration
+from smertespor.teaching.services import cancel_registration
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -84,8 +85,6 @@ def test_a_wider_window_can_be_asked_for(tomorrow):
 
 
 def test_someone_moved_up_from_the_waiting_list_is_reminded_too(tomorrow, gp, other_gp):
-    from smertespor.teaching.services import cancel_registration
-
     with time_machine.travel(NOW + timedelta(hours=7), tick=False):
         _run()
         cancel_registration(by=gp, session=tomorrow)

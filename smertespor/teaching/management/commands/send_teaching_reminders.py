@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from smertespor.teaching.services import send_teaching_reminders
+from smertespor.teaching.reminder_services import send_teaching_reminders
 
 
 class Command(BaseCommand):
