@@ -41,6 +41,7 @@ router = Router(tags=["teaching"])
 Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
 Url = Annotated[str, Field(max_length=500)]
+Whole = Annotated[int, Field(strict=True)]  # a JSON number: neither true nor "5"
 PAGE_SIZE = 50
 
 
@@ -117,11 +118,11 @@ class SessionIn(Schema):
     ends_at: datetime
     location: Title = ""
     online_url: Url = ""
-    capacity: int
+    capacity: Whole
     teacher_ids: list[int] = []
     external_teachers: Annotated[str, Field(max_length=300)] = ""
     repeat: str = ""
-    occurrences: int = 1
+    occurrences: Whole = 1
 
 
 class SessionUpdateIn(Schema):
@@ -133,7 +134,7 @@ class SessionUpdateIn(Schema):
     ends_at: datetime | None = None
     location: Title | None = None
     online_url: Url | None = None
-    capacity: int | None = None
+    capacity: Whole | None = None
     teacher_ids: list[int] | None = None
     external_teachers: Annotated[str, Field(max_length=300)] | None = None
 
@@ -211,7 +212,7 @@ class AttendanceIn(Schema):
 
 
 class FeedbackIn(Schema):
-    rating: int
+    rating: Whole
     comment: Annotated[str, Field(max_length=2000)] = ""
 
 

@@ -88,7 +88,9 @@ def create_teaching_sessions(
     """One session, or a series of ``occurrences`` sessions repeating every week, second week
     or month, each a copy of the first at the same local time."""
     ensure(can_organise_teaching(by))
+    checks.check_aware(starts_at=starts_at, ends_at=ends_at)
     errors = checks.Errors()
+    errors.check(checks.check_not_too_far_ahead, starts_at)
     chosen_topics = errors.check(checks.clean_topics, topics)
     flags = errors.check(checks.audience_flags, audience)
     duration = errors.check(checks.duration_minutes, starts_at, ends_at)
@@ -154,6 +156,9 @@ def update_teaching_session(
             # A new start alone moves the session; its length stays.
             starts_at = changes.get("starts_at", locked.starts_at)
             ends_at = changes.get("ends_at", starts_at + timedelta(minutes=locked.duration_minutes))
+            checks.check_aware(starts_at=starts_at, ends_at=ends_at)
+            if "starts_at" in changes:
+                checks.check_not_too_far_ahead(starts_at)
             locked.duration_minutes = checks.duration_minutes(starts_at, ends_at)
             locked.starts_at = starts_at
         for field in ("title", "description", "location", "online_url", "external_teachers"):

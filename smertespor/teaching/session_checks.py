@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smertespor.teaching import recurrence
@@ -21,6 +22,7 @@ from smertespor.teaching.permissions import is_clinic_staff
 from smertespor.teaching.topics import Topic
 
 T = TypeVar("T")
+MAX_PLANNING_AHEAD = timedelta(days=5 * 365)
 
 
 def clean_topics(topics: Collection[str]) -> list[str]:
@@ -46,6 +48,25 @@ def audience_flags(audience: Collection[str]) -> dict[str, bool]:
     if not audience:
         raise ValidationError({"audience": _("Choose who the session is for.")}, code="required")
     return {field: value in audience for value, field in AUDIENCE_FIELDS.items()}
+
+
+def check_aware(**moments: datetime) -> None:
+    """A time without its UTC offset is refused, not guessed (the API may send one)."""
+    naive = {name for name, moment in moments.items() if timezone.is_naive(moment)}
+    if naive:
+        message = _("Give the time with its UTC offset, e.g. 2030-03-12T15:00:00+01:00.")
+        raise ValidationError(dict.fromkeys(sorted(naive), message), code="naive_time")
+
+
+def check_not_too_far_ahead(starts_at: datetime) -> None:
+    if starts_at > timezone.now() + MAX_PLANNING_AHEAD:
+        raise ValidationError(
+            {
+                "starts_at": _("A session can be planned at most %(years)s years ahead.")
+                % {"years": MAX_PLANNING_AHEAD.days // 365}
+            },
+            code="too_far_ahead",
+        )
 
 
 def duration_minutes(starts_at: datetime, ends_at: datetime) -> int:

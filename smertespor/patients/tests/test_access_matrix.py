@@ -1,6 +1,7 @@
 """Every URL × every persona. A new URL without a rule here fails the suite."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -15,6 +16,7 @@ PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
 TEACHING_USERS = PRACTICE_STAFF | {"clinic_nurse"}  # the programme: no planners, no admin
+TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
 PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
@@ -88,8 +90,8 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
             "title": "Matrix",
             "topics": ["other"],
             "audience": ["gps"],
-            "starts_at": "2100-01-01T12:00:00+01:00",
-            "ends_at": "2100-01-01T13:00:00+01:00",
+            "starts_at": f"{TEACHING_DAY}T12:00:00+01:00",
+            "ends_at": f"{TEACHING_DAY}T13:00:00+01:00",
             "location": "Silkeborg",
             "capacity": 10,
         },

@@ -66,6 +66,23 @@ def test_the_clinic_creates_a_series_through_the_api(client_for, clinic_nurse):
         pytest.param({"capacity": "lots"}, "capacity", id="capacity-not-a-number"),
         pytest.param({"starts_at": "tomorrow-ish"}, "starts_at", id="bad-date"),
         pytest.param({"title": "x" * 201}, "title", id="over-long-title"),
+        pytest.param(
+            {"starts_at": "2030-01-01T12:00:00", "ends_at": "2030-01-01T13:00:00"},
+            "starts_at",
+            id="time-without-offset",
+        ),
+        pytest.param(
+            {
+                "starts_at": "9999-12-01T12:00:00+00:00",
+                "ends_at": "9999-12-01T13:00:00+00:00",
+                "repeat": "monthly",
+                "occurrences": 3,
+            },
+            "starts_at",
+            id="far-future-series",
+        ),
+        pytest.param({"occurrences": 0}, "occurrences", id="no-occurrences"),
+        pytest.param({"capacity": True}, "capacity", id="capacity-a-boolean"),
     ],
 )
 def test_bad_session_input_is_422_and_nothing_saved(client_for, clinic_nurse, overrides, field):
@@ -192,6 +209,8 @@ def test_the_organiser_lists_registrations_a_gp_may_not(client_for, clinic_nurse
 def test_the_clinic_changes_places_through_the_api(client_for, clinic_nurse, upcoming_session):
     url = f"/api/teaching/sessions/{upcoming_session.pk}"
     assert _send(client_for(clinic_nurse), "patch", url, {"capacity": 0}).status_code == 422
+    naive = {"starts_at": "2030-01-01T12:00:00"}
+    assert _send(client_for(clinic_nurse), "patch", url, naive).status_code == 422
     response = _send(client_for(clinic_nurse), "patch", url, {"capacity": 40})
     assert response.status_code == 200
     assert response.json()["capacity"] == 40
