@@ -89,6 +89,7 @@ def create_teaching_sessions(
     or month, each a copy of the first at the same local time."""
     ensure(can_organise_teaching(by))
     checks.check_aware(starts_at=starts_at, ends_at=ends_at)
+    starts_at, ends_at = checks.to_the_minute(starts_at), checks.to_the_minute(ends_at)
     errors = checks.Errors()
     errors.check(checks.check_not_too_far_ahead, starts_at)
     chosen_topics = errors.check(checks.clean_topics, topics)
@@ -157,6 +158,7 @@ def update_teaching_session(
             starts_at = changes.get("starts_at", locked.starts_at)
             ends_at = changes.get("ends_at", starts_at + timedelta(minutes=locked.duration_minutes))
             checks.check_aware(starts_at=starts_at, ends_at=ends_at)
+            starts_at, ends_at = checks.to_the_minute(starts_at), checks.to_the_minute(ends_at)
             if "starts_at" in changes:
                 checks.check_not_too_far_ahead(starts_at)
             locked.duration_minutes = checks.duration_minutes(starts_at, ends_at)

@@ -58,6 +58,11 @@ def check_aware(**moments: datetime) -> None:
         raise ValidationError(dict.fromkeys(sorted(naive), message), code="naive_time")
 
 
+def to_the_minute(moment: datetime) -> datetime:
+    """Sessions are planned to the minute, so an edit in the form round-trips exactly."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def check_not_too_far_ahead(starts_at: datetime) -> None:
     if starts_at > timezone.now() + MAX_PLANNING_AHEAD:
         raise ValidationError(

@@ -219,6 +219,26 @@ def test_a_new_time_is_announced_and_reminders_go_out_again(clinic_nurse, gp, up
     assert Registration.objects.get(participant=gp).reminder_sent_at is None
 
 
+def test_saving_the_edit_form_unchanged_announces_nothing(client_for, clinic_nurse, gp, clinic):
+    start = timezone.now().replace(second=42) + timedelta(days=3)
+    (session,) = create_teaching_sessions(
+        by=clinic_nurse, **_kwargs(starts_at=start, ends_at=start + timedelta(hours=1))
+    )
+    assert session.starts_at.second == 0  # planned to the minute
+    RegistrationFactory(session=session, participant=gp)
+    client = client_for(clinic_nurse)
+    url = reverse("teaching:edit", args=[session.pk])
+    initial = client.get(url).context["form"].initial
+    data = {k: v for k, v in initial.items() if k != "teachers"}
+    data |= {
+        "date": initial["date"].isoformat(),
+        "start_time": initial["start_time"].strftime("%H:%M"),
+        "end_time": initial["end_time"].strftime("%H:%M"),
+    }
+    assert client.post(url, data).status_code == 302
+    assert not Notification.objects.exists()
+
+
 def test_a_new_title_alone_sends_no_notification(clinic_nurse, gp, upcoming_session):
     RegistrationFactory(session=upcoming_session, participant=gp)
     update_teaching_session(by=clinic_nurse, session=upcoming_session, title="Andet navn")
