@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from domain.omeq_settings import SettingsError, Thresholds, default_thresholds
+from domain.tracks import RuleSettings, RuleSettingsError, SuccessDefinition, default_rule_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "smertespor.audit",
     "smertespor.patients",
     "smertespor.medication",
+    "smertespor.tracks",
     "smertespor.teaching",
     "smertespor.web",
 ]
@@ -210,3 +212,30 @@ try:
     Thresholds(Decimal(OMEQ_REASSESS_MG_PER_DAY), Decimal(OMEQ_HIGH_MG_PER_DAY))
 except SettingsError as error:
     raise ImproperlyConfigured(f"OMEQ_REASSESS/HIGH_MG_PER_DAY: {error.message}") from None
+
+# The practice track's 3-month rule; defaults from domain/data/track_rule.toml.
+_TRACK_RULE = default_rule_settings()
+TRACKS_RULE_PERIOD_MONTHS = _env_int("TRACKS_RULE_PERIOD_MONTHS", _TRACK_RULE.period_months)
+TRACKS_SUCCESS_DEFINITION = os.environ.get(
+    "TRACKS_SUCCESS_DEFINITION", _TRACK_RULE.success_definition.value
+)
+TRACKS_APPROACHING_DAYS = _env_int("TRACKS_APPROACHING_DAYS", _TRACK_RULE.approaching_days)
+# The GP's worklist lists follow-ups due within this many days (and every overdue one).
+TRACKS_FOLLOW_UP_DUE_DAYS = _env_int("TRACKS_FOLLOW_UP_DUE_DAYS", 7)
+try:
+    RuleSettings(
+        TRACKS_RULE_PERIOD_MONTHS,
+        SuccessDefinition(TRACKS_SUCCESS_DEFINITION),
+        TRACKS_APPROACHING_DAYS,
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "TRACKS_SUCCESS_DEFINITION must be one of "
+        f"{', '.join(d.value for d in SuccessDefinition)}, not {TRACKS_SUCCESS_DEFINITION!r}"
+    ) from None
+except RuleSettingsError as error:
+    raise ImproperlyConfigured(
+        f"TRACKS_RULE_PERIOD_MONTHS/APPROACHING_DAYS: {error.message}"
+    ) from None
+if not 0 <= TRACKS_FOLLOW_UP_DUE_DAYS <= 366:
+    raise ImproperlyConfigured("TRACKS_FOLLOW_UP_DUE_DAYS must be 0 to 366.")

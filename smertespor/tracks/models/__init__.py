@@ -1,0 +1,42 @@
+"""The tracks app's models: courses and their follow-up (`courses`), the hospital track
+(`hospital`)."""
+
+from smertespor.tracks.models.courses import (
+    Actor,
+    Alert,
+    Course,
+    FollowUp,
+    GoalKind,
+    Handover,
+    OmeqSource,
+    Status,
+    TimelineEvent,
+    Track,
+)
+from smertespor.tracks.models.hospital import (
+    Appointment,
+    DischargeSummary,
+    Discipline,
+    Intervention,
+    NeedsAssessment,
+    TeamMember,
+)
+
+__all__ = [
+    "Actor",
+    "Alert",
+    "Appointment",
+    "Course",
+    "DischargeSummary",
+    "Discipline",
+    "FollowUp",
+    "GoalKind",
+    "Handover",
+    "Intervention",
+    "NeedsAssessment",
+    "OmeqSource",
+    "Status",
+    "TeamMember",
+    "TimelineEvent",
+    "Track",
+]
