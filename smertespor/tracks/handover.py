@@ -1,0 +1,147 @@
+"""The handover to the hospital track: the referral and the course so far, frozen when made.
+
+Sundhedsstyrelsen's guidance on dependence-forming medicines (vejledning nr. 9523 of 19 June
+2019) asks that when responsibility moves, the previous doctor hands over the plan: goal,
+expected duration and planned follow-up. The snapshot carries the plan, the goal, the
+baseline, every visit (doses and scores), the alerts and the current medication as they were
+at handover, so the clinic triages what the GP saw, whatever is recorded later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from smertespor.medication.mapper import plain_decimal, regimen_from_lines, strength_label
+from smertespor.medication.selectors import current_catalogue, current_lines
+from smertespor.patients.models import CareRelation
+from smertespor.patients.services import open_care_relation
+from smertespor.tracks.mapper import plain
+from smertespor.tracks.models import Course, Handover
+
+SNAPSHOT_VERSION = 1
+
+
+def _number(value: Any) -> str | None:
+    return None if value is None else format(plain_decimal(value), "f")
+
+
+def _medication(course: Course) -> list[dict[str, Any]]:
+    mapped = regimen_from_lines(current_lines(course.patient), current_catalogue()).lines
+    rows = []
+    for item in mapped:
+        line, product = item.line, item.product
+        rows.append(
+            {
+                "product": f"{product.name} {strength_label(product, line.strength)}"
+                if product
+                else f"{line.product_id} {_number(line.strength)}",
+                "atc": product.atc if product else "",
+                "is_opioid": bool(product and product.is_opioid),
+                "units_per_dose": _number(line.units_per_dose),
+                "doses_per_day": _number(line.doses_per_day),
+                "prn": line.prn,
+                "max_doses_per_day": _number(line.max_doses_per_day),
+                "since": line.start_date.isoformat(),
+            }
+        )
+    return rows
+
+
+def _taper_plans(course: Course) -> list[dict[str, Any]]:
+    # The tapering app adds `TaperPlan.course` later; until then there is nothing to link.
+    plans = getattr(course, "taper_plans", None)
+    if plans is None:
+        return []
+    return [{"id": plan.pk, "title": str(plan)} for plan in plans.all()]
+
+
+def referral_snapshot(course: Course) -> dict[str, Any]:
+    """The course so far, as plain JSON (decimals as exact text)."""
+    visits = [
+        {
+            "on": f.visit_on.isoformat(),
+            "omeq_mg_per_day": plain(f.omeq_mg_per_day),
+            "omeq_source": f.omeq_source,
+            "peg": list(f.peg_items) if f.peg_items else None,
+            "nrs": f.nrs,
+            "sows_total": f.sows_total,
+            "cows_total": f.cows_total,
+            "note": f.note,
+            "next_visit_on": f.next_visit_on.isoformat() if f.next_visit_on else None,
+            "by": str(f.recorded_by),
+        }
+        for f in course.follow_ups.select_related("recorded_by").order_by("visit_on", "pk")
+    ]
+    alerts = [
+        {"code": a.code, "raised_on": a.raised_on.isoformat(), "params": a.params}
+        for a in course.alerts.order_by("raised_on", "pk")
+    ]
+    return {
+        "version": SNAPSHOT_VERSION,
+        "taken_on": timezone.localdate().isoformat(),
+        "course": {
+            "start_date": course.start_date.isoformat(),
+            "deadline": course.deadline.isoformat() if course.deadline else None,
+            "practice": course.responsible_organisation.name,
+            "clinic": course.clinic.name,
+            "follow_up_interval_days": course.follow_up_interval_days,
+        },
+        "goal": {
+            "kind": course.goal_kind,
+            "target_mg_per_day": plain(course.goal_target_mg_per_day) or None,
+        },
+        "plan": course.plan_note,
+        "taper_plans": _taper_plans(course),
+        "baseline": {
+            "omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+            "omeq_source": course.baseline_omeq_source,
+            "omeq_table": course.baseline_omeq_table,
+            "peg": list(course.baseline_peg_items),
+            "nrs": course.baseline_nrs,
+        },
+        "visits": visits,
+        "alerts": alerts,
+        "medication": _medication(course),
+    }
+
+
+def create_handover(
+    *,
+    course: Course,
+    by: Any,
+    kind: str,
+    reason: str = "",
+    gp_comment: str = "",
+    expected_duration: str = "",
+    planned_follow_up: str = "",
+) -> Handover:
+    """The referral for a course that has just moved to `handover_proposed`; the clinic's
+    care relation opens with it, so the patient is on the clinic's intake list."""
+    user = by if getattr(by, "is_authenticated", False) else None
+    handover = Handover(
+        course=course,
+        clinic=course.clinic,
+        kind=kind,
+        reason=reason.strip(),
+        proposed_at=timezone.now(),
+        proposed_by=user,
+        snapshot=referral_snapshot(course),
+        gp_comment=gp_comment.strip(),
+        expected_duration=expected_duration.strip(),
+        planned_follow_up=planned_follow_up.strip(),
+    )
+    handover.full_clean(exclude=["course", "clinic", "proposed_by", "hospital_course"])
+    handover.save(force_insert=True)
+    open_care_relation(
+        patient=course.patient,
+        organisation=course.clinic,
+        reason=CareRelation.Reason.COURSE,
+        by=user,
+    )
+    return handover
+
+
+def pending_handover(course: Course) -> Handover | None:
+    return course.handovers.filter(decision=Handover.Decision.PENDING).first()

@@ -1,0 +1,391 @@
+"""The clinic's steps: triage of a handover (accept, or return with advice), the needs
+assessment, the course plan (team and appointments) and completion with a discharge summary.
+
+Accepting closes the practice-track course and opens the hospital-track course in one
+transaction, so the one-open-course rule holds at every moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from domain.tracks import CourseEvent, Track, initial_status
+from smertespor.accounts.models import User
+from smertespor.accounts.permissions import can_see_patient_data
+from smertespor.audit.services import AuditAction
+from smertespor.patients.models import CareRelation
+from smertespor.patients.services import open_care_relation
+from smertespor.tracks.handover import pending_handover
+from smertespor.tracks.mapper import plain
+from smertespor.tracks.messages import CourseConflict
+from smertespor.tracks.models import (
+    Actor,
+    Appointment,
+    Course,
+    DischargeSummary,
+    Discipline,
+    Handover,
+    Intervention,
+    NeedsAssessment,
+    Status,
+    TeamMember,
+    TimelineEvent,
+)
+from smertespor.tracks.omeq import list_omeq
+from smertespor.tracks.permissions import CLINIC_DISCHARGE, require_actor
+from smertespor.tracks.transitions import apply_transition, audit, record_timeline
+
+PLANNING_STATUSES = frozenset({Status.NEEDS_ASSESSED, Status.PLAN_ACTIVE})
+
+
+def _clinic_actor(by: Any, course: Course) -> str:
+    actor = require_actor(by, course, decision=True)
+    if actor != Actor.CLINIC:
+        raise PermissionDenied
+    return actor
+
+
+def _pending(course: Course) -> Handover:
+    handover = pending_handover(course)
+    if handover is None:
+        raise ValidationError(_("There is no handover awaiting triage on this course."))
+    return handover
+
+
+def accept_handover(*, course: Course, by: Any, expected_version: int, note: str = "") -> Course:
+    """Accept a handed-over course: it closes, and the hospital-track course opens."""
+    actor = _clinic_actor(by, course)
+    handover = _pending(course)
+    now = timezone.now()
+    with transaction.atomic():
+        found = apply_transition(
+            course=course,
+            event=CourseEvent.ACCEPT,
+            actor=actor,
+            by=by,
+            reason=note,
+            expected_version=expected_version,
+        )
+        if not found.opens_hospital_course:  # pragma: no cover - the table says it does
+            raise ValidationError(_("Accepting this course does not open a hospital course."))
+        latest = course.follow_ups.order_by("-visit_on", "-pk").first()
+        hospital = Course(
+            patient=course.patient,
+            track=Track.HOSPITAL.value,
+            status=initial_status(Track.HOSPITAL).value,
+            responsible_organisation=course.clinic,
+            clinic=course.clinic,
+            previous_course=course,
+            start_date=timezone.localdate(),
+            baseline_omeq_mg_per_day=latest.omeq_mg_per_day
+            if latest
+            else course.baseline_omeq_mg_per_day,
+            baseline_omeq_source=latest.omeq_source if latest else course.baseline_omeq_source,
+            baseline_omeq_table=latest.omeq_table if latest else course.baseline_omeq_table,
+            baseline_peg_pain=_latest(latest, "peg_pain", course.baseline_peg_pain),
+            baseline_peg_enjoyment=_latest(latest, "peg_enjoyment", course.baseline_peg_enjoyment),
+            baseline_peg_activity=_latest(latest, "peg_activity", course.baseline_peg_activity),
+            baseline_nrs=_latest(latest, "nrs", course.baseline_nrs),
+            baseline_atc_codes=latest.atc_codes if latest else course.baseline_atc_codes,
+            goal_kind=course.goal_kind,
+            goal_target_mg_per_day=course.goal_target_mg_per_day,
+            follow_up_interval_days=course.follow_up_interval_days,
+            status_changed_at=now,
+            created_at=now,
+            created_by=by,
+        )
+        try:
+            with transaction.atomic():
+                hospital.save(force_insert=True)
+        except IntegrityError:
+            raise CourseConflict from None
+        claimed = Handover.objects.filter(
+            pk=handover.pk, decision=Handover.Decision.PENDING
+        ).update(
+            decision=Handover.Decision.ACCEPTED,
+            decided_at=now,
+            decided_by=by,
+            hospital_course=hospital,
+        )
+        if claimed != 1:
+            raise CourseConflict
+        open_care_relation(
+            patient=course.patient,
+            organisation=course.clinic,
+            reason=CareRelation.Reason.COURSE,
+            by=by,
+        )
+        record_timeline(
+            course=hospital,
+            kind=TimelineEvent.Kind.CREATED,
+            actor=actor,
+            by=by,
+            to_status=hospital.status,
+            detail={"previous_course": course.pk, "handover": handover.pk},
+        )
+        audit(by=by, action=AuditAction.CREATE, course=hospital, track=hospital.track)
+    return hospital
+
+
+def _latest(follow_up: Any, field: str, fallback: int) -> int:
+    value = getattr(follow_up, field, None) if follow_up is not None else None
+    return fallback if value is None else int(value)
+
+
+def return_to_practice(*, course: Course, by: Any, expected_version: int, advice: str) -> Handover:
+    """Send a handed-over course back to the GP, with advice for going on in the practice."""
+    actor = _clinic_actor(by, course)
+    handover = _pending(course)
+    with transaction.atomic():
+        apply_transition(
+            course=course,
+            event=CourseEvent.RETURN_TO_PRACTICE,
+            actor=actor,
+            by=by,
+            reason=advice,
+            expected_version=expected_version,
+        )
+        claimed = Handover.objects.filter(
+            pk=handover.pk, decision=Handover.Decision.PENDING
+        ).update(
+            decision=Handover.Decision.RETURNED,
+            decided_at=timezone.now(),
+            decided_by=by,
+            advice=advice.strip(),
+        )
+        if claimed != 1:
+            raise CourseConflict
+    handover.refresh_from_db()
+    return handover
+
+
+def _choices(values: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
+    chosen = list(dict.fromkeys(values))
+    if not chosen:
+        raise ValidationError({field: _("Choose at least one.")})
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown:
+        raise ValidationError({field: _("Unknown: %(values)s.") % {"values": ", ".join(unknown)}})
+    return chosen
+
+
+def assess_needs(
+    *,
+    course: Course,
+    by: Any,
+    expected_version: int,
+    disciplines: Iterable[str],
+    interventions: Iterable[str],
+    summary: str = "",
+) -> NeedsAssessment:
+    """The clinic's needs assessment: which disciplines and interventions the patient needs."""
+    actor = _clinic_actor(by, course)
+    errors: dict[str, list[str]] = {}
+    chosen: dict[str, list[str]] = {}
+    for field, values, allowed in (
+        ("disciplines", disciplines, Discipline.values),
+        ("interventions", interventions, Intervention.values),
+    ):
+        try:
+            chosen[field] = _choices(values, allowed, field)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        apply_transition(
+            course=course,
+            event=CourseEvent.ASSESS_NEEDS,
+            actor=actor,
+            by=by,
+            expected_version=expected_version,
+            detail=chosen,
+        )
+        assessment = NeedsAssessment(
+            course=course,
+            disciplines=chosen["disciplines"],
+            interventions=chosen["interventions"],
+            summary=summary.strip(),
+            assessed_by=by,
+            assessed_at=timezone.now(),
+        )
+        assessment.full_clean(exclude=["course", "assessed_by"])
+        assessment.save(force_insert=True)
+    return assessment
+
+
+def _planning(course: Course) -> None:
+    if course.status not in PLANNING_STATUSES:
+        raise ValidationError(
+            _("The course plan is made after the needs assessment, while the course is open.")
+        )
+
+
+def add_team_member(*, course: Course, by: Any, user: User, discipline: str) -> TeamMember:
+    """Name a clinician of the clinic on the course plan."""
+    actor = _clinic_actor(by, course)
+    _planning(course)
+    if discipline not in Discipline.values:
+        raise ValidationError({"discipline": _("Choose a discipline.")})
+    if not (
+        can_see_patient_data(user) and user.organisation_id == course.responsible_organisation_id
+    ):
+        raise ValidationError({"user": _("Choose a clinician of the clinic running the course.")})
+    with transaction.atomic():
+        if course.team.filter(user=user).exists():
+            raise ValidationError({"user": _("%(user)s is already on the team.") % {"user": user}})
+        member = TeamMember.objects.create(
+            course=course,
+            user=user,
+            discipline=discipline,
+            added_by=by,
+            added_at=timezone.now(),
+        )
+        record_timeline(
+            course=course,
+            kind=TimelineEvent.Kind.TEAM_MEMBER_ADDED,
+            actor=actor,
+            by=by,
+            detail={"user": str(user), "discipline": discipline},
+        )
+        audit(by=by, action=AuditAction.UPDATE, course=course, object_type="course_team")
+    return member
+
+
+def book_appointment(
+    *,
+    course: Course,
+    by: Any,
+    starts_at: datetime,
+    duration_minutes: int,
+    discipline: str,
+    clinician: User | None = None,
+    purpose: str = "",
+) -> Appointment:
+    """Book an appointment in the course plan (with a team member, if named)."""
+    actor = _clinic_actor(by, course)
+    _planning(course)
+    errors: dict[str, list[str]] = {}
+    if timezone.is_naive(starts_at) or starts_at < timezone.now():
+        errors["starts_at"] = [_("Book an appointment for a time from now on.")]
+    if discipline not in Discipline.values:
+        errors["discipline"] = [_("Choose a discipline.")]
+    if clinician is not None and not course.team.filter(user=clinician).exists():
+        errors["clinician"] = [_("Choose a member of the course's team.")]
+    if errors:
+        raise ValidationError(errors)
+    appointment = Appointment(
+        course=course,
+        organisation_id=course.responsible_organisation_id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        discipline=discipline,
+        clinician=clinician,
+        purpose=purpose.strip(),
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    appointment.full_clean(exclude=["course", "organisation", "clinician", "created_by"])
+    with transaction.atomic():
+        appointment.save(force_insert=True)
+        record_timeline(
+            course=course,
+            kind=TimelineEvent.Kind.APPOINTMENT_ADDED,
+            actor=actor,
+            by=by,
+            detail={"starts_at": starts_at.isoformat(), "discipline": discipline},
+        )
+        audit(by=by, action=AuditAction.UPDATE, course=course, object_type="appointment")
+    return appointment
+
+
+def activate_plan(*, course: Course, by: Any, expected_version: int, plan_note: str) -> Course:
+    """Put the course plan into effect: it needs its text and at least one team member."""
+    actor = _clinic_actor(by, course)
+    errors: dict[str, list[str]] = {}
+    if not plan_note.strip():
+        errors["plan_note"] = [_("Describe the course plan.")]
+    if not course.team.exists():
+        errors["team"] = [_("Name at least one team member first.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        apply_transition(
+            course=course,
+            event=CourseEvent.ACTIVATE_PLAN,
+            actor=actor,
+            by=by,
+            expected_version=expected_version,
+            updates={"plan_note": plan_note.strip()},
+        )
+    return course
+
+
+def complete_course(
+    *,
+    course: Course,
+    by: Any,
+    expected_version: int,
+    summary: str,
+    recommendations: str,
+    medication_at_discharge: str = "",
+) -> DischargeSummary:
+    """Complete the hospital course with the discharge summary (epikrise) to the GP, who
+    continues the follow-up."""
+    actor = _clinic_actor(by, course)
+    if by.role not in CLINIC_DISCHARGE:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not summary.strip():
+        errors["summary"] = [_("Summarise the course and the treatment given.")]
+    if not recommendations.strip():
+        errors["recommendations"] = [_("Tell the GP how to continue the follow-up.")]
+    if errors:
+        raise ValidationError(errors)
+    previous = course.previous_course
+    sent_to = previous.responsible_organisation if previous else course.patient.listed_practice
+    now_omeq = list_omeq(course.patient).mg_per_day
+    with transaction.atomic():
+        apply_transition(
+            course=course,
+            event=CourseEvent.COMPLETE,
+            actor=actor,
+            by=by,
+            expected_version=expected_version,
+            detail={"sent_to": sent_to.name},
+        )
+        discharge = DischargeSummary(
+            course=course,
+            sent_to=sent_to,
+            summary=summary.strip(),
+            recommendations=recommendations.strip(),
+            medication_at_discharge=medication_at_discharge.strip(),
+            omeq_at_discharge_mg_per_day=now_omeq
+            if now_omeq is not None
+            else course.current_omeq_mg_per_day,
+            written_by=by,
+            written_at=timezone.now(),
+        )
+        discharge.full_clean(exclude=["course", "sent_to", "written_by"])
+        discharge.save(force_insert=True)
+        open_care_relation(
+            patient=course.patient, organisation=sent_to, reason=CareRelation.Reason.COURSE, by=by
+        )
+        record_timeline(
+            course=course,
+            kind=TimelineEvent.Kind.DISCHARGE_SUMMARY,
+            actor=actor,
+            by=by,
+            detail={
+                "sent_to": sent_to.name,
+                "omeq_mg_per_day": plain(discharge.omeq_at_discharge_mg_per_day) or None,
+            },
+        )
+    return discharge

@@ -1,0 +1,207 @@
+"""The domain's refusals and alerts in the user's language.
+
+The domain core speaks English with stable codes; this module turns a code into a translated
+sentence (at call time, so in the language of the request) and a `ValidationError` whose
+field names match the forms and the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from domain.errors import DomainError
+from domain.follow_up import FollowUpError
+from domain.scores import ScoreError
+from domain.tracks import CourseFactsError, SecondOpenCourseError, TransitionError
+from smertespor.tracks.models import Alert, Status, TimelineEvent
+
+
+class CourseConflict(ValidationError):
+    """Someone changed the course since the user read it: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else changed this course while you were working on it, so your "
+                "change was not saved. Reload the course, check what changed and try again."
+            ),
+            code="conflict",
+        )
+
+
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def event_label(event: str) -> str:
+    kinds = TimelineEvent.Kind
+    return str(kinds(event).label) if event in kinds.values else event
+
+
+def _transition_message(error: TransitionError) -> str:
+    params = {"status": status_label(error.current), "event": event_label(error.event)}
+    if error.code == "transition_reason_required":
+        return _("Give a reason for this step (%(event)s).") % params
+    if error.code == "transition_not_allowed_for_actor":
+        return _("Your organisation cannot take this step (%(event)s) now: %(status)s.") % params
+    return _("This step (%(event)s) is not possible now: %(status)s.") % params
+
+
+_FIELD_MESSAGES: Mapping[str, Callable[[], str]] = {
+    "follow_up_before_course_start": lambda: _("The visit date is before the course started."),
+    "follow_up_in_future": lambda: _("The visit date is in the future."),
+    "next_visit_not_after_visit": lambda: _("The next visit must be after this visit."),
+    "bad_follow_up_interval": lambda: _(
+        "The follow-up interval is a whole number of days, at least 1."
+    ),
+    "peg_item_out_of_range": lambda: _("A PEG item is a whole number from 0 to 10."),
+    "nrs_out_of_range": lambda: _("Pain NRS is a whole number from 0 to 10."),
+    "score_not_whole_number": lambda: _("Give a whole number."),
+    "sows_total_out_of_range": lambda: _("The SOWS total is 0 to 64."),
+    "cows_total_out_of_range": lambda: _("The COWS total is 0 to 48."),
+    "sows_item_out_of_range": lambda: _("Each SOWS item is 0 to 4."),
+    "cows_item_out_of_range": lambda: _("This COWS item allows only the values on the form."),
+    "wrong_item_count": lambda: _("Give every item of the scale, or only the total."),
+    "target_not_above_zero": lambda: _("A target dose is above 0 mg/day (to stop, choose stop)."),
+    "stop_has_no_target": lambda: _("A stop goal has no target dose."),
+    "baseline_not_above_zero": lambda: _(
+        "The baseline OMEQ must be above 0 mg/day: a course tapers an opioid the patient takes."
+    ),
+    "target_not_below_baseline": lambda: _("The target must be below the baseline OMEQ."),
+    "omeq_not_a_dose": lambda: _("OMEQ is a number of 0 mg/day or more."),
+    "omeq_record_before_start": lambda: _("A visit is dated before the course start."),
+    "omeq_record_in_future": lambda: _("A visit is dated after today."),
+}
+# The COWS items in form order (Wesson & Ling 2003), as the form labels them.
+COWS_ITEM_LABELS: Mapping[str, Any] = {
+    "resting_pulse": gettext_lazy("Resting pulse rate"),
+    "sweating": gettext_lazy("Sweating"),
+    "restlessness": gettext_lazy("Restlessness"),
+    "pupil_size": gettext_lazy("Pupil size"),
+    "bone_or_joint_aches": gettext_lazy("Bone or joint aches"),
+    "runny_nose_or_tearing": gettext_lazy("Runny nose or tearing"),
+    "gi_upset": gettext_lazy("GI upset"),
+    "tremor": gettext_lazy("Tremor"),
+    "yawning": gettext_lazy("Yawning"),
+    "anxiety_or_irritability": gettext_lazy("Anxiety or irritability"),
+    "gooseflesh_skin": gettext_lazy("Gooseflesh skin"),
+}
+# Where a domain field lands in the forms and the API.
+_FIELDS = {
+    "date": "visit_on",
+    "pain": "peg_pain",
+    "enjoyment": "peg_enjoyment",
+    "activity": "peg_activity",
+    "nrs": "nrs",
+    "sows_total": "sows_total",
+    "cows_total": "cows_total",
+    "sows_items": "sows_items",
+    "cows_items": "cows_items",
+    "next_visit_on": "next_visit_on",
+    "interval_days": "follow_up_interval_days",
+}
+_CODE_FIELDS = {
+    "target_not_above_zero": "goal_target_mg_per_day",
+    "stop_has_no_target": "goal_target_mg_per_day",
+    "target_not_below_baseline": "goal_target_mg_per_day",
+    "baseline_not_above_zero": "baseline_omeq_mg_per_day",
+}
+
+
+def domain_message(error: DomainError) -> str:
+    if isinstance(error, TransitionError):
+        return _transition_message(error)
+    if isinstance(error, SecondOpenCourseError):
+        return _(
+            "The patient already has an open course. End or complete it before starting another."
+        )
+    field = getattr(error, "field", "")
+    if error.code == "sows_item_out_of_range":
+        return _("SOWS item %(number)s is 0 to 4.") % {"number": field.removeprefix("item_")}
+    if error.code == "cows_item_out_of_range":
+        return _("COWS: “%(item)s” allows only the values on the form.") % {
+            "item": COWS_ITEM_LABELS.get(field, field)
+        }
+    message = _FIELD_MESSAGES.get(error.code)
+    return message() if message else error.message
+
+
+def domain_field(error: DomainError) -> str | None:
+    field = getattr(error, "field", None)
+    if isinstance(error, ScoreError | FollowUpError) and field:
+        if field in _FIELDS:
+            return _FIELDS[field]
+        if error.code.startswith("cows") or field in COWS_ITEM_LABELS:
+            return "cows_items"
+        return "sows_items"
+    if isinstance(error, CourseFactsError):
+        return _CODE_FIELDS.get(error.code)
+    return None
+
+
+def validation_error(error: DomainError, *, field: str | None = None) -> ValidationError:
+    """A domain refusal as Django's ValidationError, on its field when it has one."""
+    target = field or domain_field(error)
+    message = domain_message(error)
+    if target:
+        return ValidationError({target: [ValidationError(message, code=error.code)]})
+    return ValidationError(message, code=error.code)
+
+
+class Refusals:
+    """Collects refusals by field, so the user sees every problem at once."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[ValidationError]] = {}
+
+    def add(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.by_field.setdefault(field, []).extend(errors)
+        else:
+            self.by_field.setdefault("__all__", []).extend(error.error_list)
+
+    def add_domain(self, error: DomainError, *, field: str | None = None) -> None:
+        self.add(validation_error(error, field=field))
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def alert_message(alert: Alert) -> str:
+    """The alert as a sentence with its numbers."""
+    params: dict[str, Any] = dict(alert.params or {})
+    code = alert.code
+    if code == Alert.Code.PEG_WORSENED:
+        return _("PEG %(current)s, up %(points)s points from the baseline %(baseline)s.") % {
+            "current": params.get("current", "?"),
+            "points": params.get("points", "?"),
+            "baseline": params.get("baseline", "?"),
+        }
+    if code == Alert.Code.WITHDRAWAL_MODERATE_OR_ABOVE:
+        bands = {
+            "moderate": _("moderate"),
+            "moderately_severe": _("moderately severe"),
+            "severe": _("severe"),
+        }
+        return _("%(scale)s %(total)s: withdrawal symptoms %(band)s.") % {
+            "scale": str(params.get("scale", "")).upper(),
+            "total": params.get("total", "?"),
+            "band": bands.get(str(params.get("band")), params.get("band", "")),
+        }
+    if code == Alert.Code.NEW_BENZODIAZEPINE_OR_Z_DRUG:
+        return _("New since the last visit: %(atc_codes)s (benzodiazepine or z-drug).") % {
+            "atc_codes": params.get("atc_codes", "")
+        }
+    if code == Alert.Code.MISSED_FOLLOW_UP:
+        return _("The follow-up due %(due_on)s has not been recorded (%(days)s days overdue).") % {
+            "due_on": params.get("due_on", ""),
+            "days": params.get("days_overdue", "?"),
+        }
+    return str(Alert.Code(code).label) if code in Alert.Code.values else code

@@ -1,0 +1,93 @@
+"""Who may do what with courses, written once for the pages, the API and the services.
+
+Seeing a course is seeing the patient (`patients.access`). Acting on one also needs the right
+role *and* the right organisation: the practice responsible for a practice-track course, the
+clinic it is handed over to, or the clinic running a hospital-track course.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from smertespor.accounts.models import Organisation, Role, User
+from smertespor.accounts.permissions import CLINIC_ROLES, can_see_patient_data, is_practice_staff
+from smertespor.tracks.models import Actor, Course, Track
+
+# A course, its goal and its transitions are the doctor's decision (Sundhedsstyrelsen,
+# vejledning nr. 9523/2019: the treatment plan for dependence-forming medicines).
+PRACTICE_DECIDERS = frozenset({Role.GP})
+PRACTICE_FOLLOW_UP = frozenset({Role.GP, Role.PRACTICE_NURSE})
+CLINIC_CLINICIANS = frozenset({Role.CLINIC_DOCTOR, Role.CLINIC_NURSE})
+CLINIC_DISCHARGE = frozenset({Role.CLINIC_DOCTOR})
+CLINIC_KINDS = frozenset({Organisation.Kind.PAIN_CLINIC})
+
+
+def is_clinic_staff(user: Any) -> bool:
+    return (
+        can_see_patient_data(user)
+        and user.role in CLINIC_ROLES
+        and user.organisation is not None
+        and user.organisation.kind in CLINIC_KINDS
+    )
+
+
+def can_see_practice_worklist(user: Any) -> bool:
+    return can_see_patient_data(user) and is_practice_staff(user)
+
+
+def can_see_clinic_worklist(user: Any) -> bool:
+    return is_clinic_staff(user)
+
+
+def can_see_a_worklist(user: Any) -> bool:
+    return can_see_practice_worklist(user) or can_see_clinic_worklist(user)
+
+
+def can_enrol(user: Any) -> bool:
+    return can_see_practice_worklist(user) and user.role in PRACTICE_DECIDERS
+
+
+def can_work_hospital_track(user: Any) -> bool:
+    return is_clinic_staff(user) and user.role in CLINIC_CLINICIANS
+
+
+def actor_for(user: Any, course: Course) -> Actor | None:
+    """The side `user` acts for on `course`, or None if they may only read it."""
+    if not isinstance(user, User) or not can_see_patient_data(user):
+        return None
+    org_id = user.organisation_id
+    if course.track == Track.PRACTICE:
+        if is_practice_staff(user) and course.responsible_organisation_id == org_id:
+            return Actor.PRACTICE
+        if is_clinic_staff(user) and course.clinic_id == org_id:
+            return Actor.CLINIC
+    elif is_clinic_staff(user) and course.responsible_organisation_id == org_id:
+        return Actor.CLINIC
+    return None
+
+
+def roles_for(actor: Actor | None, *, decision: bool) -> frozenset[str]:
+    """The roles that may act for `actor`: decisions (transitions) or follow-up work."""
+    if actor == Actor.PRACTICE:
+        return PRACTICE_DECIDERS if decision else PRACTICE_FOLLOW_UP
+    if actor == Actor.CLINIC:
+        return CLINIC_CLINICIANS
+    return frozenset()
+
+
+def can_decide(user: Any, course: Course) -> bool:
+    actor = actor_for(user, course)
+    return actor is not None and user.role in roles_for(actor, decision=True)
+
+
+def can_follow_up(user: Any, course: Course) -> bool:
+    actor = actor_for(user, course)
+    return actor is not None and user.role in roles_for(actor, decision=False)
+
+
+def require_actor(user: Any, course: Course, *, decision: bool) -> Actor:
+    """The actor `user` is on `course`, or PermissionDenied (the services' own check)."""
+    actor = actor_for(user, course)
+    if actor is None or user.role not in roles_for(actor, decision=decision):
+        raise PermissionDenied
+    return actor

@@ -1,0 +1,130 @@
+"""Reads of courses. Callers load the patient through `patients.access` first (which applies
+the role rules and writes the audit row); nothing here checks access again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from domain.follow_up import FollowUpAlert, missed_follow_up
+from domain.tracks import OPEN_STATUSES
+from smertespor.patients.models import Patient
+from smertespor.tracks.models import (
+    Alert,
+    Appointment,
+    Course,
+    DischargeSummary,
+    FollowUp,
+    Handover,
+    TimelineEvent,
+)
+
+
+def course_of(patient: Patient, course_id: Any) -> Course:
+    """The patient's course `course_id`, or 404 (never another patient's)."""
+    try:
+        pk = int(course_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    course = (
+        Course.objects.filter(patient=patient, pk=pk)
+        .select_related("responsible_organisation", "clinic", "previous_course")
+        .first()
+    )
+    if course is None:
+        raise Http404
+    course.patient = patient
+    return course
+
+
+def courses_of(patient: Patient) -> QuerySet[Course]:
+    return patient.courses.select_related("responsible_organisation", "clinic").order_by(
+        "-start_date", "-pk"
+    )
+
+
+def open_course_of(patient: Patient) -> Course | None:
+    course = (
+        patient.courses.filter(status__in=sorted(OPEN_STATUSES))
+        .select_related("responsible_organisation", "clinic")
+        .first()
+    )
+    if course is not None:
+        course.patient = patient
+    return course
+
+
+def timeline_of_patient(patient: Patient) -> QuerySet[TimelineEvent]:
+    return patient.course_timeline.select_related("by", "organisation", "course").order_by(
+        "-occurred_at", "-pk"
+    )
+
+
+def timeline_of_course(course: Course) -> QuerySet[TimelineEvent]:
+    return course.timeline.select_related("by", "organisation").order_by("-occurred_at", "-pk")
+
+
+def follow_ups_of(course: Course) -> QuerySet[FollowUp]:
+    return course.follow_ups.select_related("recorded_by").order_by("visit_on", "pk")
+
+
+def open_alerts_of(course: Course) -> QuerySet[Alert]:
+    return course.alerts.filter(acknowledged_at__isnull=True).order_by("-raised_on", "-pk")
+
+
+def missed_visit(course: Course, today: date) -> FollowUpAlert | None:
+    """The missed-visit alert of an open course whose next visit is overdue."""
+    if not course.is_open or course.next_follow_up_on is None:
+        return None
+    return missed_follow_up(due_on=course.next_follow_up_on, today=today)
+
+
+def handovers_of(course: Course) -> QuerySet[Handover]:
+    return course.handovers.select_related("clinic", "proposed_by", "decided_by").order_by(
+        "-proposed_at", "-pk"
+    )
+
+
+def latest_handover(course: Course) -> Handover | None:
+    return handovers_of(course).first()
+
+
+def appointments_of(course: Course) -> QuerySet[Appointment]:
+    return course.appointments.select_related("clinician").order_by("starts_at", "pk")
+
+
+def discharge_summaries_of(patient: Patient) -> QuerySet[DischargeSummary]:
+    return (
+        DischargeSummary.objects.filter(course__patient=patient)
+        .select_related("written_by", "sent_to", "course")
+        .order_by("-written_at")
+    )
+
+
+@dataclass(frozen=True)
+class HospitalRecords:
+    assessment: Any
+    team: list[Any]
+    appointments: list[Any]
+    discharge_summary: Any
+
+
+def hospital_records(course: Course) -> HospitalRecords:
+    assessment = getattr(course, "needs_assessment", None)
+    discharge = DischargeSummary.objects.filter(course=course).select_related("written_by").first()
+    return HospitalRecords(
+        assessment=assessment,
+        team=list(course.team.select_related("user").order_by("discipline", "pk")),
+        appointments=list(appointments_of(course)),
+        discharge_summary=discharge,
+    )
+
+
+def taper_plans_of(course: Course) -> list[Any]:
+    """The taper plans linked to the course, once the tapering app links them."""
+    plans = getattr(course, "taper_plans", None)
+    return list(plans.all()) if plans is not None else []

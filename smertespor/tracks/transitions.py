@@ -1,0 +1,151 @@
+"""Applying the domain's state machine to a stored course, and recording who, when and why.
+
+Every change to a course goes through `claim_version` or `apply_transition`: a conditional
+UPDATE on the version (and the status) the caller read. The database applies it to one row
+or to none, so of two users acting at once exactly one wins and the other gets
+`CourseConflict`; on PostgreSQL the UPDATE also locks the row until the transaction ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from domain.tracks import (
+    CLOSED_STATUSES,
+    CourseEvent,
+    CourseStatus,
+    Transition,
+    TransitionError,
+    find_transition,
+)
+from domain.tracks import Actor as DomainActor
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.tracks.messages import CourseConflict, validation_error
+from smertespor.tracks.models import Actor, Course, TimelineEvent
+
+
+def record_timeline(
+    *,
+    course: Course,
+    kind: str,
+    actor: str,
+    by: Any = None,
+    reason: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    detail: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    user = by if getattr(by, "is_authenticated", False) else None
+    return TimelineEvent.objects.create(
+        course=course,
+        patient_id=course.patient_id,
+        kind=kind,
+        actor=actor,
+        by=user,
+        organisation_id=user.organisation_id if user else None,
+        occurred_at=timezone.now(),
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail or {},
+    )
+
+
+def audit(
+    *, by: Any, action: str, course: Course, object_type: str = "course", **detail: Any
+) -> None:
+    record_event(
+        user=by,
+        action=action,
+        object_type=object_type,
+        object_id=str(course.pk),
+        patient=course.patient,
+        detail=detail,
+    )
+
+
+def check_version(course: Course, expected_version: int) -> None:
+    """Refuse early when the course as loaded is already past the version the user read."""
+    if course.version != expected_version:
+        raise CourseConflict
+
+
+def claim_version(course: Course, expected_version: int, **updates: Any) -> None:
+    """Bump the course's version if it is still `expected_version` (and set `updates`)."""
+    claimed = Course.objects.filter(pk=course.pk, version=expected_version).update(
+        version=F("version") + 1, **updates
+    )
+    if claimed != 1:
+        raise CourseConflict
+    for field, value in updates.items():
+        setattr(course, field, value)
+    course.version = expected_version + 1
+
+
+def check_transition(
+    course: Course, event: CourseEvent, actor: str, reason: str = ""
+) -> Transition:
+    """The table row for `event` by `actor`, or a translated ValidationError."""
+    try:
+        return find_transition(
+            CourseStatus(course.status), event, by=DomainActor(actor), reason=reason
+        )
+    except TransitionError as error:
+        raise validation_error(error) from None
+
+
+def apply_transition(
+    *,
+    course: Course,
+    event: CourseEvent,
+    actor: str,
+    by: Any,
+    reason: str = "",
+    expected_version: int | None,
+    updates: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Transition:
+    """Move `course` along the state machine, or refuse (ValidationError, CourseConflict).
+
+    `expected_version` None is for the system (the 3-month rule), which acts on whatever it
+    finds as long as the status is still the one it evaluated.
+    """
+    if expected_version is not None:
+        check_version(course, expected_version)
+    found = check_transition(course, event, actor, reason)
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": found.target.value, "status_changed_at": now}
+    if found.target in CLOSED_STATUSES:
+        fields["closed_on"] = timezone.localdate()
+    fields.update(updates or {})
+    filters: dict[str, Any] = {"pk": course.pk, "status": course.status}
+    if expected_version is not None:
+        filters["version"] = expected_version
+    if Course.objects.filter(**filters).update(version=F("version") + 1, **fields) != 1:
+        raise CourseConflict
+    previous = course.status
+    for field, value in fields.items():
+        setattr(course, field, value)
+    course.version = Course.objects.values_list("version", flat=True).get(pk=course.pk)
+    record_timeline(
+        course=course,
+        kind=event.value,
+        actor=actor,
+        by=by,
+        reason=reason.strip(),
+        from_status=previous,
+        to_status=found.target.value,
+        detail=detail,
+    )
+    audit(
+        by=by if actor != Actor.SYSTEM else None,
+        action=AuditAction.UPDATE,
+        course=course,
+        event=event.value,
+        status=found.target.value,
+        actor=actor,
+    )
+    return found
