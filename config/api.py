@@ -9,6 +9,7 @@ from ninja.security import django_auth
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.patients.api import router as patients_router
 from smertespor.teaching.api import router as teaching_router
+from smertespor.tracks.api import router as tracks_router
 
 api = NinjaAPI(
     title="Smertespor API",
@@ -44,3 +45,4 @@ api.add_router("/patients", patients_router)
 api.add_router("/patients", medication_router)
 api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)
+api.add_router("/tracks", tracks_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/", include("smertespor.patients.urls")),
     path("medication/", include("smertespor.medication.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
+    path("tracks/", include("smertespor.tracks.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

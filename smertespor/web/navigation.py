@@ -16,6 +16,7 @@ from smertespor.medication.permissions import (
     can_use_omeq_calculator,
 )
 from smertespor.teaching.permissions import can_see_teaching, can_see_teaching_reach
+from smertespor.tracks.permissions import can_see_a_worklist
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ def nav_items_for(user: Any) -> list[NavItem]:
     items: list[NavItem] = []
     if can_see_patient_data(user):
         items.append(NavItem(_("Patients"), "patients:list"))
+    if can_see_a_worklist(user):
+        items.append(NavItem(_("Worklist"), "tracks:worklist"))
     if can_register_patients(user):
         items.append(NavItem(_("New patient"), "patients:create"))
     if can_use_omeq_calculator(user):

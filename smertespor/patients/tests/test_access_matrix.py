@@ -65,6 +65,26 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "teaching:material": ("GET", None, TEACHING_USERS),
     "teaching:material_delete": ("POST", {}, {"clinic_nurse"}),
     "teaching:certificate": ("GET", None, {"gp", "clinic_nurse"}),
+    "tracks:worklist": ("GET", None, CLINICAL),
+    "tracks:practice_worklist": ("GET", None, PRACTICE_STAFF),
+    "tracks:clinic_worklist": ("GET", None, {"clinic_nurse"}),
+    "tracks:patient_courses": ("GET", None, PATIENT_READERS),
+    "tracks:course_create": ("GET", None, {"gp"}),
+    "tracks:course_detail": ("GET", None, PATIENT_READERS),
+    "tracks:follow_up_create": ("GET", None, PATIENT_READERS),
+    "tracks:course_step": (
+        "POST",
+        {"event": "hand_over_early", "reason": "Matrix", "version": "1"},
+        {"gp"},
+    ),
+    "tracks:handover": ("GET", None, PATIENT_READERS),
+    "tracks:alert_acknowledge": ("POST", {}, PATIENT_READERS),
+    # The clinic's pages on the practice-track course of the GP's patient: nobody.
+    "tracks:needs_assessment": ("GET", None, set()),
+    "tracks:course_plan": ("GET", None, set()),
+    "tracks:team_member_add": ("POST", {}, set()),
+    "tracks:appointment_add": ("POST", {}, set()),
+    "tracks:course_complete": ("GET", None, set()),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
 }
@@ -75,6 +95,7 @@ OMEQ_LINE = {
     "dose_unit": "mg",
     "doses_per_day": 2,
 }
+TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -117,6 +138,44 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}/medication/{line_id}": ({"note": "x"}, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication/{line_id}/end": ({}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/medication/history": (None, PATIENT_READERS),
+    "GET /api/tracks/patients/{patient_id}/courses": (None, PATIENT_READERS),
+    "POST /api/tracks/patients/{patient_id}/courses": (
+        {
+            "baseline_peg": [6, 6, 6],
+            "baseline_nrs": 6,
+            "goal_kind": "stop",
+            "follow_up_interval_days": 28,
+        },
+        {"gp"},
+    ),
+    "GET /api/tracks/patients/{patient_id}/timeline": (None, PATIENT_READERS),
+    f"GET {TRACKS_COURSE}": (None, PATIENT_READERS),
+    f"GET {TRACKS_COURSE}/follow-ups": (None, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/follow-ups": ({"version": 1, "nrs": 5}, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/steps": (
+        {"event": "hand_over_early", "reason": "Matrix", "version": 1},
+        {"gp"},
+    ),
+    f"GET {TRACKS_COURSE}/timeline": (None, PATIENT_READERS),
+    f"GET {TRACKS_COURSE}/handover": (None, PATIENT_READERS),
+    f"PUT {TRACKS_COURSE}/handover": ({"version": 1}, set()),  # no handover yet: 404
+    f"POST {TRACKS_COURSE}/alerts/{{alert_id}}/acknowledge": (None, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/needs-assessment": (
+        {"version": 1, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
+        set(),
+    ),
+    f"POST {TRACKS_COURSE}/team": ({"user_id": 1, "discipline": "doctor"}, set()),
+    f"POST {TRACKS_COURSE}/appointments": (
+        {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
+        set(),
+    ),
+    f"POST {TRACKS_COURSE}/plan": ({"version": 1, "plan_note": "Plan"}, set()),
+    f"POST {TRACKS_COURSE}/discharge-summary": (
+        {"version": 1, "summary": "S", "recommendations": "R"},
+        set(),
+    ),
+    "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
+    "GET /api/tracks/worklists/clinic": (None, {"clinic_nurse"}),
 }
 
 
@@ -257,6 +316,29 @@ def _teaching_path(path, method, teaching_ids):
     return path.replace("{session_id}", str(session_id))
 
 
+def _tracks_kwargs(name, patient, clinic):
+    """Ids for course URLs: an active practice-track course of the GP's own patient (made
+    only when the URL names one, so enrolling that patient stays possible)."""
+    if not name.startswith("tracks:") or "worklist" in name:
+        return {}
+    if name in {"tracks:patient_courses", "tracks:course_create"}:
+        return {"patient_id": patient.pk}
+    ids = _tracks_ids(patient, clinic)
+    kwargs = {"patient_id": patient.pk, "course_id": ids["course_id"]}
+    if name == "tracks:alert_acknowledge":
+        kwargs["alert_id"] = ids["alert_id"]
+    return kwargs
+
+
+def _tracks_ids(patient, clinic):
+    from smertespor.tracks.models import Alert
+    from smertespor.tracks.tests.factories import CourseFactory
+
+    course = CourseFactory(patient=patient, clinic=clinic)
+    alert = Alert.objects.create(course=course, code="peg_worsened", raised_on=course.start_date)
+    return {"course_id": course.pk, "alert_id": alert.pk}
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -276,7 +358,7 @@ def _assert_refused(response, persona, patient):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(PAGE_RULES))
 def test_page_access_matrix(
-    name, persona, personas, patient, client_for, client, medication_ids, teaching_ids
+    name, persona, personas, patient, client_for, client, medication_ids, teaching_ids, clinic
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
@@ -292,6 +374,7 @@ def test_page_access_matrix(
         else {}
     )
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
+    kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
@@ -307,13 +390,17 @@ def test_page_access_matrix(
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API_RULES))
 def test_api_access_matrix(
-    operation, persona, personas, patient, client_for, client, medication_ids, teaching_ids
+    operation, persona, personas, patient, client_for, client, medication_ids, teaching_ids, clinic
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
+    if "{course_id}" in url:
+        ids = _tracks_ids(patient, clinic)
+        url = url.replace("{course_id}", str(ids["course_id"]))
+        url = url.replace("{alert_id}", str(ids["alert_id"]))
     http = _client(persona, personas, client_for, client)
     kwargs = {"content_type": "application/json"}
     if body is not None:

@@ -1,0 +1,145 @@
+"""Turning courses and their records into the API's payloads, and loading them for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.responses import Status
+
+from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.models import Patient
+from smertespor.tracks.mapper import plain
+from smertespor.tracks.messages import CourseConflict, alert_message
+from smertespor.tracks.models import Alert, Course, FollowUp, Handover, TimelineEvent
+from smertespor.tracks.rules import RuleResult
+from smertespor.tracks.selectors import course_of
+from smertespor.tracks.steps import steps_for
+from smertespor.tracks.templatetags.tracks import why
+
+
+def conflict(error: CourseConflict) -> Status[dict[str, str]]:
+    return Status(409, {"detail": str(error.messages[0]), "code": "conflict"})
+
+
+def load(
+    request: HttpRequest, patient_id: str, course_id: int, *, change: bool, what: str
+) -> tuple[Patient, Course]:
+    if change:
+        patient = patient_for_change(request.user, patient_id, object_type=what)
+    else:
+        patient = patient_for(
+            request.user, patient_id, object_type=what, detail={"course": str(course_id)}
+        )
+    return patient, course_of(patient, course_id)
+
+
+def course_payload(course: Course, user: Any, result: RuleResult | None = None) -> dict[str, Any]:
+    outcome = result.outcome if result else None
+    return {
+        "id": course.pk,
+        "patient_id": course.patient_id,
+        "track": course.track,
+        "status": course.status,
+        "status_label": str(course.get_status_display()),
+        "responsible_organisation_id": course.responsible_organisation_id,
+        "responsible_organisation": course.responsible_organisation.name,
+        "clinic_id": course.clinic_id,
+        "previous_course_id": course.previous_course_id,
+        "start_date": course.start_date,
+        "deadline": course.deadline,
+        "baseline_omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+        "baseline_omeq_source": course.baseline_omeq_source,
+        "baseline_omeq_table": course.baseline_omeq_table,
+        "baseline_peg": list(course.baseline_peg_items),
+        "baseline_peg_score": str(course.baseline_peg_score),
+        "baseline_nrs": course.baseline_nrs,
+        "goal_kind": course.goal_kind,
+        "goal_target_mg_per_day": plain(course.goal_target_mg_per_day) or None,
+        "follow_up_interval_days": course.follow_up_interval_days,
+        "next_follow_up_on": course.next_follow_up_on,
+        "last_visit_on": course.last_visit_on,
+        "current_omeq_mg_per_day": plain(course.current_omeq_mg_per_day) or None,
+        "plan_note": course.plan_note,
+        "version": course.version,
+        "allowed_steps": [step.event.value for step in steps_for(user, course)],
+        "rule": None
+        if outcome is None
+        else {
+            "action": outcome.action.value,
+            "deadline": outcome.deadline,
+            "days_left": outcome.days_left,
+            "period_months": outcome.period_months,
+            "success_definition": outcome.success_definition.value,
+        },
+    }
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": alert.pk,
+        "code": alert.code,
+        "message": alert_message(alert),
+        "raised_on": alert.raised_on,
+        "acknowledged_at": alert.acknowledged_at,
+    }
+
+
+def follow_up_payload(visit: FollowUp) -> dict[str, Any]:
+    return {
+        "id": visit.pk,
+        "course_id": visit.course_id,
+        "visit_on": visit.visit_on,
+        "actor": visit.actor,
+        "recorded_by": str(visit.recorded_by),
+        "omeq_mg_per_day": plain(visit.omeq_mg_per_day),
+        "omeq_source": visit.omeq_source,
+        "omeq_table": visit.omeq_table,
+        "peg": list(visit.peg_items) if visit.peg_items else None,
+        "peg_score": str(visit.peg_score) if visit.peg_score is not None else None,
+        "nrs": visit.nrs,
+        "sows_total": visit.sows_total,
+        "cows_total": visit.cows_total,
+        "note": visit.note,
+        "next_visit_on": visit.next_visit_on,
+        "medication_changes": visit.medication_changes,
+        "alerts": [alert_payload(a) for a in sorted(visit.alerts.all(), key=lambda a: a.pk)],
+    }
+
+
+def timeline_payload(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "course_id": event.course_id,
+        "kind": event.kind,
+        "kind_label": str(event.get_kind_display()),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor": event.actor,
+        "by": str(event.by) if event.by else None,
+        "organisation": event.organisation.name if event.organisation else None,
+        "occurred_at": event.occurred_at,
+        "reason": event.reason,
+        "why": why(event),
+        "detail": event.detail,
+    }
+
+
+def handover_payload(handover: Handover) -> dict[str, Any]:
+    return {
+        "id": handover.pk,
+        "course_id": handover.course_id,
+        "clinic_id": handover.clinic_id,
+        "kind": handover.kind,
+        "reason": handover.reason,
+        "proposed_at": handover.proposed_at,
+        "proposed_by": str(handover.proposed_by) if handover.proposed_by else None,
+        "decision": handover.decision,
+        "decided_at": handover.decided_at,
+        "advice": handover.advice,
+        "gp_comment": handover.gp_comment,
+        "expected_duration": handover.expected_duration,
+        "planned_follow_up": handover.planned_follow_up,
+        "hospital_course_id": handover.hospital_course_id,
+        "snapshot": handover.snapshot,
+    }

@@ -1,0 +1,308 @@
+"""The API's shapes for courses, visits, steps, the timeline and worklists.
+
+Doses in and out are exact decimals (a JSON number or a decimal string in, a string out).
+Scores are plain integers; their ranges are checked by the domain, which says why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+Text = Annotated[str, Field(max_length=4000)]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class Problem(Schema):
+    detail: str
+    code: str
+
+
+class RuleOut(Schema):
+    action: str
+    deadline: date
+    days_left: int
+    period_months: int
+    success_definition: str
+
+
+class CourseOut(Schema):
+    id: int
+    patient_id: uuid.UUID
+    track: str
+    status: str
+    status_label: str
+    responsible_organisation_id: int
+    responsible_organisation: str
+    clinic_id: int
+    previous_course_id: int | None
+    start_date: date
+    deadline: date | None
+    baseline_omeq_mg_per_day: str
+    baseline_omeq_source: str
+    baseline_omeq_table: str
+    baseline_peg: list[int]
+    baseline_peg_score: str
+    baseline_nrs: int
+    goal_kind: str
+    goal_target_mg_per_day: str | None
+    follow_up_interval_days: int
+    next_follow_up_on: date | None
+    last_visit_on: date | None
+    current_omeq_mg_per_day: str | None
+    plan_note: str
+    version: int
+    allowed_steps: list[str] = []
+    rule: RuleOut | None = None
+
+
+class CourseIn(Schema):
+    """`start_date` defaults to today; `clinic_id` to the region's pain clinic if it has one."""
+
+    start_date: date | None = None
+    clinic_id: int | None = None
+    baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
+    baseline_nrs: int
+    goal_kind: Annotated[str, Field(max_length=8)]
+    goal_target_mg_per_day: Decimal | None = None
+    follow_up_interval_days: int
+    baseline_omeq_mg_per_day: Decimal | None = None
+    plan_note: Text = ""
+
+
+class LineChangeIn(Schema):
+    line_id: int
+    units_per_dose: Decimal
+    doses_per_day: Decimal | None = None
+    max_doses_per_day: Decimal | None = None
+
+
+class NewLineIn(Schema):
+    product_id: Annotated[str, Field(max_length=64)]
+    strength: Decimal
+    units_per_dose: Decimal
+    doses_per_day: Decimal | None = None
+    prn: bool = False
+    max_doses_per_day: Decimal | None = None
+    indication: Annotated[str, Field(max_length=32)] = "pain"
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class RegimenIn(Schema):
+    changes: list[LineChangeIn] = []
+    stopped: list[int] = []
+    added: list[NewLineIn] = []
+
+
+class FollowUpIn(Schema):
+    """`visit_on` defaults to today; `omeq_mg_per_day` only when the medication list cannot
+    give it; `regimen` changes the medication list as the visit found it."""
+
+    version: int
+    visit_on: date | None = None
+    omeq_mg_per_day: Decimal | None = None
+    peg: Annotated[list[int], Field(min_length=3, max_length=3)] | None = None
+    nrs: int | None = None
+    sows_total: int | None = None
+    sows_items: Annotated[list[int], Field(max_length=16)] | None = None
+    cows_total: int | None = None
+    cows_items: Annotated[list[int], Field(max_length=11)] | None = None
+    note: Text = ""
+    next_visit_on: date | None = None
+    regimen: RegimenIn | None = None
+
+
+class AlertOut(Schema):
+    id: int
+    code: str
+    message: str
+    raised_on: date
+    acknowledged_at: datetime | None
+
+
+class FollowUpOut(Schema):
+    id: int
+    course_id: int
+    visit_on: date
+    actor: str
+    recorded_by: str
+    omeq_mg_per_day: str
+    omeq_source: str
+    omeq_table: str
+    peg: list[int] | None
+    peg_score: str | None
+    nrs: int | None
+    sows_total: int | None
+    cows_total: int | None
+    note: str
+    next_visit_on: date | None
+    medication_changes: list[dict[str, Any]]
+    alerts: list[AlertOut]
+
+
+class StepIn(Schema):
+    event: Annotated[str, Field(max_length=32)]
+    version: int
+    reason: Text = ""
+    gp_comment: Text = ""
+    expected_duration: ShortText = ""
+    planned_follow_up: Annotated[str, Field(max_length=500)] = ""
+
+
+class TimelineEventOut(Schema):
+    id: int
+    course_id: int
+    kind: str
+    kind_label: str
+    from_status: str
+    to_status: str
+    actor: str
+    by: str | None
+    organisation: str | None
+    occurred_at: datetime
+    reason: str
+    why: str
+    detail: dict[str, Any]
+
+
+class HandoverOut(Schema):
+    id: int
+    course_id: int
+    clinic_id: int
+    kind: str
+    reason: str
+    proposed_at: datetime
+    proposed_by: str | None
+    decision: str
+    decided_at: datetime | None
+    advice: str
+    gp_comment: str
+    expected_duration: str
+    planned_follow_up: str
+    hospital_course_id: int | None
+    snapshot: dict[str, Any]
+
+
+class HandoverLetterIn(Schema):
+    version: int
+    gp_comment: Text = ""
+    expected_duration: ShortText = ""
+    planned_follow_up: Annotated[str, Field(max_length=500)] = ""
+
+
+class NeedsAssessmentIn(Schema):
+    version: int
+    disciplines: Annotated[list[str], Field(max_length=10)]
+    interventions: Annotated[list[str], Field(max_length=10)]
+    summary: Text = ""
+
+
+class NeedsAssessmentOut(Schema):
+    course_id: int
+    disciplines: list[str]
+    interventions: list[str]
+    summary: str
+    assessed_at: datetime
+
+
+class TeamMemberIn(Schema):
+    user_id: int
+    discipline: Annotated[str, Field(max_length=32)]
+
+
+class TeamMemberOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    discipline: str
+
+
+class AppointmentIn(Schema):
+    starts_at: datetime
+    duration_minutes: Annotated[int, Field(ge=5, le=480)]
+    discipline: Annotated[str, Field(max_length=32)]
+    clinician_id: int | None = None
+    purpose: ShortText = ""
+
+
+class AppointmentOut(Schema):
+    id: int
+    course_id: int
+    starts_at: datetime
+    duration_minutes: int
+    discipline: str
+    clinician_id: int | None
+    purpose: str
+
+
+class PlanIn(Schema):
+    version: int
+    plan_note: Text
+
+
+class DischargeSummaryIn(Schema):
+    version: int
+    summary: Annotated[str, Field(max_length=8000)]
+    recommendations: Text
+    medication_at_discharge: Text = ""
+
+
+class DischargeSummaryOut(Schema):
+    course_id: int
+    sent_to_id: int
+    summary: str
+    recommendations: str
+    medication_at_discharge: str
+    omeq_at_discharge_mg_per_day: str | None
+    written_at: datetime
+
+
+class WorklistRowOut(Schema):
+    course_id: int
+    patient_id: uuid.UUID
+    patient_name: str
+    cpr: str
+    status: str
+    status_label: str
+    start_date: date
+    deadline: date | None = None
+    days_to_deadline: int | None = None
+    next_follow_up_on: date | None = None
+    days_overdue: int | None = None
+    last_visit_on: date | None = None
+    current_omeq_mg_per_day: str | None = None
+    alerts: list[str] | None = None
+    latest_alert: date | None = None
+    returned_at: datetime | None = None
+    advice: str | None = None
+    handover_id: int | None = None
+    handover_kind: str | None = None
+    practice: str | None = None
+    proposed_at: datetime | None = None
+    waiting_days: int | None = None
+    next_appointment: datetime | None = None
+    appointment_id: int | None = None
+    starts_at: datetime | None = None
+    duration_minutes: int | None = None
+    discipline: str | None = None
+    clinician: str | None = None
+    purpose: str | None = None
+    written_at: datetime | None = None
+    written_by: str | None = None
+    recommendations: str | None = None
+
+
+class WorklistOut(Schema):
+    kind: str
+    section: str
+    sort: str
+    sections: list[str]
+    counts: dict[str, int]
+    count: int
+    page: int
+    pages: int
+    items: list[WorklistRowOut]

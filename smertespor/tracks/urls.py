@@ -1,0 +1,27 @@
+from django.urls import path
+
+from smertespor.tracks import hospital_views, views, worklist_views
+
+app_name = "tracks"
+_COURSE = "patients/<uuid:patient_id>/courses/<int:course_id>/"
+urlpatterns = [
+    path("worklist/", worklist_views.worklist, name="worklist"),
+    path("worklist/practice/", worklist_views.practice_worklist_view, name="practice_worklist"),
+    path("worklist/clinic/", worklist_views.clinic_worklist_view, name="clinic_worklist"),
+    path("patients/<uuid:patient_id>/", views.patient_courses, name="patient_courses"),
+    path("patients/<uuid:patient_id>/courses/new/", views.course_create, name="course_create"),
+    path(_COURSE, views.course_detail, name="course_detail"),
+    path(_COURSE + "follow-ups/new/", views.follow_up_create, name="follow_up_create"),
+    path(_COURSE + "step/", views.course_step, name="course_step"),
+    path(_COURSE + "handover/", views.handover_letter, name="handover"),
+    path(
+        _COURSE + "alerts/<int:alert_id>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
+    path(_COURSE + "assessment/", hospital_views.needs_assessment, name="needs_assessment"),
+    path(_COURSE + "plan/", hospital_views.course_plan, name="course_plan"),
+    path(_COURSE + "plan/team/", hospital_views.team_member_add, name="team_member_add"),
+    path(_COURSE + "plan/appointments/", hospital_views.appointment_add, name="appointment_add"),
+    path(_COURSE + "complete/", hospital_views.course_complete, name="course_complete"),
+]

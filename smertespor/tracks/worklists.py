@@ -1,0 +1,377 @@
+"""What is due for whom: the GP's worklist and the clinic's, for the pages and the API.
+
+Each section is one indexed query (the organisation, a status and a date), scoped to the
+patients the user may see (`patients.access.visible_patients`); the section counts are one
+aggregate; one page of rows is read at a time, with what each row shows joined or annotated in
+the same query. Nothing loops over courses in Python. Every look at a worklist writes one
+search row to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.patients.access import visible_patients
+from smertespor.tracks.mapper import plain
+from smertespor.tracks.messages import alert_message
+from smertespor.tracks.models import (
+    Alert,
+    Appointment,
+    Course,
+    DischargeSummary,
+    Handover,
+    Status,
+    Track,
+)
+
+PAGE_SIZE = 25
+PRACTICE_OPEN = (Status.ACTIVE, Status.HANDOVER_PROPOSED, Status.RETURNED_TO_PRACTICE_TRACK)
+ASSESSMENT_DUE = (Status.ACCEPTED, Status.NEEDS_ASSESSED)
+DISCHARGE_WINDOW_DAYS = 90  # how long a discharge summary stays on the GP's list
+
+_NAME = ("patient__name", "pk")
+_NAME_DESC = ("-patient__name", "-pk")
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Any
+    sorts: dict[str, tuple[str, ...]]
+    sort_labels: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def default_sort(self) -> str:
+        return next(iter(self.sorts))
+
+
+PRACTICE_SECTIONS = (
+    Section(
+        "due",
+        _("Follow-ups due and overdue"),
+        {
+            "due": ("next_follow_up_on", "pk"),
+            "-due": ("-next_follow_up_on", "-pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "approaching",
+        _("Approaching the 3-month mark"),
+        {
+            "deadline": ("deadline", "pk"),
+            "-deadline": ("-deadline", "-pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "alerts",
+        _("Alerts"),
+        {
+            "-raised": ("-latest_alert", "-pk"),
+            "raised": ("latest_alert", "pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "returned",
+        _("Handovers returned"),
+        {
+            "-returned": ("-returned_at", "-pk"),
+            "returned": ("returned_at", "pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "discharged",
+        _("Discharge summaries received"),
+        {
+            "-written": ("-written_at", "-pk"),
+            "written": ("written_at", "pk"),
+            "name": ("course__patient__name", "pk"),
+            "-name": ("-course__patient__name", "-pk"),
+        },
+    ),
+)
+CLINIC_SECTIONS = (
+    Section(
+        "handovers",
+        _("New handovers (triage due)"),
+        {
+            "waiting": ("proposed_at", "pk"),
+            "-waiting": ("-proposed_at", "-pk"),
+            "name": ("course__patient__name", "pk"),
+            "-name": ("-course__patient__name", "-pk"),
+        },
+    ),
+    Section(
+        "assessment",
+        _("Accepted: needs assessment and plan due"),
+        {
+            "since": ("status_changed_at", "pk"),
+            "-since": ("-status_changed_at", "-pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "active",
+        _("Active courses"),
+        {
+            "appointment": ("next_appointment", "pk"),
+            "start": ("start_date", "pk"),
+            "-start": ("-start_date", "-pk"),
+            "name": _NAME,
+            "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "appointments",
+        _("Appointments this week"),
+        {
+            "time": ("starts_at", "pk"),
+            "-time": ("-starts_at", "-pk"),
+            "name": ("course__patient__name", "pk"),
+            "-name": ("-course__patient__name", "-pk"),
+        },
+    ),
+)
+
+
+@dataclass
+class Worklist:
+    kind: str
+    sections: tuple[Section, ...]
+    section: Section
+    sort: str
+    counts: dict[str, int]
+    objects: QuerySet[Any]
+    today: date
+
+    def page(self, number: Any, per_page: int = PAGE_SIZE) -> Page:
+        return Paginator(self.objects, per_page).get_page(number)
+
+    def rows(self, page: Page) -> list[dict[str, Any]]:
+        return [row_for(self.section.key, item, self.today) for item in page.object_list]
+
+
+def _choose(sections: tuple[Section, ...], key: str, sort: str) -> tuple[Section, str]:
+    section = next((s for s in sections if s.key == key), sections[0])
+    return section, sort if sort in section.sorts else section.default_sort
+
+
+def _audit(user: Any, kind: str, section: Section, sort: str) -> None:
+    record_event(
+        user=user,
+        action=AuditAction.SEARCH,
+        object_type="worklist",
+        detail={"list": kind, "section": section.key, "sort": sort},
+    )
+
+
+def _open_alert(course_ref: str = "pk") -> QuerySet[Alert]:
+    return Alert.objects.filter(course_id=OuterRef(course_ref), acknowledged_at__isnull=True)
+
+
+def practice_worklist(
+    *, user: Any, section: str = "", sort: str = "", today: date | None = None
+) -> Worklist:
+    """The GP's worklist: courses of the user's practice, patients in the user's scope."""
+    today = today or timezone.localdate()
+    chosen, sort = _choose(PRACTICE_SECTIONS, section, sort)
+    org = user.organisation_id
+    visible = visible_patients(user)
+    courses = Course.objects.filter(
+        responsible_organisation_id=org, track=Track.PRACTICE, patient__in=visible
+    )
+    due_until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
+    approaching_until = today + timedelta(days=settings.TRACKS_APPROACHING_DAYS)
+    filters = {
+        "due": Q(status__in=PRACTICE_OPEN, next_follow_up_on__lte=due_until),
+        "approaching": Q(
+            status=Status.ACTIVE, deadline__gte=today, deadline__lte=approaching_until
+        ),
+        "alerts": Q(status__in=PRACTICE_OPEN) & Q(Exists(_open_alert())),
+        "returned": Q(status=Status.RETURNED_TO_PRACTICE_TRACK),
+    }
+    discharged = DischargeSummary.objects.filter(
+        sent_to_id=org,
+        written_at__gte=timezone.now() - timedelta(days=DISCHARGE_WINDOW_DAYS),
+        course__patient__in=visible,
+    )
+    counts = courses.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    counts["discharged"] = discharged.count()
+    objects: QuerySet[Any]
+    if chosen.key == "discharged":
+        objects = discharged.select_related(
+            "course__patient", "written_by", "course__responsible_organisation"
+        )
+    else:
+        objects = courses.filter(filters[chosen.key]).select_related("patient")
+        if chosen.key == "alerts":
+            newest = _open_alert().order_by().values("course_id").annotate(m=Max("raised_on"))
+            objects = objects.annotate(latest_alert=Subquery(newest.values("m")[:1]))
+        if chosen.key == "returned":
+            returned = Handover.objects.filter(
+                course_id=OuterRef("pk"), decision=Handover.Decision.RETURNED
+            ).order_by("-decided_at")
+            objects = objects.annotate(
+                returned_at=Subquery(returned.values("decided_at")[:1]),
+                advice=Subquery(returned.values("advice")[:1]),
+            )
+    _audit(user, "practice", chosen, sort)
+    return Worklist(
+        "practice",
+        PRACTICE_SECTIONS,
+        chosen,
+        sort,
+        counts,
+        objects.order_by(*chosen.sorts[sort]),
+        today,
+    )
+
+
+def week_of(today: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 (local time) of the week holding `today`."""
+    monday = today - timedelta(days=today.weekday())
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    return start, timezone.make_aware(datetime.combine(monday + timedelta(days=7), time.min))
+
+
+def clinic_worklist(
+    *, user: Any, section: str = "", sort: str = "", today: date | None = None
+) -> Worklist:
+    """The clinic's worklist: handovers to triage, courses to assess, plans and this week."""
+    today = today or timezone.localdate()
+    chosen, sort = _choose(CLINIC_SECTIONS, section, sort)
+    org = user.organisation_id
+    visible = visible_patients(user)
+    handovers = Handover.objects.filter(
+        clinic_id=org, decision=Handover.Decision.PENDING, course__patient__in=visible
+    )
+    courses = Course.objects.filter(
+        responsible_organisation_id=org, track=Track.HOSPITAL, patient__in=visible
+    )
+    start, end = week_of(today)
+    appointments = Appointment.objects.filter(
+        organisation_id=org, starts_at__gte=start, starts_at__lt=end, course__patient__in=visible
+    )
+    filters = {
+        "assessment": Q(status__in=ASSESSMENT_DUE),
+        "active": Q(status=Status.PLAN_ACTIVE),
+    }
+    counts = courses.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    counts["handovers"] = handovers.count()
+    counts["appointments"] = appointments.count()
+    objects: QuerySet[Any]
+    if chosen.key == "handovers":
+        objects = handovers.select_related("course__patient", "course__responsible_organisation")
+    elif chosen.key == "appointments":
+        objects = appointments.select_related("course__patient", "clinician")
+    else:
+        objects = courses.filter(filters[chosen.key]).select_related("patient")
+        if chosen.key == "active":
+            upcoming = (
+                Appointment.objects.filter(course_id=OuterRef("pk"), starts_at__gte=timezone.now())
+                .order_by()
+                .values("course_id")
+                .annotate(m=Min("starts_at"))
+            )
+            objects = objects.annotate(next_appointment=Subquery(upcoming.values("m")[:1]))
+    _audit(user, "clinic", chosen, sort)
+    return Worklist(
+        "clinic",
+        CLINIC_SECTIONS,
+        chosen,
+        sort,
+        counts,
+        objects.order_by(*chosen.sorts[sort]),
+        today,
+    )
+
+
+def _patient(patient: Any) -> dict[str, Any]:
+    return {"patient_id": patient.pk, "patient_name": patient.name, "cpr": patient.cpr_formatted}
+
+
+def _course(course: Any, today: date) -> dict[str, Any]:
+    due = course.next_follow_up_on
+    return {
+        "course_id": course.pk,
+        "status": course.status,
+        "status_label": str(course.get_status_display()),
+        "start_date": course.start_date,
+        "deadline": course.deadline,
+        "days_to_deadline": (course.deadline - today).days if course.deadline else None,
+        "next_follow_up_on": due,
+        "days_overdue": max((today - due).days, 0) if due else None,
+        "last_visit_on": course.last_visit_on,
+        "current_omeq_mg_per_day": plain(course.current_omeq_mg_per_day) or None,
+        **_patient(course.patient),
+    }
+
+
+def row_for(section: str, item: Any, today: date) -> dict[str, Any]:
+    """One row as plain data (for the templates and the API)."""
+    if section in {"handovers"}:
+        course = item.course
+        return {
+            **_course(course, today),
+            "handover_id": item.pk,
+            "handover_kind": item.kind,
+            "handover_kind_label": str(item.get_kind_display()),
+            "practice": course.responsible_organisation.name,
+            "proposed_at": item.proposed_at,
+            "waiting_days": (today - timezone.localdate(item.proposed_at)).days,
+        }
+    if section == "appointments":
+        return {
+            **_course(item.course, today),
+            "appointment_id": item.pk,
+            "starts_at": item.starts_at,
+            "duration_minutes": item.duration_minutes,
+            "discipline": str(item.get_discipline_display()),
+            "clinician": str(item.clinician) if item.clinician else None,
+            "purpose": item.purpose,
+        }
+    if section == "discharged":
+        return {
+            **_course(item.course, today),
+            "written_at": item.written_at,
+            "written_by": str(item.written_by),
+            "recommendations": item.recommendations,
+        }
+    row = _course(item, today)
+    if section == "alerts":
+        row["latest_alert"] = getattr(item, "latest_alert", None)
+    if section == "returned":
+        row["returned_at"] = getattr(item, "returned_at", None)
+        row["advice"] = getattr(item, "advice", "")
+    if section == "active":
+        row["next_appointment"] = getattr(item, "next_appointment", None)
+    return row
+
+
+def attach_alerts(rows: list[dict[str, Any]]) -> None:
+    """The open alerts of a page of rows, as sentences, in one query."""
+    ids = [row["course_id"] for row in rows]
+    by_course: dict[int, list[str]] = {}
+    for alert in Alert.objects.filter(course_id__in=ids, acknowledged_at__isnull=True).order_by(
+        "-raised_on", "-pk"
+    ):
+        by_course.setdefault(alert.course_id, []).append(alert_message(alert))
+    for row in rows:
+        row["alerts"] = by_course.get(row["course_id"], [])
