@@ -1,0 +1,43 @@
+"""The notification list: read, open (marks read and follows the link), mark all read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from smertespor.notifications.selectors import notification_of, notifications_for
+from smertespor.notifications.services import is_local_url, mark_all_read, mark_read
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "all")
+    if show not in {"all", "unread"}:
+        show = "all"
+    rows = notifications_for(request.user, unread_only=show == "unread")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page, "show": show})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = mark_read(notification_of(request.user, notification_id))
+    if notification.url and is_local_url(notification.url):
+        return redirect(notification.url)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = mark_all_read(request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications:list")
