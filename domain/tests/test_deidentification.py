@@ -1,5 +1,6 @@
 """Warnings for knowledge-base texts: CPR numbers, names from the request and dates."""
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 import pytest
@@ -15,7 +16,7 @@ from domain.deidentification import (
 )
 
 
-def kinds_and_texts(text, names=()):
+def kinds_and_texts(text: str, names: Sequence[str] = ()) -> list[tuple[FindingKind, str]]:
     return [(f.kind, f.text) for f in find_identifiers(text, names=names)]
 
 
@@ -23,12 +24,12 @@ def kinds_and_texts(text, names=()):
     "cpr",
     ["120380-1234", "1203801234", "120380 1234", "010101-0101"],
 )
-def test_it_warns_about_anything_that_looks_like_a_cpr_number(cpr):
+def test_it_warns_about_anything_that_looks_like_a_cpr_number(cpr: str) -> None:
     assert kinds_and_texts(f"Patienten ({cpr}) fik morfin.") == [(FindingKind.CPR, cpr)]
 
 
 @pytest.mark.parametrize("text", ["12345678901", "tlf. 12345678", "30 mg x 2", "123-4567"])
-def test_it_does_not_call_other_numbers_cpr_numbers(text):
+def test_it_does_not_call_other_numbers_cpr_numbers(text: str) -> None:
     assert FindingKind.CPR not in {f.kind for f in find_identifiers(text)}
 
 
@@ -50,7 +51,7 @@ def test_it_does_not_call_other_numbers_cpr_numbers(text):
         "okt. 2023",
     ],
 )
-def test_it_warns_about_dates_in_danish_and_english(date):
+def test_it_warns_about_dates_in_danish_and_english(date: str) -> None:
     assert kinds_and_texts(f"Set {date} i klinikken.") == [(FindingKind.DATE, date)]
 
 
@@ -64,11 +65,11 @@ def test_it_warns_about_dates_in_danish_and_english(date):
         "version 2.1.3",
     ],
 )
-def test_doses_and_fractions_are_not_dates(text):
+def test_doses_and_fractions_are_not_dates(text: str) -> None:
     assert find_identifiers(text) == ()
 
 
-def test_it_warns_about_every_part_of_a_name_from_the_request_in_any_case():
+def test_it_warns_about_every_part_of_a_name_from_the_request_in_any_case() -> None:
     text = "Birthe was seen by Dr. holm; Testesen had tried tramadol."
     found = kinds_and_texts(text, names=["Birthe Testesen", "Karen Holm"])
     assert found == [
@@ -78,11 +79,11 @@ def test_it_warns_about_every_part_of_a_name_from_the_request_in_any_case():
     ]
 
 
-def test_a_name_inside_a_longer_word_is_not_a_name():
+def test_a_name_inside_a_longer_word_is_not_a_name() -> None:
     assert find_identifiers("Holmegaard and Annex", names=["Anne Holm"]) == ()
 
 
-def test_names_with_hyphens_and_danish_letters_are_found():
+def test_names_with_hyphens_and_danish_letters_are_found() -> None:
     text = "Anne-Mette Østergaard called."
     found = kinds_and_texts(text, names=["Anne-Mette Østergaard"])
     assert found == [
@@ -92,12 +93,12 @@ def test_names_with_hyphens_and_danish_letters_are_found():
     ]
 
 
-def test_initials_and_empty_names_are_ignored():
+def test_initials_and_empty_names_are_ignored() -> None:
     assert name_parts(["A. B.", "", "Ib"]) == ["Ib"]
     assert find_identifiers("A plan for B.", names=["A. B."]) == ()
 
 
-def test_findings_come_in_text_order_with_their_positions():
+def test_findings_come_in_text_order_with_their_positions() -> None:
     text = "Ole 120380-1234 was seen 12.03.2024."
     findings = find_identifiers(text, names=["Ole Hansen"])
     assert findings == (
@@ -108,12 +109,12 @@ def test_findings_come_in_text_order_with_their_positions():
     assert all(text[f.start : f.end] == f.text for f in findings)
 
 
-def test_a_cpr_number_wins_over_a_date_or_name_that_overlaps_it():
+def test_a_cpr_number_wins_over_a_date_or_name_that_overlaps_it() -> None:
     findings = find_identifiers("120380-1234", names=["120380"])
     assert [f.kind for f in findings] == [FindingKind.CPR]
 
 
-def test_a_clean_text_has_no_warnings():
+def test_a_clean_text_has_no_warnings() -> None:
     text = (
         "Switch to one long-acting opioid at fixed times, then reduce by 10 % per month. "
         "Pause rather than step back up."
@@ -125,7 +126,7 @@ def test_a_clean_text_has_no_warnings():
     st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
     st.lists(st.text(max_size=20), max_size=3),
 )
-def test_findings_never_overlap_and_always_point_at_their_text(text, names):
+def test_findings_never_overlap_and_always_point_at_their_text(text: str, names: list[str]) -> None:
     findings = find_identifiers(text, names=names)
     for finding in findings:
         assert text[finding.start : finding.end] == finding.text
@@ -134,5 +135,5 @@ def test_findings_never_overlap_and_always_point_at_their_text(text, names):
 
 
 @given(st.from_regex(r"\A[0-3]\d[01]\d\d\d-?\d{4}\Z"))
-def test_any_cpr_shaped_number_in_a_sentence_is_found(cpr):
+def test_any_cpr_shaped_number_in_a_sentence_is_found(cpr: str) -> None:
     assert FindingKind.CPR in {f.kind for f in find_identifiers(f"CPR {cpr} seen")}

@@ -40,11 +40,11 @@ CHRISTMAS_2024_WITH_EVES = CHRISTMAS_2024 | {date(2024, 12, 24), date(2024, 12, 
         pytest.param(date(2025, 3, 7), 5, date(2025, 3, 14), id="a-working-week"),
     ],
 )
-def test_it_skips_weekends(start, days, due):
+def test_it_skips_weekends(start: date, days: int, due: date) -> None:
     assert add_working_days(start, days) == due
 
 
-def test_a_target_of_zero_days_is_the_day_itself_or_the_next_working_day():
+def test_a_target_of_zero_days_is_the_day_itself_or_the_next_working_day() -> None:
     assert add_working_days(date(2025, 3, 5), 0) == date(2025, 3, 5)
     assert add_working_days(date(2025, 3, 8), 0) == date(2025, 3, 10)
     assert add_working_days(date(2025, 4, 17), 0, EASTER_2025) == date(2025, 4, 22)
@@ -59,27 +59,27 @@ def test_a_target_of_zero_days_is_the_day_itself_or_the_next_working_day():
         pytest.param(date(2025, 4, 14), 3, date(2025, 4, 22), id="monday-before-easter"),
     ],
 )
-def test_it_skips_easter(start, days, due):
+def test_it_skips_easter(start: date, days: int, due: date) -> None:
     assert add_working_days(start, days, EASTER_2025) == due
 
 
-def test_it_skips_christmas_and_new_year():
+def test_it_skips_christmas_and_new_year() -> None:
     # Christmas Eve is a working day in the public calendar; the 25th and 26th are not.
     assert add_working_days(date(2024, 12, 23), 3, CHRISTMAS_2024) == date(2024, 12, 30)
     assert add_working_days(date(2024, 12, 27), 2, CHRISTMAS_2024) == date(2024, 12, 31)
     assert add_working_days(date(2024, 12, 30), 2, CHRISTMAS_2024) == date(2025, 1, 2)
 
 
-def test_a_region_that_closes_on_christmas_eve_and_new_years_eve_gets_later_deadlines():
+def test_a_region_that_closes_on_christmas_eve_and_new_years_eve_gets_later_deadlines() -> None:
     assert add_working_days(date(2024, 12, 23), 3, CHRISTMAS_2024_WITH_EVES) == date(2025, 1, 2)
 
 
-def test_closed_days_on_a_weekend_change_nothing():
+def test_closed_days_on_a_weekend_change_nothing() -> None:
     saturday_holiday = {date(2025, 3, 8)}
     assert add_working_days(date(2025, 3, 7), 3, saturday_holiday) == date(2025, 3, 12)
 
 
-def test_is_working_day_knows_weekends_and_closed_days():
+def test_is_working_day_knows_weekends_and_closed_days() -> None:
     assert is_working_day(date(2025, 4, 16), EASTER_2025)
     assert not is_working_day(date(2025, 4, 18), EASTER_2025)
     assert not is_working_day(date(2025, 4, 19))
@@ -97,18 +97,20 @@ def test_is_working_day_knows_weekends_and_closed_days():
         pytest.param(date(2024, 12, 23), date(2025, 1, 2), 5, id="over-christmas"),
     ],
 )
-def test_working_days_between_counts_days_after_the_start(start, end, expected):
+def test_working_days_between_counts_days_after_the_start(
+    start: date, end: date, expected: int
+) -> None:
     closed = EASTER_2025 | CHRISTMAS_2024
     assert working_days_between(start, end, closed) == expected
 
 
 @pytest.mark.parametrize("days", [-1, 10_000, 1.5, True])
-def test_it_refuses_a_number_of_days_that_is_not_a_small_whole_number(days):
+def test_it_refuses_a_number_of_days_that_is_not_a_small_whole_number(days: int) -> None:
     with pytest.raises(WorkingDaysError):
         add_working_days(date(2025, 3, 7), days)
 
 
-def test_it_refuses_an_absurdly_long_span():
+def test_it_refuses_an_absurdly_long_span() -> None:
     with pytest.raises(WorkingDaysError):
         working_days_between(date(2000, 1, 1), date(2099, 1, 1))
 
@@ -118,7 +120,9 @@ closed_sets = st.sets(dates, max_size=20)
 
 
 @given(start=dates, days=st.integers(min_value=1, max_value=60), closed=closed_sets)
-def test_the_due_date_is_a_working_day_exactly_that_many_working_days_later(start, days, closed):
+def test_the_due_date_is_a_working_day_exactly_that_many_working_days_later(
+    start: date, days: int, closed: set[date]
+) -> None:
     due = add_working_days(start, days, closed)
     assert is_working_day(due, closed)
     assert working_days_between(start, due, closed) == days
@@ -126,7 +130,7 @@ def test_the_due_date_is_a_working_day_exactly_that_many_working_days_later(star
 
 
 @given(start=dates, days=st.integers(min_value=0, max_value=59), closed=closed_sets)
-def test_one_more_working_day_is_never_earlier(start, days, closed):
+def test_one_more_working_day_is_never_earlier(start: date, days: int, closed: set[date]) -> None:
     later = add_working_days(start, days + 1, closed)
     assert later >= add_working_days(start, days, closed)
     if days >= 1:
@@ -134,6 +138,6 @@ def test_one_more_working_day_is_never_earlier(start, days, closed):
 
 
 @given(start=dates, span=st.integers(min_value=0, max_value=120), closed=closed_sets)
-def test_working_days_never_exceed_calendar_days(start, span, closed):
+def test_working_days_never_exceed_calendar_days(start: date, span: int, closed: set[date]) -> None:
     end = start + timedelta(days=span)
     assert 0 <= working_days_between(start, end, closed) <= span
