@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "smertespor.accounts",
     "smertespor.audit",
     "smertespor.patients",
+    "smertespor.notifications",
     "smertespor.medication",
     "smertespor.tracks",
     "smertespor.teaching",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "smertespor.web.context_processors.navigation",
+                "smertespor.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -176,6 +178,10 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The address of this site, for links in notification e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
+    path("notifications/", include("smertespor.notifications.urls")),
     path("medication/", include("smertespor.medication.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.api import api
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
+from smertespor.notifications.services import notify
 
 PERSONAS = ["anonymous", "gp", "other_gp", "practice_nurse", "clinic_nurse", "planner", "admin"]
 PATIENT_READERS = {"gp", "practice_nurse"}
@@ -85,6 +86,9 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tracks:team_member_add": ("POST", {}, set()),
     "tracks:appointment_add": ("POST", {}, set()),
     "tracks:course_complete": ("GET", None, set()),
+    "notifications:list": ("GET", None, LOGGED_IN),
+    "notifications:open": ("POST", {}, {"gp"}),
+    "notifications:read_all": ("POST", {}, LOGGED_IN),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
 }
@@ -339,6 +343,17 @@ def _tracks_ids(patient, clinic):
     return {"course_id": course.pk, "alert_id": alert.pk}
 
 
+@pytest.fixture
+def notification_id(gp):
+    """A notification for the GP: only they may open it."""
+    [notification] = notify(gp, kind="matrix", text="Hello", url="/")
+    return notification.pk
+
+
+def _notification_kwargs(name, notification_id):
+    return {"notification_id": notification_id} if name == "notifications:open" else {}
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -358,7 +373,16 @@ def _assert_refused(response, persona, patient):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(PAGE_RULES))
 def test_page_access_matrix(
-    name, persona, personas, patient, client_for, client, medication_ids, teaching_ids, clinic
+    name,
+    persona,
+    personas,
+    patient,
+    client_for,
+    client,
+    medication_ids,
+    teaching_ids,
+    clinic,
+    notification_id,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
@@ -376,6 +400,7 @@ def test_page_access_matrix(
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
+    kwargs.update(_notification_kwargs(name, notification_id))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     response = http.get(url) if method == "GET" else http.post(url, body or {})
