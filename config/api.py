@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from smertespor.advice.api import router as advice_router
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.patients.api import router as patients_router
 from smertespor.teaching.api import router as teaching_router
@@ -42,6 +43,7 @@ def _permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpRes
 
 
 api.add_router("/patients", patients_router)
+api.add_router("/advice", advice_router)
 api.add_router("/patients", medication_router)
 api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)

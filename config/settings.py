@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "smertespor.audit",
     "smertespor.patients",
     "smertespor.notifications",
+    "smertespor.advice",
     "smertespor.medication",
     "smertespor.tracks",
     "smertespor.teaching",
@@ -182,6 +183,36 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Uploaded files (advice attachments). Never served as public media: only through views
+# that check access (smertespor.advice.views.attachment_download).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+
+# Advice (sparring): the clinic's reply target per urgency, in working days (weekends and
+# Danish public holidays excluded; "optional" adds Christmas Eve, New Year's Eve, 1 May
+# and Constitution Day). Attachments: PDF and images, 50 MB per message as MedCom allows.
+ADVICE_TARGET_WORKING_DAYS = {
+    "routine": _env_int("ADVICE_TARGET_WORKING_DAYS_ROUTINE", 3),
+    "urgent": _env_int("ADVICE_TARGET_WORKING_DAYS_URGENT", 1),
+}
+ADVICE_HOLIDAY_CATEGORIES = _env_list("ADVICE_HOLIDAY_CATEGORIES", "public")
+ADVICE_ATTACHMENT_MAX_BYTES = _env_int("ADVICE_ATTACHMENT_MAX_MB", 50) * 1024 * 1024
+ADVICE_ATTACHMENT_MAX_FILES = _env_int("ADVICE_ATTACHMENT_MAX_FILES", 10)
+for _urgency, _days in ADVICE_TARGET_WORKING_DAYS.items():
+    if not 0 <= _days <= 60:
+        raise ImproperlyConfigured(
+            f"ADVICE_TARGET_WORKING_DAYS_{_urgency.upper()} must be 0 to 60, not {_days}."
+        )
+if not set(ADVICE_HOLIDAY_CATEGORIES) <= {"public", "optional"} or not ADVICE_HOLIDAY_CATEGORIES:
+    raise ImproperlyConfigured(
+        "ADVICE_HOLIDAY_CATEGORIES must be 'public', or 'public,optional', "
+        f"not {','.join(ADVICE_HOLIDAY_CATEGORIES)!r}."
+    )
+if not 1 <= ADVICE_ATTACHMENT_MAX_BYTES <= 50 * 1024 * 1024:
+    raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_MB must be 1 to 50 (MedCom's limit).")
+if not 0 <= ADVICE_ATTACHMENT_MAX_FILES <= 50:
+    raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_FILES must be 0 to 50.")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

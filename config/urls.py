@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
     path("notifications/", include("smertespor.notifications.urls")),
+    path("advice/", include("smertespor.advice.urls")),
     path("medication/", include("smertespor.medication.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),

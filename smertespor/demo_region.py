@@ -12,6 +12,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
+from smertespor.advice.demo import load_demo_advice
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
 from smertespor.teaching.demo import load_demo_teaching
@@ -207,7 +208,11 @@ def load_demo_region() -> dict[str, int]:
         Patient.objects.filter(listed_practice__in=practices).order_by("cpr")
     )
     load_demo_teaching(organisations)
+    advice_requests_created = load_demo_advice(
+        clinic_name=CLINIC, gp_username="demo-gp", other_gp_username="demo-gp2"
+    )
     return {
+        "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,
         "medication_lines_created": medication_lines_created,

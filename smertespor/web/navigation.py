@@ -11,6 +11,11 @@ from smertespor.accounts.permissions import (
     can_see_aggregates,
     can_see_patient_data,
 )
+from smertespor.advice.permissions import (
+    can_read_articles,
+    can_see_advice_counts,
+    can_use_advice,
+)
 from smertespor.medication.permissions import (
     can_manage_conversion_tables,
     can_use_omeq_calculator,
@@ -39,6 +44,12 @@ def nav_items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("Worklist"), "tracks:worklist"))
     if can_register_patients(user):
         items.append(NavItem(_("New patient"), "patients:create"))
+    if can_use_advice(user):
+        items.append(NavItem(_("Advice"), "advice:list"))
+    elif can_see_advice_counts(user):
+        items.append(NavItem(_("Advice figures"), "advice:counts"))
+    if can_read_articles(user):
+        items.append(NavItem(_("Knowledge base"), "advice:articles"))
     if can_use_omeq_calculator(user):
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
     if can_manage_conversion_tables(user):

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.api import api
+from smertespor.advice.tests.factories import matrix_objects
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
 
@@ -16,6 +17,10 @@ CLINICAL = {"gp", "other_gp", "practice_nurse", "clinic_nurse"}
 PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
+ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"}
+ADVICE_USERS = ADVICE_ASKERS | {"clinic_nurse"}
+# The matrix's advice request comes from the GP's practice and went to the clinic.
+ADVICE_PARTIES = {"gp", "practice_nurse", "clinic_nurse"}
 TEACHING_USERS = PRACTICE_STAFF | {"clinic_nurse"}  # the programme: no planners, no admin
 TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 
@@ -86,6 +91,24 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tracks:team_member_add": ("POST", {}, set()),
     "tracks:appointment_add": ("POST", {}, set()),
     "tracks:course_complete": ("GET", None, set()),
+    "advice:list": ("GET", None, ADVICE_USERS),
+    "advice:create": ("GET", None, ADVICE_ASKERS),
+    "advice:telephone": ("GET", None, {"clinic_nurse"}),
+    "advice:counts": ("GET", None, {"clinic_nurse", "planner", "admin"}),
+    "advice:patient_requests": ("GET", None, PATIENT_READERS),
+    "advice:create_for_patient": ("GET", None, PATIENT_READERS),
+    "advice:detail": ("GET", None, ADVICE_PARTIES),
+    "advice:reply": ("POST", {"body": "A follow-up"}, ADVICE_PARTIES),
+    "advice:assign": ("POST", {}, {"clinic_nurse"}),
+    "advice:close": ("GET", None, {"gp", "practice_nurse"}),
+    "advice:article_create": ("GET", None, {"clinic_nurse"}),
+    "advice:attachment": ("GET", None, ADVICE_PARTIES),
+    "advice:articles": ("GET", None, CLINICAL),
+    "advice:article_check": ("POST", {"body": "x"}, {"clinic_nurse"}),
+    "advice:article_detail": ("GET", None, CLINICAL),
+    "advice:article_edit": ("GET", None, {"clinic_nurse"}),
+    "advice:article_submit": ("POST", {}, {"clinic_nurse"}),
+    "advice:article_approve": ("POST", {}, {"clinic_nurse"}),
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
@@ -109,6 +132,32 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "GET /api/advice/requests": (None, ADVICE_USERS),
+    "POST /api/advice/requests": (
+        {"subject": "General", "question": "How?", "category": "other"},
+        ADVICE_ASKERS,
+    ),
+    "GET /api/advice/requests/{request_id}": (None, ADVICE_PARTIES),
+    "GET /api/advice/requests/{request_id}/messages": (None, ADVICE_PARTIES),
+    "POST /api/advice/requests/{request_id}/messages": ({"body": "More"}, ADVICE_PARTIES),
+    "POST /api/advice/requests/{request_id}/assign": ({}, {"clinic_nurse"}),
+    "POST /api/advice/requests/{request_id}/close": (
+        {"outcome": "advice_sufficient"},
+        {"gp", "practice_nurse"},
+    ),
+    "POST /api/advice/requests/{request_id}/articles": (
+        {"title": "T", "body": "B", "category": "other"},
+        {"clinic_nurse"},
+    ),
+    "GET /api/advice/counts": (None, {"clinic_nurse", "planner", "admin"}),
+    "GET /api/advice/articles": (None, CLINICAL),
+    "GET /api/advice/articles/{article_id}": (None, CLINICAL),
+    "PATCH /api/advice/articles/{article_id}": (
+        {"title": "T", "body": "B", "category": "other"},
+        {"clinic_nurse"},
+    ),
+    "POST /api/advice/articles/{article_id}/submit": ({}, {"clinic_nurse"}),
+    "POST /api/advice/articles/{article_id}/approve": (None, {"clinic_nurse"}),
     "GET /api/teaching/sessions": (None, TEACHING_USERS),
     "POST /api/teaching/sessions": (
         {
@@ -344,6 +393,50 @@ def _tracks_ids(patient, clinic):
 
 
 @pytest.fixture
+def advice_ids(gp, clinic, settings, tmp_path):
+    """Ids for advice URLs (see `matrix_objects`); uploads go to a temp folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return matrix_objects(gp=gp, clinic=clinic)
+
+
+# Which article an advice URL points at: a draft unless named here.
+_ARTICLE_FOR = {"advice:article_detail": "published_id", "advice:article_approve": "awaiting_id"}
+_ADVICE_REQUEST_URLS = {
+    "advice:detail",
+    "advice:reply",
+    "advice:assign",
+    "advice:close",
+    "advice:article_create",
+}
+
+
+def _advice_kwargs(name, patient, advice_ids):
+    if name in {"advice:patient_requests", "advice:create_for_patient"}:
+        return {"patient_id": patient.pk}
+    if name in _ADVICE_REQUEST_URLS:
+        return {"request_id": advice_ids["request_id"]}
+    if name in {"advice:article_detail", "advice:article_edit"} or name in {
+        "advice:article_submit",
+        "advice:article_approve",
+    }:
+        return {"article_id": advice_ids[_ARTICLE_FOR.get(name, "draft_id")]}
+    if name == "advice:attachment":
+        return {"attachment_id": advice_ids["attachment_id"]}
+    return {}
+
+
+def _advice_path(operation, path, advice_ids):
+    path = path.replace("{request_id}", str(advice_ids["request_id"]))
+    if operation.startswith("GET "):
+        article = advice_ids["published_id"]
+    elif path.endswith("/approve"):
+        article = advice_ids["awaiting_id"]
+    else:
+        article = advice_ids["draft_id"]
+    return path.replace("{article_id}", str(article))
+
+
+@pytest.fixture
 def notification_id(gp):
     """A notification for the GP: only they may open it."""
     [notification] = notify(gp, kind="matrix", text="Hello", url="/")
@@ -383,6 +476,7 @@ def test_page_access_matrix(
     teaching_ids,
     clinic,
     notification_id,
+    advice_ids,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
@@ -401,6 +495,7 @@ def test_page_access_matrix(
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
+    kwargs.update(_advice_kwargs(name, patient, advice_ids))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     response = http.get(url) if method == "GET" else http.post(url, body or {})
@@ -415,11 +510,21 @@ def test_page_access_matrix(
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API_RULES))
 def test_api_access_matrix(
-    operation, persona, personas, patient, client_for, client, medication_ids, teaching_ids, clinic
+    operation,
+    persona,
+    personas,
+    patient,
+    client_for,
+    client,
+    medication_ids,
+    teaching_ids,
+    clinic,
+    advice_ids,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     if "{course_id}" in url:

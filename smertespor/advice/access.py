@@ -1,0 +1,90 @@
+"""The one way to load an advice request: scoped to the user's side, its patient loaded
+through `patients.access` (which applies the role rules and writes the audit row).
+
+A request out of scope is indistinguishable from one that does not exist: 404, no data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from smertespor.advice.models import AdviceRequest
+from smertespor.advice.permissions import can_ask_for_advice, can_use_advice, is_advice_clinician
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.patients.access import patient_for, patient_for_change, visible_patients
+
+
+class AdviceRequestNotFound(Http404):
+    pass
+
+
+def scoped_requests(user: Any) -> QuerySet[AdviceRequest]:
+    """The requests `user` takes part in: their practice's, or those sent to their clinic."""
+    scope = Q(pk__in=[])
+    if can_ask_for_advice(user):
+        scope |= Q(practice_id=user.organisation_id)
+    if is_advice_clinician(user):
+        scope |= Q(clinic_id=user.organisation_id)
+    return AdviceRequest.objects.filter(scope)
+
+
+def with_patient_visibility(user: Any, requests: QuerySet[AdviceRequest]) -> QuerySet[Any]:
+    """Each request with `.patient_visible`: lists show a patient's name only if it is True."""
+    visible = visible_patients(user).filter(pk=OuterRef("patient_id"))
+    return requests.annotate(patient_visible=Exists(visible))
+
+
+def _to_pk(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def advice_request_for(
+    user: Any, request_id: Any, *, change: bool = False, object_type: str = "advice_request"
+) -> AdviceRequest:
+    """Load one request for `user`; its patient (if any) is checked and the access logged.
+
+    With `change=True` the patient is loaded for a change that the service logs itself.
+    """
+    if not can_use_advice(user):
+        record_event(
+            user=user, action=AuditAction.REFUSED, object_type=object_type, object_id=request_id
+        )
+        raise PermissionDenied
+    pk = _to_pk(request_id)
+    advice_request = (
+        scoped_requests(user)
+        .filter(pk=pk)
+        .select_related("practice", "clinic", "asked_by", "assigned_to", "closed_by")
+        .first()
+        if pk is not None
+        else None
+    )
+    if advice_request is None:
+        target = AdviceRequest.objects.filter(pk=pk).only("patient").first() if pk else None
+        record_event(
+            user=user,
+            action=AuditAction.REFUSED,
+            object_type=object_type,
+            object_id=str(request_id)[:64],
+            patient=target.patient if target is not None and target.patient_id else None,
+        )
+        raise AdviceRequestNotFound
+    if advice_request.patient_id is not None:
+        if change:
+            patient = patient_for_change(user, advice_request.patient_id, object_type=object_type)
+        else:
+            patient = patient_for(
+                user,
+                advice_request.patient_id,
+                object_type=object_type,
+                detail={"advice_request": advice_request.pk},
+            )
+        advice_request.patient = patient
+    return advice_request

@@ -1,0 +1,212 @@
+"""Knowledge-base articles: written anew from an answered request, checked for anything that
+may identify the patient, and published only when a second clinician approves.
+
+Draft -> awaiting approval (submitted) -> published. Editing a submitted article sends it
+back to draft, so the approver always approves the text that is published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from domain.deidentification import Finding, find_identifiers
+from smertespor.accounts.models import Organisation, User
+from smertespor.advice.categories import CATEGORY_VALUES
+from smertespor.advice.models import (
+    ARTICLE_MAX_LENGTH,
+    SUBJECT_MAX_LENGTH,
+    AdviceMessage,
+    AdviceRequest,
+    Article,
+)
+from smertespor.advice.permissions import ASKING_ROLES, is_advice_clinician
+from smertespor.advice.validation import check_choice, clean_text
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.notifications.services import notify
+
+ArticleStatus = Article.Status
+
+
+def names_in_request(advice_request: AdviceRequest | None) -> list[str]:
+    """The people named by the request: its patient, the asker, the clinicians, authors."""
+    if advice_request is None:
+        return []
+    people: list[Any] = [advice_request.asked_by, advice_request.assigned_to]
+    author_ids = advice_request.messages.exclude(author=None).values_list("author", flat=True)
+    people += list(User.objects.filter(pk__in=set(author_ids)))
+    names = [p.get_full_name() for p in people if p is not None]
+    if advice_request.patient_id is not None:
+        names.append(advice_request.patient.name)
+    return [name for name in names if name]
+
+
+def article_warnings(
+    *, title: str, body: str, advice_request: AdviceRequest | None
+) -> list[Finding]:
+    names = names_in_request(advice_request)
+    return list(find_identifiers(f"{title}\n{body}", names=names))
+
+
+def can_write_article_from(user: Any, advice_request: AdviceRequest) -> bool:
+    return (
+        is_advice_clinician(user)
+        and advice_request.clinic_id == user.organisation_id
+        and advice_request.messages.filter(
+            side=AdviceMessage.Side.CLINIC, kind=AdviceMessage.Kind.ANSWER
+        ).exists()
+    )
+
+
+def _require_clinician_of(user: Any, article: Article) -> None:
+    if not is_advice_clinician(user) or user.organisation_id != article.clinic_id:
+        raise PermissionDenied
+
+
+def _clean(title: str, body: str, category: str) -> tuple[str, str, str]:
+    title = clean_text(title, field="title", max_length=SUBJECT_MAX_LENGTH, label=_("a title"))
+    body = clean_text(body, field="body", max_length=ARTICLE_MAX_LENGTH, label=_("the text"))
+    check_choice(category, CATEGORY_VALUES, field="category")
+    return title, body, category
+
+
+def _log(by: Any, article: Article, what: str) -> None:
+    record_event(
+        user=by,
+        action=AuditAction.UPDATE if what != "created" else AuditAction.CREATE,
+        object_type="advice_article",
+        object_id=str(article.pk),
+        detail={"status": article.status, "what": what},
+    )
+
+
+def start_article(
+    *, advice_request: AdviceRequest, by: Any, title: str, body: str, category: str
+) -> Article:
+    """A draft written from an answered request (the caller loaded it through `access`)."""
+    if not can_write_article_from(by, advice_request):
+        raise PermissionDenied
+    title, body, category = _clean(title, body, category)
+    now = timezone.now()
+    with transaction.atomic():
+        article = Article.objects.create(
+            clinic=advice_request.clinic,
+            source_request=advice_request,
+            title=title,
+            body=body,
+            category=category,
+            created_by=by,
+            created_at=now,
+            updated_by=by,
+            updated_at=now,
+        )
+        _log(by, article, "created")
+    return article
+
+
+def update_article(*, article: Article, by: Any, title: str, body: str, category: str) -> Article:
+    _require_clinician_of(by, article)
+    if article.is_published:
+        raise ValidationError(_("A published article cannot be changed."), code="published")
+    title, body, category = _clean(title, body, category)
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked.title, locked.body, locked.category = title, body, category
+        locked.updated_by, locked.updated_at = by, timezone.now()
+        # Approval is for the text as submitted: a change asks for a new submission.
+        locked.status = ArticleStatus.DRAFT
+        locked.submitted_by, locked.submitted_at, locked.warnings_checked = None, None, False
+        locked.save()
+        _log(by, locked, "edited")
+    return locked
+
+
+def submit_article(
+    *,
+    article: Article,
+    by: Any,
+    warnings_checked: bool = False,
+    source_request: AdviceRequest | None = None,
+) -> Article:
+    """Ask a colleague to approve. With warnings, the writer must say they checked them.
+
+    `source_request` is the article's request as the caller loaded it through `access`.
+    """
+    _require_clinician_of(by, article)
+    if article.status != ArticleStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted for approval."), code="status")
+    warnings = article_warnings(
+        title=article.title, body=article.body, advice_request=source_request
+    )
+    if warnings and not warnings_checked:
+        raise ValidationError(
+            {
+                "warnings_checked": _(
+                    "The text has %(count)s warning(s). Rewrite those parts, or confirm that "
+                    "none of them identifies a patient."
+                )
+                % {"count": len(warnings)}
+            },
+            code="warnings",
+        )
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked.status = ArticleStatus.AWAITING_APPROVAL
+        locked.submitted_by, locked.submitted_at = by, timezone.now()
+        locked.warnings_checked = bool(warnings)
+        locked.save()
+        _log(by, locked, "submitted")
+        colleagues = [
+            user
+            for user in User.objects.filter(organisation_id=locked.clinic_id, is_active=True)
+            if is_advice_clinician(user) and user.pk != by.pk
+        ]
+        notify(
+            colleagues,
+            kind="advice_article_submitted",
+            text=gettext_noop("An article awaits your approval: %(title)s"),
+            params={"title": locked.title},
+            url=reverse("advice:article_detail", args=[locked.pk]),
+        )
+    return locked
+
+
+def approve_article(*, article: Article, by: Any) -> Article:
+    """A second clinician approves, and the article is published to every practice."""
+    _require_clinician_of(by, article)
+    if article.status != ArticleStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("Only a submitted article can be approved."), code="status")
+    if article.submitted_by_id == by.pk:
+        raise ValidationError(
+            _("A second clinician must approve: you submitted this article yourself."),
+            code="same_clinician",
+        )
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if locked.status != ArticleStatus.AWAITING_APPROVAL:
+            raise ValidationError(_("Only a submitted article can be approved."), code="status")
+        locked.status = ArticleStatus.PUBLISHED
+        locked.approved_by = by
+        locked.published_at = timezone.now()
+        locked.full_clean()
+        locked.save()
+        _log(by, locked, "published")
+        readers = User.objects.filter(
+            is_active=True,
+            role__in=ASKING_ROLES,
+            organisation__kind=Organisation.Kind.GP_PRACTICE,
+        )
+        notify(
+            list(readers),
+            kind="advice_article_published",
+            text=gettext_noop("New in the knowledge base: %(title)s"),
+            params={"title": locked.title},
+            url=reverse("advice:article_detail", args=[locked.pk]),
+        )
+    return locked

@@ -1,0 +1,205 @@
+"""Reads of advice: the practice's and the clinic's lists, a patient's requests, the figures
+for planners, and the knowledge base. Lists show a patient's name only where the reader may
+see the patient (`patients.access.visible_patients`); each list view is logged once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+from typing import Any
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models.fields import BooleanField
+from django.http import Http404
+from django.utils import timezone
+
+from smertespor.accounts.models import User
+from smertespor.advice.access import scoped_requests, with_patient_visibility
+from smertespor.advice.categories import CATEGORY_VALUES, category_label
+from smertespor.advice.models import (
+    OPEN_STATUSES,
+    WITH_CLINIC,
+    AdviceRequest,
+    Article,
+    Channel,
+    Outcome,
+    Status,
+    Urgency,
+)
+from smertespor.advice.permissions import ANSWERING_ROLES, can_read_articles, is_advice_clinician
+from smertespor.audit.services import AuditAction, record_event
+from smertespor.patients.models import Patient
+
+REQUEST_SORTS = {
+    "due": ("due_on", "-urgency", "asked_at"),
+    "-asked": ("-asked_at", "-pk"),
+    "asked": ("asked_at", "pk"),
+    "activity": ("-last_activity_at", "-pk"),
+    "status": ("status", "-asked_at"),
+}
+REQUEST_FILTERS = ("open", "mine", "unassigned", "overdue", "answered", "closed", "all")
+ARTICLE_SORTS = {"newest": ("-published_at", "-pk"), "title": ("title", "pk")}
+
+
+def annotate_overdue(requests: QuerySet[Any], today: date | None = None) -> QuerySet[Any]:
+    today = today or timezone.localdate()
+    return requests.annotate(
+        is_overdue=Case(
+            When(status__in=WITH_CLINIC, due_on__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def advice_requests_for(
+    user: Any, *, show: str = "open", sort: str = "due", query_log: bool = True
+) -> QuerySet[Any]:
+    """The requests in `user`'s list: the practice's own, or the clinic's worklist."""
+    today = timezone.localdate()
+    requests = annotate_overdue(scoped_requests(user), today)
+    if show == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif show == "mine":
+        requests = requests.filter(assigned_to=user, status__in=OPEN_STATUSES)
+    elif show == "unassigned":
+        requests = requests.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
+    elif show == "overdue":
+        requests = requests.filter(status__in=WITH_CLINIC, due_on__lt=today)
+    elif show == "answered":
+        requests = requests.filter(status__in=[Status.ANSWERED, Status.AWAITING_GP])
+    elif show == "closed":
+        requests = requests.filter(status=Status.CLOSED)
+    if query_log:
+        record_event(
+            user=user,
+            action=AuditAction.SEARCH,
+            object_type="advice_request",
+            detail={"show": show, "sort": sort},
+        )
+    requests = with_patient_visibility(user, requests).select_related(
+        "practice", "clinic", "asked_by", "assigned_to", "patient"
+    )
+    return requests.order_by(*REQUEST_SORTS.get(sort, REQUEST_SORTS["due"]))
+
+
+def advice_requests_of_patient(user: Any, patient: Patient) -> QuerySet[Any]:
+    """The patient's requests that `user` takes part in (the caller loaded the patient
+    through `patients.access`, which logged the view)."""
+    return annotate_overdue(scoped_requests(user).filter(patient=patient)).select_related(
+        "practice", "clinic", "asked_by", "assigned_to"
+    )
+
+
+def thread_of(advice_request: AdviceRequest) -> list[Any]:
+    return list(
+        advice_request.messages.select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def colleagues_for_assignment(advice_request: AdviceRequest) -> QuerySet[User]:
+    return User.objects.filter(
+        organisation_id=advice_request.clinic_id, role__in=ANSWERING_ROLES, is_active=True
+    ).order_by("first_name", "last_name", "username")
+
+
+@dataclass(frozen=True)
+class AdviceCounts:
+    """Aggregates only: no patient, practice user or text can be identified from them."""
+
+    total: int
+    by_status: list[tuple[str, str, int]]
+    by_category: list[tuple[str, str, int]]
+    by_outcome: list[tuple[str, str, int]]
+    by_channel: list[tuple[str, str, int]]
+    by_urgency: list[tuple[str, str, int]]
+    overdue: int
+    answered: int
+    median_response_working_days: float | None
+    within_target: int
+    closed: int
+    advice_sufficient: int
+    articles_published: int
+
+    @property
+    def advice_sufficient_share(self) -> int | None:
+        return round(100 * self.advice_sufficient / self.closed) if self.closed else None
+
+    @property
+    def within_target_share(self) -> int | None:
+        return round(100 * self.within_target / self.answered) if self.answered else None
+
+
+def _grouped(requests: QuerySet[AdviceRequest], field: str, labels: Any) -> list[Any]:
+    counts = {row[field]: row["n"] for row in requests.values(field).annotate(n=Count("pk"))}
+    return [(value, str(label), counts.get(value, 0)) for value, label in labels]
+
+
+def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
+    """The figures for planners and the clinic: volume, outcomes, response times."""
+    requests = AdviceRequest.objects.all()
+    if clinic_id is not None:
+        requests = requests.filter(clinic_id=clinic_id)
+    today = timezone.localdate()
+    answered = list(
+        requests.filter(first_response_at__isnull=False).values_list(
+            "response_working_days", "asked_at", "first_response_at", "due_on"
+        )
+    )
+    within = sum(
+        1 for _days, _asked, replied, due in answered if timezone.localdate(replied) <= due
+    )
+    categories = [(value, category_label(value)) for value in sorted(CATEGORY_VALUES)]
+    closed = requests.filter(status=Status.CLOSED)
+    return AdviceCounts(
+        total=requests.count(),
+        by_status=_grouped(requests, "status", Status.choices),
+        by_category=_grouped(requests, "category", categories),
+        by_outcome=_grouped(closed, "outcome", Outcome.choices),
+        by_channel=_grouped(requests, "channel", Channel.choices),
+        by_urgency=_grouped(requests, "urgency", Urgency.choices),
+        overdue=requests.filter(status__in=WITH_CLINIC, due_on__lt=today).count(),
+        answered=len(answered),
+        median_response_working_days=(
+            float(median(days for days, *_rest in answered)) if answered else None
+        ),
+        within_target=within,
+        closed=closed.count(),
+        advice_sufficient=closed.filter(outcome=Outcome.ADVICE_SUFFICIENT).count(),
+        articles_published=Article.objects.filter(status=Article.Status.PUBLISHED).count(),
+    )
+
+
+def articles_for(
+    user: Any, *, query: str = "", category: str = "", sort: str = "newest", status: str = ""
+) -> QuerySet[Article]:
+    """Published articles for every clinician; the clinic's drafts for its own clinicians."""
+    if not can_read_articles(user):
+        return Article.objects.none()
+    visible = Q(status=Article.Status.PUBLISHED)
+    if is_advice_clinician(user):
+        visible |= Q(clinic_id=user.organisation_id)
+    articles = Article.objects.filter(visible)
+    if status in Article.Status.values:
+        articles = articles.filter(status=status)
+    if category in CATEGORY_VALUES:
+        articles = articles.filter(category=category)
+    for word in query.split()[:10]:
+        articles = articles.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    articles = articles.select_related("created_by", "approved_by", "submitted_by")
+    return articles.order_by(*ARTICLE_SORTS.get(sort, ARTICLE_SORTS["newest"]))
+
+
+def article_for(user: Any, article_id: Any) -> Article:
+    """One article `user` may read, or 404."""
+    try:
+        pk = int(article_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    article = articles_for(user).filter(pk=pk).select_related("source_request", "clinic").first()
+    if article is None:
+        raise Http404
+    return article
