@@ -53,6 +53,8 @@ def _backdate(
     if replied_at is not None:
         fields["first_response_at"] = replied_at
         fields["response_working_days"] = response_working_days(asked_at, replied_at)
+    if advice_request.snapshot:
+        fields["snapshot"] = {**advice_request.snapshot, "taken_at": asked_at.isoformat()}
     AdviceRequest.objects.filter(pk=advice_request.pk).update(**fields)
     messages = list(advice_request.messages.order_by("pk"))
     for index, message in enumerate(messages):
@@ -81,10 +83,10 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
         by=gp,
         patient=patients[0] if patients else None,
         clinic=clinic,
-        subject="Nedtrapning af oxycodon efter 2 års brug",
+        subject="Nedtrapning efter 2 års opioidbehandling",
         question=(
-            "Patienten har taget oxycodon depot 20 mg x 2 i to år og ønsker at trappe ned. "
-            "Hvor hurtigt kan vi gå frem, og skal vi skifte til morfin først?"
+            "Patienten har taget opioiderne på medicinlisten i to år og ønsker at trappe ned. "
+            "Hvor hurtigt kan vi gå frem, og skal vi samle det på ét depotpræparat først?"
         ),
         category="taper_strategy",
     )
@@ -93,9 +95,10 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
         by=doctor,
         kind="answer",
         body=(
-            "Skift ikke præparat, når patienten er stabil på ét depotopioid. Reducér med ca. "
-            "10 % af startdosis hver 4. uge, hold pause ved abstinenser, og sæt farten ned "
-            "under halv dosis. Aftal faste kontroller mindst hver 4. uge."
+            "Saml først behandlingen på ét depotopioid til faste tider, og stop de "
+            "korttidsvirkende. Reducér derefter med ca. 10 % af startdosis hver 4. uge, hold "
+            "pause ved abstinenser, og sæt farten ned under halv dosis. Vær opmærksom på "
+            "gabapentin sammen med opioid. Aftal faste kontroller mindst hver 4. uge."
         ),
     )
     _backdate(first, _working_days_ago(8), _working_days_ago(7))
@@ -104,13 +107,13 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     article = start_article(
         advice_request=first,
         by=doctor,
-        title="Nedtrapning af et depotopioid efter langvarig brug",
+        title="Nedtrapning efter langvarig opioidbehandling",
         category="taper_strategy",
         body=(
-            "Er patienten stabil på ét depotopioid, så trap ned på det præparat frem for at "
-            "skifte. Et udgangspunkt er 10 % af startdosis hver 4. uge. Hold pause ved "
-            "abstinenser i stedet for at gå op igen, og sæt farten ned, når dosis er under "
-            "det halve. Aftal faste kontroller mindst hver 4. uge."
+            "Tager patienten flere opioider, så saml først behandlingen på ét depotopioid til "
+            "faste tider. Et udgangspunkt for nedtrapningen er 10 % af startdosis hver 4. uge. "
+            "Hold pause ved abstinenser i stedet for at gå op igen, og sæt farten ned, når "
+            "dosis er under det halve. Aftal faste kontroller mindst hver 4. uge."
         ),
     )
     article = submit_article(

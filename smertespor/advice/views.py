@@ -31,7 +31,7 @@ from smertespor.advice.permissions import (
     is_advice_clinician,
     side_of,
 )
-from smertespor.advice.response_time import target_working_days
+from smertespor.advice.response_time import is_overdue, target_working_days
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
     REQUEST_SORTS,
@@ -224,6 +224,9 @@ def _detail_context(
 ) -> dict[str, Any]:
     side = side_of(request.user, advice_request)
     is_clinic = side == "clinic"
+    advice_request.is_overdue = is_overdue(  # type: ignore[attr-defined]
+        status=advice_request.status, due_on=advice_request.due_on
+    )
     context: dict[str, Any] = {
         "advice_request": advice_request,
         "patient": advice_request.patient if advice_request.patient_id else None,

@@ -503,3 +503,13 @@ def test_messages_keep_their_authors_side(gp, clinic_nurse):
     advice_request = answered(gp, clinic_nurse)
     sides = dict(advice_request.messages.values_list("kind", "side"))
     assert sides == {"question": AdviceMessage.Side.PRACTICE, "answer": AdviceMessage.Side.CLINIC}
+
+
+def test_an_overdue_request_is_flagged_on_its_own_page_too(client_for, gp, clinic_nurse):
+    with time_machine.travel(at(2025, 3, 3, 9, 0), tick=False):
+        advice_request = ask(gp)
+    with time_machine.travel(at(2025, 3, 7, 9, 0), tick=False):
+        body = body_of(
+            client_for(clinic_nurse).get(reverse("advice:detail", args=[advice_request.pk]))
+        )
+    assert 'data-testid="overdue"' in body
