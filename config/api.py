@@ -9,6 +9,7 @@ from ninja.security import django_auth
 from smertespor.advice.api import router as advice_router
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.patients.api import router as patients_router
+from smertespor.tapering.api import router as tapering_router
 from smertespor.teaching.api import router as teaching_router
 from smertespor.tracks.api import router as tracks_router
 
@@ -48,3 +49,4 @@ api.add_router("/patients", medication_router)
 api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
+api.add_router("/tapering", tapering_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "smertespor.medication",
     "smertespor.tracks",
     "smertespor.teaching",
+    "smertespor.tapering",
     "smertespor.web",
 ]
 
@@ -128,6 +129,13 @@ DATABASES = {
         conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# SQLite: a transaction takes the write lock when it begins, so two requests writing at
+# once (a live preview's audit row while a form is saved) wait for each other instead of
+# one failing with "database is locked" when its reading transaction starts to write.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -276,3 +284,18 @@ except RuleSettingsError as error:
     ) from None
 if not 0 <= TRACKS_FOLLOW_UP_DUE_DAYS <= 366:
     raise ImproperlyConfigured("TRACKS_FOLLOW_UP_DUE_DAYS must be 0 to 366.")
+
+# Taper plan defaults (shared/reference/tapering-and-care.md: CDC 2022 and HHS 2019, 10 % a
+# month or slower after long-term use; slow down near the end). 0 % below: no slow-down.
+TAPER_DEFAULT_STEP_PERCENT = _env_int("TAPER_DEFAULT_STEP_PERCENT", 10)
+TAPER_DEFAULT_INTERVAL_DAYS = _env_int("TAPER_DEFAULT_INTERVAL_DAYS", 28)
+TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT = _env_int("TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT", 50)
+TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT = _env_int("TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT", 50)
+if not 1 <= TAPER_DEFAULT_STEP_PERCENT <= 50:
+    raise ImproperlyConfigured("TAPER_DEFAULT_STEP_PERCENT must be 1 to 50.")
+if not 1 <= TAPER_DEFAULT_INTERVAL_DAYS <= 365:
+    raise ImproperlyConfigured("TAPER_DEFAULT_INTERVAL_DAYS must be 1 to 365.")
+if not 0 <= TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT <= 99:
+    raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT must be 0 to 99.")
+if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
+    raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT must be 1 to 100.")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("smertespor.notifications.urls")),
     path("advice/", include("smertespor.advice.urls")),
     path("medication/", include("smertespor.medication.urls")),
+    path("tapering/", include("smertespor.tapering.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),
     path("admin/", admin.site.urls),

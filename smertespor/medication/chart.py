@@ -3,6 +3,7 @@
 OMEQ stays what it was until the list changes, so both series (scheduled, and the maximum
 including as-needed doses) are drawn as steps from one snapshot to the next and on to today.
 A snapshot that could not be computed breaks the line rather than drawing a guess.
+A taper plan's planned OMEQ (`planned`, one point per step) can be drawn over the same axes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 14, 36
+MAX_X_TICKS = 9
 _NICE_STEPS = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 
 
@@ -46,6 +48,22 @@ class ThresholdLine:
 
 
 @dataclass(frozen=True)
+class PlannedPoint:
+    """A planned OMEQ from `day` on (a taper plan's baseline or one of its steps)."""
+
+    day: datetime.date
+    value: Decimal
+    label: str = ""  # e.g. the step number, for the marker's tooltip
+
+
+@dataclass(frozen=True)
+class PlannedMarker:
+    x: float
+    y: float
+    point: PlannedPoint
+
+
+@dataclass(frozen=True)
 class OmeqChart:
     width: int
     height: int
@@ -60,9 +78,12 @@ class OmeqChart:
     y_ticks: tuple[Tick, ...]
     thresholds: tuple[ThresholdLine, ...]
     points: tuple[ChartPoint, ...]  # one per day, oldest first: the data table
-    first: ChartPoint
-    last: ChartPoint
+    first: ChartPoint | None  # None only for a chart of a plan with no snapshot yet
+    last: ChartPoint | None
     highest: Decimal
+    planned_paths: tuple[str, ...] = ()
+    planned_markers: tuple[PlannedMarker, ...] = ()
+    today_x: float | None = None  # where today is, when the chart reaches into the future
 
 
 def _nice_ceiling(value: Decimal) -> tuple[int, int]:
@@ -86,6 +107,9 @@ def _month_starts(start: datetime.date, end: datetime.date) -> list[datetime.dat
         if day >= start:
             months.append(day)
         day = datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    if len(months) > MAX_X_TICKS:  # a long plan: every 2nd, 3rd ... month, so labels fit
+        every = -(-len(months) // MAX_X_TICKS)
+        months = months[::every]
     return months
 
 
@@ -95,14 +119,25 @@ def omeq_chart(
     today: datetime.date,
     reassess: Decimal,
     high: Decimal,
+    planned: Sequence[PlannedPoint] = (),
+    planned_until: datetime.date | None = None,
 ) -> OmeqChart | None:
-    """The chart for snapshots (oldest first); None when there is nothing to draw."""
+    """The chart for snapshots (oldest first), with a plan's `planned` steps (oldest first,
+    the last held until `planned_until`); None when there is nothing to draw."""
     days = _per_day(points)
     values = [v for p in days for v in (p.scheduled, p.maximum) if v is not None]
+    values += [p.value for p in planned]
     if not values:
         return None
-    start = min(days[0].day, today - datetime.timedelta(days=30))
-    end = max(today, days[-1].day)
+    actual_end = max(today, days[-1].day) if days else today
+    starts = [today - datetime.timedelta(days=30)]
+    ends = [actual_end]
+    if days:
+        starts.append(days[0].day)
+    if planned:
+        starts.append(planned[0].day)
+        ends.append(planned_until or planned[-1].day)
+    start, end = min(starts), max(ends)
     span = max((end - start).days, 1)
     highest = max(values)
     top, step = _nice_ceiling(max(highest, high) * Decimal("1.1"))
@@ -120,7 +155,7 @@ def omeq_chart(
         current: list[str] = []
         for index, point in enumerate(days):
             value = getattr(point, attribute)
-            next_day = days[index + 1].day if index + 1 < len(days) else end
+            next_day = days[index + 1].day if index + 1 < len(days) else actual_end
             if value is None:
                 if current:
                     paths.append(" ".join(current))
@@ -132,6 +167,13 @@ def omeq_chart(
         return tuple(paths)
 
     markers = tuple(Marker(x(p.day), y(p.maximum), p) for p in days if p.maximum is not None)
+    planned_points: list[str] = []
+    for index, change in enumerate(planned):
+        following = planned[index + 1].day if index + 1 < len(planned) else end
+        planned_points += [
+            f"{x(change.day)},{y(change.value)}",
+            f"{x(following)},{y(change.value)}",
+        ]
     month_ticks = _month_starts(start, end)
     if len(month_ticks) < 2:
         month_ticks = [start, end]
@@ -152,7 +194,10 @@ def omeq_chart(
             ThresholdLine(y(high), high, "high"),
         ),
         points=tuple(days),
-        first=days[0],
-        last=days[-1],
+        first=days[0] if days else None,
+        last=days[-1] if days else None,
         highest=highest,
+        planned_paths=(" ".join(planned_points),) if planned_points else (),
+        planned_markers=tuple(PlannedMarker(x(p.day), y(p.value), p) for p in planned),
+        today_x=x(today) if planned and end > today else None,
     )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
@@ -112,6 +113,16 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
+    "tapering:patient_plans": ("GET", None, PATIENT_READERS),
+    "tapering:plan_create": ("GET", None, {"gp"}),
+    "tapering:plan_preview": ("POST", {"target_kind": "stop", "step_percent": "10"}, {"gp"}),
+    "tapering:plan_detail": ("GET", None, PATIENT_READERS),
+    "tapering:plan_status": ("POST", {"action": "abandon", "reason": "Matrix"}, {"gp"}),
+    "tapering:plan_adjust": ("GET", None, {"gp"}),
+    "tapering:plan_handout": ("GET", None, PATIENT_READERS),
+    "tapering:plan_handout_pdf": ("GET", None, PATIENT_READERS),
+    "tapering:plan_summary": ("GET", None, PATIENT_READERS),
+    "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
 }
@@ -123,6 +134,7 @@ OMEQ_LINE = {
     "doses_per_day": 2,
 }
 TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
+TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -227,6 +239,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"version": 1, "summary": "S", "recommendations": "R"},
         set(),
     ),
+    "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
+    f"POST {TAPER_PLANS}": ({}, {"gp"}),
+    f"GET {TAPER_PLANS}": (None, PATIENT_READERS),
+    f"GET {TAPER_PLANS}/{{plan_id}}": (None, PATIENT_READERS),
+    f"POST {TAPER_PLANS}/{{plan_id}}/status": ({"action": "abandon", "reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, {"clinic_nurse"}),
 }
@@ -447,6 +464,36 @@ def _notification_kwargs(name, notification_id):
     return {"notification_id": notification_id} if name == "notifications:open" else {}
 
 
+def _taper_plan_id(patient, gp):
+    """A draft taper plan of the GP's own patient (from the medication line above)."""
+    from smertespor.tapering.services import create_taper_plan, default_pace
+
+    return create_taper_plan(patient=patient, by=gp, pace=default_pace(timezone.localdate())).pk
+
+
+def _tapering_kwargs(name, patient, gp):
+    if not name.startswith("tapering:"):
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name.startswith("tapering:plan_") and name not in {
+        "tapering:plan_create",
+        "tapering:plan_preview",
+    }:
+        kwargs["plan_id"] = _taper_plan_id(patient, gp)
+    return kwargs
+
+
+@pytest.fixture
+def notification_id(gp):
+    """A notification for the GP: only they may open it."""
+    [notification] = notify(gp, kind="matrix", text="Hello", url="/")
+    return notification.pk
+
+
+def _notification_kwargs(name, notification_id):
+    return {"notification_id": notification_id} if name == "notifications:open" else {}
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -493,6 +540,7 @@ def test_page_access_matrix(
     )
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
     kwargs.update(_tracks_kwargs(name, patient, clinic))
+    kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
@@ -531,6 +579,8 @@ def test_api_access_matrix(
         ids = _tracks_ids(patient, clinic)
         url = url.replace("{course_id}", str(ids["course_id"]))
         url = url.replace("{alert_id}", str(ids["alert_id"]))
+    if "{plan_id}" in url:
+        url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
     http = _client(persona, personas, client_for, client)
     kwargs = {"content_type": "application/json"}
     if body is not None:

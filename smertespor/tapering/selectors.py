@@ -1,0 +1,67 @@
+"""Reads of taper plans. Callers load the patient through `patients.access` first, which
+applies the role rules and writes the audit row; nothing here checks access again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from smertespor.patients.models import Patient
+from smertespor.tapering.models import IN_FORCE, Status, TaperPlan, TaperPlanStep
+
+
+def plans_of(patient: Patient) -> QuerySet[TaperPlan]:
+    return patient.taper_plans.select_related("created_by").order_by("-created_at", "-pk")
+
+
+def plan_of(patient: Patient, plan_id: int) -> TaperPlan:
+    """The patient's plan `plan_id`, or 404 (a plan of another patient is not found)."""
+    plan = (
+        TaperPlan.objects.select_related(
+            "patient", "practice", "created_by", "previous_plan", "conversion_table"
+        )
+        .filter(patient=patient, pk=plan_id)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_in_force(patient: Patient) -> TaperPlan | None:
+    """The patient's active or paused plan (at most one: a database constraint)."""
+    return patient.taper_plans.filter(status__in=IN_FORCE).first()
+
+
+def plan_to_show(patient: Patient) -> TaperPlan | None:
+    """The plan for the patient page: the one in force, else the newest draft."""
+    return plan_in_force(patient) or patient.taper_plans.filter(status=Status.DRAFT).first()
+
+
+def steps_of(plan: TaperPlan) -> list[TaperPlanStep]:
+    return list(plan.steps.order_by("number"))
+
+
+def current_step(steps: list[TaperPlanStep], today: date) -> TaperPlanStep | None:
+    """The step taken on `today`: the last one begun; None before the plan starts."""
+    begun = [s for s in steps if s.start_date <= today]
+    return begun[-1] if begun else None
+
+
+def events_of(plan: TaperPlan) -> list[object]:
+    return list(plan.events.select_related("by").order_by("occurred_at", "pk"))
+
+
+def versions_of(plan: TaperPlan) -> list[TaperPlan]:
+    """Every version of the plan, oldest first (an adjustment makes a new version)."""
+    first = plan
+    while first.previous_plan_id is not None:
+        first = TaperPlan.objects.get(pk=first.previous_plan_id)
+    versions = [first]
+    while True:
+        following = versions[-1].adjusted_versions.order_by("pk").first()
+        if following is None:
+            return versions
+        versions.append(following)

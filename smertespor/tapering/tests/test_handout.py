@@ -1,0 +1,133 @@
+"""The patient's handout (Danish page and PDF), the GP's summary and the calendar file."""
+
+import datetime
+import re
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from smertespor.tapering.handout import danish_date, units_text
+from smertespor.tapering.ics import calendar, escape_text, fold
+from smertespor.tapering.mapper import Pace
+from smertespor.tapering.services import create_taper_plan
+from smertespor.tapering.tests.conftest import add_line
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("units", "form", "text"),
+    [
+        (D("0.5"), "tablet", "½ tablet"),
+        (D(1), "depot_tablet", "1 depottablet"),
+        (D("1.5"), "tablet", "1½ tablet"),
+        (D(2), "capsule", "2 kapsler"),
+        (D("2.5"), "tablet", "2½ tabletter"),
+        (D(1), "patch", "1 plaster"),
+        (D(2), "patch", "2 plastre"),
+    ],
+)
+def test_units_are_written_in_danish_words_with_halves(units, form, text):
+    assert units_text(units, form) == text
+
+
+def test_dates_are_written_in_danish():
+    assert danish_date(datetime.date(2026, 3, 2)) == "mandag 2. marts 2026"
+
+
+@pytest.fixture
+def plan(gp, patient):
+    # Morphine 10 mg tablets may be halved: a plan from 10 mg twice a day reaches halves.
+    add_line(patient, "morphine-tablet", "10")
+    pace = Pace(start_date=datetime.date(2026, 3, 2), step_percent=D(25), interval_days=14)
+    return create_taper_plan(patient=patient, by=gp, pace=pace, activate=True)
+
+
+def test_the_handout_page_gives_the_schedule_in_danish(client_for, gp, patient, plan, url):
+    body = client_for(gp).get(url("plan_handout", patient, plan)).content.decode()
+    assert 'lang="da"' in body
+    assert "Din plan for nedtrapning af smertestillende medicin" in body
+    assert (
+        "Trin 1" in body and "fra mandag 2. marts 2026 til søndag 15. marts 2026 (2 uger)" in body
+    )
+    assert "½ tablet" in body
+    assert "Morgen" in body and "Aften" in body
+    assert "gåsehud" in body  # what to expect (SOWS/COWS items)
+    assert "ring 112" in body
+    assert patient.listed_practice.name in body
+    css = (Path(__file__).parents[1] / "static" / "tapering" / "tapering.css").read_text()
+    assert "tapering/tapering.css" in body and "@media print" in css
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text shown by a PDF written with the standard fonts: the (strings) of Tj operators
+    in its (deflated) content streams."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream).decode("latin-1")
+        except zlib.error:
+            continue
+        for text in re.findall(r"\(((?:[^()\\]|\\.)*)\)\s*Tj", content):
+            shown.append(re.sub(r"\\(.)", r"\1", text))
+    return "\n".join(shown)
+
+
+def test_the_pdf_is_a_real_pdf_with_the_patients_dates(client_for, gp, patient, plan, url):
+    response = client_for(gp).get(url("plan_handout_pdf", patient, plan))
+    assert response["Content-Type"] == "application/pdf"
+    data = response.content
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    text = _pdf_text(data)
+    assert "Din plan for nedtrapning" in text
+    assert "mandag 2. marts 2026" in text  # the first change
+    assert "½ tablet" in text
+    assert "Abstinenser" in text and "gåsehud" in text
+    assert patient.name in text
+
+
+def test_the_summary_for_the_record_lists_every_step_and_the_history(
+    client_for, gp, patient, plan, url
+):
+    body = client_for(gp).get(url("plan_summary", patient, plan)).content.decode()
+    assert body.count("<tr>") >= plan.step_count
+    assert "nordic" in body
+
+
+def test_the_calendar_has_an_event_on_each_step_date(client_for, gp, patient, plan, url):
+    response = client_for(gp).get(url("plan_calendar", patient, plan))
+    assert response["Content-Type"].startswith("text/calendar")
+    text = response.content.decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    starts = re.findall(r"DTSTART;VALUE=DATE:(\d{8})", text)
+    expected = [s.start_date.strftime("%Y%m%d") for s in plan.steps.order_by("number")]
+    assert starts == expected
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_text_is_escaped_as_rfc_5545_says():
+    assert escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
+
+
+def test_long_lines_are_folded_at_75_octets_without_splitting_a_character():
+    line = "DESCRIPTION:" + "æøå" * 40
+    folded = fold(line)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+
+
+def test_a_calendar_without_steps_is_still_a_calendar():
+    text = calendar(
+        uid_prefix="x",
+        stamp=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        periods=(),
+        title="T",
+    )
+    assert "BEGIN:VEVENT" not in text and text.endswith("END:VCALENDAR\r\n")

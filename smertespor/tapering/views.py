@@ -1,0 +1,363 @@
+"""Taper plan pages: the patient's plans, making one with a live preview, a plan with its
+chart and history, status changes, adjustment, and the exports (handout page and PDF, the
+GP's summary, the calendar file).
+
+Thin: parse (a form), load the patient through `patients.access` (which audits; exports as
+EXPORT), call a selector or service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smertespor.accounts.permissions import require
+from smertespor.audit.services import AuditAction
+from smertespor.medication.selectors import current_catalogue, current_lines
+from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.models import Patient
+from smertespor.tapering.forms import AdjustForm, PlanForm, StatusForm, pace_initial
+from smertespor.tapering.handout import build_handout
+from smertespor.tapering.ics import calendar
+from smertespor.tapering.mapper import (
+    Pace,
+    dose_json,
+    plan_fields,
+    plan_lines,
+    product_names,
+    step_fields,
+)
+from smertespor.tapering.messages import suggestion_message
+from smertespor.tapering.models import Status, TaperPlan
+from smertespor.tapering.pdf import handout_pdf
+from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
+from smertespor.tapering.plan_chart import preview_chart, stored_plan_chart
+from smertespor.tapering.selectors import (
+    current_step,
+    events_of,
+    plan_of,
+    plan_to_show,
+    plans_of,
+    steps_of,
+    versions_of,
+)
+from smertespor.tapering.services import (
+    Preview,
+    adjust_start_date,
+    adjust_taper_plan,
+    change_taper_plan_status,
+    create_taper_plan,
+    default_pace,
+    preview_taper_plan,
+)
+from smertespor.tapering.transitions import ADJUSTABLE, actions_from
+
+SAVE_ACTIONS = {"draft", "activate"}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def apply_errors(form: Form, error: ValidationError) -> None:
+    """A service's refusal as the form's errors, each next to its field where it has one."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for field, texts in error.message_dict.items():
+        target = field if field in form.fields else None
+        for text in texts:
+            form.add_error(None if field == NON_FIELD_ERRORS else target, text)
+
+
+def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any]:
+    if preview is None:
+        return {"preview": None}
+    names = product_names(preview.plan)
+    steps = [step_fields(s, preview.pace.interval_days, names) for s in preview.plan.steps]
+    return {
+        "preview": preview,
+        "preview_steps": steps,
+        "preview_baseline": [dose_json(d) for d in preview.plan.baseline],
+        "preview_suggestions": [
+            suggestion_message(s["code"], s["params"])
+            for s in plan_fields(preview.plan)["suggestions"]
+        ],
+        "plan_chart": preview_chart(preview, patient),
+    }
+
+
+def _try_preview(patient: Patient, form: PlanForm) -> Preview | None:
+    try:
+        return preview_taper_plan(patient=patient, pace=form.pace(), schedules=form.schedules())
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+
+
+def _plan_form(request: HttpRequest, patient: Patient) -> tuple[PlanForm, Any]:
+    """The plan form, bound to what was posted, or to the defaults (so the first page
+    shows the default plan, or why it cannot be made, straight away)."""
+    lines, excluded = plan_lines(current_lines(patient), current_catalogue())
+    initial = pace_initial(default_pace(timezone.localdate()))
+    if request.method == "POST":
+        return PlanForm(request.POST, lines=lines, initial=initial), excluded
+    blank = PlanForm(lines=lines, initial=initial)
+    defaults = {name: blank[name].value() for name in blank.fields}
+    data = {name: value for name, value in defaults.items() if value is not None}
+    return PlanForm(data, lines=lines, initial=initial), excluded
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def patient_plans(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = patient_for(request.user, patient_id, object_type="taper_plans")
+    shown = plan_to_show(patient)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "tab": "tapering",
+        "plans": list(plans_of(patient)),
+        "shown": shown,
+        "can_make": can_make_taper_plans(request.user),
+    }
+    if shown is not None:
+        steps = steps_of(shown)
+        today = timezone.localdate()
+        context.update(
+            steps=steps,
+            current=current_step(steps, today),
+            plan_chart=stored_plan_chart(shown, steps, today),
+        )
+    return render(request, "tapering/patient_plans.html", context)
+
+
+@login_required
+@require(can_make_taper_plans)
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, patient_id: str) -> HttpResponse:
+    submit = request.POST.get("submit", "")
+    if request.method == "POST" and submit in SAVE_ACTIONS:
+        patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
+    else:
+        patient = patient_for(request.user, patient_id, object_type="taper_plan_form")
+    form, excluded = _plan_form(request, patient)
+    preview = None
+    if form.is_valid():
+        if request.method == "POST" and submit in SAVE_ACTIONS:
+            try:
+                plan = create_taper_plan(
+                    patient=patient,
+                    by=request.user,
+                    pace=form.pace(),
+                    schedules=form.schedules(),
+                    activate=submit == "activate",
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                done = (
+                    _("The plan is active.")
+                    if plan.status == Status.ACTIVE
+                    else _("The plan has been saved as a draft.")
+                )
+                messages.success(request, done)
+                return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
+        preview = _try_preview(patient, form) if form.is_valid() else None
+    context = {
+        "patient": patient,
+        "tab": "tapering",
+        "form": form,
+        "excluded": excluded,
+        **_preview_context(patient, preview),
+    }
+    return render(request, "tapering/plan_create.html", context)
+
+
+@login_required
+@require(can_make_taper_plans)
+@require_POST
+def plan_preview(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The live preview (htmx): the plan for the form as it stands, nothing saved; the
+    form's errors go next to their fields out of band."""
+    patient = patient_for(request.user, patient_id, object_type="taper_plan_preview")
+    form, excluded = _plan_form(request, patient)
+    preview = _try_preview(patient, form) if form.is_valid() else None
+    context = {
+        "patient": patient,
+        "form": form,
+        "oob": True,
+        "excluded": excluded,
+        **_preview_context(patient, preview),
+    }
+    return render(request, "tapering/_preview.html", context)
+
+
+def _plan_page_context(request: HttpRequest, patient: Patient, plan: TaperPlan) -> dict[str, Any]:
+    today = timezone.localdate()
+    steps = steps_of(plan)
+    can_make = can_make_taper_plans(request.user)
+    return {
+        "patient": patient,
+        "tab": "tapering",
+        "plan": plan,
+        "steps": steps,
+        "current": current_step(steps, today),
+        "today": today,
+        "events": events_of(plan),
+        "versions": versions_of(plan),
+        "plan_chart": stored_plan_chart(plan, steps, today),
+        "actions": actions_from(plan.status) if can_make else [],
+        "can_adjust": can_make and plan.status in ADJUSTABLE,
+    }
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def plan_detail(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    patient = patient_for(request.user, patient_id, object_type="taper_plan")
+    plan = plan_of(patient, plan_id)
+    return render(request, "tapering/plan_detail.html", _plan_page_context(request, patient, plan))
+
+
+@login_required
+@require(can_make_taper_plans)
+@require_POST
+def plan_status(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
+    plan = plan_of(patient, plan_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action; a reason is at most 1000 characters."))
+    else:
+        try:
+            change_taper_plan_status(
+                plan=plan,
+                by=request.user,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The plan is now %(status)s.") % {"status": plan.get_status_display().lower()},
+            )
+    return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
+
+
+@login_required
+@require(can_make_taper_plans)
+@require_http_methods(["GET", "POST"])
+def plan_adjust(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    if request.method == "POST":
+        patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
+    else:
+        patient = patient_for(request.user, patient_id, object_type="taper_plan_form")
+    plan = plan_of(patient, plan_id)
+    today = timezone.localdate()
+    old_pace = Pace.of_plan(plan)
+    initial = pace_initial(old_pace)
+    initial["start_date"] = adjust_start_date(plan, today)
+    form = AdjustForm(
+        request.POST or None,
+        initial=initial,
+        products=[(d["product_id"], d["name"]) for d in plan.baseline],
+        scheduled=[(d["product_id"], d["name"]) for d in plan.baseline if d["prn"] is None],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = adjust_taper_plan(
+                plan=plan, by=request.user, pace=form.pace(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The adjusted plan is active; the old one is kept."))
+            return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=new.pk)
+    context = _plan_page_context(request, patient, plan)
+    context["form"] = form
+    return render(request, "tapering/plan_adjust.html", context)
+
+
+# --- exports (each an EXPORT row in the audit log) ---------------------------------------
+
+
+def _export(request: HttpRequest, patient_id: str, plan_id: int, what: str) -> Any:
+    patient = patient_for(
+        request.user,
+        patient_id,
+        action=AuditAction.EXPORT,
+        object_type=what,
+        detail={"plan": plan_id},
+    )
+    plan = plan_of(patient, plan_id)
+    return patient, plan, steps_of(plan)
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def plan_handout(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout")
+    context = {"patient": patient, "plan": plan, "handout": build_handout(plan, steps)}
+    return render(request, "tapering/handout.html", context)
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def plan_handout_pdf(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout_pdf")
+    response = HttpResponse(handout_pdf(build_handout(plan, steps)), content_type="application/pdf")
+    name = f"nedtrapningsplan-{plan.start_date.isoformat()}-v{plan.version_number}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def plan_summary(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_summary")
+    context = {"patient": patient, "plan": plan, "steps": steps, "events": events_of(plan)}
+    return render(request, "tapering/summary.html", context)
+
+
+@login_required
+@require(can_read_taper_plans)
+@require_GET
+def plan_calendar(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+    _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_calendar")
+    handout = build_handout(plan, steps)
+    practice = ", ".join(p for p in (plan.practice.name, plan.practice.phone) if p)
+    text = calendar(
+        uid_prefix=f"taper-plan-{plan.pk}",
+        stamp=plan.created_at,
+        periods=handout.periods,
+        title="Nedtrapningsplan",
+        location=practice,
+    )
+    response = HttpResponse(text.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="nedtrapning-{plan.start_date.isoformat()}.ics"'
+    )
+    return response
+
+
+def plan_url(plan: TaperPlan) -> str:
+    return reverse("tapering:plan_detail", args=[plan.patient_id, plan.pk])
