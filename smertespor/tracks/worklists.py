@@ -182,6 +182,12 @@ def _audit(user: Any, kind: str, section: Section, sort: str) -> None:
     )
 
 
+def _in_scope(user: Any, patient_ref: str) -> Exists:
+    """The row's patient is one `user` may see (`visible_patients`), checked per row by primary
+    key, so the database narrows by organisation, status and date first."""
+    return Exists(visible_patients(user).filter(pk=OuterRef(patient_ref)))
+
+
 def _open_alert(course_ref: str = "pk") -> QuerySet[Alert]:
     return Alert.objects.filter(course_id=OuterRef(course_ref), acknowledged_at__isnull=True)
 
@@ -193,9 +199,8 @@ def practice_worklist(
     today = today or timezone.localdate()
     chosen, sort = _choose(PRACTICE_SECTIONS, section, sort)
     org = user.organisation_id
-    visible = visible_patients(user)
     courses = Course.objects.filter(
-        responsible_organisation_id=org, track=Track.PRACTICE, patient__in=visible
+        _in_scope(user, "patient_id"), responsible_organisation_id=org, track=Track.PRACTICE
     )
     due_until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
     approaching_until = today + timedelta(days=settings.TRACKS_APPROACHING_DAYS)
@@ -208,9 +213,9 @@ def practice_worklist(
         "returned": Q(status=Status.RETURNED_TO_PRACTICE_TRACK),
     }
     discharged = DischargeSummary.objects.filter(
+        _in_scope(user, "course__patient_id"),
         sent_to_id=org,
         written_at__gte=timezone.now() - timedelta(days=DISCHARGE_WINDOW_DAYS),
-        course__patient__in=visible,
     )
     counts = courses.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
     counts["discharged"] = discharged.count()
@@ -258,16 +263,18 @@ def clinic_worklist(
     today = today or timezone.localdate()
     chosen, sort = _choose(CLINIC_SECTIONS, section, sort)
     org = user.organisation_id
-    visible = visible_patients(user)
     handovers = Handover.objects.filter(
-        clinic_id=org, decision=Handover.Decision.PENDING, course__patient__in=visible
+        _in_scope(user, "course__patient_id"), clinic_id=org, decision=Handover.Decision.PENDING
     )
     courses = Course.objects.filter(
-        responsible_organisation_id=org, track=Track.HOSPITAL, patient__in=visible
+        _in_scope(user, "patient_id"), responsible_organisation_id=org, track=Track.HOSPITAL
     )
     start, end = week_of(today)
     appointments = Appointment.objects.filter(
-        organisation_id=org, starts_at__gte=start, starts_at__lt=end, course__patient__in=visible
+        _in_scope(user, "course__patient_id"),
+        organisation_id=org,
+        starts_at__gte=start,
+        starts_at__lt=end,
     )
     filters = {
         "assessment": Q(status__in=ASSESSMENT_DUE),
