@@ -16,6 +16,7 @@ from smertespor.advice.demo import load_demo_advice
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
 from smertespor.teaching.demo import load_demo_teaching
+from smertespor.tracks.demo import load_demo_courses
 
 DEMO_PASSWORD = "smertespor-demo"  # noqa: S105  (printed on purpose: demo users only)
 PATIENT_COUNT = 240
@@ -211,7 +212,11 @@ def load_demo_region() -> dict[str, int]:
     advice_requests_created = load_demo_advice(
         clinic_name=CLINIC, gp_username="demo-gp", other_gp_username="demo-gp2"
     )
+    courses_created = load_demo_courses(
+        gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
+    )
     return {
+        "courses_created": courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,
