@@ -1,0 +1,176 @@
+"""The two tracks in a real browser: the GP enrols a patient and records two follow-ups, three
+months pass without success, the handover appears on the clinic's intake list, and the clinic
+accepts it and assesses the patient's needs.
+
+"Time passes" for real: the server runs in a subprocess on its own database, so this module
+starts one of its own (the conftest's helpers) to know that database, enrols with a start
+date four weeks back (the form allows up to 31 days), and runs `manage.py run_daily_rules
+--today <the day after the deadline>` against it, as cron would on that day.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from domain.calendar_months import add_calendar_months
+from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.conftest import (
+    COMMAND_TIMEOUT_SECONDS,
+    REPO,
+    _fresh_database,
+    _manage,
+    _running_server,
+)
+
+PATIENT_NAME = "Gudrun Forløbsen"
+PATIENT_CPR = "0101370017"  # born 1 January 1937: outside the demo region's birth years
+
+
+@pytest.fixture(scope="module")
+def tracks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A server of this module's own, and the environment that reaches its database."""
+    workdir = tmp_path_factory.mktemp("tracks-browser")
+    with ExitStack() as stack:
+        database_url = stack.enter_context(_fresh_database(workdir))
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "load_demo_region")
+        url = stack.enter_context(_running_server(env, workdir / "server.log"))
+        yield url, env
+
+
+@pytest.fixture(scope="module")
+def server_url(tracks_server: tuple[str, dict[str, str]]) -> str:
+    """Overrides the conftest's server for this module's `page`."""
+    return tracks_server[0]
+
+
+def run_daily_rules(env: dict[str, str], today: date) -> str:
+    result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "run_daily_rules", "--today", today.isoformat()],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+        check=True,
+    )
+    return result.stdout
+
+
+def log_in(page: Page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+
+def record_visit(
+    page: Page, on: date, omeq: str, peg: tuple[int, int, int], nrs: int, sows: int
+) -> None:
+    page.get_by_test_id("record-follow-up").click()
+    form = page.get_by_test_id("follow-up-form")
+    form.locator("#id_visit_on").fill(on.isoformat())
+    form.locator("#id_omeq_mg_per_day").fill(omeq)
+    for name, value in zip(("peg_pain", "peg_enjoyment", "peg_activity"), peg, strict=True):
+        form.locator(f"#id_{name}").fill(str(value))
+    form.locator("#id_nrs").fill(str(nrs))
+    form.locator("#id_sows_total").fill(str(sows))
+    form.get_by_test_id("follow-up-submit").click()
+    expect(page.get_by_test_id("course-title")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_course_goes_from_the_gp_to_the_clinic_after_three_months(
+    page: Page, tracks_server: tuple[str, dict[str, str]]
+) -> None:
+    _url, env = tracks_server
+    today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    start = today - timedelta(days=28)
+
+    # The GP registers the patient and enrols them in the practice track, four weeks back.
+    log_in(page, "demo-gp")
+    page.goto("/patients/new/")
+    page.locator("#id_cpr").fill(PATIENT_CPR)
+    page.locator("#id_name").fill(PATIENT_NAME)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PATIENT_NAME)
+    page.get_by_test_id("course-panel").get_by_test_id("enrol").click()
+    form = page.get_by_test_id("course-form")
+    form.locator("#id_start_date").fill(start.isoformat())
+    form.locator("#id_baseline_omeq_mg_per_day").fill("60")
+    form.locator("#id_baseline_peg_pain").fill("7")
+    form.locator("#id_baseline_peg_enjoyment").fill("6")
+    form.locator("#id_baseline_peg_activity").fill("6")
+    form.locator("#id_baseline_nrs").fill("6")
+    form.locator("input[name=goal_kind][value=target]").check()
+    form.locator("#id_goal_target_mg_per_day").fill("30")
+    form.locator("#id_follow_up_interval_days").fill("14")
+    form.locator("#id_plan_note").fill("Oxycodone depot 5 mg less every 2 weeks")
+    form.get_by_test_id("enrol-submit").click()
+    expect(page.locator("[data-status=active]").first).to_be_visible()
+    course_url = page.url
+    assert re.search(r"/tracks/patients/[0-9a-f-]{36}/courses/\d+/$", course_url)
+
+    # Two follow-ups, neither reaching the target of 30 mg/day.
+    record_visit(page, start + timedelta(days=14), "55", (7, 7, 6), 6, 8)
+    record_visit(page, today - timedelta(days=1), "50", (6, 6, 6), 5, 6)
+    visits = page.get_by_test_id("follow-ups").locator("tbody tr")
+    expect(visits).to_have_count(3)  # the baseline and the two visits
+
+    # Three calendar months pass: the daily job runs on the day after the deadline.
+    deadline = add_calendar_months(start, 3)
+    output = run_daily_rules(env, deadline + timedelta(days=1))
+    assert "handover" in output
+    assert "0 handovers proposed" not in output
+    page.goto(course_url)
+    expect(page.locator("h2 [data-status=handover_proposed]")).to_be_visible()
+    expect(page.get_by_test_id("handover")).to_be_visible()
+
+    # The handover is on the clinic's intake list; the clinic doctor accepts it.
+    log_in(page, "demo-clinic-doctor")
+    page.goto("/tracks/worklist/")
+    page.get_by_test_id("section-handovers").click()
+    row = page.get_by_test_id("worklist").locator("tbody tr").filter(has_text=PATIENT_NAME)
+    expect(row).to_have_count(1)
+    row.get_by_test_id("row-link").click()
+    expect(page).to_have_url(course_url)
+    page.get_by_test_id("handover-letter").click()
+    expect(page.get_by_test_id("snapshot-visits").locator("tbody tr")).to_have_count(2)
+    page.get_by_test_id("step-accept").click()
+    page.get_by_test_id("step-submit").click()
+    expect(page.locator("h2 [data-status=accepted]")).to_be_visible()
+    hospital_url = page.url
+    assert hospital_url != course_url
+
+    # The needs assessment: which disciplines and which interventions.
+    page.get_by_test_id("step-assess_needs").click()
+    assessment = page.get_by_test_id("assessment-form")
+    for value in ("doctor", "nurse", "psychologist"):
+        assessment.locator(f"input[name=disciplines][value={value}]").check()
+    for value in ("supervised_taper", "cbt_group"):
+        assessment.locator(f"input[name=interventions][value={value}]").check()
+    assessment.locator("#id_summary").fill("Needs a supervised taper and help with coping")
+    assessment.get_by_test_id("assessment-submit").click()
+    expect(page.get_by_test_id("team-form")).to_be_visible()
+    page.goto(hospital_url)
+    expect(page.locator("h2 [data-status=needs_assessed]")).to_be_visible()
+    expect(page.get_by_test_id("assessment")).to_have_attribute(
+        "data-disciplines", "doctor nurse psychologist"
+    )
+
+    # The patient page's timeline shows every step, with who did it.
+    page.goto(re.sub(r"courses/\d+/$", "", course_url))
+    timeline = page.get_by_test_id("timeline")
+    for kind in ("created", "follow_up", "propose_handover", "accept", "assess_needs"):
+        expect(timeline.locator(f"tr[data-kind={kind}]").first).to_be_visible()
