@@ -328,3 +328,34 @@ def test_the_visit_form_changes_a_dose_on_the_list(gp, patient, clinic, client_f
     assert FollowUp.objects.get().omeq_mg_per_day == Decimal(30)
     morphine.refresh_from_db()
     assert morphine.doses_per_day == 1
+
+
+def test_the_visit_form_adds_a_drug_started_since_the_last_visit(gp, patient, clinic, client_for):
+    _line(patient, gp, "morphine-depot-tablet", "30")
+    course = enrol(gp, patient, clinic, START, baseline_omeq_mg_per_day=None)
+    url = reverse("tracks:follow_up_create", args=[patient.pk, course.pk])
+    with on(date(2026, 2, 2)):
+        response = client_for(gp).post(
+            url,
+            {
+                "version": "1",
+                "visit_on": "2026-02-02",
+                **{
+                    f"line-{line.pk}-units_per_dose": "1"
+                    for line in MedicationLine.objects.filter(patient=patient)
+                },
+                **{
+                    f"line-{line.pk}-doses_per_day": "2"
+                    for line in MedicationLine.objects.filter(patient=patient)
+                },
+                "new-add": "on",
+                "new-product_strength": "diazepam-tablet@5",
+                "new-units_per_dose": "1",
+                "new-doses_per_day": "1",
+                "new-indication": "pain",
+            },
+        )
+    assert response.status_code == 302, response.context["form"].errors
+    added = MedicationLine.objects.get(patient=patient, product_id="diazepam-tablet")
+    assert added.start_date == date(2026, 2, 2)
+    assert FollowUp.objects.get().alerts.get().code == "new_benzodiazepine_or_z_drug"
