@@ -1,5 +1,5 @@
-"""The tracks app's models: courses and their follow-up (`courses`), the hospital track
-(`hospital`)."""
+"""The tracks app's models: courses and their follow-up (`courses`), the handover to the
+clinic (`handovers`), the hospital track (`hospital`)."""
 
 from smertespor.tracks.models.courses import (
     Actor,
@@ -7,12 +7,12 @@ from smertespor.tracks.models.courses import (
     Course,
     FollowUp,
     GoalKind,
-    Handover,
     OmeqSource,
     Status,
     TimelineEvent,
     Track,
 )
+from smertespor.tracks.models.handovers import Handover
 from smertespor.tracks.models.hospital import (
     Appointment,
     DischargeSummary,
