@@ -15,6 +15,7 @@ from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
+from smertespor.tapering.demo import load_demo_taper_plans
 from smertespor.teaching.demo import load_demo_teaching
 from smertespor.tracks.demo import load_demo_courses
 
@@ -208,6 +209,9 @@ def load_demo_region() -> dict[str, int]:
     medication_lines_created = load_demo_medication(
         Patient.objects.filter(listed_practice__in=practices).order_by("cpr")
     )
+    taper_plans_created = load_demo_taper_plans(
+        Patient.objects.filter(listed_practice__in=practices).order_by("cpr")
+    )
     load_demo_teaching(organisations)
     advice_requests_created = load_demo_advice(
         clinic_name=CLINIC, gp_username="demo-gp", other_gp_username="demo-gp2"
@@ -221,4 +225,5 @@ def load_demo_region() -> dict[str, int]:
         "users_created": users_created,
         "patients_created": patients_created,
         "medication_lines_created": medication_lines_created,
+        "taper_plans_created": taper_plans_created,
     }
