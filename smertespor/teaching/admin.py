@@ -3,7 +3,6 @@ from django.contrib import admin
 from smertespor.teaching.models import (
     Feedback,
     Invitation,
-    Notification,
     Registration,
     SessionMaterial,
     SessionSeries,
@@ -54,9 +53,3 @@ class FeedbackAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["session", "practice", "invited_at"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "session", "created_at", "read_at"]
-    list_filter = ["kind"]

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from smertespor.teaching.models import Notification, Registration
-from smertespor.teaching.notifications import notify, send_session_email
+from smertespor.teaching.announcements import Kind, notify_about_session, send_session_email
+from smertespor.teaching.models import Registration
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def send_teaching_reminders(*, now: datetime, within: timedelta) -> ReminderRepo
                 if registration is None:
                     continue  # reminded meanwhile, cancelled, or being reminded by another run
                 session, user = registration.session, registration.participant
-                notify([user], kind=Notification.Kind.TEACHING_REMINDER, session=session)
+                # In-app only from the notifications app: the e-mail below carries the .ics.
+                notify_about_session([user], kind=Kind.REMINDER, session=session, email=False)
                 registration.reminder_sent_at = timezone.now()
                 registration.save(update_fields=["reminder_sent_at"])
                 sent = send_session_email(user=user, session=session, template="reminder")

@@ -13,7 +13,6 @@ from django.utils import timezone
 from smertespor.accounts.models import Organisation
 from smertespor.teaching.models import (
     Feedback,
-    Notification,
     Registration,
     SessionMaterial,
     SessionTopic,
@@ -256,11 +255,3 @@ def teaching_reach(*, since: datetime, now: datetime) -> TeachingReach:
         ),
         average_rating=None if rating is None else Decimal(str(rating)).quantize(Decimal("0.1")),
     )
-
-
-def notifications_for(user: Any) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("session")
-
-
-def unread_notification_count(user: Any) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -25,16 +25,15 @@ from smertespor.accounts.models import Organisation
 from smertespor.accounts.permissions import is_practice_staff
 from smertespor.teaching import recurrence
 from smertespor.teaching import session_checks as checks
+from smertespor.teaching.announcements import Kind, notify_about_session, send_session_email
 from smertespor.teaching.models import (
     Feedback,
     Invitation,
-    Notification,
     Registration,
     SessionSeries,
     SessionTopic,
     TeachingSession,
 )
-from smertespor.teaching.notifications import notify, send_session_email
 from smertespor.teaching.permissions import (
     can_manage_session,
     can_organise_teaching,
@@ -204,10 +203,11 @@ def update_teaching_session(
         new_when = (locked.starts_at, locked.duration_minutes, locked.location, locked.online_url)
         if new_when != old_when:
             active = locked.registrations.filter(status__in=ACTIVE)
-            notify(
+            notify_about_session(
                 [r.participant for r in active.select_related("participant")],
-                kind=Notification.Kind.TEACHING_SESSION_CHANGED,
+                kind=Kind.SESSION_CHANGED,
                 session=locked,
+                email=True,
             )
             if locked.starts_at != old_when[0]:
                 active.update(reminder_sent_at=None)  # remind again before the new time
@@ -302,18 +302,17 @@ def _fill_free_places(session: TeachingSession) -> list[Registration]:
         registration.promoted_at = now
         registration.save(update_fields=["status", "promoted_at"])
     if promoted:
-        notify(
-            [r.participant for r in promoted],
-            kind=Notification.Kind.TEACHING_PLACE_OFFERED,
-            session=session,
-        )
         participants = [r.participant for r in promoted]
-        transaction.on_commit(
-            lambda: [
-                send_session_email(user=user, session=session, template="place_offered")
-                for user in participants
-            ]
-        )
+        # In-app here; the e-mail (with the calendar file) goes out once the place is saved,
+        # and a failing mail server is logged, never undoing it.
+        notify_about_session(participants, kind=Kind.PLACE_OFFERED, session=session, email=False)
+        for user in participants:
+            transaction.on_commit(
+                lambda user=user: send_session_email(
+                    user=user, session=session, template="place_offered"
+                ),
+                robust=True,
+            )
     return promoted
 
 
@@ -390,7 +389,7 @@ def give_feedback(*, by: Any, session: TeachingSession, rating: int, comment: st
     return feedback
 
 
-# --- invitations and notifications -----------------------------------------------------
+# --- invitations -----------------------------------------------------------------------
 
 
 def invite_practices(
@@ -432,11 +431,5 @@ def invite_practices(
             for user in practice.users.filter(is_active=True)
             if is_practice_staff(user)
         ]
-        notify(staff, kind=Notification.Kind.TEACHING_INVITATION, session=session)
+        notify_about_session(staff, kind=Kind.INVITATION, session=session, email=True)
     return invitations
-
-
-def mark_notifications_read(*, user: Any) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smertespor.accounts.permissions import require
+from smertespor.teaching.announcements import session_calendar
 from smertespor.teaching.forms import FeedbackForm
 from smertespor.teaching.models import Feedback, Registration, SessionMaterial, education_hours
-from smertespor.teaching.notifications import notification_text, session_calendar
 from smertespor.teaching.permissions import (
     can_manage_session,
     can_organise_teaching,
@@ -36,19 +36,16 @@ from smertespor.teaching.selectors import (
     invited_practices,
     is_practice_invited,
     materials_for,
-    notifications_for,
     practices_to_invite,
     registration_of,
     registrations_for,
     session_for,
     teaching_sessions,
-    unread_notification_count,
     waiting_position,
 )
 from smertespor.teaching.services import (
     cancel_registration,
     give_feedback,
-    mark_notifications_read,
     register_for_session,
 )
 from smertespor.teaching.topics import Topic
@@ -85,7 +82,6 @@ def session_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {"session": s, "registration": mine.get(s.pk), "invited": s.pk in invited} for s in sessions
     ]
-    unread = list(notifications_for(request.user).filter(read_at__isnull=True)[:5])
     context = {
         "page": page,
         "rows": rows,
@@ -95,8 +91,6 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "topics": Topic.choices,
         "can_organise": can_organise_teaching(request.user),
         "can_take_part": can_take_part_in_teaching(request.user),
-        "unread": [(n, notification_text(n)) for n in unread],
-        "unread_count": unread_notification_count(request.user),
     }
     return render(request, "teaching/list.html", context)
 
@@ -285,19 +279,3 @@ def certificate(request: HttpRequest, registration_id: int) -> HttpResponse:
         "teaching/certificate.html",
         {"registration": registration, "session": registration.session},
     )
-
-
-@login_required
-@require(can_see_teaching)
-def notifications(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(n, notification_text(n)) for n in page.object_list]
-    return render(request, "teaching/notifications.html", {"page": page, "rows": rows})
-
-
-@login_required
-@require(can_see_teaching)
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    mark_notifications_read(user=request.user)
-    return redirect("teaching:notifications")

@@ -58,8 +58,6 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "teaching:hours": ("GET", None, {"clinic_nurse"}),
     "teaching:reach": ("GET", None, {"clinic_nurse", "planner"}),
     "teaching:need": ("GET", None, {"clinic_nurse"}),
-    "teaching:notifications": ("GET", None, TEACHING_USERS),
-    "teaching:notifications_read": ("POST", {}, TEACHING_USERS),
     "teaching:detail": ("GET", None, TEACHING_USERS),
     "teaching:edit": ("GET", None, {"clinic_nurse"}),
     "teaching:register": ("POST", {}, PRACTICE_STAFF),

@@ -30,7 +30,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from smertespor.accounts.models import Organisation, Region, Role, User
-from smertespor.teaching.models import Notification, Registration, SessionTopic, TeachingSession
+from smertespor.notifications.models import Notification
+from smertespor.teaching.models import Registration, SessionTopic, TeachingSession
 from smertespor.teaching.services import cancel_registration, register_for_session
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ class World:
         return session.pk, [user.pk for user in users]
 
     def _remove(self) -> None:
-        Notification.objects.filter(session_id=self.session_id).delete()
+        Notification.objects.filter(recipient_id__in=self.user_ids).delete()
         Registration.objects.filter(session_id=self.session_id).delete()
         TeachingSession.objects.filter(pk=self.session_id).delete()
         User.objects.filter(pk__in=self.user_ids).delete()
@@ -184,7 +185,7 @@ class World:
     def place_offers(self) -> int:
         return _on_own_connection(
             lambda: Notification.objects.filter(
-                session_id=self.session_id, kind=Notification.Kind.TEACHING_PLACE_OFFERED
+                recipient_id__in=self.user_ids, kind="teaching_place_offered"
             ).count()
         )
 

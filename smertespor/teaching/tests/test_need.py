@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domain.teaching_need import Measure
+from smertespor.notifications.models import Notification
 from smertespor.patients.models import CareRelation
 from smertespor.teaching import need
-from smertespor.teaching.models import Invitation, Notification
+from smertespor.teaching.models import Invitation
 from smertespor.teaching.need import (
     CountSource,
     count_per_practice,
@@ -182,9 +183,8 @@ def test_inviting_from_the_need_page_notifies_the_practice_and_returns(
     assert response.status_code == 302
     assert response["Location"] == need_url
     assert Invitation.objects.filter(session=session, practice=region["busy"]).exists()
-    assert Notification.objects.filter(
-        recipient=other_gp, kind=Notification.Kind.TEACHING_INVITATION, session=session
-    ).exists()
+    invitation = Notification.objects.get(recipient=other_gp, kind="teaching_invitation")
+    assert invitation.url == reverse("teaching:detail", args=[session.pk])
     again = client_for(clinic_nurse).get(need_url)
     row = next(r for r in again.context["page"].object_list if r.practice == region["busy"])
     assert row.already_invited

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from smertespor.teaching.models import Notification, Registration
+from smertespor.notifications.models import Notification
+from smertespor.teaching.models import Registration
 from smertespor.teaching.services import cancel_registration, register_for_session
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
 
@@ -66,8 +67,42 @@ def test_the_waiting_list_moves_up_in_order_when_a_place_frees(
     promoted = Registration.objects.get(session=session, participant=practice_nurse)
     assert promoted.promoted_at is not None
     assert Notification.objects.filter(
-        recipient=practice_nurse, kind=Notification.Kind.TEACHING_PLACE_OFFERED
+        recipient=practice_nurse, kind="teaching_place_offered"
     ).exists()
+
+
+def test_the_person_moved_up_gets_an_e_mail_with_the_calendar_file(
+    gp, practice_nurse, clinic, django_capture_on_commit_callbacks, mailoutbox
+):
+    practice_nurse.email = "nurse@example.org"
+    practice_nurse.save()
+    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    register_for_session(by=gp, session=session)
+    register_for_session(by=practice_nurse, session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(by=gp, session=session)
+    (message,) = mailoutbox
+    assert message.to == ["nurse@example.org"]
+    assert session.title in message.subject
+    assert message.attachments[0][2] == "text/calendar"
+
+
+def test_a_failing_mail_server_does_not_undo_the_move_up(
+    gp, practice_nurse, clinic, django_capture_on_commit_callbacks, monkeypatch
+):
+    practice_nurse.email = "nurse@example.org"
+    practice_nurse.save()
+    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    register_for_session(by=gp, session=session)
+    register_for_session(by=practice_nurse, session=session)
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_registration(by=gp, session=session)
+    assert _statuses(session)["nurse"] == Status.REGISTERED
 
 
 def test_leaving_the_waiting_list_frees_no_place(gp, practice_nurse, other_gp, clinic):

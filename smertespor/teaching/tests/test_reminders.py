@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from smertespor.teaching.models import Notification, Registration
+from smertespor.notifications.models import Notification
+from smertespor.teaching.models import Registration
 from smertespor.teaching.services import cancel_registration
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
 
@@ -59,7 +60,7 @@ def test_registered_participants_are_reminded_once(tomorrow, gp, practice_nurse,
     assert mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in content
     reminded = set(
-        Notification.objects.filter(kind=Notification.Kind.TEACHING_REMINDER).values_list(
+        Notification.objects.filter(kind="teaching_reminder").values_list(
             "recipient__username", flat=True
         )
     )
@@ -89,9 +90,7 @@ def test_someone_moved_up_from_the_waiting_list_is_reminded_too(tomorrow, gp, ot
         _run()
         cancel_registration(by=gp, session=tomorrow)
         assert "1 reminded" in _run()
-    assert Notification.objects.filter(
-        recipient=other_gp, kind=Notification.Kind.TEACHING_REMINDER
-    ).exists()
+    assert Notification.objects.filter(recipient=other_gp, kind="teaching_reminder").exists()
 
 
 def test_a_failing_mail_server_leaves_the_reminder_for_the_next_run(tomorrow, monkeypatch):

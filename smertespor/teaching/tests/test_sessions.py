@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from smertespor.teaching.models import Notification, Registration, SessionSeries, TeachingSession
+from smertespor.notifications.models import Notification
+from smertespor.teaching.models import Registration, SessionSeries, TeachingSession
 from smertespor.teaching.services import (
     create_teaching_sessions,
     register_for_session,
@@ -213,9 +214,9 @@ def test_a_new_time_is_announced_and_reminders_go_out_again(clinic_nurse, gp, up
     )
     upcoming_session.refresh_from_db()
     assert upcoming_session.duration_minutes == 90  # moved, not stretched
-    assert Notification.objects.filter(
-        recipient=gp, kind=Notification.Kind.TEACHING_SESSION_CHANGED
-    ).exists()
+    changed = Notification.objects.get(recipient=gp, kind="teaching_session_changed")
+    assert changed.url == reverse("teaching:detail", args=[upcoming_session.pk])
+    assert upcoming_session.title in changed.message
     assert Registration.objects.get(participant=gp).reminder_sent_at is None
 
 

@@ -1,49 +1,63 @@
-"""Telling people about teaching: in-app notifications and e-mail (Django's mail backend).
+"""Telling people about teaching: in-app notifications (the shared notifications app) and
+e-mail through Django's mail backend.
 
-E-mail goes out in the site's default language (Danish): a user has no language of their own
-yet. In-app notifications are worded when shown, in the reader's language.
+The in-app text is an English source string with parameters, translated when shown; the
+session's date in it is written in the site's (Danish) format. Reminders and freed places
+get an e-mail of their own here, with the calendar file attached; invitations and changed
+sessions use the notifications app's plain e-mail.
 """
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import models
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from smertespor.notifications.services import notify
 from smertespor.teaching.ics import CalendarEvent, calendar_file
-from smertespor.teaching.models import Notification, TeachingSession
+from smertespor.teaching.models import TeachingSession
 
-logger = logging.getLogger(__name__)
 
-Kind = Notification.Kind
+class Kind(models.TextChoices):
+    """The notification kinds teaching sends (the notifications app's ``kind`` codes)."""
 
-MESSAGES = {
-    Kind.TEACHING_INVITATION: _("Your practice is invited to “%(title)s” on %(date)s."),
-    Kind.TEACHING_REMINDER: _("Reminder: “%(title)s” is on %(date)s."),
-    Kind.TEACHING_PLACE_OFFERED: _(
+    INVITATION = "teaching_invitation"
+    REMINDER = "teaching_reminder"
+    PLACE_OFFERED = "teaching_place_offered"
+    SESSION_CHANGED = "teaching_session_changed"
+
+
+TEXTS = {
+    Kind.INVITATION: gettext_noop("Your practice is invited to “%(title)s” on %(date)s."),
+    Kind.REMINDER: gettext_noop("Reminder: “%(title)s” is on %(date)s."),
+    Kind.PLACE_OFFERED: gettext_noop(
         "A place has freed up: you are now registered for “%(title)s” on %(date)s."
     ),
-    Kind.TEACHING_SESSION_CHANGED: _("“%(title)s” has changed. It is now on %(date)s."),
+    Kind.SESSION_CHANGED: gettext_noop("“%(title)s” has changed. It is now on %(date)s."),
 }
 
 
-def notification_text(notification: Notification) -> str:
-    session = notification.session
-    if session is None:
-        return str(notification.get_kind_display())
-    date = date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
-    return str(MESSAGES[Kind(notification.kind)]) % {"title": session.title, "date": date}
-
-
-def notify(recipients: Iterable[Any], *, kind: str, session: TeachingSession) -> int:
-    rows = [Notification(recipient=user, kind=kind, session=session) for user in recipients]
-    Notification.objects.bulk_create(rows)
-    return len(rows)
+def notify_about_session(
+    users: Iterable[Any], *, kind: Kind, session: TeachingSession, email: bool
+) -> int:
+    """An in-app notification linking to the session; ``email`` also sends the plain one."""
+    with translation.override(settings.LANGUAGE_CODE):
+        when = date_format(timezone.localtime(session.starts_at), "SHORT_DATETIME_FORMAT")
+    created = notify(
+        list(users),
+        kind=kind.value,
+        text=TEXTS[kind],
+        params={"title": session.title, "date": when},
+        url=reverse("teaching:detail", kwargs={"session_id": session.pk}),
+        email=email,
+    )
+    return len(created)
 
 
 def session_calendar(session: TeachingSession) -> str:
