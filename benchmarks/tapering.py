@@ -1,0 +1,236 @@
+"""Taper plan benchmark: 1,000 varied synthetic regimens, and the preview endpoint.
+
+    .venv/bin/python benchmarks/tapering.py
+
+Sets up Django itself on a throwaway SQLite database in a temporary folder (migrated, with
+the demo region loaded). Every figure is printed against a baseline measured in the same run:
+
+1. Plans per second from `domain.tapering.generate_taper_plan` for 1,000 synthetic regimens
+   (1-3 opioid lines of marketed strengths at fixed times of day, patches, some as-needed
+   lines; 5-25 % steps every 7-42 days, of the starting or current dose, with and without
+   slowing down, to a stop or a target OMEQ), the slowest plan's time, and the requests the
+   domain refused (a target the strengths cannot keep is refused, by design). The baseline
+   is the OMEQ of the same regimens (`compute_omeq`), the first thing a plan computes.
+2. The preview endpoint (POST /api/tapering/patients/{id}/preview) for a demo patient:
+   median response time against a trivial endpoint measured in the same run, the same
+   patient's plan list (GET .../plans: the same login, access check and audit row, no plan).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIMENS = 1_000
+REQUEST_RUNS = 40
+SEED = 1082
+
+
+def _setup(folder: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'benchmark.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client's host "testserver" in
+
+    from smertespor.demo_region import load_demo_region
+
+    call_command("migrate", verbosity=0)
+    load_demo_region()
+
+
+def _timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def _requests(today: date) -> list[object]:
+    from domain.catalogue import Form
+    from domain.conversion_rules import DoseBandedRule, LinearRule
+    from domain.tapering import (
+        DoseSchedule,
+        PrnLine,
+        SlowDown,
+        StepBasis,
+        TaperLine,
+        TaperRequest,
+        TaperTarget,
+    )
+    from smertespor.medication.calculation import omeq_thresholds
+    from smertespor.medication.selectors import current_catalogue
+    from smertespor.medication.table_selectors import active_table_version, domain_table
+
+    table = domain_table(active_table_version())
+    thresholds = omeq_thresholds()
+    catalogue = current_catalogue()
+    products = [
+        p
+        for p in catalogue.opioids()
+        if not p.is_substitution
+        and not p.is_measured_in_ml
+        and isinstance(table.rule_for(p.substance, p.route), LinearRule | DoseBandedRule)
+    ]
+    scheduled = [p for p in products if p.route in {"oral", "transdermal"}]
+    as_needed = [p for p in products if p.form in {Form.TABLET, Form.CAPSULE}]
+    rng = random.Random(SEED)  # synthetic data, the same every run
+    times_by_count = {
+        1: ("morning",),
+        2: ("morning", "evening"),
+        3: ("morning", "noon", "evening"),
+        4: ("morning", "noon", "evening", "night"),
+    }
+    requests = []
+    for _ in range(REGIMENS):
+        lines: list[object] = []
+        for _line in range(rng.randint(1, 3)):
+            product = rng.choice(scheduled)
+            strength = rng.choice(product.strengths).amount
+            if product.form is Form.PATCH:
+                schedule = DoseSchedule(morning=Decimal(rng.choice((1, 1, 2))))
+            else:
+                chosen = times_by_count[rng.choice((1, 2, 2, 2, 3, 4))]
+                units = {t: Decimal(rng.choice((1, 1, 2))) for t in chosen}
+                schedule = DoseSchedule(**units)
+            lines.append(TaperLine(product.id, strength, schedule))
+        if rng.random() < 0.3:
+            product = rng.choice(as_needed)
+            lines.append(
+                PrnLine(product.id, product.strengths[0].amount, Decimal(1), rng.randint(1, 4))
+            )
+        target = (
+            TaperTarget.stop()
+            if rng.random() < 0.8
+            else TaperTarget.omeq(rng.choice((10, 20, 30, 50)))
+        )
+        requests.append(
+            TaperRequest(
+                lines=tuple(lines),  # type: ignore[arg-type]
+                target=target,
+                step_percent=Decimal(rng.choice((5, 10, 10, 10, 15, 20, 25))),
+                interval_days=rng.choice((7, 14, 28, 28, 42)),
+                start_date=today + timedelta(days=rng.randint(0, 14)),
+                table=table,
+                thresholds=thresholds,
+                step_basis=rng.choice(list(StepBasis)),
+                slow_down=SlowDown() if rng.random() < 0.6 else None,
+                catalogue=catalogue,
+            )
+        )
+    return requests
+
+
+def benchmark_plans(today: date) -> None:
+    from domain.errors import DomainError
+    from domain.tapering import generate_taper_plan
+    from domain.tapering_regimen import parse_regimen
+    from domain.tapering_steps import omeq_of
+
+    requests = _requests(today)
+    baselines = []
+    for request in requests:
+        doses, problems = parse_regimen(request)  # type: ignore[arg-type]
+        baselines.append((doses, problems, request))
+
+    def baseline() -> None:
+        for doses, problems, request in baselines:
+            if not problems:
+                omeq_of(doses, request.table, request.thresholds)  # type: ignore[attr-defined]
+
+    times: list[float] = []
+    steps = refused = 0
+    refusals: dict[str, int] = {}
+    for request in requests:
+        start = time.perf_counter()
+        try:
+            plan = generate_taper_plan(request, today=today)  # type: ignore[arg-type]
+            steps += len(plan.steps)
+        except DomainError as error:
+            refused += 1
+            refusals[error.code] = refusals.get(error.code, 0) + 1
+        times.append(time.perf_counter() - start)
+    total = sum(times)
+    baseline_time = _timed(baseline)
+    slowest = max(range(len(times)), key=times.__getitem__)
+    made = REGIMENS - refused
+    print(f"Taper plans: {REGIMENS:,} synthetic regimens")
+    print(f"  baseline, OMEQ of each regimen:  {REGIMENS / baseline_time:>10,.0f} /s")
+    print(
+        f"  generate_taper_plan:             {REGIMENS / total:>10,.0f} /s"
+        f"  ({total / baseline_time:.1f}x the baseline's time)"
+    )
+    print(
+        f"  plans made: {made:,} ({steps:,} steps, {steps / max(made, 1):.1f} a plan);"
+        f" refused: {refused} {dict(sorted(refusals.items()))}"
+    )
+    print(
+        f"  slowest plan: {times[slowest] * 1000:.1f} ms (regimen {slowest + 1}); "
+        f"median {statistics.median(times) * 1000:.2f} ms"
+    )
+
+
+def benchmark_preview() -> None:
+    import json
+
+    from django.test import Client
+
+    from smertespor.accounts.models import User
+    from smertespor.patients.models import Patient
+
+    gp = User.objects.get(username="demo-gp")
+    client = Client()
+    client.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    patient = None
+    for candidate in Patient.objects.filter(listed_practice=gp.organisation).order_by("cpr"):
+        url = f"/api/tapering/patients/{candidate.pk}/preview"
+        response = client.post(url, "{}", content_type="application/json")
+        if response.status_code == 200 and len(response.json()["steps"]) > 3:
+            patient = candidate
+            break
+    if patient is None:
+        raise SystemExit("No demo patient has a list the default plan fits.")
+    preview_url = f"/api/tapering/patients/{patient.pk}/preview"
+    trivial_url = f"/api/tapering/patients/{patient.pk}/plans"
+    steps = len(client.post(preview_url, "{}", content_type="application/json").json()["steps"])
+    client.get(trivial_url)  # warm up
+    preview_times, trivial_times = [], []
+    for _ in range(REQUEST_RUNS):  # interleaved, so load on the machine hits both alike
+        preview_times.append(
+            _timed(
+                lambda: client.post(preview_url, json.dumps({}), content_type="application/json")
+            )
+        )
+        trivial_times.append(_timed(lambda: client.get(trivial_url)))
+    preview, trivial = statistics.median(preview_times), statistics.median(trivial_times)
+    print(f"Preview endpoint (demo patient, default plan of {steps} steps), {REQUEST_RUNS} runs:")
+    print(f"  trivial endpoint (GET the patient's plan list): median {trivial * 1000:.1f} ms")
+    print(f"  preview endpoint (POST .../preview):            median {preview * 1000:.1f} ms")
+    print(f"  ratio preview/trivial: {preview / trivial:.1f}x")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="smertespor-tapering-benchmark-") as name:
+        _setup(Path(name))
+        from django.utils import timezone
+
+        benchmark_plans(timezone.localdate())
+        benchmark_preview()
+
+
+if __name__ == "__main__":
+    main()
