@@ -481,17 +481,6 @@ def _tapering_kwargs(name, patient, gp):
     return kwargs
 
 
-@pytest.fixture
-def notification_id(gp):
-    """A notification for the GP: only they may open it."""
-    [notification] = notify(gp, kind="matrix", text="Hello", url="/")
-    return notification.pk
-
-
-def _notification_kwargs(name, notification_id):
-    return {"notification_id": notification_id} if name == "notifications:open" else {}
-
-
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
