@@ -20,7 +20,6 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from domain.omeq_settings import default_thresholds
 from domain.teaching_need import (
     Measure,
     NeedRanking,
@@ -29,6 +28,7 @@ from domain.teaching_need import (
     rank_practices_by_need,
 )
 from smertespor.accounts.models import Organisation
+from smertespor.medication.calculation import omeq_thresholds
 from smertespor.patients.models import Patient
 from smertespor.teaching.models import (
     Invitation,
@@ -195,7 +195,7 @@ def high_dose_patients_per_practice(practice_ids: list[int]) -> dict[int, int] |
     rows = (
         Patient.objects.filter(listed_practice_id__in=practice_ids)
         .annotate(current_max=Subquery(latest.values("max_mg_per_day")[:1]))
-        .filter(current_max__gte=default_thresholds().high_mg_per_day)
+        .filter(current_max__gte=omeq_thresholds().high_mg_per_day)
         .values("listed_practice_id")
         .annotate(n=Count("pk"))
         .values_list("listed_practice_id", "n")
