@@ -69,7 +69,7 @@ def test_the_header_shows_the_unread_count(client_for, gp):
 def test_the_header_shows_no_badge_without_unread_notifications(client_for, gp):
     body = client_for(gp).get(reverse("notifications:list")).content.decode()
     assert 'data-testid="unread-notifications"' not in body
-    assert "No notifications yet" in body
+    assert "Ingen notifikationer endnu" in body  # the UI is Danish by default
 
 
 def test_the_list_shows_only_the_users_own_notifications(client_for, gp, other_gp):
@@ -116,7 +116,8 @@ def test_the_unread_filter_and_mark_all_read(client_for, gp):
     assert response.status_code == 302
     assert unread_count(gp) == 0
     assert (
-        "No unread" in client.get(reverse("notifications:list") + "?show=unread").content.decode()
+        "Ingen ulæste"
+        in client.get(reverse("notifications:list") + "?show=unread").content.decode()
     )
     assert mark_all_read(gp) == 0
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from smertespor.audit.models import AuditEvent
 from smertespor.tapering.models import Status, TaperPlan, TaperPlanEvent
@@ -183,6 +184,13 @@ def test_adjusting_makes_a_new_version_from_the_current_step_and_keeps_the_old(
     first = new.steps.order_by("number").first()
     assert first.start_date == datetime.date(2026, 4, 27)
     assert first.omeq_mg_per_day < current.omeq_mg_per_day
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the English source messages; the UI itself is Danish by default.
+    with translation.override("en"):
+        yield
 
 
 def test_only_plan_makers_write(practice_nurse, patient, morphine_list, pace):

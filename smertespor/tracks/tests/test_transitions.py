@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smertespor.patients.models import CareRelation
 from smertespor.tracks.hospital_services import (
@@ -422,6 +422,13 @@ def test_the_hospital_pages_walk_a_course_from_assessment_to_discharge(
     assert _fresh(hospital).status == "completed"
     page = client.get(reverse("tracks:course_detail", args=args)).content.decode()
     assert "Keep going" in page
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the English source messages; the UI itself is Danish by default.
+    with translation.override("en"):
+        yield
 
 
 def test_nothing_is_saved_when_a_step_is_refused_halfway(handed_over, clinic_doctor, monkeypatch):

@@ -12,22 +12,34 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale" / "da" / "LC_MESSAGES"
 
 
 def _entries(po_text: str) -> list[tuple[str, str]]:
-    entries, msgid, msgstr, current = [], None, None, None
+    """(catalogue key, translation) per entry: context entries keyed "ctxt\\x04msgid", plural
+    entries by their singular msgid with the first plural form's translation."""
+    entries: list[tuple[str, str]] = []
+    fields: dict[str, str] = {}
+    current = ""
+
+    def flush() -> None:
+        if fields.get("msgid"):
+            key = fields["msgid"]
+            if "msgctxt" in fields:
+                key = fields["msgctxt"] + "\x04" + key
+            entries.append((key, fields.get("msgstr", fields.get("msgstr[0]", ""))))
+        fields.clear()
+
     for raw in [*po_text.splitlines(), ""]:
         line = raw.strip()
-        if line.startswith("msgid "):
-            if msgid is not None:
-                entries.append((msgid, msgstr or ""))
-            msgid, msgstr, current = line[7:-1], None, "id"
-        elif line.startswith("msgstr"):
-            msgstr, current = line.split(" ", 1)[1][1:-1], "str"
-        elif line.startswith('"') and current == "id":
-            msgid = (msgid or "") + line[1:-1]
-        elif line.startswith('"') and current == "str":
-            msgstr = (msgstr or "") + line[1:-1]
-    if msgid is not None:
-        entries.append((msgid, msgstr or ""))
-    return [entry for entry in entries if entry[0]]
+        if not line or line.startswith("#"):
+            if not line:
+                flush()
+            continue
+        if line.startswith('"'):
+            fields[current] += line[1:-1]
+            continue
+        current, value = line.split(" ", 1)
+        if current == "msgctxt" and "msgid" in fields:
+            flush()
+        fields[current] = value[1:-1]
+    return entries
 
 
 def test_every_danish_message_is_translated():
@@ -47,10 +59,9 @@ def test_the_compiled_catalogue_matches_the_source():
         catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
     po_text = (LOCALE / "django.po").read_text(encoding="utf-8")
     stale = [
-        msgid
-        for msgid, msgstr in _entries(po_text)
-        if catalog.get(_unescape(msgid)) != _unescape(msgstr)
-        and (_unescape(msgid), 0) not in catalog
+        key
+        for key, msgstr in _entries(po_text)
+        if catalog.get(_unescape(key), catalog.get((_unescape(key), 0))) != _unescape(msgstr)
     ]
     assert stale == [], "run `make messages` to recompile the .mo file"
 
