@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.permissions import (
-    can_register_patients,
     can_see_aggregates,
     can_see_patient_data,
 )
@@ -42,8 +41,6 @@ def nav_items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("Patients"), "patients:list"))
     if can_see_a_worklist(user):
         items.append(NavItem(_("Worklist"), "tracks:worklist"))
-    if can_register_patients(user):
-        items.append(NavItem(_("New patient"), "patients:create"))
     if can_use_advice(user):
         items.append(NavItem(_("Advice"), "advice:list"))
     elif can_see_advice_counts(user):
