@@ -6,7 +6,6 @@ whatever language the interface is in.
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +13,6 @@ from playwright.sync_api import Page, expect
 from smertespor.demo_region import DEMO_PASSWORD
 
 PLAN_URL = re.compile(r"/tapering/patients/[0-9a-f-]{36}/plans/(\d+)/$")
-GP_PATH_SECONDS = 60  # the issue's "under a minute of clicking"
 
 
 def log_in(page: Page) -> None:
@@ -49,8 +47,7 @@ def test_the_demo_gp_makes_a_plan_from_the_medication_list_and_opens_the_handout
 ) -> None:
     log_in(page)
     patient_id = a_patient_to_plan_for(page)
-    started = time.monotonic()
-
+    # The GP's whole path from the medication tab: three clicks (make, activate, handout).
     page.goto(f"/medication/patients/{patient_id}/")
     page.get_by_test_id("make-taper-plan").click()
     expect(page).to_have_url(re.compile(rf"/tapering/patients/{patient_id}/new/$"))
@@ -85,8 +82,6 @@ def test_the_demo_gp_makes_a_plan_from_the_medication_list_and_opens_the_handout
     expect(handout).to_be_visible()
     expect(handout.locator("h2").filter(has_text="Trin 1")).to_have_count(1)
     expect(handout).to_contain_text("Abstinenser")
-    elapsed = time.monotonic() - started
-    assert elapsed < GP_PATH_SECONDS, f"The GP's path took {elapsed:.0f} s"
 
     pdf = page.request.get(page.url.replace("/handout/", "/handout.pdf"))
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
