@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.patients.models import Patient
+from smertespor.patients.services import valid_cpr
 
 
 class PatientCreateForm(forms.Form):
@@ -17,6 +18,10 @@ class PatientCreateForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+
+    def clean_cpr(self) -> str:
+        # Checked here too, so a bad CPR is shown together with the form's other errors.
+        return valid_cpr(self.cleaned_data["cpr"]).number
 
 
 class PatientEditForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domain.cpr import InvalidCpr, parse_cpr
+from domain.cpr import Cpr, InvalidCpr, parse_cpr
 from smertespor.accounts.models import Organisation
 from smertespor.accounts.permissions import can_register_patients
 from smertespor.audit.services import AuditAction, record_event
@@ -16,15 +16,18 @@ from smertespor.patients.models import CareRelation, Patient
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
 
-def _cpr_error(error: InvalidCpr) -> ValidationError:
-    # Translated at call time, in the user's language.
-    messages = {
-        "cpr_length": _("A CPR number has 10 digits (DDMMYY-SSSS)."),
-        "cpr_format": _("A CPR number has only digits (DDMMYY-SSSS)."),
-        "cpr_birth_date": _("The first six digits are not a valid birth date."),
-        "cpr_future": _("The birth date in the CPR number lies in the future."),
-    }
-    return ValidationError({"cpr": messages.get(error.code, error.message)}, code=error.code)
+def valid_cpr(text: str) -> Cpr:
+    """The parsed CPR number, or a ValidationError in the user's language (forms use it too)."""
+    try:
+        return parse_cpr(text, today=timezone.localdate())
+    except InvalidCpr as error:
+        messages = {
+            "cpr_length": _("A CPR number has 10 digits (DDMMYY-SSSS)."),
+            "cpr_format": _("A CPR number has only digits (DDMMYY-SSSS)."),
+            "cpr_birth_date": _("The first six digits are not a valid birth date."),
+            "cpr_future": _("The birth date in the CPR number lies in the future."),
+        }
+        raise ValidationError(messages.get(error.code, error.message), code=error.code) from None
 
 
 def register_patient(
@@ -40,9 +43,9 @@ def register_patient(
     if not can_register_patients(by):
         raise PermissionDenied
     try:
-        parsed = parse_cpr(cpr, today=timezone.localdate())
-    except InvalidCpr as error:
-        raise _cpr_error(error) from None
+        parsed = valid_cpr(cpr)
+    except ValidationError as error:
+        raise ValidationError({"cpr": error.messages}, code=error.code) from None
     practice: Organisation = by.organisation
     with transaction.atomic():
         if Patient.objects.filter(cpr=parsed.number).exists():

@@ -258,3 +258,11 @@ def test_the_list_never_shows_another_practices_patient(client_for, gp, patient,
         assert other_patient.name not in text
         assert other_patient.cpr not in text
         assert other_patient.cpr_formatted not in text
+
+
+def test_a_bad_cpr_is_shown_together_with_the_other_errors(client_for, gp):
+    response = _create(client_for(gp), cpr="3102801234", name="")
+    body = response.content.decode()
+    assert "De første seks cifre er ikke en gyldig fødselsdato." in body
+    assert "Dette felt er påkrævet." in body
+    assert Patient.objects.count() == 0
