@@ -4,6 +4,7 @@ published only with a second clinician's approval, searchable by word and catego
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from smertespor.advice.article_services import approve_article, submit_article
 from smertespor.advice.models import Article
@@ -188,3 +189,10 @@ def test_an_article_shows_script_as_text(client_for, gp, clinic_nurse, clinic_do
 
 def test_planners_cannot_read_articles(client_for, planner):
     assert client_for(planner).get(reverse("advice:articles")).status_code == 403
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the English source messages; the UI itself is Danish by default.
+    with translation.override("en"):
+        yield

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from smertespor.advice.attachments import check_attachments, clean_file_name, detect_content_type
 from smertespor.advice.models import AdviceAttachment, AdviceMessage, AdviceRequest
@@ -174,3 +175,10 @@ def test_attachments_are_never_served_as_public_media(client, gp, clinic, settin
     attachment = AdviceAttachment.objects.get()
     response = client.get(f"{settings.MEDIA_URL}{attachment.file.name}")
     assert response.status_code == 404
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # These tests read the English source messages; the UI itself is Danish by default.
+    with translation.override("en"):
+        yield
