@@ -18,13 +18,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-# (content type, signature at offset 0). JPEG: SOI marker + the start of the next marker.
-SIGNATURES: tuple[tuple[str, bytes], ...] = (
-    ("application/pdf", b"%PDF-"),
-    ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ("image/jpeg", b"\xff\xd8\xff"),
-)
-HEADER_BYTES = max(len(signature) for _type, signature in SIGNATURES)
+from smertespor.documents import SIGNATURE_BYTES, document_kind
+
+HEADER_BYTES = SIGNATURE_BYTES
 NAME_MAX_LENGTH = 200
 
 
@@ -39,10 +35,8 @@ class CheckedFile:
 
 def detect_content_type(header: bytes) -> str | None:
     """The allowed type whose signature `header` starts with, or None."""
-    for content_type, signature in SIGNATURES:
-        if header.startswith(signature):
-            return content_type
-    return None
+    kind = document_kind(header)
+    return kind.content_type if kind else None
 
 
 def clean_file_name(name: str) -> str:
