@@ -345,14 +345,14 @@ def plan_calendar(request: HttpRequest, patient_id: str, plan_id: int) -> HttpRe
     _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_calendar")
     handout = build_handout(plan, steps)
     practice = ", ".join(p for p in (plan.practice.name, plan.practice.phone) if p)
-    text = calendar(
+    ics = calendar(
         uid_prefix=f"taper-plan-{plan.pk}",
         stamp=plan.created_at,
         periods=handout.periods,
         title="Nedtrapningsplan",
         location=practice,
     )
-    response = HttpResponse(text.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="nedtrapning-{plan.start_date.isoformat()}.ics"'
     )

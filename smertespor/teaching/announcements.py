@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_noop
 
+from smertespor.calendars import CalendarEvent, calendar_file
 from smertespor.notifications.services import notify
-from smertespor.teaching.ics import CalendarEvent, calendar_file
 from smertespor.teaching.models import TeachingSession
 
 
@@ -60,22 +60,25 @@ def notify_about_session(
     return len(created)
 
 
-def session_calendar(session: TeachingSession) -> str:
+def session_calendar(session: TeachingSession) -> bytes:
+    """The session as a one-event .ics file; SEQUENCE follows its revisions so a changed
+    session replaces the copy already in people's calendars."""
     where = session.location
     if session.online_url:
         where = f"{where} ({session.online_url})" if where else session.online_url
+    event = CalendarEvent(
+        uid=f"teaching-session-{session.pk}@smertespor",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=session.title,
+        description=session.description,
+        location=where,
+        url=session.online_url,
+        sequence=session.revision,
+        status="CONFIRMED",
+    )
     return calendar_file(
-        CalendarEvent(
-            uid=f"teaching-session-{session.pk}@smertespor",
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            summary=session.title,
-            description=session.description,
-            location=where,
-            url=session.online_url,
-            sequence=session.revision,
-            stamp=session.updated_at,
-        )
+        [event], product_id="-//Smertespor//Teaching//EN", stamp=session.updated_at
     )
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from smertespor.tapering.handout import danish_date, units_text
-from smertespor.tapering.ics import calendar, escape_text, fold
+from smertespor.tapering.ics import calendar
 from smertespor.tapering.mapper import Pace
 from smertespor.tapering.services import create_taper_plan
 from smertespor.tapering.tests.conftest import add_line
+from smertespor.tests.calendar_files import read_calendar
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -99,35 +100,33 @@ def test_the_summary_for_the_record_lists_every_step_and_the_history(
 
 def test_the_calendar_has_an_event_on_each_step_date(client_for, gp, patient, plan, url):
     response = client_for(gp).get(url("plan_calendar", patient, plan))
-    assert response["Content-Type"].startswith("text/calendar")
-    text = response.content.decode("utf-8")
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
-    assert text.endswith("END:VCALENDAR\r\n")
-    assert "\n" not in text.replace("\r\n", "")
-    starts = re.findall(r"DTSTART;VALUE=DATE:(\d{8})", text)
-    expected = [s.start_date.strftime("%Y%m%d") for s in plan.steps.order_by("number")]
-    assert starts == expected
-    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
-
-
-def test_text_is_escaped_as_rfc_5545_says():
-    assert escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
-
-
-def test_long_lines_are_folded_at_75_octets_without_splitting_a_character():
-    line = "DESCRIPTION:" + "æøå" * 40
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="nedtrapning-2026-03-02.ics"'
+    calendar = read_calendar(response.content)
+    assert calendar["x-wr-calname"] == "Nedtrapningsplan"
+    assert calendar["method"] == "PUBLISH"
+    events = calendar.walk("VEVENT")
+    steps = list(plan.steps.order_by("number"))
+    assert len(events) == len(steps) == plan.step_count
+    assert [event.decoded("dtstart") for event in events] == [s.start_date for s in steps]
+    for event, step in zip(events, steps, strict=True):
+        assert not isinstance(event.decoded("dtstart"), datetime.datetime)  # all-day
+        assert event.decoded("dtend") == step.start_date + datetime.timedelta(days=1)
+        assert event["uid"] == f"taper-plan-{plan.pk}-step-{step.number}@smertespor"
+        assert event["summary"] == f"Nedtrapning trin {step.number}: ny dosis fra i dag"
+        assert event["description"]
+        assert event["location"].startswith(patient.listed_practice.name)
+        assert event["transp"] == "TRANSPARENT"
 
 
 def test_a_calendar_without_steps_is_still_a_calendar():
-    text = calendar(
+    data = calendar(
         uid_prefix="x",
         stamp=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
         periods=(),
-        title="T",
+        title="Nedtrapning, plan; æøå",
     )
-    assert "BEGIN:VEVENT" not in text and text.endswith("END:VCALENDAR\r\n")
+    read = read_calendar(data)
+    assert read.walk("VEVENT") == []
+    assert read["x-wr-calname"] == "Nedtrapning, plan; æøå"
+    assert data.endswith(b"END:VCALENDAR\r\n")
