@@ -52,7 +52,7 @@ messages: $(VENV)/.dev ## Update and compile the Danish translations
 	$(PY) manage.py compilemessages --ignore=.venv
 
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean: ## Remove the virtual environment and the SQLite database
 	rm -rf $(VENV) smertespor.sqlite3 staticfiles

@@ -16,46 +16,18 @@ the demo region loaded). Every figure is printed against a baseline measured in 
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import statistics
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _harness import ROOT, setup_django, timed
+
 REGIMENS = 32_000
 PAGE_RUNS = 40
 SEED = 1082
-
-
-def _setup(folder: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'benchmark.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # lets the test client's host "testserver" in
-
-    from smertespor.demo_region import load_demo_region
-
-    call_command("migrate", verbosity=0)
-    load_demo_region()
-
-
-def _timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def benchmark_regimens() -> None:
@@ -125,9 +97,9 @@ def benchmark_regimens() -> None:
         for regimen_entries in entries:
             evaluate(regimen_entries, version, table, thresholds=thresholds)
 
-    baseline = _timed(bare_sum)
-    domain_time = _timed(domain)
-    app_time = _timed(app)
+    baseline = timed(bare_sum)
+    domain_time = timed(domain)
+    app_time = timed(app)
     print(f"Regimens: {REGIMENS:,} ({line_count:,} lines) under {table.id} {table.version}")
     print(f"  baseline, bare Decimal sum of dose x factor:  {REGIMENS / baseline:>10,.0f} /s")
     print(
@@ -209,7 +181,7 @@ def benchmark_patient_list(folder: Path) -> None:
             body = response.content.decode()
             times = []
             for _ in range(PAGE_RUNS):
-                times.append(_timed(lambda: client.get("/patients/")))
+                times.append(timed(lambda: client.get("/patients/")))
         results[name] = (query_count, statistics.median(times), body)
     queries_without, time_without, _body = results["without"]
     queries_with, time_with, body_with = results["with"]
@@ -229,7 +201,7 @@ def benchmark_patient_list(folder: Path) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smertespor-omeq-benchmark-") as name:
         folder = Path(name)
-        _setup(folder)
+        setup_django(folder, load_demo=True)
         benchmark_regimens()
         benchmark_patient_list(folder)
 

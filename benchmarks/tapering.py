@@ -18,46 +18,19 @@ the demo region loaded). Every figure is printed against a baseline measured in 
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _harness import setup_django, timed
+
 REGIMENS = 1_000
 REQUEST_RUNS = 40
 SEED = 1082
-
-
-def _setup(folder: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'benchmark.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # lets the test client's host "testserver" in
-
-    from smertespor.demo_region import load_demo_region
-
-    call_command("migrate", verbosity=0)
-    load_demo_region()
-
-
-def _timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def _requests(today: date) -> list[object]:
@@ -165,7 +138,7 @@ def benchmark_plans(today: date) -> None:
             refusals[error.code] = refusals.get(error.code, 0) + 1
         times.append(time.perf_counter() - start)
     total = sum(times)
-    baseline_time = _timed(baseline)
+    baseline_time = timed(baseline)
     slowest = max(range(len(times)), key=times.__getitem__)
     made = REGIMENS - refused
     print(f"Taper plans: {REGIMENS:,} synthetic regimens")
@@ -211,11 +184,9 @@ def benchmark_preview() -> None:
     preview_times, trivial_times = [], []
     for _ in range(REQUEST_RUNS):  # interleaved, so load on the machine hits both alike
         preview_times.append(
-            _timed(
-                lambda: client.post(preview_url, json.dumps({}), content_type="application/json")
-            )
+            timed(lambda: client.post(preview_url, json.dumps({}), content_type="application/json"))
         )
-        trivial_times.append(_timed(lambda: client.get(trivial_url)))
+        trivial_times.append(timed(lambda: client.get(trivial_url)))
     preview, trivial = statistics.median(preview_times), statistics.median(trivial_times)
     print(f"Preview endpoint (demo patient, default plan of {steps} steps), {REQUEST_RUNS} runs:")
     print(f"  trivial endpoint (GET the patient's plan list): median {trivial * 1000:.1f} ms")
@@ -225,7 +196,7 @@ def benchmark_preview() -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smertespor-tapering-benchmark-") as name:
-        _setup(Path(name))
+        setup_django(Path(name), load_demo=True)
         from django.utils import timezone
 
         benchmark_plans(timezone.localdate())

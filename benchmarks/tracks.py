@@ -22,10 +22,8 @@ measured in the same run, on the same data:
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,26 +32,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _harness import setup_django
+
 COURSES = 32_000
 PRACTICES = 40
 SEED = 1082
 FAST_RUNS = 7
-
-
-def _setup(folder: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'benchmark.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # lets the test client's host "testserver" in
-    call_command("migrate", verbosity=0)
 
 
 def _cpr(serial: int) -> tuple[str, date]:
@@ -371,7 +355,7 @@ def benchmark_worklists(seeded: dict[str, Any], today: date) -> None:
 def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        _setup(Path(folder))
+        setup_django(Path(folder), load_demo=False)
         from django.utils import timezone
 
         today = timezone.localdate()
