@@ -32,6 +32,7 @@ SEED = 1082
 
 def benchmark_regimens() -> None:
     from domain.conversion_rules import DoseBandedRule, LinearRule
+
     from domain.omeq import compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
     from smertespor.medication.mapper import regimen_line

@@ -34,8 +34,9 @@ SEED = 1082
 
 
 def _requests(today: date) -> list[object]:
-    from domain.catalogue import Form
     from domain.conversion_rules import DoseBandedRule, LinearRule
+
+    from domain.catalogue import Form
     from domain.tapering import (
         DoseSchedule,
         PrnLine,
@@ -109,10 +110,11 @@ def _requests(today: date) -> list[object]:
 
 
 def benchmark_plans(today: date) -> None:
-    from domain.errors import DomainError
-    from domain.tapering import generate_taper_plan
     from domain.tapering_regimen import parse_regimen
     from domain.tapering_steps import omeq_of
+
+    from domain.errors import DomainError
+    from domain.tapering import generate_taper_plan
 
     requests = _requests(today)
     baselines = []

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.catalogue import Form, Product, shipped_catalogue
-from domain.strengths import (
+from domain.tapering import (
     MAX_GRAINS,
     ExpressedDose,
     StrengthError,

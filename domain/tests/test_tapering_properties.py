@@ -14,12 +14,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.catalogue import Form, Product, shipped_catalogue
-from domain.conversion_rules import DoseBandedRule, DoseUnit, LinearRule, Route
-from domain.conversion_tables import ConversionTable, load_builtin_tables
-from domain.omeq import RegimenLine, Release, compute_omeq
-from domain.omeq_settings import default_thresholds
-from domain.strengths import DEFAULT_MAX_PATCHES, DEFAULT_MAX_TABLETS, TimeOfDay, UnitCount
+from domain.omeq import (
+    ConversionTable,
+    DoseBandedRule,
+    DoseUnit,
+    LinearRule,
+    RegimenLine,
+    Release,
+    Route,
+    compute_omeq,
+    default_thresholds,
+    load_builtin_tables,
+)
 from domain.tapering import (
+    DEFAULT_MAX_PATCHES,
+    DEFAULT_MAX_TABLETS,
     DoseSchedule,
     NoteCode,
     PauseAtStep,
@@ -35,6 +44,8 @@ from domain.tapering import (
     TaperRequest,
     TaperTarget,
     TargetKind,
+    TimeOfDay,
+    UnitCount,
     generate_taper_plan,
 )
 

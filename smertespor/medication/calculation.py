@@ -21,9 +21,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue, CatalogueError, Product
-from domain.conversion_tables import ConversionTable
 from domain.omeq import (
     CoMedicationError,
+    ConversionTable,
     DoseUnit,
     Indication,
     LineProblem,
@@ -33,9 +33,9 @@ from domain.omeq import (
     RegimenError,
     RegimenLine,
     Route,
+    Thresholds,
     compute_omeq,
 )
-from domain.omeq_settings import Thresholds
 from smertespor.medication.mapper import Regimen, regimen_line, strength_label
 from smertespor.medication.models import ConversionTableVersion
 from smertespor.medication.omeq_messages import (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
-from domain.conversion_rules import DoseUnit, Route, RuleKind
+from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.medication.mapper import plain_decimal
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.medication.omeq_messages import route_name

@@ -19,8 +19,16 @@ from domain.catalogue import (
     parse_products_csv,
     shipped_catalogue,
 )
-from domain.conversion_tables import ConversionTable, RuleRow, TableMeta
-from domain.omeq import DoseUnit, Indication, RegimenLine, Release, Route
+from domain.omeq import (
+    ConversionTable,
+    DoseUnit,
+    Indication,
+    RegimenLine,
+    Release,
+    Route,
+    RuleRow,
+    TableMeta,
+)
 from smertespor.medication.models import (
     CatalogueProduct,
     ConversionRule,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from domain.conversion_rules import DoseUnit, Route, RuleKind
+from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.validators import no_nul_bytes
 
 # The table a region uses until an administrator signs one off: the only shipped table

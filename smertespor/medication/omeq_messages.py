@@ -13,17 +13,18 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import CatalogueError
-from domain.conversion_rules import TableIssue, TableProblem
-from domain.conversion_tables import ConversionTable
 from domain.omeq import (
+    ConversionTable,
     LineProblem,
     LineProblemCode,
     OmeqWarning,
     RegimenLine,
+    TableIssue,
+    TableProblem,
     WarningCode,
+    default_plausibility_limit,
     display_mg,
 )
-from domain.omeq_settings import default_plausibility_limit
 
 SUBSTANCE_NAMES: dict[str, Promise] = {
     "buprenorphine": _("buprenorphine"),

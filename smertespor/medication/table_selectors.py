@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from domain.conversion_tables import ConversionTable
+from domain.omeq import ConversionTable
 from smertespor.medication.mapper import table_from_version
 from smertespor.medication.models import DEFAULT_TABLE_ID, ConversionTableVersion
 

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domain.conversion_rules import ConversionTableError
-from domain.conversion_tables import ConversionTable, load_builtin_tables
+from domain.omeq import ConversionTable, ConversionTableError, load_builtin_tables
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.medication.mapper import rule_fields, table_from_version, table_meta
 from smertespor.medication.models import ConversionRule, ConversionTableVersion

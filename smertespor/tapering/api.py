@@ -12,8 +12,8 @@ from django.utils import timezone
 from ninja import Router
 from ninja.responses import Status
 
-from domain.tapering_request import text
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.numbers import for_json
 from smertespor.patients.access import patient_for, patient_for_change
 from smertespor.tapering.api_schemas import (
     PlanCreateIn,
@@ -103,7 +103,7 @@ def _preview_payload(preview: Preview) -> dict[str, Any]:
 
 
 def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else text(value)
+    return for_json(value)
 
 
 def plan_payload(plan: TaperPlan) -> dict[str, Any]:

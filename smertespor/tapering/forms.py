@@ -11,8 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from domain.tapering import PauseAtStep, PauseBetween, TaperErrorCode
-from domain.tapering_request import MAX_STEP_PERCENT
+from domain.tapering import MAX_STEP_PERCENT, PauseAtStep, PauseBetween, TaperErrorCode
 from smertespor.tapering.mapper import TIMES, Pace, PlanLine
 from smertespor.tapering.messages import TAPER_ERROR_MESSAGES, fill
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind

@@ -18,9 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from domain.catalogue import Catalogue, CatalogueError, Form, Product
-from domain.conversion_tables import ConversionTable
-from domain.omeq_settings import Thresholds
-from domain.strengths import TimeOfDay, UnitCount
+from domain.omeq import ConversionTable, Thresholds
 from domain.tapering import (
     DoseSchedule,
     PauseAtStep,
@@ -34,8 +32,10 @@ from domain.tapering import (
     TaperRequest,
     TaperStep,
     TaperTarget,
+    TimeOfDay,
+    UnitCount,
 )
-from domain.tapering_request import text
+from smertespor.entry.numbers import json_number
 from smertespor.medication.mapper import plain_decimal, strength_label
 from smertespor.medication.models import MedicationLine
 
@@ -78,16 +78,16 @@ class PlanLine:
         data: dict[str, Any] = {
             "kind": "prn" if self.is_prn else "scheduled",
             "product_id": self.product_id,
-            "strength": text(self.strength),
+            "strength": json_number(self.strength),
             "label": self.label,
             "name": self.name,
             "source_line_id": self.source_line_id,
         }
         if self.is_prn:
-            data["units_per_dose"] = text(self.units_per_dose)
-            data["max_doses_per_day"] = text(self.max_doses_per_day)
+            data["units_per_dose"] = json_number(self.units_per_dose)
+            data["max_doses_per_day"] = json_number(self.max_doses_per_day)
         else:
-            data.update({t: text(self.schedule.get(t, Decimal(0))) for t in TIMES})
+            data.update({t: json_number(self.schedule.get(t, Decimal(0))) for t in TIMES})
             data["is_patch"] = self.is_patch
         return data
 
@@ -308,7 +308,11 @@ def taper_request(
 
 def _units_json(counts: Iterable[UnitCount]) -> list[dict[str, str]]:
     return [
-        {"strength": text(c.strength.amount), "label": c.strength.label, "units": text(c.units)}
+        {
+            "strength": json_number(c.strength.amount),
+            "label": c.strength.label,
+            "units": json_number(c.units),
+        }
         for c in counts
     ]
 
@@ -326,13 +330,13 @@ def dose_json(dose: ProductDose) -> dict[str, Any]:
         "patch_change_hours": product.patch_change_hours,
         "is_prn": dose.is_prn,
         "is_every_other_day": dose.is_every_other_day,
-        "daily_amount": text(dose.daily_amount),
+        "daily_amount": json_number(dose.daily_amount),
         "times": {t.time.value: _units_json(t.dose.counts) for t in dose.doses},
         "prn": None,
     }
     if dose.prn_dose is not None:
         data["prn"] = {
-            "amount": text(dose.prn_dose.amount),
+            "amount": json_number(dose.prn_dose.amount),
             "units": _units_json(dose.prn_dose.counts),
             "max_doses_per_day": dose.prn_max_doses_per_day,
         }
@@ -413,8 +417,8 @@ def plan_fields(plan: TaperPlan) -> dict[str, Any]:
 
 def thresholds_json(thresholds: Thresholds) -> dict[str, str]:
     return {
-        "reassess_mg_per_day": text(thresholds.reassess_mg_per_day),
-        "high_mg_per_day": text(thresholds.high_mg_per_day),
+        "reassess_mg_per_day": json_number(thresholds.reassess_mg_per_day),
+        "high_mg_per_day": json_number(thresholds.high_mg_per_day),
     }
 
 

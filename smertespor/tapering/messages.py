@@ -20,12 +20,18 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, CatalogueError
-from domain.conversion_tables import ConversionTable
 from domain.errors import DomainError
-from domain.omeq import RegimenError
-from domain.strengths import StrengthError, StrengthErrorCode
-from domain.tapering import NoteCode, SuggestionCode, TaperError, TaperErrorCode, TaperProblem
-from domain.tapering_request import TaperInputError
+from domain.omeq import ConversionTable, RegimenError
+from domain.tapering import (
+    NoteCode,
+    StrengthError,
+    StrengthErrorCode,
+    SuggestionCode,
+    TaperError,
+    TaperErrorCode,
+    TaperInputError,
+    TaperProblem,
+)
 from smertespor.medication.omeq_messages import format_mg, line_problem_message, substance_name
 
 Code = TaperErrorCode

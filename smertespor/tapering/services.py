@@ -20,12 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue
-from domain.conversion_tables import ConversionTable
 from domain.errors import DomainError
-from domain.omeq_settings import Thresholds
+from domain.omeq import ConversionTable, Thresholds
+from domain.tapering import MAX_DAYS_IN_PAST, generate_taper_plan
 from domain.tapering import TaperPlan as DomainPlan
-from domain.tapering import generate_taper_plan
-from domain.tapering_request import MAX_DAYS_IN_PAST
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.medication.calculation import omeq_thresholds
 from smertespor.medication.models import ConversionTableVersion

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from domain.conversion_tables import load_builtin_tables
+from domain.omeq import load_builtin_tables
 from smertespor.audit.models import AuditEvent
 from smertespor.medication.forms import rule_initial
 from smertespor.medication.mapper import table_from_version

@@ -39,17 +39,16 @@ from enum import StrEnum
 
 from domain.catalogue import Product, Release
 from domain.omeq import OmeqResult
-from domain.strengths import UnitCount, sum_units, tidy
-from domain.tapering_doses import ProductDose
-from domain.tapering_notes import (
+from domain.tapering.doses import ProductDose
+from domain.tapering.notes import (
     NoteCode,
     StepNote,
     paused_note,
     start_after_pause_note,
     target_note,
 )
-from domain.tapering_regimen import order_problems, parse_regimen
-from domain.tapering_request import (
+from domain.tapering.regimen import order_problems, parse_regimen
+from domain.tapering.request import (
     DoseSchedule,
     PauseAtStep,
     PauseBetween,
@@ -66,7 +65,8 @@ from domain.tapering_request import (
     TargetKind,
     pace_problems,
 )
-from domain.tapering_steps import Pace, PlannedDose, StepKind, omeq_of, plan_doses, reduction_order
+from domain.tapering.steps import Pace, PlannedDose, StepKind, omeq_of, plan_doses, reduction_order
+from domain.tapering.strengths import UnitCount, sum_units, tidy
 
 __all__ = [
     "DoseSchedule",

@@ -39,21 +39,10 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from domain.catalogue import Release
-from domain.conversion_rules import DoseUnit
-from domain.conversion_tables import ConversionTable
-from domain.omeq import OmeqResult, compute_omeq
-from domain.omeq_settings import Thresholds
-from domain.strengths import (
-    ExpressedDose,
-    StrengthGrid,
-    TimedDose,
-    TimeOfDay,
-    default_max_units,
-    tidy,
-)
-from domain.tapering_doses import ProductDose
-from domain.tapering_notes import StepNote, cut_note, slow_note
-from domain.tapering_request import (
+from domain.omeq import ConversionTable, DoseUnit, OmeqResult, Thresholds, compute_omeq
+from domain.tapering.doses import ProductDose
+from domain.tapering.notes import StepNote, cut_note, slow_note
+from domain.tapering.request import (
     SlowDown,
     StepBasis,
     TaperError,
@@ -61,6 +50,14 @@ from domain.tapering_request import (
     TaperTarget,
     TargetKind,
     text,
+)
+from domain.tapering.strengths import (
+    ExpressedDose,
+    StrengthGrid,
+    TimedDose,
+    TimeOfDay,
+    default_max_units,
+    tidy,
 )
 
 __all__ = [

@@ -26,7 +26,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from domain.omeq_settings import Thresholds, co_medication_classes
+from domain.omeq.settings import Thresholds, co_medication_classes
 
 if TYPE_CHECKING:
     from domain.omeq import LineResult

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 
-from domain.conversion_rules import (
+from domain.errors import DomainError
+from domain.omeq.rules import (
     DoseBand,
     DoseBandedRule,
     DoseUnit,
@@ -44,10 +45,9 @@ from domain.conversion_rules import (
     Route,
     RuleKind,
 )
-from domain.conversion_tables import ConversionTable
-from domain.errors import DomainError
-from domain.omeq_settings import Thresholds, default_plausibility_limit
-from domain.omeq_warnings import OmeqWarning, WarningCode, regimen_warnings
+from domain.omeq.settings import Thresholds, default_plausibility_limit
+from domain.omeq.tables import ConversionTable
+from domain.omeq.warnings import OmeqWarning, WarningCode, regimen_warnings
 
 __all__ = [
     "CoMedicationError",

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.strengths import StrengthGrid
-from domain.tapering_doses import ProductDose
-from domain.tapering_request import SlowDown, text
+from domain.tapering.doses import ProductDose
+from domain.tapering.request import SlowDown, text
+from domain.tapering.strengths import StrengthGrid
 
 __all__ = [
     "NoteCode",

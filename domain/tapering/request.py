@@ -32,10 +32,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.catalogue import Catalogue, shipped_catalogue
-from domain.conversion_tables import ConversionTable
 from domain.errors import DomainError
-from domain.omeq_settings import Thresholds
-from domain.strengths import TimeOfDay
+from domain.omeq import ConversionTable, Thresholds
+from domain.tapering.strengths import TimeOfDay
 
 __all__ = [
     "MAX_DAYS_IN_PAST",

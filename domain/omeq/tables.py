@@ -30,7 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import TypedDict, TypeVar
 
-from domain.conversion_rules import (
+from domain.omeq.rules import (
     ConversionTableError,
     DoseBand,
     DoseBandedRule,

@@ -20,9 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.catalogue import Form, Product
-from domain.conversion_rules import DoseUnit, Route
-from domain.omeq import RegimenLine, Release
-from domain.strengths import ExpressedDose, TimedDose, TimeOfDay, UnitCount, sum_units, tidy
+from domain.omeq import DoseUnit, RegimenLine, Release, Route
+from domain.tapering.strengths import (
+    ExpressedDose,
+    TimedDose,
+    TimeOfDay,
+    UnitCount,
+    sum_units,
+    tidy,
+)
 
 __all__ = ["ProductDose"]
 

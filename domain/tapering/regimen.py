@@ -14,9 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from domain.catalogue import Catalogue, CatalogueError, Form, Product
-from domain.strengths import ExpressedDose, TimedDose, TimeOfDay, UnitCount, sum_units, tidy
-from domain.tapering_doses import ProductDose
-from domain.tapering_request import (
+from domain.tapering.doses import ProductDose
+from domain.tapering.request import (
     PrnLine,
     TaperErrorCode,
     TaperLine,
@@ -25,6 +24,14 @@ from domain.tapering_request import (
     TargetKind,
     problem,
     text,
+)
+from domain.tapering.strengths import (
+    ExpressedDose,
+    TimedDose,
+    TimeOfDay,
+    UnitCount,
+    sum_units,
+    tidy,
 )
 
 __all__ = ["order_problems", "parse_regimen"]
