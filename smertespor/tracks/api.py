@@ -19,6 +19,7 @@ from ninja.responses import Status
 from smertespor.accounts.models import Organisation
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.tracks.decisions import take_decision
 from smertespor.tracks.follow_ups import (
     LineChange,
     RegimenUpdate,
@@ -26,7 +27,7 @@ from smertespor.tracks.follow_ups import (
     record_follow_up,
 )
 from smertespor.tracks.hospital_api import router as hospital_router
-from smertespor.tracks.messages import CourseConflict
+from smertespor.tracks.labels import CourseConflict
 from smertespor.tracks.models import Alert
 from smertespor.tracks.payloads import (
     alert_payload,
@@ -43,12 +44,12 @@ from smertespor.tracks.schemas import (
     AlertOut,
     CourseIn,
     CourseOut,
+    DecisionIn,
     FollowUpIn,
     FollowUpOut,
     HandoverLetterIn,
     HandoverOut,
     Problem,
-    StepIn,
     TimelineEventOut,
     WorklistOut,
 )
@@ -64,7 +65,6 @@ from smertespor.tracks.services import (
     pain_clinics,
     update_handover_letter,
 )
-from smertespor.tracks.steps import take_step
 from smertespor.tracks.worklists import attach_alerts, clinic_worklist, practice_worklist
 
 router = Router(tags=["tracks"])
@@ -168,17 +168,19 @@ def create_follow_up(
 
 
 @router.post(
-    _COURSE + "/steps", response={200: CourseOut, 409: Problem}, url_name="tracks_course_step"
+    _COURSE + "/decisions",
+    response={200: CourseOut, 409: Problem},
+    url_name="tracks_course_decision",
 )
-def step(
-    request: HttpRequest, patient_id: str, course_id: int, payload: StepIn
+def decide(
+    request: HttpRequest, patient_id: str, course_id: int, payload: DecisionIn
 ) -> Status[dict[str, Any]]:
-    """Take a step: hand_over_early, record_success, end (the practice); accept,
+    """Take a decision: hand_over_early, record_success, end (the practice); accept,
     return_to_practice, end (the clinic). Answers the course to show (accepting opens the
     hospital-track course)."""
-    _patient, course = load(request, patient_id, course_id, change=True, what="course_step")
+    _patient, course = load(request, patient_id, course_id, change=True, what="course_decision")
     try:
-        shown = take_step(
+        shown = take_decision(
             course=course,
             by=request.user,
             event=payload.event,

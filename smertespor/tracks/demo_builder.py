@@ -14,8 +14,8 @@ from domain.follow_up import next_follow_up_on
 from domain.tracks import course_deadline
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.patients.models import CareRelation, Patient
+from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.handover import referral_snapshot
-from smertespor.tracks.mapper import rule_settings
 from smertespor.tracks.models import (
     Alert,
     Appointment,

@@ -31,14 +31,15 @@ from domain.scores import Peg
 from domain.scores import cows_total as cows_items_total
 from domain.scores import sows_total as sows_items_total
 from smertespor.audit.services import AuditAction
+from smertespor.entry.numbers import json_number
 from smertespor.medication.models import MedicationLine
 from smertespor.medication.services import (
     add_medication_line,
     change_medication_line,
     end_medication_line,
 )
-from smertespor.tracks.mapper import baseline_peg, plain
-from smertespor.tracks.messages import Refusals
+from smertespor.tracks.facts import baseline_peg
+from smertespor.tracks.labels import Refusals
 from smertespor.tracks.models import Actor, Alert, Course, FollowUp, TimelineEvent, Track
 from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import require_actor
@@ -244,7 +245,7 @@ def record_follow_up(
             detail={
                 "follow_up": follow_up.pk,
                 "visit_on": visit_on.isoformat(),
-                "omeq_mg_per_day": plain(omeq.mg_per_day),
+                "omeq_mg_per_day": json_number(omeq.mg_per_day),
                 "alerts": [alert.code.value for alert in raised],
                 "medication_changes": len(changes),
             },

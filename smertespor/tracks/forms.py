@@ -14,7 +14,7 @@ from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.mapper import plain_decimal
-from smertespor.tracks.messages import COWS_ITEM_LABELS
+from smertespor.tracks.labels import COWS_ITEM_LABELS
 from smertespor.tracks.models import Discipline, GoalKind, Intervention, TeamMember
 
 # The browser's date picker reads and writes ISO dates, whatever the user's language.
@@ -259,7 +259,7 @@ class NewLineForm(MedicationLineForm):
         return arguments
 
 
-class StepForm(VersionForm):
+class DecisionForm(VersionForm):
     event = forms.CharField(widget=forms.HiddenInput, max_length=32)
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

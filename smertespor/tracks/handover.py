@@ -13,18 +13,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from smertespor.medication.mapper import plain_decimal, regimen_from_lines, strength_label
+from smertespor.entry.numbers import for_json, json_number
+from smertespor.medication.mapper import regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
-from smertespor.tracks.mapper import plain
 from smertespor.tracks.models import Course, Handover
 
 SNAPSHOT_VERSION = 1
-
-
-def _number(value: Any) -> str | None:
-    return None if value is None else format(plain_decimal(value), "f")
 
 
 def _medication(course: Course) -> list[dict[str, Any]]:
@@ -36,13 +32,13 @@ def _medication(course: Course) -> list[dict[str, Any]]:
             {
                 "product": f"{product.name} {strength_label(product, line.strength)}"
                 if product
-                else f"{line.product_id} {_number(line.strength)}",
+                else f"{line.product_id} {for_json(line.strength)}",
                 "atc": product.atc if product else "",
                 "is_opioid": bool(product and product.is_opioid),
-                "units_per_dose": _number(line.units_per_dose),
-                "doses_per_day": _number(line.doses_per_day),
+                "units_per_dose": for_json(line.units_per_dose),
+                "doses_per_day": for_json(line.doses_per_day),
                 "prn": line.prn,
-                "max_doses_per_day": _number(line.max_doses_per_day),
+                "max_doses_per_day": for_json(line.max_doses_per_day),
                 "since": line.start_date.isoformat(),
             }
         )
@@ -62,7 +58,7 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
     visits = [
         {
             "on": f.visit_on.isoformat(),
-            "omeq_mg_per_day": plain(f.omeq_mg_per_day),
+            "omeq_mg_per_day": json_number(f.omeq_mg_per_day),
             "omeq_source": f.omeq_source,
             "peg": list(f.peg_items) if f.peg_items else None,
             "nrs": f.nrs,
@@ -90,12 +86,12 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
         },
         "goal": {
             "kind": course.goal_kind,
-            "target_mg_per_day": plain(course.goal_target_mg_per_day) or None,
+            "target_mg_per_day": for_json(course.goal_target_mg_per_day),
         },
         "plan": course.plan_note,
         "taper_plans": _taper_plans(course),
         "baseline": {
-            "omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+            "omeq_mg_per_day": json_number(course.baseline_omeq_mg_per_day),
             "omeq_source": course.baseline_omeq_source,
             "omeq_table": course.baseline_omeq_table,
             "peg": list(course.baseline_peg_items),

@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.numbers import for_json
 from smertespor.tracks.hospital_services import (
     activate_plan,
     add_team_member,
@@ -20,8 +21,7 @@ from smertespor.tracks.hospital_services import (
     book_appointment,
     complete_course,
 )
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import CourseConflict
+from smertespor.tracks.labels import CourseConflict
 from smertespor.tracks.models import Course, Track
 from smertespor.tracks.payloads import conflict, course_payload, load
 from smertespor.tracks.permissions import can_work_hospital_track
@@ -168,7 +168,7 @@ def post_discharge_summary(
             "summary": discharge.summary,
             "recommendations": discharge.recommendations,
             "medication_at_discharge": discharge.medication_at_discharge,
-            "omeq_at_discharge_mg_per_day": plain(discharge.omeq_at_discharge_mg_per_day) or None,
+            "omeq_at_discharge_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
             "written_at": discharge.written_at,
         },
     )

@@ -20,11 +20,11 @@ from domain.tracks import CourseEvent, Track, initial_status
 from smertespor.accounts.models import User
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
+from smertespor.entry.numbers import for_json
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.handover import pending_handover
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import CourseConflict
+from smertespor.tracks.labels import CourseConflict
 from smertespor.tracks.models import (
     Actor,
     Appointment,
@@ -385,7 +385,7 @@ def complete_course(
             by=by,
             detail={
                 "sent_to": sent_to.name,
-                "omeq_mg_per_day": plain(discharge.omeq_at_discharge_mg_per_day) or None,
+                "omeq_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
             },
         )
     return discharge

@@ -1,4 +1,4 @@
-"""The API's shapes for courses, visits, steps, the timeline and worklists.
+"""The API's shapes for courses, visits, decisions, the timeline and worklists.
 
 Doses in and out are exact decimals (a JSON number or a decimal string in, a string out).
 Scores are plain integers; their ranges are checked by the domain, which says why.
@@ -56,7 +56,7 @@ class CourseOut(Schema):
     current_omeq_mg_per_day: str | None
     plan_note: str
     version: int
-    allowed_steps: list[str] = []
+    allowed_decisions: list[str] = []
     rule: RuleOut | None = None
 
 
@@ -144,7 +144,7 @@ class FollowUpOut(Schema):
     alerts: list[AlertOut]
 
 
-class StepIn(Schema):
+class DecisionIn(Schema):
     event: Annotated[str, Field(max_length=32)]
     version: int
     reason: Text = ""

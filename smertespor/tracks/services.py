@@ -31,11 +31,12 @@ from domain.tracks import (
 )
 from smertespor.accounts.models import Organisation
 from smertespor.audit.services import AuditAction
+from smertespor.entry.numbers import for_json, json_number
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
+from smertespor.tracks.facts import course_goal, rule_settings
 from smertespor.tracks.handover import create_handover
-from smertespor.tracks.mapper import course_goal, plain, rule_settings
-from smertespor.tracks.messages import CourseConflict, Refusals, validation_error
+from smertespor.tracks.labels import CourseConflict, Refusals, validation_error
 from smertespor.tracks.models import Actor, Course, GoalKind, Handover, TimelineEvent
 from smertespor.tracks.models.courses import MAX_INTERVAL_DAYS
 from smertespor.tracks.omeq import recorded_omeq
@@ -170,9 +171,9 @@ def enrol_in_practice_track(
             by=by,
             to_status=course.status,
             detail={
-                "baseline_omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+                "baseline_omeq_mg_per_day": json_number(course.baseline_omeq_mg_per_day),
                 "goal": goal_kind,
-                "target_mg_per_day": plain(goal_target_mg_per_day) or None,
+                "target_mg_per_day": for_json(goal_target_mg_per_day),
                 "deadline": course.deadline.isoformat() if course.deadline else None,
             },
         )

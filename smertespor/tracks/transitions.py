@@ -23,7 +23,7 @@ from domain.tracks import (
 )
 from domain.tracks import Actor as DomainActor
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.tracks.messages import CourseConflict, validation_error
+from smertespor.tracks.labels import CourseConflict, validation_error
 from smertespor.tracks.models import Actor, Course, TimelineEvent
 
 

@@ -1,5 +1,5 @@
 """Course pages: the patient's courses and timeline, enrolment, a course, its follow-ups,
-its steps and the handover letter. Thin: load the patient through `patients.access` (which
+its decisions and the handover letter. Thin: load the patient through `patients.access` (which
 audits), call a selector or service, render."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from smertespor.medication.mapper import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.access import patient_for, patient_for_change
 from smertespor.patients.models import Patient
+from smertespor.tracks.decisions import decision_for, decisions_for, take_decision
 from smertespor.tracks.follow_ups import (
     LineChange,
     RegimenUpdate,
@@ -30,11 +31,11 @@ from smertespor.tracks.follow_ups import (
 )
 from smertespor.tracks.forms import (
     CourseForm,
+    DecisionForm,
     FollowUpForm,
     HandoverLetterForm,
     LineDoseForm,
     NewLineForm,
-    StepForm,
     apply_errors,
 )
 from smertespor.tracks.models import Alert, Course
@@ -60,7 +61,6 @@ from smertespor.tracks.selectors import (
     timeline_of_patient,
 )
 from smertespor.tracks.services import enrol_in_practice_track, pain_clinics, update_handover_letter
-from smertespor.tracks.steps import STEPS, steps_for, take_step
 
 TIMELINE_LIMIT = 200
 
@@ -157,7 +157,7 @@ def course_detail(request: HttpRequest, patient_id: str, course_id: int) -> Http
         "handovers": handovers,
         "hospital": hospital_records(course) if course.track == "hospital" else None,
         "next_course": course.next_courses.first(),
-        "steps": steps_for(request.user, course),
+        "decisions": decisions_for(request.user, course),
         "can_follow_up": can_follow_up(request.user, course) and course.is_open,
         "can_decide": can_decide(request.user, course),
         "timeline": list(timeline_of_course(course)[:TIMELINE_LIMIT]),
@@ -244,24 +244,24 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_step(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    """Confirm a step (GET ?event=...) and take it (POST)."""
+def course_decision(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
+    """Confirm a decision (GET ?event=...) and take it (POST)."""
     patient, course = load_course(
-        request, patient_id, course_id, change=request.method == "POST", what="course_step"
+        request, patient_id, course_id, change=request.method == "POST", what="course_decision"
     )
     event = request.POST.get("event") or request.GET.get("event", "")
-    step = STEPS.get(CourseEvent(event)) if event in CourseEvent._value2member_map_ else None
-    if step is None or step.own_page:
+    decision = decision_for(event)
+    if decision is None or decision.own_page:
         if request.method == "GET":
             return redirect(course_url(course))
         raise Http404
     if not can_decide(request.user, course):
         raise PermissionDenied
-    form = StepForm(request.POST or None, initial={"event": event, "version": course.version})
+    form = DecisionForm(request.POST or None, initial={"event": event, "version": course.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            shown = take_step(
+            shown = take_decision(
                 course=course,
                 by=request.user,
                 event=data["event"],
@@ -274,17 +274,17 @@ def course_step(request: HttpRequest, patient_id: str, course_id: int) -> HttpRe
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Done: %(step)s.") % {"step": step.label})
+            messages.success(request, _("Done: %(step)s.") % {"step": decision.label})
             return redirect(course_url(shown))
     context = {
         "patient": patient,
         "tab": "courses",
         "course": course,
         "form": form,
-        "step": step,
-        "is_handover": step.event is CourseEvent.HAND_OVER_EARLY,
+        "decision": decision,
+        "is_handover": decision.event is CourseEvent.HAND_OVER_EARLY,
     }
-    return render(request, "tracks/step_form.html", context)
+    return render(request, "tracks/decision_form.html", context)
 
 
 @login_required
@@ -338,7 +338,7 @@ def handover_letter(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         "handover": handover,
         "snapshot": handover.snapshot,
         "form": form if can_edit else None,
-        "steps": steps_for(request.user, course),
+        "decisions": decisions_for(request.user, course),
     }
     return render(request, "tracks/handover.html", context)
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.numbers import for_json
 from smertespor.patients.access import visible_patients
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import alert_message
+from smertespor.tracks.labels import alert_message
 from smertespor.tracks.models import (
     Alert,
     Appointment,
@@ -326,7 +326,7 @@ def _course(course: Any, today: date) -> dict[str, Any]:
         "next_follow_up_on": due,
         "days_overdue": max((today - due).days, 0) if due else None,
         "last_visit_on": course.last_visit_on,
-        "current_omeq_mg_per_day": plain(course.current_omeq_mg_per_day) or None,
+        "current_omeq_mg_per_day": for_json(course.current_omeq_mg_per_day),
         **_patient(course.patient),
     }
 

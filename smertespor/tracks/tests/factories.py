@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from domain.tracks import course_deadline
-from smertespor.tracks.mapper import rule_settings
+from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.models import Course, FollowUp, Handover, Status, Track
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 

@@ -45,7 +45,7 @@ def test_a_gp_enrols_a_patient_through_the_api(api, patient, clinic):
     assert body["baseline_omeq_mg_per_day"] == "45"
     assert body["baseline_peg_score"] == "5.00"
     assert body["version"] == 1
-    assert body["allowed_steps"] == ["record_success", "hand_over_early", "end"]
+    assert body["allowed_decisions"] == ["record_success", "hand_over_early", "end"]
 
 
 def test_refused_enrolment_answers_422_with_the_reason_on_its_field(api, patient, clinic):
@@ -98,9 +98,9 @@ def test_bad_visits_answer_422_and_save_nothing(api, patient, clinic, body, fiel
     assert not FollowUp.objects.exists()
 
 
-def test_a_step_not_allowed_now_answers_422_and_changes_nothing(api, patient, clinic):
+def test_a_decision_not_allowed_now_answers_422_and_changes_nothing(api, patient, clinic):
     course = _enrol(api, patient).json()
-    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/steps"
+    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/decisions"
     assert (
         _post(api, url, {"event": "end", "version": 1, "reason": "Moved away"}).status_code == 200
     )
@@ -112,7 +112,7 @@ def test_a_step_not_allowed_now_answers_422_and_changes_nothing(api, patient, cl
 
 def test_a_gp_trying_to_accept_a_handover_is_refused_for_their_role(api, patient, clinic):
     course = _enrol(api, patient).json()
-    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/steps"
+    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/decisions"
     _post(api, url, {"event": "hand_over_early", "version": 1, "reason": "Needs it"})
     assert _post(api, url, {"event": "accept", "version": 2}).status_code == 403
 
@@ -123,7 +123,7 @@ def test_the_course_the_timeline_and_the_handover_read_back(api, patient, clinic
     assert api.get(base + "/handover").json() is None
     step = _post(
         api,
-        base + "/steps",
+        base + "/decisions",
         {
             "event": "hand_over_early",
             "version": 1,
@@ -155,9 +155,13 @@ def test_the_clinic_runs_the_hospital_track_through_the_api(
     gp_api = client_for(gp)
     course = _enrol(gp_api, patient).json()
     base = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}"
-    _post(gp_api, base + "/steps", {"event": "hand_over_early", "version": 1, "reason": "Needs it"})
+    _post(
+        gp_api,
+        base + "/decisions",
+        {"event": "hand_over_early", "version": 1, "reason": "Needs it"},
+    )
     clinic_api = client_for(clinic_doctor)
-    accepted = _post(clinic_api, base + "/steps", {"event": "accept", "version": 2})
+    accepted = _post(clinic_api, base + "/decisions", {"event": "accept", "version": 2})
     assert accepted.status_code == 200
     hospital = accepted.json()
     assert (hospital["track"], hospital["status"], hospital["previous_course_id"]) == (
@@ -214,7 +218,7 @@ def test_the_hospital_endpoints_refuse_a_practice_track_course(
     base = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}"
     _post(
         client_for(gp),
-        base + "/steps",
+        base + "/decisions",
         {"event": "hand_over_early", "version": 1, "reason": "Needs it"},
     )
     response = _post(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.tracks.follow_ups import record_follow_up
-from smertespor.tracks.messages import CourseConflict
+from smertespor.tracks.labels import CourseConflict
 from smertespor.tracks.models import Course, FollowUp, Handover
 from smertespor.tracks.services import end_course, hand_over_early, update_handover_letter
 from smertespor.tracks.tests.helpers import enrol
@@ -74,7 +74,7 @@ def test_the_page_shows_a_conflict_message_and_keeps_the_input(
 
 def test_the_api_answers_409_to_a_stale_version(gp, started, client_for):
     client = client_for(gp)
-    url = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}/steps"
+    url = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}/decisions"
     body = {"event": "end", "reason": "Moved away", "version": 1}
     first = client.post(url, json.dumps(body), content_type="application/json")
     second = client.post(url, json.dumps(body), content_type="application/json")
