@@ -13,12 +13,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from smertespor.accounts.models import User
 from smertespor.entry.numbers import for_json, json_number
 from smertespor.medication.mapper import regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.models import Course, Handover
+from smertespor.tracks.selectors import taper_plans_of
 
 SNAPSHOT_VERSION = 1
 
@@ -46,11 +48,7 @@ def _medication(course: Course) -> list[dict[str, Any]]:
 
 
 def _taper_plans(course: Course) -> list[dict[str, Any]]:
-    # The tapering app adds `TaperPlan.course` later; until then there is nothing to link.
-    plans = getattr(course, "taper_plans", None)
-    if plans is None:
-        return []
-    return [{"id": plan.pk, "title": str(plan)} for plan in plans.all()]
+    return [{"id": plan.pk, "title": str(plan)} for plan in taper_plans_of(course)]
 
 
 def referral_snapshot(course: Course) -> dict[str, Any]:
@@ -106,7 +104,7 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
 def create_handover(
     *,
     course: Course,
-    by: Any,
+    by: User | None,
     kind: str,
     reason: str = "",
     gp_comment: str = "",
@@ -115,14 +113,13 @@ def create_handover(
 ) -> Handover:
     """The referral for a course that has just moved to `handover_proposed`; the clinic's
     care relation opens with it, so the patient is on the clinic's intake list."""
-    user = by if getattr(by, "is_authenticated", False) else None
     handover = Handover(
         course=course,
         clinic=course.clinic,
         kind=kind,
         reason=reason.strip(),
         proposed_at=timezone.now(),
-        proposed_by=user,
+        proposed_by=by,
         snapshot=referral_snapshot(course),
         gp_comment=gp_comment.strip(),
         expected_duration=expected_duration.strip(),
@@ -134,7 +131,7 @@ def create_handover(
         patient=course.patient,
         organisation=course.clinic,
         reason=CareRelation.Reason.COURSE,
-        by=user,
+        by=by,
     )
     return handover
 

@@ -27,19 +27,6 @@ from smertespor.entry.numbers import for_people
 from smertespor.tracks.models import Alert, Course, Discipline, GoalKind, Status, TimelineEvent
 
 
-class CourseConflict(ValidationError):
-    """Someone changed the course since the user read it: nothing was saved."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Someone else changed this course while you were working on it, so your "
-                "change was not saved. Reload the course, check what changed and try again."
-            ),
-            code="conflict",
-        )
-
-
 def status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 

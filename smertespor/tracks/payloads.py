@@ -1,39 +1,29 @@
-"""Turning courses and their records into the API's payloads, and loading them for it."""
+"""Courses and their records as the API's payloads (the shapes are in `schemas`), worded by
+the same `labels` as the pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja.responses import Status
-
+from smertespor.accounts.models import Requester
 from smertespor.entry.numbers import for_json, json_number
-from smertespor.patients.access import patient_for, patient_for_change
-from smertespor.patients.models import Patient
 from smertespor.tracks.decisions import decisions_for
-from smertespor.tracks.labels import CourseConflict, alert_message, why
-from smertespor.tracks.models import Alert, Course, FollowUp, Handover, TimelineEvent
+from smertespor.tracks.labels import alert_message, why
+from smertespor.tracks.models import (
+    Alert,
+    Course,
+    DischargeSummary,
+    FollowUp,
+    Handover,
+    TeamMember,
+    TimelineEvent,
+)
 from smertespor.tracks.rules import RuleResult
-from smertespor.tracks.selectors import course_of
 
 
-def conflict(error: CourseConflict) -> Status[dict[str, str]]:
-    return Status(409, {"detail": str(error.messages[0]), "code": "conflict"})
-
-
-def load(
-    request: HttpRequest, patient_id: str, course_id: int, *, change: bool, what: str
-) -> tuple[Patient, Course]:
-    if change:
-        patient = patient_for_change(request.user, patient_id, object_type=what)
-    else:
-        patient = patient_for(
-            request.user, patient_id, object_type=what, detail={"course": str(course_id)}
-        )
-    return patient, course_of(patient, course_id)
-
-
-def course_payload(course: Course, user: Any, result: RuleResult | None = None) -> dict[str, Any]:
+def course_payload(
+    course: Course, user: Requester, result: RuleResult | None = None
+) -> dict[str, Any]:
     outcome = result.outcome if result else None
     return {
         "id": course.pk,
@@ -141,4 +131,25 @@ def handover_payload(handover: Handover) -> dict[str, Any]:
         "planned_follow_up": handover.planned_follow_up,
         "hospital_course_id": handover.hospital_course_id,
         "snapshot": handover.snapshot,
+    }
+
+
+def team_member_payload(member: TeamMember) -> dict[str, Any]:
+    return {
+        "id": member.pk,
+        "user_id": member.user_id,
+        "name": str(member.user),
+        "discipline": member.discipline,
+    }
+
+
+def discharge_payload(discharge: DischargeSummary) -> dict[str, Any]:
+    return {
+        "course_id": discharge.course_id,
+        "sent_to_id": discharge.sent_to_id,
+        "summary": discharge.summary,
+        "recommendations": discharge.recommendations,
+        "medication_at_discharge": discharge.medication_at_discharge,
+        "omeq_at_discharge_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
+        "written_at": discharge.written_at,
     }

@@ -35,9 +35,9 @@ from domain.tracks import (
 from smertespor.entry.numbers import json_number
 from smertespor.tracks.facts import course_facts, rule_settings
 from smertespor.tracks.handover import create_handover
-from smertespor.tracks.labels import CourseConflict, domain_message
+from smertespor.tracks.labels import domain_message
 from smertespor.tracks.models import Actor, Course, FollowUp, Handover, Status, Track
-from smertespor.tracks.transitions import apply_transition
+from smertespor.tracks.transitions import CourseConflict, apply_transition
 
 
 @dataclass(frozen=True)

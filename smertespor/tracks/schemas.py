@@ -2,6 +2,7 @@
 
 Doses in and out are exact decimals (a JSON number or a decimal string in, a string out).
 Scores are plain integers; their ranges are checked by the domain, which says why.
+Refusals are the API's problem details (`entry.problems`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,6 @@ from ninja import Field, Schema
 
 Text = Annotated[str, Field(max_length=4000)]
 ShortText = Annotated[str, Field(max_length=200)]
-
-
-class Problem(Schema):
-    detail: str
-    code: str
 
 
 class RuleOut(Schema):

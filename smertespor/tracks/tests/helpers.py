@@ -28,7 +28,7 @@ def enrol(
         "patient": patient,
         "by": gp,
         "start_date": start,
-        "clinic": clinic,
+        "clinic_id": clinic.pk,
         "baseline_peg": (6, 6, 6),
         "baseline_nrs": 6,
         "goal_kind": "target",

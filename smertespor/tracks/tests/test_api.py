@@ -51,7 +51,8 @@ def test_a_gp_enrols_a_patient_through_the_api(api, patient, clinic):
 def test_refused_enrolment_answers_422_with_the_reason_on_its_field(api, patient, clinic):
     response = _enrol(api, patient, baseline_peg=[6, 5, 14], goal_target_mg_per_day="50")
     assert response.status_code == 422
-    fields = {d["field"]: d["message"] for d in response.json()["detail"]}
+    assert response["Content-Type"] == "application/problem+json"
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert fields["peg_activity"] == "A PEG item is a whole number from 0 to 10."
     assert "below the baseline" in fields["goal_target_mg_per_day"]
     assert not Course.objects.exists()
@@ -61,7 +62,7 @@ def test_a_second_open_course_answers_422(api, patient, clinic):
     _enrol(api, patient)
     response = _enrol(api, patient)
     assert response.status_code == 422
-    assert "already has an open course" in response.json()["detail"][0]["message"]
+    assert "already has an open course" in response.json()["errors"][0]["message"]
 
 
 def test_a_visit_through_the_api_raises_its_alerts(api, patient, clinic):
@@ -94,7 +95,7 @@ def test_bad_visits_answer_422_and_save_nothing(api, patient, clinic, body, fiel
     url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/follow-ups"
     response = _post(api, url, {"version": 1, "omeq_mg_per_day": 40, **body})
     assert response.status_code == 422, response.content
-    assert field in {d["field"] for d in response.json()["detail"]}
+    assert field in {e["field"] for e in response.json()["errors"]}
     assert not FollowUp.objects.exists()
 
 
@@ -106,7 +107,7 @@ def test_a_decision_not_allowed_now_answers_422_and_changes_nothing(api, patient
     )
     response = _post(api, url, {"event": "hand_over_early", "version": 2, "reason": "Late"})
     assert response.status_code == 422
-    assert "not possible now" in response.json()["detail"][0]["message"]
+    assert "not possible now" in response.json()["errors"][0]["message"]
     assert Course.objects.get().status == "ended"
 
 

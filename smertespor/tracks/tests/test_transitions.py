@@ -71,8 +71,12 @@ def assessed(clinic_doctor, hospital):
 
 @pytest.fixture
 def planned(clinic_doctor, psychologist, assessed):
-    add_team_member(course=assessed, by=clinic_doctor, user=clinic_doctor, discipline="doctor")
-    add_team_member(course=assessed, by=clinic_doctor, user=psychologist, discipline="psychologist")
+    add_team_member(
+        course=assessed, by=clinic_doctor, user_id=clinic_doctor.pk, discipline="doctor"
+    )
+    add_team_member(
+        course=assessed, by=clinic_doctor, user_id=psychologist.pk, discipline="psychologist"
+    )
     course = _fresh(assessed)
     activate_plan(
         course=course,
@@ -261,7 +265,7 @@ def test_the_plan_needs_a_named_team_member(assessed, clinic_doctor):
 
 def test_team_members_are_users_of_the_clinic(assessed, clinic_doctor, gp):
     with pytest.raises(ValidationError):
-        add_team_member(course=assessed, by=clinic_doctor, user=gp, discipline="doctor")
+        add_team_member(course=assessed, by=clinic_doctor, user_id=gp.pk, discipline="doctor")
 
 
 def test_appointments_are_booked_with_team_members_and_not_in_the_past(
@@ -274,7 +278,7 @@ def test_appointments_are_booked_with_team_members_and_not_in_the_past(
         starts_at=future,
         duration_minutes=45,
         discipline="psychologist",
-        clinician=psychologist,
+        clinician_id=psychologist.pk,
     )
     assert appointment.organisation_id == planned.responsible_organisation_id
     with pytest.raises(ValidationError) as refused:
@@ -284,9 +288,9 @@ def test_appointments_are_booked_with_team_members_and_not_in_the_past(
             starts_at=timezone.now() - timedelta(hours=1),
             duration_minutes=45,
             discipline="doctor",
-            clinician=clinic_nurse,
+            clinician_id=clinic_nurse.pk,
         )
-    assert set(refused.value.message_dict) == {"starts_at", "clinician"}
+    assert set(refused.value.message_dict) == {"starts_at", "clinician_id"}
 
 
 def test_completing_needs_the_discharge_summary_and_a_doctor(planned, clinic_doctor, clinic_nurse):
