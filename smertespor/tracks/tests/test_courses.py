@@ -176,8 +176,8 @@ def test_the_clinic_must_be_a_pain_clinic_of_the_practice_region(gp, patient, en
     from smertespor.accounts.models import Region
 
     elsewhere = Region.objects.create(name="Region Syddanmark", code="1083")
-    far_clinic = ClinicFactory(region=elsewhere)
-    practice_as_clinic = OrganisationFactory(region=RegionFactory())
+    far_clinic = ClinicFactory.create(region=elsewhere)
+    practice_as_clinic = OrganisationFactory.create(region=RegionFactory.create())
     for clinic in (far_clinic, practice_as_clinic):
         with pytest.raises(ValidationError) as refused:
             enrol(gp, patient, clinic, timezone.localdate())
