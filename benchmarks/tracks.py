@@ -51,7 +51,7 @@ def _seed(today: date) -> dict[str, Any]:
     from domain.tracks import course_deadline
     from smertespor.accounts.models import Organisation, Region, Role, User
     from smertespor.patients.models import CareRelation, Patient
-    from smertespor.tracks.mapper import rule_settings
+    from smertespor.tracks.facts import rule_settings
     from smertespor.tracks.models import Alert, Appointment, Course, FollowUp, Handover
 
     rng = random.Random(SEED)  # synthetic data, the same every run
@@ -243,7 +243,7 @@ def _rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
 def _naive_daily_rules(today: date) -> int:
     """Every active course, one query for its visits, the rule, the event where it says so."""
     from domain.tracks import evaluate_course
-    from smertespor.tracks.mapper import course_facts, rule_settings
+    from smertespor.tracks.facts import course_facts, rule_settings
     from smertespor.tracks.models import Course
     from smertespor.tracks.rules import apply_track_rule
 

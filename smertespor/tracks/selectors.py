@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from domain.follow_up import FollowUpAlert, missed_follow_up
 from domain.tracks import OPEN_STATUSES
+from smertespor.accounts.models import User
 from smertespor.patients.models import Patient
 from smertespor.tracks.models import (
     Alert,
@@ -20,8 +21,13 @@ from smertespor.tracks.models import (
     DischargeSummary,
     FollowUp,
     Handover,
+    NeedsAssessment,
+    TeamMember,
     TimelineEvent,
 )
+
+if TYPE_CHECKING:
+    from smertespor.tapering.models import TaperPlan
 
 
 def course_of(patient: Patient, course_id: Any) -> Course:
@@ -72,6 +78,15 @@ def follow_ups_of(course: Course) -> QuerySet[FollowUp]:
     return course.follow_ups.select_related("recorded_by").order_by("visit_on", "pk")
 
 
+def alert_of(course: Course, alert_id: Any) -> Alert:
+    """The course's alert `alert_id`, or 404 (never another course's)."""
+    alert = Alert.objects.filter(course=course, pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    alert.course = course
+    return alert
+
+
 def open_alerts_of(course: Course) -> QuerySet[Alert]:
     return course.alerts.filter(acknowledged_at__isnull=True).order_by("-raised_on", "-pk")
 
@@ -93,6 +108,17 @@ def latest_handover(course: Course) -> Handover | None:
     return handovers_of(course).first()
 
 
+def clinicians_of(course: Course) -> QuerySet[User]:
+    """The active users of the organisation running the course (whom the team may name)."""
+    return User.objects.filter(
+        organisation_id=course.responsible_organisation_id, is_active=True
+    ).order_by("last_name", "first_name")
+
+
+def team_of(course: Course) -> QuerySet[TeamMember]:
+    return course.team.select_related("user").order_by("discipline", "pk")
+
+
 def appointments_of(course: Course) -> QuerySet[Appointment]:
     return course.appointments.select_related("clinician").order_by("starts_at", "pk")
 
@@ -107,24 +133,23 @@ def discharge_summaries_of(patient: Patient) -> QuerySet[DischargeSummary]:
 
 @dataclass(frozen=True)
 class HospitalRecords:
-    assessment: Any
-    team: list[Any]
-    appointments: list[Any]
-    discharge_summary: Any
+    assessment: NeedsAssessment | None
+    team: list[TeamMember]
+    appointments: list[Appointment]
+    discharge_summary: DischargeSummary | None
 
 
 def hospital_records(course: Course) -> HospitalRecords:
-    assessment = getattr(course, "needs_assessment", None)
+    assessment = NeedsAssessment.objects.filter(course=course).select_related("assessed_by").first()
     discharge = DischargeSummary.objects.filter(course=course).select_related("written_by").first()
     return HospitalRecords(
         assessment=assessment,
-        team=list(course.team.select_related("user").order_by("discipline", "pk")),
+        team=list(team_of(course)),
         appointments=list(appointments_of(course)),
         discharge_summary=discharge,
     )
 
 
-def taper_plans_of(course: Course) -> list[Any]:
-    """The taper plans linked to the course, once the tapering app links them."""
-    plans = getattr(course, "taper_plans", None)
-    return list(plans.all()) if plans is not None else []
+def taper_plans_of(course: Course) -> list[TaperPlan]:
+    """The taper plans linked to the course (the tapering app links them when it makes one)."""
+    return list(course.taper_plans.all())

@@ -215,7 +215,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"GET {TRACKS_COURSE}": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/follow-ups": (None, PATIENT_READERS),
     f"POST {TRACKS_COURSE}/follow-ups": ({"version": 1, "nrs": 5}, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/steps": (
+    f"POST {TRACKS_COURSE}/decisions": (
         {"event": "hand_over_early", "reason": "Matrix", "version": 1},
         {"gp"},
     ),

@@ -1,4 +1,7 @@
-"""The one seam between the tracks models and the domain core: models in, domain objects out."""
+"""Courses as the domain core sees them: the one seam from the tracks models to `domain.tracks`.
+
+Models in, domain objects out (`CourseFacts`, `CourseGoal`, `Peg`, the region's `RuleSettings`).
+"""
 
 from __future__ import annotations
 
@@ -35,15 +38,6 @@ def rule_settings() -> RuleSettings:
 def stored_omeq(value: Decimal) -> Decimal:
     """OMEQ as stored: rounded up to 4 decimals, so a dose never looks lower than it is."""
     return value.quantize(_OMEQ_PLACES, rounding=ROUND_UP)
-
-
-def plain(value: Decimal | None) -> str:
-    """A stored decimal as text without padding zeros: 45.0000 -> "45", 22.5000 -> "22.5"."""
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
 
 
 def course_goal(kind: str, target: Decimal | None) -> CourseGoal:

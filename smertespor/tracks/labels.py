@@ -1,16 +1,21 @@
-"""The domain's refusals and alerts in the user's language.
+"""The wording of the tracks app: statuses, alerts, the timeline's "why" and the domain's
+refusals, in the user's language.
 
 The domain core speaks English with stable codes; this module turns a code into a translated
 sentence (at call time, so in the language of the request) and a `ValidationError` whose
-field names match the forms and the API.
+field names match the forms and the API. The pages (through the `tracks` template filters)
+and the API payloads use the same functions, so both say the same thing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,20 +23,8 @@ from domain.errors import DomainError
 from domain.follow_up import FollowUpError
 from domain.scores import ScoreError
 from domain.tracks import CourseFactsError, SecondOpenCourseError, TransitionError
-from smertespor.tracks.models import Alert, Status, TimelineEvent
-
-
-class CourseConflict(ValidationError):
-    """Someone changed the course since the user read it: nothing was saved."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            _(
-                "Someone else changed this course while you were working on it, so your "
-                "change was not saved. Reload the course, check what changed and try again."
-            ),
-            code="conflict",
-        )
+from smertespor.entry.numbers import for_people
+from smertespor.tracks.models import Alert, Course, Discipline, GoalKind, Status, TimelineEvent
 
 
 def status_label(status: str) -> str:
@@ -205,3 +198,102 @@ def alert_message(alert: Alert) -> str:
             "days": params.get("days_overdue", "?"),
         }
     return str(Alert.Code(code).label) if code in Alert.Code.values else code
+
+
+def alert_name(code: object) -> str:
+    return str(Alert.Code(code).label) if code in Alert.Code.values else str(code)
+
+
+def discipline_name(value: object) -> str:
+    return str(Discipline(value).label) if value in Discipline.values else str(value)
+
+
+def omeq_text(value: object) -> str:
+    """mg/day for reading: at most two decimals (half up), no padding zeros, in the user's
+    locale; "—" when there is none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    return for_people(number)
+
+
+def goal_text(course: Course) -> str:
+    if course.goal_kind == GoalKind.TARGET:
+        return _("Reach %(mg)s mg/day") % {"mg": omeq_text(course.goal_target_mg_per_day)}
+    return _("Stop the opioid")
+
+
+def day_text(value: object) -> str:
+    """An ISO date (as stored in a snapshot or a timeline detail) in the short date format."""
+    if not value:
+        return "—"
+    try:
+        return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def _when_text(value: object) -> str:
+    try:
+        return date_format(datetime.fromisoformat(str(value)), "SHORT_DATETIME_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def why(event: TimelineEvent) -> str:
+    """Why it happened: the user's reason, or the system's working in the user's language."""
+    detail: dict[str, Any] = event.detail or {}
+    kind = TimelineEvent.Kind
+    text = ""
+    if event.kind == kind.PROPOSE_HANDOVER:
+        text = _(
+            "The deadline %(deadline)s (%(months)s calendar months from the start) passed "
+            "without the goal reached."
+        ) % {
+            "deadline": day_text(detail.get("deadline")),
+            "months": detail.get("period_months", "?"),
+        }
+    elif event.kind == kind.RECORD_SUCCESS and detail.get("success_on"):
+        reason = (
+            _("stopped") if detail.get("success_reason") == "stopped" else _("the target reached")
+        )
+        text = _("OMEQ %(mg)s mg/day on %(on)s: %(reason)s by the deadline %(deadline)s.") % {
+            "mg": omeq_text(detail.get("omeq_mg_per_day")),
+            "on": day_text(detail.get("success_on")),
+            "reason": reason,
+            "deadline": day_text(detail.get("deadline")),
+        }
+    elif event.kind == kind.CREATED and "baseline_omeq_mg_per_day" in detail:
+        text = _("Baseline OMEQ %(mg)s mg/day; 3-month deadline %(deadline)s.") % {
+            "mg": omeq_text(detail.get("baseline_omeq_mg_per_day")),
+            "deadline": day_text(detail.get("deadline")),
+        }
+    elif event.kind == kind.CREATED:
+        text = _("Accepted from the practice track.")
+    elif event.kind == kind.FOLLOW_UP:
+        text = _("Visit %(on)s: OMEQ %(mg)s mg/day.") % {
+            "on": day_text(detail.get("visit_on")),
+            "mg": omeq_text(detail.get("omeq_mg_per_day")),
+        }
+        if detail.get("alerts"):
+            labels = [alert_name(c) for c in detail["alerts"] if c in Alert.Code.values]
+            text += " " + _("Alerts: %(alerts)s.") % {"alerts": ", ".join(labels)}
+    elif event.kind == kind.ASSESS_NEEDS:
+        names = [
+            discipline_name(d) for d in detail.get("disciplines", []) if d in Discipline.values
+        ]
+        text = _("Disciplines: %(names)s.") % {"names": ", ".join(names)}
+    elif event.kind == kind.TEAM_MEMBER_ADDED:
+        text = f"{detail.get('user', '')} ({discipline_name(detail.get('discipline', ''))})"
+    elif event.kind == kind.APPOINTMENT_ADDED:
+        text = _when_text(detail.get("starts_at"))
+    elif event.kind in (kind.DISCHARGE_SUMMARY, kind.COMPLETE) and detail.get("sent_to"):
+        text = _("Sent to %(practice)s.") % {"practice": detail["sent_to"]}
+    elif event.kind == kind.ALERT_ACKNOWLEDGED:
+        text = alert_name(detail.get("alert", ""))
+    if event.reason:
+        return f"{text} {event.reason}".strip()
+    return text
