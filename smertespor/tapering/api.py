@@ -15,7 +15,11 @@ from ninja.responses import Status
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.entry.numbers import for_json
 from smertespor.patients.access import patient_for, patient_for_change
-from smertespor.tapering.api_schemas import (
+from smertespor.tapering.labels import TaperPlanInputError, note_message, suggestion_message
+from smertespor.tapering.models import TaperPlan
+from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
+from smertespor.tapering.plan_rows import dose_json, plan_fields, product_names, step_fields
+from smertespor.tapering.schemas import (
     PlanCreateIn,
     PlanIn,
     PlanOut,
@@ -24,10 +28,6 @@ from smertespor.tapering.api_schemas import (
     PreviewOut,
     StatusIn,
 )
-from smertespor.tapering.mapper import dose_json, plan_fields, product_names, step_fields
-from smertespor.tapering.messages import TaperPlanInputError, note_message, suggestion_message
-from smertespor.tapering.models import TaperPlan
-from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
 from smertespor.tapering.selectors import events_of, plan_of, plans_of, steps_of
 from smertespor.tapering.services import (
     Preview,

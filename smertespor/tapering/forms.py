@@ -12,9 +12,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from domain.tapering import MAX_STEP_PERCENT, PauseAtStep, PauseBetween, TaperErrorCode
-from smertespor.tapering.mapper import TIMES, Pace, PlanLine
-from smertespor.tapering.messages import TAPER_ERROR_MESSAGES, fill
+from smertespor.tapering.labels import TAPER_ERROR_MESSAGES, fill
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
+from smertespor.tapering.pace import Pace
+from smertespor.tapering.regimens import TIMES, PlanLine
 from smertespor.tapering.transitions import Action
 
 TIME_LABELS = {

@@ -197,7 +197,7 @@ class TaperPlanStep(models.Model):
     pause_days = models.PositiveSmallIntegerField(_("pause (days)"), default=0)
     reduced_product_id = models.CharField(_("product reduced"), max_length=64)
     reduced_is_prn = models.BooleanField(default=False)
-    doses = models.JSONField(_("doses"))  # see tapering.mapper.dose_json
+    doses = models.JSONField(_("doses"))  # see tapering.plan_rows.dose_json
     supply = models.JSONField(_("to prescribe"), default=list)
     supply_days = models.PositiveSmallIntegerField(_("prescribed for (days)"), default=0)
     notes = models.JSONField(_("notes"), default=list)  # [{"code", "params"}]

@@ -30,20 +30,7 @@ from smertespor.medication.models import ConversionTableVersion
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.medication.table_selectors import active_table_version, domain_table
 from smertespor.patients.models import Patient
-from smertespor.tapering.mapper import (
-    ExcludedLine,
-    Pace,
-    PlanLine,
-    lines_of_step,
-    plan_fields,
-    plan_lines,
-    product_names,
-    step_fields,
-    taper_request,
-    thresholds_json,
-    thresholds_of,
-)
-from smertespor.tapering.messages import TaperPlanInputError, input_error
+from smertespor.tapering.labels import TaperPlanInputError, input_error
 from smertespor.tapering.models import (
     CLOSED,
     IN_FORCE,
@@ -53,7 +40,10 @@ from smertespor.tapering.models import (
     TaperPlanEvent,
     TaperPlanStep,
 )
+from smertespor.tapering.pace import Pace, taper_request, thresholds_json, thresholds_of
 from smertespor.tapering.permissions import can_make_taper_plans
+from smertespor.tapering.plan_rows import plan_fields, product_names, step_fields
+from smertespor.tapering.regimens import ExcludedLine, PlanLine, lines_of_step, plan_lines
 from smertespor.tapering.transitions import ADJUSTABLE, TRANSITIONS, Action
 from smertespor.tracks.models import Course
 from smertespor.tracks.models.courses import OPEN as OPEN_COURSE

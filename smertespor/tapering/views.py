@@ -29,19 +29,14 @@ from smertespor.patients.models import Patient
 from smertespor.tapering.forms import AdjustForm, PlanForm, StatusForm, pace_initial
 from smertespor.tapering.handout import build_handout
 from smertespor.tapering.ics import calendar
-from smertespor.tapering.mapper import (
-    Pace,
-    dose_json,
-    plan_fields,
-    plan_lines,
-    product_names,
-    step_fields,
-)
-from smertespor.tapering.messages import suggestion_message
+from smertespor.tapering.labels import suggestion_message
 from smertespor.tapering.models import Status, TaperPlan
+from smertespor.tapering.pace import Pace
 from smertespor.tapering.pdf import handout_pdf
 from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
 from smertespor.tapering.plan_chart import preview_chart, stored_plan_chart
+from smertespor.tapering.plan_rows import dose_json, plan_fields, product_names, step_fields
+from smertespor.tapering.regimens import plan_lines
 from smertespor.tapering.selectors import (
     current_step,
     events_of,

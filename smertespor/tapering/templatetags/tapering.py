@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smertespor.medication.omeq_messages import format_mg
-from smertespor.tapering.messages import excluded_reason, messages_of, number
+from smertespor.tapering.labels import excluded_reason, messages_of, number
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.plan_chart import stored_plan_chart
 from smertespor.tapering.selectors import current_step, plan_to_show, steps_of

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from smertespor.medication.models import MedicationLine
-from smertespor.tapering.mapper import Pace
+from smertespor.tapering.pace import Pace
 
 TODAY = datetime.date(2026, 3, 2)  # a Monday
 

@@ -10,7 +10,7 @@ import pytest
 
 from smertespor.tapering.handout import danish_date, units_text
 from smertespor.tapering.ics import calendar
-from smertespor.tapering.mapper import Pace
+from smertespor.tapering.pace import Pace
 from smertespor.tapering.services import create_taper_plan
 from smertespor.tapering.tests.conftest import add_line
 from smertespor.tests.calendar_files import read_calendar

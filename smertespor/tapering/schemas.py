@@ -12,8 +12,8 @@ from ninja import Field, Schema
 
 from smertespor.medication.api_schemas import DecimalText, ExactNumber
 from smertespor.tapering.forms import MAX_INTERVAL_DAYS, MAX_UNITS_AT_A_TIME
-from smertespor.tapering.mapper import Pace
 from smertespor.tapering.models import REASON_MAX_LENGTH
+from smertespor.tapering.pace import Pace
 
 ProductId = Annotated[str, Field(max_length=64)]
 Units = Annotated[ExactNumber, Field(ge=0, le=MAX_UNITS_AT_A_TIME)]
@@ -66,7 +66,7 @@ class PlanIn(Schema):
     schedules: Annotated[list[ScheduleIn], Field(max_length=50)] = []
 
     def pace(self, defaults: Pace) -> Pace:
-        from smertespor.tapering.mapper import pause_from_json
+        from smertespor.tapering.pace import pause_from_json
 
         if "slow_down" in self.model_fields_set:
             below = self.slow_down.below_percent if self.slow_down else None
