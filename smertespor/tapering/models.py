@@ -6,6 +6,8 @@ marketed strengths, OMEQ, what to prescribe), so the plan the patient was given 
 exactly as printed even when the catalogue or the conversion tables change later.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.validators import no_nul_bytes
 
-OMEQ_DIGITS = {"max_digits": 24, "decimal_places": 10}  # as medication.OmeqSnapshot
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+OMEQ_DIGITS: _Digits = {"max_digits": 24, "decimal_places": 10}  # as medication.OmeqSnapshot
 REASON_MAX_LENGTH = 1000
 
 

@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -45,9 +46,9 @@ def morphine_list(patient):
 @pytest.fixture
 def pace():
     def make(**changes):
-        values = {"start_date": TODAY, "step_percent": Decimal(10), "interval_days": 28}
-        values.update(changes)
-        return Pace(**values)
+        return replace(
+            Pace(start_date=TODAY, step_percent=Decimal(10), interval_days=28), **changes
+        )
 
     return make
 

@@ -115,7 +115,7 @@ def test_the_calendar_has_an_event_on_each_step_date(client_for, gp, patient, pl
         assert event["uid"] == f"taper-plan-{plan.pk}-step-{step.number}@smertespor"
         assert event["summary"] == f"Nedtrapning trin {step.number}: ny dosis fra i dag"
         assert event["description"]
-        assert event["location"].startswith(patient.listed_practice.name)
+        assert str(event["location"]).startswith(patient.listed_practice.name)
         assert event["transp"] == "TRANSPARENT"
 
 
