@@ -19,12 +19,16 @@ from domain.tapering import (
     StepBasis,
     TaperRequest,
     TaperTarget,
+    TargetKind,
 )
 from smertespor.entry.numbers import json_number
 from smertespor.medication.mapper import plain_decimal
 from smertespor.tapering.regimens import PlanLine
 
 HUNDRED = Decimal(100)
+# Input bounds both doors parse with (the domain has no upper bound for these).
+MAX_INTERVAL_DAYS = 365
+MAX_UNITS_AT_A_TIME = Decimal(20)
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,15 @@ class Pace:
     order: tuple[str, ...] = ()
 
     def target(self) -> TaperTarget:
-        if self.target_kind == "omeq":
-            value = self.target_omeq_mg_per_day
-            return TaperTarget.omeq(value if value is not None else Decimal(-1))
-        if self.target_kind == "dose":
-            amount = self.target_daily_amount
-            return TaperTarget.dose(
-                self.target_product_id, amount if amount is not None else Decimal(-1)
+        """The target; a value not given stays missing, for the domain to refuse it
+        (`target_not_valid`)."""
+        if self.target_kind == TargetKind.OMEQ:
+            return TaperTarget(TargetKind.OMEQ, omeq_mg_per_day=self.target_omeq_mg_per_day)
+        if self.target_kind == TargetKind.DOSE:
+            return TaperTarget(
+                TargetKind.DOSE,
+                product_id=self.target_product_id,
+                daily_amount=self.target_daily_amount,
             )
         return TaperTarget.stop()
 
@@ -105,6 +111,14 @@ def pause_json(pause: PauseAtStep | PauseBetween) -> dict[str, Any]:
     if isinstance(pause, PauseAtStep):
         return {"step": pause.step, "extra_days": pause.extra_days}
     return {"first_day": pause.first_day.isoformat(), "last_day": pause.last_day.isoformat()}
+
+
+def step_pause(step: int | None, extra_days: int | None) -> PauseAtStep | None:
+    """A pause at a step from two numbers that may be left out: none when both are; a missing
+    one counts as 0, which the domain refuses (`pause_not_valid`)."""
+    if step is None and extra_days is None:
+        return None
+    return PauseAtStep(step or 0, extra_days or 0)
 
 
 def pause_from_json(data: Mapping[str, Any]) -> PauseAtStep | PauseBetween:

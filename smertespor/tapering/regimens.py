@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from domain.catalogue import Catalogue, CatalogueError, Form, Product
@@ -92,15 +93,20 @@ class PlanLine:
         return cls(**common, schedule=schedule, is_patch=bool(data.get("is_patch")))
 
 
+class ExcludedReason(StrEnum):
+    NOT_AN_OPIOID = "not_an_opioid"
+    SUBSTITUTION = "substitution"
+
+
 @dataclass(frozen=True)
 class ExcludedLine:
     """A current line the plan leaves as it is, and why (never dropped silently)."""
 
     label: str
-    reason: str  # "not_an_opioid" or "substitution"
+    reason: str  # an ExcludedReason
 
     def to_json(self) -> dict[str, str]:
-        return {"label": self.label, "reason": self.reason}
+        return {"label": self.label, "reason": str(self.reason)}
 
 
 def default_schedule(line: MedicationLine, product: Product | None) -> dict[str, Decimal]:
@@ -139,10 +145,10 @@ def plan_lines(
         label = line_label(line, product)
         name = product.name if product is not None else line.product_id
         if product is not None and not product.is_opioid:
-            excluded.append(ExcludedLine(label, "not_an_opioid"))
+            excluded.append(ExcludedLine(label, ExcludedReason.NOT_AN_OPIOID))
             continue
         if line.indication == MedicationLine.Indication.SUBSTITUTION:
-            excluded.append(ExcludedLine(label, "substitution"))
+            excluded.append(ExcludedLine(label, ExcludedReason.SUBSTITUTION))
             continue
         strength = plain_decimal(line.strength)
         if line.prn:
