@@ -22,6 +22,7 @@ from domain.tapering import DoseSchedule, PrnLine, TaperLine, TimeOfDay
 from smertespor.entry.numbers import json_number
 from smertespor.medication.mapper import plain_decimal, strength_label
 from smertespor.medication.models import MedicationLine
+from smertespor.medication.selectors import is_substitution_treatment
 
 TIMES = tuple(t.value for t in TimeOfDay)
 _DEFAULT_TIMES: dict[int, tuple[TimeOfDay, ...]] = {
@@ -147,7 +148,7 @@ def plan_lines(
         if product is not None and not product.is_opioid:
             excluded.append(ExcludedLine(label, ExcludedReason.NOT_AN_OPIOID))
             continue
-        if line.indication == MedicationLine.Indication.SUBSTITUTION:
+        if is_substitution_treatment(line):
             excluded.append(ExcludedLine(label, ExcludedReason.SUBSTITUTION))
             continue
         strength = plain_decimal(line.strength)
