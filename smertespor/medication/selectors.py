@@ -107,3 +107,9 @@ def with_latest_omeq(patients: QuerySet[Patient]) -> QuerySet[Patient]:
         latest_omeq_table_id=Subquery(newest.values("table_id")[:1]),
         latest_omeq_recorded_on=Subquery(newest.values("recorded_on")[:1]),
     )
+
+
+# Added for tapering:
+def is_substitution_treatment(line: MedicationLine) -> bool:
+    """Whether ``line`` is opioid substitution treatment, which a taper plan leaves alone."""
+    return line.indication == MedicationLine.Indication.SUBSTITUTION

@@ -113,7 +113,17 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "notifications:read_all": ("POST", {}, LOGGED_IN),
     "tapering:patient_plans": ("GET", None, PATIENT_READERS),
     "tapering:plan_create": ("GET", None, {"gp"}),
-    "tapering:plan_preview": ("POST", {"target_kind": "stop", "step_percent": "10"}, {"gp"}),
+    "tapering:plan_preview": (
+        "POST",
+        {
+            "target_kind": "stop",
+            "step_percent": "10",
+            "step_basis": "starting_dose",
+            "interval_days": "28",
+            "start_date": datetime.now(UTC).date().isoformat(),
+        },
+        {"gp"},
+    ),
     "tapering:plan_detail": ("GET", None, PATIENT_READERS),
     "tapering:plan_status": ("POST", {"action": "abandon", "reason": "Matrix"}, {"gp"}),
     "tapering:plan_adjust": ("GET", None, {"gp"}),
@@ -242,6 +252,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"GET {TAPER_PLANS}": (None, PATIENT_READERS),
     f"GET {TAPER_PLANS}/{{plan_id}}": (None, PATIENT_READERS),
     f"POST {TAPER_PLANS}/{{plan_id}}/status": ({"action": "abandon", "reason": "Matrix"}, {"gp"}),
+    f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, {"clinic_nurse"}),
 }
@@ -463,10 +474,12 @@ def _notification_kwargs(name, notification_id):
 
 
 def _taper_plan_id(patient, gp):
-    """A draft taper plan of the GP's own patient (from the medication line above)."""
+    """An active taper plan of the GP's own patient (from the medication line above): every
+    operation on a plan, adjusting included, is open to it."""
     from smertespor.tapering.services import create_taper_plan, default_pace
 
-    return create_taper_plan(patient=patient, by=gp, pace=default_pace(timezone.localdate())).pk
+    pace = default_pace(timezone.localdate())
+    return create_taper_plan(patient=patient, by=gp, pace=pace, activate=True).pk
 
 
 def _tapering_kwargs(name, patient, gp):

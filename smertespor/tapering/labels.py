@@ -2,19 +2,20 @@
 
 The domain speaks in stable English codes with text params (exact decimal strings); here each
 code gets a sentence marked for translation, filled in at call time in the user's language
-with numbers in the user's locale and product ids as product names. `TaperPlanInputError`
-is what the services raise: a `ValidationError` whose messages point at the form's fields.
+with numbers in the user's locale and product ids as product names. `input_error` turns any
+refusal of the domain into the `ValidationError` the services raise: one error per problem,
+with the domain's code, at the path of the API field it is about (`target.omeq_mg_per_day`,
+`pauses.0.step`); the plan forms map those paths to their own fields.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from domain.errors import DomainError
 from domain.omeq import ConversionTable, RegimenError
 from domain.tapering import (
     NoteCode,
+    PauseAtStep,
     StrengthError,
     StrengthErrorCode,
     SuggestionCode,
@@ -31,8 +33,11 @@ from domain.tapering import (
     TaperErrorCode,
     TaperInputError,
     TaperProblem,
+    TargetKind,
 )
-from smertespor.medication.omeq_messages import format_mg, line_problem_message, substance_name
+from smertespor.entry.numbers import for_people
+from smertespor.medication.omeq_messages import line_problem_message, substance_name
+from smertespor.tapering.pace import Pace
 
 Code = TaperErrorCode
 
@@ -175,19 +180,6 @@ EXCLUDED_REASONS: dict[str, Promise] = {
     "substitution": _("substitution treatment: not part of a taper plan"),
 }
 
-# Which field of the plan form a refusal points at; the rest are the form's own errors.
-ERROR_FIELDS: dict[TaperErrorCode, str] = {
-    Code.STEP_SIZE_OUT_OF_RANGE: "step_percent",
-    Code.PLAN_TOO_LONG: "step_percent",
-    Code.INTERVAL_TOO_SHORT: "interval_days",
-    Code.START_DATE_TOO_FAR_IN_PAST: "start_date",
-    Code.SLOW_DOWN_OUT_OF_RANGE: "slow_down_below_percent",
-    Code.PAUSE_NOT_VALID: "pause_step",
-    Code.PAUSE_OUTSIDE_PLAN: "pause_step",
-    Code.ORDER_NAMES_UNKNOWN_PRODUCT: "reduce_first",
-    Code.TARGET_NOT_VALID: "target_kind",
-    Code.TARGET_PRODUCT_NOT_SCHEDULED: "target_product_id",
-}
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _NUMBER_PARAMS = frozenset(
     {
@@ -215,15 +207,7 @@ _NUMBER_PARAMS = frozenset(
 
 def number(value: str | Decimal) -> str:
     """An exact decimal string in the user's locale, all its decimals kept (12.5 -> 12,5)."""
-    try:
-        exact = Decimal(value)
-    except (InvalidOperation, TypeError):
-        return str(value)
-    if not exact.is_finite():
-        return str(value)
-    plain = exact.normalize()
-    places = max(0, -plain.as_tuple().exponent)  # type: ignore[operator]
-    return number_format(plain, decimal_pos=places, use_l10n=True)
+    return for_people(value) or str(value)
 
 
 def _product_name(product_id: str, catalogue: Catalogue | None) -> str:
@@ -306,13 +290,39 @@ def excluded_reason(reason: str) -> str:
     return str(EXCLUDED_REASONS.get(reason, reason))
 
 
-class TaperPlanInputError(ValidationError):
-    """A plan that cannot be made, as messages by form field (NON_FIELD_ERRORS for the
-    regimen's lines); `.codes` keeps the domain's codes for the API."""
+def coded_messages(items: Iterable[Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """Stored notes or suggestions as the API shows them: code, params and the message."""
+    render = note_message if kind == "note" else suggestion_message
+    return [
+        {
+            "code": item["code"],
+            "params": item.get("params", {}),
+            "message": render(item["code"], item.get("params", {})),
+        }
+        for item in items
+    ]
 
-    def __init__(self, messages: Mapping[str, list[str]], codes: Sequence[str]) -> None:
-        super().__init__({field: list(texts) for field, texts in messages.items()})
-        self.codes = tuple(codes)
+
+def messages_of(items: Iterable[Mapping[str, Any]], kind: str) -> list[str]:
+    """Stored notes or suggestions ({"code", "params"}) in the user's language."""
+    return [item["message"] for item in coded_messages(items, kind)]
+
+
+# --- refusals as a ValidationError ------------------------------------------------------
+
+# The API field a refusal is about (the forms map these paths to their fields); a code not
+# here is about the request as a whole or about a line of the medication list.
+FIELD_PATHS: dict[TaperErrorCode, str] = {
+    Code.STEP_SIZE_OUT_OF_RANGE: "step_percent",
+    Code.PLAN_TOO_LONG: "step_percent",
+    Code.INTERVAL_TOO_SHORT: "interval_days",
+    Code.START_DATE_TOO_FAR_IN_PAST: "start_date",
+    Code.TARGET_PRODUCT_NOT_SCHEDULED: "target.product_id",
+}
+TARGET_CODES = frozenset(
+    {Code.TARGET_NOT_VALID, Code.TARGET_NOT_BELOW_CURRENT, Code.TARGET_NOT_REPRESENTABLE}
+)
+OMEQ_UNIT = "mg OMEQ/day"
 
 
 def _problem_message(
@@ -330,31 +340,84 @@ def _problem_message(
     return fill(template, params, catalogue=catalogue, product_name=label)
 
 
+def _pause_path(params: Mapping[str, str], pace: Pace | None) -> str:
+    """`pauses.<i>.<field>` for the pause a problem names, found by its values."""
+    pauses = pace.pauses if pace is not None else ()
+    for index, pause in enumerate(pauses):
+        if isinstance(pause, PauseAtStep):
+            named = params.get("pause") == f"step {pause.step}" or (
+                params.get("step") == str(pause.step)
+                and params.get("extra_days") == str(pause.extra_days)
+            )
+            if named:
+                bad_step = "pause" in params or pause.step < 1
+                return f"pauses.{index}.{'step' if bad_step else 'extra_days'}"
+        else:
+            first, last = pause.first_day.isoformat(), pause.last_day.isoformat()
+            if params.get("pause") == f"{first} to {last}":
+                return f"pauses.{index}.first_day"
+            if (params.get("first_day"), params.get("last_day")) == (first, last):
+                return f"pauses.{index}.last_day"
+    return "pauses"
+
+
+def _target_path(code: TaperErrorCode, params: Mapping[str, str], pace: Pace | None) -> str:
+    if code is Code.TARGET_NOT_VALID:
+        kind = params.get("kind")
+        if kind == TargetKind.OMEQ:
+            return "target.omeq_mg_per_day"
+        if kind == TargetKind.DOSE and pace is not None and not pace.target_product_id:
+            return "target.product_id"
+        return "target.daily_amount" if kind == TargetKind.DOSE else "target.kind"
+    unit = params.get("target_unit") or params.get("unit")
+    return "target.omeq_mg_per_day" if unit == OMEQ_UNIT else "target.daily_amount"
+
+
+def field_path(code: TaperErrorCode, params: Mapping[str, str], pace: Pace | None) -> str:
+    """The API field a refusal is about, or NON_FIELD_ERRORS."""
+    if code in {
+        Code.TARGET_NOT_VALID,
+        Code.TARGET_NOT_BELOW_CURRENT,
+        Code.TARGET_NOT_REPRESENTABLE,
+    }:
+        return _target_path(code, params, pace)
+    if code in {Code.PAUSE_NOT_VALID, Code.PAUSE_OUTSIDE_PLAN}:
+        return _pause_path(params, pace)
+    if code is Code.SLOW_DOWN_OUT_OF_RANGE:
+        below = Decimal(params.get("below_share", "0"))
+        return "slow_down.below_percent" if not 0 < below < 1 else "slow_down.step_percent"
+    if code is Code.ORDER_NAMES_UNKNOWN_PRODUCT:
+        order = pace.order if pace is not None else ()
+        product = params.get("product")
+        return f"order.{order.index(product)}" if product in order else "order"
+    return FIELD_PATHS.get(code, NON_FIELD_ERRORS)
+
+
 def input_error(
     error: DomainError,
     *,
     catalogue: Catalogue | None,
     table: ConversionTable | None,
     line_labels: Sequence[str] = (),
-) -> TaperPlanInputError:
-    """Any refusal of the taper domain as field messages in the user's language."""
-    messages: dict[str, list[str]] = {}
-    codes: list[str] = []
+    pace: Pace | None = None,
+) -> ValidationError:
+    """Any refusal of the taper domain as one error per problem, with the domain's code, in
+    the user's language, at the path of the field it is about (given the `pace` asked for)."""
+    found: dict[str, list[ValidationError]] = {}
 
     def add(field: str, message: str, code: str) -> None:
-        texts = messages.setdefault(field, [])
-        if message not in texts:
-            texts.append(message)
-        codes.append(code)
+        errors = found.setdefault(field, [])
+        if all((e.message, e.code) != (message, code) for e in errors):
+            errors.append(ValidationError(message, code=code))
 
     if isinstance(error, TaperInputError):
         for problem in error.problems:
-            field = _field(problem.code, problem.params_dict())
-            add(field, _problem_message(problem, catalogue, line_labels), problem.code.value)
+            path = field_path(problem.code, problem.params_dict(), pace)
+            add(path, _problem_message(problem, catalogue, line_labels), problem.code.value)
     elif isinstance(error, TaperError):
         code = TaperErrorCode(error.code)
         add(
-            _field(code, error.params_dict()),
+            field_path(code, error.params_dict(), pace),
             _problem_message(error, catalogue, line_labels),
             code.value,
         )
@@ -371,25 +434,4 @@ def input_error(
             _gettext("The plan cannot be made: %(reason)s") % {"reason": error.message},
             error.code,
         )
-    return TaperPlanInputError(messages, codes)
-
-
-def _field(code: TaperErrorCode, params: Mapping[str, str]) -> str:
-    if code in {Code.TARGET_NOT_BELOW_CURRENT, Code.TARGET_NOT_REPRESENTABLE}:
-        unit = params.get("target_unit") or params.get("unit")
-        return "target_omeq_mg_per_day" if unit == "mg OMEQ/day" else "target_daily_amount"
-    if code is Code.PAUSE_OUTSIDE_PLAN and not params.get("first_change"):
-        return "pause_step"
-    if code is Code.PAUSE_OUTSIDE_PLAN or (code is Code.PAUSE_NOT_VALID and "first_day" in params):
-        return "pause_first_day"
-    return ERROR_FIELDS.get(code, NON_FIELD_ERRORS)
-
-
-def messages_of(items: Iterable[Mapping[str, Any]], kind: str) -> list[str]:
-    """Stored notes or suggestions ({"code", "params"}) in the user's language."""
-    render = note_message if kind == "note" else suggestion_message
-    return [render(item["code"], item.get("params", {})) for item in items]
-
-
-def mg(value: Decimal | str) -> str:
-    return format_mg(value)
+    return ValidationError(found)
