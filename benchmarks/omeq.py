@@ -31,7 +31,7 @@ SEED = 1082
 
 
 def benchmark_regimens() -> None:
-    from domain.conversion_rules import DoseBandedRule, LinearRule
+    from domain.omeq import DoseBandedRule, LinearRule
 
     from domain.omeq import compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds

@@ -34,7 +34,7 @@ SEED = 1082
 
 
 def _requests(today: date) -> list[object]:
-    from domain.conversion_rules import DoseBandedRule, LinearRule
+    from domain.omeq import DoseBandedRule, LinearRule
 
     from domain.catalogue import Form
     from domain.tapering import (
@@ -110,8 +110,8 @@ def _requests(today: date) -> list[object]:
 
 
 def benchmark_plans(today: date) -> None:
-    from domain.tapering_regimen import parse_regimen
-    from domain.tapering_steps import omeq_of
+    from domain.tapering.regimen import parse_regimen
+    from domain.tapering.steps import omeq_of
 
     from domain.errors import DomainError
     from domain.tapering import generate_taper_plan

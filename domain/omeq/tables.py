@@ -2,7 +2,7 @@
 
 A `ConversionTable` (id, version, title, source citation, published date, note) holds one rule
 per (substance, route); the rule kinds and the dose-banded methadone rule are explained in
-`domain.conversion_rules`. Substances are lower-case English INN names.
+`domain.omeq.rules`. Substances are lower-case English INN names.
 
 Where tables come from:
 - shipped TOML files in `domain/data/conversion/` (`load_builtin_tables()`, `table_from_toml`):

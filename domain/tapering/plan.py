@@ -7,11 +7,11 @@
     )
     plan = generate_taper_plan(request, today=date(2026, 1, 2))
 
-The input types and their checks are in `domain.tapering_request` (the medication list's
-lines in `domain.tapering_regimen`), the reduction rules (one opioid at a time, the step size,
-how the doses of the day are cut, the every-other-day end) in `domain.tapering_steps`, the
-step notes in `domain.tapering_notes`, a step's product dose and what to prescribe in
-`domain.tapering_doses`, and how a dose is made of marketed strengths in `domain.strengths`.
+The input types and their checks are in `domain.tapering.request` (the medication list's
+lines in `domain.tapering.regimen`), the reduction rules (one opioid at a time, the step size,
+how the doses of the day are cut, the every-other-day end) in `domain.tapering.steps`, the
+step notes in `domain.tapering.notes`, a step's product dose and what to prescribe in
+`domain.tapering.doses`, and how a dose is made of marketed strengths in `domain.tapering.strengths`.
 This module dates the steps and assembles the plan:
 
 - Step 1 begins on the start date with the first reduced dose (the baseline is the dose

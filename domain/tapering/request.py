@@ -9,7 +9,7 @@ A regimen is product-based, as a medication list is:
 - `PrnLine(product_id, strength, units_per_dose, max_doses_per_day)`: as needed, up to a
   whole number of doses a day. A liquid may be PRN (units are ml); a scheduled liquid is
   refused, since a taper needs doses that tablets or patches can make.
-`domain.tapering_regimen` checks the lines against the catalogue.
+`domain.tapering.regimen` checks the lines against the catalogue.
 
 The pace: `step_percent` (above 0, at most 50) of the starting OMEQ or of the current one
 (`StepBasis`), every `interval_days` (1 or more), optionally slower near the end (`SlowDown`),
