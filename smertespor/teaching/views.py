@@ -1,7 +1,7 @@
 """Teaching pages for participants. Thin: parse, call selector or service, render.
 
-The clinic's pages (create, edit, attendance, materials, invitations, hours, need) are in
-``views_clinic``.
+The organising clinic's pages (create, edit, attendance, materials, invitations, hours,
+need) are in ``organiser_views``.
 """
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""The clinic's teaching pages: plan sessions, mark attendance, add materials, invite
+"""The organising clinic's teaching pages: plan sessions, mark attendance, add materials, invite
 practices, and see hours, reach and where teaching is needed. Thin, like ``views``."""
 
 from datetime import timedelta
