@@ -159,7 +159,7 @@ def test_the_high_dose_count_runs_against_the_medication_app_if_it_is_there(regi
 def test_the_page_ranks_practices_says_what_has_no_data_and_offers_an_invitation(
     client_for, clinic_nurse, region, no_high_dose_data, clinic
 ):
-    session = TeachingSessionFactory(organiser=clinic, topics=[Topic.TAPER_STRATEGY])
+    session = TeachingSessionFactory.create(organiser=clinic, topics=[Topic.TAPER_STRATEGY])
     response = client_for(clinic_nurse).get(reverse("teaching:need"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -174,7 +174,7 @@ def test_the_page_ranks_practices_says_what_has_no_data_and_offers_an_invitation
 def test_inviting_from_the_need_page_notifies_the_practice_and_returns(
     client_for, clinic_nurse, region, other_gp, clinic, no_high_dose_data
 ):
-    session = TeachingSessionFactory(organiser=clinic)
+    session = TeachingSessionFactory.create(organiser=clinic)
     need_url = reverse("teaching:need")
     response = client_for(clinic_nurse).post(
         reverse("teaching:invite", args=[session.pk]),
@@ -190,18 +190,21 @@ def test_inviting_from_the_need_page_notifies_the_practice_and_returns(
     assert row.already_invited
 
 
-def test_inviting_twice_is_a_clear_error(client_for, clinic_nurse, region, clinic):
-    session = TeachingSessionFactory(organiser=clinic)
+def test_inviting_twice_shows_the_form_again_with_the_error(
+    client_for, clinic_nurse, region, clinic
+):
+    session = TeachingSessionFactory.create(organiser=clinic)
     url = reverse("teaching:invite", args=[session.pk])
     client = client_for(clinic_nurse)
     client.post(url, {"practices": [region["busy"].pk]})
-    response = client.post(url, {"practices": [region["busy"].pk]}, follow=True)
+    response = client.post(url, {"practices": [region["busy"].pk]})
     assert Invitation.objects.count() == 1
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert "practices" in response.context["form"].errors
 
 
 def test_an_open_redirect_is_not_followed(client_for, clinic_nurse, region, clinic):
-    session = TeachingSessionFactory(organiser=clinic)
+    session = TeachingSessionFactory.create(organiser=clinic)
     response = client_for(clinic_nurse).post(
         reverse("teaching:invite", args=[session.pk]),
         {"practices": [region["busy"].pk], "next": "https://evil.example/"},
