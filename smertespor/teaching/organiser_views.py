@@ -29,7 +29,8 @@ from smertespor.teaching.forms import (
     SessionCreateForm,
     SessionForm,
 )
-from smertespor.teaching.need import MEASURE_LABELS, teaching_need
+from smertespor.teaching.labels import MEASURE_LABELS
+from smertespor.teaching.need import teaching_need
 from smertespor.teaching.permissions import can_organise_teaching, can_see_teaching_reach
 from smertespor.teaching.selectors import (
     HOURS_SORTS,
@@ -259,11 +260,7 @@ def need(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "ranking": result.ranking,
         "since": result.since,
-        "measure_labels": [
-            label
-            for measure, label in MEASURE_LABELS.items()
-            if measure not in result.ranking.measures_without_data
-        ],
+        "measure_labels": [MEASURE_LABELS[measure] for measure in result.shown],
         "missing_labels": [str(MEASURE_LABELS[m]) for m in result.ranking.measures_without_data],
     }
     return render(request, "teaching/need.html", context)
