@@ -4,8 +4,10 @@ see the patient (`patients.access.visible_patients`); each list view is logged o
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from statistics import median
 from typing import Any
 
@@ -203,3 +205,25 @@ def article_for(user: Any, article_id: Any) -> Article:
     if article is None:
         raise Http404
     return article
+
+
+# Added for teaching:
+
+
+def advice_topics_per_practice(
+    practice_ids: Iterable[int], *, since: datetime
+) -> dict[int, Counter[str]]:
+    """The advice requests each practice asked since ``since``, counted by category (a
+    teaching topic): aggregates only. A practice that asked nothing has an empty Counter."""
+    ids = list(practice_ids)
+    counts: dict[int, Counter[str]] = {pid: Counter() for pid in ids}
+    rows = (
+        AdviceRequest.objects.filter(practice_id__in=ids, asked_at__gte=since)
+        .order_by()
+        .values("practice_id", "category")
+        .annotate(n=Count("pk"))
+        .values_list("practice_id", "category", "n")
+    )
+    for practice_id, category, n in rows:
+        counts[practice_id][category] = n
+    return counts

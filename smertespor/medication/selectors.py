@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from domain.catalogue import Catalogue
-from smertespor.medication.calculation import Evaluation, compare, entries_from_regimen, evaluate
+from smertespor.medication.calculation import (
+    Evaluation,
+    compare,
+    entries_from_regimen,
+    evaluate,
+    omeq_thresholds,
+)
 from smertespor.medication.mapper import catalogue_from_products, regimen_from_lines
 from smertespor.medication.models import (
     CatalogueProduct,
@@ -113,3 +119,24 @@ def with_latest_omeq(patients: QuerySet[Patient]) -> QuerySet[Patient]:
 def is_substitution_treatment(line: MedicationLine) -> bool:
     """Whether ``line`` is opioid substitution treatment, which a taper plan leaves alone."""
     return line.indication == MedicationLine.Indication.SUBSTITUTION
+
+
+# Added for teaching:
+
+
+def high_dose_patients_per_practice(practice_ids: Iterable[int]) -> dict[int, int]:
+    """How many of each practice's listed patients are at or above the high-dose threshold
+    now (their newest OMEQ snapshot's maximum, PRN included): a count, no patients."""
+    ids = list(practice_ids)
+    rows = (
+        OmeqSnapshot.objects.filter(
+            pk=_newest_snapshot_id(),
+            patient__listed_practice_id__in=ids,
+            max_mg_per_day__gte=omeq_thresholds().high_mg_per_day,
+        )
+        .order_by()
+        .values("patient__listed_practice_id")
+        .annotate(n=Count("patient_id", distinct=True))
+        .values_list("patient__listed_practice_id", "n")
+    )
+    return {**dict.fromkeys(ids, 0), **dict(rows)}

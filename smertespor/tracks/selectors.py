@@ -3,11 +3,12 @@ the role rules and writes the audit row); nothing here checks access again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from domain.follow_up import FollowUpAlert, missed_follow_up
@@ -24,6 +25,7 @@ from smertespor.tracks.models import (
     NeedsAssessment,
     TeamMember,
     TimelineEvent,
+    Track,
 )
 
 if TYPE_CHECKING:
@@ -153,3 +155,38 @@ def hospital_records(course: Course) -> HospitalRecords:
 def taper_plans_of(course: Course) -> list[TaperPlan]:
     """The taper plans linked to the course (the tapering app links them when it makes one)."""
     return list(course.taper_plans.all())
+
+
+# Added for teaching:
+
+
+def practice_track_patients_per_practice(practice_ids: Iterable[int]) -> dict[int, int]:
+    """How many patients each practice has in an open practice-track course (by the
+    practice they are listed with): a count, no patients."""
+    ids = list(practice_ids)
+    rows = (
+        Course.objects.filter(
+            track=Track.PRACTICE,
+            status__in=sorted(OPEN_STATUSES),
+            patient__listed_practice_id__in=ids,
+        )
+        .order_by()
+        .values("patient__listed_practice_id")
+        .annotate(n=Count("patient_id", distinct=True))
+        .values_list("patient__listed_practice_id", "n")
+    )
+    return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
+def handovers_per_practice(practice_ids: Iterable[int], *, since: datetime) -> dict[int, int]:
+    """How many handovers from the practice track each practice made since ``since`` (by the
+    patient's listed practice), whatever the clinic then decided: a count, no patients."""
+    ids = list(practice_ids)
+    rows = (
+        Handover.objects.filter(course__patient__listed_practice_id__in=ids, proposed_at__gte=since)
+        .order_by()
+        .values("course__patient__listed_practice_id")
+        .annotate(n=Count("pk"))
+        .values_list("course__patient__listed_practice_id", "n")
+    )
+    return {**dict.fromkeys(ids, 0), **dict(rows)}

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -199,6 +200,15 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "DELETE /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
     "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, {"clinic_nurse"}),
     "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PRACTICE_STAFF),
+    # The practice to invite and the file to upload come from _teaching_body.
+    "POST /api/teaching/sessions/{session_id}/invitations": (None, {"clinic_nurse"}),
+    "GET /api/teaching/sessions/{session_id}/materials": (None, TEACHING_USERS),
+    "POST /api/teaching/sessions/{session_id}/materials/links": (
+        {"title": "Vejledning", "url": "https://www.sst.dk/vejledning"},
+        {"clinic_nurse"},
+    ),
+    "POST /api/teaching/sessions/{session_id}/materials/files": (None, {"clinic_nurse"}),
+    "DELETE /api/teaching/materials/{material_id}": (None, {"clinic_nurse"}),
     "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
@@ -364,6 +374,7 @@ def teaching_ids(clinic, gp, other_gp, practice_nurse):
         "past_session_id": past.pk,
         "registration_id": past.registrations.get(participant=gp).pk,
         "material_id": material.pk,
+        "practice_id": other_gp.organisation_id,
     }
 
 
@@ -376,6 +387,8 @@ def _teaching_kwargs(name, teaching_ids):
         return {"registration_id": teaching_ids["registration_id"]}
     if name == "teaching:feedback":
         return {"session_id": teaching_ids["past_session_id"]}
+    if name == "teaching:cancel":
+        return {"session_id": teaching_ids["booked_session_id"]}
     session_pages = {"detail", "edit", "register", "cancel", "calendar", "attendance", "invite"}
     if name.removeprefix("teaching:") in session_pages | {"material_add"}:
         return {"session_id": teaching_ids["session_id"]}
@@ -384,6 +397,7 @@ def _teaching_kwargs(name, teaching_ids):
 
 def _teaching_path(path, method, teaching_ids):
     """Which session an operation is tried on: joined to cancel, attended to give feedback."""
+    path = path.replace("{material_id}", str(teaching_ids["material_id"]))
     if "{session_id}" not in path:
         return path
     if path.endswith("/registration") and method in {"GET", "DELETE"}:
@@ -393,6 +407,18 @@ def _teaching_path(path, method, teaching_ids):
     else:
         session_id = teaching_ids["session_id"]
     return path.replace("{session_id}", str(session_id))
+
+
+def _teaching_body(operation, teaching_ids):
+    """The request of a teaching operation whose body names the test's own objects (the
+    practice to invite) or is a file upload; None for the others."""
+    if operation.endswith("/invitations"):
+        body = {"practices": [teaching_ids["practice_id"]]}
+        return {"content_type": "application/json", "data": json.dumps(body)}
+    if operation.endswith("/materials/files"):
+        upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.7 matrix")
+        return {"data": {"title": "Slides", "file": upload}}
+    return None
 
 
 def _tracks_kwargs(name, patient, clinic):
@@ -585,6 +611,7 @@ def test_api_access_matrix(
     kwargs = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
+    kwargs = _teaching_body(operation, teaching_ids) or kwargs
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
         assert response.status_code in (200, 201), (operation, persona, response.content)

@@ -1,5 +1,6 @@
-"""The clinic's teaching pages: plan sessions, mark attendance, add materials, invite
-practices, and see hours, reach and where teaching is needed. Thin, like ``views``."""
+"""The organising clinic's teaching pages: plan sessions, mark attendance, add materials,
+invite practices, and see hours, reach and where teaching is needed. Thin, like ``views``:
+each operation is an action (``actions.py``), the same as in the API."""
 
 from datetime import timedelta
 
@@ -8,15 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import require
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import requires
+from smertespor.teaching import actions
 from smertespor.teaching.forms import (
     AttendanceForm,
     InviteForm,
@@ -24,15 +28,9 @@ from smertespor.teaching.forms import (
     MaterialLinkForm,
     SessionCreateForm,
     SessionForm,
-    add_service_errors,
 )
-from smertespor.teaching.material_services import (
-    add_material_file,
-    add_material_link,
-    remove_material,
-)
-from smertespor.teaching.models import SessionMaterial
-from smertespor.teaching.need import MEASURE_LABELS, teaching_need
+from smertespor.teaching.labels import MEASURE_LABELS
+from smertespor.teaching.need import teaching_need
 from smertespor.teaching.permissions import can_organise_teaching, can_see_teaching_reach
 from smertespor.teaching.selectors import (
     HOURS_SORTS,
@@ -43,27 +41,24 @@ from smertespor.teaching.selectors import (
     registrations_for,
     teaching_reach,
 )
-from smertespor.teaching.services import (
-    create_teaching_sessions,
-    invite_practices,
-    mark_attendance,
-    update_teaching_session,
-)
 
 YEAR = timedelta(days=365)
 NEED_PAGE_SIZE = 50
+# The services name a session's times; the form asks for a date, a start and an end.
+SESSION_FIELDS = {"starts_at": "date", "ends_at": "end_time"}
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.plan_teaching_sessions)
 def session_create(request: HttpRequest) -> HttpResponse:
     form = SessionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sessions = create_teaching_sessions(by=request.user, **form.service_kwargs())
+            sessions = actions.plan_teaching_sessions(user=request.user, **form.service_kwargs())
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error, fields=SESSION_FIELDS)
         else:
             messages.success(
                 request,
@@ -75,47 +70,57 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 % {"count": len(sessions)},
             )
             return redirect("teaching:detail", session_id=sessions[0].pk)
-    return render(request, "teaching/session_form.html", {"form": form, "session": None})
+    context = {"form": form, "session": None}
+    return render(request, "teaching/session_form.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.change_teaching_session)
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = managed_session_for(request.user, session_id)
     form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
     if request.method == "POST" and form.is_valid():
         try:
-            update_teaching_session(by=request.user, session=session, **form.service_kwargs())
+            actions.change_teaching_session(
+                user=request.user, session_id=session.pk, **form.service_kwargs()
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error, fields=SESSION_FIELDS)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("teaching:detail", session_id=session.pk)
-    return render(request, "teaching/session_form.html", {"form": form, "session": session})
+    context = {"form": form, "session": session}
+    return render(request, "teaching/session_form.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.mark_attendance)
 def attendance(request: HttpRequest, session_id: int) -> HttpResponse:
     session = managed_session_for(request.user, session_id)
     registrations = list(registrations_for(session))
     form = AttendanceForm(request.POST or None, registrations=registrations)
     if request.method == "POST" and form.is_valid():
         try:
-            mark_attendance(by=request.user, session=session, attendance=form.attendance())
+            actions.mark_attendance(
+                user=request.user, session_id=session.pk, attendance=form.attendance()
+            )
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Attendance has been saved."))
             return redirect("teaching:detail", session_id=session.pk)
-    return render(request, "teaching/attendance.html", {"session": session, "form": form})
+    context = {"session": session, "form": form}
+    return render(request, "teaching/attendance.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.add_material_link, actions.add_material_file)
 def material_add(request: HttpRequest, session_id: int) -> HttpResponse:
     session = managed_session_for(request.user, session_id)
     kind = request.POST.get("kind", "")
@@ -125,81 +130,86 @@ def material_add(request: HttpRequest, session_id: int) -> HttpResponse:
         request.FILES if kind == "file" else None,
         prefix="file",
     )
-    form = link_form if kind == "link" else file_form if kind == "file" else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method == "POST" and kind == "link" and link_form.is_valid():
         try:
-            if form is link_form:
-                add_material_link(by=request.user, session=session, **form.cleaned_data)
-            else:
-                add_material_file(
-                    by=request.user,
-                    session=session,
-                    title=form.cleaned_data["title"],
-                    upload=form.cleaned_data["file"],
-                )
+            actions.add_material_link(
+                user=request.user, session_id=session.pk, **link_form.cleaned_data
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(link_form, error)
+        else:
+            messages.success(request, _("The material has been added."))
+            return redirect("teaching:detail", session_id=session.pk)
+    elif request.method == "POST" and kind == "file" and file_form.is_valid():
+        try:
+            actions.add_material_file(
+                user=request.user,
+                session_id=session.pk,
+                title=file_form.cleaned_data["title"],
+                upload=file_form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            apply_errors(file_form, error)
         else:
             messages.success(request, _("The material has been added."))
             return redirect("teaching:detail", session_id=session.pk)
     context = {"session": session, "link_form": link_form, "file_form": file_form}
-    return render(request, "teaching/material_form.html", context)
+    status = form_status(link_form, file_form)
+    return render(request, "teaching/material_form.html", context, status=status)
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_POST
+@performs(actions.remove_material)
 def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
-    material = get_object_or_404(SessionMaterial.objects.defer("content"), pk=material_id)
-    session = managed_session_for(request.user, material.session_id)
-    remove_material(by=request.user, material=material)
+    session = actions.remove_material(user=request.user, material_id=material_id)
     messages.success(request, _("The material has been removed."))
     return redirect("teaching:detail", session_id=session.pk)
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.invite_practices)
 def invite(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Invite practices to a session. The need page posts here too, and goes back there once
+    the practices are invited (a refusal shows this page with the error)."""
     session = managed_session_for(request.user, session_id)
     form = InviteForm(request.POST or None, practices=practices_to_invite(session))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = reverse("teaching:detail", kwargs={"session_id": session.pk})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                invitations = invite_practices(
-                    by=request.user, session=session, practices=form.cleaned_data["practices"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations = actions.invite_practices(
+                user=request.user,
+                session_id=session.pk,
+                practices=list(form.cleaned_data["practices"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d practice has been invited.",
+                    "%(count)d practices have been invited.",
+                    len(invitations),
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d practice has been invited.",
-                        "%(count)d practices have been invited.",
-                        len(invitations),
-                    )
-                    % {"count": len(invitations)},
-                )
-                return redirect(next_url)
-        for error in form.errors.values():
-            for message in error:
-                messages.error(request, message)
-        if request.POST.get("next"):
+                % {"count": len(invitations)},
+            )
             return redirect(next_url)
     context = {"session": session, "form": form, "next": next_url}
-    return render(request, "teaching/invite.html", context)
+    return render(request, "teaching/invite.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
+@require_GET
 def hours(request: HttpRequest) -> HttpResponse:
     """Education hours per practice and per participant over the last 12 months."""
-    now = timezone.now()
-    since = now - YEAR
+    since = timezone.now() - YEAR
     sort = request.GET.get("sort", "hours")
     sort = sort if sort in HOURS_SORTS else "hours"
     people = Paginator(hours_by_participant(since=since), NEED_PAGE_SIZE).get_page(
@@ -215,7 +225,8 @@ def hours(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require(can_see_teaching_reach)
+@requires(can_see_teaching_reach)
+@require_GET
 def reach(request: HttpRequest) -> HttpResponse:
     """Aggregate teaching reach for planners and the clinic: no names of people."""
     now = timezone.now()
@@ -232,10 +243,10 @@ NEED_SORTS = {"rank", "name", "hours"}
 
 
 @login_required
-@require(can_organise_teaching)
+@requires(can_organise_teaching)
+@require_GET
 def need(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    result = teaching_need(now=now)
+    result = teaching_need(now=timezone.now())
     sort = request.GET.get("sort", "rank")
     sort = sort if sort in NEED_SORTS else "rank"
     rows = list(result.rows)
@@ -249,11 +260,7 @@ def need(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "ranking": result.ranking,
         "since": result.since,
-        "measure_labels": [
-            label
-            for measure, label in MEASURE_LABELS.items()
-            if measure not in result.ranking.measures_without_data
-        ],
+        "measure_labels": [MEASURE_LABELS[measure] for measure in result.shown],
         "missing_labels": [str(MEASURE_LABELS[m]) for m in result.ranking.measures_without_data],
     }
     return render(request, "teaching/need.html", context)
