@@ -35,7 +35,7 @@ def benchmark_regimens() -> None:
 
     from domain.omeq import compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
-    from smertespor.medication.mapper import regimen_line
+    from smertespor.medication.regimens import regimen_line
     from smertespor.medication.selectors import current_catalogue
     from smertespor.medication.table_selectors import active_table_version, domain_table
 

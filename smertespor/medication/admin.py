@@ -23,8 +23,8 @@ from domain.catalogue import (
     Release,
     parse_products_csv,
 )
+from smertespor.medication.catalogue_rows import products_csv_text
 from smertespor.medication.catalogue_services import add_catalogue_products
-from smertespor.medication.mapper import products_csv_text
 from smertespor.medication.models import CatalogueProduct
 from smertespor.medication.selectors import current_catalogue
 

@@ -1,5 +1,5 @@
 """OMEQ and medication-list endpoints: the same calculation, access rules and services as the
-web pages. The schemas, and how numbers are read and written, are in `api_schemas`."""
+web pages. The schemas, and how numbers are read and written, are in `schemas`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from ninja.responses import Status
 
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.api_schemas import (
+from smertespor.medication.calculation import Evaluation, OmeqInputError, calculate
+from smertespor.medication.models import ConversionTableVersion, MedicationLine
+from smertespor.medication.permissions import can_record_medication, can_use_omeq_calculator
+from smertespor.medication.regimens import plain_decimal, strength_label
+from smertespor.medication.schemas import (
     EndLineIn,
     FactorSetOut,
     LineVersionOut,
@@ -26,10 +30,6 @@ from smertespor.medication.api_schemas import (
     ProblemsOut,
     ProductOut,
 )
-from smertespor.medication.calculation import Evaluation, OmeqInputError, calculate
-from smertespor.medication.mapper import plain_decimal, strength_label
-from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.permissions import can_record_medication, can_use_omeq_calculator
 from smertespor.medication.selectors import (
     current_catalogue,
     current_lines,

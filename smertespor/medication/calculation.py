@@ -36,13 +36,13 @@ from domain.omeq import (
     Thresholds,
     compute_omeq,
 )
-from smertespor.medication.mapper import Regimen, regimen_line, strength_label
-from smertespor.medication.models import ConversionTableVersion
-from smertespor.medication.omeq_messages import (
+from smertespor.medication.labels import (
     catalogue_message,
     line_problem_message,
     warning_message,
 )
+from smertespor.medication.models import ConversionTableVersion
+from smertespor.medication.regimens import Regimen, regimen_line, strength_label
 
 # Problems that say the *table* cannot convert a line: the line itself may be fine.
 TABLE_COVERAGE_PROBLEMS = frozenset(

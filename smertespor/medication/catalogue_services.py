@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from domain.catalogue import parse_products_csv
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.mapper import product_fields
+from smertespor.medication.catalogue_rows import product_fields
 from smertespor.medication.models import CatalogueProduct
 from smertespor.medication.permissions import can_manage_conversion_tables
 from smertespor.medication.selectors import current_catalogue

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from domain.catalogue import Catalogue
 from smertespor.medication.calculation import entries_from_regimen, evaluate
-from smertespor.medication.mapper import regimen_from_lines
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue
 from smertespor.medication.table_selectors import active_table_version, domain_table
 from smertespor.patients.models import Patient

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
-from smertespor.medication.mapper import plain_decimal
+from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.omeq_messages import route_name
+from smertespor.medication.regimens import plain_decimal
 
 CATEGORY_LABELS = {
     Category.OPIOID: _("Opioids"),

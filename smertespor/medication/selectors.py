@@ -10,13 +10,14 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from domain.catalogue import Catalogue
 from smertespor.medication.calculation import Evaluation, compare, entries_from_regimen, evaluate
-from smertespor.medication.mapper import catalogue_from_products, regimen_from_lines
+from smertespor.medication.catalogue_rows import catalogue_from_products
 from smertespor.medication.models import (
     CatalogueProduct,
     ConversionTableVersion,
     MedicationLine,
     OmeqSnapshot,
 )
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.table_selectors import (
     active_table_version,
     domain_table,

@@ -27,8 +27,8 @@ from smertespor.medication.calculation import (
     entries_from_inputs,
     evaluate,
 )
+from smertespor.medication.labels import LINE_PROBLEM_MESSAGES
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
-from smertespor.medication.omeq_messages import LINE_PROBLEM_MESSAGES
 from smertespor.medication.permissions import can_record_medication
 from smertespor.medication.selectors import current_catalogue, patient_evaluation
 from smertespor.medication.table_selectors import domain_table, usable_table_versions

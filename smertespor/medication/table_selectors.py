@@ -6,8 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from domain.omeq import ConversionTable
-from smertespor.medication.mapper import table_from_version
 from smertespor.medication.models import DEFAULT_TABLE_ID, ConversionTableVersion
+from smertespor.medication.table_rows import table_from_version
 
 Origin = ConversionTableVersion.Origin
 

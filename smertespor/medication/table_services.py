@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from domain.omeq import ConversionTable, ConversionTableError, load_builtin_tables
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.mapper import rule_fields, table_from_version, table_meta
+from smertespor.medication.labels import table_issue_message
 from smertespor.medication.models import ConversionRule, ConversionTableVersion
-from smertespor.medication.omeq_messages import table_issue_message
 from smertespor.medication.permissions import can_manage_conversion_tables
+from smertespor.medication.table_rows import rule_fields, table_from_version, table_meta
 
 Origin = ConversionTableVersion.Origin
 META_FIELDS = ("title", "source", "published", "note")

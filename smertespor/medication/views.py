@@ -37,9 +37,9 @@ from smertespor.medication.forms import (
     MedicationLineForm,
     apply_service_errors,
 )
-from smertespor.medication.mapper import regimen_from_lines
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.medication.permissions import can_record_medication, can_use_omeq_calculator
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import (
     current_catalogue,
     ended_lines,

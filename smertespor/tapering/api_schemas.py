@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from smertespor.medication.api_schemas import DecimalText, ExactNumber
+from smertespor.medication.schemas import DecimalText, ExactNumber
 from smertespor.tapering.forms import MAX_INTERVAL_DAYS, MAX_UNITS_AT_A_TIME
 from smertespor.tapering.mapper import Pace
 from smertespor.tapering.models import REASON_MAX_LENGTH

@@ -36,8 +36,8 @@ from domain.tapering import (
     UnitCount,
 )
 from smertespor.entry.numbers import json_number
-from smertespor.medication.mapper import plain_decimal, strength_label
 from smertespor.medication.models import MedicationLine
+from smertespor.medication.regimens import plain_decimal, strength_label
 
 TIMES = tuple(t.value for t in TimeOfDay)
 HUNDRED = Decimal(100)

@@ -32,7 +32,7 @@ from domain.tapering import (
     TaperInputError,
     TaperProblem,
 )
-from smertespor.medication.omeq_messages import format_mg, line_problem_message, substance_name
+from smertespor.medication.labels import format_mg, line_problem_message, substance_name
 
 Code = TaperErrorCode
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.medication.forms import MedicationLineForm
-from smertespor.medication.mapper import plain_decimal
+from smertespor.medication.regimens import plain_decimal
 from smertespor.tracks.messages import COWS_ITEM_LABELS
 from smertespor.tracks.models import Discipline, GoalKind, Intervention, TeamMember
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from smertespor.medication.mapper import plain_decimal, regimen_from_lines, strength_label
+from smertespor.medication.regimens import plain_decimal, regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation

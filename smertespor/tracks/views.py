@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from domain.tracks import CourseEvent
 from smertespor.accounts.permissions import require
-from smertespor.medication.mapper import regimen_from_lines
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.access import patient_for, patient_for_change
 from smertespor.patients.models import Patient

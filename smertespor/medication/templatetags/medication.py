@@ -10,8 +10,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from smertespor.medication.mapper import plain_decimal
-from smertespor.medication.omeq_messages import format_mg, route_name, substance_name
+from smertespor.medication.labels import format_mg, route_name, substance_name
+from smertespor.medication.regimens import plain_decimal
 from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
 
 register = template.Library()

@@ -11,9 +11,9 @@ from django.utils import timezone
 from domain.omeq import load_builtin_tables
 from smertespor.audit.models import AuditEvent
 from smertespor.medication.forms import rule_initial
-from smertespor.medication.mapper import table_from_version
 from smertespor.medication.models import ConversionRule, ConversionTableVersion, OmeqSnapshot
 from smertespor.medication.services import record_omeq_snapshot
+from smertespor.medication.table_rows import table_from_version
 from smertespor.medication.table_selectors import active_table_version
 from smertespor.medication.table_services import (
     BuiltinTableChanged,

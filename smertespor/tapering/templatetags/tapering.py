@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smertespor.medication.omeq_messages import format_mg
+from smertespor.medication.labels import format_mg
 from smertespor.tapering.messages import excluded_reason, messages_of, number
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.plan_chart import stored_plan_chart
