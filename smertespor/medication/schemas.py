@@ -2,7 +2,12 @@
 
 Numbers: requests may send doses as JSON numbers or as decimal strings ("2.5"); a number is
 read through its shortest decimal text, so 0.1 is exactly 0.1. Responses give every dose,
-factor and OMEQ as an exact decimal string, never a binary float.
+factor and OMEQ as an exact decimal string (`smertespor.entry.numbers.json_number`), never a
+binary float.
+
+Coded values (routes, units, indications, warning codes...) list their allowed values in the
+OpenAPI schema. The domain checks input codes, once, and refuses an unknown one with its own
+code and reason (e.g. ``unknown_route``) rather than a generic schema error.
 """
 
 from __future__ import annotations
@@ -10,14 +15,19 @@ from __future__ import annotations
 import datetime
 import math
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from domain.catalogue import ROUTES, UNITS, Category, Form
+from domain.catalogue import Release as ProductRelease
+from domain.omeq import DoseUnit, NotCountedReason, Route, RuleKind, WarningCode
+from smertespor.entry.numbers import json_number
 from smertespor.medication.calculation import LineInput
-from smertespor.medication.models import MedicationLine
+from smertespor.medication.models import ConversionTableVersion, MedicationLine
 
 
 def _exact(value: object) -> Decimal:
@@ -55,22 +65,50 @@ ExactNumber = Annotated[
 ]
 DecimalText = Annotated[
     Decimal,
-    WithJsonSchema({"type": "string", "description": "An exact decimal number as text."}),
+    PlainSerializer(json_number, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^-?\d+(\.\d+)?$",
+            "description": "An exact decimal number as text.",
+        }
+    ),
 ]
+
+
+def one_of(values: Iterable[str], description: str = "") -> WithJsonSchema:
+    """The OpenAPI schema of a coded text: its allowed values."""
+    schema: dict[str, Any] = {"type": "string", "enum": [str(v) for v in values]}
+    if description:
+        schema["description"] = description
+    return WithJsonSchema(schema)
+
+
+RouteCode = Annotated[str, Field(max_length=16), one_of(Route)]
+DoseUnitCode = Annotated[str, Field(max_length=8), one_of(DoseUnit)]
+IndicationCode = Annotated[
+    str,
+    Field(max_length=32),
+    one_of(MedicationLine.Indication.values, "pain, or opioid substitution treatment."),
+]
+RuleKindCode = Annotated[str, Field(max_length=16), one_of(RuleKind)]
 
 
 # --- OMEQ ----------------------------------------------------------------------------------
 
 
 class OmeqLineIn(Schema):
+    """A product (`product_id`, `strength`, `units_per_dose`) or a substance (`substance`,
+    `route`, `dose`, `dose_unit`), taken `doses_per_day` or as needed (`prn`)."""
+
     substance: Annotated[str, Field(max_length=64)] | None = None
-    route: Annotated[str, Field(max_length=16)] | None = None
+    route: RouteCode | None = None
     dose: ExactNumber | None = None
-    dose_unit: Annotated[str, Field(max_length=8)] | None = None
+    dose_unit: DoseUnitCode | None = None
     doses_per_day: ExactNumber | None = None
     prn: bool = False
     max_doses_per_day: ExactNumber | None = None
-    indication: Annotated[str, Field(max_length=32)] = "pain"
+    indication: IndicationCode = MedicationLine.Indication.PAIN.value
     product_id: Annotated[str, Field(max_length=64)] | None = None
     strength: ExactNumber | None = None
     units_per_dose: ExactNumber | None = None
@@ -109,23 +147,23 @@ class FactorSetRef(Schema):
 class LineOut(Schema):
     index: int
     label: str
-    kind: str  # "opioid" or "co_medication"
+    kind: Literal["opioid", "co_medication"]
     substance: str | None
-    route: str | None
+    route: Annotated[str, one_of(Route)] | None
     prn: bool
     counted: bool
     factor: DecimalText | None
-    factor_unit: str | None
+    factor_unit: Annotated[str, one_of(DoseUnit)] | None
     daily_dose: DecimalText | None
     omeq_mg_per_day: DecimalText | None
     band_from_morphine_mg_per_day: DecimalText | None
-    not_counted_reason: str | None
+    not_counted_reason: Annotated[str, one_of(NotCountedReason)] | None
     atc: str | None
     rule_note: str
 
 
 class WarningOut(Schema):
-    code: str
+    code: Annotated[str, one_of(WarningCode)]
     message: str
     params: dict[str, str]
     lines: list[int]
@@ -145,15 +183,48 @@ class OmeqOut(Schema):
     thresholds: ThresholdsOut
 
 
-class ProblemOut(Schema):
+class LineProblemOut(Schema):
+    """Why OMEQ cannot be computed: line `line` (its index in `lines`; None: the list)."""
+
     line: int | None
     field: str | None
     code: str
     message: str
 
 
-class ProblemsOut(Schema):
-    detail: list[ProblemOut]
+class ProductOut(Schema):
+    id: str
+    name: str
+    brands: list[str]
+    atc: str
+    category: Annotated[str, one_of(Category)]
+    form: Annotated[str, one_of(Form)]
+    route: Annotated[str, one_of(ROUTES)]
+    release: Annotated[str, one_of(ProductRelease)]
+    unit: Annotated[str, one_of(UNITS)]
+    strengths: list[DecimalText]
+    strength_labels: list[str]
+    substance: str
+    splittable: bool
+    is_substitution: bool
+
+
+class ProductsIn(Schema):
+    csv_text: Annotated[
+        str,
+        Field(
+            max_length=2_000_000,
+            description="A products CSV with the columns of domain/data/products.csv.",
+        ),
+    ]
+
+
+# --- conversion tables (factor sets) -----------------------------------------------------
+
+
+class FactorSetKey(Schema):
+    id: Annotated[str, Field(max_length=64)]
+    version: Annotated[str, Field(max_length=32)]
 
 
 class FactorSetOut(Schema):
@@ -163,28 +234,77 @@ class FactorSetOut(Schema):
     source: str
     published: datetime.date
     note: str
-    origin: str
+    origin: Annotated[str, one_of(ConversionTableVersion.Origin.values)]
     is_active: bool
     signed_off_at: datetime.datetime | None
     signed_off_by: str | None
     copied_from: str | None
 
 
-class ProductOut(Schema):
-    id: str
-    name: str
-    brands: list[str]
-    atc: str
-    category: str
-    form: str
-    route: str
-    release: str
-    unit: str
-    strengths: list[DecimalText]
-    strength_labels: list[str]
+class BandIn(Schema):
+    from_morphine_mg_per_day: ExactNumber
+    factor: ExactNumber
+
+
+class BandOut(Schema):
+    from_morphine_mg_per_day: DecimalText
+    factor: DecimalText
+
+
+class RuleIn(Schema):
+    """One rule: `linear` (a factor per unit), `dose_banded` (factors by daily morphine
+    dose) or `excluded` (deliberately no factor, with the reason)."""
+
+    substance: Annotated[str, Field(max_length=64)]
+    route: RouteCode
+    kind: RuleKindCode
+    factor: ExactNumber | None = None
+    per_unit: DoseUnitCode | None = None
+    bands: Annotated[list[BandIn], Field(max_length=50)] | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+    def row(self) -> dict[str, Any]:
+        """The rule as the plain row `ConversionTable.from_rows` checks."""
+        return {
+            "substance": self.substance.strip().lower(),
+            "route": self.route,
+            "kind": self.kind,
+            "factor": self.factor,
+            "per_unit": self.per_unit,
+            "reason": self.reason,
+            "bands": None if self.bands is None else [band.dict() for band in self.bands],
+            "note": self.note,
+        }
+
+
+class RuleOut(Schema):
     substance: str
-    splittable: bool
-    is_substitution: bool
+    route: Annotated[str, one_of(Route)]
+    kind: Annotated[str, one_of(RuleKind)]
+    factor: DecimalText | None
+    per_unit: Annotated[str, one_of(DoseUnit)] | None
+    bands: list[BandOut] | None
+    reason: str | None
+    note: str
+
+
+class FactorSetWithRulesOut(FactorSetOut):
+    rules: list[RuleOut]
+
+
+class FactorSetCopyIn(Schema):
+    source: FactorSetKey
+    table_id: Annotated[str, Field(max_length=64)]
+    version: Annotated[str, Field(max_length=32)]
+
+
+class FactorSetDraftIn(Schema):
+    title: Annotated[str, Field(max_length=300)]
+    source: Annotated[str, Field(max_length=2000)]
+    published: datetime.date
+    note: Annotated[str, Field(max_length=4000)] = ""
+    rules: Annotated[list[RuleIn], Field(max_length=200)]
 
 
 # --- a patient's medication list ---------------------------------------------------------
@@ -197,7 +317,7 @@ class MedicationLineIn(Schema):
     doses_per_day: ExactNumber | None = None
     prn: bool = False
     max_doses_per_day: ExactNumber | None = None
-    indication: Annotated[str, Field(max_length=32)] = MedicationLine.Indication.PAIN.value
+    indication: IndicationCode = MedicationLine.Indication.PAIN.value
     start_date: datetime.date | None = None
     note: Annotated[str, Field(max_length=500)] = ""
 
@@ -208,7 +328,7 @@ class MedicationLineChangeIn(Schema):
     doses_per_day: ExactNumber | None = None
     prn: bool | None = None
     max_doses_per_day: ExactNumber | None = None
-    indication: Annotated[str, Field(max_length=32)] | None = None
+    indication: IndicationCode | None = None
     start_date: datetime.date | None = None
     note: Annotated[str, Field(max_length=500)] | None = None
 
@@ -229,7 +349,7 @@ class MedicationLineOut(Schema):
     doses_per_day: DecimalText | None
     prn: bool
     max_doses_per_day: DecimalText | None
-    indication: str
+    indication: Annotated[str, one_of(MedicationLine.Indication.values)]
     start_date: datetime.date
     ended_on: datetime.date | None
     end_reason: str
@@ -241,13 +361,15 @@ class MedicationListOut(Schema):
     lines: list[MedicationLineOut]
     factor_set: FactorSetRef
     omeq: OmeqOut | None
-    problems: list[ProblemOut]
+    problems: list[LineProblemOut]
 
 
 class LineVersionOut(Schema):
     line_id: int
     history_date: datetime.datetime
-    history_type: str
+    history_type: Annotated[
+        str, one_of(["+", "~", "-"], "+ added, ~ changed (ending a line too), - deleted.")
+    ]
     changed_by: str | None
     product_id: str
     strength: DecimalText
@@ -255,7 +377,7 @@ class LineVersionOut(Schema):
     doses_per_day: DecimalText | None
     prn: bool
     max_doses_per_day: DecimalText | None
-    indication: str
+    indication: Annotated[str, one_of(MedicationLine.Indication.values)]
     start_date: datetime.date
     ended_on: datetime.date | None
     note: str
