@@ -193,7 +193,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
     "POST /api/omeq/factor-sets": (
-        {"source": {"id": "cdc-2022", "version": "2022.1"}, "table_id": "cdc-2022", "version": "m1"},
+        {
+            "source": {"id": "cdc-2022", "version": "2022.1"},
+            "table_id": "cdc-2022",
+            "version": "matrix-1",
+        },
         {"admin"},
     ),
     # The path names no stored draft, so the administrator gets 404 too (tested with a draft
