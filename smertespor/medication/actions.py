@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -47,35 +46,11 @@ def _allowed(
 # --- a patient's medication list ---------------------------------------------------------
 
 
-def add_medication_line(
-    *,
-    user: Requester,
-    patient_id: object,
-    product_id: str,
-    strength: Decimal,
-    units_per_dose: Decimal,
-    doses_per_day: Decimal | None = None,
-    prn: bool = False,
-    max_doses_per_day: Decimal | None = None,
-    indication: str = MedicationLine.Indication.PAIN,
-    start_date: datetime.date | None = None,
-    note: str = "",
-) -> MedicationLine:
+def add_medication_line(*, user: Requester, patient_id: object, **line: Any) -> MedicationLine:
+    """``line``: the fields `services.add_medication_line` takes (product, strength, dose...)."""
     by = _allowed(user, can_record_medication, object_type=LINE)
     patient = patient_for_change(by, patient_id, object_type=LINE)
-    return services.add_medication_line(
-        patient=patient,
-        by=by,
-        product_id=product_id,
-        strength=strength,
-        units_per_dose=units_per_dose,
-        doses_per_day=doses_per_day,
-        prn=prn,
-        max_doses_per_day=max_doses_per_day,
-        indication=indication,
-        start_date=start_date,
-        note=note,
-    )
+    return services.add_medication_line(patient=patient, by=by, **line)
 
 
 def change_medication_line(

@@ -153,25 +153,6 @@ def _factor_set_with_rules(version: ConversionTableVersion) -> dict[str, Any]:
     return {**_factor_set(version), "rules": rows}
 
 
-def _product(product: Product) -> dict[str, Any]:
-    return {
-        "id": product.id,
-        "name": product.name,
-        "brands": list(product.brands),
-        "atc": product.atc,
-        "category": product.category.value,
-        "form": product.form.value,
-        "route": product.route,
-        "release": product.release.value,
-        "unit": product.unit,
-        "strengths": [s.amount for s in product.strengths],
-        "strength_labels": [s.label for s in product.strengths],
-        "substance": product.substance,
-        "splittable": product.splittable,
-        "is_substitution": product.is_substitution,
-    }
-
-
 def _named_version(key: FactorSetKey, field: str) -> ConversionTableVersion:
     """The stored version a request body names in ``field``; an unknown one is invalid input."""
     try:
@@ -276,20 +257,20 @@ def sign_off_factor_set(request: HttpRequest, payload: FactorSetKey) -> dict[str
 
 
 @omeq_router.get("/products", response=list[ProductOut], url_name="omeq_products")
-def products(request: HttpRequest) -> list[dict[str, Any]]:
+def products(request: HttpRequest) -> list[Product]:
     """The product catalogue: opioids and the co-medication that OMEQ warns about."""
-    return [_product(p) for p in current_catalogue()]
+    return list(current_catalogue())
 
 
 @omeq_router.post("/products", response={201: list[ProductOut]}, url_name="omeq_products_add")
 @performs(actions.import_catalogue_products)
 @requires(can_manage_catalogue)
-def add_products(request: HttpRequest, payload: ProductsIn) -> Status[list[dict[str, Any]]]:
+def add_products(request: HttpRequest, payload: ProductsIn) -> Status[list[Product]]:
     """Add the products of a products CSV to the catalogue, all or none: each bad row is
     named by its line. Administrators only."""
     added = actions.import_catalogue_products(user=request.user, csv_text=payload.csv_text)
     ids = {product.product_id for product in added}
-    return Status(201, [_product(p) for p in current_catalogue() if p.id in ids])
+    return Status(201, [p for p in current_catalogue() if p.id in ids])
 
 
 # --- a patient's medication list ---------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from domain.catalogue import ROUTES, UNITS, Category, Form
+from domain.catalogue import ROUTES, UNITS, Category, Form, Product
 from domain.catalogue import Release as ProductRelease
 from domain.omeq import DoseUnit, NotCountedReason, Route, RuleKind, WarningCode
 from smertespor.entry.numbers import json_number
@@ -193,6 +193,8 @@ class LineProblemOut(Schema):
 
 
 class ProductOut(Schema):
+    """A catalogue product (read from `domain.catalogue.Product`)."""
+
     id: str
     name: str
     brands: list[str]
@@ -207,6 +209,14 @@ class ProductOut(Schema):
     substance: str
     splittable: bool
     is_substitution: bool
+
+    @staticmethod
+    def resolve_strengths(product: Product) -> list[Decimal]:
+        return [s.amount for s in product.strengths]
+
+    @staticmethod
+    def resolve_strength_labels(product: Product) -> list[str]:
+        return [s.label for s in product.strengths]
 
 
 class ProductsIn(Schema):
@@ -338,13 +348,11 @@ class EndLineIn(Schema):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
-class MedicationLineOut(Schema):
-    id: int
+class _LineFieldsOut(Schema):
+    """A medication line's fields, as it is now or as one of its saved versions was."""
+
     product_id: str
-    product_name: str | None
-    atc: str | None
     strength: DecimalText
-    strength_label: str
     units_per_dose: DecimalText
     doses_per_day: DecimalText | None
     prn: bool
@@ -352,8 +360,15 @@ class MedicationLineOut(Schema):
     indication: Annotated[str, one_of(MedicationLine.Indication.values)]
     start_date: datetime.date
     ended_on: datetime.date | None
-    end_reason: str
     note: str
+
+
+class MedicationLineOut(_LineFieldsOut):
+    id: int
+    product_name: str | None
+    atc: str | None
+    strength_label: str
+    end_reason: str
 
 
 class MedicationListOut(Schema):
@@ -364,20 +379,10 @@ class MedicationListOut(Schema):
     problems: list[LineProblemOut]
 
 
-class LineVersionOut(Schema):
+class LineVersionOut(_LineFieldsOut):
     line_id: int
     history_date: datetime.datetime
     history_type: Annotated[
         str, one_of(["+", "~", "-"], "+ added, ~ changed (ending a line too), - deleted.")
     ]
     changed_by: str | None
-    product_id: str
-    strength: DecimalText
-    units_per_dose: DecimalText
-    doses_per_day: DecimalText | None
-    prn: bool
-    max_doses_per_day: DecimalText | None
-    indication: Annotated[str, one_of(MedicationLine.Indication.values)]
-    start_date: datetime.date
-    ended_on: datetime.date | None
-    note: str

@@ -146,15 +146,13 @@ def record_omeq_snapshot(*, patient: Patient, by: User | None) -> OmeqSnapshot:
     return snapshot
 
 
+def _about(line: MedicationLine) -> dict[str, Any]:
+    """What an audit row (a change, or a refused attempt) says it was about."""
+    return {"object_type": "medication_line", "object_id": str(line.pk), "patient": line.patient}
+
+
 def _audit(by: User, action: str, line: MedicationLine, **detail: Any) -> None:
-    record_event(
-        user=by,
-        action=action,
-        object_type="medication_line",
-        object_id=str(line.pk),
-        patient=line.patient,
-        detail=detail,
-    )
+    record_event(user=by, action=action, detail=detail, **_about(line))
 
 
 def add_medication_line(
@@ -199,13 +197,7 @@ def add_medication_line(
 def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) -> MedicationLine:
     """Change a current line's dose, strength, indication, start date or note; the earlier
     version stays in the line's history. A different product is a new line."""
-    require(
-        by,
-        can_record_medication,
-        object_type="medication_line",
-        object_id=str(line.pk),
-        patient=line.patient,
-    )
+    require(by, can_record_medication, **_about(line))
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -240,13 +232,7 @@ def end_medication_line(
     *, line: MedicationLine, by: User, ended_on: datetime.date | None = None, reason: str = ""
 ) -> MedicationLine:
     """Stop a line (the patient no longer takes it). The line stays readable as ended."""
-    require(
-        by,
-        can_record_medication,
-        object_type="medication_line",
-        object_id=str(line.pk),
-        patient=line.patient,
-    )
+    require(by, can_record_medication, **_about(line))
     today = timezone.localdate()
     ended_on = ended_on or today
     with transaction.atomic():
