@@ -31,11 +31,9 @@ SEED = 1082
 
 
 def benchmark_regimens() -> None:
-    from domain.omeq import DoseBandedRule, LinearRule
-
-    from domain.omeq import compute_omeq
+    from domain.omeq import DoseBandedRule, LinearRule, compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
-    from smertespor.medication.mapper import regimen_line
+    from smertespor.medication.regimens import regimen_line
     from smertespor.medication.selectors import current_catalogue
     from smertespor.medication.table_selectors import active_table_version, domain_table
 

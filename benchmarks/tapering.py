@@ -34,9 +34,8 @@ SEED = 1082
 
 
 def _requests(today: date) -> list[object]:
-    from domain.omeq import DoseBandedRule, LinearRule
-
     from domain.catalogue import Form
+    from domain.omeq import DoseBandedRule, LinearRule
     from domain.tapering import (
         DoseSchedule,
         PrnLine,
@@ -110,11 +109,10 @@ def _requests(today: date) -> list[object]:
 
 
 def benchmark_plans(today: date) -> None:
-    from domain.tapering.regimen import parse_regimen
-    from domain.tapering.steps import omeq_of
-
     from domain.errors import DomainError
     from domain.tapering import generate_taper_plan
+    from domain.tapering.regimen import parse_regimen
+    from domain.tapering.steps import omeq_of
 
     requests = _requests(today)
     baselines = []

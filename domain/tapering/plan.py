@@ -11,7 +11,8 @@ The input types and their checks are in `domain.tapering.request` (the medicatio
 lines in `domain.tapering.regimen`), the reduction rules (one opioid at a time, the step size,
 how the doses of the day are cut, the every-other-day end) in `domain.tapering.steps`, the
 step notes in `domain.tapering.notes`, a step's product dose and what to prescribe in
-`domain.tapering.doses`, and how a dose is made of marketed strengths in `domain.tapering.strengths`.
+`domain.tapering.doses`, and how a dose is made of marketed strengths in
+`domain.tapering.strengths`.
 This module dates the steps and assembles the plan:
 
 - Step 1 begins on the start date with the first reduced dose (the baseline is the dose

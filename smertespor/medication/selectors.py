@@ -3,12 +3,16 @@ applies the role rules and writes the audit row; nothing here checks access agai
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import Http404
 
 from domain.catalogue import Catalogue
+from domain.omeq import Thresholds
 from smertespor.medication.calculation import (
     Evaluation,
     compare,
@@ -16,19 +20,44 @@ from smertespor.medication.calculation import (
     evaluate,
     omeq_thresholds,
 )
-from smertespor.medication.mapper import catalogue_from_products, regimen_from_lines
+from smertespor.medication.catalogue_rows import catalogue_from_products
 from smertespor.medication.models import (
     CatalogueProduct,
     ConversionTableVersion,
     MedicationLine,
     OmeqSnapshot,
 )
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.table_selectors import (
     active_table_version,
     domain_table,
     usable_tables_active_first,
 )
 from smertespor.patients.models import Patient
+
+if TYPE_CHECKING:  # a typing aid only (django-stubs-ext is a dev dependency)
+    from django_stubs_ext import WithAnnotations
+
+
+class LatestOmeq(TypedDict):
+    """What `attach_latest_omeq` adds to each patient."""
+
+    latest_omeq: OmeqSnapshot | None
+
+
+class LatestOmeqFigures(TypedDict):
+    """What `with_latest_omeq` annotates each patient with (None: no snapshot yet)."""
+
+    latest_omeq_max_mg_per_day: Decimal | None
+    latest_omeq_scheduled_mg_per_day: Decimal | None
+    latest_omeq_table_id: str | None
+    latest_omeq_recorded_on: datetime.date | None
+
+
+def region_omeq_thresholds() -> Thresholds:
+    """The region's OMEQ warning thresholds in mg/day (reassess, high): the figures every
+    OMEQ warning, chart and high-dose count uses (settings OMEQ_REASSESS/HIGH_MG_PER_DAY)."""
+    return omeq_thresholds()
 
 
 def current_catalogue() -> Catalogue:
@@ -38,6 +67,14 @@ def current_catalogue() -> Catalogue:
 
 def current_lines(patient: Patient) -> QuerySet[MedicationLine]:
     return patient.medication_lines.filter(ended_on__isnull=True).order_by("start_date", "pk")
+
+
+def line_of(patient: Patient, line_id: int) -> MedicationLine:
+    """One of the patient's lines; another patient's line (or none) is 404."""
+    line = patient.medication_lines.filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    return line
 
 
 def ended_lines(patient: Patient) -> QuerySet[MedicationLine]:
@@ -70,7 +107,7 @@ def omeq_snapshots(patient: Patient) -> QuerySet[OmeqSnapshot]:
 
 def medication_history(patient: Patient) -> QuerySet[Any]:
     """Every saved version of every line, newest first (who changed what, and when)."""
-    history_model = MedicationLine.history.model  # type: ignore[attr-defined]
+    history_model = MedicationLine.history.model
     return (
         history_model.objects.filter(patient_id=patient.pk)
         .select_related("history_user")
@@ -94,17 +131,20 @@ def latest_omeq_by_patient(patient_ids: Iterable[Any]) -> dict[Any, OmeqSnapshot
     return {row.patient_id: row for row in rows}
 
 
-def attach_latest_omeq(patients: Iterable[Patient]) -> list[Patient]:
+def attach_latest_omeq(patients: Iterable[Patient]) -> list[WithAnnotations[Patient, LatestOmeq]]:
     """The patients (e.g. one page of a list), each with `.latest_omeq` (a snapshot or None),
     in one query for the whole page."""
-    listed = list(patients)
+    # Typed as what they are once the loop below has given each its `latest_omeq`.
+    listed = cast("list[WithAnnotations[Patient, LatestOmeq]]", list(patients))
     latest = latest_omeq_by_patient(p.pk for p in listed)
     for patient in listed:
-        patient.latest_omeq = latest.get(patient.pk)  # type: ignore[attr-defined]
+        patient.latest_omeq = latest.get(patient.pk)
     return listed
 
 
-def with_latest_omeq(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+def with_latest_omeq(
+    patients: QuerySet[Patient],
+) -> QuerySet[WithAnnotations[Patient, LatestOmeqFigures]]:
     """The queryset annotated with the newest snapshot's figures (no extra query at all)."""
     newest = OmeqSnapshot.objects.filter(patient_id=OuterRef("pk")).order_by("-recorded_at", "-pk")
     return patients.annotate(
@@ -132,7 +172,7 @@ def high_dose_patients_per_practice(practice_ids: Iterable[int]) -> dict[int, in
         OmeqSnapshot.objects.filter(
             pk=_newest_snapshot_id(),
             patient__listed_practice_id__in=ids,
-            max_mg_per_day__gte=omeq_thresholds().high_mg_per_day,
+            max_mg_per_day__gte=region_omeq_thresholds().high_mg_per_day,
         )
         .order_by()
         .values("patient__listed_practice_id")

@@ -36,7 +36,7 @@ from domain.tapering import (
     TargetKind,
 )
 from smertespor.entry.numbers import for_people
-from smertespor.medication.omeq_messages import line_problem_message, substance_name
+from smertespor.medication.labels import line_problem_message, substance_name
 from smertespor.tapering.pace import Pace
 
 Code = TaperErrorCode

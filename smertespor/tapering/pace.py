@@ -22,7 +22,7 @@ from domain.tapering import (
     TargetKind,
 )
 from smertespor.entry.numbers import json_number
-from smertespor.medication.mapper import plain_decimal
+from smertespor.medication.regimens import plain_decimal
 from smertespor.tapering.regimens import PlanLine
 
 HUNDRED = Decimal(100)

@@ -20,8 +20,8 @@ from typing import Any
 from domain.catalogue import Catalogue, CatalogueError, Form, Product
 from domain.tapering import DoseSchedule, PrnLine, TaperLine, TimeOfDay
 from smertespor.entry.numbers import json_number
-from smertespor.medication.mapper import plain_decimal, strength_label
 from smertespor.medication.models import MedicationLine
+from smertespor.medication.regimens import plain_decimal, strength_label
 from smertespor.medication.selectors import is_substitution_treatment
 
 TIMES = tuple(t.value for t in TimeOfDay)

@@ -18,7 +18,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 from domain.catalogue import Form
 from domain.tapering import NoteCode, PauseAtStep, PauseBetween, StepKind, SuggestionCode, TimeOfDay
 from smertespor.entry.numbers import json_number
-from smertespor.medication.api_schemas import ExactNumber
+from smertespor.medication.schemas import ExactNumber
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
 from smertespor.tapering.models import Status as PlanStatus
 from smertespor.tapering.pace import (

@@ -28,9 +28,8 @@ from domain.tapering import MAX_DAYS_IN_PAST, generate_taper_plan
 from domain.tapering import TaperPlan as DomainPlan
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.calculation import omeq_thresholds
 from smertespor.medication.models import ConversionTableVersion
-from smertespor.medication.selectors import current_catalogue, current_lines
+from smertespor.medication.selectors import current_catalogue, current_lines, region_omeq_thresholds
 from smertespor.medication.table_selectors import active_table_version, domain_table
 from smertespor.patients.models import Patient
 from smertespor.tapering.labels import input_error
@@ -86,7 +85,7 @@ def preview_taper_plan(
     catalogue = current_catalogue()
     version = table_version or active_table_version()
     table = domain_table(version)
-    thresholds = thresholds or omeq_thresholds()
+    thresholds = thresholds or region_omeq_thresholds()
     if lines is None:
         found, skipped = plan_lines(current_lines(patient), catalogue, schedules)
     else:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from smertespor.accounts.models import User
 from smertespor.entry.numbers import for_json, json_number
-from smertespor.medication.mapper import regimen_from_lines, strength_label
+from smertespor.medication.regimens import regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation

@@ -19,7 +19,7 @@ from domain.tracks import CourseEvent
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors
 from smertespor.entry.rules import requires
-from smertespor.medication.mapper import regimen_from_lines
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient

@@ -212,7 +212,31 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
+    "POST /api/omeq/factor-sets": (
+        {
+            "source": {"id": "cdc-2022", "version": "2022.1"},
+            "table_id": "cdc-2022",
+            "version": "matrix-1",
+        },
+        {"admin"},
+    ),
+    # The path names no stored draft, so the administrator gets 404 too (tested with a draft
+    # in medication/tests/test_factor_sets_api.py); everyone else is refused first (403).
+    "PUT /api/omeq/factor-sets/{table_id}/{version}": (
+        {"title": "T", "source": "S", "published": "2022-11-04", "rules": []},
+        set(),
+    ),
+    "PUT /api/omeq/active-factor-set": ({"id": "cdc-2022", "version": "2022.1"}, {"admin"}),
     "GET /api/omeq/products": (None, LOGGED_IN),
+    "POST /api/omeq/products": (
+        {
+            "csv_text": "id,name,brands,atc,category,form,route,release,unit,strengths,"
+            "strength_labels,substance,other_ingredients,splittable,patch_change_hours,"
+            "is_substitution,note\nmatrix-oxycodone,Matrix,,N02AA05,opioid,depot_tablet,oral,"
+            "modified,mg,15,,oxycodone,,false,,false,\n"
+        },
+        {"admin"},
+    ),
     "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication": (
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},

@@ -6,9 +6,8 @@ marked for translation (Danish in the .po file), filled in at call time in the u
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +24,7 @@ from domain.omeq import (
     default_plausibility_limit,
     display_mg,
 )
+from smertespor.entry.numbers import as_decimal, for_people
 
 SUBSTANCE_NAMES: dict[str, Promise] = {
     "buprenorphine": _("buprenorphine"),
@@ -145,15 +145,12 @@ TABLE_PROBLEM_MESSAGES: dict[TableProblem, Promise] = {
 
 
 def format_mg(value: Decimal | str) -> str:
-    """A dose for reading: rounded to one decimal (whole numbers without), in the locale."""
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError):
+    """A dose for reading: the domain's display rounding (half up, one decimal), then the
+    locale's number format without padding zeros ("52,5", "60")."""
+    number = as_decimal(value)
+    if number is None:
         return str(value)
-    shown = display_mg(number)
-    if shown == shown.to_integral_value():
-        return number_format(shown.quantize(Decimal(1)), use_l10n=True)
-    return number_format(shown, decimal_pos=1, use_l10n=True)
+    return for_people(display_mg(number))
 
 
 def substance_name(substance: str) -> str:
