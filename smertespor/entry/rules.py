@@ -7,6 +7,8 @@ the same way: `PermissionDenied`, which the web renders as 403 and the API as a 
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -75,6 +77,12 @@ def requires(rule: Rule) -> Callable[[Callable[P, R]], Callable[P, R]]:
             )
             return view(*args, **kwargs)
 
+        # ninja reads the endpoint's signature from the wrapper and would resolve string
+        # annotations (``from __future__ import annotations``) in this module: give it the
+        # view's own, already resolved.
+        # A name imported only for type checking cannot be resolved: then leave it as it is.
+        with contextlib.suppress(NameError):
+            wrapped.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

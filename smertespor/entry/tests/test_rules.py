@@ -1,3 +1,6 @@
+import inspect
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
@@ -48,3 +51,11 @@ def test_the_decorator_refuses_with_the_route_named(planner, gp):
     with pytest.raises(PermissionDenied):
         view(request, 21)
     assert AuditEvent.objects.latest("sequence").object_id == "/somewhere/"
+
+
+def test_the_decorator_keeps_an_endpoint_s_resolved_signature_for_ninja():
+    def endpoint(request, dose: "Decimal") -> "Decimal":
+        return dose
+
+    wrapped = requires(is_gp)(endpoint)
+    assert inspect.signature(wrapped).parameters["dose"].annotation is Decimal
