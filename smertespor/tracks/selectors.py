@@ -128,3 +128,18 @@ def taper_plans_of(course: Course) -> list[Any]:
     """The taper plans linked to the course, once the tapering app links them."""
     plans = getattr(course, "taper_plans", None)
     return list(plans.all()) if plans is not None else []
+
+
+# Added for advice:
+def early_handover_url(user: Any, course: Course) -> str | None:
+    """The page where `user` hands `course` over to the pain clinic before the 3-month mark,
+    if that step is theirs to take now; else None."""
+    from django.urls import reverse
+
+    from domain.tracks import CourseEvent
+    from smertespor.tracks.steps import steps_for
+
+    if not any(step.event is CourseEvent.HAND_OVER_EARLY for step in steps_for(user, course)):
+        return None
+    url = reverse("tracks:course_step", args=[course.patient_id, course.pk])
+    return f"{url}?event={CourseEvent.HAND_OVER_EARLY.value}"
