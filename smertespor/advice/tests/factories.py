@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from smertespor.accounts.models import Role
+from smertespor.accounts.models import Organisation, Role, User
 from smertespor.advice.article_services import approve_article, start_article, submit_article
 from smertespor.advice.models import AdviceRequest, Article
 from smertespor.advice.services import ask_for_advice, reply_to_advice_request
+from smertespor.patients.models import Patient
 from tests.factories import UserFactory
 
 ARTICLE_TEXT = "Switch to one long-acting opioid at fixed times, then reduce by 10 % a month."
@@ -17,15 +18,18 @@ def clinic_doctor_of(clinic: Any, username: str = "clinic-doctor") -> Any:
     return UserFactory(username=username, role=Role.CLINIC_DOCTOR, organisation=clinic)
 
 
-def ask(by: Any, *, patient: Any = None, **fields: Any) -> AdviceRequest:
-    values = {
+def ask(
+    by: User, *, patient: Patient | None = None, clinic: Organisation | None = None, **fields: Any
+) -> AdviceRequest:
+    values: dict[str, Any] = {
         "subject": "Tapering oxycodone",
         "question": "How fast can we taper?",
         "category": "taper_strategy",
         "urgency": "routine",
     }
     values.update(fields)
-    return ask_for_advice(by=by, patient=patient, **values)
+    clinic_id = clinic.pk if clinic is not None else None
+    return ask_for_advice(by=by, patient=patient, clinic_id=clinic_id, **values)
 
 
 def answered(by: Any, clinician: Any, *, patient: Any = None, **fields: Any) -> AdviceRequest:

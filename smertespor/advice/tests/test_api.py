@@ -84,7 +84,8 @@ def test_a_blank_message_is_422_with_a_clear_reason(client_for, gp, clinic_nurse
         {"body": "   "},
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "body"
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == "body"
 
 
 def test_replying_to_a_closed_request_is_422(client_for, gp, clinic_nurse):
@@ -102,7 +103,8 @@ def test_replying_to_a_closed_request_is_422(client_for, gp, clinic_nurse):
         {"body": "More"},
     )
     assert response.status_code == 422
-    assert "closed" in response.json()["detail"][0]["message"]
+    assert response.json()["status"] == 422
+    assert "closed" in response.json()["errors"][0]["message"]
 
 
 def test_another_practice_gets_404_and_no_data(client_for, gp, other_gp, patient, clinic):
