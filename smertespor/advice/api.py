@@ -2,7 +2,7 @@
 
 Each write calls the same action (`advice.actions`) as the page that does it, so the rules,
 the validation and the messages are the same; errors are the API's problem details. Asking
-and replying take JSON, or a multipart form with `files` (PDF, PNG, JPEG) to attach.
+and replying take JSON, or a multipart form with `attachments` (PDF, PNG, JPEG).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def payload_of(request: HttpRequest, schema: type[S]) -> S:
 
 
 def json_or_multipart(schema: type[Schema]) -> dict[str, Any]:
-    """The operation's OpenAPI body: ``schema`` as JSON, or its fields plus `files`."""
+    """The operation's OpenAPI body: ``schema`` as JSON, or its fields plus `attachments`."""
     json_schema = schema.model_json_schema()
     return {
         "requestBody": {
@@ -105,7 +105,7 @@ def json_or_multipart(schema: type[Schema]) -> dict[str, Any]:
     }
 
 
-Files = File[list[UploadedFile]]
+Attachments = File[list[UploadedFile] | None]
 
 # --- shapes ---------------------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ def list_requests(
 )
 @performs(actions.ask_for_advice)
 def create_request(
-    request: AuthenticatedHttpRequest, files: Files | None = None
+    request: AuthenticatedHttpRequest, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Ask the pain clinic; with `patient_id`, about a patient listed at your practice."""
     payload = payload_of(request, AskIn)
@@ -250,7 +250,7 @@ def create_request(
         clinic_id=payload.clinic_id,
         patient_id=payload.patient_id,
         course_id=payload.course_id,
-        files=files or [],
+        files=attachments or [],
     )
     return Status(201, detail_out(advice_request))
 
@@ -278,7 +278,7 @@ def list_messages(request: AuthenticatedHttpRequest, request_id: int) -> list[di
 )
 @performs(actions.reply_to_advice_request)
 def create_message(
-    request: AuthenticatedHttpRequest, request_id: int, files: Files | None = None
+    request: AuthenticatedHttpRequest, request_id: int, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
     practice asks again. A closed request takes no more messages (422)."""
@@ -289,7 +289,7 @@ def create_message(
         body=payload.body,
         kind=payload.kind,
         by_telephone=payload.by_telephone,
-        files=files or [],
+        files=attachments or [],
     )
     return Status(201, message_out(message))
 

@@ -24,7 +24,7 @@ from smertespor.advice.models import (
     Article,
 )
 from smertespor.advice.permissions import ASKING_ROLES, is_advice_clinician
-from smertespor.advice.validation import check_choice, clean_text
+from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 
@@ -123,15 +123,14 @@ def submit_article(
         title=article.title, body=article.body, advice_request=source_request
     )
     if warnings and not warnings_checked:
-        raise ValidationError(
-            {
-                "warnings_checked": _(
-                    "The text has %(count)s warning(s). Rewrite those parts, or confirm that "
-                    "none of them identifies a patient."
-                )
-                % {"count": len(warnings)}
-            },
-            code="warnings",
+        raise field_error(
+            "warnings_checked",
+            _(
+                "The text has %(count)s warning(s). Rewrite those parts, or confirm that "
+                "none of them identifies a patient."
+            )
+            % {"count": len(warnings)},
+            "warnings",
         )
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)

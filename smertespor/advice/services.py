@@ -45,7 +45,7 @@ from smertespor.advice.permissions import (
 from smertespor.advice.response_time import due_date, response_working_days
 from smertespor.advice.selectors import colleagues_for_assignment
 from smertespor.advice.snapshot import patient_snapshot
-from smertespor.advice.validation import check_choice, clean_text
+from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
@@ -80,7 +80,7 @@ def _save_attachments(
     try:
         checked = check_attachments(files)
     except ValidationError as error:
-        raise ValidationError({"attachments": error.messages}, code="attachments") from None
+        raise ValidationError({"attachments": error.error_list}) from None
     saved = []
     for item in checked:
         attachment = AdviceAttachment(
@@ -102,10 +102,12 @@ def _course_for(patient: Patient | None, course_id: int | None) -> Course | None
     if course_id is None:
         return None
     if patient is None:
-        raise ValidationError({"course_id": _("There is no course to ask about.")})
+        raise field_error("course_id", _("There is no course to ask about."), "invalid_choice")
     course = open_course_of(patient)
     if course is None or course.pk != course_id:
-        raise ValidationError({"course_id": _("This is not the patient's open course.")})
+        raise field_error(
+            "course_id", _("This is not the patient's open course."), "invalid_choice"
+        )
     return course
 
 
@@ -228,7 +230,9 @@ def reply_to_advice_request(
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
         if locked.is_closed:
-            raise ValidationError(_("This request is closed, so no more messages can be added."))
+            raise ValidationError(
+                _("This request is closed, so no more messages can be added."), code="closed"
+            )
         message = AdviceMessage.objects.create(
             request=locked,
             author=by,
@@ -308,8 +312,8 @@ def assign_advice_request(
         or not is_advice_clinician(assignee)
         or assignee.organisation_id != advice_request.clinic_id
     ):
-        raise ValidationError(
-            {"assigned_to": _("Choose a doctor or nurse of the pain clinic.")}, code="assignee"
+        raise field_error(
+            "assigned_to", _("Choose a doctor or nurse of the pain clinic."), "assignee"
         )
     if advice_request.is_closed:
         raise ValidationError(_("This request is closed."), code="closed")
@@ -347,7 +351,7 @@ def close_advice_request(
     check_choice(outcome, Outcome.values, field="outcome")
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationError({"outcome_note": _("Keep the note to 500 characters.")})
+        raise field_error("outcome_note", _("Keep the note to 500 characters."), "max_length")
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
         if locked.is_closed:
@@ -383,9 +387,13 @@ def _caller(practice: Organisation, asked_by_id: int | None) -> User | None:
         return None
     caller = User.objects.filter(pk=asked_by_id).select_related("organisation").first()
     if caller is None or not can_ask_for_advice(caller):
-        raise ValidationError({"asked_by_id": _("Choose a GP or nurse of that practice.")})
+        raise field_error(
+            "asked_by_id", _("Choose a GP or nurse of that practice."), "invalid_choice"
+        )
     if caller.organisation_id != practice.pk:
-        raise ValidationError({"asked_by_id": _("The caller works at another practice.")})
+        raise field_error(
+            "asked_by_id", _("The caller works at another practice."), "invalid_choice"
+        )
     return caller
 
 
@@ -407,7 +415,9 @@ def record_telephone_advice(
     it with the close-out question like any other.
     """
     if practice.kind != Organisation.Kind.GP_PRACTICE:
-        raise ValidationError({"practice": _("Choose the general practice that called.")})
+        raise field_error(
+            "practice", _("Choose the general practice that called."), "invalid_choice"
+        )
     asked_by = _caller(practice, asked_by_id)
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
@@ -423,7 +433,7 @@ def record_telephone_advice(
     now = timezone.now()
     called_at = called_at or now
     if called_at > now:
-        raise ValidationError({"called_at": _("The call cannot be in the future.")})
+        raise field_error("called_at", _("The call cannot be in the future."), "future")
     with transaction.atomic():
         advice_request = AdviceRequest(
             practice=practice,
