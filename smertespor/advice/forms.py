@@ -147,7 +147,13 @@ class CallerChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(forms.Form):
-    assigned_to = UserChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    # Empty takes the request yourself, as in the API.
+    assigned_to = UserChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+    )
 
     def __init__(self, *args: Any, colleagues: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -272,11 +272,12 @@ def request_assign(request: AuthenticatedHttpRequest, request_id: int) -> HttpRe
     advice_request = advice_request_for(request.user, request_id, change=True)
     form = AssignForm(request.POST, colleagues=colleagues_for_assignment(advice_request))
     if form.is_valid():
+        assignee = form.cleaned_data["assigned_to"]
         try:
             actions.assign_advice_request(
                 user=request.user,
                 request_id=advice_request.pk,
-                assignee_id=form.cleaned_data["assigned_to"].pk,
+                assignee_id=assignee.pk if assignee is not None else None,
             )
         except ValidationError as error:
             apply_errors(form, error)

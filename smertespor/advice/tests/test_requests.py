@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from smertespor.accounts.models import Role
 from smertespor.advice.models import AdviceMessage, AdviceRequest, Status
@@ -514,3 +515,48 @@ def test_an_overdue_request_is_flagged_on_its_own_page_too(client_for, gp, clini
             client_for(clinic_nurse).get(reverse("advice:detail", args=[advice_request.pk]))
         )
     assert 'data-testid="overdue"' in body
+
+
+# --- one rule for asking about a patient --------------------------------------------------
+
+
+def test_a_practice_treating_a_patient_listed_elsewhere_sees_them_but_does_not_ask(
+    client_for, other_gp, other_practice, patient, clinic
+):
+    CareRelation.objects.create(
+        patient=patient, organisation=other_practice, reason="course", opened_at=timezone.now()
+    )
+    client = client_for(other_gp)
+    page = body_of(client.get(reverse("patients:detail", args=[patient.pk])))
+    tab = body_of(client.get(reverse("advice:patient_requests", args=[patient.pk])))
+    ask_url = reverse("advice:create_for_patient", args=[patient.pk])
+    assert patient.name in page
+    assert ask_url not in page
+    assert ask_url not in tab
+    refused = client.get(ask_url)
+    assert refused.status_code == 403
+    assert AuditEvent.objects.filter(
+        action="refused", patient=patient, object_type="advice_request"
+    ).exists()
+
+
+def test_a_refused_article_submission_answers_422_with_its_reason(
+    client_for, gp, patient, clinic_nurse
+):
+    from smertespor.advice.tests.factories import draft_article
+
+    article = draft_article(answered(gp, clinic_nurse, patient=patient), clinic_nurse)
+    article.body = f"Seen 12.03.2024 with {patient.name}."
+    article.save()
+    response = client_for(clinic_nurse).post(reverse("advice:article_submit", args=[article.pk]))
+    assert response.status_code == 422
+    assert "confirm that none of them identifies a patient" in body_of(response)
+
+
+def test_a_clinician_takes_a_request_by_assigning_it_to_nobody_else(client_for, gp, clinic_nurse):
+    advice_request = ask(gp)
+    response = client_for(clinic_nurse).post(reverse("advice:assign", args=[advice_request.pk]))
+    assert response.status_code == 302
+    advice_request.refresh_from_db()
+    assert advice_request.assigned_to == clinic_nurse
+    assert advice_request.status == Status.ASSIGNED
