@@ -63,12 +63,14 @@ def published_article(
     return approve_article(article=article, by=approver)
 
 
-def matrix_objects(*, gp: Any, clinic: Any) -> dict[str, int]:
+def matrix_objects(*, gp: User, clinic: Organisation) -> dict[str, int]:
     """Ids for the URL x persona matrix: a general (patient-free) request from the GP's
-    practice, answered by a clinic doctor; articles in each state; an attachment."""
+    practice, answered by a clinic doctor; articles in each state; an attachment; the GP's
+    practice (for telephone advice) and the GP's notification of the answer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from smertespor.advice.models import AdviceAttachment
+    from smertespor.notifications.models import Notification
 
     doctor = clinic_doctor_of(clinic, username="matrix-clinic-doctor")
     advice_request = answered(gp, doctor)
@@ -76,8 +78,11 @@ def matrix_objects(*, gp: Any, clinic: Any) -> dict[str, int]:
     reply_to_advice_request(advice_request=advice_request, by=gp, body="Thanks", files=[pdf])
     attachment = AdviceAttachment.objects.filter(message__request=advice_request).get()
     other_writer = clinic_doctor_of(clinic, username="matrix-clinic-doctor-2")
+    notification = Notification.objects.get(recipient=gp, kind="advice_answered")
     return {
         "request_id": advice_request.pk,
+        "practice_id": advice_request.practice_id,
+        "notification_id": notification.pk,
         "attachment_id": attachment.pk,
         "draft_id": draft_article(advice_request, doctor).pk,
         "awaiting_id": submitted_article(advice_request, doctor).pk,
