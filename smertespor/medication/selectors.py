@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -180,3 +182,67 @@ def high_dose_patients_per_practice(practice_ids: Iterable[int]) -> dict[int, in
         .values_list("patient__listed_practice_id", "n")
     )
     return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
+# Added for advice:
+@dataclass(frozen=True)
+class CurrentLine:
+    """One current medication line as other apps read it: what is taken and its OMEQ."""
+
+    label: str
+    is_opioid: bool
+    units_per_dose: Decimal | None
+    doses_per_day: Decimal | None
+    prn: bool
+    max_doses_per_day: Decimal | None
+    start_date: date | None
+    omeq_mg_per_day: Decimal | None  # None when the line is not counted
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MedicationSummary:
+    """The patient's current medication and OMEQ under the active table, in plain values."""
+
+    lines: tuple[CurrentLine, ...]
+    is_computable: bool
+    table: str  # the table's id and version, e.g. "cdc-2022 1"
+    scheduled_mg_per_day: Decimal | None
+    max_mg_per_day: Decimal | None
+    warnings: tuple[tuple[str, str], ...]  # (code, message in the reader's language)
+    problems: tuple[str, ...]
+
+
+def medication_summary(patient: Patient) -> MedicationSummary:
+    """`patient_evaluation` without its working, for apps that record or show the result."""
+    evaluation = patient_evaluation(patient)
+    lines = []
+    for working in evaluation.entries:
+        line = working.entry.source
+        result = working.result
+        lines.append(
+            CurrentLine(
+                label=working.entry.label,
+                is_opioid=working.is_opioid,
+                units_per_dose=getattr(line, "units_per_dose", None),
+                doses_per_day=getattr(line, "doses_per_day", None),
+                prn=bool(getattr(line, "prn", False)),
+                max_doses_per_day=getattr(line, "max_doses_per_day", None),
+                start_date=getattr(line, "start_date", None),
+                omeq_mg_per_day=result.contribution_mg_per_day
+                if result is not None and result.is_counted
+                else None,
+                problems=tuple(working.problems),
+            )
+        )
+    omeq = evaluation.result
+    version = evaluation.table_version
+    return MedicationSummary(
+        lines=tuple(lines),
+        is_computable=evaluation.is_computable,
+        table=f"{version.table_id} {version.version}",
+        scheduled_mg_per_day=omeq.scheduled_mg_per_day if omeq is not None else None,
+        max_mg_per_day=omeq.max_mg_per_day if omeq is not None else None,
+        warnings=tuple((code, str(message)) for code, message in evaluation.warnings),
+        problems=tuple(str(problem.message) for problem in evaluation.problems),
+    )

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from domain.follow_up import FollowUpAlert, missed_follow_up
 from domain.tracks import OPEN_STATUSES
-from smertespor.accounts.models import User
+from smertespor.accounts.models import Requester, User
 from smertespor.patients.models import Patient
 from smertespor.tracks.models import (
     Alert,
@@ -190,3 +190,18 @@ def handovers_per_practice(practice_ids: Iterable[int], *, since: datetime) -> d
         .values_list("course__patient__listed_practice_id", "n")
     )
     return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
+# Added for advice:
+def early_handover_url(user: Requester, course: Course) -> str | None:
+    """The page where `user` hands `course` over to the pain clinic before the 3-month mark,
+    if that step is theirs to take now; else None."""
+    from django.urls import reverse
+
+    from domain.tracks import CourseEvent
+    from smertespor.tracks.decisions import decisions_for
+
+    if not any(d.event is CourseEvent.HAND_OVER_EARLY for d in decisions_for(user, course)):
+        return None
+    url = reverse("tracks:course_step", args=[course.patient_id, course.pk])
+    return f"{url}?event={CourseEvent.HAND_OVER_EARLY.value}"

@@ -179,6 +179,14 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     ),
     "POST /api/advice/articles/{article_id}/submit": ({}, {"clinic_nurse"}),
     "POST /api/advice/articles/{article_id}/approve": (None, {"clinic_nurse"}),
+    "POST /api/advice/articles/check": ({"body": "x"}, {"clinic_nurse"}),
+    "POST /api/advice/practices/{practice_id}/telephone": (
+        {"subject": "By phone", "question": "How?", "advice": "Slowly.", "category": "other"},
+        {"clinic_nurse"},
+    ),
+    "GET /api/notifications": (None, LOGGED_IN),
+    "POST /api/notifications/{notification_id}/read": (None, {"gp"}),
+    "POST /api/notifications/read-all": (None, LOGGED_IN),
     "GET /api/teaching/sessions": (None, TEACHING_USERS),
     "POST /api/teaching/sessions": (
         {
@@ -503,6 +511,8 @@ def _advice_kwargs(name, patient, advice_ids):
 
 def _advice_path(operation, path, advice_ids):
     path = path.replace("{request_id}", str(advice_ids["request_id"]))
+    path = path.replace("{practice_id}", str(advice_ids["practice_id"]))
+    path = path.replace("{notification_id}", str(advice_ids["notification_id"]))
     if operation.startswith("GET "):
         article = advice_ids["published_id"]
     elif path.endswith("/approve"):
