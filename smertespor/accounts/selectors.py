@@ -16,6 +16,8 @@ def pain_clinics_for(user: Requester) -> QuerySet[Organisation]:
         if isinstance(user, User) and user.organisation is not None
         else None
     )
+    if region_id is None:
+        return Organisation.objects.none()
     return Organisation.objects.filter(
         kind=Organisation.Kind.PAIN_CLINIC, region_id=region_id
     ).order_by("name")

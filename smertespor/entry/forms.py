@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 INVALID_STATUS = 422
+STALE_STATUS = 409
 
 
 def apply_errors(
@@ -25,7 +26,13 @@ def apply_errors(
 
 
 def form_status(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> int:
-    """422 when a submitted form carries errors (the same code the API answers), else 200."""
+    """The status of a page with these forms, as the API would answer: 409 when a write was
+    stale (a `StaleVersion` on the form), 422 when a submitted form was refused, else 200."""
+    if any(
+        isinstance(form, forms.BaseForm) and form.has_error(NON_FIELD_ERRORS, "conflict")
+        for form in forms_
+    ):
+        return STALE_STATUS
     for form in forms_:
         if form is None or not form.is_bound:
             continue

@@ -11,15 +11,13 @@ import contextlib
 import inspect
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from smertespor.accounts.models import Requester, User
 from smertespor.audit.services import AuditAction, record_event
-
-if TYPE_CHECKING:
-    from smertespor.accounts.models import User
 
 Rule = Callable[[Any], bool]
 P = ParamSpec("P")
@@ -31,21 +29,22 @@ def rule_name(rule: Rule | bool) -> str:
 
 
 def require(
-    user: User | Any,
+    user: Requester,
     rule: Rule | bool,
     *,
     object_type: str = "",
     object_id: str = "",
     patient: Any = None,
-) -> None:
+) -> User:
     """Refuse ``user`` unless ``rule`` holds: audit the refused attempt, raise PermissionDenied.
+    Returns the user, typed as the signed-in `User` every rule requires.
 
     ``rule`` is a predicate taking the user, or a boolean the caller computed (for rules that
     also need an object, e.g. ``can_decide(user, course)``).
     """
     allowed = rule if isinstance(rule, bool) else bool(rule(user))
     if allowed:
-        return
+        return logged_in(user)
     record_event(
         user=user,
         action=AuditAction.REFUSED,
@@ -55,6 +54,17 @@ def require(
         detail={"rule": rule_name(rule)} if not isinstance(rule, bool) else None,
     )
     raise PermissionDenied
+
+
+def logged_in(user: Requester) -> User:
+    """``user`` as the signed-in User they are, once a rule has let them through.
+
+    Every rule admits signed-in users only, so this refuses nobody the rule let in; it
+    turns ``request.user``'s type into `User` for the service (403 otherwise).
+    """
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def requires(rule: Rule) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -10,13 +10,11 @@ and audits it) after the role check, so a role that may never record medication 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from domain.omeq import ConversionTable
-from smertespor.accounts.models import Requester, User
+from smertespor.accounts.models import Requester
 from smertespor.entry.rules import require
 from smertespor.medication import catalogue_services, services, table_services
 from smertespor.medication.models import CatalogueProduct, ConversionTableVersion, MedicationLine
@@ -33,22 +31,12 @@ LINE = "medication_line"
 TABLE = "conversion_table"
 
 
-def _allowed(
-    user: Requester, rule: Callable[[Requester], bool], *, object_type: str, object_id: str = ""
-) -> User:
-    """``user``, once ``rule`` admits them (refused attempts are audited by `require`)."""
-    require(user, rule, object_type=object_type, object_id=object_id)
-    if not isinstance(user, User):  # every rule here admits logged-in users only
-        raise PermissionDenied
-    return user
-
-
 # --- a patient's medication list ---------------------------------------------------------
 
 
 def add_medication_line(*, user: Requester, patient_id: object, **line: Any) -> MedicationLine:
     """``line``: the fields `services.add_medication_line` takes (product, strength, dose...)."""
-    by = _allowed(user, can_record_medication, object_type=LINE)
+    by = require(user, can_record_medication, object_type=LINE)
     patient = patient_for_change(by, patient_id, object_type=LINE)
     return services.add_medication_line(patient=patient, by=by, **line)
 
@@ -57,7 +45,7 @@ def change_medication_line(
     *, user: Requester, patient_id: object, line_id: int, **changes: Any
 ) -> MedicationLine:
     """Change what the service allows (`services.CHANGEABLE_FIELDS`); others are refused."""
-    by = _allowed(user, can_record_medication, object_type=LINE, object_id=str(line_id))
+    by = require(user, can_record_medication, object_type=LINE, object_id=str(line_id))
     patient = patient_for_change(by, patient_id, object_type=LINE)
     line = line_of(patient, line_id)
     return services.change_medication_line(line=line, by=by, **changes)
@@ -71,7 +59,7 @@ def end_medication_line(
     ended_on: datetime.date | None = None,
     reason: str = "",
 ) -> MedicationLine:
-    by = _allowed(user, can_record_medication, object_type=LINE, object_id=str(line_id))
+    by = require(user, can_record_medication, object_type=LINE, object_id=str(line_id))
     patient = patient_for_change(by, patient_id, object_type=LINE)
     line = line_of(patient, line_id)
     return services.end_medication_line(line=line, by=by, ended_on=ended_on, reason=reason)
@@ -83,9 +71,7 @@ def end_medication_line(
 def copy_conversion_table(
     *, user: Requester, source: ConversionTableVersion, table_id: str, version: str
 ) -> ConversionTableVersion:
-    by = _allowed(
-        user, can_manage_conversion_tables, object_type=TABLE, object_id=table_key(source)
-    )
+    by = require(user, can_manage_conversion_tables, object_type=TABLE, object_id=table_key(source))
     return table_services.copy_conversion_table(
         source=source, by=by, table_id=table_id, version=version
     )
@@ -98,7 +84,7 @@ def edit_draft_table(
     meta: Mapping[str, Any],
     rows: Sequence[Mapping[str, Any]],
 ) -> ConversionTable:
-    by = _allowed(
+    by = require(
         user, can_manage_conversion_tables, object_type=TABLE, object_id=table_key(table_version)
     )
     return table_services.edit_draft_table(table_version=table_version, by=by, meta=meta, rows=rows)
@@ -107,12 +93,12 @@ def edit_draft_table(
 def sign_off_conversion_table(
     *, user: Requester, table_version: ConversionTableVersion
 ) -> ConversionTableVersion:
-    by = _allowed(
+    by = require(
         user, can_manage_conversion_tables, object_type=TABLE, object_id=table_key(table_version)
     )
     return table_services.sign_off_conversion_table(table_version=table_version, by=by)
 
 
 def import_catalogue_products(*, user: Requester, csv_text: str) -> list[CatalogueProduct]:
-    by = _allowed(user, can_manage_catalogue, object_type="catalogue_product")
+    by = require(user, can_manage_catalogue, object_type="catalogue_product")
     return catalogue_services.add_catalogue_products(by=by, csv_text=csv_text)

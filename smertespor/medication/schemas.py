@@ -13,76 +13,18 @@ code and reason (e.g. ``unknown_route``) rather than a generic schema error.
 from __future__ import annotations
 
 import datetime
-import math
 import uuid
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from domain.catalogue import ROUTES, UNITS, Category, Form, Product
 from domain.catalogue import Release as ProductRelease
 from domain.omeq import DoseUnit, NotCountedReason, Route, RuleKind, WarningCode
-from smertespor.entry.numbers import json_number
+from smertespor.entry.schemas import DecimalText, ExactNumber, one_of
 from smertespor.medication.calculation import LineInput
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
-
-
-def _exact(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("give a number, not true or false")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("give a finite number")
-        number = Decimal(repr(value))  # the shortest text that reads back as this float
-    elif isinstance(value, str) and len(value) <= 40:
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError('give a number such as 10 or "2.5"') from None
-    else:
-        raise ValueError('give a number such as 10 or "2.5"')
-    if not number.is_finite():
-        raise ValueError("give a finite number")
-    return number
-
-
-ExactNumber = Annotated[
-    Decimal,
-    BeforeValidator(_exact),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}],
-            "description": "A JSON number or an exact decimal string.",
-        }
-    ),
-]
-DecimalText = Annotated[
-    Decimal,
-    PlainSerializer(json_number, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^-?\d+(\.\d+)?$",
-            "description": "An exact decimal number as text.",
-        }
-    ),
-]
-
-
-def one_of(values: Iterable[str], description: str = "") -> WithJsonSchema:
-    """The OpenAPI schema of a coded text: its allowed values."""
-    schema: dict[str, Any] = {"type": "string", "enum": [str(v) for v in values]}
-    if description:
-        schema["description"] = description
-    return WithJsonSchema(schema)
-
 
 RouteCode = Annotated[str, Field(max_length=16), one_of(Route)]
 DoseUnitCode = Annotated[str, Field(max_length=8), one_of(DoseUnit)]

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import PlainSerializer, WithJsonSchema
 
 from domain.catalogue import Form
 from domain.tapering import NoteCode, PauseAtStep, PauseBetween, StepKind, SuggestionCode, TimeOfDay
-from smertespor.entry.numbers import json_number
-from smertespor.medication.schemas import ExactNumber
+from smertespor.entry.schemas import DecimalText, ExactNumber, one_of
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
 from smertespor.tapering.models import Status as PlanStatus
 from smertespor.tapering.pace import (
@@ -30,34 +27,18 @@ from smertespor.tapering.pace import (
 from smertespor.tapering.regimens import TIMES, ExcludedReason
 from smertespor.tapering.transitions import Action
 
-
-def _one_of(values: Iterable[str], description: str = "") -> WithJsonSchema:
-    """The allowed values written into the field's schema (no shared component whose name
-    could clash with another app's enum of the same name)."""
-    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
-    if description:
-        schema["description"] = description
-    return WithJsonSchema(schema)
-
-
-TargetKindCode = Annotated[TargetKind, _one_of(TargetKind.values)]
+TargetKindCode = Annotated[TargetKind, one_of(TargetKind.values)]
 StepBasisCode = Annotated[
-    StepBasis, _one_of(StepBasis.values, "A step's share of the starting or of the current OMEQ.")
+    StepBasis, one_of(StepBasis.values, "A step's share of the starting or of the current OMEQ.")
 ]
-ActionCode = Annotated[Action, _one_of(a.value for a in Action)]
-StatusCode = Annotated[PlanStatus, _one_of(PlanStatus.values)]
-TimeCode = Annotated[TimeOfDay, _one_of(t.value for t in TimeOfDay)]
-StepKindCode = Annotated[StepKind, _one_of(k.value for k in StepKind)]
-FormCode = Annotated[Form, _one_of(f.value for f in Form)]
-NoteCodeOut = Annotated[NoteCode, _one_of(c.value for c in NoteCode)]
-SuggestionCodeOut = Annotated[SuggestionCode, _one_of(c.value for c in SuggestionCode)]
-ExcludedReasonCode = Annotated[ExcludedReason, _one_of(r.value for r in ExcludedReason)]
-# Written through entry.numbers: "52.5", never "52.50" from a padded column or a float.
-Exact = Annotated[
-    Decimal,
-    PlainSerializer(json_number, return_type=str),
-    WithJsonSchema({"type": "string", "description": "An exact decimal number as text."}),
-]
+ActionCode = Annotated[Action, one_of(a.value for a in Action)]
+StatusCode = Annotated[PlanStatus, one_of(PlanStatus.values)]
+TimeCode = Annotated[TimeOfDay, one_of(t.value for t in TimeOfDay)]
+StepKindCode = Annotated[StepKind, one_of(k.value for k in StepKind)]
+FormCode = Annotated[Form, one_of(f.value for f in Form)]
+NoteCodeOut = Annotated[NoteCode, one_of(c.value for c in NoteCode)]
+SuggestionCodeOut = Annotated[SuggestionCode, one_of(c.value for c in SuggestionCode)]
+ExcludedReasonCode = Annotated[ExcludedReason, one_of(r.value for r in ExcludedReason)]
 ProductId = Annotated[str, Field(max_length=64)]
 Units = Annotated[ExactNumber, Field(ge=0, le=MAX_UNITS_AT_A_TIME)]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH)]
@@ -217,13 +198,13 @@ class VersionOut(Schema):
 
 
 class UnitsOut(Schema):
-    strength: Exact
+    strength: DecimalText
     label: str
-    units: Exact
+    units: DecimalText
 
 
 class PrnOut(Schema):
-    amount: Exact
+    amount: DecimalText
     units: list[UnitsOut]
     max_doses_per_day: int
 
@@ -240,7 +221,7 @@ class DoseOut(Schema):
     patch_change_hours: int | None
     is_prn: bool
     is_every_other_day: bool
-    daily_amount: Exact
+    daily_amount: DecimalText
     times: dict[TimeCode, list[UnitsOut]]
     prn: PrnOut | None
 
@@ -261,11 +242,11 @@ class StepOut(Schema):
     kind: StepKindCode
     start_date: datetime.date
     end_date: datetime.date | None
-    omeq_mg_per_day: Exact
-    scheduled_omeq_mg_per_day: Exact
-    percent_of_start: Exact
-    cut_mg_per_day: Exact
-    cut_limit_mg_per_day: Exact
+    omeq_mg_per_day: DecimalText
+    scheduled_omeq_mg_per_day: DecimalText
+    percent_of_start: DecimalText
+    cut_mg_per_day: DecimalText
+    cut_limit_mg_per_day: DecimalText
     pause_days: int
     reduced_product_id: str
     doses: list[DoseOut]
@@ -279,8 +260,8 @@ class PreviewOut(Schema):
     interval_days: int
     table: VersionOut
     baseline: list[DoseOut]
-    baseline_omeq_mg_per_day: Exact
-    final_omeq_mg_per_day: Exact
+    baseline_omeq_mg_per_day: DecimalText
+    final_omeq_mg_per_day: DecimalText
     last_change_date: datetime.date
     suggestions: list[SuggestionOut]
     excluded_lines: list[ExcludedLineOut]
@@ -297,9 +278,9 @@ class EventOut(Schema):
 
 class TargetOut(Schema):
     kind: TargetKindCode
-    omeq_mg_per_day: Exact | None
+    omeq_mg_per_day: DecimalText | None
     product_id: str
-    daily_amount: Exact | None
+    daily_amount: DecimalText | None
 
 
 class PlanOut(PreviewOut):
@@ -309,7 +290,7 @@ class PlanOut(PreviewOut):
     version_number: int
     previous_plan_id: int | None
     course_id: int | None
-    step_percent: Exact
+    step_percent: DecimalText
     step_basis: StepBasisCode
     target: TargetOut
     catalogue: VersionOut
@@ -326,6 +307,6 @@ class PlanSummaryOut(Schema):
     version_number: int
     start_date: datetime.date
     last_change_date: datetime.date
-    baseline_omeq_mg_per_day: Exact
-    final_omeq_mg_per_day: Exact
+    baseline_omeq_mg_per_day: DecimalText
+    final_omeq_mg_per_day: DecimalText
     created_at: datetime.datetime

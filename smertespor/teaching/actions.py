@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 
-from smertespor.accounts.models import Organisation, Requester, User
-from smertespor.entry.rules import require
+from smertespor.accounts.models import Organisation, Requester
+from smertespor.entry.rules import logged_in, require
 from smertespor.teaching import material_services, services
 from smertespor.teaching.models import (
     Feedback,
@@ -33,13 +32,6 @@ from smertespor.teaching.selectors import (
 SESSION = "teaching_session"
 
 
-def _logged_in(user: Requester) -> User:
-    """``user`` as the User they are: by now a teaching rule has refused anyone else."""
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 # --- sessions ------------------------------------------------------------------------------
 
 
@@ -47,13 +39,13 @@ def plan_teaching_sessions(*, user: Requester, **details: Any) -> list[TeachingS
     """One session, or a series (``repeat``, ``occurrences``): the clinic's staff only.
     ``details`` are `services.create_teaching_sessions`'s arguments."""
     require(user, can_organise_teaching, object_type=SESSION)
-    return services.create_teaching_sessions(by=_logged_in(user), **details)
+    return services.create_teaching_sessions(by=logged_in(user), **details)
 
 
 def change_teaching_session(*, user: Requester, session_id: int, **changes: Any) -> TeachingSession:
     """Change a session the user's clinic organises or they teach."""
     session = managed_session_for(user, session_id)
-    return services.update_teaching_session(by=_logged_in(user), session=session, **changes)
+    return services.update_teaching_session(by=logged_in(user), session=session, **changes)
 
 
 def invite_practices(
@@ -61,7 +53,7 @@ def invite_practices(
 ) -> list[Invitation]:
     """Invite general practices to a session; their staff get a notification."""
     session = managed_session_for(user, session_id)
-    return services.invite_practices(by=_logged_in(user), session=session, practices=practices)
+    return services.invite_practices(by=logged_in(user), session=session, practices=practices)
 
 
 # --- taking part ---------------------------------------------------------------------------
@@ -71,20 +63,20 @@ def sign_up_for_session(*, user: Requester, session_id: int) -> Registration:
     """A place, or a place on the waiting list: general-practice staff only."""
     require(user, can_take_part_in_teaching, object_type=SESSION, object_id=str(session_id))
     session = session_for(user, session_id)
-    return services.register_for_session(by=_logged_in(user), session=session)
+    return services.register_for_session(by=logged_in(user), session=session)
 
 
 def cancel_registration(*, user: Requester, session_id: int) -> Registration:
     require(user, can_take_part_in_teaching, object_type=SESSION, object_id=str(session_id))
     session = session_for(user, session_id)
-    return services.cancel_registration(by=_logged_in(user), session=session)
+    return services.cancel_registration(by=logged_in(user), session=session)
 
 
 def give_feedback(*, user: Requester, session_id: int, rating: int, comment: str = "") -> Feedback:
     require(user, can_take_part_in_teaching, object_type=SESSION, object_id=str(session_id))
     session = session_for(user, session_id)
     return services.give_feedback(
-        by=_logged_in(user), session=session, rating=rating, comment=comment
+        by=logged_in(user), session=session, rating=rating, comment=comment
     )
 
 
@@ -93,7 +85,7 @@ def mark_attendance(
 ) -> list[Registration]:
     """Who came (True) and who did not (False), by registration id."""
     session = managed_session_for(user, session_id)
-    return services.mark_attendance(by=_logged_in(user), session=session, attendance=attendance)
+    return services.mark_attendance(by=logged_in(user), session=session, attendance=attendance)
 
 
 # --- materials -----------------------------------------------------------------------------
@@ -102,7 +94,7 @@ def mark_attendance(
 def add_material_link(*, user: Requester, session_id: int, title: str, url: str) -> SessionMaterial:
     session = managed_session_for(user, session_id)
     return material_services.add_material_link(
-        by=_logged_in(user), session=session, title=title, url=url
+        by=logged_in(user), session=session, title=title, url=url
     )
 
 
@@ -112,7 +104,7 @@ def add_material_file(
     """A PDF, PNG or JPEG, judged by its content (``smertespor/documents.py``)."""
     session = managed_session_for(user, session_id)
     return material_services.add_material_file(
-        by=_logged_in(user), session=session, title=title, upload=upload
+        by=logged_in(user), session=session, title=title, upload=upload
     )
 
 

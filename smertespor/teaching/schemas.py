@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.db import models
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import WithJsonSchema
 
 from smertespor.entry.numbers import json_number
+from smertespor.entry.schemas import coded
 from smertespor.teaching.models import (
     Audience,
     Invitation,
@@ -26,13 +25,6 @@ from smertespor.teaching.models import (
 )
 from smertespor.teaching.selectors import waiting_position
 from smertespor.teaching.topics import Topic
-
-
-def coded(choices: type[models.TextChoices]) -> WithJsonSchema:
-    """The choices' codes as an inline enum: validated by the choices, shown in OpenAPI
-    without a shared component whose name another app's "Status" or "Kind" could take."""
-    return WithJsonSchema({"type": "string", "enum": [str(value) for value in choices.values]})
-
 
 TopicCode = Annotated[Topic, coded(Topic)]
 AudienceCode = Annotated[Audience, coded(Audience)]

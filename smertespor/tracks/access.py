@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from smertespor.accounts.models import Requester, User
+from smertespor.accounts.models import Requester
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for, patient_for_change, patient_for_request
 from smertespor.tracks.models import Course, Track
@@ -46,13 +46,6 @@ def course_for_request(
         request, patient_id, object_type=object_type, detail={"course": str(course_id)}
     )
     return course_of(patient, course_id)
-
-
-def acting_user(request: HttpRequest) -> User:
-    """The user behind a request that `login_required` or the API's session auth let in."""
-    if not isinstance(request.user, User):  # anonymous: the doors refuse it before this
-        raise PermissionDenied
-    return request.user
 
 
 def refuse_unless(user: Requester, allowed: bool, course: Course, *, object_type: str) -> None:

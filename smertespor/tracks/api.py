@@ -17,10 +17,10 @@ from ninja import Router
 from ninja.responses import Status
 
 from smertespor.entry.doors import performs
-from smertespor.entry.rules import requires
+from smertespor.entry.rules import logged_in, requires
 from smertespor.patients.access import patient_for
 from smertespor.tracks import actions
-from smertespor.tracks.access import acting_user, course_for
+from smertespor.tracks.access import course_for
 from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.hospital_api import router as hospital_router
 from smertespor.tracks.payloads import (
@@ -79,7 +79,7 @@ def create_course(
     request: HttpRequest, patient_id: uuid.UUID, payload: CourseIn
 ) -> Status[dict[str, Any]]:
     """Enrol the patient in the practice track (GPs of the practice)."""
-    user = acting_user(request)
+    user = logged_in(request.user)
     course = actions.enrol_in_practice_track(
         user=user,
         patient_id=patient_id,
@@ -127,7 +127,7 @@ def create_follow_up(
     )
     peg = payload.peg
     visit = actions.record_follow_up(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         version=payload.version,
@@ -154,7 +154,7 @@ def take_decision(
     """Take a decision: hand_over_early, record_success, end (the practice); accept,
     return_to_practice, end (the clinic). Answers the course to show (accepting opens the
     hospital-track course)."""
-    user = acting_user(request)
+    user = logged_in(request.user)
     shown = actions.take_decision(
         user=user,
         patient_id=patient_id,
@@ -206,7 +206,7 @@ def put_handover_letter(
 ) -> dict[str, Any]:
     """The GP's comment, expected duration and planned follow-up, until the clinic triages."""
     handover = actions.update_handover_letter(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         version=payload.version,
@@ -227,7 +227,7 @@ def acknowledge_alert(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, alert_id: int
 ) -> dict[str, Any]:
     alert = actions.acknowledge_alert(
-        user=acting_user(request), patient_id=patient_id, course_id=course_id, alert_id=alert_id
+        user=logged_in(request.user), patient_id=patient_id, course_id=course_id, alert_id=alert_id
     )
     return alert_payload(alert)
 
@@ -256,7 +256,7 @@ def get_practice_worklist(
     request: HttpRequest, section: str = "", sort: str = "", page: int = 1
 ) -> dict[str, Any]:
     """The GP's worklist: sections due, approaching, alerts, returned, discharged."""
-    worklist = practice_worklist(user=acting_user(request), section=section, sort=sort)
+    worklist = practice_worklist(user=logged_in(request.user), section=section, sort=sort)
     return _worklist_payload(worklist, page)
 
 
@@ -266,7 +266,7 @@ def get_clinic_worklist(
     request: HttpRequest, section: str = "", sort: str = "", page: int = 1
 ) -> dict[str, Any]:
     """The clinic's worklist: sections handovers, assessment, active, appointments."""
-    worklist = clinic_worklist(user=acting_user(request), section=section, sort=sort)
+    worklist = clinic_worklist(user=logged_in(request.user), section=section, sort=sort)
     return _worklist_payload(worklist, page)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
-from smertespor.entry.forms import form_status
 from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.models import MedicationLine
@@ -43,14 +41,6 @@ def _omeq(label: Any, help_text: Any = "") -> forms.DecimalField:
         localize=True,
         help_text=help_text,
     )
-
-
-def answer_status(*forms_: forms.BaseForm | None) -> int:
-    """The status of a page with these forms: 409 when a write was stale (someone changed the
-    course meanwhile), 422 when a submitted form was refused, else 200."""
-    if any(form is not None and form.has_error(NON_FIELD_ERRORS, "conflict") for form in forms_):
-        return 409
-    return form_status(*forms_)
 
 
 class VersionForm(forms.Form):

@@ -12,8 +12,8 @@ from ninja import Router
 from ninja.responses import Status
 
 from smertespor.entry.doors import performs
+from smertespor.entry.rules import logged_in
 from smertespor.tracks import actions
-from smertespor.tracks.access import acting_user
 from smertespor.tracks.models import Appointment, NeedsAssessment
 from smertespor.tracks.payloads import course_payload, discharge_payload, team_member_payload
 from smertespor.tracks.schemas import (
@@ -43,7 +43,7 @@ def post_needs_assessment(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: NeedsAssessmentIn
 ) -> Status[NeedsAssessment]:
     assessment = actions.assess_needs(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         version=payload.version,
@@ -60,7 +60,7 @@ def post_team_member(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: TeamMemberIn
 ) -> Status[dict[str, Any]]:
     member = actions.add_team_member(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         user_id=payload.user_id,
@@ -77,7 +77,7 @@ def post_appointment(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: AppointmentIn
 ) -> Status[Appointment]:
     appointment = actions.book_appointment(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         starts_at=payload.starts_at,
@@ -95,7 +95,7 @@ def post_plan(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: PlanIn
 ) -> dict[str, Any]:
     """Put the course plan into effect (it needs a team member)."""
-    user = acting_user(request)
+    user = logged_in(request.user)
     course = actions.activate_plan(
         user=user,
         patient_id=patient_id,
@@ -117,7 +117,7 @@ def post_discharge_summary(
 ) -> Status[dict[str, Any]]:
     """Complete the course; the discharge summary goes to the GP."""
     discharge = actions.complete_course(
-        user=acting_user(request),
+        user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
         version=payload.version,

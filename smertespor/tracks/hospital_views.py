@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smertespor.entry.doors import performs
-from smertespor.entry.forms import apply_errors
-from smertespor.entry.rules import requires
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import logged_in, requires
 from smertespor.tracks import actions
 from smertespor.tracks.access import (
-    acting_user,
     check_hospital_course,
     course_for_request,
     refuse_unless,
@@ -31,7 +30,6 @@ from smertespor.tracks.forms import (
     NeedsAssessmentForm,
     PlanForm,
     TeamMemberForm,
-    answer_status,
 )
 from smertespor.tracks.models import Course
 from smertespor.tracks.permissions import can_discharge, can_work_hospital_track
@@ -58,7 +56,7 @@ def needs_assessment(request: HttpRequest, patient_id: str, course_id: int) -> H
         data = form.cleaned_data
         try:
             actions.assess_needs(
-                user=acting_user(request),
+                user=logged_in(request.user),
                 patient_id=course.patient_id,
                 course_id=course.pk,
                 version=data["version"],
@@ -72,7 +70,7 @@ def needs_assessment(request: HttpRequest, patient_id: str, course_id: int) -> H
             messages.success(request, _("The needs assessment is recorded."))
             return redirect("tracks:course_plan", course.patient_id, course.pk)
     context = {"patient": course.patient, "tab": "courses", "course": course, "form": form}
-    return render(request, "tracks/needs_assessment.html", context, status=answer_status(form))
+    return render(request, "tracks/needs_assessment.html", context, status=form_status(form))
 
 
 def _plan_page(
@@ -93,7 +91,7 @@ def _plan_page(
         "team_form": team_form or TeamMemberForm(clinicians=clinicians_of(course)),
         "appointment_form": appointment_form or AppointmentForm(team=team_of(course)),
     }
-    status = answer_status(plan_form, team_form, appointment_form)
+    status = form_status(plan_form, team_form, appointment_form)
     return render(request, "tracks/course_plan.html", context, status=status)
 
 
@@ -110,7 +108,7 @@ def course_plan(request: HttpRequest, patient_id: str, course_id: int) -> HttpRe
     if form.is_valid():
         try:
             actions.activate_plan(
-                user=acting_user(request),
+                user=logged_in(request.user),
                 patient_id=course.patient_id,
                 course_id=course.pk,
                 version=form.cleaned_data["version"],
@@ -134,7 +132,7 @@ def team_member_add(request: HttpRequest, patient_id: str, course_id: int) -> Ht
     if form.is_valid():
         try:
             actions.add_team_member(
-                user=acting_user(request),
+                user=logged_in(request.user),
                 patient_id=course.patient_id,
                 course_id=course.pk,
                 **form.action_arguments(),
@@ -157,7 +155,7 @@ def appointment_add(request: HttpRequest, patient_id: str, course_id: int) -> Ht
     if form.is_valid():
         try:
             actions.book_appointment(
-                user=acting_user(request),
+                user=logged_in(request.user),
                 patient_id=course.patient_id,
                 course_id=course.pk,
                 **form.action_arguments(),
@@ -184,7 +182,7 @@ def course_complete(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         data = form.cleaned_data
         try:
             actions.complete_course(
-                user=acting_user(request),
+                user=logged_in(request.user),
                 patient_id=course.patient_id,
                 course_id=course.pk,
                 version=data["version"],
@@ -198,4 +196,4 @@ def course_complete(request: HttpRequest, patient_id: str, course_id: int) -> Ht
             messages.success(request, _("The course is completed and the discharge summary sent."))
             return redirect(course_url(course))
     context = {"patient": course.patient, "tab": "courses", "course": course, "form": form}
-    return render(request, "tracks/course_complete.html", context, status=answer_status(form))
+    return render(request, "tracks/course_complete.html", context, status=form_status(form))

@@ -9,15 +9,14 @@ name can collide there); refusals are the API's problem details (`entry.problems
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import WithJsonSchema
 
 from domain.tracks import CourseEvent, RuleAction, SuccessDefinition
+from smertespor.entry.schemas import one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
     Actor,
@@ -36,28 +35,24 @@ Text = Annotated[str, Field(max_length=4000)]
 ShortText = Annotated[str, Field(max_length=200)]
 
 
-def _one_of(values: Iterable[str]) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "enum": list(values)})
-
-
 # Codes the API answers with (checked against the models' choices by the tests).
-TrackCode = Annotated[str, _one_of(Track.values)]
-StatusCode = Annotated[str, _one_of(Status.values)]
-MaybeStatusCode = Annotated[str, _one_of(["", *Status.values])]  # "" : no status (yet)
-ActorCode = Annotated[str, _one_of(Actor.values)]
-OmeqSourceCode = Annotated[str, _one_of(OmeqSource.values)]
-AlertCode = Annotated[str, _one_of(Alert.Code.values)]
-TimelineKind = Annotated[str, _one_of(TimelineEvent.Kind.values)]
-HandoverKind = Annotated[str, _one_of(Handover.Kind.values)]
-HandoverDecision = Annotated[str, _one_of(Handover.Decision.values)]
-RuleActionCode = Annotated[str, _one_of(a.value for a in RuleAction)]
-SuccessDefinitionCode = Annotated[str, _one_of(d.value for d in SuccessDefinition)]
-EventCode = Annotated[str, _one_of(e.value for e in CourseEvent)]
+TrackCode = Annotated[str, one_of(Track.values)]
+StatusCode = Annotated[str, one_of(Status.values)]
+MaybeStatusCode = Annotated[str, one_of(["", *Status.values])]  # "" : no status (yet)
+ActorCode = Annotated[str, one_of(Actor.values)]
+OmeqSourceCode = Annotated[str, one_of(OmeqSource.values)]
+AlertCode = Annotated[str, one_of(Alert.Code.values)]
+TimelineKind = Annotated[str, one_of(TimelineEvent.Kind.values)]
+HandoverKind = Annotated[str, one_of(Handover.Kind.values)]
+HandoverDecision = Annotated[str, one_of(Handover.Decision.values)]
+RuleActionCode = Annotated[str, one_of(a.value for a in RuleAction)]
+SuccessDefinitionCode = Annotated[str, one_of(d.value for d in SuccessDefinition)]
+EventCode = Annotated[str, one_of(e.value for e in CourseEvent)]
 # Codes the API accepts (validated: anything else is a 422 naming the field).
-GoalKindIn = Annotated[GoalKind, _one_of(GoalKind.values)]
-DisciplineCode = Annotated[Discipline, _one_of(Discipline.values)]
-InterventionCode = Annotated[Intervention, _one_of(Intervention.values)]
-IndicationCode = Annotated[MedicationLine.Indication, _one_of(MedicationLine.Indication.values)]
+GoalKindIn = Annotated[GoalKind, one_of(GoalKind.values)]
+DisciplineCode = Annotated[Discipline, one_of(Discipline.values)]
+InterventionCode = Annotated[Intervention, one_of(Intervention.values)]
+IndicationCode = Annotated[MedicationLine.Indication, one_of(MedicationLine.Indication.values)]
 # The decisions taken at /decisions; the others have endpoints of their own.
 DecisionEvent = Literal["hand_over_early", "record_success", "accept", "return_to_practice", "end"]
 WorklistKind = Literal["practice", "clinic"]

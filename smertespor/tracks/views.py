@@ -17,14 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from domain.tracks import CourseEvent
 from smertespor.entry.doors import performs
-from smertespor.entry.forms import apply_errors
-from smertespor.entry.rules import requires
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import logged_in, requires
 from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
 from smertespor.tracks import actions
-from smertespor.tracks.access import acting_user, course_for_request, refuse_unless
+from smertespor.tracks.access import course_for_request, refuse_unless
 from smertespor.tracks.decisions import decision_for, decisions_for
 from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.forms import (
@@ -34,7 +34,6 @@ from smertespor.tracks.forms import (
     HandoverLetterForm,
     LineDoseForm,
     NewLineForm,
-    answer_status,
 )
 from smertespor.tracks.models import Course, Track
 from smertespor.tracks.omeq import list_omeq
@@ -91,7 +90,7 @@ def patient_courses(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @performs(actions.enrol_in_practice_track)
 def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
-    user = acting_user(request)
+    user = logged_in(request.user)
     patient = patient_for_request(request, patient_id, object_type="course")
     form = CourseForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +110,7 @@ def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
         "list_omeq": list_omeq(patient),
         "open_course": open_course_of(patient),
     }
-    return render(request, "tracks/course_form.html", context, status=answer_status(form))
+    return render(request, "tracks/course_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -181,7 +180,7 @@ def _regimen(line_forms: list[LineDoseForm], new_line: NewLineForm) -> RegimenUp
 @require_http_methods(["GET", "POST"])
 @performs(actions.record_follow_up)
 def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    user = acting_user(request)
+    user = logged_in(request.user)
     course = course_for_request(request, patient_id, course_id, object_type="follow_up")
     refuse_unless(user, can_record_follow_up(user, course), course, object_type="follow_up")
     form = FollowUpForm(
@@ -217,7 +216,7 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
         "new_line": new_line,
         "list_omeq": list_omeq(course.patient),
     }
-    status = answer_status(form, *line_forms, new_line if new_line._is_adding() else None)
+    status = form_status(form, *line_forms, new_line if new_line._is_adding() else None)
     return render(request, "tracks/follow_up_form.html", context, status=status)
 
 
@@ -226,7 +225,7 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
 @performs(actions.take_decision)
 def course_decision(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     """Confirm a decision (GET ?event=...) and take it (POST)."""
-    user = acting_user(request)
+    user = logged_in(request.user)
     course = course_for_request(request, patient_id, course_id, object_type="course_decision")
     event = request.POST.get("event") or request.GET.get("event", "")
     decision = decision_for(event)
@@ -263,7 +262,7 @@ def course_decision(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         "decision": decision,
         "is_handover": decision.event is CourseEvent.HAND_OVER_EARLY,
     }
-    return render(request, "tracks/decision_form.html", context, status=answer_status(form))
+    return render(request, "tracks/decision_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -271,7 +270,7 @@ def course_decision(request: HttpRequest, patient_id: str, course_id: int) -> Ht
 @performs(actions.update_handover_letter)
 def handover_letter(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     """The referral with the course so far; the GP edits the comment until triage."""
-    user = acting_user(request)
+    user = logged_in(request.user)
     course = course_for_request(request, patient_id, course_id, object_type="handover")
     handover = latest_handover(course)
     if handover is None:
@@ -316,7 +315,7 @@ def handover_letter(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         "form": form if may_write and (handover.is_pending or form.is_bound) else None,
         "decisions": decisions_for(user, course),
     }
-    return render(request, "tracks/handover.html", context, status=answer_status(form))
+    return render(request, "tracks/handover.html", context, status=form_status(form))
 
 
 @login_required
@@ -326,7 +325,7 @@ def alert_acknowledge(
     request: HttpRequest, patient_id: str, course_id: int, alert_id: int
 ) -> HttpResponse:
     actions.acknowledge_alert(
-        user=acting_user(request), patient_id=patient_id, course_id=course_id, alert_id=alert_id
+        user=logged_in(request.user), patient_id=patient_id, course_id=course_id, alert_id=alert_id
     )
     messages.success(request, _("The alert is marked as seen."))
     return redirect("tracks:course_detail", patient_id, course_id)

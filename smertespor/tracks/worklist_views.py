@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from smertespor.entry.rules import requires
-from smertespor.tracks.access import acting_user
+from smertespor.entry.rules import logged_in, requires
 from smertespor.tracks.permissions import (
     can_see_a_worklist,
     can_see_clinic_worklist,
@@ -47,7 +46,7 @@ def _render(request: HttpRequest, worklist: Worklist) -> HttpResponse:
 @require_GET
 def practice_worklist_view(request: HttpRequest) -> HttpResponse:
     worklist = practice_worklist(
-        user=acting_user(request),
+        user=logged_in(request.user),
         section=request.GET.get("section", ""),
         sort=request.GET.get("sort", ""),
     )
@@ -59,7 +58,7 @@ def practice_worklist_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def clinic_worklist_view(request: HttpRequest) -> HttpResponse:
     worklist = clinic_worklist(
-        user=acting_user(request),
+        user=logged_in(request.user),
         section=request.GET.get("section", ""),
         sort=request.GET.get("sort", ""),
     )

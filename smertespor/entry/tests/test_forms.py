@@ -40,3 +40,12 @@ def test_a_refused_form_answers_422_and_an_unsent_or_valid_one_200():
         {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-dose": "x"}
     )
     assert form_status(valid, formset) == 422
+
+
+def test_a_stale_write_on_a_form_answers_409():
+    from smertespor.versions import StaleVersion
+
+    form = DoseForm({"dose": "10"})
+    form.is_valid()
+    apply_errors(form, StaleVersion())
+    assert form_status(form) == 409
