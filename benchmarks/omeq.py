@@ -32,7 +32,7 @@ SEED = 1082
 
 
 def benchmark_regimens() -> None:
-    from domain.omeq import DoseBandedRule, LinearRule, Route, compute_omeq
+    from domain.omeq import DoseBandedRule, LinearRule, RegimenLine, Route, compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
     from smertespor.medication.mapper import regimen_line
     from smertespor.medication.selectors import current_catalogue
@@ -69,11 +69,13 @@ def benchmark_regimens() -> None:
         regimens.append(lines)
     line_count = sum(len(r) for r in regimens)
 
-    def bare_factor(line: object) -> Decimal:
-        rule = table.rule_for(line.substance_key, line.route)  # type: ignore[attr-defined]
+    def bare_factor(line: RegimenLine) -> Decimal:
+        rule = table.rule_for(line.substance_key, line.route)
         if isinstance(rule, LinearRule):
             return rule.factor
-        return rule.bands[0].factor  # type: ignore[union-attr]
+        if isinstance(rule, DoseBandedRule):
+            return rule.bands[0].factor
+        raise ValueError(f"{line.substance} has no factor")  # the products were chosen to have one
 
     def bare_sum() -> None:
         for lines in regimens:

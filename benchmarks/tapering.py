@@ -74,7 +74,7 @@ def _requests(today: date) -> list[TaperRequest]:
     }
     requests = []
     for _ in range(REGIMENS):
-        lines: list[object] = []
+        lines: list[TaperLine | PrnLine] = []
         for _line in range(rng.randint(1, 3)):
             product = rng.choice(scheduled)
             strength = rng.choice(product.strengths).amount
@@ -97,7 +97,7 @@ def _requests(today: date) -> list[TaperRequest]:
         )
         requests.append(
             TaperRequest(
-                lines=tuple(lines),  # type: ignore[arg-type]
+                lines=tuple(lines),
                 target=target,
                 step_percent=Decimal(rng.choice((5, 10, 10, 10, 15, 20, 25))),
                 interval_days=rng.choice((7, 14, 28, 28, 42)),
