@@ -483,6 +483,7 @@ def _hospital_ids(stage, patient, clinic, personas):
     """A hospital-track course of the GP's patient run by the clinic (made only for the
     clinic's pages and operations): just accepted, needs assessed with the clinic nurse on
     the team, or with its plan in effect. The clinic sees the patient through the course."""
+    from smertespor.patients.models import CareRelation
     from smertespor.patients.services import open_care_relation
     from smertespor.tracks.hospital_services import activate_plan, add_team_member, assess_needs
     from smertespor.tracks.models import Course, Status, Track
@@ -496,7 +497,9 @@ def _hospital_ids(stage, patient, clinic, personas):
         track=Track.HOSPITAL,
         status=Status.ACCEPTED,
     )
-    open_care_relation(patient=patient, organisation=clinic, reason="course", by=doctor)
+    open_care_relation(
+        patient=patient, organisation=clinic, reason=CareRelation.Reason.COURSE, by=doctor
+    )
     if stage in {"assessed", "planned"}:
         assess_needs(
             course=course,
@@ -510,14 +513,12 @@ def _hospital_ids(stage, patient, clinic, personas):
         course = Course.objects.get(pk=course.pk)
         activate_plan(course=course, by=doctor, expected_version=course.version, plan_note="Plan")
     course = Course.objects.get(pk=course.pk)
-    assert (
-        course.status
-        == {  # the stage is what the rule is tried at
-            "accepted": Status.ACCEPTED,
-            "assessed": Status.NEEDS_ASSESSED,
-            "planned": Status.PLAN_ACTIVE,
-        }[stage]
-    )
+    reached = {
+        "accepted": Status.ACCEPTED,
+        "assessed": Status.NEEDS_ASSESSED,
+        "planned": Status.PLAN_ACTIVE,
+    }
+    assert course.status == reached[stage]  # each rule is tried at the stage it belongs to
     return {"course_id": course.pk, "version": course.version}
 
 
