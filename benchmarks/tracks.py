@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def _seed(today: date) -> dict[str, Any]:
             handovers.append(
                 Handover(course=course, clinic=clinic, kind="rule", proposed_at=now, snapshot={})
             )
-        if course.status == "moved_to_hospital_track":
+        if course.status == "moved_to_hospital_track" and course.deadline is not None:
             hospital.append(
                 Course(
                     patient_id=course.patient_id,
@@ -344,7 +345,7 @@ def benchmark_worklists(seeded: dict[str, Any], today: date) -> None:
         slow = _measure(naive, naive_runs)
         print(f"The {name} worklist, first page through the view ({user.organisation}):")
         for section in sections:
-            fast = _measure(lambda c=client, u=url, s=section: c.get(u, {"section": s}), FAST_RUNS)
+            fast = _measure(partial(client.get, url, {"section": section}), FAST_RUNS)
             if fast[2].status_code != 200:
                 raise SystemExit(f"The {name} worklist answered {fast[2].status_code}.")
             label = f"{section} ({fast[2].context['page'].paginator.count} rows)"

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from smertespor.accounts.models import Organisation, Role, User
+from smertespor.accounts.models import Organisation, Requester, Role, User
 from smertespor.audit.services import AuditAction, record_event
 
 PRACTICE_ROLES = frozenset({Role.GP, Role.PRACTICE_NURSE, Role.SECRETARY})
@@ -24,7 +24,7 @@ CLINIC_ROLES = frozenset(
 AGGREGATE_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
 
 
-def is_practice_staff(user: Any) -> bool:
+def is_practice_staff(user: Requester) -> bool:
     return (
         isinstance(user, User)
         and user.role in PRACTICE_ROLES
@@ -33,7 +33,7 @@ def is_practice_staff(user: Any) -> bool:
     )
 
 
-def can_see_patient_data(user: Any) -> bool:
+def can_see_patient_data(user: Requester) -> bool:
     """Planners and administrators see aggregates only, never a patient."""
     return (
         isinstance(user, User)
@@ -43,11 +43,11 @@ def can_see_patient_data(user: Any) -> bool:
     )
 
 
-def can_register_patients(user: Any) -> bool:
+def can_register_patients(user: Requester) -> bool:
     return is_practice_staff(user)
 
 
-def can_see_aggregates(user: Any) -> bool:
+def can_see_aggregates(user: Requester) -> bool:
     return isinstance(user, User) and user.role in AGGREGATE_ROLES
 
 

@@ -11,15 +11,10 @@ from smertespor.accounts.models import Organisation, Requester, User
 
 def pain_clinics_for(user: Requester) -> QuerySet[Organisation]:
     """The pain clinics of the user's region, by name (none for a user without a region)."""
-    region_id = (
-        user.organisation.region_id
-        if isinstance(user, User) and user.organisation is not None
-        else None
-    )
-    if region_id is None:
+    if not isinstance(user, User) or user.organisation is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        kind=Organisation.Kind.PAIN_CLINIC, region_id=region_id
+        kind=Organisation.Kind.PAIN_CLINIC, region_id=user.organisation.region_id
     ).order_by("name")
 
 

@@ -36,7 +36,9 @@ def visible_patients(user: Requester) -> QuerySet[Patient]:
     return Patient.objects.filter(scope)
 
 
-def _scoped_patient(user: Requester, patient_id: Any, *, action: str, object_type: str) -> Patient:
+def _scoped_patient(
+    user: Requester, patient_id: object, *, action: str, object_type: str
+) -> Patient:
     try:
         pk = patient_id if isinstance(patient_id, uuid.UUID) else uuid.UUID(str(patient_id))
     except ValueError:
@@ -59,7 +61,7 @@ def _scoped_patient(user: Requester, patient_id: Any, *, action: str, object_typ
 
 def patient_for(
     user: Requester,
-    patient_id: Any,
+    patient_id: object,
     *,
     action: str = AuditAction.VIEW,
     object_type: str = "patient",
@@ -79,7 +81,7 @@ def patient_for(
 
 
 def patient_for_change(
-    user: Requester, patient_id: Any, *, object_type: str = "patient"
+    user: Requester, patient_id: object, *, object_type: str = "patient"
 ) -> Patient:
     """Load a patient that a service is about to change.
 
@@ -94,7 +96,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def patient_for_request(
     request: HttpRequest,
-    patient_id: Any,
+    patient_id: object,
     *,
     object_type: str = "patient",
     detail: dict[str, Any] | None = None,
