@@ -31,7 +31,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smertespor.accounts.models import User
 
 from _harness import setup_django
 
@@ -282,7 +285,7 @@ def benchmark_daily_rules(today: date) -> None:
     _row("second run (nothing to do)", again, slow_again)
 
 
-def _naive_practice_rows(user: Any, today: date) -> list[Any]:
+def _naive_practice_rows(user: User, today: date) -> list[Any]:
     """The GP's due list the naive way: each course of the practice, its visits and alerts."""
     from django.conf import settings
 
@@ -307,7 +310,7 @@ def _naive_practice_rows(user: Any, today: date) -> list[Any]:
     return sorted(rows)[:25]
 
 
-def _naive_clinic_rows(user: Any) -> list[Any]:
+def _naive_clinic_rows(user: User) -> list[Any]:
     from smertespor.tracks.models import Course
 
     rows = []

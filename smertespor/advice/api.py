@@ -8,7 +8,7 @@ and replying take JSON, or a multipart form with `attachments` (PDF, PNG, JPEG).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -20,12 +20,13 @@ from pydantic import ValidationError as SchemaError
 
 from domain.deidentification import Finding
 from smertespor.accounts.models import User
+from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
 from smertespor.advice.article_services import article_warnings
+from smertespor.advice.categories import CATEGORY_VALUES
 from smertespor.advice.models import AdviceMessage, AdviceRequest, Article
 from smertespor.advice.permissions import (
-    AuthenticatedHttpRequest,
     can_read_articles,
     can_see_advice_counts,
     can_use_advice,
@@ -52,6 +53,7 @@ from smertespor.advice.schemas import (
 )
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
+    REQUEST_SORTS,
     advice_counts_for,
     advice_requests_for,
     article_for,
@@ -60,6 +62,7 @@ from smertespor.advice.selectors import (
 )
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
+from smertespor.entry.schemas import one_of
 
 router = Router(tags=["advice"])
 PAGE_SIZE = 50
@@ -213,12 +216,19 @@ def _page(items: Any, page: int, convert: Callable[[T], dict[str, Any]]) -> dict
     }
 
 
+_FALLBACK = "Unknown values fall back to the default."
+RequestFilter = Annotated[str, one_of(REQUEST_FILTERS, _FALLBACK)]
+RequestSort = Annotated[str, one_of(REQUEST_SORTS, _FALLBACK)]
+ArticleCategory = Annotated[str, one_of(["", *sorted(CATEGORY_VALUES)], "Empty: every category.")]
+ArticleStatus = Annotated[str, one_of(["", *Article.Status.values], "Empty: every status.")]
+
+
 # --- requests -------------------------------------------------------------------------------
 
 
 @router.get("/requests", response=RequestPage, url_name="advice_requests_list")
 def list_requests(
-    request: AuthenticatedHttpRequest, show: str = "open", sort: str = "due", page: int = 1
+    request: SignedInRequest, show: RequestFilter = "open", sort: RequestSort = "due", page: int = 1
 ) -> dict[str, Any]:
     """Your practice's requests, or your clinic's worklist (`show`: open, mine, unassigned,
     overdue, answered, closed, all)."""
@@ -237,7 +247,7 @@ def list_requests(
 )
 @performs(actions.ask_for_advice)
 def create_request(
-    request: AuthenticatedHttpRequest, attachments: Attachments = None
+    request: SignedInRequest, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Ask the pain clinic; with `patient_id`, about a patient listed at your practice."""
     payload = payload_of(request, AskIn)
@@ -256,7 +266,7 @@ def create_request(
 
 
 @router.get("/requests/{request_id}", response=RequestDetailOut, url_name="advice_requests_detail")
-def get_request(request: AuthenticatedHttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: SignedInRequest, request_id: int) -> dict[str, Any]:
     return detail_out(advice_request_for(request.user, request_id))
 
 
@@ -265,7 +275,7 @@ def get_request(request: AuthenticatedHttpRequest, request_id: int) -> dict[str,
     response=list[MessageOut],
     url_name="advice_messages_list",
 )
-def list_messages(request: AuthenticatedHttpRequest, request_id: int) -> list[dict[str, Any]]:
+def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, Any]]:
     advice_request = advice_request_for(request.user, request_id)
     return [message_out(m) for m in thread_of(advice_request)]
 
@@ -278,7 +288,7 @@ def list_messages(request: AuthenticatedHttpRequest, request_id: int) -> list[di
 )
 @performs(actions.reply_to_advice_request)
 def create_message(
-    request: AuthenticatedHttpRequest, request_id: int, attachments: Attachments = None
+    request: SignedInRequest, request_id: int, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
     practice asks again. A closed request takes no more messages (422)."""
@@ -298,9 +308,7 @@ def create_message(
     "/requests/{request_id}/assign", response=RequestOut, url_name="advice_requests_assign"
 )
 @performs(actions.assign_advice_request)
-def assign_request(
-    request: AuthenticatedHttpRequest, request_id: int, payload: AssignIn
-) -> dict[str, Any]:
+def assign_request(request: SignedInRequest, request_id: int, payload: AssignIn) -> dict[str, Any]:
     advice_request = actions.assign_advice_request(
         user=request.user, request_id=request_id, assignee_id=payload.user_id
     )
@@ -309,9 +317,7 @@ def assign_request(
 
 @router.post("/requests/{request_id}/close", response=RequestOut, url_name="advice_requests_close")
 @performs(actions.close_advice_request)
-def close_request(
-    request: AuthenticatedHttpRequest, request_id: int, payload: CloseIn
-) -> dict[str, Any]:
+def close_request(request: SignedInRequest, request_id: int, payload: CloseIn) -> dict[str, Any]:
     """Close with the close-out answer: advice_sufficient, hospital_track or
     referred_elsewhere."""
     closed = actions.close_advice_request(
@@ -327,7 +333,7 @@ def close_request(
 )
 @performs(actions.record_telephone_advice)
 def record_telephone(
-    request: AuthenticatedHttpRequest, practice_id: int, payload: TelephoneIn
+    request: SignedInRequest, practice_id: int, payload: TelephoneIn
 ) -> Status[dict[str, Any]]:
     """Record advice the clinic gave the practice by telephone (no patient data), so all
     advice is counted; the caller is notified and closes it like any request."""
@@ -346,7 +352,7 @@ def record_telephone(
 
 
 @router.get("/counts", response=CountsOut, url_name="advice_counts")
-def counts(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+def counts(request: SignedInRequest) -> dict[str, Any]:
     """Aggregates only (planners; the clinic sees its own)."""
     require(request.user, can_see_advice_counts, object_type="api_advice_counts")
     figures = advice_counts_for(request.user)
@@ -376,10 +382,10 @@ def counts(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 @router.get("/articles", response=ArticlePage, url_name="advice_articles_list")
 def list_articles(
-    request: AuthenticatedHttpRequest,
+    request: SignedInRequest,
     q: str = "",
-    category: str = "",
-    status: str = "",
+    category: ArticleCategory = "",
+    status: ArticleStatus = "",
     page: int = 1,
 ) -> dict[str, Any]:
     """Search the knowledge base (published; the clinic also sees its drafts)."""
@@ -390,7 +396,7 @@ def list_articles(
 
 @router.post("/articles/check", response=list[WarningOut], url_name="advice_articles_check")
 @performs(actions.check_article_text)
-def check_article(request: AuthenticatedHttpRequest, payload: ArticleCheckIn) -> list[Any]:
+def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any]:
     """What in a text may identify a patient, before it is saved: CPR numbers, dates and the
     names in the request it is written from."""
     found = actions.check_article_text(
@@ -400,7 +406,7 @@ def check_article(request: AuthenticatedHttpRequest, payload: ArticleCheckIn) ->
 
 
 @router.get("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_detail")
-def get_article(request: AuthenticatedHttpRequest, article_id: int) -> dict[str, Any]:
+def get_article(request: SignedInRequest, article_id: int) -> dict[str, Any]:
     require(request.user, can_read_articles, object_type="api_advice_articles")
     return _with_warnings(request.user, article_for(request.user, article_id))
 
@@ -412,7 +418,7 @@ def get_article(request: AuthenticatedHttpRequest, article_id: int) -> dict[str,
 )
 @performs(actions.start_article)
 def create_article(
-    request: AuthenticatedHttpRequest, request_id: int, payload: ArticleIn
+    request: SignedInRequest, request_id: int, payload: ArticleIn
 ) -> Status[dict[str, Any]]:
     """A draft article written from an answered request; the warnings come back with it."""
     article = actions.start_article(user=request.user, request_id=request_id, **payload.dict())
@@ -421,9 +427,7 @@ def create_article(
 
 @router.patch("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_update")
 @performs(actions.update_article)
-def patch_article(
-    request: AuthenticatedHttpRequest, article_id: int, payload: ArticleIn
-) -> dict[str, Any]:
+def patch_article(request: SignedInRequest, article_id: int, payload: ArticleIn) -> dict[str, Any]:
     updated = actions.update_article(user=request.user, article_id=article_id, **payload.dict())
     return _with_warnings(request.user, updated)
 
@@ -432,7 +436,7 @@ def patch_article(
     "/articles/{article_id}/submit", response=ArticleOut, url_name="advice_articles_submit"
 )
 @performs(actions.submit_article)
-def submit(request: AuthenticatedHttpRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit(request: SignedInRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
     submitted = actions.submit_article(
         user=request.user, article_id=article_id, warnings_checked=payload.warnings_checked
     )
@@ -443,6 +447,6 @@ def submit(request: AuthenticatedHttpRequest, article_id: int, payload: SubmitIn
     "/articles/{article_id}/approve", response=ArticleOut, url_name="advice_articles_approve"
 )
 @performs(actions.approve_article)
-def approve(request: AuthenticatedHttpRequest, article_id: int) -> dict[str, Any]:
+def approve(request: SignedInRequest, article_id: int) -> dict[str, Any]:
     """A second clinician approves; the article is published to every practice."""
     return article_out(actions.approve_article(user=request.user, article_id=article_id))

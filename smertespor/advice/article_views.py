@@ -19,13 +19,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
 from smertespor.advice.article_services import article_warnings
 from smertespor.advice.forms import ArticleForm, ArticleSearchForm, SubmitArticleForm
 from smertespor.advice.models import AdviceRequest, Article
 from smertespor.advice.permissions import (
-    AuthenticatedHttpRequest,
     can_edit_article,
     can_read_articles,
     can_write_article_from,
@@ -43,7 +43,7 @@ PAGE_SIZE = 20
 @login_required
 @requires(can_read_articles)
 @require_GET
-def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def article_list(request: SignedInRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET or None)
     query, category = "", ""
     if form.is_valid():
@@ -78,7 +78,7 @@ def _query_string(query: str, category: str, status: str) -> str:
 
 
 def _detail_page(
-    request: AuthenticatedHttpRequest,
+    request: SignedInRequest,
     article: Article,
     *,
     submit_form: SubmitArticleForm | None = None,
@@ -101,12 +101,12 @@ def _detail_page(
 @login_required
 @requires(can_read_articles)
 @require_GET
-def article_detail(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
+def article_detail(request: SignedInRequest, article_id: int) -> HttpResponse:
     return _detail_page(request, article_for(request.user, article_id))
 
 
 def _editor(
-    request: AuthenticatedHttpRequest,
+    request: SignedInRequest,
     form: ArticleForm,
     source: AdviceRequest | None,
     article: Article | None,
@@ -129,7 +129,7 @@ def _editor(
 @requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
 @performs(actions.start_article)
-def article_create(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+def article_create(request: SignedInRequest, request_id: int) -> HttpResponse:
     source = advice_request_for(request.user, request_id, object_type="advice_article")
     require(
         request.user,
@@ -157,7 +157,7 @@ def article_create(request: AuthenticatedHttpRequest, request_id: int) -> HttpRe
 @requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
 @performs(actions.update_article)
-def article_edit(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
+def article_edit(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
     # A published article is final: its editor is not offered (a change is refused, 422).
     require(
@@ -184,7 +184,7 @@ def article_edit(request: AuthenticatedHttpRequest, article_id: int) -> HttpResp
 @requires(is_advice_clinician)
 @require_POST
 @performs(actions.check_article_text)
-def article_check(request: AuthenticatedHttpRequest) -> HttpResponse:
+def article_check(request: SignedInRequest) -> HttpResponse:
     """The editor's warnings for the text as typed (htmx), without saving anything."""
     warnings = actions.check_article_text(
         user=request.user,
@@ -201,7 +201,7 @@ def article_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires(is_advice_clinician)
 @require_POST
 @performs(actions.submit_article)
-def article_submit(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
+def article_submit(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
     form = SubmitArticleForm(request.POST)
     if form.is_valid():
@@ -223,7 +223,7 @@ def article_submit(request: AuthenticatedHttpRequest, article_id: int) -> HttpRe
 @requires(is_advice_clinician)
 @require_POST
 @performs(actions.approve_article)
-def article_approve(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
+def article_approve(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
     try:
         actions.approve_article(user=request.user, article_id=article.pk)

@@ -8,8 +8,6 @@ and administrators see counts only.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from smertespor.accounts.models import Organisation, Requester, Role, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
 from smertespor.advice.models import AdviceMessage, AdviceRequest
@@ -18,12 +16,6 @@ from smertespor.patients.models import Patient
 ASKING_ROLES = frozenset({Role.GP, Role.PRACTICE_NURSE})
 ANSWERING_ROLES = frozenset({Role.CLINIC_DOCTOR, Role.CLINIC_NURSE})
 COUNT_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request that `login_required` (pages) or `django_auth` (API) let through."""
-
-    user: User
 
 
 def can_ask_for_advice(user: Requester) -> bool:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smertespor.accounts.models import User
+from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
 from smertespor.advice.forms import AskForm, AssignForm, CloseForm, ReplyForm, TelephoneForm
 from smertespor.advice.models import AdviceAttachment, AdviceRequest
 from smertespor.advice.permissions import (
-    AuthenticatedHttpRequest,
     can_ask_about,
     can_ask_for_advice,
     can_see_advice_counts,
@@ -92,7 +92,7 @@ def handover_url(user: User, advice_request: AdviceRequest) -> str | None:
 @login_required
 @requires(can_use_advice)
 @require_GET
-def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def request_list(request: SignedInRequest) -> HttpResponse:
     is_clinic = is_advice_clinician(request.user)
     show = request.GET.get("show", "open")
     if show not in REQUEST_FILTERS or (not is_clinic and show in {"mine", "unassigned"}):
@@ -127,7 +127,7 @@ def _filters(is_clinic: bool) -> list[tuple[str, str]]:
     return filters
 
 
-def _ask_page(request: AuthenticatedHttpRequest, patient: Patient | None = None) -> HttpResponse:
+def _ask_page(request: SignedInRequest, patient: Patient | None = None) -> HttpResponse:
     course = open_course_of(patient) if patient is not None else None
     if request.method == "POST" and upload_too_large(request):
         form = AskForm({}, user=request.user, course=course)
@@ -172,7 +172,7 @@ def _ask_page(request: AuthenticatedHttpRequest, patient: Patient | None = None)
 @requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
 @performs(actions.ask_for_advice)
-def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+def request_create(request: SignedInRequest) -> HttpResponse:
     """A general question, without patient data."""
     return _ask_page(request)
 
@@ -181,7 +181,7 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
 @performs(actions.ask_for_advice)
-def request_create_for_patient(request: AuthenticatedHttpRequest, patient_id: str) -> HttpResponse:
+def request_create_for_patient(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for_request(
         request,
         patient_id,
@@ -198,7 +198,7 @@ def request_create_for_patient(request: AuthenticatedHttpRequest, patient_id: st
 
 
 def _detail_context(
-    request: AuthenticatedHttpRequest, advice_request: AdviceRequest, **forms: Any
+    request: SignedInRequest, advice_request: AdviceRequest, **forms: Any
 ) -> dict[str, Any]:
     side = side_of(request.user, advice_request)
     is_clinic = side == "clinic"
@@ -228,7 +228,7 @@ def _detail_context(
 
 @login_required
 @require_GET
-def request_detail(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id)
     return render(request, "advice/detail.html", _detail_context(request, advice_request))
 
@@ -236,7 +236,7 @@ def request_detail(request: AuthenticatedHttpRequest, request_id: int) -> HttpRe
 @login_required
 @require_POST
 @performs(actions.reply_to_advice_request)
-def request_reply(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+def request_reply(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=True)
     side = side_of(request.user, advice_request) or "practice"
     if upload_too_large(request):
@@ -268,7 +268,7 @@ def request_reply(request: AuthenticatedHttpRequest, request_id: int) -> HttpRes
 @requires(is_advice_clinician)
 @require_POST
 @performs(actions.assign_advice_request)
-def request_assign(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=True)
     form = AssignForm(request.POST, colleagues=colleagues_for_assignment(advice_request))
     if form.is_valid():
@@ -292,7 +292,7 @@ def request_assign(request: AuthenticatedHttpRequest, request_id: int) -> HttpRe
 @requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
 @performs(actions.close_advice_request)
-def request_close(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=request.method == "POST")
     form = CloseForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -320,7 +320,7 @@ def request_close(request: AuthenticatedHttpRequest, request_id: int) -> HttpRes
 @requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
 @performs(actions.record_telephone_advice)
-def telephone_advice(request: AuthenticatedHttpRequest) -> HttpResponse:
+def telephone_advice(request: SignedInRequest) -> HttpResponse:
     form = TelephoneForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -347,7 +347,7 @@ def telephone_advice(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @requires(can_use_advice)
 @require_GET
-def patient_requests(request: AuthenticatedHttpRequest, patient_id: str) -> HttpResponse:
+def patient_requests(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for_request(request, patient_id, object_type="advice_requests")
     requests = advice_requests_of_patient(request.user, patient).order_by("-asked_at")
     context = {
@@ -362,7 +362,7 @@ def patient_requests(request: AuthenticatedHttpRequest, patient_id: str) -> Http
 @login_required
 @requires(can_use_advice)
 @require_GET
-def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -> FileResponse:
+def attachment_download(request: SignedInRequest, attachment_id: int) -> FileResponse:
     attachment = AdviceAttachment.objects.filter(pk=attachment_id).select_related("message").first()
     if attachment is None:
         raise Http404
@@ -396,5 +396,5 @@ def attachment_download(request: AuthenticatedHttpRequest, attachment_id: int) -
 @login_required
 @requires(can_see_advice_counts)
 @require_GET
-def counts(request: AuthenticatedHttpRequest) -> HttpResponse:
+def counts(request: SignedInRequest) -> HttpResponse:
     return render(request, "advice/counts.html", {"counts": advice_counts_for(request.user)})

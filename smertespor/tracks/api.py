@@ -9,7 +9,7 @@ scope 404 with no patient data.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +18,7 @@ from ninja.responses import Status
 
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import logged_in, requires
+from smertespor.entry.schemas import one_of
 from smertespor.patients.access import patient_for
 from smertespor.tracks import actions
 from smertespor.tracks.access import course_for
@@ -52,10 +53,13 @@ from smertespor.tracks.selectors import (
     timeline_of_patient,
 )
 from smertespor.tracks.worklists import (
+    CLINIC_SECTIONS,
+    PRACTICE_SECTIONS,
     Worklist,
     attach_alerts,
     clinic_worklist,
     practice_worklist,
+    sort_keys,
 )
 
 router = Router(tags=["tracks"])
@@ -250,10 +254,17 @@ def _worklist_payload(worklist: Worklist, page: int) -> dict[str, Any]:
     }
 
 
+_FALLBACK = "Unknown values fall back to the first section and its default order."
+PracticeSection = Annotated[str, one_of([s.key for s in PRACTICE_SECTIONS], _FALLBACK)]
+PracticeSort = Annotated[str, one_of(sort_keys(PRACTICE_SECTIONS), _FALLBACK)]
+ClinicSection = Annotated[str, one_of([s.key for s in CLINIC_SECTIONS], _FALLBACK)]
+ClinicSort = Annotated[str, one_of(sort_keys(CLINIC_SECTIONS), _FALLBACK)]
+
+
 @router.get("/worklists/practice", response=WorklistOut, url_name="tracks_practice_worklist")
 @requires(can_see_practice_worklist)
 def get_practice_worklist(
-    request: HttpRequest, section: str = "", sort: str = "", page: int = 1
+    request: HttpRequest, section: PracticeSection = "", sort: PracticeSort = "", page: int = 1
 ) -> dict[str, Any]:
     """The GP's worklist: sections due, approaching, alerts, returned, discharged."""
     worklist = practice_worklist(user=logged_in(request.user), section=section, sort=sort)
@@ -263,7 +274,7 @@ def get_practice_worklist(
 @router.get("/worklists/clinic", response=WorklistOut, url_name="tracks_clinic_worklist")
 @requires(can_see_clinic_worklist)
 def get_clinic_worklist(
-    request: HttpRequest, section: str = "", sort: str = "", page: int = 1
+    request: HttpRequest, section: ClinicSection = "", sort: ClinicSort = "", page: int = 1
 ) -> dict[str, Any]:
     """The clinic's worklist: sections handovers, assessment, active, appointments."""
     worklist = clinic_worklist(user=logged_in(request.user), section=section, sort=sort)

@@ -170,6 +170,11 @@ class Worklist:
         return [row_for(self.section.key, item, self.today) for item in page.object_list]
 
 
+def sort_keys(sections: tuple[Section, ...]) -> list[str]:
+    """Every order the sections offer, for documenting a worklist's `sort`."""
+    return sorted({key for section in sections for key in section.sorts})
+
+
 def _choose(sections: tuple[Section, ...], key: str, sort: str) -> tuple[Section, str]:
     section = next((s for s in sections if s.key == key), sections[0])
     return section, sort if sort in section.sorts else section.default_sort

@@ -32,7 +32,9 @@ def ask(
     return ask_for_advice(by=by, patient=patient, clinic_id=clinic_id, **values)
 
 
-def answered(by: Any, clinician: Any, *, patient: Any = None, **fields: Any) -> AdviceRequest:
+def answered(
+    by: User, clinician: User, *, patient: Patient | None = None, **fields: Any
+) -> AdviceRequest:
     advice_request = ask(by, patient=patient, **fields)
     reply_to_advice_request(
         advice_request=advice_request, by=clinician, body="Reduce by 10 % a month.", kind="answer"
