@@ -32,7 +32,7 @@ chromium: ## Install Debian's chromium for the browser tests (never a browser do
 test: $(VENV)/.dev chromium ## Install what the tests need and run the whole suite
 	$(PY) -m pytest
 
-lint: $(VENV)/.dev ## ruff, mypy (strict on domain/), import-linter, migrations and deploy checks
+lint: $(VENV)/.dev ## ruff, mypy (project; strict on domain/), import-linter, migrations and deploy checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

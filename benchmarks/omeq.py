@@ -22,6 +22,7 @@ import statistics
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from _harness import ROOT, setup_django, timed
 
@@ -31,10 +32,9 @@ SEED = 1082
 
 
 def benchmark_regimens() -> None:
-    from domain.conversion_rules import DoseBandedRule, LinearRule
-    from domain.omeq import compute_omeq
+    from domain.omeq import DoseBandedRule, LinearRule, RegimenLine, Route, compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
-    from smertespor.medication.mapper import regimen_line
+    from smertespor.medication.regimens import regimen_line
     from smertespor.medication.selectors import current_catalogue
     from smertespor.medication.table_selectors import active_table_version, domain_table
 
@@ -45,7 +45,7 @@ def benchmark_regimens() -> None:
         p
         for p in current_catalogue().opioids()
         if not p.is_substitution
-        and isinstance(table.rule_for(p.substance, p.route), LinearRule | DoseBandedRule)
+        and isinstance(table.rule_for(p.substance, Route(p.route)), LinearRule | DoseBandedRule)
     ]
     rng = random.Random(SEED)  # synthetic data, the same every run
     regimens = []
@@ -69,11 +69,13 @@ def benchmark_regimens() -> None:
         regimens.append(lines)
     line_count = sum(len(r) for r in regimens)
 
-    def bare_factor(line: object) -> Decimal:
-        rule = table.rule_for(line.substance_key, line.route)  # type: ignore[attr-defined]
+    def bare_factor(line: RegimenLine) -> Decimal:
+        rule = table.rule_for(line.substance_key, line.route)
         if isinstance(rule, LinearRule):
             return rule.factor
-        return rule.bands[0].factor  # type: ignore[union-attr]
+        if isinstance(rule, DoseBandedRule):
+            return rule.bands[0].factor
+        raise ValueError(f"{line.substance} has no factor")  # the products were chosen to have one
 
     def bare_sum() -> None:
         for lines in regimens:
@@ -169,7 +171,7 @@ def benchmark_patient_list(folder: Path) -> None:
         templates_dir = folder / f"templates-{name}" / "patients"
         templates_dir.mkdir(parents=True)
         (templates_dir / "list.html").write_text(template)
-        engine = {**settings.TEMPLATES[0]}
+        engine: dict[str, Any] = {**settings.TEMPLATES[0]}
         engine["DIRS"] = [templates_dir.parent, *engine["DIRS"]]
         with override_settings(TEMPLATES=[engine, *settings.TEMPLATES[1:]]):
             client.get("/patients/")  # warm up: template compilation, the catalogue

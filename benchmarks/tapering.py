@@ -25,17 +25,21 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _harness import setup_django, timed
+
+if TYPE_CHECKING:
+    from domain.tapering import TaperRequest
 
 REGIMENS = 1_000
 REQUEST_RUNS = 40
 SEED = 1082
 
 
-def _requests(today: date) -> list[object]:
+def _requests(today: date) -> list[TaperRequest]:
     from domain.catalogue import Form
-    from domain.conversion_rules import DoseBandedRule, LinearRule
+    from domain.omeq import DoseBandedRule, LinearRule, Route
     from domain.tapering import (
         DoseSchedule,
         PrnLine,
@@ -57,7 +61,7 @@ def _requests(today: date) -> list[object]:
         for p in catalogue.opioids()
         if not p.is_substitution
         and not p.is_measured_in_ml
-        and isinstance(table.rule_for(p.substance, p.route), LinearRule | DoseBandedRule)
+        and isinstance(table.rule_for(p.substance, Route(p.route)), LinearRule | DoseBandedRule)
     ]
     scheduled = [p for p in products if p.route in {"oral", "transdermal"}]
     as_needed = [p for p in products if p.form in {Form.TABLET, Form.CAPSULE}]
@@ -70,7 +74,7 @@ def _requests(today: date) -> list[object]:
     }
     requests = []
     for _ in range(REGIMENS):
-        lines: list[object] = []
+        lines: list[TaperLine | PrnLine] = []
         for _line in range(rng.randint(1, 3)):
             product = rng.choice(scheduled)
             strength = rng.choice(product.strengths).amount
@@ -93,7 +97,7 @@ def _requests(today: date) -> list[object]:
         )
         requests.append(
             TaperRequest(
-                lines=tuple(lines),  # type: ignore[arg-type]
+                lines=tuple(lines),
                 target=target,
                 step_percent=Decimal(rng.choice((5, 10, 10, 10, 15, 20, 25))),
                 interval_days=rng.choice((7, 14, 28, 28, 42)),
@@ -111,19 +115,19 @@ def _requests(today: date) -> list[object]:
 def benchmark_plans(today: date) -> None:
     from domain.errors import DomainError
     from domain.tapering import generate_taper_plan
-    from domain.tapering_regimen import parse_regimen
-    from domain.tapering_steps import omeq_of
+    from domain.tapering.regimen import parse_regimen
+    from domain.tapering.steps import omeq_of
 
     requests = _requests(today)
     baselines = []
     for request in requests:
-        doses, problems = parse_regimen(request)  # type: ignore[arg-type]
+        doses, problems = parse_regimen(request)
         baselines.append((doses, problems, request))
 
     def baseline() -> None:
         for doses, problems, request in baselines:
             if not problems:
-                omeq_of(doses, request.table, request.thresholds)  # type: ignore[attr-defined]
+                omeq_of(doses, request.table, request.thresholds)
 
     times: list[float] = []
     steps = refused = 0
@@ -131,7 +135,7 @@ def benchmark_plans(today: date) -> None:
     for request in requests:
         start = time.perf_counter()
         try:
-            plan = generate_taper_plan(request, today=today)  # type: ignore[arg-type]
+            plan = generate_taper_plan(request, today=today)
             steps += len(plan.steps)
         except DomainError as error:
             refused += 1

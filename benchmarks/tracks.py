@@ -29,8 +29,12 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smertespor.accounts.models import User
 
 from _harness import setup_django
 
@@ -51,7 +55,7 @@ def _seed(today: date) -> dict[str, Any]:
     from domain.tracks import course_deadline
     from smertespor.accounts.models import Organisation, Region, Role, User
     from smertespor.patients.models import CareRelation, Patient
-    from smertespor.tracks.mapper import rule_settings
+    from smertespor.tracks.facts import rule_settings
     from smertespor.tracks.models import Alert, Appointment, Course, FollowUp, Handover
 
     rng = random.Random(SEED)  # synthetic data, the same every run
@@ -153,7 +157,7 @@ def _seed(today: date) -> dict[str, Any]:
             handovers.append(
                 Handover(course=course, clinic=clinic, kind="rule", proposed_at=now, snapshot={})
             )
-        if course.status == "moved_to_hospital_track":
+        if course.status == "moved_to_hospital_track" and course.deadline is not None:
             hospital.append(
                 Course(
                     patient_id=course.patient_id,
@@ -243,7 +247,7 @@ def _rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
 def _naive_daily_rules(today: date) -> int:
     """Every active course, one query for its visits, the rule, the event where it says so."""
     from domain.tracks import evaluate_course
-    from smertespor.tracks.mapper import course_facts, rule_settings
+    from smertespor.tracks.facts import course_facts, rule_settings
     from smertespor.tracks.models import Course
     from smertespor.tracks.rules import apply_track_rule
 
@@ -281,7 +285,7 @@ def benchmark_daily_rules(today: date) -> None:
     _row("second run (nothing to do)", again, slow_again)
 
 
-def _naive_practice_rows(user: Any, today: date) -> list[Any]:
+def _naive_practice_rows(user: User, today: date) -> list[Any]:
     """The GP's due list the naive way: each course of the practice, its visits and alerts."""
     from django.conf import settings
 
@@ -306,7 +310,7 @@ def _naive_practice_rows(user: Any, today: date) -> list[Any]:
     return sorted(rows)[:25]
 
 
-def _naive_clinic_rows(user: Any) -> list[Any]:
+def _naive_clinic_rows(user: User) -> list[Any]:
     from smertespor.tracks.models import Course
 
     rows = []
@@ -344,7 +348,7 @@ def benchmark_worklists(seeded: dict[str, Any], today: date) -> None:
         slow = _measure(naive, naive_runs)
         print(f"The {name} worklist, first page through the view ({user.organisation}):")
         for section in sections:
-            fast = _measure(lambda c=client, u=url, s=section: c.get(u, {"section": s}), FAST_RUNS)
+            fast = _measure(partial(client.get, url, {"section": section}), FAST_RUNS)
             if fast[2].status_code != 200:
                 raise SystemExit(f"The {name} worklist answered {fast[2].status_code}.")
             label = f"{section} ({fast[2].context['page'].paginator.count} rows)"

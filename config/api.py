@@ -1,46 +1,81 @@
 """The JSON API (django-ninja): the same operations as the web pages, with OpenAPI docs."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja import errors as ninja_errors
 from ninja.security import django_auth
 
 from smertespor.advice.api import router as advice_router
+from smertespor.entry.openapi import document_problems
+from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.patients.api import router as patients_router
 from smertespor.tapering.api import router as tapering_router
 from smertespor.teaching.api import router as teaching_router
 from smertespor.tracks.api import router as tracks_router
+from smertespor.versions import StaleVersion
 
-api = NinjaAPI(
+
+class SmertesporAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema names the problem answers every operation may give."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        return document_problems(schema)
+
+
+api = SmertesporAPI(
     title="Smertespor API",
     version="1",
-    description="Chronic-pain care across general practice, the pain clinic and pain centres.",
+    description=(
+        "Chronic-pain care across general practice, the pain clinic and pain centres. "
+        "Every error is an RFC 9457 problem (application/problem+json): out of scope 404, "
+        "not allowed 403, invalid 422 (with `errors` per field), stale 409."
+    ),
     auth=django_auth,
     urls_namespace="api",
     docs_url="/docs",
 )
 
 
+@api.exception_handler(StaleVersion)
+def _stale(request: HttpRequest, error: StaleVersion) -> HttpResponse:
+    return problem_response(409, str(error.messages[0]), field_errors(error))
+
+
 @api.exception_handler(ValidationError)
-def _validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    if hasattr(error, "error_dict"):
-        detail = [
-            {"field": field, "message": str(message)}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        detail = [{"field": None, "message": str(message)} for message in error.messages]
-    return api.create_response(request, {"detail": detail}, status=422)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = field_errors(error)
+    return problem_response(422, summary(errors), errors)
+
+
+@api.exception_handler(ninja_errors.ValidationError)
+def _invalid_schema(request: HttpRequest, error: ninja_errors.ValidationError) -> HttpResponse:
+    errors = schema_errors(error.errors)
+    return problem_response(422, summary(errors), errors)
 
 
 @api.exception_handler(PermissionDenied)
-def _permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _("Your role does not give access to this.")}, status=403
-    )
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return problem_response(403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return problem_response(404)
+
+
+@api.exception_handler(ninja_errors.AuthenticationError)
+def _not_authenticated(request: HttpRequest, error: Exception) -> HttpResponse:
+    return problem_response(401)
+
+
+@api.exception_handler(ninja_errors.HttpError)
+def _http_error(request: HttpRequest, error: ninja_errors.HttpError) -> HttpResponse:
+    return problem_response(error.status_code, str(error))
 
 
 api.add_router("/patients", patients_router)
@@ -50,3 +85,4 @@ api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
+api.add_router("/notifications", "smertespor.notifications.api.router")

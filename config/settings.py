@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from domain.omeq_settings import SettingsError, Thresholds, default_thresholds
+from domain.omeq import SettingsError, Thresholds, default_thresholds
 from domain.tracks import RuleSettings, RuleSettingsError, SuccessDefinition, default_rule_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "smertespor.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smertespor.web.middleware.ChosenLanguageMiddleware",
+    "smertespor.entry.middleware.ProblemMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from config.api import api
@@ -15,7 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
     path("notifications/", include("smertespor.notifications.urls")),
     path("advice/", include("smertespor.advice.urls")),

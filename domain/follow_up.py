@@ -23,8 +23,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.errors import DomainError
-from domain.omeq import CoMedicationError
-from domain.omeq_settings import co_medication_classes
+from domain.omeq import CoMedicationError, co_medication_classes
 from domain.scores import (
     Peg,
     ScoreSettings,

@@ -54,6 +54,17 @@ def clinic_nurse(clinic):
 
 
 @pytest.fixture
+def clinic_doctor(clinic):
+    return UserFactory(username="clinic-doctor", role=Role.CLINIC_DOCTOR, organisation=clinic)
+
+
+@pytest.fixture
+def clinic_secretary(clinic):
+    """Clinic staff who works beside the clinicians but takes no clinical decision."""
+    return UserFactory(username="clinic-secretary", role=Role.SECRETARY, organisation=clinic)
+
+
+@pytest.fixture
 def planner(region_office):
     return UserFactory(username="planner", role=Role.PLANNER, organisation=region_office)
 

@@ -3,7 +3,15 @@
 import itertools
 from datetime import date
 
-import factory
+from factory.declarations import (
+    LazyAttribute,
+    LazyFunction,
+    PostGenerationMethodCall,
+    Sequence,
+    SubFactory,
+)
+from factory.django import DjangoModelFactory
+from factory.helpers import post_generation
 
 from domain.cpr import parse_cpr
 from smertespor.accounts.models import Organisation, Region, Role, User
@@ -13,7 +21,7 @@ PASSWORD = "correct-horse-battery-staple"
 _cpr_serials = itertools.count(1)
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -22,19 +30,20 @@ class RegionFactory(factory.django.DjangoModelFactory):
     code = "1082"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
-    region = factory.SubFactory(RegionFactory)
-    name = factory.Sequence(lambda n: f"Lægehus {n}")
+    region = SubFactory(RegionFactory)
+    # Typed as object: the kinds below replace these sequences with fixed values.
+    name: object = Sequence(lambda n: f"Lægehus {n}")
     kind = Organisation.Kind.GP_PRACTICE
-    sor_code = factory.Sequence(lambda n: f"{800000000000000 + n}")
-    provider_number = factory.Sequence(lambda n: f"{200000 + n}")
+    sor_code = Sequence(lambda n: f"{800000000000000 + n}")
+    provider_number: object = Sequence(lambda n: f"{200000 + n}")
 
 
 class ClinicFactory(OrganisationFactory):
-    name = factory.Sequence(lambda n: f"Smerteklinik {n}")
+    name = Sequence(lambda n: f"Smerteklinik {n}")
     kind = Organisation.Kind.PAIN_CLINIC
     provider_number = ""
 
@@ -45,22 +54,24 @@ class RegionOfficeFactory(OrganisationFactory):
     provider_number = ""
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _save_user(user: User, create: bool, extracted: object, **kwargs: object) -> None:
+    # After set_password (skip_postgeneration_save leaves saving to us).
+    if create:
+        user.save()
+
+
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
+    username = Sequence(lambda n: f"user{n}")
     first_name = "Test"
-    last_name = factory.Sequence(lambda n: f"Bruger {n}")
+    last_name = Sequence(lambda n: f"Bruger {n}")
     role = Role.GP
-    organisation = factory.SubFactory(OrganisationFactory)
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.save()
+    organisation = SubFactory(OrganisationFactory)
+    password = PostGenerationMethodCall("set_password", PASSWORD)
+    _save = post_generation(_save_user)
 
 
 def next_cpr(sex: str = "female") -> str:
@@ -71,14 +82,12 @@ def next_cpr(sex: str = "female") -> str:
     return birth.strftime("%d%m%y") + f"{serial % 4}{(serial // 4) % 100:02d}{last}"
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
-    cpr = factory.LazyFunction(next_cpr)
-    name = factory.Sequence(lambda n: f"Patient Nummer{n}")
-    birth_date = factory.LazyAttribute(
-        lambda p: parse_cpr(p.cpr, today=date(2100, 1, 1)).birth_date
-    )
+    cpr = LazyFunction(next_cpr)
+    name = Sequence(lambda n: f"Patient Nummer{n}")
+    birth_date = LazyAttribute(lambda p: parse_cpr(p.cpr, today=date(2100, 1, 1)).birth_date)
     sex = "female"
-    listed_practice = factory.SubFactory(OrganisationFactory)
+    listed_practice = SubFactory(OrganisationFactory)

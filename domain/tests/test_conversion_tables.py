@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.conversion_rules import (
+from domain.omeq import (
+    ConversionTable,
     ConversionTableError,
     DoseBand,
     DoseBandedRule,
@@ -18,8 +19,9 @@ from domain.conversion_rules import (
     Route,
     Rule,
     TableProblem,
+    load_builtin_tables,
+    table_from_toml,
 )
-from domain.conversion_tables import ConversionTable, load_builtin_tables, table_from_toml
 
 D = Decimal
 TABLES = load_builtin_tables()

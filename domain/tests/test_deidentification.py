@@ -14,6 +14,7 @@ from domain.deidentification import (
     has_identifiers,
     name_parts,
 )
+from domain.tests.case_share import share_of_cases
 
 
 def kinds_and_texts(text: str, names: Sequence[str] = ()) -> list[tuple[FindingKind, str]]:
@@ -122,16 +123,34 @@ def test_a_clean_text_has_no_warnings() -> None:
     assert not has_identifiers(text, names=["Birthe Testesen"])
 
 
-@given(
-    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
-    st.lists(st.text(max_size=20), max_size=3),
-)
+CPR_SHAPED = st.from_regex(r"\A[0-3]\d[01]\d\d\d-?\d{4}\Z")
+REQUEST_NAMES = ["Birthe Testesen", "Anne-Mette Østergaard"]
+# Texts with identifiers in them: any text between CPR-shaped numbers, dates and names,
+# sometimes written together so findings may touch or overlap.
+texts = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30),
+        CPR_SHAPED,
+        st.sampled_from(["12.03.2024", "3. januar", "March 12, 2024", "d. 12/3", "okt. 2023"]),
+        st.sampled_from(["Birthe", "testesen", "Anne", "Østergaard", "120380"]),
+    ),
+    max_size=8,
+).flatmap(lambda parts: st.sampled_from([" ", "", "-", ". "]).map(lambda gap: gap.join(parts)))
+names = st.lists(st.sampled_from(REQUEST_NAMES) | st.text(max_size=20), max_size=3)
+
+
+@given(texts, names)
 def test_findings_never_overlap_and_always_point_at_their_text(text: str, names: list[str]) -> None:
     findings = find_identifiers(text, names=names)
     for finding in findings:
         assert text[finding.start : finding.end] == finding.text
     for before, after in pairwise(findings):
         assert before.end <= after.start
+
+
+def test_most_drawn_texts_have_findings_to_check() -> None:
+    drawn = st.tuples(texts, names)
+    assert share_of_cases(drawn, lambda case: bool(find_identifiers(case[0], names=case[1]))) >= 0.5
 
 
 @given(st.from_regex(r"\A[0-3]\d[01]\d\d\d-?\d{4}\Z"))

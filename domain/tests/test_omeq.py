@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.conversion_tables import ConversionTable, load_builtin_tables
 from domain.omeq import (
+    ConversionTable,
     DoseUnit,
     Indication,
     LineProblemCode,
@@ -20,9 +20,10 @@ from domain.omeq import (
     Route,
     WarningCode,
     compute_omeq,
+    default_thresholds,
     display_mg,
+    load_builtin_tables,
 )
-from domain.omeq_settings import default_thresholds
 
 D = Decimal
 TABLES = load_builtin_tables()

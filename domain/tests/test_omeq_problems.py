@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from domain.conversion_tables import load_builtin_tables
 from domain.errors import DomainError
 from domain.omeq import (
     DoseUnit,
@@ -14,8 +13,9 @@ from domain.omeq import (
     RegimenLine,
     Route,
     compute_omeq,
+    default_thresholds,
+    load_builtin_tables,
 )
-from domain.omeq_settings import default_thresholds
 
 D = Decimal
 TABLES = load_builtin_tables()

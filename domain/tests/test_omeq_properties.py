@@ -7,20 +7,23 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from domain.conversion_rules import DoseBandedRule, LinearRule, Rule
-from domain.conversion_tables import ConversionTable, load_builtin_tables
 from domain.omeq import (
+    ConversionTable,
+    DoseBandedRule,
     DoseUnit,
     Indication,
+    LinearRule,
     LineProblemCode,
     OmeqResult,
     RegimenError,
     RegimenLine,
     Release,
     Route,
+    Rule,
     compute_omeq,
+    default_thresholds,
+    load_builtin_tables,
 )
-from domain.omeq_settings import default_thresholds
 
 D = Decimal
 TABLES = load_builtin_tables()

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from domain.conversion_tables import load_builtin_tables
 from domain.omeq import (
     CoMedicationError,
     DoseUnit,
@@ -14,15 +13,14 @@ from domain.omeq import (
     RegimenLine,
     Release,
     Route,
+    SettingsError,
     Thresholds,
     WarningCode,
-    compute_omeq,
-)
-from domain.omeq_settings import (
-    SettingsError,
     co_medication_classes,
+    compute_omeq,
     default_plausibility_limit,
     default_thresholds,
+    load_builtin_tables,
 )
 
 D = Decimal

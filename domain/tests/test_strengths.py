@@ -10,11 +10,11 @@ from decimal import Decimal
 from itertools import combinations_with_replacement
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from domain.catalogue import Form, Product, shipped_catalogue
-from domain.strengths import (
+from domain.tapering import (
     MAX_GRAINS,
     ExpressedDose,
     StrengthError,
@@ -230,15 +230,22 @@ def test_the_closest_dose_below_is_what_a_search_of_every_combination_finds(
 ) -> None:
     largest = product.strengths[-1].amount
     amount = largest * 2 * tenths_of_largest / 400
-    combos = brute_force(product)
     grid = StrengthGrid(product, up_to=amount)
-    if 0 < amount < grid.smallest_piece:
-        with pytest.raises(StrengthError):
-            grid.at_most(amount)
-        return
+    assume(not 0 < amount < grid.smallest_piece)  # no dose at all: the test below
+    combos = brute_force(product)
     dose = grid.at_most(amount)
     assert dose.amount == max(a for a in combos if a <= amount)
     assert dose.pieces == combos[dose.amount]
     assert dose.amount == sum((c.amount for c in dose.counts), D(0))
     assert sum(1 for c in dose.counts if c.units % 1) <= (1 if product.splittable else 0)
     assert product.form is not Form.PATCH or all(c.units % 1 == 0 for c in dose.counts)
+
+
+@given(st.sampled_from(SOLID), st.data())
+def test_an_amount_above_zero_but_below_the_smallest_piece_has_no_dose(
+    product: Product, data: st.DataObject
+) -> None:
+    smallest = StrengthGrid(product, up_to=D(0)).smallest_piece
+    amount = smallest * data.draw(st.integers(1, 999)) / 1000
+    with pytest.raises(StrengthError):
+        StrengthGrid(product, up_to=amount).at_most(amount)

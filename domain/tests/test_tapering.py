@@ -11,9 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.conversion_tables import load_builtin_tables
-from domain.omeq_settings import default_thresholds
-from domain.strengths import TimeOfDay
+from domain.omeq import default_thresholds, load_builtin_tables
 from domain.tapering import (
     DoseSchedule,
     NoteCode,
@@ -27,6 +25,7 @@ from domain.tapering import (
     TaperRequest,
     TaperStep,
     TaperTarget,
+    TimeOfDay,
     generate_taper_plan,
 )
 

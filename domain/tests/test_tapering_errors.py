@@ -13,10 +13,8 @@ from typing import Any
 import pytest
 
 from domain.catalogue import shipped_catalogue
-from domain.conversion_tables import load_builtin_tables
 from domain.errors import DomainError
-from domain.omeq import RegimenError
-from domain.omeq_settings import default_thresholds
+from domain.omeq import RegimenError, default_thresholds, load_builtin_tables
 from domain.tapering import (
     DoseSchedule,
     PauseAtStep,

@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain import tapering_steps
-from domain.conversion_tables import load_builtin_tables
-from domain.omeq_settings import default_thresholds
+from domain.omeq import default_thresholds, load_builtin_tables
 from domain.tapering import (
     DoseSchedule,
     NoteCode,
@@ -27,6 +25,7 @@ from domain.tapering import (
     TaperTarget,
     generate_taper_plan,
 )
+from domain.tapering import steps as tapering_steps
 
 D = Decimal
 START = date(2026, 1, 5)

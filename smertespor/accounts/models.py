@@ -1,6 +1,6 @@
 """Who uses Smertespor: regions, organisations (with SOR code) and users with one role."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -114,3 +114,7 @@ class User(AbstractUser):
     @property
     def is_clinical(self) -> bool:
         return self.role not in NON_CLINICAL_ROLES and self.organisation_id is not None
+
+
+# Who a request comes from: a user, or nobody yet (the login page, a refused API call).
+Requester = User | AnonymousUser

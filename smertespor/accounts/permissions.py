@@ -1,14 +1,6 @@
 """Which roles may do what, written once; views and the API both ask here."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-
-from smertespor.accounts.models import Organisation, Role, User
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.accounts.models import Organisation, Requester, Role, User
 
 PRACTICE_ROLES = frozenset({Role.GP, Role.PRACTICE_NURSE, Role.SECRETARY})
 CLINIC_ROLES = frozenset(
@@ -24,7 +16,7 @@ CLINIC_ROLES = frozenset(
 AGGREGATE_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
 
 
-def is_practice_staff(user: Any) -> bool:
+def is_practice_staff(user: Requester) -> bool:
     return (
         isinstance(user, User)
         and user.role in PRACTICE_ROLES
@@ -33,7 +25,7 @@ def is_practice_staff(user: Any) -> bool:
     )
 
 
-def can_see_patient_data(user: Any) -> bool:
+def can_see_patient_data(user: Requester) -> bool:
     """Planners and administrators see aggregates only, never a patient."""
     return (
         isinstance(user, User)
@@ -43,34 +35,9 @@ def can_see_patient_data(user: Any) -> bool:
     )
 
 
-def can_register_patients(user: Any) -> bool:
+def can_register_patients(user: Requester) -> bool:
     return is_practice_staff(user)
 
 
-def can_see_aggregates(user: Any) -> bool:
+def can_see_aggregates(user: Requester) -> bool:
     return isinstance(user, User) and user.role in AGGREGATE_ROLES
-
-
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
-
-
-def require(check: Callable[[Any], bool]) -> Callable[[ViewFunc], ViewFunc]:
-    """Refuse (403, logged) a logged-in user who fails ``check``."""
-
-    def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):
-                record_event(
-                    user=request.user,
-                    action=AuditAction.REFUSED,
-                    object_type="view",
-                    object_id=(request.resolver_match.view_name if request.resolver_match else "")
-                    or "",
-                )
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator

@@ -6,15 +6,14 @@ A request out of scope is indistinguishable from one that does not exist: 404, n
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from smertespor.accounts.models import Requester, User
 from smertespor.advice.models import AdviceRequest
 from smertespor.advice.permissions import can_ask_for_advice, can_use_advice, is_advice_clinician
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for, patient_for_change, visible_patients
 
 
@@ -22,9 +21,11 @@ class AdviceRequestNotFound(Http404):
     pass
 
 
-def scoped_requests(user: Any) -> QuerySet[AdviceRequest]:
+def scoped_requests(user: Requester) -> QuerySet[AdviceRequest]:
     """The requests `user` takes part in: their practice's, or those sent to their clinic."""
     scope = Q(pk__in=[])
+    if not isinstance(user, User):
+        return AdviceRequest.objects.none()
     if can_ask_for_advice(user):
         scope |= Q(practice_id=user.organisation_id)
     if is_advice_clinician(user):
@@ -32,31 +33,33 @@ def scoped_requests(user: Any) -> QuerySet[AdviceRequest]:
     return AdviceRequest.objects.filter(scope)
 
 
-def with_patient_visibility(user: Any, requests: QuerySet[AdviceRequest]) -> QuerySet[Any]:
+def with_patient_visibility(
+    user: Requester, requests: QuerySet[AdviceRequest]
+) -> QuerySet[AdviceRequest]:
     """Each request with `.patient_visible`: lists show a patient's name only if it is True."""
     visible = visible_patients(user).filter(pk=OuterRef("patient_id"))
     return requests.annotate(patient_visible=Exists(visible))
 
 
-def _to_pk(value: Any) -> int | None:
+def _to_pk(value: object) -> int | None:
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(str(value))
+    except ValueError:
         return None
 
 
 def advice_request_for(
-    user: Any, request_id: Any, *, change: bool = False, object_type: str = "advice_request"
+    user: Requester,
+    request_id: object,
+    *,
+    change: bool = False,
+    object_type: str = "advice_request",
 ) -> AdviceRequest:
     """Load one request for `user`; its patient (if any) is checked and the access logged.
 
     With `change=True` the patient is loaded for a change that the service logs itself.
     """
-    if not can_use_advice(user):
-        record_event(
-            user=user, action=AuditAction.REFUSED, object_type=object_type, object_id=request_id
-        )
-        raise PermissionDenied
+    require(user, can_use_advice, object_type=object_type, object_id=str(request_id)[:64])
     pk = _to_pk(request_id)
     advice_request = (
         scoped_requests(user)

@@ -1,21 +1,40 @@
-"""Advice endpoints: requests, messages, the figures and the knowledge base, with the same
-access rules (`advice.access`, `patients.access`) and services as the web pages."""
+"""Advice endpoints: requests, messages, telephone advice, the figures and the knowledge base.
+
+Each write calls the same action (`advice.actions`) as the page that does it, so the rules,
+the validation and the messages are the same; errors are the API's problem details. Asking
+and replying take JSON, or a multipart form with `attachments` (PDF, PNG, JPEG).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import File, Router, Schema, UploadedFile
+from ninja import errors as ninja_errors
 from ninja.responses import Status
+from pydantic import ValidationError as SchemaError
 
-from smertespor.accounts.models import Organisation, User
+from domain.deidentification import Finding
+from smertespor.accounts.models import User
+from smertespor.accounts.requests import SignedInRequest
+from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
-from smertespor.advice.api_schemas import (
+from smertespor.advice.article_services import article_warnings
+from smertespor.advice.categories import CATEGORY_VALUES
+from smertespor.advice.models import AdviceMessage, AdviceRequest, Article
+from smertespor.advice.permissions import (
+    can_read_articles,
+    can_see_advice_counts,
+    can_use_advice,
+    is_advice_clinician,
+)
+from smertespor.advice.response_time import is_overdue
+from smertespor.advice.schemas import (
+    ArticleCheckIn,
     ArticleIn,
     ArticleOut,
     ArticlePage,
@@ -29,57 +48,79 @@ from smertespor.advice.api_schemas import (
     RequestOut,
     RequestPage,
     SubmitIn,
+    TelephoneIn,
+    WarningOut,
 )
-from smertespor.advice.article_services import (
-    approve_article,
-    article_warnings,
-    start_article,
-    submit_article,
-    update_article,
-)
-from smertespor.advice.models import AdviceMessage, AdviceRequest, Article
-from smertespor.advice.permissions import (
-    can_ask_for_advice,
-    can_read_articles,
-    can_see_advice_counts,
-    can_use_advice,
-    is_advice_clinician,
-)
-from smertespor.advice.response_time import is_overdue
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
-    advice_counts,
+    REQUEST_SORTS,
+    advice_counts_for,
     advice_requests_for,
     article_for,
     articles_for,
     thread_of,
 )
-from smertespor.advice.services import (
-    ask_for_advice,
-    assign_advice_request,
-    close_advice_request,
-    reply_to_advice_request,
-)
-from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.access import patient_for_change
+from smertespor.entry.doors import performs
+from smertespor.entry.rules import require
+from smertespor.entry.schemas import one_of
 
 router = Router(tags=["advice"])
 PAGE_SIZE = 50
+MULTIPART = "multipart/form-data"
+S = TypeVar("S", bound=Schema)
+T = TypeVar("T")
+
+# --- JSON or a multipart form with files ----------------------------------------------------
 
 
-def _require(request: HttpRequest, check: Any, object_type: str) -> None:
-    if not check(request.user):
-        record_event(user=request.user, action=AuditAction.REFUSED, object_type=object_type)
-        raise PermissionDenied
+def payload_of(request: HttpRequest, schema: type[S]) -> S:
+    """The body as ``schema``: JSON, or a multipart form's fields when files come with it.
+
+    Invalid input is the same 422 problem ninja gives for any other body.
+    """
+    try:
+        if request.content_type == MULTIPART:
+            fields = {key: value for key, value in request.POST.items() if value != ""}
+            return schema.model_validate(fields)
+        return schema.model_validate_json(request.body or b"")
+    except SchemaError as error:
+        raise ninja_errors.ValidationError(
+            [dict(detail) for detail in error.errors(include_url=False)]
+        ) from None
 
 
-def _name(user: Any) -> str | None:
+def json_or_multipart(schema: type[Schema]) -> dict[str, Any]:
+    """The operation's OpenAPI body: ``schema`` as JSON, or its fields plus `attachments`."""
+    json_schema = schema.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": json_schema},
+                MULTIPART: {
+                    "schema": {
+                        "properties": json_schema["properties"],
+                        "required": json_schema.get("required", []),
+                    }
+                },
+            },
+        }
+    }
+
+
+Attachments = File[list[UploadedFile] | None]
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+def _name(user: User | None) -> str | None:
     return (user.get_full_name() or user.username) if user is not None else None
 
 
-def request_out(advice_request: Any) -> dict[str, Any]:
+def request_out(advice_request: AdviceRequest) -> dict[str, Any]:
+    # Lists annotate whether the reader may see the patient; a loaded request was checked.
     visible = getattr(advice_request, "patient_visible", True)
-    has_patient = advice_request.patient_id is not None
+    patient = advice_request.patient if advice_request.patient_id is not None and visible else None
     return {
         "id": advice_request.pk,
         "subject": advice_request.subject,
@@ -91,8 +132,8 @@ def request_out(advice_request: Any) -> dict[str, Any]:
         "clinic": advice_request.clinic.name,
         "asked_by": _name(advice_request.asked_by),
         "assigned_to": _name(advice_request.assigned_to),
-        "patient_id": advice_request.patient_id if has_patient and visible else None,
-        "patient_name": advice_request.patient.name if has_patient and visible else None,
+        "patient_id": patient.pk if patient is not None else None,
+        "patient_name": patient.name if patient is not None else None,
         "course_id": advice_request.course_id,
         "asked_at": advice_request.asked_at,
         "due_on": advice_request.due_on,
@@ -135,9 +176,38 @@ def detail_out(advice_request: AdviceRequest) -> dict[str, Any]:
     }
 
 
-def _page(items: Any, page: int, convert: Any) -> dict[str, Any]:
+def warnings_out(warnings: Iterable[Finding]) -> list[dict[str, Any]]:
+    return [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end} for f in warnings]
+
+
+def article_out(article: Article, warnings: Iterable[Finding] = ()) -> dict[str, Any]:
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "body": article.body,
+        "category": article.category,
+        "status": article.status,
+        "source_request_id": article.source_request_id,
+        "published_at": article.published_at,
+        "warnings": warnings_out(warnings),
+    }
+
+
+def _with_warnings(user: User, article: Article) -> dict[str, Any]:
+    """An article; a draft, for its clinic, with what in it may identify a patient."""
+    if article.is_published or not is_advice_clinician(user):
+        return article_out(article)
+    found = article_warnings(
+        title=article.title,
+        body=article.body,
+        advice_request=actions.source_request_of(user, article),
+    )
+    return article_out(article, found)
+
+
+def _page(items: Any, page: int, convert: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     paginator = Paginator(items, PAGE_SIZE)
-    current = paginator.get_page(page)
+    current = paginator.get_page(max(page, 1))
     return {
         "count": paginator.count,
         "page": current.number,
@@ -146,46 +216,57 @@ def _page(items: Any, page: int, convert: Any) -> dict[str, Any]:
     }
 
 
+_FALLBACK = "Unknown values fall back to the default."
+RequestFilter = Annotated[str, one_of(REQUEST_FILTERS, _FALLBACK)]
+RequestSort = Annotated[str, one_of(REQUEST_SORTS, _FALLBACK)]
+ArticleCategory = Annotated[str, one_of(["", *sorted(CATEGORY_VALUES)], "Empty: every category.")]
+ArticleStatus = Annotated[str, one_of(["", *Article.Status.values], "Empty: every status.")]
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
 @router.get("/requests", response=RequestPage, url_name="advice_requests_list")
 def list_requests(
-    request: HttpRequest, show: str = "open", sort: str = "due", page: int = 1
+    request: SignedInRequest, show: RequestFilter = "open", sort: RequestSort = "due", page: int = 1
 ) -> dict[str, Any]:
     """Your practice's requests, or your clinic's worklist (`show`: open, mine, unassigned,
     overdue, answered, closed, all)."""
-    _require(request, can_use_advice, "api_advice_requests")
+    require(request.user, can_use_advice, object_type="api_advice_requests")
     requests = advice_requests_for(
         request.user, show=show if show in REQUEST_FILTERS else "open", sort=sort
     )
-    return _page(requests, max(page, 1), request_out)
+    return _page(requests, page, request_out)
 
 
-@router.post("/requests", response={201: RequestDetailOut}, url_name="advice_requests_create")
-def create_request(request: HttpRequest, payload: AskIn) -> Status[dict[str, Any]]:
-    """Ask the pain clinic; with `patient_id`, about one of your practice's patients."""
-    _require(request, can_ask_for_advice, "api_advice_requests")
-    patient = None
-    if payload.patient_id is not None:
-        patient = patient_for_change(request.user, payload.patient_id, object_type="advice_request")
-    clinic = None
-    if payload.clinic_id is not None:
-        clinic = Organisation.objects.filter(pk=payload.clinic_id).first()
-        if clinic is None:
-            raise ValidationError({"clinic_id": _("There is no such pain clinic.")})
-    advice_request = ask_for_advice(
-        by=request.user,
+@router.post(
+    "/requests",
+    response={201: RequestDetailOut},
+    url_name="advice_requests_create",
+    openapi_extra=json_or_multipart(AskIn),
+)
+@performs(actions.ask_for_advice)
+def create_request(
+    request: SignedInRequest, attachments: Attachments = None
+) -> Status[dict[str, Any]]:
+    """Ask the pain clinic; with `patient_id`, about a patient listed at your practice."""
+    payload = payload_of(request, AskIn)
+    advice_request = actions.ask_for_advice(
+        user=request.user,
         subject=payload.subject,
         question=payload.question,
         category=payload.category,
         urgency=payload.urgency,
-        clinic=clinic,
-        patient=patient,
+        clinic_id=payload.clinic_id,
+        patient_id=payload.patient_id,
         course_id=payload.course_id,
+        files=attachments or [],
     )
     return Status(201, detail_out(advice_request))
 
 
 @router.get("/requests/{request_id}", response=RequestDetailOut, url_name="advice_requests_detail")
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: SignedInRequest, request_id: int) -> dict[str, Any]:
     return detail_out(advice_request_for(request.user, request_id))
 
 
@@ -194,7 +275,7 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     response=list[MessageOut],
     url_name="advice_messages_list",
 )
-def list_messages(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
+def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, Any]]:
     advice_request = advice_request_for(request.user, request_id)
     return [message_out(m) for m in thread_of(advice_request)]
 
@@ -203,19 +284,22 @@ def list_messages(request: HttpRequest, request_id: int) -> list[dict[str, Any]]
     "/requests/{request_id}/messages",
     response={201: MessageOut},
     url_name="advice_messages_create",
+    openapi_extra=json_or_multipart(MessageIn),
 )
+@performs(actions.reply_to_advice_request)
 def create_message(
-    request: HttpRequest, request_id: int, payload: MessageIn
+    request: SignedInRequest, request_id: int, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
     practice asks again. A closed request takes no more messages (422)."""
-    advice_request = advice_request_for(request.user, request_id, change=True)
-    message = reply_to_advice_request(
-        advice_request=advice_request,
-        by=request.user,
+    payload = payload_of(request, MessageIn)
+    message = actions.reply_to_advice_request(
+        user=request.user,
+        request_id=request_id,
         body=payload.body,
         kind=payload.kind,
         by_telephone=payload.by_telephone,
+        files=attachments or [],
     )
     return Status(201, message_out(message))
 
@@ -223,35 +307,55 @@ def create_message(
 @router.post(
     "/requests/{request_id}/assign", response=RequestOut, url_name="advice_requests_assign"
 )
-def assign_request(request: HttpRequest, request_id: int, payload: AssignIn) -> dict[str, Any]:
-    _require(request, is_advice_clinician, "api_advice_assign")
-    advice_request = advice_request_for(request.user, request_id, change=True)
-    to = None
-    if payload.user_id is not None:
-        to = User.objects.filter(pk=payload.user_id).first()
-        if to is None:
-            raise ValidationError({"user_id": _("Choose a doctor or nurse of the pain clinic.")})
-    return request_out(assign_advice_request(advice_request=advice_request, by=request.user, to=to))
+@performs(actions.assign_advice_request)
+def assign_request(request: SignedInRequest, request_id: int, payload: AssignIn) -> dict[str, Any]:
+    advice_request = actions.assign_advice_request(
+        user=request.user, request_id=request_id, assignee_id=payload.user_id
+    )
+    return request_out(advice_request)
 
 
 @router.post("/requests/{request_id}/close", response=RequestOut, url_name="advice_requests_close")
-def close_request(request: HttpRequest, request_id: int, payload: CloseIn) -> dict[str, Any]:
+@performs(actions.close_advice_request)
+def close_request(request: SignedInRequest, request_id: int, payload: CloseIn) -> dict[str, Any]:
     """Close with the close-out answer: advice_sufficient, hospital_track or
     referred_elsewhere."""
-    _require(request, can_ask_for_advice, "api_advice_close")
-    advice_request = advice_request_for(request.user, request_id, change=True)
-    closed = close_advice_request(
-        advice_request=advice_request, by=request.user, outcome=payload.outcome, note=payload.note
+    closed = actions.close_advice_request(
+        user=request.user, request_id=request_id, outcome=payload.outcome, note=payload.note
     )
     return request_out(closed)
 
 
+@router.post(
+    "/practices/{practice_id}/telephone",
+    response={201: RequestDetailOut},
+    url_name="advice_telephone_create",
+)
+@performs(actions.record_telephone_advice)
+def record_telephone(
+    request: SignedInRequest, practice_id: int, payload: TelephoneIn
+) -> Status[dict[str, Any]]:
+    """Record advice the clinic gave the practice by telephone (no patient data), so all
+    advice is counted; the caller is notified and closes it like any request."""
+    advice_request = actions.record_telephone_advice(
+        user=request.user,
+        practice_id=practice_id,
+        subject=payload.subject,
+        question=payload.question,
+        advice=payload.advice,
+        category=payload.category,
+        urgency=payload.urgency,
+        asked_by_id=payload.asked_by_id,
+        called_at=payload.called_at,
+    )
+    return Status(201, detail_out(advice_request))
+
+
 @router.get("/counts", response=CountsOut, url_name="advice_counts")
-def counts(request: HttpRequest) -> dict[str, Any]:
+def counts(request: SignedInRequest) -> dict[str, Any]:
     """Aggregates only (planners; the clinic sees its own)."""
-    _require(request, can_see_advice_counts, "api_advice_counts")
-    clinic_id = request.user.organisation_id if is_advice_clinician(request.user) else None  # type: ignore[union-attr]
-    figures = advice_counts(clinic_id=clinic_id)
+    require(request.user, can_see_advice_counts, object_type="api_advice_counts")
+    figures = advice_counts_for(request.user)
 
     def rows(grouped: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
         return [{"value": v, "label": label, "count": n} for v, label, n in grouped]
@@ -273,51 +377,38 @@ def counts(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def article_out(article: Article, warnings: list[Any] | None = None) -> dict[str, Any]:
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "body": article.body,
-        "category": article.category,
-        "status": article.status,
-        "source_request_id": article.source_request_id,
-        "published_at": article.published_at,
-        "warnings": [
-            {"kind": f.kind.value, "text": f.text, "start": f.start, "end": f.end}
-            for f in warnings or []
-        ],
-    }
-
-
-def _source(request: HttpRequest, article: Article) -> AdviceRequest | None:
-    if article.source_request_id is None or not is_advice_clinician(request.user):
-        return None
-    return advice_request_for(request.user, article.source_request_id, object_type="advice_article")
-
-
-def _with_warnings(request: HttpRequest, article: Article) -> dict[str, Any]:
-    if article.is_published or not is_advice_clinician(request.user):
-        return article_out(article)
-    found = article_warnings(
-        title=article.title, body=article.body, advice_request=_source(request, article)
-    )
-    return article_out(article, found)
+# --- the knowledge base ---------------------------------------------------------------------
 
 
 @router.get("/articles", response=ArticlePage, url_name="advice_articles_list")
 def list_articles(
-    request: HttpRequest, q: str = "", category: str = "", status: str = "", page: int = 1
+    request: SignedInRequest,
+    q: str = "",
+    category: ArticleCategory = "",
+    status: ArticleStatus = "",
+    page: int = 1,
 ) -> dict[str, Any]:
     """Search the knowledge base (published; the clinic also sees its drafts)."""
-    _require(request, can_read_articles, "api_advice_articles")
+    require(request.user, can_read_articles, object_type="api_advice_articles")
     articles = articles_for(request.user, query=q[:100], category=category, status=status)
-    return _page(articles, max(page, 1), article_out)
+    return _page(articles, page, article_out)
+
+
+@router.post("/articles/check", response=list[WarningOut], url_name="advice_articles_check")
+@performs(actions.check_article_text)
+def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any]:
+    """What in a text may identify a patient, before it is saved: CPR numbers, dates and the
+    names in the request it is written from."""
+    found = actions.check_article_text(
+        user=request.user, title=payload.title, body=payload.body, request_id=payload.request_id
+    )
+    return warnings_out(found)
 
 
 @router.get("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_detail")
-def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
-    _require(request, can_read_articles, "api_advice_articles")
-    return _with_warnings(request, article_for(request.user, article_id))
+def get_article(request: SignedInRequest, article_id: int) -> dict[str, Any]:
+    require(request.user, can_read_articles, object_type="api_advice_articles")
+    return _with_warnings(request.user, article_for(request.user, article_id))
 
 
 @router.post(
@@ -325,46 +416,37 @@ def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
     response={201: ArticleOut},
     url_name="advice_articles_create",
 )
+@performs(actions.start_article)
 def create_article(
-    request: HttpRequest, request_id: int, payload: ArticleIn
+    request: SignedInRequest, request_id: int, payload: ArticleIn
 ) -> Status[dict[str, Any]]:
     """A draft article written from an answered request; the warnings come back with it."""
-    _require(request, is_advice_clinician, "api_advice_articles")
-    source = advice_request_for(request.user, request_id, object_type="advice_article")
-    article = start_article(advice_request=source, by=request.user, **payload.dict())
-    found = article_warnings(title=article.title, body=article.body, advice_request=source)
-    return Status(201, article_out(article, found))
+    article = actions.start_article(user=request.user, request_id=request_id, **payload.dict())
+    return Status(201, _with_warnings(request.user, article))
 
 
 @router.patch("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_update")
-def patch_article(request: HttpRequest, article_id: int, payload: ArticleIn) -> dict[str, Any]:
-    _require(request, is_advice_clinician, "api_advice_articles")
-    article = article_for(request.user, article_id)
-    updated = update_article(article=article, by=request.user, **payload.dict())
-    return _with_warnings(request, updated)
+@performs(actions.update_article)
+def patch_article(request: SignedInRequest, article_id: int, payload: ArticleIn) -> dict[str, Any]:
+    updated = actions.update_article(user=request.user, article_id=article_id, **payload.dict())
+    return _with_warnings(request.user, updated)
 
 
 @router.post(
     "/articles/{article_id}/submit", response=ArticleOut, url_name="advice_articles_submit"
 )
-def submit(request: HttpRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
-    _require(request, is_advice_clinician, "api_advice_articles")
-    article = article_for(request.user, article_id)
-    submitted = submit_article(
-        article=article,
-        by=request.user,
-        warnings_checked=payload.warnings_checked,
-        source_request=_source(request, article),
+@performs(actions.submit_article)
+def submit(request: SignedInRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
+    submitted = actions.submit_article(
+        user=request.user, article_id=article_id, warnings_checked=payload.warnings_checked
     )
-    return _with_warnings(request, submitted)
+    return _with_warnings(request.user, submitted)
 
 
 @router.post(
     "/articles/{article_id}/approve", response=ArticleOut, url_name="advice_articles_approve"
 )
-def approve(request: HttpRequest, article_id: int) -> dict[str, Any]:
+@performs(actions.approve_article)
+def approve(request: SignedInRequest, article_id: int) -> dict[str, Any]:
     """A second clinician approves; the article is published to every practice."""
-    _require(request, is_advice_clinician, "api_advice_articles")
-    return article_out(
-        approve_article(article=article_for(request.user, article_id), by=request.user)
-    )
+    return article_out(actions.approve_article(user=request.user, article_id=article_id))

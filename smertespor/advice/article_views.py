@@ -1,51 +1,49 @@
 """Knowledge-base pages: search, read, write from an answered request, check, submit, approve.
 
 The article's source request is loaded through `advice.access` (which logs the patient
-access) wherever its text or names are shown or checked.
+access) wherever its text or names are shown or checked. Writes go through the actions; a
+refused one answers 422 with the page and its reason.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import require
+from smertespor.accounts.requests import SignedInRequest
+from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
-from smertespor.advice.article_services import (
-    approve_article,
-    article_warnings,
-    can_write_article_from,
-    start_article,
-    submit_article,
-    update_article,
-)
+from smertespor.advice.article_services import article_warnings
 from smertespor.advice.forms import ArticleForm, ArticleSearchForm, SubmitArticleForm
 from smertespor.advice.models import AdviceRequest, Article
-from smertespor.advice.permissions import can_read_articles, is_advice_clinician
+from smertespor.advice.permissions import (
+    can_edit_article,
+    can_read_articles,
+    can_write_article_from,
+    is_advice_clinician,
+)
 from smertespor.advice.selectors import ARTICLE_SORTS, article_for, articles_for, thread_of
-from smertespor.advice.views import apply_errors, posted_data
+from smertespor.advice.views import posted_data
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
+from smertespor.entry.rules import require, requires
 
 PAGE_SIZE = 20
 
 
-def _source_request(request: HttpRequest, article: Article) -> AdviceRequest | None:
-    if article.source_request_id is None or not is_advice_clinician(request.user):
-        return None
-    return advice_request_for(request.user, article.source_request_id, object_type="advice_article")
-
-
 @login_required
-@require(can_read_articles)
+@requires(can_read_articles)
 @require_GET
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: SignedInRequest) -> HttpResponse:
     form = ArticleSearchForm(request.GET or None)
     query, category = "", ""
     if form.is_valid():
@@ -74,34 +72,44 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _query_string(query: str, category: str, status: str) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(
         {k: v for k, v in {"q": query, "category": category, "status": status}.items() if v}
     )
 
 
-@login_required
-@require(can_read_articles)
-@require_GET
-def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = article_for(request.user, article_id)
+def _detail_page(
+    request: SignedInRequest,
+    article: Article,
+    *,
+    submit_form: SubmitArticleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context: dict[str, Any] = {"article": article, "is_clinic": is_advice_clinician(request.user)}
     if not article.is_published and context["is_clinic"]:
-        source = _source_request(request, article)
+        source = actions.source_request_of(request.user, article)
         context["warnings"] = article_warnings(
             title=article.title, body=article.body, advice_request=source
         )
-        context["submit_form"] = SubmitArticleForm()
+        context["submit_form"] = submit_form or SubmitArticleForm()
         context["can_approve"] = (
             article.status == Article.Status.AWAITING_APPROVAL
             and article.submitted_by_id != request.user.pk
         )
-    return render(request, "advice/articles/detail.html", context)
+    return render(request, "advice/articles/detail.html", context, status=status)
+
+
+@login_required
+@requires(can_read_articles)
+@require_GET
+def article_detail(request: SignedInRequest, article_id: int) -> HttpResponse:
+    return _detail_page(request, article_for(request.user, article_id))
 
 
 def _editor(
-    request: HttpRequest, form: ArticleForm, source: AdviceRequest | None, article: Article | None
+    request: SignedInRequest,
+    form: ArticleForm,
+    source: AdviceRequest | None,
+    article: Article | None,
 ) -> HttpResponse:
     data = form.data if form.is_bound else form.initial
     warnings = article_warnings(
@@ -114,20 +122,27 @@ def _editor(
         "thread": thread_of(source) if source is not None else [],
         "warnings": warnings,
     }
-    return render(request, "advice/articles/edit.html", context)
+    return render(request, "advice/articles/edit.html", context, status=form_status(form))
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
-def article_create(request: HttpRequest, request_id: int) -> HttpResponse:
+@performs(actions.start_article)
+def article_create(request: SignedInRequest, request_id: int) -> HttpResponse:
     source = advice_request_for(request.user, request_id, object_type="advice_article")
-    if not can_write_article_from(request.user, source):
-        raise PermissionDenied
+    require(
+        request.user,
+        can_write_article_from(request.user, source),
+        object_type="advice_article",
+        object_id=str(source.pk),
+    )
     form = ArticleForm(posted_data(request), initial={"category": source.category})
     if request.method == "POST" and form.is_valid():
         try:
-            article = start_article(advice_request=source, by=request.user, **form.cleaned_data)
+            article = actions.start_article(
+                user=request.user, request_id=source.pk, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -139,18 +154,24 @@ def article_create(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
+@performs(actions.update_article)
+def article_edit(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
-    if article.is_published or article.clinic_id != request.user.organisation_id:  # type: ignore[union-attr]
-        raise PermissionDenied
-    source = _source_request(request, article)
+    # A published article is final: its editor is not offered (a change is refused, 422).
+    require(
+        request.user,
+        not article.is_published and can_edit_article(request.user, article.clinic_id),
+        object_type="advice_article",
+        object_id=str(article.pk),
+    )
+    source = actions.source_request_of(request.user, article)
     initial = {"title": article.title, "body": article.body, "category": article.category}
     form = ArticleForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_article(article=article, by=request.user, **form.cleaned_data)
+            actions.update_article(user=request.user, article_id=article.pk, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -160,18 +181,16 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_POST
-def article_check(request: HttpRequest) -> HttpResponse:
+@performs(actions.check_article_text)
+def article_check(request: SignedInRequest) -> HttpResponse:
     """The editor's warnings for the text as typed (htmx), without saving anything."""
-    source = None
-    request_id = request.POST.get("request_id", "")
-    if request_id:
-        source = advice_request_for(request.user, request_id, object_type="advice_article")
-    warnings = article_warnings(
+    warnings = actions.check_article_text(
+        user=request.user,
         title=request.POST.get("title", "")[:1000],
         body=request.POST.get("body", "")[:50_000],
-        advice_request=source,
+        request_id=request.POST.get("request_id") or None,
     )
     return render(
         request, "advice/articles/_warnings.html", {"warnings": warnings, "checked": True}
@@ -179,37 +198,38 @@ def article_check(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_POST
-def article_submit(request: HttpRequest, article_id: int) -> HttpResponse:
+@performs(actions.submit_article)
+def article_submit(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
     form = SubmitArticleForm(request.POST)
-    form.is_valid()
-    try:
-        submit_article(
-            article=article,
-            by=request.user,
-            warnings_checked=bool(form.cleaned_data.get("warnings_checked")),
-            source_request=_source_request(request, article),
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The article awaits a colleague's approval."))
-    return redirect("advice:article_detail", article_id=article.pk)
+    if form.is_valid():
+        try:
+            actions.submit_article(
+                user=request.user,
+                article_id=article.pk,
+                warnings_checked=form.cleaned_data["warnings_checked"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The article awaits a colleague's approval."))
+            return redirect("advice:article_detail", article_id=article.pk)
+    return _detail_page(request, article, submit_form=form, status=form_status(form))
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_POST
-def article_approve(request: HttpRequest, article_id: int) -> HttpResponse:
+@performs(actions.approve_article)
+def article_approve(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
     try:
-        approve_article(article=article, by=request.user)
+        actions.approve_article(user=request.user, article_id=article.pk)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    else:
-        messages.success(request, _("The article is published to every general practice."))
+        return _detail_page(request, article, status=INVALID_STATUS)
+    messages.success(request, _("The article is published to every general practice."))
     return redirect("advice:article_detail", article_id=article.pk)

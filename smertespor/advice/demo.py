@@ -68,13 +68,12 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
     gp, other_gp = users.get(gp_username), users.get(other_gp_username)
     doctor, nurse = users.get("demo-clinic-doctor"), users.get("demo-clinic-nurse")
-    if clinic is None or None in (gp, other_gp, doctor, nurse):
+    if clinic is None or gp is None or other_gp is None or doctor is None or nurse is None:
         return 0
-    if AdviceRequest.objects.filter(clinic=clinic).exists():
+    practice = gp.organisation
+    if practice is None or AdviceRequest.objects.filter(clinic=clinic).exists():
         return 0
-    patients = list(
-        Patient.objects.filter(listed_practice=gp.organisation).order_by("cpr")[:3]  # type: ignore[union-attr]
-    )
+    patients = list(Patient.objects.filter(listed_practice=practice).order_by("cpr")[:3])
     made = 0
 
     # 1. About a patient: answered the next working day, closed "advice sufficient", and
@@ -82,7 +81,7 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     first = ask_for_advice(
         by=gp,
         patient=patients[0] if patients else None,
-        clinic=clinic,
+        clinic_id=clinic.pk,
         subject="Nedtrapning efter 2 års opioidbehandling",
         question=(
             "Patienten har taget opioiderne på medicinlisten i to år og ønsker at trappe ned. "
@@ -125,7 +124,7 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     # 2. A general question from another practice, answered, awaiting the GP's close-out.
     second = ask_for_advice(
         by=other_gp,
-        clinic=clinic,
+        clinic_id=clinic.pk,
         subject="Gabapentin sammen med opioider",
         question="Hvornår er det forsvarligt at give gabapentin til en patient i opioidbehandling?",
         category="alternatives",
@@ -143,20 +142,20 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     third = ask_for_advice(
         by=gp,
         patient=patients[1] if len(patients) > 1 else None,
-        clinic=clinic,
+        clinic_id=clinic.pk,
         subject="Abstinenser i uge 3 af nedtrapningen",
         question="Patienten har uro og svedeture. Skal vi holde pause eller sætte dosis op?",
         category="withdrawal",
         urgency="urgent",
     )
-    assign_advice_request(advice_request=third, by=doctor, to=nurse)
+    assign_advice_request(advice_request=third, by=doctor, to_id=nurse.pk)
     _backdate(third, _working_days_ago(1), None)
     made += 1
 
     # 4. Overdue: asked more than three working days ago, not yet answered.
     fourth = ask_for_advice(
         by=other_gp,
-        clinic=clinic,
+        clinic_id=clinic.pk,
         subject="Omregning fra tramadol til morfin",
         question="Hvilken omregningsfaktor bruger klinikken for tramadol?",
         category="switching",
@@ -167,8 +166,8 @@ def load_demo_advice(*, clinic_name: str, gp_username: str, other_gp_username: s
     # 5. Telephone advice, recorded by the clinic so it is counted.
     record_telephone_advice(
         by=doctor,
-        practice=gp.organisation,  # type: ignore[arg-type]
-        asked_by=gp,
+        practice=practice,
+        asked_by_id=gp.pk,
         called_at=_working_days_ago(2),
         subject="Telefonisk: henvisning til hospitalsspor",
         question="Hvornår skal en patient i praksisspor henvises til hospitalssporet?",

@@ -1,4 +1,5 @@
-"""Advice forms: parse and validate input at the boundary; the services check again."""
+"""Advice forms: they parse the pages' input (types, lengths, the offered choices); the rules
+are the services' (`advice.services`), whose errors the views put back on the form."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.models import Organisation, Requester, User
+from smertespor.accounts.selectors import pain_clinics_for
 from smertespor.advice.categories import CATEGORY_CHOICES
 from smertespor.advice.models import (
     ARTICLE_MAX_LENGTH,
@@ -37,7 +40,7 @@ class MultipleFileField(forms.FileField):
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         if not data:
             return []
         items = data if isinstance(data, list | tuple) else [data]
@@ -78,9 +81,7 @@ class AskForm(forms.Form):
         help_text=_("What do you want advice on? What have you tried?"),
     )
     clinic = forms.ModelChoiceField(
-        label=_("Pain clinic"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC).order_by("name"),
-        required=False,
+        label=_("Pain clinic"), queryset=Organisation.objects.none(), required=False
     )
     about_course = forms.BooleanField(
         label=_("The question is about the patient's course"),
@@ -88,12 +89,14 @@ class AskForm(forms.Form):
         help_text=_("The course's status and plan go with the question."),
     )
 
-    def __init__(self, *args: Any, course: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Requester, course: object = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = _attachments_field()
-        clinics = self.fields["clinic"].queryset  # type: ignore[attr-defined]
-        if clinics.count() <= 1:
-            self.fields["clinic"].widget = forms.HiddenInput()
+        clinic = self.fields["clinic"]
+        assert isinstance(clinic, forms.ModelChoiceField)  # noqa: S101 - declared above
+        clinic.queryset = pain_clinics_for(user)
+        if clinic.queryset.count() <= 1:
+            clinic.widget = forms.HiddenInput()
         if course is None:
             del self.fields["about_course"]
         else:
@@ -129,14 +132,34 @@ class ReplyForm(forms.Form):
             del self.fields["by_telephone"]
 
 
-class AssignForm(forms.Form):
-    assigned_to = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+class UserChoiceField(forms.ModelChoiceField):
+    """A user by name (the username for a user without one)."""
 
-    def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class CallerChoiceField(forms.ModelChoiceField):
+    """A caller by name and practice."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name() or obj.username} ({obj.organisation})"
+
+
+class AssignForm(forms.Form):
+    # Empty takes the request yourself, as in the API.
+    assigned_to = UserChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+    )
+
+    def __init__(self, *args: Any, colleagues: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assigned_to"]
-        field.queryset = colleagues if colleagues is not None else User.objects.none()  # type: ignore[attr-defined]
-        field.label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+        assert isinstance(field, UserChoiceField)  # noqa: S101 - declared above
+        field.queryset = colleagues if colleagues is not None else User.objects.none()
 
 
 class CloseForm(forms.Form):
@@ -159,7 +182,7 @@ class TelephoneForm(forms.Form):
         label=_("General practice"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE).order_by("name"),
     )
-    asked_by = forms.ModelChoiceField(
+    asked_by = CallerChoiceField(
         label=_("Caller (optional)"),
         queryset=User.objects.filter(
             is_active=True,
@@ -189,20 +212,6 @@ class TelephoneForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        caller = self.fields["asked_by"]
-        caller.label_from_instance = (  # type: ignore[attr-defined]
-            lambda user: f"{user.get_full_name() or user.username} ({user.organisation})"
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        practice, caller = data.get("practice"), data.get("asked_by")
-        if practice and caller and caller.organisation_id != practice.pk:
-            raise ValidationError({"asked_by": _("The caller works at another practice.")})
-        return data
 
 
 class ArticleForm(forms.Form):

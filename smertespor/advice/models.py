@@ -78,8 +78,16 @@ class AdviceRequest(models.Model):
         related_name="advice_requests",
         verbose_name=_("patient"),
     )
-    # The tracks app's course the question is about (a plain id: advice works without it).
-    course_id = models.PositiveBigIntegerField(_("course"), null=True, blank=True)
+    # The patient's course, when the GP says the question is about it. PROTECT like the
+    # patient: a course that a clinic advised on is part of the record and is never deleted.
+    course = models.ForeignKey(
+        "tracks.Course",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advice_requests",
+        verbose_name=_("course"),
+    )
     subject = models.CharField(
         _("subject"), max_length=SUBJECT_MAX_LENGTH, validators=[no_nul_bytes]
     )

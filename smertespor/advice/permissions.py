@@ -1,21 +1,24 @@
-"""Who may do what with advice, written once for the pages, the API and the services.
+"""Who may do what with advice, written once for the actions, pages, API and templates.
 
-A GP or practice nurse asks, and sees their own practice's requests; the pain clinic's doctors
-and nurses answer the requests sent to their clinic; every clinician reads the published
-knowledge base; planners and administrators see counts only.
+A GP or practice nurse asks, and sees their own practice's requests; only the practice a
+patient is listed at asks about that patient; the pain clinic's doctors and nurses answer the
+requests sent to their clinic; every clinician reads the published knowledge base; planners
+and administrators see counts only.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from smertespor.accounts.models import Organisation, Role, User
+from smertespor.accounts.models import Organisation, Requester, Role, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
+from smertespor.advice.models import AdviceMessage, AdviceRequest
+from smertespor.patients.models import Patient
 
 ASKING_ROLES = frozenset({Role.GP, Role.PRACTICE_NURSE})
 ANSWERING_ROLES = frozenset({Role.CLINIC_DOCTOR, Role.CLINIC_NURSE})
 COUNT_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
 
 
-def can_ask_for_advice(user: Any) -> bool:
+def can_ask_for_advice(user: Requester) -> bool:
     return (
         isinstance(user, User)
         and user.is_active
@@ -24,7 +27,17 @@ def can_ask_for_advice(user: Any) -> bool:
     )
 
 
-def is_advice_clinician(user: Any) -> bool:
+def can_ask_about(user: Requester, patient: Patient) -> bool:
+    """Only the practice the patient is listed at asks about them (others may see the patient
+    through a course, but the question is the listed practice's)."""
+    return (
+        can_ask_for_advice(user)
+        and isinstance(user, User)
+        and patient.listed_practice_id == user.organisation_id
+    )
+
+
+def is_advice_clinician(user: Requester) -> bool:
     """A pain clinic's doctor or nurse: answers, assigns, records telephone advice, writes."""
     return (
         isinstance(user, User)
@@ -35,25 +48,44 @@ def is_advice_clinician(user: Any) -> bool:
     )
 
 
-def can_use_advice(user: Any) -> bool:
+def can_use_advice(user: Requester) -> bool:
     return can_ask_for_advice(user) or is_advice_clinician(user)
 
 
-def can_read_articles(user: Any) -> bool:
+def can_read_articles(user: Requester) -> bool:
     """Published articles are for every clinician; they hold no patient data."""
     return can_see_patient_data(user)
 
 
-def can_see_advice_counts(user: Any) -> bool:
+def can_see_advice_counts(user: Requester) -> bool:
     return (isinstance(user, User) and user.is_active and user.role in COUNT_ROLES) or (
         is_advice_clinician(user)
     )
 
 
-def side_of(user: Any, advice_request: Any) -> str | None:
+def side_of(user: Requester, advice_request: AdviceRequest) -> str | None:
     """ "practice" or "clinic" if `user` takes part in the request, else None."""
+    if not isinstance(user, User):
+        return None
     if can_ask_for_advice(user) and advice_request.practice_id == user.organisation_id:
         return "practice"
     if is_advice_clinician(user) and advice_request.clinic_id == user.organisation_id:
         return "clinic"
     return None
+
+
+def can_write_article_from(user: Requester, advice_request: AdviceRequest) -> bool:
+    """A clinician of the request's clinic, once the clinic has given its advice."""
+    return (
+        side_of(user, advice_request) == "clinic"
+        and advice_request.messages.filter(
+            side=AdviceMessage.Side.CLINIC, kind=AdviceMessage.Kind.ANSWER
+        ).exists()
+    )
+
+
+def can_edit_article(user: Requester, clinic_id: int) -> bool:
+    """A clinician of the clinic that wrote the article."""
+    return (
+        is_advice_clinician(user) and isinstance(user, User) and user.organisation_id == clinic_id
+    )

@@ -4,22 +4,25 @@ see the patient (`patients.access.visible_patients`); each list view is logged o
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from statistics import median
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Model, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.utils import timezone
 
-from smertespor.accounts.models import User
+from smertespor.accounts.models import Requester, User
 from smertespor.advice.access import scoped_requests, with_patient_visibility
 from smertespor.advice.categories import CATEGORY_VALUES, category_label
 from smertespor.advice.models import (
     OPEN_STATUSES,
     WITH_CLINIC,
+    AdviceMessage,
     AdviceRequest,
     Article,
     Channel,
@@ -27,7 +30,11 @@ from smertespor.advice.models import (
     Status,
     Urgency,
 )
-from smertespor.advice.permissions import ANSWERING_ROLES, can_read_articles, is_advice_clinician
+from smertespor.advice.permissions import (
+    ANSWERING_ROLES,
+    can_read_articles,
+    is_advice_clinician,
+)
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import Patient
 
@@ -40,9 +47,10 @@ REQUEST_SORTS = {
 }
 REQUEST_FILTERS = ("open", "mine", "unassigned", "overdue", "answered", "closed", "all")
 ARTICLE_SORTS = {"newest": ("-published_at", "-pk"), "title": ("title", "pk")}
+M = TypeVar("M", bound=Model)
 
 
-def annotate_overdue(requests: QuerySet[Any], today: date | None = None) -> QuerySet[Any]:
+def annotate_overdue(requests: QuerySet[M], today: date | None = None) -> QuerySet[M]:
     today = today or timezone.localdate()
     return requests.annotate(
         is_overdue=Case(
@@ -54,15 +62,15 @@ def annotate_overdue(requests: QuerySet[Any], today: date | None = None) -> Quer
 
 
 def advice_requests_for(
-    user: Any, *, show: str = "open", sort: str = "due", query_log: bool = True
-) -> QuerySet[Any]:
+    user: Requester, *, show: str = "open", sort: str = "due", query_log: bool = True
+) -> QuerySet[AdviceRequest]:
     """The requests in `user`'s list: the practice's own, or the clinic's worklist."""
     today = timezone.localdate()
     requests = annotate_overdue(scoped_requests(user), today)
     if show == "open":
         requests = requests.filter(status__in=OPEN_STATUSES)
     elif show == "mine":
-        requests = requests.filter(assigned_to=user, status__in=OPEN_STATUSES)
+        requests = requests.filter(assigned_to_id=user.pk, status__in=OPEN_STATUSES)
     elif show == "unassigned":
         requests = requests.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
     elif show == "overdue":
@@ -84,7 +92,7 @@ def advice_requests_for(
     return requests.order_by(*REQUEST_SORTS.get(sort, REQUEST_SORTS["due"]))
 
 
-def advice_requests_of_patient(user: Any, patient: Patient) -> QuerySet[Any]:
+def advice_requests_of_patient(user: Requester, patient: Patient) -> QuerySet[AdviceRequest]:
     """The patient's requests that `user` takes part in (the caller loaded the patient
     through `patients.access`, which logged the view)."""
     return annotate_overdue(scoped_requests(user).filter(patient=patient)).select_related(
@@ -92,7 +100,7 @@ def advice_requests_of_patient(user: Any, patient: Patient) -> QuerySet[Any]:
     )
 
 
-def thread_of(advice_request: AdviceRequest) -> list[Any]:
+def thread_of(advice_request: AdviceRequest) -> list[AdviceMessage]:
     return list(
         advice_request.messages.select_related("author")
         .prefetch_related("attachments")
@@ -133,25 +141,36 @@ class AdviceCounts:
         return round(100 * self.within_target / self.answered) if self.answered else None
 
 
-def _grouped(requests: QuerySet[AdviceRequest], field: str, labels: Any) -> list[Any]:
+def _grouped(
+    requests: QuerySet[AdviceRequest], field: str, labels: Iterable[tuple[str, Any]]
+) -> list[tuple[str, str, int]]:
     counts = {row[field]: row["n"] for row in requests.values(field).annotate(n=Count("pk"))}
     return [(value, str(label), counts.get(value, 0)) for value, label in labels]
 
 
+def advice_counts_for(user: Requester) -> AdviceCounts:
+    """The figures `user` sees: a clinic's clinicians their own clinic's, planners and
+    administrators all of them. The pages and the API check `can_see_advice_counts` first."""
+    if is_advice_clinician(user) and isinstance(user, User):
+        return advice_counts(clinic_id=user.organisation_id)
+    return advice_counts()
+
+
 def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
-    """The figures for planners and the clinic: volume, outcomes, response times."""
+    """The figures for one clinic (or all): volume, outcomes, response times."""
     requests = AdviceRequest.objects.all()
     if clinic_id is not None:
         requests = requests.filter(clinic_id=clinic_id)
     today = timezone.localdate()
-    answered = list(
-        requests.filter(first_response_at__isnull=False).values_list(
-            "response_working_days", "asked_at", "first_response_at", "due_on"
+    answered = [
+        (days, replied, due)
+        for days, replied, due in requests.filter(first_response_at__isnull=False).values_list(
+            "response_working_days", "first_response_at", "due_on"
         )
-    )
-    within = sum(
-        1 for _days, _asked, replied, due in answered if timezone.localdate(replied) <= due
-    )
+        # A reply always carries its response time (a database constraint says so).
+        if days is not None and replied is not None
+    ]
+    within = sum(1 for _days, replied, due in answered if timezone.localdate(replied) <= due)
     categories = [(value, category_label(value)) for value in sorted(CATEGORY_VALUES)]
     closed = requests.filter(status=Status.CLOSED)
     return AdviceCounts(
@@ -164,7 +183,7 @@ def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
         overdue=requests.filter(status__in=WITH_CLINIC, due_on__lt=today).count(),
         answered=len(answered),
         median_response_working_days=(
-            float(median(days for days, *_rest in answered)) if answered else None
+            float(median(days for days, _replied, _due in answered)) if answered else None
         ),
         within_target=within,
         closed=closed.count(),
@@ -174,13 +193,13 @@ def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
 
 
 def articles_for(
-    user: Any, *, query: str = "", category: str = "", sort: str = "newest", status: str = ""
+    user: Requester, *, query: str = "", category: str = "", sort: str = "newest", status: str = ""
 ) -> QuerySet[Article]:
     """Published articles for every clinician; the clinic's drafts for its own clinicians."""
     if not can_read_articles(user):
         return Article.objects.none()
     visible = Q(status=Article.Status.PUBLISHED)
-    if is_advice_clinician(user):
+    if is_advice_clinician(user) and isinstance(user, User):
         visible |= Q(clinic_id=user.organisation_id)
     articles = Article.objects.filter(visible)
     if status in Article.Status.values:
@@ -193,13 +212,35 @@ def articles_for(
     return articles.order_by(*ARTICLE_SORTS.get(sort, ARTICLE_SORTS["newest"]))
 
 
-def article_for(user: Any, article_id: Any) -> Article:
+def article_for(user: Requester, article_id: object) -> Article:
     """One article `user` may read, or 404."""
     try:
-        pk = int(article_id)
-    except (TypeError, ValueError):
+        pk = int(str(article_id))
+    except ValueError:
         raise Http404 from None
     article = articles_for(user).filter(pk=pk).select_related("source_request", "clinic").first()
     if article is None:
         raise Http404
     return article
+
+
+# Added for teaching:
+
+
+def advice_topics_per_practice(
+    practice_ids: Iterable[int], *, since: datetime
+) -> dict[int, Counter[str]]:
+    """The advice requests each practice asked since ``since``, counted by category (a
+    teaching topic): aggregates only. A practice that asked nothing has an empty Counter."""
+    ids = list(practice_ids)
+    counts: dict[int, Counter[str]] = {pid: Counter() for pid in ids}
+    rows = (
+        AdviceRequest.objects.filter(practice_id__in=ids, asked_at__gte=since)
+        .order_by()
+        .values("practice_id", "category")
+        .annotate(n=Count("pk"))
+        .values_list("practice_id", "category", "n")
+    )
+    for practice_id, category, n in rows:
+        counts[practice_id][category] = n
+    return counts

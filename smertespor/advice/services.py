@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.selectors import chosen_pain_clinic
 from smertespor.advice.attachments import check_attachments
 from smertespor.advice.categories import CATEGORY_VALUES
 from smertespor.advice.models import (
@@ -42,12 +43,17 @@ from smertespor.advice.permissions import (
     side_of,
 )
 from smertespor.advice.response_time import due_date, response_working_days
+from smertespor.advice.selectors import colleagues_for_assignment
 from smertespor.advice.snapshot import patient_snapshot
-from smertespor.advice.validation import check_choice, clean_text
+from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
+from smertespor.tracks.selectors import open_course_of
+
+if TYPE_CHECKING:
+    from smertespor.tracks.models import Course
 
 Side = AdviceMessage.Side
 Kind = AdviceMessage.Kind
@@ -57,19 +63,24 @@ def clinicians_of(clinic: Organisation) -> list[User]:
     return list(User.objects.filter(organisation=clinic, role__in=ANSWERING_ROLES, is_active=True))
 
 
-def advice_clinics() -> list[Organisation]:
-    return list(Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC).order_by("name"))
+def organisation_of(user: User) -> Organisation:
+    """The asker's practice or the answerer's clinic (the actions let no one else through)."""
+    if user.organisation is None:
+        raise PermissionDenied
+    return user.organisation
 
 
 def request_url(advice_request: AdviceRequest) -> str:
     return reverse("advice:detail", args=[advice_request.pk])
 
 
-def _save_attachments(message: AdviceMessage, files: Sequence[Any]) -> list[AdviceAttachment]:
+def _save_attachments(
+    message: AdviceMessage, files: Sequence[UploadedFile]
+) -> list[AdviceAttachment]:
     try:
         checked = check_attachments(files)
     except ValidationError as error:
-        raise ValidationError({"attachments": error.messages}, code="attachments") from None
+        raise ValidationError({"attachments": error.error_list}) from None
     saved = []
     for item in checked:
         attachment = AdviceAttachment(
@@ -86,42 +97,39 @@ def _save_attachments(message: AdviceMessage, files: Sequence[Any]) -> list[Advi
     return saved
 
 
-def _course_id_for(patient: Patient | None, course_id: Any) -> int | None:
+def _course_for(patient: Patient | None, course_id: int | None) -> Course | None:
     """The patient's open course, if the GP says the question is about it."""
-    if course_id in (None, ""):
+    if course_id is None:
         return None
-    if patient is None or not apps.is_installed("smertespor.tracks"):
-        raise ValidationError({"course_id": _("There is no course to ask about.")})
-    from smertespor.tracks.selectors import open_course_of
-
+    if patient is None:
+        raise field_error("course_id", _("There is no course to ask about."), "invalid_choice")
     course = open_course_of(patient)
-    if course is None or str(course.pk) != str(course_id):
-        raise ValidationError({"course_id": _("This is not the patient's open course.")})
-    return int(course.pk)
+    if course is None or course.pk != course_id:
+        raise field_error(
+            "course_id", _("This is not the patient's open course."), "invalid_choice"
+        )
+    return course
 
 
 def ask_for_advice(
     *,
-    by: Any,
+    by: User,
     subject: str,
     question: str,
     category: str,
     urgency: str = Urgency.ROUTINE,
-    clinic: Organisation | None = None,
+    clinic_id: int | None = None,
     patient: Patient | None = None,
-    course_id: Any = None,
-    files: Sequence[Any] = (),
+    course_id: int | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> AdviceRequest:
-    """A GP's or practice nurse's question to a pain clinic.
+    """A GP's or practice nurse's question to a pain clinic of their region (the only one
+    when there is one).
 
-    About a patient (loaded by the caller through `patients.access`): the medication, OMEQ,
-    warnings and course are frozen with it, and the clinic gets a care relation to the patient.
+    About a patient (loaded by the caller through `patients.access`, which the action checked
+    with `can_ask_about`): the medication, OMEQ, warnings and course are frozen with it, and
+    the clinic gets a care relation to the patient.
     """
-    if not can_ask_for_advice(by):
-        raise PermissionDenied
-    if patient is not None and patient.listed_practice_id != by.organisation_id:
-        # Only the patient's own practice asks about them (others may see them via a course).
-        raise PermissionDenied
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
     )
@@ -130,19 +138,15 @@ def ask_for_advice(
     )
     check_choice(category, CATEGORY_VALUES, field="category")
     check_choice(urgency, Urgency.values, field="urgency")
-    clinics = advice_clinics()
-    if clinic is None and len(clinics) == 1:
-        clinic = clinics[0]
-    if clinic is None or clinic not in clinics:
-        raise ValidationError({"clinic": _("Choose the pain clinic to ask.")}, code="clinic")
+    clinic = chosen_pain_clinic(by, clinic_id)
     now = timezone.now()
     with transaction.atomic():
         advice_request = AdviceRequest(
-            practice=by.organisation,
+            practice=organisation_of(by),
             clinic=clinic,
             asked_by=by,
             patient=patient,
-            course_id=_course_id_for(patient, course_id),
+            course=_course_for(patient, course_id),
             subject=subject,
             category=category,
             urgency=urgency,
@@ -186,7 +190,7 @@ def ask_for_advice(
             clinicians_of(clinic),
             kind="advice_new_request",
             text=text,
-            params={"number": advice_request.pk, "practice": by.organisation.name},
+            params={"number": advice_request.pk, "practice": advice_request.practice.name},
             url=request_url(advice_request),
         )
     return advice_request
@@ -195,11 +199,11 @@ def ask_for_advice(
 def reply_to_advice_request(
     *,
     advice_request: AdviceRequest,
-    by: Any,
+    by: User,
     body: str,
     kind: str | None = None,
     by_telephone: bool = False,
-    files: Sequence[Any] = (),
+    files: Sequence[UploadedFile] = (),
 ) -> AdviceMessage:
     """A message in the thread. The clinic answers or asks the GP; the practice asks again.
 
@@ -209,6 +213,7 @@ def reply_to_advice_request(
     """
     side = side_of(by, advice_request)
     if side is None:
+        # The writer's side decides what the message is; someone without one cannot write.
         raise PermissionDenied
     if advice_request.is_closed:
         raise ValidationError(
@@ -225,7 +230,9 @@ def reply_to_advice_request(
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
         if locked.is_closed:
-            raise ValidationError(_("This request is closed, so no more messages can be added."))
+            raise ValidationError(
+                _("This request is closed, so no more messages can be added."), code="closed"
+            )
         message = AdviceMessage.objects.create(
             request=locked,
             author=by,
@@ -294,15 +301,19 @@ def _notify_reply(advice_request: AdviceRequest, message: AdviceMessage) -> None
 
 
 def assign_advice_request(
-    *, advice_request: AdviceRequest, by: Any, to: User | None = None
+    *, advice_request: AdviceRequest, by: User, to_id: int | None = None
 ) -> AdviceRequest:
-    """Give the request to a colleague at the clinic (or take it: `to=None`)."""
-    if side_of(by, advice_request) != Side.CLINIC:
-        raise PermissionDenied
-    assignee = to or by
-    if not is_advice_clinician(assignee) or assignee.organisation_id != advice_request.clinic_id:
-        raise ValidationError(
-            {"assigned_to": _("Choose a doctor or nurse of the pain clinic.")}, code="assignee"
+    """Give the request to a colleague at the clinic (or take it: `to_id=None`)."""
+    assignee = (
+        by if to_id is None else colleagues_for_assignment(advice_request).filter(pk=to_id).first()
+    )
+    if (
+        assignee is None
+        or not is_advice_clinician(assignee)
+        or assignee.organisation_id != advice_request.clinic_id
+    ):
+        raise field_error(
+            "assigned_to", _("Choose a doctor or nurse of the pain clinic."), "assignee"
         )
     if advice_request.is_closed:
         raise ValidationError(_("This request is closed."), code="closed")
@@ -334,15 +345,13 @@ def assign_advice_request(
 
 
 def close_advice_request(
-    *, advice_request: AdviceRequest, by: Any, outcome: str, note: str = ""
+    *, advice_request: AdviceRequest, by: User, outcome: str, note: str = ""
 ) -> AdviceRequest:
     """The practice closes the request, answering the close-out question."""
-    if side_of(by, advice_request) != Side.PRACTICE:
-        raise PermissionDenied
     check_choice(outcome, Outcome.values, field="outcome")
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationError({"outcome_note": _("Keep the note to 500 characters.")})
+        raise field_error("outcome_note", _("Keep the note to 500 characters."), "max_length")
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
         if locked.is_closed:
@@ -372,16 +381,32 @@ def close_advice_request(
     return locked
 
 
+def _caller(practice: Organisation, asked_by_id: int | None) -> User | None:
+    """The practice's GP or nurse who called, if the clinic names them."""
+    if asked_by_id is None:
+        return None
+    caller = User.objects.filter(pk=asked_by_id).select_related("organisation").first()
+    if caller is None or not can_ask_for_advice(caller):
+        raise field_error(
+            "asked_by_id", _("Choose a GP or nurse of that practice."), "invalid_choice"
+        )
+    if caller.organisation_id != practice.pk:
+        raise field_error(
+            "asked_by_id", _("The caller works at another practice."), "invalid_choice"
+        )
+    return caller
+
+
 def record_telephone_advice(
     *,
-    by: Any,
+    by: User,
     practice: Organisation,
     subject: str,
     question: str,
     advice: str,
     category: str,
     urgency: str = Urgency.ROUTINE,
-    asked_by: User | None = None,
+    asked_by_id: int | None = None,
     called_at: datetime | None = None,
 ) -> AdviceRequest:
     """Advice the clinic gave by telephone, recorded in the same place so all advice counts.
@@ -389,14 +414,11 @@ def record_telephone_advice(
     Recorded without patient data (the clinic may not see the patient); the practice closes
     it with the close-out question like any other.
     """
-    if not is_advice_clinician(by):
-        raise PermissionDenied
-    if practice is None or practice.kind != Organisation.Kind.GP_PRACTICE:
-        raise ValidationError({"practice": _("Choose the general practice that called.")})
-    if asked_by is not None and (
-        not can_ask_for_advice(asked_by) or asked_by.organisation_id != practice.pk
-    ):
-        raise ValidationError({"asked_by": _("Choose a GP or nurse of that practice.")})
+    if practice.kind != Organisation.Kind.GP_PRACTICE:
+        raise field_error(
+            "practice", _("Choose the general practice that called."), "invalid_choice"
+        )
+    asked_by = _caller(practice, asked_by_id)
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
     )
@@ -411,11 +433,11 @@ def record_telephone_advice(
     now = timezone.now()
     called_at = called_at or now
     if called_at > now:
-        raise ValidationError({"called_at": _("The call cannot be in the future.")})
+        raise field_error("called_at", _("The call cannot be in the future."), "future")
     with transaction.atomic():
         advice_request = AdviceRequest(
             practice=practice,
-            clinic=by.organisation,
+            clinic=organisation_of(by),
             asked_by=asked_by,
             subject=subject,
             category=category,

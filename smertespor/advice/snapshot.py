@@ -2,79 +2,55 @@
 active table and its warnings, and the open course (with its taper plans, once linked).
 
 Frozen as plain JSON on the request, so the clinic advises on what the GP saw, whatever is
-recorded later. Texts (warnings, labels) are in the asker's language at the time of asking.
-The medication and tracks apps are read through their own selectors; either may be absent.
+recorded later. Texts (warnings, labels) are in the asker's language at the time of asking;
+numbers are exact strings with a dot (`entry.numbers.for_json`), shown to people through the
+`number` filter. The medication and tracks apps are read through their selectors only.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 
+from smertespor.entry.numbers import for_json
+from smertespor.medication.selectors import medication_summary
 from smertespor.patients.models import Patient
+from smertespor.tracks.selectors import open_course_of, taper_plans_of
 
 SNAPSHOT_VERSION = 1
 
 
-def _number(value: Any) -> str | None:
-    if value is None:
-        return None
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return str(number.quantize(Decimal(1)))
-    return format(number.normalize(), "f")
-
-
 def _medication(patient: Patient) -> dict[str, Any]:
-    if not apps.is_installed("smertespor.medication"):
-        return {"available": False}
-    from smertespor.medication.selectors import patient_evaluation
-
-    evaluation = patient_evaluation(patient)
-    lines = []
-    for working in evaluation.entries:
-        line = working.entry.source
-        result = working.result
-        lines.append(
-            {
-                "product": working.entry.label,
-                "is_opioid": working.is_opioid,
-                "units_per_dose": _number(getattr(line, "units_per_dose", None)),
-                "doses_per_day": _number(getattr(line, "doses_per_day", None)),
-                "prn": bool(getattr(line, "prn", False)),
-                "max_doses_per_day": _number(getattr(line, "max_doses_per_day", None)),
-                "since": line.start_date.isoformat() if getattr(line, "start_date", None) else None,
-                "omeq_mg_per_day": _number(result.contribution_mg_per_day)
-                if result is not None and result.is_counted
-                else None,
-                "problems": list(working.problems),
-            }
-        )
-    omeq = evaluation.result
+    summary = medication_summary(patient)
     return {
         "available": True,
-        "lines": lines,
-        "omeq": {
-            "is_computable": evaluation.is_computable,
-            "table": f"{evaluation.table_version.table_id} {evaluation.table_version.version}",
-            "scheduled_mg_per_day": _number(omeq.scheduled_mg_per_day) if omeq else None,
-            "max_mg_per_day": _number(omeq.max_mg_per_day) if omeq else None,
-        },
-        "warnings": [
-            {"code": code, "message": str(message)} for code, message in evaluation.warnings
+        "lines": [
+            {
+                "product": line.label,
+                "is_opioid": line.is_opioid,
+                "units_per_dose": for_json(line.units_per_dose),
+                "doses_per_day": for_json(line.doses_per_day),
+                "prn": line.prn,
+                "max_doses_per_day": for_json(line.max_doses_per_day),
+                "since": line.start_date.isoformat() if line.start_date else None,
+                "omeq_mg_per_day": for_json(line.omeq_mg_per_day),
+                "problems": list(line.problems),
+            }
+            for line in summary.lines
         ],
-        "problems": [str(problem.message) for problem in evaluation.problems],
+        "omeq": {
+            "is_computable": summary.is_computable,
+            "table": summary.table,
+            "scheduled_mg_per_day": for_json(summary.scheduled_mg_per_day),
+            "max_mg_per_day": for_json(summary.max_mg_per_day),
+        },
+        "warnings": [{"code": code, "message": message} for code, message in summary.warnings],
+        "problems": list(summary.problems),
     }
 
 
 def _course(patient: Patient) -> dict[str, Any] | None:
-    if not apps.is_installed("smertespor.tracks"):
-        return None
-    from smertespor.tracks.selectors import open_course_of, taper_plans_of
-
     course = open_course_of(patient)
     if course is None:
         return None
@@ -87,9 +63,9 @@ def _course(patient: Patient) -> dict[str, Any] | None:
         "start_date": course.start_date.isoformat(),
         "deadline": course.deadline.isoformat() if course.deadline else None,
         "goal": str(course.get_goal_kind_display()),
-        "target_mg_per_day": _number(course.goal_target_mg_per_day),
-        "baseline_omeq_mg_per_day": _number(course.baseline_omeq_mg_per_day),
-        "current_omeq_mg_per_day": _number(course.current_omeq_mg_per_day),
+        "target_mg_per_day": for_json(course.goal_target_mg_per_day),
+        "baseline_omeq_mg_per_day": for_json(course.baseline_omeq_mg_per_day),
+        "current_omeq_mg_per_day": for_json(course.current_omeq_mg_per_day),
         "last_visit_on": course.last_visit_on.isoformat() if course.last_visit_on else None,
         "taper_plans": [{"id": plan.pk, "title": str(plan)} for plan in taper_plans_of(course)],
     }

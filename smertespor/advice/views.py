@@ -1,33 +1,34 @@
 """Advice pages: the lists, asking, a request's thread, replying, assigning, closing,
-telephone advice, a patient's requests, attachments and the figures. Thin: parse, load
-through `advice.access` / `patients.access` (which audit), call a service, render."""
+telephone advice, a patient's requests, attachments and the figures. Thin: parse with a form,
+call the action (`advice.actions`), render; a refused form answers 422 like the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import require
+from smertespor.accounts.models import User
+from smertespor.accounts.requests import SignedInRequest
+from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
-from smertespor.advice.article_services import can_write_article_from
 from smertespor.advice.forms import AskForm, AssignForm, CloseForm, ReplyForm, TelephoneForm
 from smertespor.advice.models import AdviceAttachment, AdviceRequest
 from smertespor.advice.permissions import (
+    can_ask_about,
     can_ask_for_advice,
     can_see_advice_counts,
     can_use_advice,
+    can_write_article_from,
     is_advice_clinician,
     side_of,
 )
@@ -35,43 +36,36 @@ from smertespor.advice.response_time import is_overdue, target_working_days
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
     REQUEST_SORTS,
-    advice_counts,
+    advice_counts_for,
     advice_requests_for,
     advice_requests_of_patient,
     colleagues_for_assignment,
     thread_of,
 )
-from smertespor.advice.services import (
-    ask_for_advice,
-    assign_advice_request,
-    close_advice_request,
-    record_telephone_advice,
-    reply_to_advice_request,
-)
+from smertespor.advice.snapshot import patient_snapshot
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import require, requires
+from smertespor.patients.access import patient_for_request
+from smertespor.patients.models import Patient
+from smertespor.tracks.selectors import early_handover_url, open_course_of
 
 PAGE_SIZE = 25
 # Room for the form fields around the files in a multipart body.
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+# A service's argument -> the form field that shows its errors.
+ASK_FIELDS = {"clinic_id": "clinic", "course_id": "about_course"}
+TELEPHONE_FIELDS = {"asked_by_id": "asked_by", "practice_id": "practice"}
 
 
-def posted_data(request: HttpRequest) -> Any:
+def posted_data(request: HttpRequest) -> QueryDict | None:
     """The POST data, or None on GET (an empty POST still binds the form and is refused)."""
     return request.POST if request.method == "POST" else None
 
 
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields where it has them, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _upload_too_large(request: HttpRequest) -> bool:
-    # Refuse before Django reads a huge body to disk; the exact checks come later.
+def upload_too_large(request: HttpRequest) -> bool:
+    """Refuse before Django reads a huge body to disk; the exact checks are the service's."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -79,45 +73,26 @@ def _upload_too_large(request: HttpRequest) -> bool:
     return length > settings.ADVICE_ATTACHMENT_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
 
 
-def _refuse_upload(form: Any) -> Any:
-    """`form` (bound to no data) showing only that the upload is too large."""
+def _refuse_upload(form: AskForm | ReplyForm) -> None:
+    """Show on ``form`` (bound to no data) only that the upload is too large."""
     form.full_clean()
-    form._errors.clear()
+    form.errors.clear()
     message = _("The files are too large; the limit is %(limit)s in total.") % {
         "limit": filesizeformat(settings.ADVICE_ATTACHMENT_MAX_BYTES)
     }
     form.add_error(None, message)
-    return form
 
 
-def _open_course(patient: Any) -> Any:
-    if not apps.is_installed("smertespor.tracks"):
-        return None
-    from smertespor.tracks.selectors import open_course_of
-
-    return open_course_of(patient)
-
-
-def handover_url(advice_request: AdviceRequest) -> str | None:
-    """The tracks app's early-handover step for the request's course, if it still applies."""
-    if advice_request.course_id is None or not apps.is_installed("smertespor.tracks"):
-        return None
-    course = (advice_request.snapshot or {}).get("course") or {}
-    if course.get("track") != "practice":
-        return None
-    try:
-        url = reverse(
-            "tracks:course_step", args=[advice_request.patient_id, advice_request.course_id]
-        )
-    except NoReverseMatch:
-        return None
-    return f"{url}?event=hand_over_early"
+def handover_url(user: User, advice_request: AdviceRequest) -> str | None:
+    """The course's early handover to the hospital track, if the reader may take it now."""
+    course = advice_request.course
+    return early_handover_url(user, course) if course is not None else None
 
 
 @login_required
-@require(can_use_advice)
+@requires(can_use_advice)
 @require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: SignedInRequest) -> HttpResponse:
     is_clinic = is_advice_clinician(request.user)
     show = request.GET.get("show", "open")
     if show not in REQUEST_FILTERS or (not is_clinic and show in {"mine", "unassigned"}):
@@ -152,42 +127,37 @@ def _filters(is_clinic: bool) -> list[tuple[str, str]]:
     return filters
 
 
-def _ask_page(request: HttpRequest, patient: Any = None) -> HttpResponse:
-    course = _open_course(patient) if patient is not None else None
-    if request.method == "POST" and _upload_too_large(request):
-        form = _refuse_upload(AskForm({}, course=course))
+def _ask_page(request: SignedInRequest, patient: Patient | None = None) -> HttpResponse:
+    course = open_course_of(patient) if patient is not None else None
+    if request.method == "POST" and upload_too_large(request):
+        form = AskForm({}, user=request.user, course=course)
+        _refuse_upload(form)
     else:
-        form = AskForm(
-            posted_data(request), request.FILES if request.method == "POST" else None, course=course
-        )
+        files = request.FILES if request.method == "POST" else None
+        form = AskForm(posted_data(request), files, user=request.user, course=course)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            advice_request = ask_for_advice(
-                by=request.user,
+            advice_request = actions.ask_for_advice(
+                user=request.user,
                 subject=data["subject"],
                 question=data["question"],
                 category=data["category"],
                 urgency=data["urgency"],
-                clinic=data.get("clinic"),
-                patient=patient,
+                clinic_id=data["clinic"].pk if data.get("clinic") else None,
+                patient_id=patient.pk if patient is not None else None,
                 course_id=course.pk if course is not None and data.get("about_course") else None,
                 files=data.get("attachments") or [],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, fields=ASK_FIELDS)
         else:
             messages.success(request, _("Your question has been sent to the pain clinic."))
             return redirect("advice:detail", request_id=advice_request.pk)
-    preview = None
-    if patient is not None:
-        from smertespor.advice.snapshot import patient_snapshot
-
-        preview = patient_snapshot(patient)
     context = {
         "form": form,
         "patient": patient,
-        "snapshot": preview,
+        "snapshot": patient_snapshot(patient) if patient is not None else None,
         "course": course,
         "tab": "advice",
         "targets": {
@@ -195,46 +165,52 @@ def _ask_page(request: HttpRequest, patient: Any = None) -> HttpResponse:
             "urgent": target_working_days("urgent"),
         },
     }
-    return render(request, "advice/ask.html", context)
+    return render(request, "advice/ask.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_ask_for_advice)
+@requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
-def request_create(request: HttpRequest) -> HttpResponse:
+@performs(actions.ask_for_advice)
+def request_create(request: SignedInRequest) -> HttpResponse:
     """A general question, without patient data."""
     return _ask_page(request)
 
 
 @login_required
-@require(can_ask_for_advice)
+@requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
-def request_create_for_patient(request: HttpRequest, patient_id: str) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="advice_request")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="advice_request_form")
-    if patient.listed_practice_id != request.user.organisation_id:  # type: ignore[union-attr]
-        raise PermissionDenied
+@performs(actions.ask_for_advice)
+def request_create_for_patient(request: SignedInRequest, patient_id: str) -> HttpResponse:
+    patient = patient_for_request(
+        request,
+        patient_id,
+        object_type="advice_request" if request.method == "POST" else "advice_request_form",
+    )
+    require(
+        request.user,
+        can_ask_about(request.user, patient),
+        object_type="advice_request",
+        object_id=str(patient.pk),
+        patient=patient,
+    )
     return _ask_page(request, patient)
 
 
 def _detail_context(
-    request: HttpRequest, advice_request: AdviceRequest, **forms: Any
+    request: SignedInRequest, advice_request: AdviceRequest, **forms: Any
 ) -> dict[str, Any]:
     side = side_of(request.user, advice_request)
     is_clinic = side == "clinic"
-    advice_request.is_overdue = is_overdue(  # type: ignore[attr-defined]
-        status=advice_request.status, due_on=advice_request.due_on
-    )
     context: dict[str, Any] = {
         "advice_request": advice_request,
+        "is_overdue": is_overdue(status=advice_request.status, due_on=advice_request.due_on),
         "patient": advice_request.patient if advice_request.patient_id else None,
         "thread": thread_of(advice_request),
         "side": side,
         "is_clinic": is_clinic,
         "snapshot": advice_request.snapshot,
-        "handover_url": handover_url(advice_request) if side == "practice" else None,
+        "handover_url": handover_url(request.user, advice_request) if side == "practice" else None,
         "can_write_article": is_clinic and can_write_article_from(request.user, advice_request),
         "articles": list(advice_request.articles.all()) if is_clinic else [],
     }
@@ -252,26 +228,28 @@ def _detail_context(
 
 @login_required
 @require_GET
-def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_detail(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id)
     return render(request, "advice/detail.html", _detail_context(request, advice_request))
 
 
 @login_required
 @require_POST
-def request_reply(request: HttpRequest, request_id: int) -> HttpResponse:
+@performs(actions.reply_to_advice_request)
+def request_reply(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=True)
     side = side_of(request.user, advice_request) or "practice"
-    if _upload_too_large(request):
-        form = _refuse_upload(ReplyForm({}, side=side))
+    if upload_too_large(request):
+        form = ReplyForm({}, side=side)
+        _refuse_upload(form)
     else:
         form = ReplyForm(request.POST, request.FILES, side=side)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            reply_to_advice_request(
-                advice_request=advice_request,
-                by=request.user,
+            actions.reply_to_advice_request(
+                user=request.user,
+                request_id=advice_request.pk,
                 body=data["body"],
                 kind=data.get("kind") or None,
                 by_telephone=bool(data.get("by_telephone")),
@@ -283,19 +261,23 @@ def request_reply(request: HttpRequest, request_id: int) -> HttpResponse:
             messages.success(request, _("Your message has been added."))
             return redirect("advice:detail", request_id=advice_request.pk)
     context = _detail_context(request, advice_request, reply_form=form)
-    return render(request, "advice/detail.html", context)
+    return render(request, "advice/detail.html", context, status=form_status(form))
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_POST
-def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
+@performs(actions.assign_advice_request)
+def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=True)
     form = AssignForm(request.POST, colleagues=colleagues_for_assignment(advice_request))
     if form.is_valid():
+        assignee = form.cleaned_data["assigned_to"]
         try:
-            assign_advice_request(
-                advice_request=advice_request, by=request.user, to=form.cleaned_data["assigned_to"]
+            actions.assign_advice_request(
+                user=request.user,
+                request_id=advice_request.pk,
+                assignee_id=assignee.pk if assignee is not None else None,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -303,20 +285,21 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
             messages.success(request, _("The request has been assigned."))
             return redirect("advice:detail", request_id=advice_request.pk)
     context = _detail_context(request, advice_request, assign_form=form)
-    return render(request, "advice/detail.html", context)
+    return render(request, "advice/detail.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_ask_for_advice)
+@requires(can_ask_for_advice)
 @require_http_methods(["GET", "POST"])
-def request_close(request: HttpRequest, request_id: int) -> HttpResponse:
+@performs(actions.close_advice_request)
+def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=request.method == "POST")
     form = CloseForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            close_advice_request(
-                advice_request=advice_request,
-                by=request.user,
+            actions.close_advice_request(
+                user=request.user,
+                request_id=advice_request.pk,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["outcome_note"],
             )
@@ -328,23 +311,24 @@ def request_close(request: HttpRequest, request_id: int) -> HttpResponse:
     context = {
         "advice_request": advice_request,
         "form": form,
-        "handover_url": handover_url(advice_request),
+        "handover_url": handover_url(request.user, advice_request),
     }
-    return render(request, "advice/close.html", context)
+    return render(request, "advice/close.html", context, status=form_status(form))
 
 
 @login_required
-@require(is_advice_clinician)
+@requires(is_advice_clinician)
 @require_http_methods(["GET", "POST"])
-def telephone_advice(request: HttpRequest) -> HttpResponse:
+@performs(actions.record_telephone_advice)
+def telephone_advice(request: SignedInRequest) -> HttpResponse:
     form = TelephoneForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            advice_request = record_telephone_advice(
-                by=request.user,
-                practice=data["practice"],
-                asked_by=data.get("asked_by"),
+            advice_request = actions.record_telephone_advice(
+                user=request.user,
+                practice_id=data["practice"].pk,
+                asked_by_id=data["asked_by"].pk if data.get("asked_by") else None,
                 called_at=data.get("called_at"),
                 subject=data["subject"],
                 question=data["question"],
@@ -353,36 +337,34 @@ def telephone_advice(request: HttpRequest) -> HttpResponse:
                 urgency=data["urgency"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, fields=TELEPHONE_FIELDS)
         else:
             messages.success(request, _("The telephone advice is recorded."))
             return redirect("advice:detail", request_id=advice_request.pk)
-    return render(request, "advice/telephone.html", {"form": form})
+    return render(request, "advice/telephone.html", {"form": form}, status=form_status(form))
 
 
 @login_required
-@require(can_use_advice)
+@requires(can_use_advice)
 @require_GET
-def patient_requests(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = patient_for(request.user, patient_id, object_type="advice_requests")
+def patient_requests(request: SignedInRequest, patient_id: str) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="advice_requests")
     requests = advice_requests_of_patient(request.user, patient).order_by("-asked_at")
     context = {
         "patient": patient,
         "requests": requests,
         "tab": "advice",
-        "can_ask": can_ask_for_advice(request.user)
-        and patient.listed_practice_id == request.user.organisation_id,  # type: ignore[union-attr]
+        "can_ask": can_ask_about(request.user, patient),
     }
     return render(request, "advice/patient_requests.html", context)
 
 
 @login_required
+@requires(can_use_advice)
 @require_GET
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: SignedInRequest, attachment_id: int) -> FileResponse:
     attachment = AdviceAttachment.objects.filter(pk=attachment_id).select_related("message").first()
     if attachment is None:
-        if not can_use_advice(request.user):
-            raise PermissionDenied
         raise Http404
     # Loading the request checks the user's side and (for a patient) logs the access.
     advice_request = advice_request_for(
@@ -412,8 +394,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 
 
 @login_required
-@require(can_see_advice_counts)
+@requires(can_see_advice_counts)
 @require_GET
-def counts(request: HttpRequest) -> HttpResponse:
-    clinic_id = None if not is_advice_clinician(request.user) else request.user.organisation_id  # type: ignore[union-attr]
-    return render(request, "advice/counts.html", {"counts": advice_counts(clinic_id=clinic_id)})
+def counts(request: SignedInRequest) -> HttpResponse:
+    return render(request, "advice/counts.html", {"counts": advice_counts_for(request.user)})

@@ -4,15 +4,22 @@ If the write fails the exception propagates, so the request fails rather than sh
 patient data that was not logged.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from smertespor.accounts.models import User
 from smertespor.audit.context import current_request
 from smertespor.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from smertespor.accounts.models import Requester
+    from smertespor.patients.models import Patient
 
 AuditAction = AuditEvent.Action
 
@@ -44,11 +51,11 @@ def compute_row_hash(event: AuditEvent) -> str:
 
 def record_event(
     *,
-    user: Any,
+    user: Requester | None,
     action: str,
     object_type: str = "",
     object_id: str = "",
-    patient: Any = None,
+    patient: Patient | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     context = current_request.get()
@@ -57,14 +64,15 @@ def record_event(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         last = AuditEvent.objects.order_by("-sequence").only("sequence", "row_hash").first()
-        is_authenticated = user is not None and user.is_authenticated
+        # Only a signed-in user is named; a refused anonymous attempt is logged without one.
+        who = user if isinstance(user, User) and user.is_authenticated else None
         event = AuditEvent(
             sequence=(last.sequence + 1) if last else 1,
             occurred_at=timezone.now(),
-            user=user if is_authenticated else None,
-            username=user.username if is_authenticated else "",
-            role=user.role if is_authenticated else "",
-            organisation_id=user.organisation_id if is_authenticated else None,
+            user=who,
+            username=who.username if who else "",
+            role=who.role if who else "",
+            organisation_id=who.organisation_id if who else None,
             patient=patient,
             action=action,
             object_type=object_type,

@@ -14,19 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from domain.catalogue import (
-    COLUMNS,
-    FORM_RULES,
-    ROUTES,
-    UNITS,
-    Category,
-    Release,
-    parse_products_csv,
-)
-from smertespor.medication.catalogue_services import add_catalogue_products
-from smertespor.medication.mapper import products_csv_text
+from domain.catalogue import COLUMNS, FORM_RULES, ROUTES, UNITS, Category, Release
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.medication import actions
+from smertespor.medication.catalogue_rows import products_csv_text
+from smertespor.medication.catalogue_services import checked_products
 from smertespor.medication.models import CatalogueProduct
-from smertespor.medication.selectors import current_catalogue
 
 MAX_UPLOAD_BYTES = 2_000_000
 
@@ -98,22 +92,27 @@ class CatalogueProductAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        [added] = add_catalogue_products(by=request.user, csv_text=form.csv_text())
+    @performs(actions.import_catalogue_products)
+    def save_model(
+        self, request: HttpRequest, obj: CatalogueProduct, form: Any, change: bool
+    ) -> None:
+        [added] = actions.import_catalogue_products(user=request.user, csv_text=form.csv_text())
         obj.pk = added.pk
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change, **kwargs)
 
-        class Checked(form_class):  # type: ignore[misc, valid-type]
+        class Checked(form_class):  # type: ignore[misc, valid-type]  # a class made at run time
             def clean(self) -> dict[str, Any]:
+                """The same check as the import, so a refused product is shown, not a 500."""
                 data = super().clean()
                 if not self.errors:
-                    existing = {p.id for p in current_catalogue()}
-                    result = parse_products_csv(self.csv_text(), existing_ids=existing)
-                    for error in result.errors:
-                        for problem in error.problems:
-                            self.add_error(None, problem)
+                    try:
+                        checked_products(self.csv_text())
+                    except ValidationError as error:
+                        apply_errors(self, error)
                 return data
 
         return Checked
@@ -125,16 +124,18 @@ class CatalogueProductAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @performs(actions.import_catalogue_products)
     def import_csv(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ProductImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                added = add_catalogue_products(by=request.user, csv_text=form.cleaned_data["file"])
+                added = actions.import_catalogue_products(
+                    user=request.user, csv_text=form.cleaned_data["file"]
+                )
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("file", message)
+                apply_errors(form, error, fields={"csv_text": "file"})
             else:
                 messages.success(request, _("%(count)s products added.") % {"count": len(added)})
                 return redirect("admin:medication_catalogueproduct_changelist")
@@ -144,4 +145,9 @@ class CatalogueProductAdmin(admin.ModelAdmin):
             "form": form,
             "title": _("Import products from CSV"),
         }
-        return TemplateResponse(request, "admin/medication/catalogueproduct/import.html", context)
+        return TemplateResponse(
+            request,
+            "admin/medication/catalogueproduct/import.html",
+            context,
+            status=form_status(form),
+        )

@@ -1,64 +1,71 @@
-"""OMEQ and medication-list endpoints: the same calculation, access rules and services as the
-web pages. The schemas, and how numbers are read and written, are in `api_schemas`."""
+"""OMEQ, conversion-table and medication-list endpoints: the same calculation, actions and
+rules as the web pages. The schemas, and how numbers are read and written, are in `schemas`.
 
-from __future__ import annotations
+Endpoints raise and the API answers with a problem (`config/api.py`): a refused line of a
+calculation is a 422 whose ``errors[].field`` points at it (``lines.1.dose``).
 
-from decimal import Decimal
+No ``from __future__ import annotations`` here: ninja reads the endpoints' annotations
+through `requires`' wrapper, whose module could not resolve them as strings.
+"""
+
+import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
+from domain.catalogue import Product
 from smertespor.accounts.permissions import can_see_patient_data
-from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.api_schemas import (
+from smertespor.entry.doors import performs
+from smertespor.entry.numbers import for_people
+from smertespor.entry.rules import requires
+from smertespor.medication import actions
+from smertespor.medication.calculation import Evaluation, calculate
+from smertespor.medication.models import ConversionTableVersion, MedicationLine
+from smertespor.medication.permissions import (
+    can_manage_catalogue,
+    can_manage_conversion_tables,
+    can_use_omeq_calculator,
+)
+from smertespor.medication.regimens import strength_label
+from smertespor.medication.schemas import (
     EndLineIn,
+    FactorSetCopyIn,
+    FactorSetDraftIn,
+    FactorSetKey,
     FactorSetOut,
+    FactorSetWithRulesOut,
     LineVersionOut,
     MedicationLineChangeIn,
     MedicationLineIn,
     MedicationListOut,
     OmeqIn,
     OmeqOut,
-    ProblemsOut,
     ProductOut,
+    ProductsIn,
 )
-from smertespor.medication.calculation import Evaluation, OmeqInputError, calculate
-from smertespor.medication.mapper import plain_decimal, strength_label
-from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.permissions import can_record_medication, can_use_omeq_calculator
 from smertespor.medication.selectors import (
     current_catalogue,
     current_lines,
     medication_history,
     patient_evaluation,
 )
-from smertespor.medication.services import (
-    add_medication_line,
-    change_medication_line,
-    end_medication_line,
-)
+from smertespor.medication.table_rows import table_from_version
 from smertespor.medication.table_selectors import (
     active_table_version,
     domain_table,
+    table_version_named,
     usable_table_version,
     usable_table_versions,
 )
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.access import patient_for
+from smertespor.patients.models import Patient
 
 omeq_router = Router(tags=["omeq"])
 medication_router = Router(tags=["medication"])
-
-
-def _refuse(request: HttpRequest, object_type: str) -> None:
-    record_event(user=request.user, action=AuditAction.REFUSED, object_type=object_type)
-    raise PermissionDenied
-
-
-# --- schemas -----------------------------------------------------------------------------
 
 
 # --- payloads ------------------------------------------------------------------------------
@@ -123,15 +130,6 @@ def evaluation_payload(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _problems(error: OmeqInputError) -> dict[str, Any]:
-    return {
-        "detail": [
-            {"line": p.index, "field": p.field, "code": p.code, "message": p.message}
-            for p in error.problems
-        ]
-    }
-
-
 def _factor_set(version: ConversionTableVersion) -> dict[str, Any]:
     return {
         "id": version.table_id,
@@ -150,16 +148,34 @@ def _factor_set(version: ConversionTableVersion) -> dict[str, Any]:
     }
 
 
+def _factor_set_with_rules(version: ConversionTableVersion) -> dict[str, Any]:
+    _meta, rows = table_from_version(version).to_rows()
+    return {**_factor_set(version), "rules": rows}
+
+
+def _named_version(key: FactorSetKey, field: str) -> ConversionTableVersion:
+    """The stored version a request body names in ``field``; an unknown one is invalid input."""
+    try:
+        return table_version_named(key.id, key.version)
+    except ConversionTableVersion.DoesNotExist:
+        message = _("There is no conversion table %(table)s.") % {
+            "table": f"{key.id} {key.version}"
+        }
+        raise ValidationError(
+            {field: ValidationError(message, code="unknown_factor_set")}
+        ) from None
+
+
 # --- OMEQ --------------------------------------------------------------------------------
 
 
-@omeq_router.post("", response={200: OmeqOut, 422: ProblemsOut}, url_name="omeq_compute")
-def compute(request: HttpRequest, payload: OmeqIn) -> Status[dict[str, Any]]:
+@omeq_router.post("", response=OmeqOut, url_name="omeq_compute")
+@requires(can_use_omeq_calculator)
+def compute(request: HttpRequest, payload: OmeqIn) -> dict[str, Any]:
     """OMEQ of a regimen. `factor_set` (a table id) defaults to the region's active table;
     without `factor_set_version` an id means the region's version of that table. A line that
-    cannot be converted answers 422 with every line's index, field, code and reason."""
-    if not can_use_omeq_calculator(request.user):
-        _refuse(request, "api_omeq")
+    cannot be converted answers 422 with every reason, each at its line's field
+    (`errors[].field` such as `lines.1.dose`) with a stable `code`."""
     if payload.factor_set:
         try:
             version = usable_table_version(payload.factor_set, payload.factor_set_version)
@@ -167,19 +183,17 @@ def compute(request: HttpRequest, payload: OmeqIn) -> Status[dict[str, Any]]:
             message = _("There is no usable conversion table %(table)s.") % {
                 "table": " ".join(filter(None, [payload.factor_set, payload.factor_set_version]))
             }
-            problem = {"line": None, "field": "factor_set", "code": "unknown_factor_set"}
-            return Status(422, {"detail": [{**problem, "message": message}]})
+            raise ValidationError(
+                {"factor_set": ValidationError(message, code="unknown_factor_set")}
+            ) from None
     else:
         version = active_table_version()
     inputs = [line.line_input() for line in payload.lines]
     atc = [code.strip().upper() for code in payload.co_medication_atc]
-    try:
-        evaluation = calculate(
-            inputs, version, domain_table(version), current_catalogue(), co_medication_atc=atc
-        )
-    except OmeqInputError as error:
-        return Status(422, _problems(error))
-    return Status(200, evaluation_payload(evaluation))
+    evaluation = calculate(
+        inputs, version, domain_table(version), current_catalogue(), co_medication_atc=atc
+    )
+    return evaluation_payload(evaluation)
 
 
 @omeq_router.get("/factor-sets", response=list[FactorSetOut], url_name="omeq_factor_sets")
@@ -189,52 +203,94 @@ def factor_sets(request: HttpRequest) -> list[dict[str, Any]]:
     return [_factor_set(version) for version in versions]
 
 
+@omeq_router.post(
+    "/factor-sets", response={201: FactorSetWithRulesOut}, url_name="omeq_factor_set_copy"
+)
+@performs(actions.copy_conversion_table)
+@requires(can_manage_conversion_tables)
+def copy_factor_set(request: HttpRequest, payload: FactorSetCopyIn) -> Status[dict[str, Any]]:
+    """Copy a version (`source`) into a draft under a new `table_id`/`version`, to edit and
+    sign off. Administrators only."""
+    source = _named_version(payload.source, "source")
+    copy = actions.copy_conversion_table(
+        user=request.user, source=source, table_id=payload.table_id, version=payload.version
+    )
+    return Status(201, _factor_set_with_rules(copy))
+
+
+@omeq_router.put(
+    "/factor-sets/{table_id}/{version}",
+    response=FactorSetWithRulesOut,
+    url_name="omeq_factor_set_edit",
+)
+@performs(actions.edit_draft_table)
+@requires(can_manage_conversion_tables)
+def edit_factor_set(
+    request: HttpRequest, table_id: str, version: str, payload: FactorSetDraftIn
+) -> dict[str, Any]:
+    """Replace a draft's title, source, published date, note and rules. Every rule is checked
+    and every issue reported (`errors[].field` `rules.<index>`); nothing is saved unless all
+    pass. Shipped and signed-off versions never change. Administrators only."""
+    try:
+        draft = table_version_named(table_id, version)
+    except ConversionTableVersion.DoesNotExist:
+        raise Http404 from None
+    actions.edit_draft_table(
+        user=request.user,
+        table_version=draft,
+        meta=payload.dict(include={"title", "source", "published", "note"}),
+        rows=[rule.row() for rule in payload.rules],
+    )
+    draft.refresh_from_db()
+    return _factor_set_with_rules(draft)
+
+
+@omeq_router.put("/active-factor-set", response=FactorSetOut, url_name="omeq_factor_set_sign_off")
+@performs(actions.sign_off_conversion_table)
+@requires(can_manage_conversion_tables)
+def sign_off_factor_set(request: HttpRequest, payload: FactorSetKey) -> dict[str, Any]:
+    """Sign off a version as the region's active table: every OMEQ stored from now on uses
+    it; the table it replaces stays readable. Administrators only."""
+    version = _named_version(payload, "id")
+    signed = actions.sign_off_conversion_table(user=request.user, table_version=version)
+    return _factor_set(signed)
+
+
 @omeq_router.get("/products", response=list[ProductOut], url_name="omeq_products")
-def products(request: HttpRequest) -> list[dict[str, Any]]:
+def products(request: HttpRequest) -> list[Product]:
     """The product catalogue: opioids and the co-medication that OMEQ warns about."""
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "brands": list(p.brands),
-            "atc": p.atc,
-            "category": p.category.value,
-            "form": p.form.value,
-            "route": p.route,
-            "release": p.release.value,
-            "unit": p.unit,
-            "strengths": [s.amount for s in p.strengths],
-            "strength_labels": [s.label for s in p.strengths],
-            "substance": p.substance,
-            "splittable": p.splittable,
-            "is_substitution": p.is_substitution,
-        }
-        for p in current_catalogue()
-    ]
+    return list(current_catalogue())
+
+
+@omeq_router.post("/products", response={201: list[ProductOut]}, url_name="omeq_products_add")
+@performs(actions.import_catalogue_products)
+@requires(can_manage_catalogue)
+def add_products(request: HttpRequest, payload: ProductsIn) -> Status[list[Product]]:
+    """Add the products of a products CSV to the catalogue, all or none: each bad row is
+    named by its line. Administrators only."""
+    added = actions.import_catalogue_products(user=request.user, csv_text=payload.csv_text)
+    ids = {product.product_id for product in added}
+    return Status(201, [p for p in current_catalogue() if p.id in ids])
 
 
 # --- a patient's medication list ---------------------------------------------------------
 
 
-def _optional(value: Decimal | None) -> Decimal | None:
-    return None if value is None else plain_decimal(value)
-
-
-def _line_payload(line: MedicationLine, products: dict[str, Any]) -> dict[str, Any]:
+def _line_payload(line: MedicationLine, products: dict[str, Product]) -> dict[str, Any]:
     product = products.get(line.product_id)
     return {
         "id": line.pk,
         "product_id": line.product_id,
         "product_name": product.name if product else None,
         "atc": product.atc if product else None,
-        "strength": plain_decimal(line.strength),
+        "strength": line.strength,
         "strength_label": strength_label(product, line.strength)
         if product
-        else str(plain_decimal(line.strength)),
-        "units_per_dose": plain_decimal(line.units_per_dose),
-        "doses_per_day": _optional(line.doses_per_day),
+        else for_people(line.strength),
+        "units_per_dose": line.units_per_dose,
+        "doses_per_day": line.doses_per_day,
         "prn": line.prn,
-        "max_doses_per_day": _optional(line.max_doses_per_day),
+        "max_doses_per_day": line.max_doses_per_day,
         "indication": line.indication,
         "start_date": line.start_date,
         "ended_on": line.ended_on,
@@ -243,7 +299,7 @@ def _line_payload(line: MedicationLine, products: dict[str, Any]) -> dict[str, A
     }
 
 
-def _list_payload(patient: Any) -> dict[str, Any]:
+def _list_payload(patient: Patient) -> dict[str, Any]:
     catalogue = current_catalogue()
     evaluation = patient_evaluation(patient, catalogue=catalogue)
     products = {p.id: p for p in catalogue}
@@ -263,86 +319,79 @@ def _list_payload(patient: Any) -> dict[str, Any]:
     }
 
 
-def _require_recorder(request: HttpRequest) -> None:
-    if not can_record_medication(request.user):
-        _refuse(request, "api_medication")
-
-
-def _line_of(patient: Any, line_id: int) -> MedicationLine:
-    line = patient.medication_lines.filter(pk=line_id).first()
-    if line is None:
-        raise Http404
-    return line
-
-
 @medication_router.get(
-    "/{patient_id}/medication", response=MedicationListOut, url_name="medication_list"
+    "/{uuid:patient_id}/medication", response=MedicationListOut, url_name="medication_list"
 )
-def medication_list(request: HttpRequest, patient_id: str) -> dict[str, Any]:
+@requires(can_see_patient_data)
+def medication_list(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
     """The patient's current lines with OMEQ under the active table (or why it cannot be
     computed: `problems`)."""
-    if not can_see_patient_data(request.user):
-        _refuse(request, "api_medication")
     patient = patient_for(request.user, patient_id, object_type="medication_list")
     return _list_payload(patient)
 
 
 @medication_router.post(
-    "/{patient_id}/medication",
+    "/{uuid:patient_id}/medication",
     response={201: MedicationListOut},
     url_name="medication_add_line",
 )
+@performs(actions.add_medication_line)
 def add_line(
-    request: HttpRequest, patient_id: str, payload: MedicationLineIn
+    request: HttpRequest, patient_id: uuid.UUID, payload: MedicationLineIn
 ) -> Status[dict[str, Any]]:
-    _require_recorder(request)
-    patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    add_medication_line(patient=patient, by=request.user, **payload.dict())
-    return Status(201, _list_payload(patient))
+    """Add a product the patient takes; the list comes back with its new OMEQ."""
+    line = actions.add_medication_line(user=request.user, patient_id=patient_id, **payload.dict())
+    return Status(201, _list_payload(line.patient))
 
 
 @medication_router.patch(
-    "/{patient_id}/medication/{int:line_id}",
+    "/{uuid:patient_id}/medication/{int:line_id}",
     response=MedicationListOut,
     url_name="medication_change_line",
 )
+@performs(actions.change_medication_line)
 def change_line(
-    request: HttpRequest, patient_id: str, line_id: int, payload: MedicationLineChangeIn
+    request: HttpRequest, patient_id: uuid.UUID, line_id: int, payload: MedicationLineChangeIn
 ) -> dict[str, Any]:
-    _require_recorder(request)
-    patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    line = _line_of(patient, line_id)
-    changes = payload.dict(exclude_unset=True)
-    change_medication_line(line=line, by=request.user, **changes)
-    return _list_payload(patient)
+    """Change a current line's dose, strength, indication, start date or note (only the
+    fields sent); the earlier version stays in the history."""
+    line = actions.change_medication_line(
+        user=request.user,
+        patient_id=patient_id,
+        line_id=line_id,
+        **payload.dict(exclude_unset=True),
+    )
+    return _list_payload(line.patient)
 
 
 @medication_router.post(
-    "/{patient_id}/medication/{int:line_id}/end",
+    "/{uuid:patient_id}/medication/{int:line_id}/end",
     response=MedicationListOut,
     url_name="medication_end_line",
 )
+@performs(actions.end_medication_line)
 def end_line(
-    request: HttpRequest, patient_id: str, line_id: int, payload: EndLineIn
+    request: HttpRequest, patient_id: uuid.UUID, line_id: int, payload: EndLineIn
 ) -> dict[str, Any]:
-    _require_recorder(request)
-    patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    line = _line_of(patient, line_id)
-    end_medication_line(
-        line=line, by=request.user, ended_on=payload.ended_on, reason=payload.reason
+    """Stop a line (today unless `ended_on` says otherwise); it stays readable as ended."""
+    line = actions.end_medication_line(
+        user=request.user,
+        patient_id=patient_id,
+        line_id=line_id,
+        ended_on=payload.ended_on,
+        reason=payload.reason,
     )
-    return _list_payload(patient)
+    return _list_payload(line.patient)
 
 
 @medication_router.get(
-    "/{patient_id}/medication/history",
+    "/{uuid:patient_id}/medication/history",
     response=list[LineVersionOut],
     url_name="medication_history",
 )
-def history(request: HttpRequest, patient_id: str) -> list[dict[str, Any]]:
+@requires(can_see_patient_data)
+def history(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every saved version of every line, newest first."""
-    if not can_see_patient_data(request.user):
-        _refuse(request, "api_medication")
     patient = patient_for(request.user, patient_id, object_type="medication_history")
     return [
         {
@@ -351,11 +400,11 @@ def history(request: HttpRequest, patient_id: str) -> list[dict[str, Any]]:
             "history_type": v.history_type,
             "changed_by": v.history_user.username if v.history_user else None,
             "product_id": v.product_id,
-            "strength": plain_decimal(v.strength),
-            "units_per_dose": plain_decimal(v.units_per_dose),
-            "doses_per_day": _optional(v.doses_per_day),
+            "strength": v.strength,
+            "units_per_dose": v.units_per_dose,
+            "doses_per_day": v.doses_per_day,
             "prn": v.prn,
-            "max_doses_per_day": _optional(v.max_doses_per_day),
+            "max_doses_per_day": v.max_doses_per_day,
             "indication": v.indication,
             "start_date": v.start_date,
             "ended_on": v.ended_on,

@@ -17,13 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue, CatalogueError, Product
-from domain.conversion_tables import ConversionTable
 from domain.omeq import (
     CoMedicationError,
+    ConversionTable,
     DoseUnit,
     Indication,
     LineProblem,
@@ -33,16 +33,16 @@ from domain.omeq import (
     RegimenError,
     RegimenLine,
     Route,
+    Thresholds,
     compute_omeq,
 )
-from domain.omeq_settings import Thresholds
-from smertespor.medication.mapper import Regimen, regimen_line, strength_label
-from smertespor.medication.models import ConversionTableVersion
-from smertespor.medication.omeq_messages import (
+from smertespor.medication.labels import (
     catalogue_message,
     line_problem_message,
     warning_message,
 )
+from smertespor.medication.models import ConversionTableVersion
+from smertespor.medication.regimens import Regimen, regimen_line, strength_label
 
 # Problems that say the *table* cannot convert a line: the line itself may be fine.
 TABLE_COVERAGE_PROBLEMS = frozenset(
@@ -89,18 +89,26 @@ class InputProblem:
 
 
 class OmeqInputError(ValidationError):
-    """Refused input; `.problems` names every line, field and reason."""
+    """Refused input; `.problems` names every line, field and reason.
+
+    As a ValidationError each reason is under the path of what it is about: ``lines.1.dose``
+    (line 2's dose), ``lines.1`` (line 2 as a whole), ``co_medication_atc``, or the request.
+    """
 
     def __init__(self, problems: Sequence[InputProblem]) -> None:
         self.problems = tuple(problems)
-        super().__init__(
-            [
-                (_("Line %(number)s: ") % {"number": p.index + 1} if p.index is not None else "")
-                + p.message
-                for p in self.problems
-            ],
-            code="omeq_input",
-        )
+        by_path: dict[str, list[ValidationError]] = {}
+        for p in self.problems:
+            by_path.setdefault(problem_path(p), []).append(ValidationError(p.message, code=p.code))
+        super().__init__(by_path)
+
+
+def problem_path(problem: InputProblem) -> str:
+    """Where a refused input's problem points, as a dotted path into the request."""
+    parts = [] if problem.index is None else ["lines", str(problem.index)]
+    if problem.field:
+        parts.append(problem.field)
+    return ".".join(parts) or NON_FIELD_ERRORS
 
 
 @dataclass(frozen=True)

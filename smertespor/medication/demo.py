@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from domain.catalogue import Catalogue
 from smertespor.medication.calculation import entries_from_regimen, evaluate
-from smertespor.medication.mapper import regimen_from_lines
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue
 from smertespor.medication.table_selectors import active_table_version, domain_table
 from smertespor.patients.models import Patient
@@ -157,7 +157,7 @@ def _at(day: datetime.date) -> datetime.datetime:
 
 
 def _history_rows(lines: list[MedicationLine]) -> list[Any]:
-    history_model = MedicationLine.history.model  # type: ignore[attr-defined]
+    history_model = MedicationLine.history.model
     fields = [f.attname for f in MedicationLine._meta.concrete_fields]
     rows = []
     for line in lines:
@@ -218,7 +218,7 @@ def load_demo_medication(patients: Iterable[Patient], *, today: datetime.date | 
                 )
             )
     MedicationLine.objects.bulk_create(new_lines, batch_size=500)
-    history_model = MedicationLine.history.model  # type: ignore[attr-defined]
+    history_model = MedicationLine.history.model
     history_model.objects.bulk_create(_history_rows(new_lines), batch_size=500)
     OmeqSnapshot.objects.bulk_create(snapshots, batch_size=500)
     return len(new_lines)

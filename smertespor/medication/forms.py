@@ -3,9 +3,9 @@ services and the domain decide what is valid and say why."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
-from domain.conversion_rules import DoseUnit, Route, RuleKind
-from smertespor.medication.mapper import plain_decimal
+from domain.omeq import DoseUnit, Route, RuleKind
+from smertespor.entry.numbers import json_number
+from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.omeq_messages import route_name
+from smertespor.medication.regimens import plain_decimal
 
 CATEGORY_LABELS = {
     Category.OPIOID: _("Opioids"),
@@ -32,6 +33,12 @@ DOSES_HELP = _("Leave empty for a patch (it is worn continuously) and for an as-
 MAX_HELP = _("For an as-needed (PRN) line: the most doses a day.")
 # The browser's date picker reads and writes ISO dates, whatever the user's language.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A product line's product and strength are one field on the forms (service argument -> field).
+PRODUCT_FIELDS = {"product_id": "product_strength", "strength": "product_strength"}
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _decimal_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.Field:
@@ -41,7 +48,7 @@ def _decimal_field(label: Any, *, required: bool = False, help_text: Any = "") -
 
 
 def strength_value(product_id: str, amount: Decimal) -> str:
-    return f"{product_id}@{plain_decimal(amount)}"
+    return f"{product_id}@{json_number(amount)}"
 
 
 def parse_strength_value(value: str) -> tuple[str, Decimal] | None:
@@ -72,20 +79,6 @@ def product_strength_choices(catalogue: Catalogue) -> list[tuple[Any, Any]]:
     return groups
 
 
-def apply_service_errors(
-    form: forms.BaseForm, error: ValidationError, rename: Mapping[str, str] | None = None
-) -> None:
-    """Put a service's field errors next to the matching form fields (others at the top)."""
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = rename.get(field, field)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, message)
-
-
 class MedicationLineForm(forms.Form):
     product_strength = forms.ChoiceField(label=_("Product and strength"))
     units_per_dose = _decimal_field(_("Units per dose"), required=True, help_text=UNITS_HELP)
@@ -100,7 +93,7 @@ class MedicationLineForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("start_date", timezone.localdate())
         kwargs["initial"].setdefault("units_per_dose", 1)
         super().__init__(*args, **kwargs)
-        self.fields["product_strength"].choices = product_strength_choices(catalogue)
+        _choice_field(self, "product_strength").choices = product_strength_choices(catalogue)
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -119,9 +112,12 @@ class MedicationLineChangeForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, line: MedicationLine, product: Product | None, **kwargs: Any):
+    def __init__(
+        self, data: Any = None, *, line: MedicationLine, product: Product | None, **kwargs: Any
+    ) -> None:
+        strength = json_number(line.strength)
         initial = {
-            "strength": str(plain_decimal(line.strength)),
+            "strength": strength,
             "units_per_dose": plain_decimal(line.units_per_dose),
             "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
             "prn": line.prn,
@@ -132,12 +128,15 @@ class MedicationLineChangeForm(forms.Form):
             "start_date": line.start_date,
             "note": line.note,
         }
-        super().__init__(*args, initial=initial, **kwargs)
-        strengths = product.strengths if product else ()
-        choices = [(str(plain_decimal(s.amount)), f"{s.label} {product.unit}") for s in strengths]
-        if initial["strength"] not in {value for value, _label in choices}:
-            choices.append((initial["strength"], initial["strength"]))
-        self.fields["strength"].choices = choices
+        super().__init__(data, initial=initial, **kwargs)
+        choices = []
+        if product is not None:
+            choices = [
+                (json_number(s.amount), f"{s.label} {product.unit}") for s in product.strengths
+            ]
+        if strength not in {value for value, _label in choices}:
+            choices.append((strength, strength))
+        _choice_field(self, "strength").choices = choices
 
     def service_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -165,7 +164,7 @@ class CalculatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         listed = list(tables)
         in_use = _("the region's table")
-        self.fields["table"].choices = [
+        _choice_field(self, "table").choices = [
             (
                 str(t.pk),
                 f"{t.table_id} {t.version} – {t.title}" + (f" ({in_use})" if i == 0 else ""),
@@ -199,7 +198,7 @@ class CalculatorLineForm(forms.Form):
 
     def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product_strength"].choices = product_strength_choices(catalogue)
+        _choice_field(self, "product_strength").choices = product_strength_choices(catalogue)
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -212,17 +211,9 @@ class CalculatorLineForm(forms.Form):
         return {"product_id": product_id, "strength": strength, **data}
 
 
-class _CalculatorLines(forms.BaseFormSet):
-    def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
-        self.catalogue = catalogue
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"catalogue": self.catalogue}
-
-
+# Give each form the catalogue: `CalculatorLineFormSet(data, form_kwargs={"catalogue": ...})`.
 CalculatorLineFormSet = forms.formset_factory(
-    CalculatorLineForm, formset=_CalculatorLines, extra=4, max_num=12, validate_max=True
+    CalculatorLineForm, extra=4, max_num=12, validate_max=True
 )
 
 
@@ -327,14 +318,13 @@ def rule_initial(rule: Any) -> dict[str, Any]:
 
 
 def apply_row_errors(
-    forms_in_order: list[forms.Form], row_errors: Mapping[Any, list[str]]
-) -> list[str]:
-    """Attach a table edit's issues to the rule forms they concern; returns the table's own."""
-    table_errors: list[str] = []
+    rule_forms: Sequence[forms.Form],
+    table_form: forms.Form,
+    row_errors: Mapping[int | None, list[str]],
+) -> None:
+    """Show a refused table edit: each rule's issues on its row's form (`rule_forms` in the
+    order the rows were given), the table's own on `table_form`."""
     for row, messages in row_errors.items():
-        if row is None or not 0 <= row < len(forms_in_order):
-            table_errors += messages
-            continue
+        target = rule_forms[row] if row is not None and 0 <= row < len(rule_forms) else table_form
         for message in messages:
-            forms_in_order[row].add_error(None, message)
-    return table_errors
+            target.add_error(None, message)

@@ -5,6 +5,9 @@ with them: which table version it signed off, what each patient takes, and every
 system computed (each naming the table version that produced it).
 """
 
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -13,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from domain.conversion_rules import DoseUnit, Route, RuleKind
+from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.validators import no_nul_bytes
+
+if TYPE_CHECKING:
+    from smertespor.accounts.models import User
 
 # The table a region uses until an administrator signs one off: the only shipped table
 # with ketobemidone (Ketogan), which Danish GPs prescribe.
@@ -30,7 +36,7 @@ table_id_validator = RegexValidator(
 )
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
     return [(member.value, member.value) for member in enum]
 
 
@@ -242,6 +248,8 @@ class MedicationLine(models.Model):
     )
 
     history = HistoricalRecords()
+    # Set before a save so that the history row names who made the change (simple_history).
+    _history_user: "User | None"
 
     class Meta:
         verbose_name = _("medication line")

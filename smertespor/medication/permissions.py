@@ -1,8 +1,9 @@
-"""Who may do what with medication, OMEQ and conversion tables (on top of accounts.permissions)."""
+"""Who may do what with medication, OMEQ and conversion tables (on top of accounts.permissions).
 
-from typing import Any
+Each rule is a predicate on the user, for `smertespor.entry.rules.require` / `requires`.
+"""
 
-from smertespor.accounts.models import Role, User
+from smertespor.accounts.models import Requester, Role, User
 from smertespor.accounts.permissions import can_see_patient_data
 
 # Roles that record or change what a patient takes; others with access may read the list.
@@ -11,14 +12,25 @@ MEDICATION_RECORDING_ROLES = frozenset(
 )
 
 
-def can_use_omeq_calculator(user: Any) -> bool:
+def can_use_omeq_calculator(user: Requester) -> bool:
     """Any clinician; planners and administrators work with aggregates and settings only."""
     return can_see_patient_data(user)
 
 
-def can_record_medication(user: Any) -> bool:
-    return can_see_patient_data(user) and user.role in MEDICATION_RECORDING_ROLES
+def can_record_medication(user: Requester) -> bool:
+    return (
+        can_see_patient_data(user)
+        and isinstance(user, User)
+        and user.role in MEDICATION_RECORDING_ROLES
+    )
 
 
-def can_manage_conversion_tables(user: Any) -> bool:
+def can_manage_conversion_tables(user: Requester) -> bool:
     return isinstance(user, User) and user.is_active and user.role == Role.ADMIN
+
+
+def can_manage_catalogue(user: Requester) -> bool:
+    """Administrators add products to the catalogue (so may Django's superusers)."""
+    return can_manage_conversion_tables(user) or (
+        isinstance(user, User) and user.is_active and user.is_superuser
+    )

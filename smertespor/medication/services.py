@@ -4,6 +4,9 @@ earlier versions (record history), stores an OMEQ snapshot and writes its audit 
 A line the active table cannot convert (e.g. ketobemidone under a table without it) is still
 recorded: it is what the patient takes, and the list then shows why OMEQ cannot be computed.
 Input that is wrong in itself is refused with a reason per field and nothing is saved.
+
+Pages and the API reach these through `actions` (which check the role first); the role is
+checked here too because other apps' services (a follow-up visit's regimen) call these.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue
 from domain.omeq import LineProblemCode as Code
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.rules import require
 from smertespor.medication.calculation import (
     TABLE_COVERAGE_PROBLEMS,
     LineInput,
@@ -27,8 +32,8 @@ from smertespor.medication.calculation import (
     entries_from_inputs,
     evaluate,
 )
+from smertespor.medication.labels import LINE_PROBLEM_MESSAGES
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
-from smertespor.medication.omeq_messages import LINE_PROBLEM_MESSAGES
 from smertespor.medication.permissions import can_record_medication
 from smertespor.medication.selectors import current_catalogue, patient_evaluation
 from smertespor.medication.table_selectors import domain_table, usable_table_versions
@@ -45,11 +50,6 @@ CHANGEABLE_FIELDS = (
     "note",
 )
 _COVERAGE_CODES = frozenset(code.value for code in TABLE_COVERAGE_PROBLEMS)
-
-
-def _require_recorder(by: Any) -> None:
-    if not can_record_medication(by):
-        raise PermissionDenied
 
 
 def _line_errors(line: MedicationLine, catalogue: Catalogue) -> dict[str, list[str]]:
@@ -123,7 +123,7 @@ def _check(line: MedicationLine, catalogue: Catalogue) -> None:
     line.full_clean(exclude=["patient", "created_by"])
 
 
-def record_omeq_snapshot(*, patient: Patient, by: Any) -> OmeqSnapshot:
+def record_omeq_snapshot(*, patient: Patient, by: User | None) -> OmeqSnapshot:
     """Store the patient's OMEQ under the active table as it is now (a point on the chart)."""
     evaluation = patient_evaluation(patient)
     result = evaluation.result
@@ -131,7 +131,7 @@ def record_omeq_snapshot(*, patient: Patient, by: Any) -> OmeqSnapshot:
         patient=patient,
         recorded_at=timezone.now(),
         recorded_on=timezone.localdate(),
-        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        recorded_by=by,
         conversion_table=evaluation.table_version,
         table_id=evaluation.table.id,
         table_version=evaluation.table.version,
@@ -146,21 +146,19 @@ def record_omeq_snapshot(*, patient: Patient, by: Any) -> OmeqSnapshot:
     return snapshot
 
 
-def _audit(by: Any, action: str, line: MedicationLine, **detail: Any) -> None:
-    record_event(
-        user=by,
-        action=action,
-        object_type="medication_line",
-        object_id=str(line.pk),
-        patient=line.patient,
-        detail=detail,
-    )
+def _about(line: MedicationLine) -> dict[str, Any]:
+    """What an audit row (a change, or a refused attempt) says it was about."""
+    return {"object_type": "medication_line", "object_id": str(line.pk), "patient": line.patient}
+
+
+def _audit(by: User, action: str, line: MedicationLine, **detail: Any) -> None:
+    record_event(user=by, action=action, detail=detail, **_about(line))
 
 
 def add_medication_line(
     *,
     patient: Patient,
-    by: Any,
+    by: User,
     product_id: str,
     strength: Decimal,
     units_per_dose: Decimal,
@@ -172,7 +170,7 @@ def add_medication_line(
     note: str = "",
 ) -> MedicationLine:
     """Add a product the patient takes; the list's OMEQ is stored as a new snapshot."""
-    _require_recorder(by)
+    require(by, can_record_medication, object_type="medication_line", patient=patient)
     line = MedicationLine(
         patient=patient,
         product_id=product_id.strip(),
@@ -189,17 +187,17 @@ def add_medication_line(
     )
     with transaction.atomic():
         _check(line, current_catalogue())
-        line._history_user = by  # type: ignore[attr-defined]
+        line._history_user = by
         line.save(force_insert=True)
         snapshot = record_omeq_snapshot(patient=patient, by=by)
         _audit(by, AuditAction.CREATE, line, product_id=line.product_id, snapshot=snapshot.pk)
     return line
 
 
-def change_medication_line(*, line: MedicationLine, by: Any, **changes: Any) -> MedicationLine:
+def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) -> MedicationLine:
     """Change a current line's dose, strength, indication, start date or note; the earlier
     version stays in the line's history. A different product is a new line."""
-    _require_recorder(by)
+    require(by, can_record_medication, **_about(line))
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -217,7 +215,7 @@ def change_medication_line(*, line: MedicationLine, by: Any, **changes: Any) -> 
         snapshot = None
         if changed:
             _check(locked, current_catalogue())
-            locked._history_user = by  # type: ignore[attr-defined]
+            locked._history_user = by
             locked.save(update_fields=changed)
             snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
         _audit(
@@ -231,10 +229,10 @@ def change_medication_line(*, line: MedicationLine, by: Any, **changes: Any) -> 
 
 
 def end_medication_line(
-    *, line: MedicationLine, by: Any, ended_on: datetime.date | None = None, reason: str = ""
+    *, line: MedicationLine, by: User, ended_on: datetime.date | None = None, reason: str = ""
 ) -> MedicationLine:
     """Stop a line (the patient no longer takes it). The line stays readable as ended."""
-    _require_recorder(by)
+    require(by, can_record_medication, **_about(line))
     today = timezone.localdate()
     ended_on = ended_on or today
     with transaction.atomic():
@@ -251,7 +249,7 @@ def end_medication_line(
         locked.ended_on = ended_on
         locked.end_reason = reason.strip()
         locked.full_clean(exclude=["patient", "created_by"])
-        locked._history_user = by  # type: ignore[attr-defined]
+        locked._history_user = by
         locked.save(update_fields=["ended_on", "end_reason"])
         snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
         _audit(by, AuditAction.UPDATE, locked, ended_on=str(ended_on), snapshot=snapshot.pk)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
 
-from domain.conversion_tables import ConversionTable
-from smertespor.medication.mapper import table_from_version
+from domain.omeq import ConversionTable
 from smertespor.medication.models import DEFAULT_TABLE_ID, ConversionTableVersion
+from smertespor.medication.table_rows import table_from_version
 
 Origin = ConversionTableVersion.Origin
 
@@ -17,6 +18,19 @@ def all_table_versions() -> QuerySet[ConversionTableVersion]:
     return ConversionTableVersion.objects.select_related(
         "signed_off_by", "created_by", "copied_from"
     ).order_by("table_id", "created_at", "pk")
+
+
+def table_version(pk: int) -> ConversionTableVersion:
+    """Any stored version by its database id (drafts included), or 404."""
+    return get_object_or_404(all_table_versions(), pk=pk)
+
+
+def table_version_named(table_id: str, version: str) -> ConversionTableVersion:
+    """Any stored version by table id and version (drafts included).
+
+    Raises `ConversionTableVersion.DoesNotExist` when there is none.
+    """
+    return all_table_versions().get(table_id=table_id, version=version)
 
 
 def usable_table_versions() -> QuerySet[ConversionTableVersion]:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from domain.conversion_rules import ConversionTableError
-from domain.conversion_tables import ConversionTable, load_builtin_tables
+from domain.omeq import ConversionTable, ConversionTableError, TableIssue, load_builtin_tables
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.mapper import rule_fields, table_from_version, table_meta
+from smertespor.entry.rules import require
+from smertespor.medication.labels import table_issue_message
 from smertespor.medication.models import ConversionRule, ConversionTableVersion
-from smertespor.medication.omeq_messages import table_issue_message
 from smertespor.medication.permissions import can_manage_conversion_tables
+from smertespor.medication.table_rows import rule_fields, table_from_version, table_meta
 
 Origin = ConversionTableVersion.Origin
 META_FIELDS = ("title", "source", "published", "note")
@@ -31,19 +32,31 @@ class BuiltinTableChanged(Exception):
 
 
 class TableEditError(ValidationError):
-    """A refused table edit; `row_errors` maps a rule's position (None: the table) to messages."""
+    """A refused table edit. `row_errors` maps a rule's position (None: the table) to its
+    messages; as a ValidationError each rule's issues are under ``rules.<position>``."""
 
-    def __init__(self, row_errors: Mapping[int | None, list[str]]) -> None:
-        self.row_errors = {row: list(messages) for row, messages in row_errors.items()}
-        super().__init__([m for messages in self.row_errors.values() for m in messages])
+    def __init__(self, issues: Sequence[TableIssue]) -> None:
+        self.row_errors: dict[int | None, list[str]] = {}
+        by_field: dict[str, list[ValidationError]] = {}
+        for issue in issues:
+            message = table_issue_message(issue)
+            self.row_errors.setdefault(issue.row, []).append(message)
+            field = NON_FIELD_ERRORS if issue.row is None else f"rules.{issue.row}"
+            by_field.setdefault(field, []).append(ValidationError(message, code=issue.code.value))
+        super().__init__(by_field)
 
 
-def _audit(by: Any, action: str, version: ConversionTableVersion, **detail: Any) -> None:
+def table_key(version: ConversionTableVersion) -> str:
+    """How the audit log and the API name a version: ``nordic@2022.1``."""
+    return f"{version.table_id}@{version.version}"
+
+
+def _audit(by: User, action: str, version: ConversionTableVersion, **detail: Any) -> None:
     record_event(
         user=by,
         action=action,
         object_type="conversion_table",
-        object_id=f"{version.table_id}@{version.version}",
+        object_id=table_key(version),
         detail=detail or None,
     )
 
@@ -80,16 +93,16 @@ def install_builtin_tables(
     return added
 
 
-def _require_admin(by: Any) -> None:
-    if not can_manage_conversion_tables(by):
-        raise PermissionDenied
-
-
 def copy_conversion_table(
-    *, source: ConversionTableVersion, by: Any, table_id: str, version: str
+    *, source: ConversionTableVersion, by: User, table_id: str, version: str
 ) -> ConversionTableVersion:
     """A draft copy of `source` under a new id/version, for the region to edit and sign off."""
-    _require_admin(by)
+    require(
+        by,
+        can_manage_conversion_tables,
+        object_type="conversion_table",
+        object_id=table_key(source),
+    )
     with transaction.atomic():
         copy = ConversionTableVersion(
             table_id=table_id.strip(),
@@ -109,20 +122,25 @@ def copy_conversion_table(
             for fields in rule_fields(table_from_version(source).to_rows()[1])
         ]
         ConversionRule.objects.bulk_create(rules)
-        _audit(by, AuditAction.CREATE, copy, copied_from=f"{source.table_id}@{source.version}")
+        _audit(by, AuditAction.CREATE, copy, copied_from=table_key(source))
     return copy
 
 
 def edit_draft_table(
     *,
     table_version: ConversionTableVersion,
-    by: Any,
+    by: User,
     meta: Mapping[str, Any],
     rows: Sequence[Mapping[str, Any]],
 ) -> ConversionTable:
     """Replace a draft's title/source/published/note and rules, all checked by the domain
     (`ConversionTable.from_rows`): every issue is reported and nothing is saved."""
-    _require_admin(by)
+    require(
+        by,
+        can_manage_conversion_tables,
+        object_type="conversion_table",
+        object_id=table_key(table_version),
+    )
     with transaction.atomic():
         locked = ConversionTableVersion.objects.select_for_update().get(pk=table_version.pk)
         if not locked.is_draft:
@@ -134,10 +152,7 @@ def edit_draft_table(
         try:
             table = ConversionTable.from_rows(full_meta, rows)
         except ConversionTableError as error:
-            row_errors: dict[int | None, list[str]] = {}
-            for issue in error.issues:
-                row_errors.setdefault(issue.row, []).append(table_issue_message(issue))
-            raise TableEditError(row_errors) from None
+            raise TableEditError(error.issues) from None
         for field in META_FIELDS:
             setattr(locked, field, full_meta[field])
         locked.full_clean()
@@ -151,21 +166,30 @@ def edit_draft_table(
 
 
 def sign_off_conversion_table(
-    *, table_version: ConversionTableVersion, by: Any
+    *, table_version: ConversionTableVersion, by: User
 ) -> ConversionTableVersion:
     """Make a version the region's active table, recording who signed it off and when.
 
     The previously active version stays stored and readable; only one is active at a time.
     """
-    _require_admin(by)
+    require(
+        by,
+        can_manage_conversion_tables,
+        object_type="conversion_table",
+        object_id=table_key(table_version),
+    )
     with transaction.atomic():
         versions = ConversionTableVersion.objects.select_for_update()
         locked = versions.get(pk=table_version.pk)
         try:
             table_from_version(locked)
         except ConversionTableError as error:
-            messages = [table_issue_message(issue) for issue in error.issues]
-            raise ValidationError(messages, code="invalid_conversion_table") from None
+            raise ValidationError(
+                [
+                    ValidationError(table_issue_message(issue), code="invalid_conversion_table")
+                    for issue in error.issues
+                ]
+            ) from None
         previous = list(versions.filter(is_active_for_region=True).exclude(pk=locked.pk))
         # The old active row is switched off first: the one-active constraint is not deferred.
         versions.filter(pk__in=[p.pk for p in previous]).update(is_active_for_region=False)
@@ -178,6 +202,6 @@ def sign_off_conversion_table(
             AuditAction.UPDATE,
             locked,
             signed_off=True,
-            replaced=[f"{p.table_id}@{p.version}" for p in previous],
+            replaced=[table_key(p) for p in previous],
         )
     return locked

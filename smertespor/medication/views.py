@@ -1,61 +1,67 @@
 """Medication pages: the patient's list with OMEQ, its forms, and the stand-alone calculator.
 
-Thin: parse (a form), load the patient through `patients.access` (which audits), call a
-selector or service, render. htmx requests get the form fragment back instead of the page.
+Thin: parse (a form), load the patient through `patients.access` (which audits), call an
+action (`actions`: the role check and the service, the same as the API's) or a selector,
+render. A refused form comes back with status 422, as the API answers; htmx requests get the
+form fragment back instead of the page.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smertespor.accounts.permissions import require
+from smertespor.accounts.permissions import can_see_patient_data
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
+from smertespor.entry.rules import requires
+from smertespor.medication import actions
 from smertespor.medication.calculation import (
     Evaluation,
     LineInput,
     OmeqInputError,
     calculate,
     compare,
-    omeq_thresholds,
     side_by_side,
 )
-from smertespor.medication.chart import ChartPoint, omeq_chart
+from smertespor.medication.chart import ChartPoint, OmeqChart, omeq_chart
 from smertespor.medication.forms import (
+    PRODUCT_FIELDS,
     CalculatorForm,
+    CalculatorLineForm,
     CalculatorLineFormSet,
     EndLineForm,
     MedicationLineChangeForm,
     MedicationLineForm,
-    apply_service_errors,
 )
-from smertespor.medication.mapper import regimen_from_lines
-from smertespor.medication.models import ConversionTableVersion, MedicationLine
+from smertespor.medication.models import ConversionTableVersion
 from smertespor.medication.permissions import can_record_medication, can_use_omeq_calculator
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import (
     current_catalogue,
     ended_lines,
+    line_of,
     medication_history,
     omeq_snapshots,
     patient_comparison,
     patient_evaluation,
-)
-from smertespor.medication.services import (
-    add_medication_line,
-    change_medication_line,
-    end_medication_line,
+    region_omeq_thresholds,
 )
 from smertespor.medication.table_selectors import domain_table, usable_tables_active_first
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
+from smertespor.tapering.permissions import can_make_taper_plans
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -72,8 +78,8 @@ def _done(request: HttpRequest, patient: Patient, message: str) -> HttpResponse:
     return redirect(url)
 
 
-def _chart(patient: Patient) -> Any:
-    thresholds = omeq_thresholds()
+def _chart(patient: Patient) -> tuple[OmeqChart | None, list[ChartPoint]]:
+    thresholds = region_omeq_thresholds()
     points = [
         ChartPoint(
             day=s.recorded_on,
@@ -93,8 +99,9 @@ def _chart(patient: Patient) -> Any:
 
 
 @login_required
+@requires(can_see_patient_data)
 @require_GET
-def patient_medication(request: HttpRequest, patient_id: str) -> HttpResponse:
+def patient_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="medication_list")
     evaluation = patient_evaluation(patient)
     chart, points = _chart(patient)
@@ -106,116 +113,108 @@ def patient_medication(request: HttpRequest, patient_id: str) -> HttpResponse:
         "snapshot_points": points,
         "ended_lines": regimen_from_lines(ended_lines(patient)[:50], current_catalogue()).lines,
         "can_record": can_record_medication(request.user),
-        "thresholds": omeq_thresholds(),
+        "can_make_taper_plans": can_make_taper_plans(request.user),
+        "thresholds": region_omeq_thresholds(),
     }
     return render(request, "medication/patient_medication.html", context)
 
 
 def _line_page(
-    request: HttpRequest, patient: Patient, template: str, context: dict[str, Any]
+    request: HttpRequest, patient: Patient, form: forms.BaseForm, context: dict[str, Any]
 ) -> HttpResponse:
-    context = {"patient": patient, "tab": "medication", **context}
-    if _is_htmx(request):
-        return render(request, "medication/_line_form.html", context)
-    return render(request, template, context)
+    """The line form as a page, or as the fragment htmx swaps in (422 when refused)."""
+    context = {"patient": patient, "tab": "medication", "form": form, **context}
+    template = "medication/_line_form.html" if _is_htmx(request) else "medication/line_form.html"
+    return render(request, template, context, status=form_status(form))
 
 
 @login_required
-@require(can_record_medication)
+@requires(can_record_medication)
 @require_http_methods(["GET", "POST"])
-def add_line(request: HttpRequest, patient_id: str) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="medication_line_form")
+@performs(actions.add_medication_line)
+def add_line(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="medication_line")
     form = MedicationLineForm(request.POST or None, catalogue=current_catalogue())
     if request.method == "POST" and form.is_valid():
         try:
-            add_medication_line(patient=patient, by=request.user, **form.service_arguments())
+            actions.add_medication_line(
+                user=request.user, patient_id=patient.pk, **form.service_arguments()
+            )
         except ValidationError as error:
-            rename = {"product_id": "product_strength", "strength": "product_strength"}
-            apply_service_errors(form, error, rename)
+            apply_errors(form, error, fields=PRODUCT_FIELDS)
         else:
             return _done(request, patient, _("The line has been added."))
     context = {
-        "form": form,
         "action": reverse("medication:add_line", args=[patient.pk]),
         "heading": _("Add a medication line"),
     }
-    return _line_page(request, patient, "medication/line_form.html", context)
-
-
-def _line_of(patient: Patient, line_id: int) -> MedicationLine:
-    line = patient.medication_lines.filter(pk=line_id).first()
-    if line is None:
-        raise Http404
-    return line
+    return _line_page(request, patient, form, context)
 
 
 @login_required
-@require(can_record_medication)
+@requires(can_record_medication)
 @require_http_methods(["GET", "POST"])
-def change_line(request: HttpRequest, patient_id: str, line_id: int) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="medication_line_form")
-    line = _line_of(patient, line_id)
-    catalogue = current_catalogue()
-    product = regimen_from_lines([line], catalogue).lines[0].product
+@performs(actions.change_medication_line)
+def change_line(request: HttpRequest, patient_id: uuid.UUID, line_id: int) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="medication_line")
+    line = line_of(patient, line_id)
+    product = regimen_from_lines([line], current_catalogue()).lines[0].product
     form = MedicationLineChangeForm(request.POST or None, line=line, product=product)
     if request.method == "POST" and form.is_valid():
         try:
-            change_medication_line(line=line, by=request.user, **form.service_arguments())
+            actions.change_medication_line(
+                user=request.user,
+                patient_id=patient.pk,
+                line_id=line.pk,
+                **form.service_arguments(),
+            )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             return _done(request, patient, _("The line has been changed."))
     context = {
-        "form": form,
         "line": line,
         "product": product,
         "action": reverse("medication:change_line", args=[patient.pk, line.pk]),
         "heading": _("Change %(product)s") % {"product": product.name if product else line},
     }
-    return _line_page(request, patient, "medication/line_form.html", context)
+    return _line_page(request, patient, form, context)
 
 
 @login_required
-@require(can_record_medication)
+@requires(can_record_medication)
 @require_http_methods(["GET", "POST"])
-def end_line(request: HttpRequest, patient_id: str, line_id: int) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="medication_line")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="medication_line_form")
-    line = _line_of(patient, line_id)
+@performs(actions.end_medication_line)
+def end_line(request: HttpRequest, patient_id: uuid.UUID, line_id: int) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="medication_line")
+    line = line_of(patient, line_id)
     form = EndLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            end_medication_line(
-                line=line,
-                by=request.user,
+            actions.end_medication_line(
+                user=request.user,
+                patient_id=patient.pk,
+                line_id=line.pk,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_errors(form, error)
         else:
             return _done(request, patient, _("The line has been ended."))
     product = regimen_from_lines([line], current_catalogue()).lines[0].product
     context = {
-        "form": form,
         "line": line,
         "action": reverse("medication:end_line", args=[patient.pk, line.pk]),
         "heading": _("End %(product)s") % {"product": product.name if product else line},
     }
-    return _line_page(request, patient, "medication/line_form.html", context)
+    return _line_page(request, patient, form, context)
 
 
 @login_required
+@requires(can_see_patient_data)
 @require_GET
-def line_history(request: HttpRequest, patient_id: str) -> HttpResponse:
+def line_history(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="medication_history")
     catalogue = current_catalogue()
     names = {p.id: p.name for p in catalogue}
@@ -227,8 +226,9 @@ def line_history(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @login_required
+@requires(can_see_patient_data)
 @require_GET
-def patient_compare(request: HttpRequest, patient_id: str) -> HttpResponse:
+def patient_compare(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="omeq_comparison")
     evaluations = patient_comparison(patient)
     context = {
@@ -246,7 +246,9 @@ def patient_compare(request: HttpRequest, patient_id: str) -> HttpResponse:
 MAX_CALCULATOR_LINES = 12
 
 
-def _calculator_input(request: HttpRequest) -> tuple[Any, Any, list[ConversionTableVersion], Any]:
+def _calculator_input(
+    request: HttpRequest,
+) -> tuple[CalculatorForm, Any, list[ConversionTableVersion], Any]:
     tables = usable_tables_active_first()
     catalogue = current_catalogue()
     data: Any = request.GET if "line-TOTAL_FORMS" in request.GET else None
@@ -258,11 +260,11 @@ def _calculator_input(request: HttpRequest) -> tuple[Any, Any, list[ConversionTa
             count = 0
         data["line-TOTAL_FORMS"] = str(min(count + 2, MAX_CALCULATOR_LINES))
     form = CalculatorForm(data, tables=tables, initial={"table": str(tables[0].pk)})
-    formset = CalculatorLineFormSet(data, prefix="line", catalogue=catalogue)
+    formset = CalculatorLineFormSet(data, prefix="line", form_kwargs={"catalogue": catalogue})
     return form, formset, tables, catalogue
 
 
-def _line_inputs(formset: Any) -> tuple[list[LineInput], list[Any]]:
+def _line_inputs(formset: Any) -> tuple[list[LineInput], list[CalculatorLineForm]]:
     inputs, line_forms = [], []
     for line_form in formset.forms:
         if not line_form.has_changed() or line_form.is_blank():
@@ -272,22 +274,33 @@ def _line_inputs(formset: Any) -> tuple[list[LineInput], list[Any]]:
     return inputs, line_forms
 
 
-def _show_input_errors(error: OmeqInputError, line_forms: list[Any], formset: Any) -> list[str]:
+def _show_input_errors(error: OmeqInputError, line_forms: list[CalculatorLineForm]) -> list[str]:
+    """Each refused line's reasons at its form's fields; returns the reasons for no one line."""
     general = []
     for problem in error.problems:
         if problem.index is None:
             general.append(problem.message)
             continue
-        line_form = line_forms[problem.index]
-        field = problem.field if problem.field in line_form.fields else None
-        if problem.field in {"product_id", "strength"}:
-            field = "product_strength"
-        line_form.add_error(field, problem.message)
+        refused = ValidationError(problem.message, code=problem.code)
+        apply_errors(
+            line_forms[problem.index],
+            ValidationError({problem.field or NON_FIELD_ERRORS: refused}),
+            fields=PRODUCT_FIELDS,
+        )
     return general
 
 
+def _calculator_status(
+    request: HttpRequest, form: CalculatorForm, formset: Any, general_errors: list[str]
+) -> int:
+    """422 when the regimen entered was refused (as `POST /api/omeq` answers), else 200."""
+    if "more" in request.GET or not form.is_bound:
+        return 200
+    return INVALID_STATUS if general_errors else form_status(form, formset)
+
+
 @login_required
-@require(can_use_omeq_calculator)
+@requires(can_use_omeq_calculator)
 @require_GET
 def calculator(request: HttpRequest) -> HttpResponse:
     form, formset, tables, catalogue = _calculator_input(request)
@@ -302,7 +315,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
             try:
                 evaluation = calculate(inputs, version, domain_table(version), catalogue)
             except OmeqInputError as error:
-                general_errors += _show_input_errors(error, line_forms, formset)
+                general_errors += _show_input_errors(error, line_forms)
     context = {
         "form": form,
         "formset": formset,
@@ -311,11 +324,12 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "substances": _substances(tables),
     }
-    return render(request, "medication/calculator.html", context)
+    status = _calculator_status(request, form, formset, general_errors)
+    return render(request, "medication/calculator.html", context, status=status)
 
 
 @login_required
-@require(can_use_omeq_calculator)
+@requires(can_use_omeq_calculator)
 @require_GET
 def calculator_compare(request: HttpRequest) -> HttpResponse:
     form, formset, tables, catalogue = _calculator_input(request)
@@ -330,7 +344,7 @@ def calculator_compare(request: HttpRequest) -> HttpResponse:
                 pairs = [(t, domain_table(t)) for t in tables]
                 evaluations = compare(inputs, pairs, catalogue)
             except OmeqInputError as error:
-                general_errors += _show_input_errors(error, line_forms, formset)
+                general_errors += _show_input_errors(error, line_forms)
     context = {
         "form": form,
         "formset": formset,
@@ -340,7 +354,8 @@ def calculator_compare(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "substances": _substances(tables),
     }
-    return render(request, "medication/calculator_compare.html", context)
+    status = _calculator_status(request, form, formset, general_errors)
+    return render(request, "medication/calculator_compare.html", context, status=status)
 
 
 def _substances(tables: list[ConversionTableVersion]) -> list[str]:

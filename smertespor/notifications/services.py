@@ -23,13 +23,13 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from smertespor.accounts.models import User
+from smertespor.accounts.models import Requester, User
 from smertespor.notifications.models import TEXT_MAX_LENGTH, URL_MAX_LENGTH, Notification
 
 logger = logging.getLogger(__name__)
 
 
-def _recipients(users: Any) -> list[User]:
+def _recipients(users: User | Iterable[User] | None) -> list[User]:
     listed = [users] if isinstance(users, User) else list(users or [])
     seen: set[int] = set()
     unique = []
@@ -124,7 +124,9 @@ def mark_read(notification: Notification) -> Notification:
     return notification
 
 
-def mark_all_read(user: Any) -> int:
+def mark_all_read(user: Requester) -> int:
+    if not isinstance(user, User):
+        return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

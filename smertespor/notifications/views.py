@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from smertespor.notifications.selectors import notification_of, notifications_for
-from smertespor.notifications.services import is_local_url, mark_all_read, mark_read
+from smertespor.entry.doors import performs
+from smertespor.notifications import actions
+from smertespor.notifications.selectors import notifications_for
+from smertespor.notifications.services import is_local_url
 
 PAGE_SIZE = 25
 
@@ -27,8 +29,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@performs(actions.read_notification)
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
-    notification = mark_read(notification_of(request.user, notification_id))
+    notification = actions.read_notification(user=request.user, notification_id=notification_id)
     if notification.url and is_local_url(notification.url):
         return redirect(notification.url)
     return redirect("notifications:list")
@@ -36,8 +39,8 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
+@performs(actions.read_all_notifications)
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = mark_all_read(request.user)
-    if count:
+    if actions.read_all_notifications(user=request.user):
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications:list")

@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
+from smertespor.accounts.models import Requester, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import CareRelation, Patient
@@ -21,20 +22,23 @@ class PatientNotFound(Http404):
     pass
 
 
-def visible_patients(user: Any) -> QuerySet[Patient]:
+def visible_patients(user: Requester) -> QuerySet[Patient]:
     """The patients ``user`` may see. Not audited: callers log the search or view they do."""
-    if not can_see_patient_data(user):
+    organisation_id = user.organisation_id if isinstance(user, User) else None
+    if organisation_id is None or not can_see_patient_data(user):
         return Patient.objects.none()
     open_relation = CareRelation.objects.filter(
-        patient=OuterRef("pk"), organisation_id=user.organisation_id, closed_at__isnull=True
+        patient=OuterRef("pk"), organisation_id=organisation_id, closed_at__isnull=True
     )
     scope = Q(Exists(open_relation))
     if is_practice_staff(user):
-        scope |= Q(listed_practice_id=user.organisation_id)
+        scope |= Q(listed_practice_id=organisation_id)
     return Patient.objects.filter(scope)
 
 
-def _scoped_patient(user: Any, patient_id: Any, *, action: str, object_type: str) -> Patient:
+def _scoped_patient(
+    user: Requester, patient_id: object, *, action: str, object_type: str
+) -> Patient:
     try:
         pk = patient_id if isinstance(patient_id, uuid.UUID) else uuid.UUID(str(patient_id))
     except ValueError:
@@ -56,8 +60,8 @@ def _scoped_patient(user: Any, patient_id: Any, *, action: str, object_type: str
 
 
 def patient_for(
-    user: Any,
-    patient_id: Any,
+    user: Requester,
+    patient_id: object,
     *,
     action: str = AuditAction.VIEW,
     object_type: str = "patient",
@@ -76,10 +80,32 @@ def patient_for(
     return patient
 
 
-def patient_for_change(user: Any, patient_id: Any, *, object_type: str = "patient") -> Patient:
+def patient_for_change(
+    user: Requester, patient_id: object, *, object_type: str = "patient"
+) -> Patient:
     """Load a patient that a service is about to change.
 
     A refused attempt is logged here; the change itself is logged by the service (with what
     changed), so one submitted change writes one row.
     """
     return _scoped_patient(user, patient_id, action=AuditAction.UPDATE, object_type=object_type)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def patient_for_request(
+    request: HttpRequest,
+    patient_id: object,
+    *,
+    object_type: str = "patient",
+    detail: dict[str, Any] | None = None,
+) -> Patient:
+    """The patient of a view that shows a page on GET and changes the record on POST.
+
+    A GET is a view (audited here); a POST is a change, audited by the service with what
+    changed, so one submitted change writes one row.
+    """
+    if request.method in SAFE_METHODS:
+        return patient_for(request.user, patient_id, object_type=object_type, detail=detail)
+    return patient_for_change(request.user, patient_id, object_type=object_type)

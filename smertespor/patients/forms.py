@@ -1,33 +1,36 @@
-"""Patient forms: parse and validate input at the boundary; the services do the rest."""
+"""Patient forms: parse input at the boundary; the services validate the record."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.patients.models import Patient
-from smertespor.patients.services import valid_cpr
+from smertespor.patients.services import EDITABLE_FIELDS, valid_cpr
 
 
-class PatientCreateForm(forms.Form):
+class PatientEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+
+    @staticmethod
+    def initial_for(patient: Patient) -> dict[str, str]:
+        return {field: getattr(patient, field) for field in EDITABLE_FIELDS}
+
+
+class PatientCreateForm(PatientEditForm):
     cpr = forms.CharField(
         label=_("CPR number"),
         max_length=11,
         help_text=_("DDMMYY-SSSS. Birth date and sex are read from the number."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    name = forms.CharField(label=_("Name"), max_length=200)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    field_order = ["cpr", *EDITABLE_FIELDS]
 
     def clean_cpr(self) -> str:
-        # Checked here too, so a bad CPR is shown together with the form's other errors.
+        # The service's own check (one rule), run here too so a bad CPR is shown together
+        # with the form's other errors rather than after they are fixed.
         return valid_cpr(self.cleaned_data["cpr"]).number
-
-
-class PatientEditForm(forms.ModelForm):
-    class Meta:
-        model = Patient
-        fields = ["name", "address", "phone", "email"]
 
 
 class PatientSearchForm(forms.Form):

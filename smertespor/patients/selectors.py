@@ -1,17 +1,20 @@
 """Reads of patient data. Every search is logged with its criteria (CPR masked)."""
 
 import re
-from typing import Any
+from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from smertespor.accounts.models import Organisation, Requester
 from smertespor.audit.logging import mask_cpr
+from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.access import visible_patients
 from smertespor.patients.models import Patient
 
 _DIGITS = re.compile(r"^[\d\s-]+$")
-SORTS = {
+PatientSort = Literal["name", "-name", "birth_date", "-birth_date"]
+SORTS: dict[PatientSort, tuple[str, ...]] = {
     "name": ("name",),
     "-name": ("-name",),
     "birth_date": ("birth_date", "name"),
@@ -26,7 +29,14 @@ def _masked_query(query: str) -> str:
     return mask_cpr(query)
 
 
-def search_patients(*, user: Any, query: str = "", sort: str = "name") -> QuerySet[Patient]:
+def patient_sort(value: object) -> PatientSort:
+    """The sort a page's link asked for, or by name for anything else."""
+    return next((sort for sort in SORTS if sort == value), "name")
+
+
+def search_patients(
+    *, user: Requester, query: str = "", sort: PatientSort = "name"
+) -> QuerySet[Patient]:
     """Patients in ``user``'s scope matching a name or (part of) a CPR number."""
     query = query.strip()
     patients = visible_patients(user).select_related("listed_practice")
@@ -39,11 +49,27 @@ def search_patients(*, user: Any, query: str = "", sort: str = "name") -> QueryS
         user=user,
         action=AuditAction.SEARCH,
         object_type="patient",
-        detail={"query": _masked_query(query), "sort": sort if sort in SORTS else "name"},
+        detail={"query": _masked_query(query), "sort": sort},
     )
-    return patients.order_by(*SORTS.get(sort, SORTS["name"]))
+    return patients.order_by(*SORTS[sort])
 
 
-def access_log_for(patient: Patient) -> QuerySet[Any]:
+def access_log_for(patient: Patient) -> QuerySet[AuditEvent]:
     """Who has looked at (or was refused) this record, newest first."""
     return patient.audit_events.select_related("organisation").order_by("-sequence")
+
+
+def practices_by_patient_count() -> list[tuple[Organisation, int]]:
+    """Every general practice and how many patients it lists, most first (an aggregate)."""
+    listed = dict(
+        Patient.objects.order_by()
+        .values("listed_practice")
+        .annotate(count=Count("pk"))
+        .values_list("listed_practice", "count")
+    )
+    practices = Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE).order_by("name")
+    return sorted(((p, listed.get(p.pk, 0)) for p in practices), key=lambda row: -row[1])
+
+
+def patient_count() -> int:
+    return Patient.objects.count()

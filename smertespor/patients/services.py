@@ -1,15 +1,12 @@
 """Writes to the patient record. Each runs in one transaction and writes its audit row."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domain.cpr import Cpr, InvalidCpr, parse_cpr
-from smertespor.accounts.models import Organisation
-from smertespor.accounts.permissions import can_register_patients
+from smertespor.accounts.models import Organisation, User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import CareRelation, Patient
 
@@ -32,21 +29,25 @@ def valid_cpr(text: str) -> Cpr:
 
 def register_patient(
     *,
-    by: Any,
+    by: User,
     cpr: str,
     name: str,
     address: str = "",
     phone: str = "",
     email: str = "",
 ) -> Patient:
-    """Register a patient listed at the registering user's own practice."""
-    if not can_register_patients(by):
+    """Register a patient listed at the registering user's own practice.
+
+    Who may register is the action's rule (`actions.register_patient`); here the practice
+    is the registering user's organisation.
+    """
+    practice = by.organisation
+    if practice is None or not practice.is_gp_practice:
         raise PermissionDenied
     try:
         parsed = valid_cpr(cpr)
     except ValidationError as error:
-        raise ValidationError({"cpr": error.messages}, code=error.code) from None
-    practice: Organisation = by.organisation
+        raise ValidationError({"cpr": error}) from None
     with transaction.atomic():
         if Patient.objects.filter(cpr=parsed.number).exists():
             raise ValidationError(
@@ -76,7 +77,7 @@ def register_patient(
     return patient
 
 
-def update_patient(*, by: Any, patient: Patient, **changes: str) -> Patient:
+def update_patient(*, by: User, patient: Patient, **changes: str) -> Patient:
     """Change contact details; the earlier version stays readable in the record history."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -106,7 +107,7 @@ def update_patient(*, by: Any, patient: Patient, **changes: str) -> Patient:
 
 
 def open_care_relation(
-    *, patient: Patient, organisation: Organisation, reason: str, by: Any
+    *, patient: Patient, organisation: Organisation, reason: str, by: User | None
 ) -> CareRelation:
     """Give ``organisation`` access to ``patient`` (called by courses, referrals, advice)."""
     existing = CareRelation.objects.filter(
@@ -119,5 +120,5 @@ def open_care_relation(
         organisation=organisation,
         reason=reason,
         opened_at=timezone.now(),
-        opened_by=by if getattr(by, "is_authenticated", False) else None,
+        opened_by=by if isinstance(by, User) else None,
     )

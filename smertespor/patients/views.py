@@ -1,30 +1,33 @@
-"""Patient pages. Thin: parse, call access/selector/service, render."""
+"""Patient pages. Thin: parse, call access/selector/action, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import can_register_patients, can_see_patient_data, require
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.accounts.permissions import can_register_patients, can_see_patient_data
+from smertespor.accounts.requests import SignedInRequest
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import requires
+from smertespor.patients import actions
+from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.forms import PatientCreateForm, PatientEditForm, PatientSearchForm
-from smertespor.patients.selectors import SORTS, access_log_for, search_patients
-from smertespor.patients.services import register_patient, update_patient
+from smertespor.patients.selectors import access_log_for, patient_sort, search_patients
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
 
 
 @login_required
-@require(can_see_patient_data)
-def patient_list(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort", "name")
-    if sort not in SORTS:
-        sort = "name"
+@requires(can_see_patient_data)
+@require_GET
+def patient_list(request: SignedInRequest) -> HttpResponse:
+    sort = patient_sort(request.GET.get("sort"))
     page = Paginator(search_patients(user=request.user, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -38,9 +41,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require(can_see_patient_data)
+@requires(can_see_patient_data)
 @require_POST
-def patient_search(request: HttpRequest) -> HttpResponse:
+def patient_search(request: SignedInRequest) -> HttpResponse:
     # POST, so a CPR number typed into the search never ends up in a URL or an access log.
     form = PatientSearchForm(request.POST)
     results = None
@@ -57,56 +60,59 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         request,
         template,
         {"search_form": form, "results": results, "truncated": truncated, "limit": SEARCH_LIMIT},
+        status=form_status(form),
     )
 
 
 @login_required
-@require(can_register_patients)
+@requires(can_register_patients)
 @require_http_methods(["GET", "POST"])
-def patient_create(request: HttpRequest) -> HttpResponse:
+@performs(actions.register_patient)
+def patient_create(request: SignedInRequest) -> HttpResponse:
     form = PatientCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = register_patient(by=request.user, **form.cleaned_data)
+            patient = actions.register_patient(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The patient has been registered."))
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(request, "patients/create.html", {"form": form})
+    return render(request, "patients/create.html", {"form": form}, status=form_status(form))
 
 
 @login_required
-def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
+@require_GET
+def patient_detail(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id)
     return render(request, "patients/detail.html", {"patient": patient, "tab": "overview"})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id)
-    else:
-        patient = patient_for(request.user, patient_id, object_type="patient_edit")
-    form = PatientEditForm(request.POST or None, instance=patient)
+@performs(actions.edit_patient)
+def patient_edit(request: SignedInRequest, patient_id: str) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="patient_edit")
+    form = PatientEditForm(request.POST or None, initial=PatientEditForm.initial_for(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            update_patient(
-                by=request.user,
-                patient=patient,
-                **{field: form.cleaned_data[field] for field in PatientEditForm.Meta.fields},
-            )
+            actions.edit_patient(user=request.user, patient_id=patient.pk, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(request, "patients/edit.html", {"patient": patient, "form": form, "tab": "edit"})
+    return render(
+        request,
+        "patients/edit.html",
+        {"patient": patient, "form": form, "tab": "edit"},
+        status=form_status(form),
+    )
 
 
 @login_required
-def patient_history(request: HttpRequest, patient_id: str) -> HttpResponse:
+@require_GET
+def patient_history(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="patient_history")
     versions = patient.history.select_related("history_user").order_by("-history_date")
     return render(
@@ -117,7 +123,8 @@ def patient_history(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @login_required
-def patient_access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
+@require_GET
+def patient_access_log(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="access_log")
     page = Paginator(access_log_for(patient), 50).get_page(request.GET.get("page"))
     return render(

@@ -1,90 +1,65 @@
-"""Taper plan endpoints: preview without saving, create, read, change status. The same
-access rules, services and messages as the web pages."""
+"""Taper plan endpoints: preview without saving, create, read, change status, adjust. The
+same actions (rules, services, messages) as the web pages; a refusal is raised and answered
+as a problem (RFC 9457) by `config.api`."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 from ninja.responses import Status
 
-from domain.tapering_request import text
-from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.access import patient_for, patient_for_change
-from smertespor.tapering.api_schemas import (
+from smertespor.entry.doors import performs
+from smertespor.entry.rules import requires
+from smertespor.patients.access import patient_for
+from smertespor.tapering import actions
+from smertespor.tapering.labels import coded_messages
+from smertespor.tapering.models import TaperPlan
+from smertespor.tapering.permissions import can_read_taper_plans
+from smertespor.tapering.plan_rows import dose_json, plan_fields, product_names, step_fields
+from smertespor.tapering.schemas import (
+    AdjustIn,
     PlanCreateIn,
     PlanIn,
     PlanOut,
-    PlanProblemsOut,
     PlanSummaryOut,
     PreviewOut,
     StatusIn,
 )
-from smertespor.tapering.mapper import dose_json, plan_fields, product_names, step_fields
-from smertespor.tapering.messages import TaperPlanInputError, note_message, suggestion_message
-from smertespor.tapering.models import TaperPlan
-from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
 from smertespor.tapering.selectors import events_of, plan_of, plans_of, steps_of
-from smertespor.tapering.services import (
-    Preview,
-    change_taper_plan_status,
-    create_taper_plan,
-    default_pace,
-    preview_taper_plan,
-)
+from smertespor.tapering.services import Preview, default_pace
 
 router = Router(tags=["tapering"])
 PATIENT = "/patients/{patient_id}"
 PLAN = PATIENT + "/plans/{int:plan_id}"
-
-
-def _require(request: HttpRequest, check: Any) -> None:
-    if not check(request.user):
-        record_event(user=request.user, action=AuditAction.REFUSED, object_type="api_tapering")
-        raise PermissionDenied
-
-
-def _problems(error: ValidationError) -> dict[str, Any]:
-    if hasattr(error, "error_dict"):
-        detail = [
-            {"field": None if field == "__all__" else field, "message": str(message)}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        detail = [{"field": None, "message": str(m)} for m in error.messages]
-    codes = list(getattr(error, "codes", ()))
-    if not codes:
-        errors = (
-            [e for es in error.error_dict.values() for e in es]
-            if hasattr(error, "error_dict")
-            else error.error_list
-        )
-        codes = [e.code or "invalid" for e in errors]
-    return {"detail": detail, "codes": codes}
-
-
-def _coded(items: list[dict[str, Any]], render: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": i["code"],
-            "params": i.get("params", {}),
-            "message": render(i["code"], i.get("params", {})),
-        }
-        for i in items
-    ]
+STEP_FIELDS = (
+    "number",
+    "kind",
+    "start_date",
+    "end_date",
+    "omeq_mg_per_day",
+    "scheduled_omeq_mg_per_day",
+    "percent_of_start",
+    "cut_mg_per_day",
+    "cut_limit_mg_per_day",
+    "pause_days",
+    "reduced_product_id",
+    "doses",
+    "supply",
+    "supply_days",
+    "notes",
+)
 
 
 def _step(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "notes": _coded(row["notes"], note_message)}
+    return {**row, "notes": coded_messages(row["notes"], "note")}
 
 
-def _preview_payload(preview: Preview) -> dict[str, Any]:
+def preview_payload(preview: Preview) -> dict[str, Any]:
     plan = preview.plan
+    names = product_names(plan)
     return {
         "start_date": preview.pace.start_date,
         "interval_days": preview.pace.interval_days,
@@ -93,45 +68,14 @@ def _preview_payload(preview: Preview) -> dict[str, Any]:
         "baseline_omeq_mg_per_day": plan.baseline_omeq.max_mg_per_day,
         "final_omeq_mg_per_day": plan.final_omeq_mg_per_day,
         "last_change_date": plan.last_change_date,
-        "suggestions": _coded(plan_fields(plan)["suggestions"], suggestion_message),
+        "suggestions": coded_messages(plan_fields(plan)["suggestions"], "suggestion"),
         "excluded_lines": [line.to_json() for line in preview.excluded],
-        "steps": [
-            _step(step_fields(s, preview.pace.interval_days, product_names(plan)))
-            for s in plan.steps
-        ],
+        "steps": [_step(step_fields(s, preview.pace.interval_days, names)) for s in plan.steps],
     }
 
 
-def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else text(value)
-
-
 def plan_payload(plan: TaperPlan) -> dict[str, Any]:
-    steps = [
-        _step(
-            {
-                field: getattr(s, field)
-                for field in (
-                    "number",
-                    "kind",
-                    "start_date",
-                    "end_date",
-                    "omeq_mg_per_day",
-                    "scheduled_omeq_mg_per_day",
-                    "percent_of_start",
-                    "cut_mg_per_day",
-                    "cut_limit_mg_per_day",
-                    "pause_days",
-                    "reduced_product_id",
-                    "doses",
-                    "supply",
-                    "supply_days",
-                    "notes",
-                )
-            }
-        )
-        for s in steps_of(plan)
-    ]
+    steps = [_step({f: getattr(s, f) for f in STEP_FIELDS}) for s in steps_of(plan)]
     return {
         "id": plan.pk,
         "patient_id": plan.patient_id,
@@ -145,9 +89,9 @@ def plan_payload(plan: TaperPlan) -> dict[str, Any]:
         "step_basis": plan.step_basis,
         "target": {
             "kind": plan.target_kind,
-            "omeq_mg_per_day": _plain(plan.target_omeq_mg_per_day),
+            "omeq_mg_per_day": plan.target_omeq_mg_per_day,
             "product_id": plan.target_product_id,
-            "daily_amount": _plain(plan.target_daily_amount),
+            "daily_amount": plan.target_daily_amount,
         },
         "table": {"id": plan.table_id, "version": plan.table_version},
         "catalogue": {"id": plan.catalogue_id, "version": plan.catalogue_version},
@@ -155,7 +99,7 @@ def plan_payload(plan: TaperPlan) -> dict[str, Any]:
         "baseline_omeq_mg_per_day": plan.baseline_omeq_mg_per_day,
         "final_omeq_mg_per_day": plan.final_omeq_mg_per_day,
         "last_change_date": plan.last_change_date,
-        "suggestions": _coded(plan.suggestions, suggestion_message),
+        "suggestions": coded_messages(plan.suggestions, "suggestion"),
         "excluded_lines": plan.excluded_lines,
         "steps": steps,
         "created_at": plan.created_at,
@@ -175,81 +119,78 @@ def plan_payload(plan: TaperPlan) -> dict[str, Any]:
     }
 
 
-@router.post(
-    PATIENT + "/preview",
-    response={200: PreviewOut, 422: PlanProblemsOut},
-    url_name="taper_plan_preview",
-)
-def preview(request: HttpRequest, patient_id: str, payload: PlanIn) -> Status[dict[str, Any]]:
+@router.post(PATIENT + "/preview", response=PreviewOut, url_name="taper_plan_preview")
+@performs(actions.preview_taper_plan)
+def preview(request: HttpRequest, patient_id: str, payload: PlanIn) -> dict[str, Any]:
     """The plan the request would make from the current medication list; nothing saved."""
-    _require(request, can_make_taper_plans)
-    patient = patient_for(request.user, patient_id, object_type="taper_plan_preview")
-    try:
-        made = preview_taper_plan(
-            patient=patient,
-            pace=payload.pace(default_pace(timezone.localdate())),
-            schedules=payload.schedule_map(),
-        )
-    except TaperPlanInputError as error:
-        return Status(422, _problems(error))
-    return Status(200, _preview_payload(made))
+    made = actions.preview_taper_plan(
+        user=request.user,
+        patient_id=patient_id,
+        pace=payload.pace(default_pace(timezone.localdate())),
+        schedules=payload.schedule_map(),
+    )
+    return preview_payload(made)
 
 
-@router.post(
-    PATIENT + "/plans",
-    response={201: PlanOut, 422: PlanProblemsOut},
-    url_name="taper_plan_create",
-)
+@router.post(PATIENT + "/plans", response={201: PlanOut}, url_name="taper_plan_create")
+@performs(actions.create_taper_plan)
 def create(request: HttpRequest, patient_id: str, payload: PlanCreateIn) -> Status[dict[str, Any]]:
     """Save a plan as a draft, or active at once (`activate`)."""
-    _require(request, can_make_taper_plans)
-    patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
-    try:
-        plan = create_taper_plan(
-            patient=patient,
-            by=request.user,
-            pace=payload.pace(default_pace(timezone.localdate())),
-            schedules=payload.schedule_map(),
-            activate=payload.activate,
-            reason=payload.reason,
-        )
-    except ValidationError as error:
-        return Status(422, _problems(error))
+    plan = actions.create_taper_plan(
+        user=request.user,
+        patient_id=patient_id,
+        pace=payload.pace(default_pace(timezone.localdate())),
+        schedules=payload.schedule_map(),
+        activate=payload.activate,
+        reason=payload.reason,
+    )
     return Status(201, plan_payload(plan))
 
 
 @router.get(PATIENT + "/plans", response=list[PlanSummaryOut], url_name="taper_plan_list")
+@requires(can_read_taper_plans)
 def plan_list(request: HttpRequest, patient_id: str) -> list[TaperPlan]:
-    _require(request, can_read_taper_plans)
     patient = patient_for(request.user, patient_id, object_type="taper_plans")
     return list(plans_of(patient))
 
 
 @router.get(PLAN, response=PlanOut, url_name="taper_plan_detail")
+@requires(can_read_taper_plans)
 def plan_detail(request: HttpRequest, patient_id: str, plan_id: int) -> dict[str, Any]:
-    _require(request, can_read_taper_plans)
     patient = patient_for(request.user, patient_id, object_type="taper_plan")
     return plan_payload(plan_of(patient, plan_id))
 
 
-@router.post(
-    PLAN + "/status",
-    response={200: PlanOut, 422: PlanProblemsOut},
-    url_name="taper_plan_status",
-)
+@router.post(PLAN + "/status", response=PlanOut, url_name="taper_plan_status")
+@performs(actions.change_taper_plan_status)
 def plan_status(
     request: HttpRequest, patient_id: str, plan_id: int, payload: StatusIn
-) -> Status[dict[str, Any]]:
+) -> dict[str, Any]:
     """Activate, pause, resume, complete or abandon (a reason is needed for the last three
     and for pausing)."""
-    _require(request, can_make_taper_plans)
-    patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
-    plan = plan_of(patient, plan_id)
-    try:
-        change_taper_plan_status(
-            plan=plan, by=request.user, action=payload.action, reason=payload.reason
-        )
-    except ValidationError as error:
-        return Status(422, _problems(error))
-    plan.refresh_from_db()
-    return Status(200, plan_payload(plan))
+    plan = actions.change_taper_plan_status(
+        user=request.user,
+        patient_id=patient_id,
+        plan_id=plan_id,
+        action=payload.action,
+        reason=payload.reason,
+    )
+    return plan_payload(plan)
+
+
+@router.post(PLAN + "/adjust", response={201: PlanOut}, url_name="taper_plan_adjust")
+@performs(actions.adjust_taper_plan)
+def plan_adjust(
+    request: HttpRequest, patient_id: str, plan_id: int, payload: AdjustIn
+) -> Status[dict[str, Any]]:
+    """A new version from the dose the patient takes now, with a new pace (what is left out
+    stays as in the plan, from its next change), active at once; the old one is kept as
+    replaced. Only an active or paused plan can be adjusted, and a reason is needed."""
+    new = actions.adjust_taper_plan(
+        user=request.user,
+        patient_id=patient_id,
+        plan_id=plan_id,
+        pace=payload.pace,
+        reason=payload.reason,
+    )
+    return Status(201, plan_payload(new))

@@ -1,21 +1,24 @@
 """The plan form (target, rate, interval, slow-down, pauses, order, start date and each
-line's times of day), the adjustment form and the status form. Fields check what they can
-on their own; the domain checks the rest and its reasons come back next to these fields."""
+line's times of day), the adjustment form and the status form.
+
+The forms only parse: numbers, dates, choices and which fields go together. Whether a pace is
+allowed (a step above 0 and at most 50 %, an interval of a day or more, a slow-down, a pause,
+a target) is the domain's rule, checked once; its reasons come back at the API's field paths
+(`labels.field_path`) and `error_fields` puts them next to these fields."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from domain.tapering import PauseAtStep, PauseBetween, TaperErrorCode
-from domain.tapering_request import MAX_STEP_PERCENT
-from smertespor.tapering.mapper import TIMES, Pace, PlanLine
-from smertespor.tapering.messages import TAPER_ERROR_MESSAGES, fill
+from domain.tapering import PauseAtStep, PauseBetween
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
+from smertespor.tapering.pace import MAX_INTERVAL_DAYS, MAX_UNITS_AT_A_TIME, Pace, step_pause
+from smertespor.tapering.regimens import TIMES, PlanLine
 from smertespor.tapering.transitions import Action
 
 TIME_LABELS = {
@@ -24,8 +27,18 @@ TIME_LABELS = {
     "evening": _("Evening"),
     "night": _("Night"),
 }
-MAX_INTERVAL_DAYS = 365
-MAX_UNITS_AT_A_TIME = Decimal(20)
+# The API's field paths (labels.field_path) that this form names differently.
+FIELD_NAMES = {
+    "target.kind": "target_kind",
+    "target.omeq_mg_per_day": "target_omeq_mg_per_day",
+    "target.product_id": "target_product_id",
+    "target.daily_amount": "target_daily_amount",
+    "slow_down.below_percent": "slow_down_below_percent",
+    "slow_down.step_percent": "slow_down_step_percent",
+    "order.0": "reduce_first",
+    "order": "reduce_first",
+    "pauses": "pause_step",
+}
 
 
 def _number(**kwargs: Any) -> forms.DecimalField:
@@ -39,9 +52,9 @@ class PaceForm(forms.Form):
         initial=TargetKind.STOP,
         widget=forms.RadioSelect,
     )
-    target_omeq_mg_per_day = _number(label=_("Target OMEQ (mg/day)"), min_value=0)
+    target_omeq_mg_per_day = _number(label=_("Target OMEQ (mg/day)"))
     target_product_id = forms.ChoiceField(label=_("Product"), required=False, choices=())
-    target_daily_amount = _number(label=_("Target amount a day"), min_value=0)
+    target_daily_amount = _number(label=_("Target amount a day"))
     step_percent = forms.DecimalField(
         label=_("Step (%)"),
         max_digits=5,
@@ -51,7 +64,7 @@ class PaceForm(forms.Form):
     step_basis = forms.ChoiceField(
         label=_("Share of"), choices=StepBasis.choices, initial=StepBasis.STARTING_DOSE
     )
-    interval_days = forms.IntegerField(label=_("Every (days)"))
+    interval_days = forms.IntegerField(label=_("Every (days)"), max_value=MAX_INTERVAL_DAYS)
     start_date = forms.DateField(
         label=_("First change on"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -59,8 +72,8 @@ class PaceForm(forms.Form):
     slow_down = forms.BooleanField(label=_("Slow down near the end"), required=False)
     slow_down_below_percent = _number(label=_("Below (% of the starting OMEQ)"))
     slow_down_step_percent = _number(label=_("Steps (% of the usual step)"))
-    pause_step = forms.IntegerField(label=_("Hold step"), required=False, min_value=1)
-    pause_extra_days = forms.IntegerField(label=_("for extra days"), required=False, min_value=1)
+    pause_step = forms.IntegerField(label=_("Hold step"), required=False)
+    pause_extra_days = forms.IntegerField(label=_("for extra days"), required=False)
     pause_first_day = forms.DateField(
         label=_("No change from"),
         required=False,
@@ -82,61 +95,33 @@ class PaceForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         automatic = [("", _("Automatic: as needed, then short-acting, then depot"))]
-        self.fields["reduce_first"].choices = automatic + list(products)
-        self.fields["target_product_id"].choices = [("", "—"), *scheduled]
-
-    def clean_step_percent(self) -> Decimal:
-        value: Decimal = self.cleaned_data["step_percent"]
-        if not 0 < value <= MAX_STEP_PERCENT:
-            template = TAPER_ERROR_MESSAGES[TaperErrorCode.STEP_SIZE_OUT_OF_RANGE]
-            raise forms.ValidationError(
-                fill(template, {"percent": str(value), "maximum": str(MAX_STEP_PERCENT)})
-            )
-        return value
-
-    def clean_interval_days(self) -> int:
-        value: int = self.cleaned_data["interval_days"]
-        if value < 1:
-            template = TAPER_ERROR_MESSAGES[TaperErrorCode.INTERVAL_TOO_SHORT]
-            raise forms.ValidationError(fill(template, {"days": str(value)}))
-        if value > MAX_INTERVAL_DAYS:
-            raise forms.ValidationError(
-                _("The interval is at most %(days)s days.") % {"days": MAX_INTERVAL_DAYS}
-            )
-        return value
+        cast(forms.ChoiceField, self.fields["reduce_first"]).choices = automatic + list(products)
+        cast(forms.ChoiceField, self.fields["target_product_id"]).choices = [
+            ("", "—"),
+            *scheduled,
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        kind = data.get("target_kind")
-        if kind == TargetKind.OMEQ and data.get("target_omeq_mg_per_day") is None:
-            self.add_error("target_omeq_mg_per_day", _("Give the target OMEQ."))
-        if kind == TargetKind.DOSE:
-            if not data.get("target_product_id"):
-                self.add_error("target_product_id", _("Choose the product."))
-            if data.get("target_daily_amount") is None:
-                self.add_error("target_daily_amount", _("Give the target amount a day."))
+        """Fields that only make sense together: a ticked slow-down needs both its numbers, a
+        pause between days needs both days (whether the values are allowed is the domain's)."""
+        data = super().clean() or {}
         if data.get("slow_down"):
-            below, factor = data.get("slow_down_below_percent"), data.get("slow_down_step_percent")
-            if below is None or not 0 < below < 100:
-                self.add_error(
-                    "slow_down_below_percent", _("Give a share above 0 and below 100 %.")
-                )
-            if factor is None or not 0 < factor <= 100:
-                self.add_error("slow_down_step_percent", _("Give a share above 0 and up to 100 %."))
-        if (data.get("pause_step") is None) != (data.get("pause_extra_days") is None):
-            self.add_error("pause_step", _("Give both the step and the extra days, or neither."))
+            for name in ("slow_down_below_percent", "slow_down_step_percent"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
         first, last = data.get("pause_first_day"), data.get("pause_last_day")
         if (first is None) != (last is None):
-            self.add_error("pause_first_day", _("Give both days of the pause, or neither."))
-        elif first is not None and last is not None and last < first:
-            self.add_error("pause_last_day", _("The pause cannot end before it begins."))
+            missing = "pause_first_day" if first is None else "pause_last_day"
+            if missing not in self.errors:
+                self.add_error(missing, _("Give both days of the pause, or neither."))
         return data
 
     def pace(self) -> Pace:
         data = self.cleaned_data
         pauses: list[PauseAtStep | PauseBetween] = []
-        if data.get("pause_step") and data.get("pause_extra_days"):
-            pauses.append(PauseAtStep(data["pause_step"], data["pause_extra_days"]))
+        at_step = step_pause(data.get("pause_step"), data.get("pause_extra_days"))
+        if at_step is not None:
+            pauses.append(at_step)
         if data.get("pause_first_day") and data.get("pause_last_day"):
             pauses.append(PauseBetween(data["pause_first_day"], data["pause_last_day"]))
         slow = bool(data.get("slow_down"))
@@ -154,6 +139,18 @@ class PaceForm(forms.Form):
             pauses=tuple(pauses),
             order=(data["reduce_first"],) if data.get("reduce_first") else (),
         )
+
+    def error_fields(self) -> dict[str, str]:
+        """Where a refusal at an API field path shows on this form (for `apply_errors`)."""
+        names = dict(FIELD_NAMES)
+        for index, pause in enumerate(self.pace().pauses):
+            if isinstance(pause, PauseAtStep):
+                names[f"pauses.{index}.step"] = "pause_step"
+                names[f"pauses.{index}.extra_days"] = "pause_extra_days"
+            else:
+                names[f"pauses.{index}.first_day"] = "pause_first_day"
+                names[f"pauses.{index}.last_day"] = "pause_last_day"
+        return names
 
 
 def pace_initial(pace: Pace) -> dict[str, Any]:
@@ -231,6 +228,7 @@ class PlanForm(PaceForm):
 class AdjustForm(PaceForm):
     reason = forms.CharField(
         label=_("Why adjust"),
+        required=False,  # the service asks for one (reason_required), as the API does
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

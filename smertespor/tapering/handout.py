@@ -17,6 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
+from smertespor.entry.numbers import for_people
+
 TIME_NAMES = {"morning": "Morgen", "noon": "Middag", "evening": "Aften", "night": "Nat"}
 TIMES = tuple(TIME_NAMES)
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -136,10 +140,11 @@ def danish_date(day: date, *, weekday: bool = True) -> str:
     return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
 
 
-def danish_number(value: Decimal | str) -> str:
-    """12.5 -> "12,5" (Danish decimal comma), exactly as stored."""
-    plain = Decimal(value).normalize()
-    return format(plain, "f").replace(".", ",")
+def danish_number(value: Decimal | str, places: int | None = None) -> str:
+    """12.5 -> "12,5": in Danish whatever the screen's language, exactly as stored (or at most
+    ``places`` decimals)."""
+    with translation.override("da"):
+        return for_people(value, places)
 
 
 def units_text(units: Decimal, form: str) -> str:
@@ -168,12 +173,14 @@ def _rows(dose: Mapping[str, Any]) -> list[DoseRow]:
     rows = []
     for strength in sorted(by_strength, key=Decimal, reverse=True):
         at = by_strength[strength]
-        cells = tuple(units_text(at[t], dose["form"]) if t in at else "" for t in TIMES)
+        morning, noon, evening, night = (
+            units_text(at[t], dose["form"]) if t in at else "" for t in TIMES
+        )
         rows.append(
             DoseRow(
                 strength_text(dose, units_of[strength]),
                 ", ".join(dose.get("brands") or ()),
-                cells,  # type: ignore[arg-type]
+                (morning, noon, evening, night),
             )
         )
     return rows
@@ -276,7 +283,7 @@ def period_of(
         dates,
         tuple(rows),
         tuple(lines),
-        danish_number(omeq.quantize(Decimal("0.1")).normalize()),
+        danish_number(omeq, 1),
         first_day,
         last_day,
         summary,

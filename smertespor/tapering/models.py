@@ -6,6 +6,8 @@ marketed strengths, OMEQ, what to prescribe), so the plan the patient was given 
 exactly as printed even when the catalogue or the conversion tables change later.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.validators import no_nul_bytes
 
-OMEQ_DIGITS = {"max_digits": 24, "decimal_places": 10}  # as medication.OmeqSnapshot
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+OMEQ_DIGITS: _Digits = {"max_digits": 24, "decimal_places": 10}  # as medication.OmeqSnapshot
 REASON_MAX_LENGTH = 1000
 
 
@@ -197,7 +205,7 @@ class TaperPlanStep(models.Model):
     pause_days = models.PositiveSmallIntegerField(_("pause (days)"), default=0)
     reduced_product_id = models.CharField(_("product reduced"), max_length=64)
     reduced_is_prn = models.BooleanField(default=False)
-    doses = models.JSONField(_("doses"))  # see tapering.mapper.dose_json
+    doses = models.JSONField(_("doses"))  # see tapering.plan_rows.dose_json
     supply = models.JSONField(_("to prescribe"), default=list)
     supply_days = models.PositiveSmallIntegerField(_("prescribed for (days)"), default=0)
     notes = models.JSONField(_("notes"), default=list)  # [{"code", "params"}]

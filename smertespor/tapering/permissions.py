@@ -5,17 +5,15 @@ is a doctor's decision (Sundhedsstyrelsen, vejledning nr. 9523/2019: the treatme
 dependence-forming medicines); everyone who may see the patient may read and print it.
 """
 
-from typing import Any
-
-from smertespor.accounts.models import Role
+from smertespor.accounts.models import Requester, Role, User
 from smertespor.accounts.permissions import can_see_patient_data
 
 PLAN_MAKERS = frozenset({Role.GP, Role.CLINIC_DOCTOR})
 
 
-def can_read_taper_plans(user: Any) -> bool:
+def can_read_taper_plans(user: Requester) -> bool:
     return can_see_patient_data(user)
 
 
-def can_make_taper_plans(user: Any) -> bool:
-    return can_see_patient_data(user) and user.role in PLAN_MAKERS
+def can_make_taper_plans(user: Requester) -> bool:
+    return isinstance(user, User) and can_see_patient_data(user) and user.role in PLAN_MAKERS

@@ -9,9 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from smertespor.medication.calculation import omeq_thresholds
 from smertespor.medication.chart import ChartPoint, OmeqChart, PlannedPoint, omeq_chart
-from smertespor.medication.selectors import omeq_snapshots
+from smertespor.medication.selectors import omeq_snapshots, region_omeq_thresholds
 from smertespor.patients.models import Patient
 
 BASELINE_DAYS = 7  # the baseline is drawn for a week before the first change at least
@@ -59,7 +58,7 @@ def plan_chart(
     today: date,
     thresholds: Any = None,
 ) -> PlanChart:
-    thresholds = thresholds or omeq_thresholds()
+    thresholds = thresholds or region_omeq_thresholds()
     actual = actual_points(patient)
     until = planned[-1].day + timedelta(days=interval_days) if planned else None
     chart = omeq_chart(

@@ -3,13 +3,15 @@ applies the role rules and writes the audit row; nothing here checks access agai
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from smertespor.patients.models import Patient
-from smertespor.tapering.models import IN_FORCE, Status, TaperPlan, TaperPlanStep
+from smertespor.tapering.models import IN_FORCE, Status, TaperPlan, TaperPlanEvent, TaperPlanStep
+from smertespor.tapering.pace import Pace
 
 
 def plans_of(patient: Patient) -> QuerySet[TaperPlan]:
@@ -50,7 +52,7 @@ def current_step(steps: list[TaperPlanStep], today: date) -> TaperPlanStep | Non
     return begun[-1] if begun else None
 
 
-def events_of(plan: TaperPlan) -> list[object]:
+def events_of(plan: TaperPlan) -> list[TaperPlanEvent]:
     return list(plan.events.select_related("by").order_by("occurred_at", "pk"))
 
 
@@ -65,3 +67,15 @@ def versions_of(plan: TaperPlan) -> list[TaperPlan]:
         if following is None:
             return versions
         versions.append(following)
+
+
+def adjust_start_date(plan: TaperPlan, today: date) -> date:
+    """When the adjusted plan's first change falls: the next planned change, or today."""
+    steps = list(plan.steps.order_by("number"))
+    upcoming = [s.start_date for s in steps if s.start_date > today]
+    return upcoming[0] if upcoming else today
+
+
+def adjustment_pace(plan: TaperPlan, today: date) -> Pace:
+    """What an adjustment starts from: the plan's own pace, from its next planned change."""
+    return replace(Pace.of_plan(plan), start_date=adjust_start_date(plan, today))

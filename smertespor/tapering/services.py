@@ -1,6 +1,7 @@
 """Writes to taper plans: make one (a draft, or active at once), change its status, adjust it
-from the current step. Each runs in one transaction, checks the role, lets the domain make
-the plan, stores request and steps, records who/when/why and writes its audit row.
+from the current step. Each runs in one transaction, lets the domain make the plan, stores
+request and steps, records who/when/why and writes its audit row. Who may call them is
+checked by `tapering.actions`, the one way in for pages, API and commands.
 
 `preview_taper_plan` is the same path without the write: the live preview, the API's preview
 and the services all generate through it, so what the GP saw is what is saved.
@@ -12,53 +13,41 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue
-from domain.conversion_tables import ConversionTable
 from domain.errors import DomainError
-from domain.omeq_settings import Thresholds
+from domain.omeq import ConversionTable, Thresholds
+from domain.tapering import MAX_DAYS_IN_PAST, generate_taper_plan
 from domain.tapering import TaperPlan as DomainPlan
-from domain.tapering import generate_taper_plan
-from domain.tapering_request import MAX_DAYS_IN_PAST
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.medication.calculation import omeq_thresholds
 from smertespor.medication.models import ConversionTableVersion
-from smertespor.medication.selectors import current_catalogue, current_lines
+from smertespor.medication.selectors import current_catalogue, current_lines, region_omeq_thresholds
 from smertespor.medication.table_selectors import active_table_version, domain_table
 from smertespor.patients.models import Patient
-from smertespor.tapering.mapper import (
-    ExcludedLine,
-    Pace,
-    PlanLine,
-    lines_of_step,
-    plan_fields,
-    plan_lines,
-    product_names,
-    step_fields,
-    taper_request,
-    thresholds_json,
-    thresholds_of,
-)
-from smertespor.tapering.messages import TaperPlanInputError, input_error
+from smertespor.tapering.labels import input_error
 from smertespor.tapering.models import (
     CLOSED,
     IN_FORCE,
+    REASON_MAX_LENGTH,
     Status,
     StepKind,
     TaperPlan,
     TaperPlanEvent,
     TaperPlanStep,
 )
-from smertespor.tapering.permissions import can_make_taper_plans
+from smertespor.tapering.pace import Pace, taper_request, thresholds_json, thresholds_of
+from smertespor.tapering.plan_rows import plan_fields, product_names, step_fields
+from smertespor.tapering.regimens import ExcludedLine, PlanLine, lines_of_step, plan_lines
 from smertespor.tapering.transitions import ADJUSTABLE, TRANSITIONS, Action
-from smertespor.tracks.models import Course
-from smertespor.tracks.models.courses import OPEN as OPEN_COURSE
+from smertespor.tracks.selectors import open_course_of
 
 Schedules = Mapping[int, Mapping[str, Decimal]]
 
@@ -78,11 +67,6 @@ class Preview:
     today: date
 
 
-def _require_maker(by: Any) -> None:
-    if not can_make_taper_plans(by):
-        raise PermissionDenied
-
-
 def preview_taper_plan(
     *,
     patient: Patient,
@@ -95,12 +79,13 @@ def preview_taper_plan(
     thresholds: Thresholds | None = None,
 ) -> Preview:
     """The plan from the patient's current medication list (times of day as `schedules`
-    give them, by line id) or from `lines`; a `TaperPlanInputError` says why not."""
+    give them, by line id) or from `lines`; a `ValidationError` says why not (the domain's
+    codes, at the API's field paths)."""
     today = today or timezone.localdate()
     catalogue = current_catalogue()
     version = table_version or active_table_version()
     table = domain_table(version)
-    thresholds = thresholds or omeq_thresholds()
+    thresholds = thresholds or region_omeq_thresholds()
     if lines is None:
         found, skipped = plan_lines(current_lines(patient), catalogue, schedules)
     else:
@@ -110,27 +95,31 @@ def preview_taper_plan(
         plan = generate_taper_plan(request, today=today)
     except DomainError as error:
         raise input_error(
-            error, catalogue=catalogue, table=table, line_labels=[line.label for line in found]
+            error,
+            catalogue=catalogue,
+            table=table,
+            line_labels=[line.label for line in found],
+            pace=pace,
         ) from None
     return Preview(plan, found, skipped, pace, version, table, thresholds, catalogue, today)
 
 
-def _refuse(message: str, field: str = NON_FIELD_ERRORS, code: str = "refused") -> None:
-    raise TaperPlanInputError({field: [message]}, [code])
+def _invalid(message: str, *, code: str, field: str = NON_FIELD_ERRORS) -> NoReturn:
+    raise ValidationError({field: ValidationError(message, code=code)})
 
 
-def _record(plan: TaperPlan, *, by: Any, from_status: str, reason: str = "") -> None:
+def _record(plan: TaperPlan, *, by: User, from_status: str, reason: str = "") -> None:
     TaperPlanEvent.objects.create(
         plan=plan,
         from_status=from_status,
         to_status=plan.status,
         occurred_at=plan.status_changed_at,
-        by=by if getattr(by, "is_authenticated", False) else None,
+        by=by,
         reason=reason,
     )
 
 
-def _audit(plan: TaperPlan, *, by: Any, action: str, **detail: Any) -> None:
+def _audit(plan: TaperPlan, *, by: User, action: str, **detail: Any) -> None:
     record_event(
         user=by,
         action=action,
@@ -141,17 +130,16 @@ def _audit(plan: TaperPlan, *, by: Any, action: str, **detail: Any) -> None:
     )
 
 
-def _open_course(patient: Patient) -> Course | None:
-    return Course.objects.filter(patient=patient, status__in=OPEN_COURSE).first()
-
-
-def _save(preview: Preview, *, patient: Patient, by: Any, previous: TaperPlan | None) -> TaperPlan:
+def _save(preview: Preview, *, patient: Patient, by: User, previous: TaperPlan | None) -> TaperPlan:
+    practice = by.organisation
+    if practice is None:  # a plan maker always belongs to one (permissions.can_make_taper_plans)
+        raise PermissionDenied
     now = timezone.now()
     catalogue_info = preview.catalogue.info
     plan = TaperPlan(
         patient=patient,
-        practice=by.organisation,
-        course=previous.course if previous else _open_course(patient),
+        practice=practice,
+        course=previous.course if previous else open_course_of(patient),
         previous_plan=previous,
         version_number=previous.version_number + 1 if previous else 1,
         status=Status.DRAFT,
@@ -184,7 +172,7 @@ def _save(preview: Preview, *, patient: Patient, by: Any, previous: TaperPlan | 
 def create_taper_plan(
     *,
     patient: Patient,
-    by: Any,
+    by: User,
     pace: Pace,
     schedules: Schedules | None = None,
     activate: bool = False,
@@ -192,7 +180,6 @@ def create_taper_plan(
     today: date | None = None,
 ) -> TaperPlan:
     """A plan from the patient's current medication list: a draft, or active at once."""
-    _require_maker(by)
     with transaction.atomic():
         preview = preview_taper_plan(patient=patient, pace=pace, schedules=schedules, today=today)
         plan = _save(preview, patient=patient, by=by, previous=None)
@@ -212,7 +199,7 @@ def create_taper_plan(
 def _in_force_refusal(patient: Patient, excluding: TaperPlan) -> None:
     other = patient.taper_plans.filter(status__in=IN_FORCE).exclude(pk=excluding.pk).first()
     if other is not None:
-        _refuse(
+        _invalid(
             _(
                 "The patient already has an active taper plan (version %(version)s from "
                 "%(date)s): complete, abandon or adjust it first."
@@ -236,20 +223,20 @@ def _regimen_changed(plan: TaperPlan) -> bool:
     return current != stored
 
 
-def _move(plan: TaperPlan, action: Action, *, by: Any, reason: str, today: date) -> TaperPlan:
+def _move(plan: TaperPlan, action: Action, *, by: User, reason: str, today: date) -> TaperPlan:
     transition = TRANSITIONS[action]
     if plan.status not in transition.sources:
-        _refuse(
+        _invalid(
             _("A plan that is %(status)s cannot be changed this way (%(action)s).")
             % {"status": plan.get_status_display().lower(), "action": transition.label},
             code="transition_not_allowed",
         )
     if transition.needs_reason and not reason.strip():
-        _refuse(_("Give a reason."), field="reason", code="reason_required")
+        _invalid(_("Give a reason."), field="reason", code="reason_required")
     if action is Action.ACTIVATE:
         _in_force_refusal(plan.patient, plan)
         if (today - plan.start_date).days > MAX_DAYS_IN_PAST:
-            _refuse(
+            _invalid(
                 _(
                     "The plan starts on %(date)s, more than %(days)s days ago: make a new plan "
                     "from today."
@@ -258,7 +245,7 @@ def _move(plan: TaperPlan, action: Action, *, by: Any, reason: str, today: date)
                 code="start_date_too_far_in_past",
             )
         if _regimen_changed(plan):
-            _refuse(
+            _invalid(
                 _(
                     "The medication list has changed since this draft was made: make a new plan "
                     "from the current list."
@@ -291,44 +278,35 @@ def _move(plan: TaperPlan, action: Action, *, by: Any, reason: str, today: date)
 
 
 def change_taper_plan_status(
-    *, plan: TaperPlan, by: Any, action: str, reason: str = "", today: date | None = None
+    *, plan: TaperPlan, by: User, action: str, reason: str = "", today: date | None = None
 ) -> TaperPlan:
     """Activate, pause, resume, complete or abandon a plan (with a reason where needed)."""
-    _require_maker(by)
     if action not in Action._value2member_map_:
-        _refuse(_("Choose an action."), field="action", code="unknown_action")
-    if len(reason) > 1000:
-        _refuse(_("The reason is at most 1000 characters."), field="reason", code="too_long")
+        _invalid(_("Choose an action."), field="action", code="unknown_action")
+    if len(reason) > REASON_MAX_LENGTH:
+        _invalid(_("The reason is at most 1000 characters."), field="reason", code="too_long")
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = TaperPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
         return _move(locked, Action(action), by=by, reason=reason, today=today)
 
 
-def adjust_start_date(plan: TaperPlan, today: date) -> date:
-    """When the adjusted plan's first change falls: the next planned change, or today."""
-    steps = list(plan.steps.order_by("number"))
-    upcoming = [s.start_date for s in steps if s.start_date > today]
-    return upcoming[0] if upcoming else today
-
-
 def adjust_taper_plan(
-    *, plan: TaperPlan, by: Any, pace: Pace, reason: str, today: date | None = None
+    *, plan: TaperPlan, by: User, pace: Pace, reason: str, today: date | None = None
 ) -> TaperPlan:
     """A new version from the dose the patient takes now (the current step) with a new pace;
     the old version is kept, marked replaced, and the new one is active at once."""
-    _require_maker(by)
     if not reason.strip():
-        _refuse(_("Give a reason."), field="reason", code="reason_required")
+        _invalid(_("Give a reason."), field="reason", code="reason_required")
     today = today or timezone.localdate()
     with transaction.atomic():
         old = TaperPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
         if old.status not in ADJUSTABLE:
-            _refuse(_("Only an active or paused plan can be adjusted."), code="not_adjustable")
+            _invalid(_("Only an active or paused plan can be adjusted."), code="not_adjustable")
         begun = [s for s in old.steps.order_by("number") if s.start_date <= today]
         current = begun[-1] if begun else None
         if current is not None and current.kind == StepKind.EVERY_OTHER_DAY:
-            _refuse(
+            _invalid(
                 _(
                     "The current step is the smallest dose every other day, the last before "
                     "stopping: pause or complete the plan instead."
@@ -337,7 +315,7 @@ def adjust_taper_plan(
             )
         doses = current.doses if current is not None else old.baseline
         if not doses:
-            _refuse(_("The plan has reached its end: complete it."), code="plan_finished")
+            _invalid(_("The plan has reached its end: complete it."), code="plan_finished")
         preview = preview_taper_plan(
             patient=old.patient,
             pace=pace,
@@ -386,8 +364,6 @@ def default_pace(today: date) -> Pace:
     """The defaults (settings TAPER_DEFAULT_*): 10 % of the starting dose every 28 days from
     today, steps halved below half the starting dose (tapering-and-care.md: CDC 2022, HHS
     2019 — 10 % a month or slower after long-term use; slow down near the end)."""
-    from django.conf import settings
-
     below = settings.TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT
     return Pace(
         start_date=today,

@@ -2,18 +2,19 @@
 chart and history, status changes, adjustment, and the exports (handout page and PDF, the
 GP's summary, the calendar file).
 
-Thin: parse (a form), load the patient through `patients.access` (which audits; exports as
-EXPORT), call a selector or service, render.
+Thin: parse (a form), call the action (`tapering.actions`: the role rule, the patient through
+`patients.access`, the service) or a selector, render. A refused form is shown again with
+status 422, as the API answers it.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms import Form
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,28 +22,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import require
 from smertespor.audit.services import AuditAction
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import requires
 from smertespor.medication.selectors import current_catalogue, current_lines
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
-from smertespor.tapering.forms import AdjustForm, PlanForm, StatusForm, pace_initial
+from smertespor.tapering import actions
+from smertespor.tapering.forms import AdjustForm, PaceForm, PlanForm, StatusForm, pace_initial
 from smertespor.tapering.handout import build_handout
 from smertespor.tapering.ics import calendar
-from smertespor.tapering.mapper import (
-    Pace,
-    dose_json,
-    plan_fields,
-    plan_lines,
-    product_names,
-    step_fields,
-)
-from smertespor.tapering.messages import suggestion_message
-from smertespor.tapering.models import Status, TaperPlan
+from smertespor.tapering.labels import suggestion_message
+from smertespor.tapering.models import Status, TaperPlan, TaperPlanStep
 from smertespor.tapering.pdf import handout_pdf
 from smertespor.tapering.permissions import can_make_taper_plans, can_read_taper_plans
 from smertespor.tapering.plan_chart import preview_chart, stored_plan_chart
+from smertespor.tapering.plan_rows import dose_json, plan_fields, product_names, step_fields
+from smertespor.tapering.regimens import ExcludedLine, plan_lines
 from smertespor.tapering.selectors import (
+    adjustment_pace,
     current_step,
     events_of,
     plan_of,
@@ -51,34 +50,19 @@ from smertespor.tapering.selectors import (
     steps_of,
     versions_of,
 )
-from smertespor.tapering.services import (
-    Preview,
-    adjust_start_date,
-    adjust_taper_plan,
-    change_taper_plan_status,
-    create_taper_plan,
-    default_pace,
-    preview_taper_plan,
-)
+from smertespor.tapering.services import Preview, default_pace
 from smertespor.tapering.transitions import ADJUSTABLE, actions_from
 
 SAVE_ACTIONS = {"draft", "activate"}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+def _status(request: HttpRequest, form: PaceForm) -> int:
+    """422 for a submitted form that was refused; a page opened with GET is never refused."""
+    return form_status(form) if request.method == "POST" else 200
 
 
-def apply_errors(form: Form, error: ValidationError) -> None:
-    """A service's refusal as the form's errors, each next to its field where it has one."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, texts in error.message_dict.items():
-        target = field if field in form.fields else None
-        for text in texts:
-            form.add_error(None if field == NON_FIELD_ERRORS else target, text)
+def _refused(form: PaceForm, error: ValidationError) -> None:
+    apply_errors(form, error, fields=form.error_fields())
 
 
 def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any]:
@@ -98,15 +82,17 @@ def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any
     }
 
 
-def _try_preview(patient: Patient, form: PlanForm) -> Preview | None:
+def _try_preview(request: HttpRequest, patient: Patient, form: PlanForm) -> Preview | None:
     try:
-        return preview_taper_plan(patient=patient, pace=form.pace(), schedules=form.schedules())
+        return actions.preview_taper_plan(
+            user=request.user, patient_id=patient.pk, pace=form.pace(), schedules=form.schedules()
+        )
     except ValidationError as error:
-        apply_errors(form, error)
+        _refused(form, error)
         return None
 
 
-def _plan_form(request: HttpRequest, patient: Patient) -> tuple[PlanForm, Any]:
+def _plan_form(request: HttpRequest, patient: Patient) -> tuple[PlanForm, list[ExcludedLine]]:
     """The plan form, bound to what was posted, or to the defaults (so the first page
     shows the default plan, or why it cannot be made, straight away)."""
     lines, excluded = plan_lines(current_lines(patient), current_catalogue())
@@ -120,9 +106,9 @@ def _plan_form(request: HttpRequest, patient: Patient) -> tuple[PlanForm, Any]:
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def patient_plans(request: HttpRequest, patient_id: str) -> HttpResponse:
+def patient_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="taper_plans")
     shown = plan_to_show(patient)
     context: dict[str, Any] = {
@@ -144,37 +130,33 @@ def patient_plans(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @login_required
-@require(can_make_taper_plans)
+@requires(can_make_taper_plans)
 @require_http_methods(["GET", "POST"])
-def plan_create(request: HttpRequest, patient_id: str) -> HttpResponse:
-    submit = request.POST.get("submit", "")
-    if request.method == "POST" and submit in SAVE_ACTIONS:
-        patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="taper_plan_form")
+@performs(actions.create_taper_plan, actions.preview_taper_plan)
+def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="taper_plan_form")
     form, excluded = _plan_form(request, patient)
-    preview = None
-    if form.is_valid():
-        if request.method == "POST" and submit in SAVE_ACTIONS:
-            try:
-                plan = create_taper_plan(
-                    patient=patient,
-                    by=request.user,
-                    pace=form.pace(),
-                    schedules=form.schedules(),
-                    activate=submit == "activate",
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                done = (
-                    _("The plan is active.")
-                    if plan.status == Status.ACTIVE
-                    else _("The plan has been saved as a draft.")
-                )
-                messages.success(request, done)
-                return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
-        preview = _try_preview(patient, form) if form.is_valid() else None
+    submit = request.POST.get("submit", "")
+    if form.is_valid() and request.method == "POST" and submit in SAVE_ACTIONS:
+        try:
+            plan = actions.create_taper_plan(
+                user=request.user,
+                patient_id=patient.pk,
+                pace=form.pace(),
+                schedules=form.schedules(),
+                activate=submit == "activate",
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            done = (
+                _("The plan is active.")
+                if plan.status == Status.ACTIVE
+                else _("The plan has been saved as a draft.")
+            )
+            messages.success(request, done)
+            return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
+    preview = _try_preview(request, patient, form) if form.is_valid() else None
     context = {
         "patient": patient,
         "tab": "tapering",
@@ -182,18 +164,19 @@ def plan_create(request: HttpRequest, patient_id: str) -> HttpResponse:
         "excluded": excluded,
         **_preview_context(patient, preview),
     }
-    return render(request, "tapering/plan_create.html", context)
+    return render(request, "tapering/plan_create.html", context, status=_status(request, form))
 
 
 @login_required
-@require(can_make_taper_plans)
+@requires(can_make_taper_plans)
 @require_POST
-def plan_preview(request: HttpRequest, patient_id: str) -> HttpResponse:
+@performs(actions.preview_taper_plan)
+def plan_preview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     """The live preview (htmx): the plan for the form as it stands, nothing saved; the
     form's errors go next to their fields out of band."""
-    patient = patient_for(request.user, patient_id, object_type="taper_plan_preview")
+    patient = patient_for_request(request, patient_id, object_type="taper_plan_preview")
     form, excluded = _plan_form(request, patient)
-    preview = _try_preview(patient, form) if form.is_valid() else None
+    preview = _try_preview(request, patient, form) if form.is_valid() else None
     context = {
         "patient": patient,
         "form": form,
@@ -201,7 +184,7 @@ def plan_preview(request: HttpRequest, patient_id: str) -> HttpResponse:
         "excluded": excluded,
         **_preview_context(patient, preview),
     }
-    return render(request, "tapering/_preview.html", context)
+    return render(request, "tapering/_preview.html", context, status=form_status(form))
 
 
 def _plan_page_context(request: HttpRequest, patient: Patient, plan: TaperPlan) -> dict[str, Any]:
@@ -224,80 +207,81 @@ def _plan_page_context(request: HttpRequest, patient: Patient, plan: TaperPlan) 
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def plan_detail(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+def plan_detail(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="taper_plan")
     plan = plan_of(patient, plan_id)
     return render(request, "tapering/plan_detail.html", _plan_page_context(request, patient, plan))
 
 
 @login_required
-@require(can_make_taper_plans)
+@requires(can_make_taper_plans)
 @require_POST
-def plan_status(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
-    patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
-    plan = plan_of(patient, plan_id)
+@performs(actions.change_taper_plan_status)
+def plan_status(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     form = StatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose an action; a reason is at most 1000 characters."))
-    else:
+    if form.is_valid():
         try:
-            change_taper_plan_status(
-                plan=plan,
-                by=request.user,
+            plan = actions.change_taper_plan_status(
+                user=request.user,
+                patient_id=patient_id,
+                plan_id=plan_id,
                 action=form.cleaned_data["action"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
                 _("The plan is now %(status)s.") % {"status": plan.get_status_display().lower()},
             )
-    return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
+            return redirect("tapering:plan_detail", patient_id=patient_id, plan_id=plan_id)
+    patient = patient_for_request(request, patient_id, object_type="taper_plan")
+    context = _plan_page_context(request, patient, plan_of(patient, plan_id))
+    context["status_form"] = form
+    return render(request, "tapering/plan_detail.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_make_taper_plans)
+@requires(can_make_taper_plans)
 @require_http_methods(["GET", "POST"])
-def plan_adjust(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="taper_plan")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="taper_plan_form")
+@performs(actions.adjust_taper_plan)
+def plan_adjust(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, object_type="taper_plan_form")
     plan = plan_of(patient, plan_id)
-    today = timezone.localdate()
-    old_pace = Pace.of_plan(plan)
-    initial = pace_initial(old_pace)
-    initial["start_date"] = adjust_start_date(plan, today)
     form = AdjustForm(
         request.POST or None,
-        initial=initial,
+        initial=pace_initial(adjustment_pace(plan, timezone.localdate())),
         products=[(d["product_id"], d["name"]) for d in plan.baseline],
         scheduled=[(d["product_id"], d["name"]) for d in plan.baseline if d["prn"] is None],
     )
     if request.method == "POST" and form.is_valid():
         try:
-            new = adjust_taper_plan(
-                plan=plan, by=request.user, pace=form.pace(), reason=form.cleaned_data["reason"]
+            new = actions.adjust_taper_plan(
+                user=request.user,
+                patient_id=patient.pk,
+                plan_id=plan.pk,
+                pace=form.pace(),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            _refused(form, error)
         else:
             messages.success(request, _("The adjusted plan is active; the old one is kept."))
             return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=new.pk)
     context = _plan_page_context(request, patient, plan)
     context["form"] = form
-    return render(request, "tapering/plan_adjust.html", context)
+    return render(request, "tapering/plan_adjust.html", context, status=_status(request, form))
 
 
 # --- exports (each an EXPORT row in the audit log) ---------------------------------------
 
 
-def _export(request: HttpRequest, patient_id: str, plan_id: int, what: str) -> Any:
+def _export(
+    request: HttpRequest, patient_id: UUID, plan_id: int, what: str
+) -> tuple[Patient, TaperPlan, list[TaperPlanStep]]:
     patient = patient_for(
         request.user,
         patient_id,
@@ -310,18 +294,18 @@ def _export(request: HttpRequest, patient_id: str, plan_id: int, what: str) -> A
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def plan_handout(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+def plan_handout(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout")
     context = {"patient": patient, "plan": plan, "handout": build_handout(plan, steps)}
     return render(request, "tapering/handout.html", context)
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def plan_handout_pdf(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+def plan_handout_pdf(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout_pdf")
     response = HttpResponse(handout_pdf(build_handout(plan, steps)), content_type="application/pdf")
     name = f"nedtrapningsplan-{plan.start_date.isoformat()}-v{plan.version_number}.pdf"
@@ -330,18 +314,18 @@ def plan_handout_pdf(request: HttpRequest, patient_id: str, plan_id: int) -> Htt
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def plan_summary(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+def plan_summary(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_summary")
     context = {"patient": patient, "plan": plan, "steps": steps, "events": events_of(plan)}
     return render(request, "tapering/summary.html", context)
 
 
 @login_required
-@require(can_read_taper_plans)
+@requires(can_read_taper_plans)
 @require_GET
-def plan_calendar(request: HttpRequest, patient_id: str, plan_id: int) -> HttpResponse:
+def plan_calendar(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_calendar")
     handout = build_handout(plan, steps)
     practice = ", ".join(p for p in (plan.practice.name, plan.practice.phone) if p)

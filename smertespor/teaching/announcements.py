@@ -8,7 +8,6 @@ sessions use the notifications app's plain e-mail.
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_noop
 
+from smertespor.accounts.models import User
 from smertespor.calendars import CalendarEvent, calendar_file
 from smertespor.notifications.services import notify
 from smertespor.teaching.models import TeachingSession
@@ -44,7 +44,7 @@ TEXTS = {
 
 
 def notify_about_session(
-    users: Iterable[Any], *, kind: Kind, session: TeachingSession, email: bool
+    users: Iterable[User], *, kind: Kind, session: TeachingSession, email: bool
 ) -> int:
     """An in-app notification linking to the session; ``email`` also sends the plain one."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -82,7 +82,7 @@ def session_calendar(session: TeachingSession) -> bytes:
     )
 
 
-def send_session_email(*, user: Any, session: TeachingSession, template: str) -> bool:
+def send_session_email(*, user: User, session: TeachingSession, template: str) -> bool:
     """E-mail ``user`` about ``session`` with its calendar file; False if they have no address."""
     if not user.email:
         return False

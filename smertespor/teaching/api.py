@@ -1,250 +1,73 @@
-"""Teaching endpoints: sessions, registrations and attendance. The same permissions,
-selectors and services as the pages; a service's ValidationError becomes a 422."""
+"""Teaching endpoints: the programme, sessions, registrations, attendance, feedback,
+invitations and materials. Each operation is the same action as on the pages
+(``actions.py``); an endpoint parses, calls it and shapes the answer. Refusals and invalid
+input are raised and answered as problems (RFC 9457) by ``config/api.py``."""
 
-from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from django.urls import reverse
-from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
-from smertespor.accounts.models import User
-from smertespor.audit.services import AuditAction, record_event
-from smertespor.teaching.models import Registration, TeachingSession, education_hours
+from smertespor.entry.doors import performs
+from smertespor.entry.numbers import json_number
+from smertespor.entry.rules import require
+from smertespor.teaching import actions
+from smertespor.teaching.models import (
+    Feedback,
+    Invitation,
+    Registration,
+    SessionMaterial,
+    TeachingSession,
+)
 from smertespor.teaching.permissions import can_see_teaching, can_take_part_in_teaching
+from smertespor.teaching.schemas import (
+    AttendanceIn,
+    CreatedSessions,
+    FeedbackIn,
+    FeedbackOut,
+    InvitationIn,
+    InvitationOut,
+    MaterialLinkIn,
+    MaterialOut,
+    MyHoursOut,
+    ParticipantOut,
+    RegistrationOut,
+    SessionIn,
+    SessionOut,
+    SessionPage,
+    SessionUpdateIn,
+    TopicCode,
+)
 from smertespor.teaching.selectors import (
-    SESSION_SORTS,
-    WHEN,
-    attended_registrations,
+    SessionSort,
+    When,
+    education_record,
     managed_session_for,
+    materials_for,
+    practices_named,
     registration_of,
     registrations_for,
     session_for,
+    teachers_named,
     teaching_sessions,
-    waiting_position,
-)
-from smertespor.teaching.services import (
-    cancel_registration,
-    create_teaching_sessions,
-    give_feedback,
-    mark_attendance,
-    register_for_session,
-    update_teaching_session,
 )
 
 router = Router(tags=["teaching"])
-
-Title = Annotated[str, Field(max_length=200)]
-Text = Annotated[str, Field(max_length=5000)]
-Url = Annotated[str, Field(max_length=500)]
-Whole = Annotated[int, Field(strict=True)]  # a JSON number: neither true nor "5"
 PAGE_SIZE = 50
-
-
-class MaterialOut(Schema):
-    id: int
-    kind: str
-    title: str
-    url: str | None
-
-    @staticmethod
-    def resolve_url(obj: Any) -> str | None:
-        return obj.url or None
-
-
-class SessionOut(Schema):
-    id: int
-    title: str
-    description: str
-    topics: list[str]
-    audience: list[str]
-    starts_at: datetime
-    ends_at: datetime
-    duration_minutes: int
-    hours: Decimal
-    location: str
-    online_url: str
-    capacity: int
-    registered: int
-    waiting: int
-    organiser: str
-    teachers: list[str]
-    external_teachers: str
-    series_id: int | None
-    materials: list[MaterialOut]
-
-    @staticmethod
-    def resolve_topics(obj: TeachingSession) -> list[str]:
-        return sorted(obj.topic_values)
-
-    @staticmethod
-    def resolve_registered(obj: Any) -> int:
-        return int(getattr(obj, "registered_count", 0))
-
-    @staticmethod
-    def resolve_waiting(obj: Any) -> int:
-        return int(getattr(obj, "waiting_count", 0))
-
-    @staticmethod
-    def resolve_organiser(obj: TeachingSession) -> str:
-        return obj.organiser.name
-
-    @staticmethod
-    def resolve_teachers(obj: TeachingSession) -> list[str]:
-        return [str(teacher) for teacher in obj.teachers.all()]
-
-    @staticmethod
-    def resolve_materials(obj: TeachingSession) -> list[Any]:
-        return list(obj.materials.all())  # prefetched without the file contents
-
-
-class SessionPage(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[SessionOut]
-
-
-class SessionIn(Schema):
-    title: Title
-    description: Text = ""
-    topics: list[str]
-    audience: list[str]
-    starts_at: datetime
-    ends_at: datetime
-    location: Title = ""
-    online_url: Url = ""
-    capacity: Whole
-    teacher_ids: list[int] = []
-    external_teachers: Annotated[str, Field(max_length=300)] = ""
-    repeat: str = ""
-    occurrences: Whole = 1
-
-
-class SessionUpdateIn(Schema):
-    title: Title | None = None
-    description: Text | None = None
-    topics: list[str] | None = None
-    audience: list[str] | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    location: Title | None = None
-    online_url: Url | None = None
-    capacity: Whole | None = None
-    teacher_ids: list[int] | None = None
-    external_teachers: Annotated[str, Field(max_length=300)] | None = None
-
-
-class CreatedSessions(Schema):
-    items: list[SessionOut]
-
-
-class RegistrationOut(Schema):
-    id: int
-    session_id: int
-    status: str
-    waiting_position: int | None
-    attended: bool | None
-
-    @staticmethod
-    def resolve_waiting_position(obj: Registration) -> int | None:
-        return waiting_position(obj)
-
-
-class ParticipantOut(Schema):
-    id: int
-    participant_id: int
-    name: str
-    practice: str
-    status: str
-    attended: bool | None
-
-    @staticmethod
-    def resolve_name(obj: Registration) -> str:
-        return str(obj.participant)
-
-    @staticmethod
-    def resolve_practice(obj: Registration) -> str:
-        return obj.organisation.name
-
-
-class MyRegistrationOut(Schema):
-    id: int
-    session_id: int
-    title: str
-    starts_at: datetime
-    hours: Decimal
-    certificate_url: str
-
-    @staticmethod
-    def resolve_title(obj: Registration) -> str:
-        return obj.session.title
-
-    @staticmethod
-    def resolve_starts_at(obj: Registration) -> datetime:
-        return obj.session.starts_at
-
-    @staticmethod
-    def resolve_hours(obj: Registration) -> Decimal:
-        return obj.session.hours
-
-    @staticmethod
-    def resolve_certificate_url(obj: Registration) -> str:
-        return reverse("teaching:certificate", kwargs={"registration_id": obj.pk})
-
-
-class MyHoursOut(Schema):
-    hours: Decimal
-    sessions: list[MyRegistrationOut]
-
-
-class AttendanceLine(Schema):
-    registration_id: int
-    attended: bool
-
-
-class AttendanceIn(Schema):
-    attendance: list[AttendanceLine]
-
-
-class FeedbackIn(Schema):
-    rating: Whole
-    comment: Annotated[str, Field(max_length=2000)] = ""
-
-
-class FeedbackOut(Schema):
-    rating: int
-    comment: str
-
-
-def _require(request: HttpRequest, allowed: bool) -> None:
-    if not allowed:
-        record_event(user=request.user, action=AuditAction.REFUSED, object_type="api_teaching")
-        raise PermissionDenied
-
-
-def _teachers(ids: list[int]) -> list[Any]:
-    found = list(User.objects.filter(pk__in=ids))
-    if len(found) != len(set(ids)):
-        raise ValidationError({"teacher_ids": _("Unknown teacher.")}, code="invalid_teacher")
-    return found
+PROGRAMME = "teaching_programme"
 
 
 @router.get("/sessions", response=SessionPage, url_name="teaching_sessions_list")
 def list_sessions(
-    request: HttpRequest, when: str = "upcoming", topic: str = "", sort: str = "", page: int = 1
+    request: HttpRequest,
+    when: When = "upcoming",
+    topic: TopicCode | None = None,
+    sort: SessionSort | None = None,
+    page: int = 1,
 ) -> dict[str, object]:
     """The programme: ``when`` is upcoming, past or all; filter by topic."""
-    _require(request, can_see_teaching(request.user))
-    sessions = teaching_sessions(
-        when=when if when in WHEN else "upcoming",
-        topic=topic,
-        sort=sort if sort in SESSION_SORTS else "",
-    )
+    require(request.user, can_see_teaching, object_type=PROGRAMME)
+    sessions = teaching_sessions(when=when, topic=topic or "", sort=sort or "")
     paginator = Paginator(sessions, PAGE_SIZE)
     current = paginator.get_page(max(page, 1))
     return {
@@ -256,31 +79,30 @@ def list_sessions(
 
 
 @router.post("/sessions", response={201: CreatedSessions}, url_name="teaching_sessions_create")
+@performs(actions.plan_teaching_sessions)
 def create_sessions(request: HttpRequest, payload: SessionIn) -> Status[dict[str, object]]:
     """One session, or a series with ``repeat`` (weekly, fortnightly, monthly) and
     ``occurrences``."""
-    data = payload.dict()
-    data["teachers"] = _teachers(data.pop("teacher_ids"))
-    created = create_teaching_sessions(by=request.user, **data)
+    details = payload.dict()
+    details["teachers"] = teachers_named(details.pop("teacher_ids"))
+    created = actions.plan_teaching_sessions(user=request.user, **details)
     return Status(201, {"items": [session_for(request.user, s.pk) for s in created]})
 
 
 @router.get("/sessions/{session_id}", response=SessionOut, url_name="teaching_sessions_detail")
 def get_session(request: HttpRequest, session_id: int) -> TeachingSession:
-    _require(request, can_see_teaching(request.user))
     return session_for(request.user, session_id)
 
 
 @router.patch("/sessions/{session_id}", response=SessionOut, url_name="teaching_sessions_update")
+@performs(actions.change_teaching_session)
 def patch_session(
     request: HttpRequest, session_id: int, payload: SessionUpdateIn
 ) -> TeachingSession:
-    _require(request, can_see_teaching(request.user))
-    session = managed_session_for(request.user, session_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "teacher_ids" in changes:
-        changes["teachers"] = _teachers(changes.pop("teacher_ids"))
-    update_teaching_session(by=request.user, session=session, **changes)
+        changes["teachers"] = teachers_named(changes.pop("teacher_ids"))
+    actions.change_teaching_session(user=request.user, session_id=session_id, **changes)
     return session_for(request.user, session_id)
 
 
@@ -291,7 +113,6 @@ def patch_session(
 )
 def list_registrations(request: HttpRequest, session_id: int) -> list[Registration]:
     """Who has a place or is queued: for the organising clinic and the teachers."""
-    _require(request, can_see_teaching(request.user))
     return list(registrations_for(managed_session_for(request.user, session_id)))
 
 
@@ -300,13 +121,10 @@ def list_registrations(request: HttpRequest, session_id: int) -> list[Registrati
     response={201: RegistrationOut},
     url_name="teaching_registration_create",
 )
+@performs(actions.sign_up_for_session)
 def register(request: HttpRequest, session_id: int) -> Status[Registration]:
     """Sign yourself up. ``status`` says whether you got a place or are on the waiting list."""
-    _require(request, can_take_part_in_teaching(request.user))
-    registration = register_for_session(
-        by=request.user, session=session_for(request.user, session_id)
-    )
-    return Status(201, registration)
+    return Status(201, actions.sign_up_for_session(user=request.user, session_id=session_id))
 
 
 @router.get(
@@ -315,7 +133,7 @@ def register(request: HttpRequest, session_id: int) -> Status[Registration]:
     url_name="teaching_registration_detail",
 )
 def my_registration(request: HttpRequest, session_id: int) -> Registration:
-    _require(request, can_take_part_in_teaching(request.user))
+    require(request.user, can_take_part_in_teaching, object_type=PROGRAMME)
     registration = registration_of(request.user, session_for(request.user, session_id))
     if registration is None:
         raise Http404
@@ -327,10 +145,10 @@ def my_registration(request: HttpRequest, session_id: int) -> Registration:
     response=RegistrationOut,
     url_name="teaching_registration_cancel",
 )
+@performs(actions.cancel_registration)
 def cancel(request: HttpRequest, session_id: int) -> Registration:
     """Cancel your place (the waiting list moves up) or leave the waiting list."""
-    _require(request, can_take_part_in_teaching(request.user))
-    return cancel_registration(by=request.user, session=session_for(request.user, session_id))
+    return actions.cancel_registration(user=request.user, session_id=session_id)
 
 
 @router.put(
@@ -338,16 +156,17 @@ def cancel(request: HttpRequest, session_id: int) -> Registration:
     response=list[ParticipantOut],
     url_name="teaching_attendance_mark",
 )
-def put_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn) -> list[Any]:
-    """Mark who came, by registration id. Only once the session has begun."""
-    _require(request, can_see_teaching(request.user))
-    session = managed_session_for(request.user, session_id)
-    mark_attendance(
-        by=request.user,
-        session=session,
+@performs(actions.mark_attendance)
+def put_attendance(
+    request: HttpRequest, session_id: int, payload: AttendanceIn
+) -> list[Registration]:
+    """Mark who came, by registration id. From an hour before the session starts."""
+    actions.mark_attendance(
+        user=request.user,
+        session_id=session_id,
         attendance={line.registration_id: line.attended for line in payload.attendance},
     )
-    return list(registrations_for(session))
+    return list(registrations_for(session_for(request.user, session_id)))
 
 
 @router.post(
@@ -355,21 +174,90 @@ def put_attendance(request: HttpRequest, session_id: int, payload: AttendanceIn)
     response={201: FeedbackOut},
     url_name="teaching_feedback_create",
 )
-def post_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> Status[object]:
+@performs(actions.give_feedback)
+def post_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> Status[Feedback]:
     """Rate a session you attended, 1 to 5, with an optional comment."""
-    _require(request, can_take_part_in_teaching(request.user))
-    feedback = give_feedback(
-        by=request.user, session=session_for(request.user, session_id), **payload.dict()
+    feedback = actions.give_feedback(
+        user=request.user, session_id=session_id, rating=payload.rating, comment=payload.comment
     )
     return Status(201, feedback)
+
+
+@router.post(
+    "/sessions/{session_id}/invitations",
+    response={201: list[InvitationOut]},
+    url_name="teaching_invitations_create",
+)
+@performs(actions.invite_practices)
+def invite(
+    request: HttpRequest, session_id: int, payload: InvitationIn
+) -> Status[list[Invitation]]:
+    """Invite general practices; their staff get a notification. Practices invited before are
+    skipped; if every one was, that is a 422 so nothing happens unnoticed."""
+    invitations = actions.invite_practices(
+        user=request.user, session_id=session_id, practices=practices_named(payload.practices)
+    )
+    return Status(201, invitations)
+
+
+@router.get(
+    "/sessions/{session_id}/materials",
+    response=list[MaterialOut],
+    url_name="teaching_materials_list",
+)
+def list_materials(request: HttpRequest, session_id: int) -> list[SessionMaterial]:
+    """The session's files and links; a file downloads from its ``download_url``."""
+    return list(materials_for(session_for(request.user, session_id)))
+
+
+@router.post(
+    "/sessions/{session_id}/materials/links",
+    response={201: MaterialOut},
+    url_name="teaching_material_links_create",
+)
+@performs(actions.add_material_link)
+def add_link(
+    request: HttpRequest, session_id: int, payload: MaterialLinkIn
+) -> Status[SessionMaterial]:
+    material = actions.add_material_link(
+        user=request.user, session_id=session_id, title=payload.title, url=payload.url
+    )
+    return Status(201, material)
+
+
+@router.post(
+    "/sessions/{session_id}/materials/files",
+    response={201: MaterialOut},
+    url_name="teaching_material_files_create",
+)
+@performs(actions.add_material_file)
+def add_file(
+    request: HttpRequest,
+    session_id: int,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+) -> Status[SessionMaterial]:
+    """Upload a PDF, PNG or JPEG (multipart/form-data), at most 10 MB. The type is read from
+    the content, never from the name; ``title`` defaults to the file name."""
+    material = actions.add_material_file(
+        user=request.user, session_id=session_id, title=title, upload=file
+    )
+    return Status(201, material)
+
+
+@router.delete(
+    "/materials/{material_id}", response=list[MaterialOut], url_name="teaching_material_delete"
+)
+@performs(actions.remove_material)
+def delete_material(request: HttpRequest, material_id: int) -> list[SessionMaterial]:
+    """Remove a file or link; the answer is the session's materials that are left."""
+    session = actions.remove_material(user=request.user, material_id=material_id)
+    return list(materials_for(session))
 
 
 @router.get("/hours/mine", response=MyHoursOut, url_name="teaching_hours_mine")
 def my_hours(request: HttpRequest) -> dict[str, object]:
     """Your education hours: every session you attended, with its certificate."""
-    _require(request, can_take_part_in_teaching(request.user))
-    attended = list(attended_registrations(participant=request.user))
-    return {
-        "hours": education_hours(sum(r.session.duration_minutes for r in attended)),
-        "sessions": attended,
-    }
+    require(request.user, can_take_part_in_teaching, object_type=PROGRAMME)
+    record = education_record(request.user)
+    return {"hours": json_number(record.hours), "sessions": record.attended}

@@ -148,6 +148,8 @@ def load_demo_teaching(region_organisations: dict[str, Organisation]) -> int:
         registrations = {}
         for username in attendees:
             user = users[username]
+            if user.organisation is None:  # every demo participant works in a practice
+                continue
             registrations[username] = Registration.objects.create(
                 session=session,
                 participant=user,

@@ -1,10 +1,10 @@
-"""Teaching forms: parse input at the boundary; the services validate and save."""
+"""Teaching forms: parse input at the boundary; the services validate (once) and save."""
 
 from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,21 +14,9 @@ from smertespor.teaching.models import Audience, Registration, SessionSeries, Te
 from smertespor.teaching.permissions import CLINIC_KINDS
 from smertespor.teaching.topics import Topic
 
-# Service error key -> the form field it belongs next to.
-SERVICE_FIELDS = {"starts_at": "date", "ends_at": "end_time", "file": "file"}
 
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        target = SERVICE_FIELDS.get(key, key)
-        form.add_error(target if target in form.fields else None, errors)
-
-
-def _clinic_staff() -> Any:
+def _clinic_staff() -> QuerySet[User]:
+    """Who can be chosen as a teacher (evaluated each time a form is made)."""
     return (
         User.objects.filter(
             is_active=True, role__in=CLINIC_ROLES, organisation__kind__in=CLINIC_KINDS
@@ -39,8 +27,10 @@ def _clinic_staff() -> Any:
 
 
 class TeacherChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.get_full_name() or obj.username} ({obj.organisation})"
+    def label_from_instance(self, obj: Model) -> str:
+        if isinstance(obj, User):
+            return f"{obj.get_full_name() or obj.username} ({obj.organisation})"
+        return super().label_from_instance(obj)
 
 
 class SessionForm(forms.Form):
@@ -88,7 +78,7 @@ class SessionForm(forms.Form):
     )
     teachers = TeacherChoiceField(
         label=_("Teachers"),
-        queryset=User.objects.none(),
+        queryset=_clinic_staff(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Teachers can mark attendance. Hold Ctrl (or ⌘) to choose several."),
@@ -99,10 +89,6 @@ class SessionForm(forms.Form):
         required=False,
         help_text=_("Guest teachers without a Smertespor login."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["teachers"].queryset = _clinic_staff()
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -149,8 +135,6 @@ class SessionCreateForm(SessionForm):
     occurrences = forms.IntegerField(
         label=_("Number of sessions"),
         initial=1,
-        min_value=1,
-        max_value=24,
         help_text=_("With a repetition: how many sessions to create, each a copy of this one."),
     )
 
@@ -226,6 +210,8 @@ class InviteForm(forms.Form):
         help_text=_("The practice's staff get a notification in Smertespor."),
     )
 
-    def __init__(self, *args: Any, practices: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, practices: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practices"].queryset = practices
+        field = self.fields["practices"]
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            field.queryset = practices

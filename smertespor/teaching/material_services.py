@@ -1,20 +1,20 @@
-"""Writes for a session's materials: links, and files judged by their content."""
-
-from typing import Any
+"""Writes for a session's materials: links, and files judged by their content (the one
+check for every upload, ``smertespor/documents.py``). The pages and the API both come here
+through the actions."""
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from smertespor.teaching.materials import MAX_MATERIAL_BYTES, safe_filename, sniff_file_kind
+from smertespor.accounts.models import User
+from smertespor.documents import document_kind
+from smertespor.teaching.materials import MAX_MATERIAL_BYTES, safe_filename
 from smertespor.teaching.models import SessionMaterial, TeachingSession
-from smertespor.teaching.permissions import can_manage_session, ensure
 
 
 def add_material_link(
-    *, by: Any, session: TeachingSession, title: str, url: str
+    *, by: User, session: TeachingSession, title: str, url: str
 ) -> SessionMaterial:
-    ensure(can_manage_session(by, session))
     material = SessionMaterial(
         session=session,
         kind=SessionMaterial.Kind.LINK,
@@ -23,20 +23,23 @@ def add_material_link(
         added_by=by,
     )
     if not material.url:
-        raise ValidationError({"url": _("Enter the link.")}, code="required")
+        raise ValidationError({"url": ValidationError(_("Enter the link."), code="required")})
     material.full_clean()
     material.save()
     return material
 
 
 def add_material_file(
-    *, by: Any, session: TeachingSession, title: str, upload: UploadedFile
+    *, by: User, session: TeachingSession, title: str, upload: UploadedFile
 ) -> SessionMaterial:
     """A PDF or image, judged by its content, at most MAX_MATERIAL_BYTES."""
-    ensure(can_manage_session(by, session))
     too_big = ValidationError(
-        {"file": _("The file is larger than %(mb)s MB.") % {"mb": MAX_MATERIAL_BYTES // 2**20}},
-        code="file_too_large",
+        {
+            "file": ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": MAX_MATERIAL_BYTES // 2**20},
+                code="file_too_large",
+            )
+        }
     )
     if (upload.size or 0) > MAX_MATERIAL_BYTES:
         raise too_big
@@ -44,12 +47,15 @@ def add_material_file(
     if len(content) > MAX_MATERIAL_BYTES:
         raise too_big
     if not content:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty_file")
-    kind = sniff_file_kind(content[:16])
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty_file")})
+    kind = document_kind(content[:16])
     if kind is None:
         raise ValidationError(
-            {"file": _("Only PDF files and PNG or JPEG images can be added.")},
-            code="file_type",
+            {
+                "file": ValidationError(
+                    _("Only PDF files and PNG or JPEG images can be added."), code="file_type"
+                )
+            }
         )
     filename = safe_filename(upload.name or "", kind)
     material = SessionMaterial(
@@ -67,6 +73,5 @@ def add_material_file(
     return material
 
 
-def remove_material(*, by: Any, material: SessionMaterial) -> None:
-    ensure(can_manage_session(by, material.session))
+def remove_material(*, material: SessionMaterial) -> None:
     material.delete()

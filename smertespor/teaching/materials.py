@@ -1,17 +1,15 @@
-"""What a teaching material file may be: a PDF or an image, judged by its first bytes (never
-by the name or the type the browser claims), and no larger than MAX_MATERIAL_BYTES."""
+"""What a teaching material file may be: a PDF or an image, judged by its first bytes
+(``smertespor/documents.py``, the one check for every upload), no larger than
+MAX_MATERIAL_BYTES, under a safe file name."""
 
 from pathlib import PurePath
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 
-from smertespor.documents import DocumentKind, document_kind
+from smertespor.documents import DocumentKind
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
-
-# One check for every upload in Smertespor (smertespor/documents.py).
-sniff_file_kind = document_kind
 
 
 def safe_filename(name: str, kind: DocumentKind) -> str:

@@ -1,6 +1,6 @@
-"""Writes for teaching. Each checks who is asking, runs in one transaction and validates
-before it saves, so bad input changes nothing. The pages, the API and the management
-command all call these.
+"""Writes for teaching. Each runs in one transaction and validates before it saves, so bad
+input changes nothing. Who may ask is checked once, in the actions (``actions.py``) that the
+pages and the API call; the demo loader calls these directly, as the system.
 
 Places are handed out under a row lock on the session (``select_for_update``): every
 registration, cancellation and capacity change for one session queues behind the others,
@@ -12,7 +12,7 @@ Materials and reminders have modules of their own (``material_services``,
 ``reminder_services``); the checks on a session's input are in ``session_checks``.
 """
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smertespor.accounts.models import Organisation
+from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.permissions import is_practice_staff
 from smertespor.teaching import recurrence
 from smertespor.teaching import session_checks as checks
@@ -33,12 +33,6 @@ from smertespor.teaching.models import (
     SessionSeries,
     SessionTopic,
     TeachingSession,
-)
-from smertespor.teaching.permissions import (
-    can_manage_session,
-    can_organise_teaching,
-    can_take_part_in_teaching,
-    ensure,
 )
 
 Status = Registration.Status
@@ -69,7 +63,7 @@ def _registered_count(session: TeachingSession) -> int:
 
 def create_teaching_sessions(
     *,
-    by: Any,
+    by: User,
     title: str,
     topics: Collection[str],
     audience: Collection[str],
@@ -79,23 +73,22 @@ def create_teaching_sessions(
     description: str = "",
     location: str = "",
     online_url: str = "",
-    teachers: Iterable[Any] = (),
+    teachers: Iterable[User] = (),
     external_teachers: str = "",
     repeat: str = "",
     occurrences: int = 1,
 ) -> list[TeachingSession]:
     """One session, or a series of ``occurrences`` sessions repeating every week, second week
     or month, each a copy of the first at the same local time."""
-    ensure(can_organise_teaching(by))
     checks.check_aware(starts_at=starts_at, ends_at=ends_at)
     starts_at, ends_at = checks.to_the_minute(starts_at), checks.to_the_minute(ends_at)
     errors = checks.Errors()
     errors.check(checks.check_not_too_far_ahead, starts_at)
-    chosen_topics = errors.check(checks.clean_topics, topics)
-    flags = errors.check(checks.audience_flags, audience)
-    duration = errors.check(checks.duration_minutes, starts_at, ends_at)
+    chosen_topics: list[str] = errors.value(checks.clean_topics, topics, otherwise=[])
+    flags: dict[str, bool] = errors.value(checks.audience_flags, audience, otherwise={})
+    duration = errors.value(checks.duration_minutes, starts_at, ends_at, otherwise=0)
     errors.check(checks.check_capacity, capacity)
-    teacher_list = errors.check(checks.check_teachers, teachers)
+    teacher_list: list[User] = errors.value(checks.check_teachers, teachers, otherwise=[])
     errors.check(checks.check_place, location, online_url)
     errors.check(checks.check_series, repeat, occurrences)
     if starts_at <= timezone.now():
@@ -139,15 +132,16 @@ def create_teaching_sessions(
 
 
 def update_teaching_session(
-    *, by: Any, session: TeachingSession, **changes: Any
+    *, by: User, session: TeachingSession, **changes: Any
 ) -> TeachingSession:
     """Change one session. Fewer places than people registered is refused; more places move
     the waiting list up; a new time or place is announced to everyone signed up."""
-    ensure(can_manage_session(by, session))
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
-            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be changed: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))},
+            code="not_editable",
         )
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
@@ -174,13 +168,15 @@ def update_teaching_session(
             if changes["capacity"] < registered:
                 raise ValidationError(
                     {
-                        "capacity": _(
-                            "%(count)s people are registered. Places cannot go below that; "
-                            "ask participants to cancel first."
+                        "capacity": ValidationError(
+                            _(
+                                "%(count)s people are registered. Places cannot go below that; "
+                                "ask participants to cancel first."
+                            )
+                            % {"count": registered},
+                            code="capacity_below_registered",
                         )
-                        % {"count": registered}
-                    },
-                    code="capacity_below_registered",
+                    }
                 )
             locked.capacity = changes["capacity"]
         checks.check_place(locked.location, locked.online_url)
@@ -217,9 +213,14 @@ def update_teaching_session(
 # --- registration ----------------------------------------------------------------------
 
 
-def register_for_session(*, by: Any, session: TeachingSession) -> Registration:
-    """Sign ``by`` up: a place if one is free (and nobody is queued), else the waiting list."""
-    ensure(can_take_part_in_teaching(by))
+def register_for_session(*, by: User, session: TeachingSession) -> Registration:
+    """Sign ``by`` up: a place if one is free (and nobody is queued), else the waiting list.
+    The hours are credited to the practice ``by`` works in now."""
+    practice = by.organisation
+    if practice is None:
+        raise ValidationError(
+            _("Only staff of a general practice can sign up."), code="no_practice"
+        )
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if locked.has_started:
@@ -238,7 +239,7 @@ def register_for_session(*, by: Any, session: TeachingSession) -> Registration:
         queue_exists = locked.registrations.filter(status=Status.WAITING).exists()
         has_place = _registered_count(locked) < locked.capacity and not queue_exists
         registration = existing or Registration(session=locked, participant=by)
-        registration.organisation = by.organisation
+        registration.organisation = practice
         registration.status = Status.REGISTERED if has_place else Status.WAITING
         registration.queued_at = timezone.now()
         registration.cancelled_at = None
@@ -255,9 +256,8 @@ def register_for_session(*, by: Any, session: TeachingSession) -> Registration:
     return registration
 
 
-def cancel_registration(*, by: Any, session: TeachingSession) -> Registration:
+def cancel_registration(*, by: User, session: TeachingSession) -> Registration:
     """Give up a place (the first on the waiting list gets it) or leave the waiting list."""
-    ensure(can_take_part_in_teaching(by))
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if locked.has_started:
@@ -284,6 +284,13 @@ def cancel_registration(*, by: Any, session: TeachingSession) -> Registration:
     return registration
 
 
+def _place_offered_email(user: User, session: TeachingSession) -> Callable[[], bool]:
+    def send() -> bool:
+        return send_session_email(user=user, session=session, template="place_offered")
+
+    return send
+
+
 def _fill_free_places(session: TeachingSession) -> list[Registration]:
     """Move the waiting list up into free places, first come first served. The caller holds
     the session's row lock."""
@@ -307,12 +314,7 @@ def _fill_free_places(session: TeachingSession) -> list[Registration]:
         # and a failing mail server is logged, never undoing it.
         notify_about_session(participants, kind=Kind.PLACE_OFFERED, session=session, email=False)
         for user in participants:
-            transaction.on_commit(
-                lambda user=user: send_session_email(
-                    user=user, session=session, template="place_offered"
-                ),
-                robust=True,
-            )
+            transaction.on_commit(_place_offered_email(user, session), robust=True)
     return promoted
 
 
@@ -320,10 +322,9 @@ def _fill_free_places(session: TeachingSession) -> list[Registration]:
 
 
 def mark_attendance(
-    *, by: Any, session: TeachingSession, attendance: Mapping[int, bool]
+    *, by: User, session: TeachingSession, attendance: Mapping[int, bool]
 ) -> list[Registration]:
     """Record who came (True) and who did not (False), by registration id."""
-    ensure(can_manage_session(by, session))
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
         if not locked.is_attendance_open:
@@ -358,11 +359,14 @@ def mark_attendance(
     return changed
 
 
-def give_feedback(*, by: Any, session: TeachingSession, rating: int, comment: str = "") -> Feedback:
+def give_feedback(
+    *, by: User, session: TeachingSession, rating: int, comment: str = ""
+) -> Feedback:
     """A participant's rating (1-5) and comment; giving it again replaces the earlier one."""
-    ensure(can_take_part_in_teaching(by))
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError({"rating": _("Choose a rating from 1 to 5.")}, code="invalid")
+        raise ValidationError(
+            {"rating": ValidationError(_("Choose a rating from 1 to 5."), code="invalid")}
+        )
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update()
@@ -393,17 +397,22 @@ def give_feedback(*, by: Any, session: TeachingSession, rating: int, comment: st
 
 
 def invite_practices(
-    *, by: Any, session: TeachingSession, practices: Iterable[Organisation]
+    *, by: User, session: TeachingSession, practices: Iterable[Organisation]
 ) -> list[Invitation]:
     """Invite practices (their staff get a notification). Already invited ones are skipped;
     if all were, that is an error so the inviter knows nothing new happened."""
-    ensure(can_manage_session(by, session))
     practices = list(practices)
     if not practices:
-        raise ValidationError({"practices": _("Choose at least one practice.")}, code="required")
+        raise ValidationError(
+            {"practices": ValidationError(_("Choose at least one practice."), code="required")}
+        )
     if any(not practice.is_gp_practice for practice in practices):
         raise ValidationError(
-            {"practices": _("Only general practices can be invited.")}, code="invalid_choice"
+            {
+                "practices": ValidationError(
+                    _("Only general practices can be invited."), code="invalid_choice"
+                )
+            }
         )
     if session.has_started:
         raise ValidationError(

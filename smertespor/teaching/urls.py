@@ -1,28 +1,28 @@
 from django.urls import path
 
-from smertespor.teaching import views, views_clinic
+from smertespor.teaching import organiser_views, views
 
 app_name = "teaching"
 urlpatterns = [
     path("", views.session_list, name="list"),
-    path("new/", views_clinic.session_create, name="create"),
+    path("new/", organiser_views.session_create, name="create"),
     path("mine/", views.my_teaching, name="mine"),
-    path("hours/", views_clinic.hours, name="hours"),
-    path("reach/", views_clinic.reach, name="reach"),
-    path("need/", views_clinic.need, name="need"),
+    path("hours/", organiser_views.hours, name="hours"),
+    path("reach/", organiser_views.reach, name="reach"),
+    path("need/", organiser_views.need, name="need"),
     path("<int:session_id>/", views.session_detail, name="detail"),
-    path("<int:session_id>/edit/", views_clinic.session_edit, name="edit"),
+    path("<int:session_id>/edit/", organiser_views.session_edit, name="edit"),
     path("<int:session_id>/register/", views.register, name="register"),
     path("<int:session_id>/cancel/", views.cancel, name="cancel"),
     path("<int:session_id>/calendar.ics", views.calendar_file, name="calendar"),
     path("<int:session_id>/feedback/", views.feedback, name="feedback"),
-    path("<int:session_id>/attendance/", views_clinic.attendance, name="attendance"),
-    path("<int:session_id>/invite/", views_clinic.invite, name="invite"),
-    path("<int:session_id>/materials/", views_clinic.material_add, name="material_add"),
+    path("<int:session_id>/attendance/", organiser_views.attendance, name="attendance"),
+    path("<int:session_id>/invite/", organiser_views.invite, name="invite"),
+    path("<int:session_id>/materials/", organiser_views.material_add, name="material_add"),
     path("materials/<int:material_id>/", views.material_download, name="material"),
     path(
         "materials/<int:material_id>/delete/",
-        views_clinic.material_delete,
+        organiser_views.material_delete,
         name="material_delete",
     ),
     path(

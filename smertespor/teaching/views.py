@@ -1,26 +1,28 @@
-"""Teaching pages for participants. Thin: parse, call selector or service, render.
+"""Teaching pages everyone in teaching sees, and the participants' own: the programme, a
+session, signing up, feedback, hours and certificates. Thin: parse, call a selector or an
+action, render.
 
-The clinic's pages (create, edit, attendance, materials, invitations, hours, need) are in
-``views_clinic``.
+The organising clinic's pages (plan, edit, attendance, materials, invitations, hours, reach,
+need) are in ``organiser_views``.
 """
-
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import require
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
+from smertespor.entry.rules import requires
+from smertespor.teaching import actions
 from smertespor.teaching.announcements import session_calendar
 from smertespor.teaching.forms import FeedbackForm
-from smertespor.teaching.models import Feedback, Registration, SessionMaterial, education_hours
+from smertespor.teaching.models import Registration, TeachingSession
 from smertespor.teaching.permissions import (
     can_manage_session,
     can_organise_teaching,
@@ -30,23 +32,26 @@ from smertespor.teaching.permissions import (
 from smertespor.teaching.selectors import (
     SESSION_SORTS,
     WHEN,
-    attended_registrations,
-    education_minutes,
+    certificate_for,
+    education_record,
+    feedback_of,
     feedback_summary,
+    has_given_feedback,
     invited_practices,
     is_practice_invited,
+    material_file,
     materials_for,
+    practice_education,
     practices_to_invite,
     registration_of,
     registrations_for,
+    registrations_of,
     session_for,
+    sessions_invited_to,
     teaching_sessions,
+    upcoming_registrations,
     waiting_position,
-)
-from smertespor.teaching.services import (
-    cancel_registration,
-    give_feedback,
-    register_for_session,
+    with_feedback,
 )
 from smertespor.teaching.topics import Topic
 
@@ -58,7 +63,8 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-@require(can_see_teaching)
+@requires(can_see_teaching)
+@require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
     when = request.GET.get("when", "upcoming")
     when = when if when in WHEN else "upcoming"
@@ -70,15 +76,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     sessions = list(page.object_list)
-    mine = {
-        r.session_id: r
-        for r in Registration.objects.filter(participant=request.user, session__in=sessions)
-    }
-    invited = set(
-        request.user.organisation.teaching_invitations.filter(session__in=sessions).values_list(
-            "session_id", flat=True
-        )
-    )
+    mine = registrations_of(request.user, sessions)
+    invited = sessions_invited_to(request.user, sessions)
     rows = [
         {"session": s, "registration": mine.get(s.pk), "invited": s.pk in invited} for s in sessions
     ]
@@ -95,22 +94,18 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "teaching/list.html", context)
 
 
-def _registration_context(request: HttpRequest, session: Any) -> dict[str, Any]:
+def _registration_context(request: HttpRequest, session: TeachingSession) -> dict[str, object]:
     registration = registration_of(request.user, session)
     return {
         "session": session,
         "registration": registration,
         "position": waiting_position(registration) if registration else None,
         "can_take_part": can_take_part_in_teaching(request.user),
-        "has_feedback": registration is not None
-        and Feedback.objects.filter(registration=registration).exists(),
+        "has_feedback": has_given_feedback(registration),
     }
 
 
-@login_required
-@require(can_see_teaching)
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = session_for(request.user, session_id)
+def _detail_context(request: HttpRequest, session: TeachingSession) -> dict[str, object]:
     can_manage = can_manage_session(request.user, session)
     context = {
         **_registration_context(request, session),
@@ -126,12 +121,22 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "invited_practices": invited_practices(session),
             "has_practices_to_invite": practices_to_invite(session).exists(),
         }
-    return render(request, "teaching/detail.html", context)
+    return context
+
+
+@login_required
+@requires(can_see_teaching)
+@require_GET
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = session_for(request.user, session_id)
+    return render(request, "teaching/detail.html", _detail_context(request, session))
 
 
 def _after_registration_change(
     request: HttpRequest, session_id: int, success: str | None, error: ValidationError | None
 ) -> HttpResponse:
+    """The registration box again (htmx), or the session's page: refused with 422 and the
+    reason, or after the change."""
     session = session_for(request.user, session_id)  # fresh counts
     if is_htmx(request):
         context = {
@@ -139,22 +144,25 @@ def _after_registration_change(
             "flash": success,
             "errors": error.messages if error else [],
         }
-        return render(request, "teaching/_registration.html", context)
+        status = INVALID_STATUS if error else 200
+        return render(request, "teaching/_registration.html", context, status=status)
     if error:
         for message in error.messages:
             messages.error(request, message)
-    elif success:
+        context = _detail_context(request, session)
+        return render(request, "teaching/detail.html", context, status=INVALID_STATUS)
+    if success:
         messages.success(request, success)
     return redirect("teaching:detail", session_id=session.pk)
 
 
 @login_required
-@require(can_take_part_in_teaching)
+@requires(can_take_part_in_teaching)
 @require_POST
+@performs(actions.sign_up_for_session)
 def register(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = session_for(request.user, session_id)
     try:
-        registration = register_for_session(by=request.user, session=session)
+        registration = actions.sign_up_for_session(user=request.user, session_id=session_id)
     except ValidationError as error:
         return _after_registration_change(request, session_id, None, error)
     success = (
@@ -166,12 +174,12 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require(can_take_part_in_teaching)
+@requires(can_take_part_in_teaching)
 @require_POST
+@performs(actions.cancel_registration)
 def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = session_for(request.user, session_id)
     try:
-        cancel_registration(by=request.user, session=session)
+        actions.cancel_registration(user=request.user, session_id=session_id)
     except ValidationError as error:
         return _after_registration_change(request, session_id, None, error)
     return _after_registration_change(
@@ -180,41 +188,41 @@ def cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require(can_see_teaching)
+@requires(can_see_teaching)
+@require_GET
 def calendar_file(request: HttpRequest, session_id: int) -> HttpResponse:
     session = session_for(request.user, session_id)
     response = HttpResponse(session_calendar(session), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"teaching-{session.pk}.ics")
+    name = f"teaching-{session.pk}.ics"
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 
 @login_required
-@require(can_see_teaching)
+@requires(can_see_teaching)
+@require_GET
 def material_download(request: HttpRequest, material_id: int) -> HttpResponse:
-    material = SessionMaterial.objects.filter(
-        pk=material_id, kind=SessionMaterial.Kind.FILE
-    ).first()
-    if material is None:
-        raise Http404
+    material = material_file(material_id)
     response = HttpResponse(bytes(material.content or b""), content_type=material.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, material.filename)
+    response["Content-Disposition"] = content_disposition_header(True, material.filename) or ""
     return response
 
 
 @login_required
-@require(can_take_part_in_teaching)
+@requires(can_take_part_in_teaching)
 @require_http_methods(["GET", "POST"])
+@performs(actions.give_feedback)
 def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     session = session_for(request.user, session_id)
     registration = registration_of(request.user, session)
-    existing = Feedback.objects.filter(registration=registration).first() if registration else None
+    existing = feedback_of(registration)
     initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
     form = FeedbackForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            give_feedback(by=request.user, session=session, **form.cleaned_data)
+            actions.give_feedback(user=request.user, session_id=session.pk, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("teaching:detail", session_id=session.pk)
@@ -223,57 +231,33 @@ def feedback(request: HttpRequest, session_id: int) -> HttpResponse:
         "form": form,
         "attended": bool(registration and registration.attended),
     }
-    return render(request, "teaching/feedback.html", context)
+    return render(request, "teaching/feedback.html", context, status=form_status(form))
 
 
 @login_required
-@require(can_take_part_in_teaching)
+@requires(can_take_part_in_teaching)
+@require_GET
 def my_teaching(request: HttpRequest) -> HttpResponse:
     """The participant's own hours and certificates, and their practice's total."""
-    attended = list(attended_registrations(participant=request.user))
-    with_feedback = set(
-        Feedback.objects.filter(registration__in=attended).values_list("registration_id", flat=True)
-    )
-    upcoming = (
-        Registration.objects.filter(
-            participant=request.user,
-            status__in=(Registration.Status.REGISTERED, Registration.Status.WAITING),
-            session__starts_at__gt=timezone.now(),
-        )
-        .select_related("session")
-        .order_by("session__starts_at")
-    )
-    practice_minutes = education_minutes(organisation=request.user.organisation)
-    practice_people = (
-        Registration.objects.filter(organisation=request.user.organisation, attended=True)
-        .values("participant")
-        .distinct()
-        .count()
-    )
+    record = education_record(request.user)
+    practice = practice_education(request.user)
+    given = with_feedback(record.attended)
     context = {
-        "attended": [(r, r.pk in with_feedback) for r in attended],
-        "upcoming": upcoming,
-        "hours": education_hours(sum(r.session.duration_minutes for r in attended)),
-        "practice_hours": education_hours(practice_minutes),
-        "practice_people": practice_people,
+        "attended": [(r, r.pk in given) for r in record.attended],
+        "upcoming": upcoming_registrations(request.user),
+        "hours": record.hours,
+        "practice_hours": practice.hours,
+        "practice_people": practice.participants,
     }
     return render(request, "teaching/mine.html", context)
 
 
 @login_required
-@require(can_see_teaching)
+@requires(can_see_teaching)
+@require_GET
 def certificate(request: HttpRequest, registration_id: int) -> HttpResponse:
     """A printable attendance certificate: for the participant, or the organising clinic."""
-    registration = (
-        Registration.objects.select_related("session__organiser", "participant", "organisation")
-        .filter(pk=registration_id, attended=True)
-        .first()
-    )
-    if registration is None or not (
-        registration.participant_id == request.user.pk
-        or can_manage_session(request.user, registration.session)
-    ):
-        raise Http404
+    registration = certificate_for(request.user, registration_id)
     return render(
         request,
         "teaching/certificate.html",

@@ -1,5 +1,6 @@
 """The shared calendar file writer: what goes in, read back as a calendar program would."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,14 +16,13 @@ STAMP = datetime(2030, 1, 1, 9, 30, tzinfo=UTC)
 
 
 def _timed(**overrides):
-    values = {
-        "uid": "teaching-session-7@smertespor",
-        "summary": "Nedtrapning",
-        "starts_at": datetime(2030, 3, 12, 14, 0, tzinfo=COPENHAGEN),
-        "ends_at": datetime(2030, 3, 12, 15, 30, tzinfo=COPENHAGEN),
-    }
-    values.update(overrides)
-    return CalendarEvent(**values)
+    event = CalendarEvent(
+        uid="teaching-session-7@smertespor",
+        summary="Nedtrapning",
+        starts_at=datetime(2030, 3, 12, 14, 0, tzinfo=COPENHAGEN),
+        ends_at=datetime(2030, 3, 12, 15, 30, tzinfo=COPENHAGEN),
+    )
+    return replace(event, **overrides)
 
 
 def _file(*events, **options):

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.models import Organisation, Role, User
 from smertespor.medication.models import OmeqSnapshot
 from smertespor.patients.models import Patient
 from smertespor.tracks.demo_builder import DemoBuilder, Visit, at
@@ -64,6 +64,8 @@ def load_demo_courses(*, gp_username: str, nurse_username: str, clinic_name: str
     clinic = Organisation.objects.filter(name=clinic_name).first()
     if gp is None or nurse is None or clinic is None or gp.organisation is None:
         return 0
+    if not User.objects.filter(organisation=clinic, role=Role.CLINIC_DOCTOR).exists():
+        return 0
     if Course.objects.filter(responsible_organisation=gp.organisation).exists():
         return 0
     patients = iter(_candidates(gp.organisation))
@@ -75,7 +77,7 @@ def load_demo_courses(*, gp_username: str, nurse_username: str, clinic_name: str
 
 
 def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -> None:
-    gp, today = demo.gp, demo.today
+    practice, today = demo.practice, demo.today
 
     def practice_course(started_ago: int, visits: list[Visit]) -> Course:
         patient, mg, table = next(patients)
@@ -179,9 +181,9 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
         written = at(today - timedelta(days=20))
         DischargeSummary.objects.create(
             course=hospital,
-            sent_to=gp.organisation,
+            sent_to=practice,
             **DISCHARGE,
-            written_by=demo.doctor or gp,
+            written_by=demo.doctor,
             written_at=written,
         )
         demo.move(
@@ -190,5 +192,5 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
             "completed",
             written,
             demo.doctor,
-            detail={"sent_to": gp.organisation.name},
+            detail={"sent_to": practice.name},
         )

@@ -14,8 +14,8 @@ from domain.follow_up import next_follow_up_on
 from domain.tracks import course_deadline
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.patients.models import CareRelation, Patient
+from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.handover import referral_snapshot
-from smertespor.tracks.mapper import rule_settings
 from smertespor.tracks.models import (
     Alert,
     Appointment,
@@ -52,7 +52,11 @@ class DemoBuilder:
         self.today = today
         self.gp, self.nurse, self.clinic = gp, nurse, clinic
         staff = {u.role: u for u in User.objects.filter(organisation=clinic).order_by("pk")}
-        self.doctor = staff.get(Role.CLINIC_DOCTOR)
+        doctor = staff.get(Role.CLINIC_DOCTOR)
+        if doctor is None or gp.organisation is None:
+            raise ValueError("The demo needs a GP of a practice and a doctor at the clinic.")
+        self.doctor: User = doctor
+        self.practice: Organisation = gp.organisation
         self.clinic_nurse = staff.get(Role.CLINIC_NURSE)
         self.psychologist = staff.get(Role.PSYCHOLOGIST)
 
@@ -94,7 +98,7 @@ class DemoBuilder:
             patient=patient,
             track="practice",
             status="active",
-            responsible_organisation=self.gp.organisation,
+            responsible_organisation=self.practice,
             clinic=self.clinic,
             start_date=start,
             baseline_omeq_mg_per_day=mg,
@@ -116,7 +120,7 @@ class DemoBuilder:
         )
         CareRelation.objects.get_or_create(
             patient=patient,
-            organisation=self.gp.organisation,
+            organisation=self.practice,
             reason=CareRelation.Reason.COURSE,
             closed_at=None,
             defaults={"opened_at": at(start), "opened_by": self.gp},

@@ -30,18 +30,20 @@ from domain.follow_up import (
 from domain.scores import Peg
 from domain.scores import cows_total as cows_items_total
 from domain.scores import sows_total as sows_items_total
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction
-from smertespor.medication.models import MedicationLine
+from smertespor.entry.numbers import json_number
+from smertespor.medication.selectors import current_lines
 from smertespor.medication.services import (
     add_medication_line,
     change_medication_line,
     end_medication_line,
 )
-from smertespor.tracks.mapper import baseline_peg, plain
-from smertespor.tracks.messages import Refusals
-from smertespor.tracks.models import Actor, Alert, Course, FollowUp, TimelineEvent, Track
+from smertespor.tracks.facts import baseline_peg
+from smertespor.tracks.labels import Refusals
+from smertespor.tracks.models import Actor, Alert, Course, FollowUp, TimelineEvent
 from smertespor.tracks.omeq import recorded_omeq
-from smertespor.tracks.permissions import require_actor
+from smertespor.tracks.permissions import can_record_follow_up, require_actor
 from smertespor.tracks.rules import apply_track_rule
 from smertespor.tracks.transitions import audit, check_version, claim_version, record_timeline
 
@@ -97,14 +99,11 @@ def _withdrawal_total(
 
 
 def _apply_regimen(
-    course: Course, by: Any, regimen: RegimenUpdate, on: date
+    course: Course, by: User, regimen: RegimenUpdate, on: date
 ) -> list[dict[str, Any]]:
     """Apply the regimen through the medication services; what changed, for the visit."""
     patient = course.patient
-    current = {
-        line.pk: line
-        for line in MedicationLine.objects.filter(patient=patient, ended_on__isnull=True)
-    }
+    current = {line.pk: line for line in current_lines(patient)}
     done: list[dict[str, Any]] = []
     try:
         for change in regimen.changes:
@@ -140,7 +139,7 @@ def _apply_regimen(
 def record_follow_up(
     *,
     course: Course,
-    by: Any,
+    by: User,
     expected_version: int,
     visit_on: date,
     peg: tuple[int, int, int] | None = None,
@@ -156,9 +155,9 @@ def record_follow_up(
 ) -> FollowUp:
     """Record a visit on an open course (the practice on the practice track, the clinic on
     the hospital track; COWS at the clinic only) and raise its alerts."""
-    actor = require_actor(by, course, decision=False)
-    if (actor == Actor.CLINIC) != (course.track == Track.HOSPITAL):
+    if not can_record_follow_up(by, course):
         raise PermissionDenied
+    actor = require_actor(by, course, decision=False)
     regimen = regimen or RegimenUpdate()
     check_version(course, expected_version)
     errors = Refusals()
@@ -244,7 +243,7 @@ def record_follow_up(
             detail={
                 "follow_up": follow_up.pk,
                 "visit_on": visit_on.isoformat(),
-                "omeq_mg_per_day": plain(omeq.mg_per_day),
+                "omeq_mg_per_day": json_number(omeq.mg_per_day),
                 "alerts": [alert.code.value for alert in raised],
                 "medication_changes": len(changes),
             },
@@ -275,7 +274,7 @@ def _update_schedule(course: Course) -> None:
     course.current_omeq_mg_per_day = latest.omeq_mg_per_day
 
 
-def acknowledge_alert(*, alert: Alert, by: Any) -> Alert:
+def acknowledge_alert(*, alert: Alert, by: User) -> Alert:
     """Someone responsible for the course has seen the alert (twice is the same as once)."""
     course = alert.course
     actor = require_actor(by, course, decision=False)

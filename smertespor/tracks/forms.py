@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
+from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
-from smertespor.medication.mapper import plain_decimal
-from smertespor.tracks.messages import COWS_ITEM_LABELS
+from smertespor.medication.models import MedicationLine
+from smertespor.tracks.labels import COWS_ITEM_LABELS
 from smertespor.tracks.models import Discipline, GoalKind, Intervention, TeamMember
 
 # The browser's date picker reads and writes ISO dates, whatever the user's language.
@@ -39,16 +41,6 @@ def _omeq(label: Any, help_text: Any = "") -> forms.DecimalField:
         localize=True,
         help_text=help_text,
     )
-
-
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's field errors next to the matching fields (others at the top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class VersionForm(forms.Form):
@@ -87,27 +79,27 @@ class CourseForm(forms.Form):
         help_text=_("The taper agreed: pace, steps, what to do if withdrawal symptoms appear."),
     )
 
-    def __init__(self, *args: Any, clinics: Any, **kwargs: Any) -> None:
-        initial = kwargs.setdefault("initial", {})
-        initial.setdefault("start_date", timezone.localdate())
-        initial.setdefault("follow_up_interval_days", DEFAULT_INTERVAL_DAYS)
-        initial.setdefault("goal_kind", GoalKind.STOP)
-        if len(clinics) == 1:
-            initial.setdefault("clinic", clinics[0].pk)
-        super().__init__(*args, **kwargs)
-        self.fields["clinic"].queryset = clinics  # type: ignore[attr-defined]
+    # The service's argument names where the form's differ (for `apply_errors`).
+    FIELDS = {"clinic_id": "clinic"}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("goal_kind") == GoalKind.TARGET and data.get("goal_target_mg_per_day") is None:
-            self.add_error("goal_target_mg_per_day", _("Give the target dose."))
-        return data
+    def __init__(self, data: Any = None, *, user: User) -> None:
+        default = default_pain_clinic(user)
+        initial: dict[str, Any] = {
+            "start_date": timezone.localdate(),
+            "follow_up_interval_days": DEFAULT_INTERVAL_DAYS,
+            "goal_kind": GoalKind.STOP,
+            "clinic": default.pk if default else None,
+        }
+        super().__init__(data, initial=initial)
+        clinic = self.fields["clinic"]
+        assert isinstance(clinic, forms.ModelChoiceField)  # noqa: S101 - declared above
+        clinic.queryset = pain_clinics_for(user)
 
-    def service_arguments(self) -> dict[str, Any]:
+    def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "start_date": data["start_date"],
-            "clinic": data["clinic"],
+            "clinic_id": data["clinic"].pk,
             "baseline_peg": (
                 data["baseline_peg_pain"],
                 data["baseline_peg_enjoyment"],
@@ -139,9 +131,8 @@ class FollowUpForm(VersionForm):
     )
     next_visit_on = forms.DateField(label=_("Next visit"), required=False, widget=DATE_INPUT)
 
-    def __init__(self, *args: Any, with_cows: bool, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("visit_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, with_cows: bool, version: int) -> None:
+        super().__init__(data, initial={"visit_on": timezone.localdate(), "version": version})
         for number in range(1, SOWS_ITEMS + 1):
             self.fields[f"sows_{number}"] = forms.IntegerField(
                 label=_("SOWS item %(number)s") % {"number": number},
@@ -162,10 +153,10 @@ class FollowUpForm(VersionForm):
         else:
             del self.fields["cows_total"]
 
-    def sows_item_fields(self) -> list[Any]:
+    def sows_item_fields(self) -> list[forms.BoundField]:
         return [self[f"sows_{n}"] for n in range(1, SOWS_ITEMS + 1)]
 
-    def cows_item_fields(self) -> list[Any]:
+    def cows_item_fields(self) -> list[forms.BoundField]:
         return [
             self[name] for name in self.fields if name.startswith("cows_") and name != "cows_total"
         ]
@@ -182,17 +173,18 @@ class FollowUpForm(VersionForm):
         return [int(v) for v in values if v is not None]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
+        # The three items make one score: parse them as one value, or none.
         peg = [data.get("peg_pain"), data.get("peg_enjoyment"), data.get("peg_activity")]
         if any(v is not None for v in peg) and any(v is None for v in peg):
             self.add_error("peg_pain", _("Give all three PEG items, or none."))
         return data
 
-    def service_arguments(self) -> dict[str, Any]:
+    def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         peg = (data["peg_pain"], data["peg_enjoyment"], data["peg_activity"])
         arguments: dict[str, Any] = {
-            "expected_version": data["version"],
+            "version": data["version"],
             "visit_on": data["visit_on"],
             "omeq_mg_per_day": data["omeq_mg_per_day"],
             "peg": None if peg[0] is None else peg,
@@ -223,15 +215,13 @@ class LineDoseForm(forms.Form):
     )
     stopped = forms.BooleanField(label=_("Stopped"), required=False)
 
-    def __init__(self, *args: Any, line: Any, mapped: Any, **kwargs: Any) -> None:
-        kwargs["initial"] = {
-            "units_per_dose": plain_decimal(line.units_per_dose),
-            "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
-            "max_doses_per_day": plain_decimal(line.max_doses_per_day)
-            if line.max_doses_per_day
-            else None,
+    def __init__(self, data: Any = None, *, line: MedicationLine, mapped: Any) -> None:
+        initial = {
+            "units_per_dose": for_people(line.units_per_dose),
+            "doses_per_day": for_people(line.doses_per_day) or None,
+            "max_doses_per_day": for_people(line.max_doses_per_day) or None,
         }
-        super().__init__(*args, prefix=f"line-{line.pk}", **kwargs)
+        super().__init__(data, initial=initial, prefix=f"line-{line.pk}")
         self.line = line
         self.mapped = mapped
 
@@ -241,8 +231,8 @@ class NewLineForm(MedicationLineForm):
 
     add = forms.BooleanField(label=_("Add a line started since the last visit"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="new", **kwargs)
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__(data, prefix="new", **kwargs)
         if not self._is_adding():
             for name, field in self.fields.items():
                 if name != "add":
@@ -259,7 +249,7 @@ class NewLineForm(MedicationLineForm):
         return arguments
 
 
-class StepForm(VersionForm):
+class DecisionForm(VersionForm):
     event = forms.CharField(widget=forms.HiddenInput, max_length=32)
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -316,9 +306,19 @@ class TeamMemberForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
     discipline = forms.ChoiceField(label=_("Discipline"), choices=Discipline.choices)
 
-    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="team", **kwargs)
-        self.fields["user"].queryset = clinicians  # type: ignore[attr-defined]
+    FIELDS = {"user_id": "user"}
+
+    def __init__(self, data: Any = None, *, clinicians: QuerySet[User]) -> None:
+        super().__init__(data, prefix="team")
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)  # noqa: S101 - declared above
+        user.queryset = clinicians
+
+    def action_arguments(self) -> dict[str, Any]:
+        return {
+            "user_id": self.cleaned_data["user"].pk,
+            "discipline": self.cleaned_data["discipline"],
+        }
 
 
 class AppointmentForm(forms.Form):
@@ -332,14 +332,18 @@ class AppointmentForm(forms.Form):
     )
     purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="appointment", **kwargs)
-        self.fields["clinician"].queryset = team  # type: ignore[attr-defined]
+    FIELDS = {"clinician_id": "clinician"}
 
-    def service_arguments(self) -> dict[str, Any]:
+    def __init__(self, data: Any = None, *, team: QuerySet[TeamMember]) -> None:
+        super().__init__(data, prefix="appointment")
+        clinician = self.fields["clinician"]
+        assert isinstance(clinician, forms.ModelChoiceField)  # noqa: S101 - declared above
+        clinician.queryset = team
+
+    def action_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         member = data.pop("clinician")
-        data["clinician"] = member.user if member else None
+        data["clinician_id"] = member.user_id if member else None
         return data
 
 

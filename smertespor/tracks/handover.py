@@ -13,18 +13,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from smertespor.medication.mapper import plain_decimal, regimen_from_lines, strength_label
+from smertespor.accounts.models import User
+from smertespor.entry.numbers import for_json, json_number
+from smertespor.medication.regimens import regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
-from smertespor.tracks.mapper import plain
 from smertespor.tracks.models import Course, Handover
+from smertespor.tracks.selectors import taper_plans_of
 
 SNAPSHOT_VERSION = 1
-
-
-def _number(value: Any) -> str | None:
-    return None if value is None else format(plain_decimal(value), "f")
 
 
 def _medication(course: Course) -> list[dict[str, Any]]:
@@ -36,13 +34,13 @@ def _medication(course: Course) -> list[dict[str, Any]]:
             {
                 "product": f"{product.name} {strength_label(product, line.strength)}"
                 if product
-                else f"{line.product_id} {_number(line.strength)}",
+                else f"{line.product_id} {for_json(line.strength)}",
                 "atc": product.atc if product else "",
                 "is_opioid": bool(product and product.is_opioid),
-                "units_per_dose": _number(line.units_per_dose),
-                "doses_per_day": _number(line.doses_per_day),
+                "units_per_dose": for_json(line.units_per_dose),
+                "doses_per_day": for_json(line.doses_per_day),
                 "prn": line.prn,
-                "max_doses_per_day": _number(line.max_doses_per_day),
+                "max_doses_per_day": for_json(line.max_doses_per_day),
                 "since": line.start_date.isoformat(),
             }
         )
@@ -50,11 +48,7 @@ def _medication(course: Course) -> list[dict[str, Any]]:
 
 
 def _taper_plans(course: Course) -> list[dict[str, Any]]:
-    # The tapering app adds `TaperPlan.course` later; until then there is nothing to link.
-    plans = getattr(course, "taper_plans", None)
-    if plans is None:
-        return []
-    return [{"id": plan.pk, "title": str(plan)} for plan in plans.all()]
+    return [{"id": plan.pk, "title": str(plan)} for plan in taper_plans_of(course)]
 
 
 def referral_snapshot(course: Course) -> dict[str, Any]:
@@ -62,7 +56,7 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
     visits = [
         {
             "on": f.visit_on.isoformat(),
-            "omeq_mg_per_day": plain(f.omeq_mg_per_day),
+            "omeq_mg_per_day": json_number(f.omeq_mg_per_day),
             "omeq_source": f.omeq_source,
             "peg": list(f.peg_items) if f.peg_items else None,
             "nrs": f.nrs,
@@ -90,12 +84,12 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
         },
         "goal": {
             "kind": course.goal_kind,
-            "target_mg_per_day": plain(course.goal_target_mg_per_day) or None,
+            "target_mg_per_day": for_json(course.goal_target_mg_per_day),
         },
         "plan": course.plan_note,
         "taper_plans": _taper_plans(course),
         "baseline": {
-            "omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+            "omeq_mg_per_day": json_number(course.baseline_omeq_mg_per_day),
             "omeq_source": course.baseline_omeq_source,
             "omeq_table": course.baseline_omeq_table,
             "peg": list(course.baseline_peg_items),
@@ -110,7 +104,7 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
 def create_handover(
     *,
     course: Course,
-    by: Any,
+    by: User | None,
     kind: str,
     reason: str = "",
     gp_comment: str = "",
@@ -119,14 +113,13 @@ def create_handover(
 ) -> Handover:
     """The referral for a course that has just moved to `handover_proposed`; the clinic's
     care relation opens with it, so the patient is on the clinic's intake list."""
-    user = by if getattr(by, "is_authenticated", False) else None
     handover = Handover(
         course=course,
         clinic=course.clinic,
         kind=kind,
         reason=reason.strip(),
         proposed_at=timezone.now(),
-        proposed_by=user,
+        proposed_by=by,
         snapshot=referral_snapshot(course),
         gp_comment=gp_comment.strip(),
         expected_duration=expected_duration.strip(),
@@ -138,7 +131,7 @@ def create_handover(
         patient=course.patient,
         organisation=course.clinic,
         reason=CareRelation.Reason.COURSE,
-        by=user,
+        by=by,
     )
     return handover
 

@@ -1,30 +1,21 @@
 """The clinic's endpoints for a hospital-track course: needs assessment, team, appointments,
-the plan and completion with the discharge summary (the services of `hospital_services`)."""
+the plan and completion with the discharge summary (the actions the clinic's pages call, so
+both answer alike: a role or side that may not 403, a course not on the hospital track 422)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
-from smertespor.accounts.models import User
-from smertespor.audit.services import AuditAction, record_event
-from smertespor.tracks.hospital_services import (
-    activate_plan,
-    add_team_member,
-    assess_needs,
-    book_appointment,
-    complete_course,
-)
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import CourseConflict
-from smertespor.tracks.models import Course, Track
-from smertespor.tracks.payloads import conflict, course_payload, load
-from smertespor.tracks.permissions import can_work_hospital_track
+from smertespor.entry.doors import performs
+from smertespor.entry.rules import logged_in
+from smertespor.tracks import actions
+from smertespor.tracks.models import Appointment, NeedsAssessment
+from smertespor.tracks.payloads import course_payload, discharge_payload, team_member_payload
 from smertespor.tracks.schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -34,7 +25,6 @@ from smertespor.tracks.schemas import (
     NeedsAssessmentIn,
     NeedsAssessmentOut,
     PlanIn,
-    Problem,
     TeamMemberIn,
     TeamMemberOut,
 )
@@ -43,132 +33,96 @@ router = Router(tags=["tracks"])
 _COURSE = "/patients/{patient_id}/courses/{course_id}"
 
 
-def _hospital_course(request: HttpRequest, patient_id: str, course_id: int, what: str) -> Course:
-    if not can_work_hospital_track(request.user):
-        record_event(user=request.user, action=AuditAction.REFUSED, object_type=f"api_{what}")
-        raise PermissionDenied
-    _patient, course = load(request, patient_id, course_id, change=True, what=what)
-    if course.track != Track.HOSPITAL:
-        raise ValidationError(_("This is done on a hospital-track course."))
-    return course
-
-
 @router.post(
     _COURSE + "/needs-assessment",
-    response={201: NeedsAssessmentOut, 409: Problem},
+    response={201: NeedsAssessmentOut},
     url_name="tracks_needs_assessment",
 )
+@performs(actions.assess_needs)
 def post_needs_assessment(
-    request: HttpRequest, patient_id: str, course_id: int, payload: NeedsAssessmentIn
-) -> Status[Any]:
-    course = _hospital_course(request, patient_id, course_id, "needs_assessment")
-    try:
-        assessment = assess_needs(
-            course=course,
-            by=request.user,
-            expected_version=payload.version,
-            disciplines=payload.disciplines,
-            interventions=payload.interventions,
-            summary=payload.summary,
-        )
-    except CourseConflict as error:
-        return conflict(error)
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: NeedsAssessmentIn
+) -> Status[NeedsAssessment]:
+    assessment = actions.assess_needs(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        version=payload.version,
+        disciplines=payload.disciplines,
+        interventions=payload.interventions,
+        summary=payload.summary,
+    )
     return Status(201, assessment)
 
 
 @router.post(_COURSE + "/team", response={201: TeamMemberOut}, url_name="tracks_team_member_add")
+@performs(actions.add_team_member)
 def post_team_member(
-    request: HttpRequest, patient_id: str, course_id: int, payload: TeamMemberIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: TeamMemberIn
 ) -> Status[dict[str, Any]]:
-    course = _hospital_course(request, patient_id, course_id, "course_team")
-    user = User.objects.filter(pk=payload.user_id).first()
-    if user is None:
-        raise ValidationError(
-            {"user_id": _("Choose a clinician of the clinic running the course.")}
-        )
-    member = add_team_member(
-        course=course, by=request.user, user=user, discipline=payload.discipline
+    member = actions.add_team_member(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        user_id=payload.user_id,
+        discipline=payload.discipline,
     )
-    return Status(
-        201,
-        {"id": member.pk, "user_id": user.pk, "name": str(user), "discipline": member.discipline},
-    )
+    return Status(201, team_member_payload(member))
 
 
 @router.post(
     _COURSE + "/appointments", response={201: AppointmentOut}, url_name="tracks_appointment_add"
 )
+@performs(actions.book_appointment)
 def post_appointment(
-    request: HttpRequest, patient_id: str, course_id: int, payload: AppointmentIn
-) -> Status[Any]:
-    course = _hospital_course(request, patient_id, course_id, "appointment")
-    clinician = None
-    if payload.clinician_id is not None:
-        clinician = User.objects.filter(pk=payload.clinician_id).first()
-        if clinician is None:
-            raise ValidationError({"clinician_id": _("Choose a member of the course's team.")})
-    appointment = book_appointment(
-        course=course,
-        by=request.user,
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: AppointmentIn
+) -> Status[Appointment]:
+    appointment = actions.book_appointment(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
         starts_at=payload.starts_at,
         duration_minutes=payload.duration_minutes,
         discipline=payload.discipline,
-        clinician=clinician,
+        clinician_id=payload.clinician_id,
         purpose=payload.purpose,
     )
     return Status(201, appointment)
 
 
-@router.post(
-    _COURSE + "/plan", response={200: CourseOut, 409: Problem}, url_name="tracks_plan_activate"
-)
+@router.post(_COURSE + "/plan", response=CourseOut, url_name="tracks_plan_activate")
+@performs(actions.activate_plan)
 def post_plan(
-    request: HttpRequest, patient_id: str, course_id: int, payload: PlanIn
-) -> Status[dict[str, Any]]:
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: PlanIn
+) -> dict[str, Any]:
     """Put the course plan into effect (it needs a team member)."""
-    course = _hospital_course(request, patient_id, course_id, "course_plan")
-    try:
-        activate_plan(
-            course=course,
-            by=request.user,
-            expected_version=payload.version,
-            plan_note=payload.plan_note,
-        )
-    except CourseConflict as error:
-        return conflict(error)
-    return Status(200, course_payload(course, request.user))
+    user = logged_in(request.user)
+    course = actions.activate_plan(
+        user=user,
+        patient_id=patient_id,
+        course_id=course_id,
+        version=payload.version,
+        plan_note=payload.plan_note,
+    )
+    return course_payload(course, user)
 
 
 @router.post(
     _COURSE + "/discharge-summary",
-    response={201: DischargeSummaryOut, 409: Problem},
+    response={201: DischargeSummaryOut},
     url_name="tracks_discharge_summary",
 )
+@performs(actions.complete_course)
 def post_discharge_summary(
-    request: HttpRequest, patient_id: str, course_id: int, payload: DischargeSummaryIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DischargeSummaryIn
 ) -> Status[dict[str, Any]]:
     """Complete the course; the discharge summary goes to the GP."""
-    course = _hospital_course(request, patient_id, course_id, "discharge_summary")
-    try:
-        discharge = complete_course(
-            course=course,
-            by=request.user,
-            expected_version=payload.version,
-            summary=payload.summary,
-            recommendations=payload.recommendations,
-            medication_at_discharge=payload.medication_at_discharge,
-        )
-    except CourseConflict as error:
-        return conflict(error)
-    return Status(
-        201,
-        {
-            "course_id": course.pk,
-            "sent_to_id": discharge.sent_to_id,
-            "summary": discharge.summary,
-            "recommendations": discharge.recommendations,
-            "medication_at_discharge": discharge.medication_at_discharge,
-            "omeq_at_discharge_mg_per_day": plain(discharge.omeq_at_discharge_mg_per_day) or None,
-            "written_at": discharge.written_at,
-        },
+    discharge = actions.complete_course(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        version=payload.version,
+        summary=payload.summary,
+        recommendations=payload.recommendations,
+        medication_at_discharge=payload.medication_at_discharge,
     )
+    return Status(201, discharge_payload(discharge))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,17 +19,17 @@ from domain.tracks import CourseEvent, Track, initial_status
 from smertespor.accounts.models import User
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
+from smertespor.entry.numbers import for_json
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.handover import pending_handover
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import CourseConflict
 from smertespor.tracks.models import (
     Actor,
     Appointment,
     Course,
     DischargeSummary,
     Discipline,
+    FollowUp,
     Handover,
     Intervention,
     NeedsAssessment,
@@ -39,13 +38,13 @@ from smertespor.tracks.models import (
     TimelineEvent,
 )
 from smertespor.tracks.omeq import list_omeq
-from smertespor.tracks.permissions import CLINIC_DISCHARGE, require_actor
-from smertespor.tracks.transitions import apply_transition, audit, record_timeline
+from smertespor.tracks.permissions import can_discharge, require_actor
+from smertespor.tracks.transitions import CourseConflict, apply_transition, audit, record_timeline
 
 PLANNING_STATUSES = frozenset({Status.NEEDS_ASSESSED, Status.PLAN_ACTIVE})
 
 
-def _clinic_actor(by: Any, course: Course) -> str:
+def _clinic_actor(by: User, course: Course) -> str:
     actor = require_actor(by, course, decision=True)
     if actor != Actor.CLINIC:
         raise PermissionDenied
@@ -59,7 +58,7 @@ def _pending(course: Course) -> Handover:
     return handover
 
 
-def accept_handover(*, course: Course, by: Any, expected_version: int, note: str = "") -> Course:
+def accept_handover(*, course: Course, by: User, expected_version: int, note: str = "") -> Course:
     """Accept a handed-over course: it closes, and the hospital-track course opens."""
     actor = _clinic_actor(by, course)
     handover = _pending(course)
@@ -134,12 +133,12 @@ def accept_handover(*, course: Course, by: Any, expected_version: int, note: str
     return hospital
 
 
-def _latest(follow_up: Any, field: str, fallback: int) -> int:
+def _latest(follow_up: FollowUp | None, field: str, fallback: int) -> int:
     value = getattr(follow_up, field, None) if follow_up is not None else None
     return fallback if value is None else int(value)
 
 
-def return_to_practice(*, course: Course, by: Any, expected_version: int, advice: str) -> Handover:
+def return_to_practice(*, course: Course, by: User, expected_version: int, advice: str) -> Handover:
     """Send a handed-over course back to the GP, with advice for going on in the practice."""
     actor = _clinic_actor(by, course)
     handover = _pending(course)
@@ -179,7 +178,7 @@ def _choices(values: Iterable[str], allowed: Iterable[str], field: str) -> list[
 def assess_needs(
     *,
     course: Course,
-    by: Any,
+    by: User,
     expected_version: int,
     disciplines: Iterable[str],
     interventions: Iterable[str],
@@ -228,19 +227,24 @@ def _planning(course: Course) -> None:
         )
 
 
-def add_team_member(*, course: Course, by: Any, user: User, discipline: str) -> TeamMember:
+def add_team_member(*, course: Course, by: User, user_id: int, discipline: str) -> TeamMember:
     """Name a clinician of the clinic on the course plan."""
     actor = _clinic_actor(by, course)
     _planning(course)
     if discipline not in Discipline.values:
         raise ValidationError({"discipline": _("Choose a discipline.")})
-    if not (
-        can_see_patient_data(user) and user.organisation_id == course.responsible_organisation_id
-    ):
-        raise ValidationError({"user": _("Choose a clinician of the clinic running the course.")})
+    user = User.objects.filter(
+        pk=user_id, organisation_id=course.responsible_organisation_id
+    ).first()
+    if user is None or not can_see_patient_data(user):
+        raise ValidationError(
+            {"user_id": _("Choose a clinician of the clinic running the course.")}
+        )
     with transaction.atomic():
         if course.team.filter(user=user).exists():
-            raise ValidationError({"user": _("%(user)s is already on the team.") % {"user": user}})
+            raise ValidationError(
+                {"user_id": _("%(user)s is already on the team.") % {"user": user}}
+            )
         member = TeamMember.objects.create(
             course=course,
             user=user,
@@ -262,11 +266,11 @@ def add_team_member(*, course: Course, by: Any, user: User, discipline: str) -> 
 def book_appointment(
     *,
     course: Course,
-    by: Any,
+    by: User,
     starts_at: datetime,
     duration_minutes: int,
     discipline: str,
-    clinician: User | None = None,
+    clinician_id: int | None = None,
     purpose: str = "",
 ) -> Appointment:
     """Book an appointment in the course plan (with a team member, if named)."""
@@ -277,8 +281,11 @@ def book_appointment(
         errors["starts_at"] = [_("Book an appointment for a time from now on.")]
     if discipline not in Discipline.values:
         errors["discipline"] = [_("Choose a discipline.")]
-    if clinician is not None and not course.team.filter(user=clinician).exists():
-        errors["clinician"] = [_("Choose a member of the course's team.")]
+    member = None
+    if clinician_id is not None:
+        member = course.team.filter(user_id=clinician_id).select_related("user").first()
+        if member is None:
+            errors["clinician_id"] = [_("Choose a member of the course's team.")]
     if errors:
         raise ValidationError(errors)
     appointment = Appointment(
@@ -287,7 +294,7 @@ def book_appointment(
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         discipline=discipline,
-        clinician=clinician,
+        clinician=member.user if member else None,
         purpose=purpose.strip(),
         created_by=by,
         created_at=timezone.now(),
@@ -306,7 +313,7 @@ def book_appointment(
     return appointment
 
 
-def activate_plan(*, course: Course, by: Any, expected_version: int, plan_note: str) -> Course:
+def activate_plan(*, course: Course, by: User, expected_version: int, plan_note: str) -> Course:
     """Put the course plan into effect: it needs its text and at least one team member."""
     actor = _clinic_actor(by, course)
     errors: dict[str, list[str]] = {}
@@ -331,7 +338,7 @@ def activate_plan(*, course: Course, by: Any, expected_version: int, plan_note: 
 def complete_course(
     *,
     course: Course,
-    by: Any,
+    by: User,
     expected_version: int,
     summary: str,
     recommendations: str,
@@ -340,7 +347,7 @@ def complete_course(
     """Complete the hospital course with the discharge summary (epikrise) to the GP, who
     continues the follow-up."""
     actor = _clinic_actor(by, course)
-    if by.role not in CLINIC_DISCHARGE:
+    if not can_discharge(by):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if not summary.strip():
@@ -385,7 +392,7 @@ def complete_course(
             by=by,
             detail={
                 "sent_to": sent_to.name,
-                "omeq_mg_per_day": plain(discharge.omeq_at_discharge_mg_per_day) or None,
+                "omeq_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
             },
         )
     return discharge

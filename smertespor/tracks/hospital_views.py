@@ -1,76 +1,65 @@
 """The clinic's pages for a hospital-track course: needs assessment, the course plan (team,
-appointments, activation) and completion with the discharge summary."""
+appointments, activation) and completion with the discharge summary.
+
+Each page checks what its action checks (`access.check_hospital_course`): another side or
+role 403, a course that is not on the hospital track 422 (as in the API).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from smertespor.accounts.models import User
-from smertespor.accounts.permissions import require
-from smertespor.patients.models import Patient
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import logged_in, requires
+from smertespor.tracks import actions
+from smertespor.tracks.access import (
+    check_hospital_course,
+    course_for_request,
+    refuse_unless,
+)
 from smertespor.tracks.forms import (
     AppointmentForm,
     DischargeSummaryForm,
     NeedsAssessmentForm,
     PlanForm,
     TeamMemberForm,
-    apply_errors,
 )
-from smertespor.tracks.hospital_services import (
-    activate_plan,
-    add_team_member,
-    assess_needs,
-    book_appointment,
-    complete_course,
-)
-from smertespor.tracks.models import Actor, Course
-from smertespor.tracks.permissions import (
-    CLINIC_DISCHARGE,
-    actor_for,
-    can_work_hospital_track,
-)
-from smertespor.tracks.selectors import hospital_records
-from smertespor.tracks.views import course_url, load_course
+from smertespor.tracks.models import Course
+from smertespor.tracks.permissions import can_discharge, can_work_hospital_track
+from smertespor.tracks.selectors import clinicians_of, hospital_records, team_of
+from smertespor.tracks.views import course_url
 
 
 def _clinic_course(
-    request: HttpRequest, patient_id: Any, course_id: Any, *, what: str
-) -> tuple[Patient, Course]:
-    patient, course = load_course(
-        request, patient_id, course_id, change=request.method == "POST", what=what
-    )
-    if actor_for(request.user, course) != Actor.CLINIC or course.track != "hospital":
-        raise PermissionDenied
-    return patient, course
-
-
-def _clinicians(course: Course) -> Any:
-    return User.objects.filter(
-        organisation_id=course.responsible_organisation_id, is_active=True
-    ).order_by("last_name", "first_name")
+    request: HttpRequest, patient_id: str, course_id: int, *, object_type: str
+) -> Course:
+    course = course_for_request(request, patient_id, course_id, object_type=object_type)
+    check_hospital_course(request.user, course, object_type=object_type)
+    return course
 
 
 @login_required
-@require(can_work_hospital_track)
+@requires(can_work_hospital_track)
 @require_http_methods(["GET", "POST"])
+@performs(actions.assess_needs)
 def needs_assessment(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = _clinic_course(request, patient_id, course_id, what="needs_assessment")
+    course = _clinic_course(request, patient_id, course_id, object_type="needs_assessment")
     form = NeedsAssessmentForm(request.POST or None, initial={"version": course.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            assess_needs(
-                course=course,
-                by=request.user,
-                expected_version=data["version"],
+            actions.assess_needs(
+                user=logged_in(request.user),
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                version=data["version"],
                 disciplines=data["disciplines"],
                 interventions=data["interventions"],
                 summary=data["summary"],
@@ -79,50 +68,50 @@ def needs_assessment(request: HttpRequest, patient_id: str, course_id: int) -> H
             apply_errors(form, error)
         else:
             messages.success(request, _("The needs assessment is recorded."))
-            return redirect("tracks:course_plan", patient.pk, course.pk)
-    context = {"patient": patient, "tab": "courses", "course": course, "form": form}
-    return render(request, "tracks/needs_assessment.html", context)
+            return redirect("tracks:course_plan", course.patient_id, course.pk)
+    context = {"patient": course.patient, "tab": "courses", "course": course, "form": form}
+    return render(request, "tracks/needs_assessment.html", context, status=form_status(form))
 
 
 def _plan_page(
     request: HttpRequest,
-    patient: Patient,
     course: Course,
     *,
     plan_form: PlanForm | None = None,
     team_form: TeamMemberForm | None = None,
     appointment_form: AppointmentForm | None = None,
 ) -> HttpResponse:
-    records = hospital_records(course)
     context = {
-        "patient": patient,
+        "patient": course.patient,
         "tab": "courses",
         "course": course,
-        "hospital": records,
+        "hospital": hospital_records(course),
         "plan_form": plan_form
         or PlanForm(initial={"version": course.version, "plan_note": course.plan_note}),
-        "team_form": team_form or TeamMemberForm(clinicians=_clinicians(course)),
-        "appointment_form": appointment_form
-        or AppointmentForm(team=course.team.select_related("user")),
+        "team_form": team_form or TeamMemberForm(clinicians=clinicians_of(course)),
+        "appointment_form": appointment_form or AppointmentForm(team=team_of(course)),
     }
-    return render(request, "tracks/course_plan.html", context)
+    status = form_status(plan_form, team_form, appointment_form)
+    return render(request, "tracks/course_plan.html", context, status=status)
 
 
 @login_required
-@require(can_work_hospital_track)
+@requires(can_work_hospital_track)
 @require_http_methods(["GET", "POST"])
+@performs(actions.activate_plan)
 def course_plan(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     """The plan page; POST puts the plan into effect."""
-    patient, course = _clinic_course(request, patient_id, course_id, what="course_plan")
+    course = _clinic_course(request, patient_id, course_id, object_type="course_plan")
     if request.method == "GET":
-        return _plan_page(request, patient, course)
+        return _plan_page(request, course)
     form = PlanForm(request.POST)
     if form.is_valid():
         try:
-            activate_plan(
-                course=course,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
+            actions.activate_plan(
+                user=logged_in(request.user),
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                version=form.cleaned_data["version"],
                 plan_note=form.cleaned_data["plan_note"],
             )
         except ValidationError as error:
@@ -130,58 +119,73 @@ def course_plan(request: HttpRequest, patient_id: str, course_id: int) -> HttpRe
         else:
             messages.success(request, _("The course plan is active."))
             return redirect(course_url(course))
-    return _plan_page(request, patient, course, plan_form=form)
+    return _plan_page(request, course, plan_form=form)
 
 
 @login_required
-@require(can_work_hospital_track)
+@requires(can_work_hospital_track)
 @require_POST
+@performs(actions.add_team_member)
 def team_member_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = _clinic_course(request, patient_id, course_id, what="course_team")
-    form = TeamMemberForm(request.POST, clinicians=_clinicians(course))
+    course = _clinic_course(request, patient_id, course_id, object_type="course_team")
+    form = TeamMemberForm(request.POST, clinicians=clinicians_of(course))
     if form.is_valid():
         try:
-            add_team_member(course=course, by=request.user, **form.cleaned_data)
+            actions.add_team_member(
+                user=logged_in(request.user),
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                **form.action_arguments(),
+            )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, fields=TeamMemberForm.FIELDS)
         else:
             messages.success(request, _("The team member is added."))
-            return redirect("tracks:course_plan", patient.pk, course.pk)
-    return _plan_page(request, patient, course, team_form=form)
+            return redirect("tracks:course_plan", course.patient_id, course.pk)
+    return _plan_page(request, course, team_form=form)
 
 
 @login_required
-@require(can_work_hospital_track)
+@requires(can_work_hospital_track)
 @require_POST
+@performs(actions.book_appointment)
 def appointment_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = _clinic_course(request, patient_id, course_id, what="appointment")
-    form = AppointmentForm(request.POST, team=course.team.select_related("user"))
+    course = _clinic_course(request, patient_id, course_id, object_type="appointment")
+    form = AppointmentForm(request.POST, team=team_of(course))
     if form.is_valid():
         try:
-            book_appointment(course=course, by=request.user, **form.service_arguments())
+            actions.book_appointment(
+                user=logged_in(request.user),
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                **form.action_arguments(),
+            )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, fields=AppointmentForm.FIELDS)
         else:
             messages.success(request, _("The appointment is booked."))
-            return redirect("tracks:course_plan", patient.pk, course.pk)
-    return _plan_page(request, patient, course, appointment_form=form)
+            return redirect("tracks:course_plan", course.patient_id, course.pk)
+    return _plan_page(request, course, appointment_form=form)
 
 
 @login_required
-@require(can_work_hospital_track)
+@requires(can_work_hospital_track)
 @require_http_methods(["GET", "POST"])
+@performs(actions.complete_course)
 def course_complete(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = _clinic_course(request, patient_id, course_id, what="discharge_summary")
-    if request.user.role not in CLINIC_DISCHARGE:  # type: ignore[union-attr]
-        raise PermissionDenied
+    course = _clinic_course(request, patient_id, course_id, object_type="discharge_summary")
+    refuse_unless(
+        request.user, can_discharge(request.user), course, object_type="discharge_summary"
+    )
     form = DischargeSummaryForm(request.POST or None, initial={"version": course.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            complete_course(
-                course=course,
-                by=request.user,
-                expected_version=data["version"],
+            actions.complete_course(
+                user=logged_in(request.user),
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                version=data["version"],
                 summary=data["summary"],
                 recommendations=data["recommendations"],
                 medication_at_discharge=data["medication_at_discharge"],
@@ -191,5 +195,5 @@ def course_complete(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         else:
             messages.success(request, _("The course is completed and the discharge summary sent."))
             return redirect(course_url(course))
-    context = {"patient": patient, "tab": "courses", "course": course, "form": form}
-    return render(request, "tracks/course_complete.html", context)
+    context = {"patient": course.patient, "tab": "courses", "course": course, "form": form}
+    return render(request, "tracks/course_complete.html", context, status=form_status(form))

@@ -15,9 +15,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from smertespor.entry.numbers import for_people
 from smertespor.medication.selectors import patient_evaluation
 from smertespor.patients.models import Patient
-from smertespor.tracks.mapper import plain, stored_omeq
+from smertespor.tracks.facts import stored_omeq
 from smertespor.tracks.models import OmeqSource
 
 # What the column holds (10 digits before the decimal point): a guard, not a clinical bound.
@@ -66,7 +67,7 @@ def recorded_omeq(patient: Patient, entered: Decimal | None, *, field: str) -> R
                         "The medication list gives %(mg)s mg/day. Record the regimen the "
                         "patient actually takes rather than a different OMEQ."
                     )
-                    % {"mg": plain(from_list.mg_per_day)}
+                    % {"mg": for_people(from_list.mg_per_day)}
                 },
                 code="omeq_differs_from_list",
             )

@@ -1,40 +1,29 @@
-"""Turning courses and their records into the API's payloads, and loading them for it."""
+"""Courses and their records as the API's payloads (the shapes are in `schemas`), worded by
+the same `labels` as the pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja.responses import Status
-
-from smertespor.patients.access import patient_for, patient_for_change
-from smertespor.patients.models import Patient
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import CourseConflict, alert_message
-from smertespor.tracks.models import Alert, Course, FollowUp, Handover, TimelineEvent
+from smertespor.accounts.models import Requester
+from smertespor.entry.numbers import for_json, json_number
+from smertespor.tracks.decisions import decisions_for
+from smertespor.tracks.labels import alert_message, why
+from smertespor.tracks.models import (
+    Alert,
+    Course,
+    DischargeSummary,
+    FollowUp,
+    Handover,
+    TeamMember,
+    TimelineEvent,
+)
 from smertespor.tracks.rules import RuleResult
-from smertespor.tracks.selectors import course_of
-from smertespor.tracks.steps import steps_for
-from smertespor.tracks.templatetags.tracks import why
 
 
-def conflict(error: CourseConflict) -> Status[dict[str, str]]:
-    return Status(409, {"detail": str(error.messages[0]), "code": "conflict"})
-
-
-def load(
-    request: HttpRequest, patient_id: str, course_id: int, *, change: bool, what: str
-) -> tuple[Patient, Course]:
-    if change:
-        patient = patient_for_change(request.user, patient_id, object_type=what)
-    else:
-        patient = patient_for(
-            request.user, patient_id, object_type=what, detail={"course": str(course_id)}
-        )
-    return patient, course_of(patient, course_id)
-
-
-def course_payload(course: Course, user: Any, result: RuleResult | None = None) -> dict[str, Any]:
+def course_payload(
+    course: Course, user: Requester, result: RuleResult | None = None
+) -> dict[str, Any]:
     outcome = result.outcome if result else None
     return {
         "id": course.pk,
@@ -48,21 +37,21 @@ def course_payload(course: Course, user: Any, result: RuleResult | None = None) 
         "previous_course_id": course.previous_course_id,
         "start_date": course.start_date,
         "deadline": course.deadline,
-        "baseline_omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+        "baseline_omeq_mg_per_day": json_number(course.baseline_omeq_mg_per_day),
         "baseline_omeq_source": course.baseline_omeq_source,
         "baseline_omeq_table": course.baseline_omeq_table,
         "baseline_peg": list(course.baseline_peg_items),
         "baseline_peg_score": str(course.baseline_peg_score),
         "baseline_nrs": course.baseline_nrs,
         "goal_kind": course.goal_kind,
-        "goal_target_mg_per_day": plain(course.goal_target_mg_per_day) or None,
+        "goal_target_mg_per_day": for_json(course.goal_target_mg_per_day),
         "follow_up_interval_days": course.follow_up_interval_days,
         "next_follow_up_on": course.next_follow_up_on,
         "last_visit_on": course.last_visit_on,
-        "current_omeq_mg_per_day": plain(course.current_omeq_mg_per_day) or None,
+        "current_omeq_mg_per_day": for_json(course.current_omeq_mg_per_day),
         "plan_note": course.plan_note,
         "version": course.version,
-        "allowed_steps": [step.event.value for step in steps_for(user, course)],
+        "allowed_decisions": [d.event.value for d in decisions_for(user, course)],
         "rule": None
         if outcome is None
         else {
@@ -92,7 +81,7 @@ def follow_up_payload(visit: FollowUp) -> dict[str, Any]:
         "visit_on": visit.visit_on,
         "actor": visit.actor,
         "recorded_by": str(visit.recorded_by),
-        "omeq_mg_per_day": plain(visit.omeq_mg_per_day),
+        "omeq_mg_per_day": json_number(visit.omeq_mg_per_day),
         "omeq_source": visit.omeq_source,
         "omeq_table": visit.omeq_table,
         "peg": list(visit.peg_items) if visit.peg_items else None,
@@ -142,4 +131,25 @@ def handover_payload(handover: Handover) -> dict[str, Any]:
         "planned_follow_up": handover.planned_follow_up,
         "hospital_course_id": handover.hospital_course_id,
         "snapshot": handover.snapshot,
+    }
+
+
+def team_member_payload(member: TeamMember) -> dict[str, Any]:
+    return {
+        "id": member.pk,
+        "user_id": member.user_id,
+        "name": str(member.user),
+        "discipline": member.discipline,
+    }
+
+
+def discharge_payload(discharge: DischargeSummary) -> dict[str, Any]:
+    return {
+        "course_id": discharge.course_id,
+        "sent_to_id": discharge.sent_to_id,
+        "summary": discharge.summary,
+        "recommendations": discharge.recommendations,
+        "medication_at_discharge": discharge.medication_at_discharge,
+        "omeq_at_discharge_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
+        "written_at": discharge.written_at,
     }

@@ -5,11 +5,9 @@ role *and* the right organisation: the practice responsible for a practice-track
 clinic it is handed over to, or the clinic running a hospital-track course.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 
-from smertespor.accounts.models import Organisation, Role, User
+from smertespor.accounts.models import Organisation, Requester, Role, User
 from smertespor.accounts.permissions import CLINIC_ROLES, can_see_patient_data, is_practice_staff
 from smertespor.tracks.models import Actor, Course, Track
 
@@ -22,36 +20,48 @@ CLINIC_DISCHARGE = frozenset({Role.CLINIC_DOCTOR})
 CLINIC_KINDS = frozenset({Organisation.Kind.PAIN_CLINIC})
 
 
-def is_clinic_staff(user: Any) -> bool:
+def is_clinic_staff(user: Requester) -> bool:
     return (
-        can_see_patient_data(user)
+        isinstance(user, User)
+        and can_see_patient_data(user)
         and user.role in CLINIC_ROLES
         and user.organisation is not None
         and user.organisation.kind in CLINIC_KINDS
     )
 
 
-def can_see_practice_worklist(user: Any) -> bool:
+def can_see_practice_worklist(user: Requester) -> bool:
     return can_see_patient_data(user) and is_practice_staff(user)
 
 
-def can_see_clinic_worklist(user: Any) -> bool:
+def can_see_clinic_worklist(user: Requester) -> bool:
     return is_clinic_staff(user)
 
 
-def can_see_a_worklist(user: Any) -> bool:
+def can_see_a_worklist(user: Requester) -> bool:
     return can_see_practice_worklist(user) or can_see_clinic_worklist(user)
 
 
-def can_enrol(user: Any) -> bool:
-    return can_see_practice_worklist(user) and user.role in PRACTICE_DECIDERS
+def can_enrol(user: Requester) -> bool:
+    return (
+        isinstance(user, User)
+        and can_see_practice_worklist(user)
+        and user.role in PRACTICE_DECIDERS
+    )
 
 
-def can_work_hospital_track(user: Any) -> bool:
-    return is_clinic_staff(user) and user.role in CLINIC_CLINICIANS
+def can_work_hospital_track(user: Requester) -> bool:
+    return isinstance(user, User) and is_clinic_staff(user) and user.role in CLINIC_CLINICIANS
 
 
-def actor_for(user: Any, course: Course) -> Actor | None:
+def can_discharge(user: Requester) -> bool:
+    """Completing a hospital course with the discharge summary is the clinic doctor's."""
+    return (
+        can_work_hospital_track(user) and isinstance(user, User) and user.role in CLINIC_DISCHARGE
+    )
+
+
+def actor_for(user: Requester, course: Course) -> Actor | None:
     """The side `user` acts for on `course`, or None if they may only read it."""
     if not isinstance(user, User) or not can_see_patient_data(user):
         return None
@@ -75,19 +85,45 @@ def roles_for(actor: Actor | None, *, decision: bool) -> frozenset[str]:
     return frozenset()
 
 
-def can_decide(user: Any, course: Course) -> bool:
+def _acts(user: Requester, course: Course, *, decision: bool) -> Actor | None:
+    """The side `user` acts for on `course` if their role may take decisions (or do the
+    follow-up work) there, else None."""
     actor = actor_for(user, course)
-    return actor is not None and user.role in roles_for(actor, decision=True)
+    if actor is None or not isinstance(user, User):
+        return None
+    return actor if user.role in roles_for(actor, decision=decision) else None
 
 
-def can_follow_up(user: Any, course: Course) -> bool:
-    actor = actor_for(user, course)
-    return actor is not None and user.role in roles_for(actor, decision=False)
+def can_decide(user: Requester, course: Course) -> bool:
+    return _acts(user, course, decision=True) is not None
 
 
-def require_actor(user: Any, course: Course, *, decision: bool) -> Actor:
+def can_follow_up(user: Requester, course: Course) -> bool:
+    """Follow-up work on the course: see to its alerts (and record visits, see below)."""
+    return _acts(user, course, decision=False) is not None
+
+
+def can_record_follow_up(user: Requester, course: Course) -> bool:
+    """Visits are recorded by the side running the course: the practice on the practice
+    track, the clinic on the hospital track."""
+    actor = _acts(user, course, decision=False)
+    return actor is not None and (actor == Actor.CLINIC) == (course.track == Track.HOSPITAL)
+
+
+def can_write_handover_letter(user: Requester, course: Course) -> bool:
+    """The handover letter is the deciding GP's, on their practice's course."""
+    return _acts(user, course, decision=True) == Actor.PRACTICE
+
+
+def can_run_hospital_course(user: Requester, course: Course) -> bool:
+    """The clinic's work on a course it runs or is asked to take over (see the actions for
+    the state it must be in)."""
+    return can_work_hospital_track(user) and actor_for(user, course) == Actor.CLINIC
+
+
+def require_actor(user: Requester, course: Course, *, decision: bool) -> Actor:
     """The actor `user` is on `course`, or PermissionDenied (the services' own check)."""
-    actor = actor_for(user, course)
-    if actor is None or user.role not in roles_for(actor, decision=decision):
+    actor = _acts(user, course, decision=decision)
+    if actor is None:
         raise PermissionDenied
     return actor

@@ -32,11 +32,12 @@ from domain.tracks import (
     course_deadline,
     evaluate_course,
 )
+from smertespor.entry.numbers import json_number
+from smertespor.tracks.facts import course_facts, rule_settings
 from smertespor.tracks.handover import create_handover
-from smertespor.tracks.mapper import course_facts, plain, rule_settings
-from smertespor.tracks.messages import CourseConflict, domain_message
+from smertespor.tracks.labels import domain_message
 from smertespor.tracks.models import Actor, Course, FollowUp, Handover, Status, Track
-from smertespor.tracks.transitions import apply_transition
+from smertespor.tracks.transitions import CourseConflict, apply_transition
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _apply(course: Course, outcome: RuleOutcome) -> None:
         detail |= {
             "success_on": outcome.success.on.isoformat(),
             "success_reason": outcome.success.reason.value,
-            "omeq_mg_per_day": plain(outcome.success.mg_per_day),
+            "omeq_mg_per_day": json_number(outcome.success.mg_per_day),
         }
     apply_transition(
         course=course,

@@ -1,7 +1,9 @@
-"""The API's shapes for courses, visits, steps, the timeline and worklists.
+"""The API's shapes for courses, visits, decisions, the timeline and worklists.
 
 Doses in and out are exact decimals (a JSON number or a decimal string in, a string out).
-Scores are plain integers; their ranges are checked by the domain, which says why.
+Scores are plain integers; their ranges are checked by the domain, which says why. Every
+coded field lists its values in the OpenAPI schema (inline, so no two apps' enums of the same
+name can collide there); refusals are the API's problem details (`entry.problems`).
 """
 
 from __future__ import annotations
@@ -9,32 +11,77 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+
+from domain.tracks import CourseEvent, RuleAction, SuccessDefinition
+from smertespor.entry.schemas import one_of
+from smertespor.medication.models import MedicationLine
+from smertespor.tracks.models import (
+    Actor,
+    Alert,
+    Discipline,
+    GoalKind,
+    Handover,
+    Intervention,
+    OmeqSource,
+    Status,
+    TimelineEvent,
+    Track,
+)
 
 Text = Annotated[str, Field(max_length=4000)]
 ShortText = Annotated[str, Field(max_length=200)]
 
 
-class Problem(Schema):
-    detail: str
-    code: str
+# Codes the API answers with (checked against the models' choices by the tests).
+TrackCode = Annotated[str, one_of(Track.values)]
+StatusCode = Annotated[str, one_of(Status.values)]
+MaybeStatusCode = Annotated[str, one_of(["", *Status.values])]  # "" : no status (yet)
+ActorCode = Annotated[str, one_of(Actor.values)]
+OmeqSourceCode = Annotated[str, one_of(OmeqSource.values)]
+AlertCode = Annotated[str, one_of(Alert.Code.values)]
+TimelineKind = Annotated[str, one_of(TimelineEvent.Kind.values)]
+HandoverKind = Annotated[str, one_of(Handover.Kind.values)]
+HandoverDecision = Annotated[str, one_of(Handover.Decision.values)]
+RuleActionCode = Annotated[str, one_of(a.value for a in RuleAction)]
+SuccessDefinitionCode = Annotated[str, one_of(d.value for d in SuccessDefinition)]
+EventCode = Annotated[str, one_of(e.value for e in CourseEvent)]
+# Codes the API accepts (validated: anything else is a 422 naming the field).
+GoalKindIn = Annotated[GoalKind, one_of(GoalKind.values)]
+DisciplineCode = Annotated[Discipline, one_of(Discipline.values)]
+InterventionCode = Annotated[Intervention, one_of(Intervention.values)]
+IndicationCode = Annotated[MedicationLine.Indication, one_of(MedicationLine.Indication.values)]
+# The decisions taken at /decisions; the others have endpoints of their own.
+DecisionEvent = Literal["hand_over_early", "record_success", "accept", "return_to_practice", "end"]
+WorklistKind = Literal["practice", "clinic"]
+WorklistSection = Literal[
+    "due",
+    "approaching",
+    "alerts",
+    "returned",
+    "discharged",
+    "handovers",
+    "assessment",
+    "active",
+    "appointments",
+]
 
 
 class RuleOut(Schema):
-    action: str
+    action: RuleActionCode
     deadline: date
     days_left: int
     period_months: int
-    success_definition: str
+    success_definition: SuccessDefinitionCode
 
 
 class CourseOut(Schema):
     id: int
     patient_id: uuid.UUID
-    track: str
-    status: str
+    track: TrackCode
+    status: StatusCode
     status_label: str
     responsible_organisation_id: int
     responsible_organisation: str
@@ -43,12 +90,12 @@ class CourseOut(Schema):
     start_date: date
     deadline: date | None
     baseline_omeq_mg_per_day: str
-    baseline_omeq_source: str
+    baseline_omeq_source: OmeqSourceCode
     baseline_omeq_table: str
     baseline_peg: list[int]
     baseline_peg_score: str
     baseline_nrs: int
-    goal_kind: str
+    goal_kind: GoalKindIn
     goal_target_mg_per_day: str | None
     follow_up_interval_days: int
     next_follow_up_on: date | None
@@ -56,7 +103,7 @@ class CourseOut(Schema):
     current_omeq_mg_per_day: str | None
     plan_note: str
     version: int
-    allowed_steps: list[str] = []
+    allowed_decisions: list[EventCode] = []
     rule: RuleOut | None = None
 
 
@@ -67,7 +114,7 @@ class CourseIn(Schema):
     clinic_id: int | None = None
     baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
     baseline_nrs: int
-    goal_kind: Annotated[str, Field(max_length=8)]
+    goal_kind: GoalKindIn
     goal_target_mg_per_day: Decimal | None = None
     follow_up_interval_days: int
     baseline_omeq_mg_per_day: Decimal | None = None
@@ -88,7 +135,7 @@ class NewLineIn(Schema):
     doses_per_day: Decimal | None = None
     prn: bool = False
     max_doses_per_day: Decimal | None = None
-    indication: Annotated[str, Field(max_length=32)] = "pain"
+    indication: IndicationCode = MedicationLine.Indication.PAIN
     note: Annotated[str, Field(max_length=500)] = ""
 
 
@@ -118,7 +165,7 @@ class FollowUpIn(Schema):
 
 class AlertOut(Schema):
     id: int
-    code: str
+    code: AlertCode
     message: str
     raised_on: date
     acknowledged_at: datetime | None
@@ -128,10 +175,10 @@ class FollowUpOut(Schema):
     id: int
     course_id: int
     visit_on: date
-    actor: str
+    actor: ActorCode
     recorded_by: str
     omeq_mg_per_day: str
-    omeq_source: str
+    omeq_source: OmeqSourceCode
     omeq_table: str
     peg: list[int] | None
     peg_score: str | None
@@ -144,8 +191,8 @@ class FollowUpOut(Schema):
     alerts: list[AlertOut]
 
 
-class StepIn(Schema):
-    event: Annotated[str, Field(max_length=32)]
+class DecisionIn(Schema):
+    event: DecisionEvent
     version: int
     reason: Text = ""
     gp_comment: Text = ""
@@ -156,11 +203,11 @@ class StepIn(Schema):
 class TimelineEventOut(Schema):
     id: int
     course_id: int
-    kind: str
+    kind: TimelineKind
     kind_label: str
-    from_status: str
-    to_status: str
-    actor: str
+    from_status: MaybeStatusCode
+    to_status: MaybeStatusCode
+    actor: ActorCode
     by: str | None
     organisation: str | None
     occurred_at: datetime
@@ -173,11 +220,11 @@ class HandoverOut(Schema):
     id: int
     course_id: int
     clinic_id: int
-    kind: str
+    kind: HandoverKind
     reason: str
     proposed_at: datetime
     proposed_by: str | None
-    decision: str
+    decision: HandoverDecision
     decided_at: datetime | None
     advice: str
     gp_comment: str
@@ -196,35 +243,35 @@ class HandoverLetterIn(Schema):
 
 class NeedsAssessmentIn(Schema):
     version: int
-    disciplines: Annotated[list[str], Field(max_length=10)]
-    interventions: Annotated[list[str], Field(max_length=10)]
+    disciplines: Annotated[list[DisciplineCode], Field(max_length=10)]
+    interventions: Annotated[list[InterventionCode], Field(max_length=10)]
     summary: Text = ""
 
 
 class NeedsAssessmentOut(Schema):
     course_id: int
-    disciplines: list[str]
-    interventions: list[str]
+    disciplines: list[DisciplineCode]
+    interventions: list[InterventionCode]
     summary: str
     assessed_at: datetime
 
 
 class TeamMemberIn(Schema):
     user_id: int
-    discipline: Annotated[str, Field(max_length=32)]
+    discipline: DisciplineCode
 
 
 class TeamMemberOut(Schema):
     id: int
     user_id: int
     name: str
-    discipline: str
+    discipline: DisciplineCode
 
 
 class AppointmentIn(Schema):
     starts_at: datetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
-    discipline: Annotated[str, Field(max_length=32)]
+    discipline: DisciplineCode
     clinician_id: int | None = None
     purpose: ShortText = ""
 
@@ -234,7 +281,7 @@ class AppointmentOut(Schema):
     course_id: int
     starts_at: datetime
     duration_minutes: int
-    discipline: str
+    discipline: DisciplineCode
     clinician_id: int | None
     purpose: str
 
@@ -266,7 +313,7 @@ class WorklistRowOut(Schema):
     patient_id: uuid.UUID
     patient_name: str
     cpr: str
-    status: str
+    status: StatusCode
     status_label: str
     start_date: date
     deadline: date | None = None
@@ -280,7 +327,7 @@ class WorklistRowOut(Schema):
     returned_at: datetime | None = None
     advice: str | None = None
     handover_id: int | None = None
-    handover_kind: str | None = None
+    handover_kind: HandoverKind | None = None
     practice: str | None = None
     proposed_at: datetime | None = None
     waiting_days: int | None = None
@@ -288,7 +335,7 @@ class WorklistRowOut(Schema):
     appointment_id: int | None = None
     starts_at: datetime | None = None
     duration_minutes: int | None = None
-    discipline: str | None = None
+    discipline: str | None = None  # the discipline's name, in the user's language
     clinician: str | None = None
     purpose: str | None = None
     written_at: datetime | None = None
@@ -297,10 +344,10 @@ class WorklistRowOut(Schema):
 
 
 class WorklistOut(Schema):
-    kind: str
-    section: str
+    kind: WorklistKind
+    section: WorklistSection
     sort: str
-    sections: list[str]
+    sections: list[WorklistSection]
     counts: dict[str, int]
     count: int
     page: int

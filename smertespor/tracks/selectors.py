@@ -3,15 +3,17 @@ the role rules and writes the audit row); nothing here checks access again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from domain.follow_up import FollowUpAlert, missed_follow_up
 from domain.tracks import OPEN_STATUSES
+from smertespor.accounts.models import Requester, User
 from smertespor.patients.models import Patient
 from smertespor.tracks.models import (
     Alert,
@@ -20,8 +22,14 @@ from smertespor.tracks.models import (
     DischargeSummary,
     FollowUp,
     Handover,
+    NeedsAssessment,
+    TeamMember,
     TimelineEvent,
+    Track,
 )
+
+if TYPE_CHECKING:
+    from smertespor.tapering.models import TaperPlan
 
 
 def course_of(patient: Patient, course_id: Any) -> Course:
@@ -72,6 +80,15 @@ def follow_ups_of(course: Course) -> QuerySet[FollowUp]:
     return course.follow_ups.select_related("recorded_by").order_by("visit_on", "pk")
 
 
+def alert_of(course: Course, alert_id: Any) -> Alert:
+    """The course's alert `alert_id`, or 404 (never another course's)."""
+    alert = Alert.objects.filter(course=course, pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    alert.course = course
+    return alert
+
+
 def open_alerts_of(course: Course) -> QuerySet[Alert]:
     return course.alerts.filter(acknowledged_at__isnull=True).order_by("-raised_on", "-pk")
 
@@ -93,6 +110,17 @@ def latest_handover(course: Course) -> Handover | None:
     return handovers_of(course).first()
 
 
+def clinicians_of(course: Course) -> QuerySet[User]:
+    """The active users of the organisation running the course (whom the team may name)."""
+    return User.objects.filter(
+        organisation_id=course.responsible_organisation_id, is_active=True
+    ).order_by("last_name", "first_name")
+
+
+def team_of(course: Course) -> QuerySet[TeamMember]:
+    return course.team.select_related("user").order_by("discipline", "pk")
+
+
 def appointments_of(course: Course) -> QuerySet[Appointment]:
     return course.appointments.select_related("clinician").order_by("starts_at", "pk")
 
@@ -107,24 +135,73 @@ def discharge_summaries_of(patient: Patient) -> QuerySet[DischargeSummary]:
 
 @dataclass(frozen=True)
 class HospitalRecords:
-    assessment: Any
-    team: list[Any]
-    appointments: list[Any]
-    discharge_summary: Any
+    assessment: NeedsAssessment | None
+    team: list[TeamMember]
+    appointments: list[Appointment]
+    discharge_summary: DischargeSummary | None
 
 
 def hospital_records(course: Course) -> HospitalRecords:
-    assessment = getattr(course, "needs_assessment", None)
+    assessment = NeedsAssessment.objects.filter(course=course).select_related("assessed_by").first()
     discharge = DischargeSummary.objects.filter(course=course).select_related("written_by").first()
     return HospitalRecords(
         assessment=assessment,
-        team=list(course.team.select_related("user").order_by("discipline", "pk")),
+        team=list(team_of(course)),
         appointments=list(appointments_of(course)),
         discharge_summary=discharge,
     )
 
 
-def taper_plans_of(course: Course) -> list[Any]:
-    """The taper plans linked to the course, once the tapering app links them."""
-    plans = getattr(course, "taper_plans", None)
-    return list(plans.all()) if plans is not None else []
+def taper_plans_of(course: Course) -> list[TaperPlan]:
+    """The taper plans linked to the course (the tapering app links them when it makes one)."""
+    return list(course.taper_plans.all())
+
+
+# Added for teaching:
+
+
+def practice_track_patients_per_practice(practice_ids: Iterable[int]) -> dict[int, int]:
+    """How many patients each practice has in an open practice-track course (by the
+    practice they are listed with): a count, no patients."""
+    ids = list(practice_ids)
+    rows = (
+        Course.objects.filter(
+            track=Track.PRACTICE,
+            status__in=sorted(OPEN_STATUSES),
+            patient__listed_practice_id__in=ids,
+        )
+        .order_by()
+        .values("patient__listed_practice_id")
+        .annotate(n=Count("patient_id", distinct=True))
+        .values_list("patient__listed_practice_id", "n")
+    )
+    return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
+def handovers_per_practice(practice_ids: Iterable[int], *, since: datetime) -> dict[int, int]:
+    """How many handovers from the practice track each practice made since ``since`` (by the
+    patient's listed practice), whatever the clinic then decided: a count, no patients."""
+    ids = list(practice_ids)
+    rows = (
+        Handover.objects.filter(course__patient__listed_practice_id__in=ids, proposed_at__gte=since)
+        .order_by()
+        .values("course__patient__listed_practice_id")
+        .annotate(n=Count("pk"))
+        .values_list("course__patient__listed_practice_id", "n")
+    )
+    return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
+# Added for advice:
+def early_handover_url(user: Requester, course: Course) -> str | None:
+    """The page where `user` hands `course` over to the pain clinic before the 3-month mark,
+    if that step is theirs to take now; else None."""
+    from django.urls import reverse
+
+    from domain.tracks import CourseEvent
+    from smertespor.tracks.decisions import decisions_for
+
+    if not any(d.event is CourseEvent.HAND_OVER_EARLY for d in decisions_for(user, course)):
+        return None
+    url = reverse("tracks:course_step", args=[course.patient_id, course.pk])
+    return f"{url}?event={CourseEvent.HAND_OVER_EARLY.value}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,34 +28,37 @@ from domain.tracks import (
     ensure_no_open_course,
     initial_status,
 )
-from smertespor.accounts.models import Organisation
+from smertespor.accounts.models import User
+from smertespor.accounts.selectors import chosen_pain_clinic
 from smertespor.audit.services import AuditAction
+from smertespor.entry.numbers import for_json, json_number
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
+from smertespor.tracks.facts import course_goal, rule_settings
 from smertespor.tracks.handover import create_handover
-from smertespor.tracks.mapper import course_goal, plain, rule_settings
-from smertespor.tracks.messages import CourseConflict, Refusals, validation_error
+from smertespor.tracks.labels import Refusals, validation_error
 from smertespor.tracks.models import Actor, Course, GoalKind, Handover, TimelineEvent
 from smertespor.tracks.models.courses import MAX_INTERVAL_DAYS
 from smertespor.tracks.omeq import recorded_omeq
-from smertespor.tracks.permissions import CLINIC_KINDS, can_enrol, require_actor
-from smertespor.tracks.transitions import apply_transition, audit, claim_version, record_timeline
+from smertespor.tracks.permissions import can_enrol, require_actor
+from smertespor.tracks.transitions import (
+    CourseConflict,
+    apply_transition,
+    audit,
+    claim_version,
+    record_timeline,
+)
 
 # An enrolment may be recorded up to a month after the visit where it was agreed.
 MAX_BACKDATED_START_DAYS = 31
 
 
-def pain_clinics(region_id: int | None) -> Any:
-    """The clinics a practice can enrol with: the pain clinics of its region."""
-    return Organisation.objects.filter(kind__in=CLINIC_KINDS, region_id=region_id).order_by("name")
-
-
 def enrol_in_practice_track(
     *,
     patient: Patient,
-    by: Any,
+    by: User,
     start_date: date,
-    clinic: Organisation,
+    clinic_id: int | None,
     baseline_peg: tuple[int, int, int],
     baseline_nrs: int,
     goal_kind: str,
@@ -66,7 +68,8 @@ def enrol_in_practice_track(
     plan_note: str = "",
 ) -> Course:
     """Start a practice-track course for `patient`, run by the GP's practice and supported by
-    `clinic`; the practice's care relation opens with it."""
+    the pain clinic `clinic_id` of the region (None: the region's only one); the practice's
+    care relation opens with it."""
     if not can_enrol(by):
         raise PermissionDenied
     errors = Refusals()
@@ -101,8 +104,11 @@ def enrol_in_practice_track(
                 }
             )
         )
-    if clinic.kind not in CLINIC_KINDS or clinic.region_id != by.organisation.region_id:
-        errors.add(ValidationError({"clinic": _("Choose a pain clinic in your region.")}))
+    clinic = None
+    try:
+        clinic = chosen_pain_clinic(by, clinic_id)
+    except ValidationError as error:
+        errors.add(error)
     if goal_kind == GoalKind.STOP:
         goal_target_mg_per_day = None
     try:
@@ -124,13 +130,15 @@ def enrol_in_practice_track(
         except DomainError as error:
             errors.add_domain(error)
     errors.raise_any()
-    assert omeq is not None  # noqa: S101 - refused above otherwise
+    practice = by.organisation  # a GP's practice: can_enrol above
+    assert omeq is not None and clinic is not None  # noqa: S101 - refused above otherwise
+    assert practice is not None  # noqa: S101 - can_enrol holds only for a practice's GP
     now = timezone.now()
     course = Course(
         patient=patient,
         track=Track.PRACTICE.value,
         status=initial_status(Track.PRACTICE).value,
-        responsible_organisation=by.organisation,
+        responsible_organisation=practice,
         clinic=clinic,
         start_date=start_date,
         baseline_omeq_mg_per_day=omeq.mg_per_day,
@@ -161,7 +169,7 @@ def enrol_in_practice_track(
             # Another user enrolled the patient a moment ago: the partial unique index held.
             raise validation_error(SecondOpenCourseError("open course")) from None
         open_care_relation(
-            patient=patient, organisation=by.organisation, reason=CareRelation.Reason.COURSE, by=by
+            patient=patient, organisation=practice, reason=CareRelation.Reason.COURSE, by=by
         )
         record_timeline(
             course=course,
@@ -170,9 +178,9 @@ def enrol_in_practice_track(
             by=by,
             to_status=course.status,
             detail={
-                "baseline_omeq_mg_per_day": plain(course.baseline_omeq_mg_per_day),
+                "baseline_omeq_mg_per_day": json_number(course.baseline_omeq_mg_per_day),
                 "goal": goal_kind,
-                "target_mg_per_day": plain(goal_target_mg_per_day) or None,
+                "target_mg_per_day": for_json(goal_target_mg_per_day),
                 "deadline": course.deadline.isoformat() if course.deadline else None,
             },
         )
@@ -191,7 +199,7 @@ def _refuse_second_open_course(patient: Patient) -> None:
 def hand_over_early(
     *,
     course: Course,
-    by: Any,
+    by: User,
     expected_version: int,
     reason: str,
     gp_comment: str = "",
@@ -223,7 +231,7 @@ def hand_over_early(
 def update_handover_letter(
     *,
     handover: Handover,
-    by: Any,
+    by: User,
     expected_version: int,
     gp_comment: str,
     expected_duration: str,
@@ -262,7 +270,7 @@ def update_handover_letter(
     return handover
 
 
-def record_success(*, course: Course, by: Any, expected_version: int, reason: str = "") -> Course:
+def record_success(*, course: Course, by: User, expected_version: int, reason: str = "") -> Course:
     """The GP records that the course succeeded (the rule records it from the visits too)."""
     actor = require_actor(by, course, decision=True)
     with transaction.atomic():
@@ -277,7 +285,7 @@ def record_success(*, course: Course, by: Any, expected_version: int, reason: st
     return course
 
 
-def end_course(*, course: Course, by: Any, expected_version: int, reason: str) -> Course:
+def end_course(*, course: Course, by: User, expected_version: int, reason: str) -> Course:
     """End a course (either track) with a reason; a handover awaiting triage is withdrawn."""
     actor = require_actor(by, course, decision=True)
     with transaction.atomic():

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from domain.tracks import (
     CLOSED_STATUSES,
@@ -22,9 +23,20 @@ from domain.tracks import (
     find_transition,
 )
 from domain.tracks import Actor as DomainActor
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.tracks.messages import CourseConflict, validation_error
+from smertespor.tracks.labels import validation_error
 from smertespor.tracks.models import Actor, Course, TimelineEvent
+from smertespor.versions import StaleVersion
+
+
+class CourseConflict(StaleVersion):
+    """Someone changed the course since the user read it: nothing was saved (409)."""
+
+    default_message = gettext_lazy(
+        "Someone else changed this course while you were working on it, so your "
+        "change was not saved. Reload the course, check what changed and try again."
+    )
 
 
 def record_timeline(
@@ -32,20 +44,19 @@ def record_timeline(
     course: Course,
     kind: str,
     actor: str,
-    by: Any = None,
+    by: User | None = None,
     reason: str = "",
     from_status: str = "",
     to_status: str = "",
     detail: dict[str, Any] | None = None,
 ) -> TimelineEvent:
-    user = by if getattr(by, "is_authenticated", False) else None
     return TimelineEvent.objects.create(
         course=course,
         patient_id=course.patient_id,
         kind=kind,
         actor=actor,
-        by=user,
-        organisation_id=user.organisation_id if user else None,
+        by=by,
+        organisation_id=by.organisation_id if by else None,
         occurred_at=timezone.now(),
         reason=reason,
         from_status=from_status,
@@ -55,7 +66,7 @@ def record_timeline(
 
 
 def audit(
-    *, by: Any, action: str, course: Course, object_type: str = "course", **detail: Any
+    *, by: User | None, action: str, course: Course, object_type: str = "course", **detail: Any
 ) -> None:
     record_event(
         user=by,
@@ -102,7 +113,7 @@ def apply_transition(
     course: Course,
     event: CourseEvent,
     actor: str,
-    by: Any,
+    by: User | None,
     reason: str = "",
     expected_version: int | None,
     updates: dict[str, Any] | None = None,

@@ -12,7 +12,9 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/courses/new/", views.course_create, name="course_create"),
     path(_COURSE, views.course_detail, name="course_detail"),
     path(_COURSE + "follow-ups/new/", views.follow_up_create, name="follow_up_create"),
-    path(_COURSE + "step/", views.course_step, name="course_step"),
+    # A decision on the course (hand over, accept, end...); the name is older than the word,
+    # and other apps link to it.
+    path(_COURSE + "step/", views.course_decision, name="course_step"),
     path(_COURSE + "handover/", views.handover_letter, name="handover"),
     path(
         _COURSE + "alerts/<int:alert_id>/acknowledge/",

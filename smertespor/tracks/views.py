@@ -1,14 +1,13 @@
-"""Course pages: the patient's courses and timeline, enrolment, a course, its follow-ups,
-its steps and the handover letter. Thin: load the patient through `patients.access` (which
-audits), call a selector or service, render."""
+"""Course pages: the patient's courses and timeline, enrolment, a course, its follow-ups, its
+decisions and the handover letter. Thin: load the course through `tracks.access` (which goes
+through `patients.access` and audits), show it; on POST parse the form and call the action
+the API calls too (`tracks.actions`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,41 +16,42 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from domain.tracks import CourseEvent
-from smertespor.accounts.permissions import require
-from smertespor.medication.mapper import regimen_from_lines
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.rules import logged_in, requires
+from smertespor.medication.regimens import regimen_from_lines
 from smertespor.medication.selectors import current_catalogue, current_lines
-from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
-from smertespor.tracks.follow_ups import (
-    LineChange,
-    RegimenUpdate,
-    acknowledge_alert,
-    record_follow_up,
-)
+from smertespor.tracks import actions
+from smertespor.tracks.access import course_for_request, refuse_unless
+from smertespor.tracks.decisions import decision_for, decisions_for
+from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.forms import (
     CourseForm,
+    DecisionForm,
     FollowUpForm,
     HandoverLetterForm,
     LineDoseForm,
     NewLineForm,
-    StepForm,
-    apply_errors,
 )
-from smertespor.tracks.models import Alert, Course
+from smertespor.tracks.models import Course, Track
 from smertespor.tracks.omeq import list_omeq
 from smertespor.tracks.permissions import (
     can_decide,
     can_enrol,
     can_follow_up,
+    can_record_follow_up,
+    can_write_handover_letter,
     is_clinic_staff,
 )
 from smertespor.tracks.rules import apply_track_rule
 from smertespor.tracks.selectors import (
-    course_of,
     courses_of,
     follow_ups_of,
     handovers_of,
     hospital_records,
+    latest_handover,
     missed_visit,
     open_alerts_of,
     open_course_of,
@@ -59,32 +59,12 @@ from smertespor.tracks.selectors import (
     timeline_of_course,
     timeline_of_patient,
 )
-from smertespor.tracks.services import enrol_in_practice_track, pain_clinics, update_handover_letter
-from smertespor.tracks.steps import STEPS, steps_for, take_step
 
 TIMELINE_LIMIT = 200
 
 
 def course_url(course: Course) -> str:
     return reverse("tracks:course_detail", args=[course.patient_id, course.pk])
-
-
-def load_course(
-    request: HttpRequest,
-    patient_id: Any,
-    course_id: Any,
-    *,
-    change: bool = False,
-    what: str = "course",
-) -> tuple[Patient, Course]:
-    """The patient (access checked and audited) and one of their courses (else 404)."""
-    if change:
-        patient = patient_for_change(request.user, patient_id, object_type=what)
-    else:
-        patient = patient_for(
-            request.user, patient_id, object_type=what, detail={"course": str(course_id)}
-        )
-    return patient, course_of(patient, course_id)
 
 
 @login_required
@@ -106,22 +86,20 @@ def patient_courses(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @login_required
-@require(can_enrol)
+@requires(can_enrol)
 @require_http_methods(["GET", "POST"])
+@performs(actions.enrol_in_practice_track)
 def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
-    if request.method == "POST":
-        patient = patient_for_change(request.user, patient_id, object_type="course")
-    else:
-        patient = patient_for(request.user, patient_id, object_type="course_form")
-    clinics = pain_clinics(request.user.organisation.region_id)  # type: ignore[union-attr]
-    form = CourseForm(request.POST or None, clinics=clinics)
+    user = logged_in(request.user)
+    patient = patient_for_request(request, patient_id, object_type="course")
+    form = CourseForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            course = enrol_in_practice_track(
-                patient=patient, by=request.user, **form.service_arguments()
+            course = actions.enrol_in_practice_track(
+                user=user, patient_id=patient.pk, **form.action_arguments()
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, fields=CourseForm.FIELDS)
         else:
             messages.success(request, _("The patient is enrolled in the practice track."))
             return redirect(course_url(course))
@@ -132,19 +110,19 @@ def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
         "list_omeq": list_omeq(patient),
         "open_course": open_course_of(patient),
     }
-    return render(request, "tracks/course_form.html", context)
+    return render(request, "tracks/course_form.html", context, status=form_status(form))
 
 
 @login_required
 @require_GET
 def course_detail(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = load_course(request, patient_id, course_id)
+    course = course_for_request(request, patient_id, course_id)
     result = apply_track_rule(course)
     course = result.course
     today = timezone.localdate()
     handovers = list(handovers_of(course))
     context = {
-        "patient": patient,
+        "patient": course.patient,
         "tab": "courses",
         "course": course,
         "rule": result.outcome,
@@ -155,10 +133,11 @@ def course_detail(request: HttpRequest, patient_id: str, course_id: int) -> Http
         "missed": missed_visit(course, today),
         "handover": handovers[0] if handovers else None,
         "handovers": handovers,
-        "hospital": hospital_records(course) if course.track == "hospital" else None,
+        "hospital": hospital_records(course) if course.track == Track.HOSPITAL else None,
         "next_course": course.next_courses.first(),
-        "steps": steps_for(request.user, course),
-        "can_follow_up": can_follow_up(request.user, course) and course.is_open,
+        "decisions": decisions_for(request.user, course),
+        "can_follow_up": can_follow_up(request.user, course),
+        "can_record_follow_up": can_record_follow_up(request.user, course) and course.is_open,
         "can_decide": can_decide(request.user, course),
         "timeline": list(timeline_of_course(course)[:TIMELINE_LIMIT]),
         "taper_plans": taper_plans_of(course),
@@ -199,18 +178,15 @@ def _regimen(line_forms: list[LineDoseForm], new_line: NewLineForm) -> RegimenUp
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(actions.record_follow_up)
 def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    patient, course = load_course(
-        request, patient_id, course_id, change=request.method == "POST", what="follow_up"
-    )
-    if not can_follow_up(request.user, course):
-        raise PermissionDenied
+    user = logged_in(request.user)
+    course = course_for_request(request, patient_id, course_id, object_type="follow_up")
+    refuse_unless(user, can_record_follow_up(user, course), course, object_type="follow_up")
     form = FollowUpForm(
-        request.POST or None,
-        with_cows=is_clinic_staff(request.user),
-        initial={"version": course.version},
+        request.POST or None, with_cows=is_clinic_staff(user), version=course.version
     )
-    line_forms, new_line = _regimen_forms(request, patient)
+    line_forms, new_line = _regimen_forms(request, course.patient)
     if request.method == "POST":
         valid = form.is_valid()
         checked = [f.is_valid() for f in line_forms]  # every form, so each shows its errors
@@ -219,11 +195,12 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
             valid = new_line.is_valid() and valid
         if valid:
             try:
-                record_follow_up(
-                    course=course,
-                    by=request.user,
+                actions.record_follow_up(
+                    user=user,
+                    patient_id=course.patient_id,
+                    course_id=course.pk,
                     regimen=_regimen(line_forms, new_line),
-                    **form.service_arguments(),
+                    **form.action_arguments(),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -231,41 +208,42 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
                 messages.success(request, _("The follow-up visit is recorded."))
                 return redirect(course_url(course))
     context = {
-        "patient": patient,
+        "patient": course.patient,
         "tab": "courses",
         "course": course,
         "form": form,
         "line_forms": line_forms,
         "new_line": new_line,
-        "list_omeq": list_omeq(patient),
+        "list_omeq": list_omeq(course.patient),
     }
-    return render(request, "tracks/follow_up_form.html", context)
+    status = form_status(form, *line_forms, new_line if new_line._is_adding() else None)
+    return render(request, "tracks/follow_up_form.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_step(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
-    """Confirm a step (GET ?event=...) and take it (POST)."""
-    patient, course = load_course(
-        request, patient_id, course_id, change=request.method == "POST", what="course_step"
-    )
+@performs(actions.take_decision)
+def course_decision(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
+    """Confirm a decision (GET ?event=...) and take it (POST)."""
+    user = logged_in(request.user)
+    course = course_for_request(request, patient_id, course_id, object_type="course_decision")
     event = request.POST.get("event") or request.GET.get("event", "")
-    step = STEPS.get(CourseEvent(event)) if event in CourseEvent._value2member_map_ else None
-    if step is None or step.own_page:
+    decision = decision_for(event)
+    if decision is None or decision.own_page:
         if request.method == "GET":
             return redirect(course_url(course))
         raise Http404
-    if not can_decide(request.user, course):
-        raise PermissionDenied
-    form = StepForm(request.POST or None, initial={"event": event, "version": course.version})
+    refuse_unless(user, can_decide(user, course), course, object_type="course_decision")
+    form = DecisionForm(request.POST or None, initial={"event": event, "version": course.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            shown = take_step(
-                course=course,
-                by=request.user,
+            shown = actions.take_decision(
+                user=user,
+                patient_id=course.patient_id,
+                course_id=course.pk,
                 event=data["event"],
-                expected_version=data["version"],
+                version=data["version"],
                 reason=data["reason"],
                 gp_comment=data["gp_comment"],
                 expected_duration=data["expected_duration"],
@@ -274,35 +252,32 @@ def course_step(request: HttpRequest, patient_id: str, course_id: int) -> HttpRe
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Done: %(step)s.") % {"step": step.label})
+            messages.success(request, _("Done: %(step)s.") % {"step": decision.label})
             return redirect(course_url(shown))
     context = {
-        "patient": patient,
+        "patient": course.patient,
         "tab": "courses",
         "course": course,
         "form": form,
-        "step": step,
-        "is_handover": step.event is CourseEvent.HAND_OVER_EARLY,
+        "decision": decision,
+        "is_handover": decision.event is CourseEvent.HAND_OVER_EARLY,
     }
-    return render(request, "tracks/step_form.html", context)
+    return render(request, "tracks/decision_form.html", context, status=form_status(form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@performs(actions.update_handover_letter)
 def handover_letter(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     """The referral with the course so far; the GP edits the comment until triage."""
-    patient, course = load_course(
-        request, patient_id, course_id, change=request.method == "POST", what="handover"
-    )
-    handover = course.handovers.select_related("clinic", "proposed_by", "decided_by").first()
+    user = logged_in(request.user)
+    course = course_for_request(request, patient_id, course_id, object_type="handover")
+    handover = latest_handover(course)
     if handover is None:
         if request.method == "GET":
             return redirect(course_url(course))
         raise Http404
-    can_edit = (
-        handover.is_pending and can_decide(request.user, course) and course.track == "practice"
-    )
-    can_edit = can_edit and request.user.organisation_id == course.responsible_organisation_id  # type: ignore[union-attr]
+    may_write = can_write_handover_letter(user, course)
     form = HandoverLetterForm(
         request.POST or None,
         initial={
@@ -313,46 +288,44 @@ def handover_letter(request: HttpRequest, patient_id: str, course_id: int) -> Ht
         },
     )
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                update_handover_letter(
-                    handover=handover,
-                    by=request.user,
-                    expected_version=data["version"],
-                    gp_comment=data["gp_comment"],
-                    expected_duration=data["expected_duration"],
-                    planned_follow_up=data["planned_follow_up"],
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("The handover letter is saved."))
-                return redirect("tracks:handover", patient.pk, course.pk)
+        refuse_unless(user, may_write, course, object_type="handover")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_handover_letter(
+                user=user,
+                patient_id=course.patient_id,
+                course_id=course.pk,
+                version=data["version"],
+                gp_comment=data["gp_comment"],
+                expected_duration=data["expected_duration"],
+                planned_follow_up=data["planned_follow_up"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The handover letter is saved."))
+            return redirect("tracks:handover", course.patient_id, course.pk)
     context = {
-        "patient": patient,
+        "patient": course.patient,
         "tab": "courses",
         "course": course,
         "handover": handover,
         "snapshot": handover.snapshot,
-        "form": form if can_edit else None,
-        "steps": steps_for(request.user, course),
+        "form": form if may_write and (handover.is_pending or form.is_bound) else None,
+        "decisions": decisions_for(user, course),
     }
-    return render(request, "tracks/handover.html", context)
+    return render(request, "tracks/handover.html", context, status=form_status(form))
 
 
 @login_required
 @require_POST
+@performs(actions.acknowledge_alert)
 def alert_acknowledge(
     request: HttpRequest, patient_id: str, course_id: int, alert_id: int
 ) -> HttpResponse:
-    _patient, course = load_course(request, patient_id, course_id, change=True, what="alert")
-    alert = Alert.objects.filter(course=course, pk=alert_id).first()
-    if alert is None:
-        raise Http404
-    alert.course = course
-    acknowledge_alert(alert=alert, by=request.user)
+    actions.acknowledge_alert(
+        user=logged_in(request.user), patient_id=patient_id, course_id=course_id, alert_id=alert_id
+    )
     messages.success(request, _("The alert is marked as seen."))
-    return redirect(course_url(course))
+    return redirect("tracks:course_detail", patient_id, course_id)

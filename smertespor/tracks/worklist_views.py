@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from smertespor.accounts.permissions import require
+from smertespor.entry.rules import logged_in, requires
 from smertespor.tracks.permissions import (
     can_see_a_worklist,
     can_see_clinic_worklist,
@@ -17,7 +17,7 @@ from smertespor.tracks.worklists import Worklist, attach_alerts, clinic_worklist
 
 
 @login_required
-@require(can_see_a_worklist)
+@requires(can_see_a_worklist)
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     if can_see_practice_worklist(request.user):
@@ -42,11 +42,11 @@ def _render(request: HttpRequest, worklist: Worklist) -> HttpResponse:
 
 
 @login_required
-@require(can_see_practice_worklist)
+@requires(can_see_practice_worklist)
 @require_GET
 def practice_worklist_view(request: HttpRequest) -> HttpResponse:
     worklist = practice_worklist(
-        user=request.user,
+        user=logged_in(request.user),
         section=request.GET.get("section", ""),
         sort=request.GET.get("sort", ""),
     )
@@ -54,11 +54,11 @@ def practice_worklist_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require(can_see_clinic_worklist)
+@requires(can_see_clinic_worklist)
 @require_GET
 def clinic_worklist_view(request: HttpRequest) -> HttpResponse:
     worklist = clinic_worklist(
-        user=request.user,
+        user=logged_in(request.user),
         section=request.GET.get("section", ""),
         sort=request.GET.get("sort", ""),
     )

@@ -14,15 +14,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.numbers import for_json
 from smertespor.patients.access import visible_patients
-from smertespor.tracks.mapper import plain
-from smertespor.tracks.messages import alert_message
+from smertespor.tracks.labels import alert_message
 from smertespor.tracks.models import (
     Alert,
     Appointment,
@@ -168,12 +170,17 @@ class Worklist:
         return [row_for(self.section.key, item, self.today) for item in page.object_list]
 
 
+def sort_keys(sections: tuple[Section, ...]) -> list[str]:
+    """Every order the sections offer, for documenting a worklist's `sort`."""
+    return sorted({key for section in sections for key in section.sorts})
+
+
 def _choose(sections: tuple[Section, ...], key: str, sort: str) -> tuple[Section, str]:
     section = next((s for s in sections if s.key == key), sections[0])
     return section, sort if sort in section.sorts else section.default_sort
 
 
-def _audit(user: Any, kind: str, section: Section, sort: str) -> None:
+def _audit(user: User, kind: str, section: Section, sort: str) -> None:
     record_event(
         user=user,
         action=AuditAction.SEARCH,
@@ -182,7 +189,7 @@ def _audit(user: Any, kind: str, section: Section, sort: str) -> None:
     )
 
 
-def _in_scope(user: Any, patient_ref: str) -> Exists:
+def _in_scope(user: User, patient_ref: str) -> Exists:
     """The row's patient is one `user` may see (`visible_patients`), checked per row by primary
     key, so the database narrows by organisation, status and date first."""
     return Exists(visible_patients(user).filter(pk=OuterRef(patient_ref)))
@@ -193,12 +200,14 @@ def _open_alert(course_ref: str = "pk") -> QuerySet[Alert]:
 
 
 def practice_worklist(
-    *, user: Any, section: str = "", sort: str = "", today: date | None = None
+    *, user: User, section: str = "", sort: str = "", today: date | None = None
 ) -> Worklist:
     """The GP's worklist: courses of the user's practice, patients in the user's scope."""
     today = today or timezone.localdate()
     chosen, sort = _choose(PRACTICE_SECTIONS, section, sort)
     org = user.organisation_id
+    if org is None:  # the doors let only a practice's or a clinic's staff this far
+        raise PermissionDenied
     courses = Course.objects.filter(
         _in_scope(user, "patient_id"), responsible_organisation_id=org, track=Track.PRACTICE
     )
@@ -257,12 +266,14 @@ def week_of(today: date) -> tuple[datetime, datetime]:
 
 
 def clinic_worklist(
-    *, user: Any, section: str = "", sort: str = "", today: date | None = None
+    *, user: User, section: str = "", sort: str = "", today: date | None = None
 ) -> Worklist:
     """The clinic's worklist: handovers to triage, courses to assess, plans and this week."""
     today = today or timezone.localdate()
     chosen, sort = _choose(CLINIC_SECTIONS, section, sort)
     org = user.organisation_id
+    if org is None:  # the doors let only a practice's or a clinic's staff this far
+        raise PermissionDenied
     handovers = Handover.objects.filter(
         _in_scope(user, "course__patient_id"), clinic_id=org, decision=Handover.Decision.PENDING
     )
@@ -326,7 +337,7 @@ def _course(course: Any, today: date) -> dict[str, Any]:
         "next_follow_up_on": due,
         "days_overdue": max((today - due).days, 0) if due else None,
         "last_visit_on": course.last_visit_on,
-        "current_omeq_mg_per_day": plain(course.current_omeq_mg_per_day) or None,
+        "current_omeq_mg_per_day": for_json(course.current_omeq_mg_per_day),
         **_patient(course.patient),
     }
 

@@ -1,11 +1,12 @@
 """The navigation each role sees, written once for the layout and the front page."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from smertespor.accounts.models import Requester
 from smertespor.accounts.permissions import (
     can_see_aggregates,
     can_see_patient_data,
@@ -25,7 +26,7 @@ from smertespor.tracks.permissions import can_see_a_worklist
 
 @dataclass(frozen=True)
 class NavItem:
-    label: Any
+    label: str | Promise
     url_name: str
 
     @property
@@ -33,8 +34,8 @@ class NavItem:
         return reverse(self.url_name)
 
 
-def nav_items_for(user: Any) -> list[NavItem]:
-    if not getattr(user, "is_authenticated", False):
+def nav_items_for(user: Requester | None) -> list[NavItem]:
+    if user is None or not user.is_authenticated:
         return []
     items: list[NavItem] = []
     if can_see_patient_data(user):
@@ -57,6 +58,6 @@ def nav_items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
-    if getattr(user, "is_staff", False):
+    if user.is_staff:
         items.append(NavItem(_("Administration"), "admin:index"))
     return items

@@ -1,16 +1,17 @@
 """The front page, the planners' overview and the error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from smertespor.accounts.models import Organisation
-from smertespor.accounts.permissions import can_see_aggregates, can_see_patient_data, require
-from smertespor.patients.models import Patient
+from smertespor.accounts.permissions import can_see_aggregates, can_see_patient_data
+from smertespor.entry.rules import requires
+from smertespor.patients.selectors import patient_count, practices_by_patient_count
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if can_see_patient_data(request.user):
         return redirect("patients:list")
@@ -20,22 +21,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require(can_see_aggregates)
+@requires(can_see_aggregates)
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """Aggregates only: how many patients each practice lists. No patient data."""
-    practices = (
-        Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE)
-        .annotate(patient_count=Count("listed_patients"))
-        .order_by("-patient_count", "name")
-    )
-    largest = max((p.patient_count for p in practices), default=0) or 1
+    practices = practices_by_patient_count()
+    largest = max((count for _, count in practices), default=0) or 1
     rows = [
-        {"practice": p, "count": p.patient_count, "share": round(100 * p.patient_count / largest)}
-        for p in practices
+        {"practice": practice, "count": count, "share": round(100 * count / largest)}
+        for practice, count in practices
     ]
     context = {
         "rows": rows,
-        "patient_total": Patient.objects.count(),
+        "patient_total": patient_count(),
         "practice_total": len(rows),
     }
     return render(request, "web/overview.html", context)

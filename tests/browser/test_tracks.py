@@ -147,14 +147,14 @@ def test_a_course_goes_from_the_gp_to_the_clinic_after_three_months(
     expect(page).to_have_url(course_url)
     page.get_by_test_id("handover-letter").click()
     expect(page.get_by_test_id("snapshot-visits").locator("tbody tr")).to_have_count(2)
-    page.get_by_test_id("step-accept").click()
-    page.get_by_test_id("step-submit").click()
+    page.get_by_test_id("decision-accept").click()
+    page.get_by_test_id("decision-submit").click()
     expect(page.locator("h2 [data-status=accepted]")).to_be_visible()
     hospital_url = page.url
     assert hospital_url != course_url
 
     # The needs assessment: which disciplines and which interventions.
-    page.get_by_test_id("step-assess_needs").click()
+    page.get_by_test_id("decision-assess_needs").click()
     assessment = page.get_by_test_id("assessment-form")
     for value in ("doctor", "nurse", "psychologist"):
         assessment.locator(f"input[name=disciplines][value={value}]").check()

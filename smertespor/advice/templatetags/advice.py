@@ -8,8 +8,9 @@ from typing import Any
 from django import template
 from django.utils import formats, timezone
 
-from smertespor.advice.permissions import can_ask_for_advice, can_use_advice
+from smertespor.advice.permissions import can_ask_about, can_use_advice
 from smertespor.advice.selectors import advice_requests_of_patient
+from smertespor.patients.models import Patient
 
 register = template.Library()
 
@@ -25,16 +26,17 @@ def iso_datetime(value: Any) -> str:
 
 
 @register.inclusion_tag("advice/_patient_panel.html", takes_context=True)
-def advice_panel(context: template.Context, patient: Any) -> dict[str, Any]:
+def advice_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
     """The patient page's advice panel. The page's view loaded `patient` through
-    `patients.access` (and audited it); this lists the requests the reader takes part in."""
+    `patients.access` (and audited it); this lists the requests the reader takes part in and
+    offers to ask when `can_ask_about` (the same rule the action applies) says so."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not can_use_advice(user):
+    if user is None or not can_use_advice(user):
         return {"patient": patient, "requests": [], "can_ask": False, "hidden": True}
     return {
         "patient": patient,
         "requests": list(advice_requests_of_patient(user, patient).order_by("-asked_at")[:10]),
-        "can_ask": can_ask_for_advice(user) and patient.listed_practice_id == user.organisation_id,  # type: ignore[union-attr]
+        "can_ask": can_ask_about(user, patient),
         "hidden": False,
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from smertespor.accounts.models import Role
+from smertespor.accounts.models import Organisation, Role, User
 from smertespor.advice.article_services import approve_article, start_article, submit_article
 from smertespor.advice.models import AdviceRequest, Article
 from smertespor.advice.services import ask_for_advice, reply_to_advice_request
+from smertespor.patients.models import Patient
 from tests.factories import UserFactory
 
 ARTICLE_TEXT = "Switch to one long-acting opioid at fixed times, then reduce by 10 % a month."
@@ -17,18 +18,23 @@ def clinic_doctor_of(clinic: Any, username: str = "clinic-doctor") -> Any:
     return UserFactory(username=username, role=Role.CLINIC_DOCTOR, organisation=clinic)
 
 
-def ask(by: Any, *, patient: Any = None, **fields: Any) -> AdviceRequest:
-    values = {
+def ask(
+    by: User, *, patient: Patient | None = None, clinic: Organisation | None = None, **fields: Any
+) -> AdviceRequest:
+    values: dict[str, Any] = {
         "subject": "Tapering oxycodone",
         "question": "How fast can we taper?",
         "category": "taper_strategy",
         "urgency": "routine",
     }
     values.update(fields)
-    return ask_for_advice(by=by, patient=patient, **values)
+    clinic_id = clinic.pk if clinic is not None else None
+    return ask_for_advice(by=by, patient=patient, clinic_id=clinic_id, **values)
 
 
-def answered(by: Any, clinician: Any, *, patient: Any = None, **fields: Any) -> AdviceRequest:
+def answered(
+    by: User, clinician: User, *, patient: Patient | None = None, **fields: Any
+) -> AdviceRequest:
     advice_request = ask(by, patient=patient, **fields)
     reply_to_advice_request(
         advice_request=advice_request, by=clinician, body="Reduce by 10 % a month.", kind="answer"
@@ -59,12 +65,14 @@ def published_article(
     return approve_article(article=article, by=approver)
 
 
-def matrix_objects(*, gp: Any, clinic: Any) -> dict[str, int]:
+def matrix_objects(*, gp: User, clinic: Organisation) -> dict[str, int]:
     """Ids for the URL x persona matrix: a general (patient-free) request from the GP's
-    practice, answered by a clinic doctor; articles in each state; an attachment."""
+    practice, answered by a clinic doctor; articles in each state; an attachment; the GP's
+    practice (for telephone advice) and the GP's notification of the answer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from smertespor.advice.models import AdviceAttachment
+    from smertespor.notifications.models import Notification
 
     doctor = clinic_doctor_of(clinic, username="matrix-clinic-doctor")
     advice_request = answered(gp, doctor)
@@ -72,8 +80,11 @@ def matrix_objects(*, gp: Any, clinic: Any) -> dict[str, int]:
     reply_to_advice_request(advice_request=advice_request, by=gp, body="Thanks", files=[pdf])
     attachment = AdviceAttachment.objects.filter(message__request=advice_request).get()
     other_writer = clinic_doctor_of(clinic, username="matrix-clinic-doctor-2")
+    notification = Notification.objects.get(recipient=gp, kind="advice_answered")
     return {
         "request_id": advice_request.pk,
+        "practice_id": advice_request.practice_id,
+        "notification_id": notification.pk,
         "attachment_id": attachment.pk,
         "draft_id": draft_article(advice_request, doctor).pk,
         "awaiting_id": submitted_article(advice_request, doctor).pk,

@@ -101,7 +101,8 @@ def test_publishing_needs_a_second_clinician(
     with pytest.raises(ValidationError):
         approve_article(article=article, by=clinic_nurse)
     response = client_for(clinic_nurse).post(reverse("advice:article_approve", args=[article.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 422  # as in the API
+    assert "A second clinician must approve" in body_of(response)
     article.refresh_from_db()
     assert article.status == Article.Status.AWAITING_APPROVAL
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_a_question_about_the_course_carries_it_and_links_to_the_handover(
     client_for, gp, patient, clinic, clinic_nurse
 ):
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     client = client_for(gp)
     form = client.get(reverse("advice:create_for_patient", args=[patient.pk]))
     assert 'name="about_course"' in form.content.decode()
@@ -42,7 +42,7 @@ def test_a_question_about_the_course_carries_it_and_links_to_the_handover(
 
 
 def test_a_question_not_about_the_course_has_no_handover_link(client_for, gp, patient, clinic):
-    CourseFactory(patient=patient, clinic=clinic)
+    CourseFactory.create(patient=patient, clinic=clinic)
     client = client_for(gp)
     client.post(
         reverse("advice:create_for_patient", args=[patient.pk]),

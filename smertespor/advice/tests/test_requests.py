@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from smertespor.accounts.models import Role
 from smertespor.advice.models import AdviceMessage, AdviceRequest, Status
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.django_db
 CPH = ZoneInfo("Europe/Copenhagen")
 
 
-def at(*args):
-    return dt.datetime(*args, tzinfo=CPH)
+def at(year, month, day, hour, minute):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CPH)
 
 
 def body_of(response):
@@ -137,7 +138,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(
     data[field] = value
     with pytest.MonkeyPatch.context():
         response = client_for(gp).post(reverse("advice:create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in body_of(response)
     assert not AdviceRequest.objects.exists()
     assert not Notification.objects.exists()
@@ -186,7 +187,7 @@ def test_a_practice_user_reading_another_practices_patient_request_sees_nothing(
 
 
 def test_the_clinic_sees_only_requests_sent_to_it(client_for, gp, clinic, clinic_nurse):
-    other_clinic = ClinicFactory()
+    other_clinic = ClinicFactory.create()
     ours = ask(gp, subject="To our clinic", clinic=clinic)
     theirs = ask(gp, subject="To the other clinic", clinic=other_clinic)
     listing = body_of(client_for(clinic_nurse).get(reverse("advice:list")))
@@ -316,7 +317,7 @@ def test_telephone_advice_refuses_a_caller_from_another_practice(
             "advice": "A",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "another practice" in body_of(response)
     assert not AdviceRequest.objects.exists()
 
@@ -338,7 +339,7 @@ def test_an_empty_or_over_long_reply_is_refused_and_nothing_saved(
     response = client_for(clinic_nurse).post(
         reverse("advice:reply", args=[advice_request.pk]), {"body": text, "kind": "answer"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'role="alert"' in body_of(response)
     assert advice_request.messages.count() == 1
     advice_request.refresh_from_db()
@@ -353,7 +354,7 @@ def test_replying_to_a_closed_request_is_refused(client_for, gp, clinic_nurse):
     response = client_for(clinic_nurse).post(
         reverse("advice:reply", args=[advice_request.pk]), {"body": "One more thing"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This request is closed" in body_of(response)
     assert not advice_request.messages.filter(body="One more thing").exists()
 
@@ -391,7 +392,7 @@ def test_the_gp_closes_with_the_close_out_answer(client_for, gp, clinic_nurse):
 def test_closing_needs_the_close_out_answer(client_for, gp, clinic_nurse):
     advice_request = answered(gp, clinic_nurse)
     response = client_for(gp).post(reverse("advice:close", args=[advice_request.pk]), {})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This field is required" in body_of(response)
     advice_request.refresh_from_db()
     assert not advice_request.is_closed
@@ -402,6 +403,7 @@ def test_a_request_the_clinic_has_not_answered_cannot_be_closed_out(client_for, 
     response = client_for(gp).post(
         reverse("advice:close", args=[advice_request.pk]), {"outcome": "advice_sufficient"}
     )
+    assert response.status_code == 422
     assert "has not replied yet" in body_of(response)
     advice_request.refresh_from_db()
     assert not advice_request.is_closed
@@ -479,7 +481,7 @@ def test_flag_overdue_advice_notifies_once_per_due_date(gp, clinic_nurse, clinic
     overdue = Notification.objects.filter(kind="advice_overdue")
     assert {n.recipient for n in overdue} == {clinic_nurse, clinic_doctor}
     assert overdue.count() == 2
-    assert str(advice_request.pk) in overdue.first().message
+    assert all(str(advice_request.pk) in notification.message for notification in overdue)
 
 
 def test_the_measured_response_time_is_shown_on_the_request(client_for, gp, clinic_nurse):
@@ -513,3 +515,48 @@ def test_an_overdue_request_is_flagged_on_its_own_page_too(client_for, gp, clini
             client_for(clinic_nurse).get(reverse("advice:detail", args=[advice_request.pk]))
         )
     assert 'data-testid="overdue"' in body
+
+
+# --- one rule for asking about a patient --------------------------------------------------
+
+
+def test_a_practice_treating_a_patient_listed_elsewhere_sees_them_but_does_not_ask(
+    client_for, other_gp, other_practice, patient, clinic
+):
+    CareRelation.objects.create(
+        patient=patient, organisation=other_practice, reason="course", opened_at=timezone.now()
+    )
+    client = client_for(other_gp)
+    page = body_of(client.get(reverse("patients:detail", args=[patient.pk])))
+    tab = body_of(client.get(reverse("advice:patient_requests", args=[patient.pk])))
+    ask_url = reverse("advice:create_for_patient", args=[patient.pk])
+    assert patient.name in page
+    assert ask_url not in page
+    assert ask_url not in tab
+    refused = client.get(ask_url)
+    assert refused.status_code == 403
+    assert AuditEvent.objects.filter(
+        action="refused", patient=patient, object_type="advice_request"
+    ).exists()
+
+
+def test_a_refused_article_submission_answers_422_with_its_reason(
+    client_for, gp, patient, clinic_nurse
+):
+    from smertespor.advice.tests.factories import draft_article
+
+    article = draft_article(answered(gp, clinic_nurse, patient=patient), clinic_nurse)
+    article.body = f"Seen 12.03.2024 with {patient.name}."
+    article.save()
+    response = client_for(clinic_nurse).post(reverse("advice:article_submit", args=[article.pk]))
+    assert response.status_code == 422
+    assert "confirm that none of them identifies a patient" in body_of(response)
+
+
+def test_a_clinician_takes_a_request_by_assigning_it_to_nobody_else(client_for, gp, clinic_nurse):
+    advice_request = ask(gp)
+    response = client_for(clinic_nurse).post(reverse("advice:assign", args=[advice_request.pk]))
+    assert response.status_code == 302
+    advice_request.refresh_from_db()
+    assert advice_request.assigned_to == clinic_nurse
+    assert advice_request.status == Status.ASSIGNED

@@ -43,7 +43,7 @@ def test_a_search_is_logged_with_the_cpr_masked(client_for, gp, patient):
     assert patient.cpr not in str(row.detail)
 
 
-def _expect_refused(statement: str, params: list[object]) -> None:
+def _expect_refused(statement: str, params: list[int]) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, params)
 

@@ -1,17 +1,15 @@
-"""Template helpers for OMEQ: formatting, the patient page's summary panel, and the patient
-list's OMEQ column (`page.object_list|with_latest_omeq`, one query per page)."""
+"""Template helpers for OMEQ: a dose for reading (`mg`; other numbers use `{% load numbers %}`),
+the names of substances and routes, the patient page's summary panel, and the patient list's
+OMEQ column (`page.object_list|with_latest_omeq`, one query per page)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from smertespor.medication.mapper import plain_decimal
-from smertespor.medication.omeq_messages import format_mg, route_name, substance_name
+from smertespor.medication.labels import format_mg, route_name, substance_name
 from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
 
 register = template.Library()
@@ -23,16 +21,6 @@ def mg(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return format_mg(value)
-
-
-@register.filter
-def exact(value: Any) -> str:
-    """A factor or dose exactly as stored, without padding zeros, in the user's locale."""
-    if value is None or value == "":
-        return "—"
-    number = plain_decimal(Decimal(value))
-    places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
-    return number_format(number, decimal_pos=places, use_l10n=True)
 
 
 @register.filter

@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from config.api import api as api_schema
+from domain.omeq import DoseUnit, Route, WarningCode
 from smertespor.audit.models import AuditEvent
+from smertespor.medication.models import MedicationLine
 
 ISSUE_EXAMPLE = {
     "factor_set": "cdc-2022",
@@ -196,32 +199,53 @@ def test_an_unconvertible_line_answers_422_naming_the_line_field_and_reason(
 ):
     response = post(api, {"factor_set": "cdc-2022", "lines": [line("morphine"), bad_line]})
     assert response.status_code == 422
-    problems = response.json()["detail"]
-    assert {"line": 1, "field": field, "code": code} in [
-        {k: p[k] for k in ("line", "field", "code")} for p in problems
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 422
+    assert {"field": f"lines.1.{field}", "code": code} in [
+        {k: e[k] for k in ("field", "code")} for e in body["errors"]
     ]
-    assert all(p["message"] for p in problems)
+    assert all(e["message"] for e in body["errors"])
 
 
 def test_every_bad_line_is_named_at_once(api):
     lines = [line(dose=-1), line("morphine"), line("ketobemidone")]
-    problems = post(api, {"factor_set": "cdc-2022", "lines": lines}).json()["detail"]
-    assert [(p["line"], p["code"]) for p in problems] == [
-        (0, "dose_not_positive"),
-        (2, "unknown_substance"),
+    errors = post(api, {"factor_set": "cdc-2022", "lines": lines}).json()["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [
+        ("lines.0.dose", "dose_not_positive"),
+        ("lines.2.substance", "unknown_substance"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("da", "Dosis skal være et tal over 0."), ("en", "The dose must be a number above 0.")],
+)
+def test_a_refused_line_s_reason_is_in_the_users_language(api, language, message):
+    response = api.post(
+        "/api/omeq",
+        data=json.dumps({"factor_set": "cdc-2022", "lines": [line(dose=0)]}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"], error["message"]) == (
+        "lines.0.dose",
+        "dose_not_positive",
+        message,
+    )
 
 
 def test_ketobemidone_has_a_factor_in_the_nordic_table_only(api):
     ketogan = line("ketobemidone", 5, 3)
     assert post(api, {"factor_set": "nordic", "lines": [ketogan]}).status_code == 200
     refused = post(api, {"factor_set": "cdc-2022", "lines": [ketogan]})
-    assert refused.json()["detail"][0]["code"] == "unknown_substance"
+    assert refused.json()["errors"][0]["code"] == "unknown_substance"
 
 
 def test_buprenorphine_for_pain_under_cdc_2022_says_the_table_gives_no_factor(api):
     patch = {"substance": "buprenorphine", "route": "transdermal", "dose": 10, "dose_unit": "mcg/h"}
-    [problem] = post(api, {"factor_set": "cdc-2022", "lines": [patch]}).json()["detail"]
+    [problem] = post(api, {"factor_set": "cdc-2022", "lines": [patch]}).json()["errors"]
     assert problem["code"] == "factor_excluded"
     assert "CDC 2022 gives no MME conversion factor" in problem["message"]
 
@@ -229,7 +253,8 @@ def test_buprenorphine_for_pain_under_cdc_2022_says_the_table_gives_no_factor(ap
 def test_an_unknown_factor_set_answers_422(api):
     response = post(api, {**ISSUE_EXAMPLE, "factor_set": "who-1986"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "factor_set"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("factor_set", "unknown_factor_set")
 
 
 @pytest.mark.parametrize("dose", [True, "ten", "NaN", "Infinity", None])
@@ -271,3 +296,27 @@ def test_the_products_list_gives_ids_and_strengths_for_product_lines(api):
     products = {p["id"]: p for p in api.get("/api/omeq/products").json()}
     assert products["oxycodone-naloxone-depot-tablet"]["strength_labels"][1] == "10/5"
     assert products["oxycodone-naloxone-depot-tablet"]["strengths"][1] == "10"
+
+
+def _not_null(schema):
+    """The non-null alternative of an optional field's schema."""
+    return next((s for s in schema.get("anyOf", []) if s.get("type") != "null"), schema)
+
+
+def test_the_openapi_schema_lists_every_coded_fields_allowed_values_and_formats():
+    schemas = api_schema.get_openapi_schema()["components"]["schemas"]
+    omeq_line = schemas["OmeqLineIn"]["properties"]
+    assert _not_null(omeq_line["route"])["enum"] == [r.value for r in Route]
+    assert _not_null(omeq_line["dose_unit"])["enum"] == [u.value for u in DoseUnit]
+    medication_line = schemas["MedicationLineIn"]["properties"]
+    indications = list(MedicationLine.Indication.values)
+    assert medication_line["indication"]["enum"] == indications
+    assert _not_null(medication_line["start_date"])["format"] == "date"
+    listed = schemas["MedicationLineOut"]["properties"]
+    assert listed["indication"]["enum"] == indications
+    assert schemas["ProductOut"]["properties"]["release"]["enum"] == ["immediate", "modified"]
+    assert schemas["WarningOut"]["properties"]["code"]["enum"] == [c.value for c in WarningCode]
+    history = schemas["LineVersionOut"]["properties"]
+    assert history["history_date"]["format"] == "date-time"
+    assert history["history_type"]["enum"] == ["+", "~", "-"]
+    assert schemas["FactorSetOut"]["properties"]["published"]["format"] == "date"

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from domain.conversion_tables import load_builtin_tables
+from domain.omeq import load_builtin_tables
 from smertespor.audit.models import AuditEvent
 from smertespor.medication.forms import rule_initial
-from smertespor.medication.mapper import table_from_version
 from smertespor.medication.models import ConversionRule, ConversionTableVersion, OmeqSnapshot
 from smertespor.medication.services import record_omeq_snapshot
+from smertespor.medication.table_rows import table_from_version
 from smertespor.medication.table_selectors import active_table_version
 from smertespor.medication.table_services import (
     BuiltinTableChanged,
@@ -155,19 +155,19 @@ def test_the_database_refuses_an_active_table_nobody_signed_off(builtin_table):
 
 
 def test_a_stored_omeq_names_the_table_version_that_produced_it(draft, admin_user, gp, patient):
-    MedicationLineFactory(patient=patient, product_id="tramadol-depot-tablet", strength=100)
+    MedicationLineFactory.create(patient=patient, product_id="tramadol-depot-tablet", strength=100)
     before = record_omeq_snapshot(patient=patient, by=gp)
     sign_off_conversion_table(table_version=draft, by=admin_user)
     after = record_omeq_snapshot(patient=patient, by=gp)
     assert (before.table_id, before.table_version, before.max_mg_per_day) == (
         "nordic",
         "2022.1",
-        30,
+        Decimal(30),
     )
     assert (after.table_id, after.table_version, after.max_mg_per_day) == (
         "cdc-2022",
         "2022.1-r1",
-        40,
+        Decimal(40),
     )
     assert OmeqSnapshot.objects.get(pk=before.pk).conversion_table.table_id == "nordic"
 
@@ -237,6 +237,28 @@ def test_an_invalid_edit_on_the_page_is_shown_at_its_row_and_nothing_saved(
     form = response.context["rules"].forms[row]
     assert form.non_field_errors()
     assert draft.rules.get(substance="tramadol").per_unit == "mg"
+
+
+def test_a_copy_under_a_taken_version_is_refused_on_the_page_with_422(
+    client_for, admin_user, builtin_table, medication_url
+):
+    nordic = builtin_table("nordic")
+    response = client_for(admin_user).post(
+        medication_url("table_copy", nordic.pk), {"table_id": "nordic", "version": "2022.1"}
+    )
+    assert response.status_code == 422
+    assert response.context["copy_form"].errors
+    assert ConversionTableVersion.objects.filter(table_id="nordic").count() == 1
+
+
+def test_a_table_that_no_longer_checks_out_is_not_signed_off_on_the_page(
+    client_for, admin_user, draft, medication_url
+):
+    draft.rules.filter(substance="tramadol").update(factor=-1)
+    response = client_for(admin_user).post(medication_url("table_sign_off", draft.pk))
+    assert response.status_code == 422
+    assert response.context["sign_off_errors"]
+    assert not ConversionTableVersion.objects.filter(is_active_for_region=True).exists()
 
 
 def test_editing_a_shipped_table_page_redirects_to_copy_it(

@@ -54,6 +54,7 @@ def test_the_demo_gp_sees_omeq_on_a_patients_page(db, client_for):
     line = MedicationLine.objects.filter(
         patient__listed_practice__users__username="demo-gp", ended_on__isnull=True
     ).first()
+    assert line is not None
     page = client.get(f"/medication/patients/{line.patient_id}/").content.decode()
     assert 'data-testid="omeq-max"' in page
     assert "<svg" in page

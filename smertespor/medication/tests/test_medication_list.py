@@ -67,7 +67,7 @@ def test_adding_a_line_keeps_its_history_stores_a_snapshot_and_writes_one_audit_
     assert [v.history_type for v in line.history.all()] == ["+"]
     assert line.history.first().history_user == gp
     snapshot = OmeqSnapshot.objects.get(patient=patient)
-    assert (snapshot.scheduled_mg_per_day, snapshot.max_mg_per_day) == (60, 60)
+    assert (snapshot.scheduled_mg_per_day, snapshot.max_mg_per_day) == (Decimal(60), Decimal(60))
     assert (snapshot.table_id, snapshot.table_version) == ("nordic", "2022.1")
     assert snapshot.conversion_table.table_id == "nordic"
     [row] = new_rows(before)
@@ -109,7 +109,7 @@ def test_ending_a_line_keeps_it_readable_as_ended(gp_client, patient, medication
     assert response.status_code == 302
     line.refresh_from_db()
     assert (line.ended_on, line.end_reason) == (datetime.date(2026, 3, 10), "Nedtrappet")
-    assert OmeqSnapshot.objects.order_by("pk").last().max_mg_per_day == 0
+    assert OmeqSnapshot.objects.latest("pk").max_mg_per_day == 0
     page = gp_client.get(medication_url("patient", patient.pk)).content.decode()
     assert "Nedtrappet" in page
     assert line.history.count() == 2
@@ -162,7 +162,7 @@ def test_bad_input_gets_a_reason_next_to_the_field_and_saves_nothing(
 ):
     before = AuditEvent.objects.count()
     response = gp_client.post(medication_url("add_line", patient.pk), {**MORPHINE_DEPOT, **change})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors.get(field), response.context["form"].errors
     assert not MedicationLine.objects.exists()
     assert not OmeqSnapshot.objects.exists()
@@ -195,13 +195,13 @@ def test_co_medication_on_the_list_raises_its_warning(gp_client, patient, medica
     gp_client.post(medication_url("add_line", patient.pk), MORPHINE_DEPOT)
     diazepam = {**MORPHINE_DEPOT, "product_strength": "diazepam-tablet@5"}
     gp_client.post(medication_url("add_line", patient.pk), diazepam)
-    assert "benzodiazepine" in OmeqSnapshot.objects.order_by("pk").last().warning_codes
+    assert "benzodiazepine" in OmeqSnapshot.objects.latest("pk").warning_codes
     page = gp_client.get(medication_url("patient", patient.pk)).content.decode()
     assert 'data-code="benzodiazepine"' in page
 
 
 def test_the_patient_page_shows_the_medication_summary(gp_client, patient):
-    MedicationLineFactory(patient=patient)
+    MedicationLineFactory.create(patient=patient)
     page = gp_client.get(f"/patients/{patient.pk}/").content.decode()
     assert "Morfin depottablet 30 mg" in page
     assert "60 mg" in page
@@ -222,7 +222,7 @@ def test_the_chart_is_an_accessible_svg_with_a_table_of_its_values(
 
 
 def test_the_patient_comparison_shows_every_table(gp_client, patient, medication_url):
-    MedicationLineFactory(patient=patient, product_id="ketobemidone-tablet", strength=5)
+    MedicationLineFactory.create(patient=patient, product_id="ketobemidone-tablet", strength=5)
     page = gp_client.get(medication_url("patient_compare", patient.pk)).content.decode()
     assert "cdc-2022" in page and "nordic" in page
     row = AuditEvent.objects.latest("sequence")
@@ -257,7 +257,7 @@ def _assert_no_patient_data(response, patient):
 def test_a_gp_from_another_practice_gets_404_without_patient_data(
     client_for, other_gp, patient, medication_url, page
 ):
-    MedicationLineFactory(patient=patient)
+    MedicationLineFactory.create(patient=patient)
     response = client_for(other_gp).get(medication_url(page, patient.pk))
     assert response.status_code == 404
     _assert_no_patient_data(response, patient)
@@ -268,7 +268,7 @@ def test_a_gp_from_another_practice_gets_404_without_patient_data(
 def test_a_gp_from_another_practice_cannot_add_change_or_end_a_line(
     client_for, other_gp, patient, medication_url
 ):
-    line = MedicationLineFactory(patient=patient)
+    line = MedicationLineFactory.create(patient=patient)
     client = client_for(other_gp)
     responses = [
         client.post(medication_url("add_line", patient.pk), MORPHINE_DEPOT),
@@ -279,13 +279,13 @@ def test_a_gp_from_another_practice_cannot_add_change_or_end_a_line(
     for response in responses:
         _assert_no_patient_data(response, patient)
     line.refresh_from_db()
-    assert (line.strength, line.ended_on, MedicationLine.objects.count()) == (30, None, 1)
+    assert (line.strength, line.ended_on, MedicationLine.objects.count()) == (Decimal(30), None, 1)
 
 
 def test_a_line_of_another_patient_is_not_found_through_this_patient(
     gp_client, patient, medication_url, other_patient
 ):
-    foreign = MedicationLineFactory(patient=other_patient)
+    foreign = MedicationLineFactory.create(patient=other_patient)
     response = gp_client.get(medication_url("change_line", patient.pk, foreign.pk))
     assert response.status_code == 404
     _assert_no_patient_data(response, other_patient)
@@ -336,8 +336,8 @@ def api_post(client, url, body):
 
 
 def test_the_api_lists_a_patients_lines_with_omeq(gp_client, patient):
-    MedicationLineFactory(patient=patient)
-    MedicationLineFactory(
+    MedicationLineFactory.create(patient=patient)
+    MedicationLineFactory.create(
         patient=patient,
         product_id="oxycodone-capsule",
         strength=5,
@@ -392,7 +392,7 @@ def test_the_api_refuses_bad_input_with_422_and_saves_nothing(gp_client, patient
         },
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "units_per_dose"
+    assert response.json()["errors"][0]["field"] == "units_per_dose"
     assert not MedicationLine.objects.exists()
 
 
@@ -402,18 +402,72 @@ def test_the_api_refuses_bad_input_with_422_and_saves_nothing(gp_client, patient
 def test_the_api_refuses_the_wrong_role_without_patient_data(
     request, client_for, patient, persona, status
 ):
-    line = MedicationLineFactory(patient=patient)
+    line = MedicationLineFactory.create(patient=patient)
     client = client_for(request.getfixturevalue(persona))
     url = f"/api/patients/{patient.pk}/medication"
     responses = [
         client.get(url),
+        client.get(f"{url}/history"),
         api_post(
             client, url, {"product_id": "morphine-tablet", "strength": 10, "doses_per_day": 1}
+        ),
+        client.patch(
+            f"{url}/{line.pk}", data=json.dumps({"note": "x"}), content_type="application/json"
         ),
         api_post(client, f"{url}/{line.pk}/end", {}),
     ]
     for response in responses:
         assert response.status_code == status
+        assert response["Content-Type"].startswith("application/problem+json")
+        assert response.json()["status"] == status
         _assert_no_patient_data(response, patient)
     line.refresh_from_db()
-    assert line.ended_on is None
+    assert (line.ended_on, line.note, MedicationLine.objects.count()) == (None, "", 1)
+
+
+def test_the_api_lets_a_practice_secretary_read_the_list_but_not_change_it(
+    client_for, practice, patient
+):
+    line = MedicationLineFactory.create(patient=patient)
+    client = client_for(UserFactory(role=Role.SECRETARY, organisation=practice))
+    url = f"/api/patients/{patient.pk}/medication"
+    assert client.get(url).status_code == 200
+    refused = [
+        api_post(
+            client, url, {"product_id": "morphine-tablet", "strength": 10, "doses_per_day": 1}
+        ),
+        client.patch(
+            f"{url}/{line.pk}", data=json.dumps({"note": "x"}), content_type="application/json"
+        ),
+        api_post(client, f"{url}/{line.pk}/end", {}),
+    ]
+    assert [r.status_code for r in refused] == [403, 403, 403]
+    for response in refused:
+        _assert_no_patient_data(response, patient)
+    assert AuditEvent.objects.filter(action="refused", object_type="medication_line").count() == 3
+    line.refresh_from_db()
+    assert (line.ended_on, line.note, MedicationLine.objects.count()) == (None, "", 1)
+
+
+def test_a_line_of_another_patient_cannot_be_changed_through_this_patient_in_the_api(
+    gp_client, patient, other_patient
+):
+    foreign = MedicationLineFactory.create(patient=other_patient)
+    url = f"/api/patients/{patient.pk}/medication/{foreign.pk}"
+    changed = gp_client.patch(url, data=json.dumps({"note": "x"}), content_type="application/json")
+    ended = api_post(gp_client, f"{url}/end", {})
+    assert [changed.status_code, ended.status_code] == [404, 404]
+    _assert_no_patient_data(changed, other_patient)
+    foreign.refresh_from_db()
+    assert (foreign.note, foreign.ended_on) == ("", None)
+
+
+def test_the_api_refuses_to_change_an_ended_line_with_422(gp_client, patient):
+    line = MedicationLineFactory.create(patient=patient, ended_on=datetime.date(2026, 3, 1))
+    response = gp_client.patch(
+        f"/api/patients/{patient.pk}/medication/{line.pk}",
+        data=json.dumps({"note": "x"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "line_ended"

@@ -2,7 +2,7 @@
 
 import json
 
-from domain.omeq_settings import default_thresholds
+from domain.omeq import default_thresholds
 
 
 def test_the_default_thresholds_come_from_the_domain_data(settings):

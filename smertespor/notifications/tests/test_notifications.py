@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_notify_makes_one_notification_per_active_user(gp, practice_nurse, practice):
-    retired = UserFactory(role=Role.GP, organisation=practice, is_active=False)
+    retired = UserFactory.create(role=Role.GP, organisation=practice, is_active=False)
 
     made = notify([gp, gp, practice_nurse, retired], kind="test", text="Hello", url="/advice/")
 
@@ -178,3 +178,48 @@ def test_e_mails_are_sent_once(gp, mailoutbox):
     assert send_notification_emails([notification.pk]) == 1
     assert send_notification_emails([notification.pk]) == 0
     assert len(mailoutbox) == 1
+
+
+# --- the API: the same actions as the page ---------------------------------------------------
+
+
+def test_the_api_lists_the_users_own_notifications_in_their_language(client_for, gp, other_gp):
+    notify(gp, kind="test", text="Page %(number)s of %(total)s", params={"number": 1, "total": 2})
+    notify(other_gp, kind="test", text="For the other GP")
+    response = client_for(gp).get("/api/notifications", headers={"accept-language": "da"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["unread"]) == (1, 1)
+    assert [item["message"] for item in body["items"]] == ["Side 1 af 2"]
+
+
+def test_reading_a_notification_through_the_api_marks_it_read(client_for, gp):
+    [notification] = notify(gp, kind="test", text="Hello", url="/advice/")
+    response = client_for(gp).post(f"/api/notifications/{notification.pk}/read")
+    assert response.status_code == 200
+    assert response.json()["read_at"] is not None
+    assert unread_count(gp) == 0
+
+
+def test_another_users_notification_is_a_404_problem_through_the_api(client_for, gp, other_gp):
+    [notification] = notify(gp, kind="test", text="Private")
+    response = client_for(other_gp).post(f"/api/notifications/{notification.pk}/read")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert b"Private" not in response.content
+    notification.refresh_from_db()
+    assert not notification.is_read
+
+
+def test_read_all_through_the_api_says_how_many_were_unread(client_for, gp, other_gp):
+    notify(gp, kind="test", text="One")
+    notify(gp, kind="test", text="Two")
+    notify(other_gp, kind="test", text="Theirs")
+    client = client_for(gp)
+    assert client.post("/api/notifications/read-all").json() == {"marked_read": 2}
+    assert client.post("/api/notifications/read-all").json() == {"marked_read": 0}
+    assert unread_count(other_gp) == 1
+
+
+def test_the_notifications_api_needs_a_login(client):
+    assert client.post("/api/notifications/read-all").status_code == 401

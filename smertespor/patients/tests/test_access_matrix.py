@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -12,17 +13,39 @@ from smertespor.advice.tests.factories import matrix_objects
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
 
-PERSONAS = ["anonymous", "gp", "other_gp", "practice_nurse", "clinic_nurse", "planner", "admin"]
+PERSONAS = [
+    "anonymous",
+    "gp",
+    "other_gp",
+    "practice_nurse",
+    "clinic_doctor",
+    "clinic_nurse",
+    "secretary",
+    "planner",
+    "admin",
+]
+# The GP's own patient is seen by the practice it is listed at.
 PATIENT_READERS = {"gp", "practice_nurse"}
-CLINICAL = {"gp", "other_gp", "practice_nurse", "clinic_nurse"}
 PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
+# The pain clinic: its doctor and nurse treat and advise; its secretary works beside them
+# (clinic staff: organises teaching, sees the clinic's worklist) but decides nothing clinical.
+CLINIC_CLINICIANS = {"clinic_doctor", "clinic_nurse"}
+CLINIC_STAFF = CLINIC_CLINICIANS | {"secretary"}
+CLINICAL = PRACTICE_STAFF | CLINIC_STAFF
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
 ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"}
-ADVICE_USERS = ADVICE_ASKERS | {"clinic_nurse"}
+ADVICE_USERS = ADVICE_ASKERS | CLINIC_CLINICIANS
 # The matrix's advice request comes from the GP's practice and went to the clinic.
-ADVICE_PARTIES = {"gp", "practice_nurse", "clinic_nurse"}
-TEACHING_USERS = PRACTICE_STAFF | {"clinic_nurse"}  # the programme: no planners, no admin
+ADVICE_PARTIES = {"gp", "practice_nurse"} | CLINIC_CLINICIANS
+TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF  # the programme: no planners, no admin
+# The hospital-track course of the GP's patient is run by the clinic (see _hospital_ids);
+# only the clinic's doctor writes the discharge summary.
+HOSPITAL_TEAM = CLINIC_CLINICIANS
+DISCHARGERS = {"clinic_doctor"}
+# Body values filled in when the test runs.
+VERSION = "<course version>"
+CLINIC_DOCTOR_ID = "<clinic doctor id>"
 TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
@@ -53,26 +76,26 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "medication:table_edit": ("GET", None, {"admin"}),
     "medication:table_sign_off": ("POST", {}, {"admin"}),
     "teaching:list": ("GET", None, TEACHING_USERS),
-    "teaching:create": ("GET", None, {"clinic_nurse"}),
+    "teaching:create": ("GET", None, CLINIC_STAFF),
     "teaching:mine": ("GET", None, PRACTICE_STAFF),
-    "teaching:hours": ("GET", None, {"clinic_nurse"}),
-    "teaching:reach": ("GET", None, {"clinic_nurse", "planner"}),
-    "teaching:need": ("GET", None, {"clinic_nurse"}),
+    "teaching:hours": ("GET", None, CLINIC_STAFF),
+    "teaching:reach": ("GET", None, CLINIC_STAFF | {"planner"}),
+    "teaching:need": ("GET", None, CLINIC_STAFF),
     "teaching:detail": ("GET", None, TEACHING_USERS),
-    "teaching:edit": ("GET", None, {"clinic_nurse"}),
+    "teaching:edit": ("GET", None, CLINIC_STAFF),
     "teaching:register": ("POST", {}, PRACTICE_STAFF),
     "teaching:cancel": ("POST", {}, PRACTICE_STAFF),
     "teaching:calendar": ("GET", None, TEACHING_USERS),
     "teaching:feedback": ("GET", None, PRACTICE_STAFF),
-    "teaching:attendance": ("GET", None, {"clinic_nurse"}),
-    "teaching:invite": ("GET", None, {"clinic_nurse"}),
-    "teaching:material_add": ("GET", None, {"clinic_nurse"}),
+    "teaching:attendance": ("GET", None, CLINIC_STAFF),
+    "teaching:invite": ("GET", None, CLINIC_STAFF),
+    "teaching:material_add": ("GET", None, CLINIC_STAFF),
     "teaching:material": ("GET", None, TEACHING_USERS),
-    "teaching:material_delete": ("POST", {}, {"clinic_nurse"}),
-    "teaching:certificate": ("GET", None, {"gp", "clinic_nurse"}),
+    "teaching:material_delete": ("POST", {}, CLINIC_STAFF),
+    "teaching:certificate": ("GET", None, {"gp"} | CLINIC_STAFF),
     "tracks:worklist": ("GET", None, CLINICAL),
     "tracks:practice_worklist": ("GET", None, PRACTICE_STAFF),
-    "tracks:clinic_worklist": ("GET", None, {"clinic_nurse"}),
+    "tracks:clinic_worklist": ("GET", None, CLINIC_STAFF),
     "tracks:patient_courses": ("GET", None, PATIENT_READERS),
     "tracks:course_create": ("GET", None, {"gp"}),
     "tracks:course_detail": ("GET", None, PATIENT_READERS),
@@ -84,36 +107,58 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     ),
     "tracks:handover": ("GET", None, PATIENT_READERS),
     "tracks:alert_acknowledge": ("POST", {}, PATIENT_READERS),
-    # The clinic's pages on the practice-track course of the GP's patient: nobody.
-    "tracks:needs_assessment": ("GET", None, set()),
-    "tracks:course_plan": ("GET", None, set()),
-    "tracks:team_member_add": ("POST", {}, set()),
-    "tracks:appointment_add": ("POST", {}, set()),
-    "tracks:course_complete": ("GET", None, set()),
+    # The clinic's pages on the hospital-track course of the GP's patient.
+    "tracks:needs_assessment": ("GET", None, HOSPITAL_TEAM),
+    "tracks:course_plan": ("GET", None, HOSPITAL_TEAM),
+    "tracks:team_member_add": (
+        "POST",
+        {"team-user": CLINIC_DOCTOR_ID, "team-discipline": "doctor"},
+        HOSPITAL_TEAM,
+    ),
+    "tracks:appointment_add": (
+        "POST",
+        {
+            "appointment-starts_at": "2099-01-01T10:00",
+            "appointment-duration_minutes": "45",
+            "appointment-discipline": "doctor",
+        },
+        HOSPITAL_TEAM,
+    ),
+    "tracks:course_complete": ("GET", None, DISCHARGERS),
     "advice:list": ("GET", None, ADVICE_USERS),
     "advice:create": ("GET", None, ADVICE_ASKERS),
-    "advice:telephone": ("GET", None, {"clinic_nurse"}),
-    "advice:counts": ("GET", None, {"clinic_nurse", "planner", "admin"}),
+    "advice:telephone": ("GET", None, CLINIC_CLINICIANS),
+    "advice:counts": ("GET", None, CLINIC_CLINICIANS | {"planner", "admin"}),
     "advice:patient_requests": ("GET", None, PATIENT_READERS),
     "advice:create_for_patient": ("GET", None, PATIENT_READERS),
     "advice:detail": ("GET", None, ADVICE_PARTIES),
     "advice:reply": ("POST", {"body": "A follow-up"}, ADVICE_PARTIES),
-    "advice:assign": ("POST", {}, {"clinic_nurse"}),
+    "advice:assign": ("POST", {}, CLINIC_CLINICIANS),
     "advice:close": ("GET", None, {"gp", "practice_nurse"}),
-    "advice:article_create": ("GET", None, {"clinic_nurse"}),
+    "advice:article_create": ("GET", None, CLINIC_CLINICIANS),
     "advice:attachment": ("GET", None, ADVICE_PARTIES),
     "advice:articles": ("GET", None, CLINICAL),
-    "advice:article_check": ("POST", {"body": "x"}, {"clinic_nurse"}),
+    "advice:article_check": ("POST", {"body": "x"}, CLINIC_CLINICIANS),
     "advice:article_detail": ("GET", None, CLINICAL),
-    "advice:article_edit": ("GET", None, {"clinic_nurse"}),
-    "advice:article_submit": ("POST", {}, {"clinic_nurse"}),
-    "advice:article_approve": ("POST", {}, {"clinic_nurse"}),
+    "advice:article_edit": ("GET", None, CLINIC_CLINICIANS),
+    "advice:article_submit": ("POST", {}, CLINIC_CLINICIANS),
+    "advice:article_approve": ("POST", {}, CLINIC_CLINICIANS),
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
     "tapering:patient_plans": ("GET", None, PATIENT_READERS),
     "tapering:plan_create": ("GET", None, {"gp"}),
-    "tapering:plan_preview": ("POST", {"target_kind": "stop", "step_percent": "10"}, {"gp"}),
+    "tapering:plan_preview": (
+        "POST",
+        {
+            "target_kind": "stop",
+            "step_percent": "10",
+            "step_basis": "starting_dose",
+            "interval_days": "28",
+            "start_date": datetime.now(UTC).date().isoformat(),
+        },
+        {"gp"},
+    ),
     "tapering:plan_detail": ("GET", None, PATIENT_READERS),
     "tapering:plan_status": ("POST", {"action": "abandon", "reason": "Matrix"}, {"gp"}),
     "tapering:plan_adjust": ("GET", None, {"gp"}),
@@ -150,24 +195,32 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/advice/requests/{request_id}": (None, ADVICE_PARTIES),
     "GET /api/advice/requests/{request_id}/messages": (None, ADVICE_PARTIES),
     "POST /api/advice/requests/{request_id}/messages": ({"body": "More"}, ADVICE_PARTIES),
-    "POST /api/advice/requests/{request_id}/assign": ({}, {"clinic_nurse"}),
+    "POST /api/advice/requests/{request_id}/assign": ({}, CLINIC_CLINICIANS),
     "POST /api/advice/requests/{request_id}/close": (
         {"outcome": "advice_sufficient"},
         {"gp", "practice_nurse"},
     ),
     "POST /api/advice/requests/{request_id}/articles": (
         {"title": "T", "body": "B", "category": "other"},
-        {"clinic_nurse"},
+        CLINIC_CLINICIANS,
     ),
-    "GET /api/advice/counts": (None, {"clinic_nurse", "planner", "admin"}),
+    "GET /api/advice/counts": (None, CLINIC_CLINICIANS | {"planner", "admin"}),
     "GET /api/advice/articles": (None, CLINICAL),
     "GET /api/advice/articles/{article_id}": (None, CLINICAL),
     "PATCH /api/advice/articles/{article_id}": (
         {"title": "T", "body": "B", "category": "other"},
-        {"clinic_nurse"},
+        CLINIC_CLINICIANS,
     ),
-    "POST /api/advice/articles/{article_id}/submit": ({}, {"clinic_nurse"}),
-    "POST /api/advice/articles/{article_id}/approve": (None, {"clinic_nurse"}),
+    "POST /api/advice/articles/{article_id}/submit": ({}, CLINIC_CLINICIANS),
+    "POST /api/advice/articles/{article_id}/approve": (None, CLINIC_CLINICIANS),
+    "POST /api/advice/articles/check": ({"body": "x"}, CLINIC_CLINICIANS),
+    "POST /api/advice/practices/{practice_id}/telephone": (
+        {"subject": "By phone", "question": "How?", "advice": "Slowly.", "category": "other"},
+        CLINIC_CLINICIANS,
+    ),
+    "GET /api/notifications": (None, LOGGED_IN),
+    "POST /api/notifications/{notification_id}/read": (None, {"gp"}),
+    "POST /api/notifications/read-all": (None, LOGGED_IN),
     "GET /api/teaching/sessions": (None, TEACHING_USERS),
     "POST /api/teaching/sessions": (
         {
@@ -179,20 +232,53 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
             "location": "Silkeborg",
             "capacity": 10,
         },
-        {"clinic_nurse"},
+        CLINIC_STAFF,
     ),
     "GET /api/teaching/sessions/{session_id}": (None, TEACHING_USERS),
-    "PATCH /api/teaching/sessions/{session_id}": ({"capacity": 25}, {"clinic_nurse"}),
-    "GET /api/teaching/sessions/{session_id}/registrations": (None, {"clinic_nurse"}),
+    "PATCH /api/teaching/sessions/{session_id}": ({"capacity": 25}, CLINIC_STAFF),
+    "GET /api/teaching/sessions/{session_id}/registrations": (None, CLINIC_STAFF),
     "POST /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
     "GET /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
     "DELETE /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
-    "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, {"clinic_nurse"}),
+    "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, CLINIC_STAFF),
     "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PRACTICE_STAFF),
+    # The practice to invite and the file to upload come from _teaching_body.
+    "POST /api/teaching/sessions/{session_id}/invitations": (None, CLINIC_STAFF),
+    "GET /api/teaching/sessions/{session_id}/materials": (None, TEACHING_USERS),
+    "POST /api/teaching/sessions/{session_id}/materials/links": (
+        {"title": "Vejledning", "url": "https://www.sst.dk/vejledning"},
+        CLINIC_STAFF,
+    ),
+    "POST /api/teaching/sessions/{session_id}/materials/files": (None, CLINIC_STAFF),
+    "DELETE /api/teaching/materials/{material_id}": (None, CLINIC_STAFF),
     "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
+    "POST /api/omeq/factor-sets": (
+        {
+            "source": {"id": "cdc-2022", "version": "2022.1"},
+            "table_id": "cdc-2022",
+            "version": "matrix-1",
+        },
+        {"admin"},
+    ),
+    # The path names no stored draft, so the administrator gets 404 too (tested with a draft
+    # in medication/tests/test_factor_sets_api.py); everyone else is refused first (403).
+    "PUT /api/omeq/factor-sets/{table_id}/{version}": (
+        {"title": "T", "source": "S", "published": "2022-11-04", "rules": []},
+        set(),
+    ),
+    "PUT /api/omeq/active-factor-set": ({"id": "cdc-2022", "version": "2022.1"}, {"admin"}),
     "GET /api/omeq/products": (None, LOGGED_IN),
+    "POST /api/omeq/products": (
+        {
+            "csv_text": "id,name,brands,atc,category,form,route,release,unit,strengths,"
+            "strength_labels,substance,other_ingredients,splittable,patch_change_hours,"
+            "is_substitution,note\nmatrix-oxycodone,Matrix,,N02AA05,opioid,depot_tablet,oral,"
+            "modified,mg,15,,oxycodone,,false,,false,\n"
+        },
+        {"admin"},
+    ),
     "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication": (
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
@@ -215,7 +301,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"GET {TRACKS_COURSE}": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/follow-ups": (None, PATIENT_READERS),
     f"POST {TRACKS_COURSE}/follow-ups": ({"version": 1, "nrs": 5}, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/steps": (
+    f"POST {TRACKS_COURSE}/decisions": (
         {"event": "hand_over_early", "reason": "Matrix", "version": 1},
         {"gp"},
     ),
@@ -223,27 +309,32 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"GET {TRACKS_COURSE}/handover": (None, PATIENT_READERS),
     f"PUT {TRACKS_COURSE}/handover": ({"version": 1}, set()),  # no handover yet: 404
     f"POST {TRACKS_COURSE}/alerts/{{alert_id}}/acknowledge": (None, PATIENT_READERS),
+    # The clinic's operations on the hospital-track course of the GP's patient.
     f"POST {TRACKS_COURSE}/needs-assessment": (
-        {"version": 1, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
-        set(),
+        {"version": VERSION, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
+        HOSPITAL_TEAM,
     ),
-    f"POST {TRACKS_COURSE}/team": ({"user_id": 1, "discipline": "doctor"}, set()),
+    f"POST {TRACKS_COURSE}/team": (
+        {"user_id": CLINIC_DOCTOR_ID, "discipline": "doctor"},
+        HOSPITAL_TEAM,
+    ),
     f"POST {TRACKS_COURSE}/appointments": (
         {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
-        set(),
+        HOSPITAL_TEAM,
     ),
-    f"POST {TRACKS_COURSE}/plan": ({"version": 1, "plan_note": "Plan"}, set()),
+    f"POST {TRACKS_COURSE}/plan": ({"version": VERSION, "plan_note": "Plan"}, HOSPITAL_TEAM),
     f"POST {TRACKS_COURSE}/discharge-summary": (
-        {"version": 1, "summary": "S", "recommendations": "R"},
-        set(),
+        {"version": VERSION, "summary": "S", "recommendations": "R"},
+        DISCHARGERS,
     ),
     "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
     f"POST {TAPER_PLANS}": ({}, {"gp"}),
     f"GET {TAPER_PLANS}": (None, PATIENT_READERS),
     f"GET {TAPER_PLANS}/{{plan_id}}": (None, PATIENT_READERS),
     f"POST {TAPER_PLANS}/{{plan_id}}/status": ({"action": "abandon", "reason": "Matrix"}, {"gp"}),
+    f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
-    "GET /api/tracks/worklists/clinic": (None, {"clinic_nurse"}),
+    "GET /api/tracks/worklists/clinic": (None, CLINIC_STAFF),
 }
 
 
@@ -285,14 +376,33 @@ def test_every_api_operation_has_an_access_rule():
 
 
 @pytest.fixture
-def personas(gp, other_gp, practice_nurse, clinic_nurse, planner, admin_user):
+def personas(
+    gp,
+    other_gp,
+    practice_nurse,
+    clinic_doctor,
+    clinic_nurse,
+    clinic_secretary,
+    planner,
+    admin_user,
+):
     return {
         "gp": gp,
         "other_gp": other_gp,
         "practice_nurse": practice_nurse,
+        "clinic_doctor": clinic_doctor,
         "clinic_nurse": clinic_nurse,
+        "secretary": clinic_secretary,
         "planner": planner,
         "admin": admin_user,
+    }
+
+
+def _fill(body, values):
+    """``body`` with the placeholders (VERSION, CLINIC_DOCTOR_ID) replaced by ``values``."""
+    return {
+        key: values.get(value, value) if isinstance(value, str) else value
+        for key, value in body.items()
     }
 
 
@@ -335,8 +445,8 @@ def teaching_ids(clinic, gp, other_gp, practice_nurse):
     )
 
     practice_staff = [gp, other_gp, practice_nurse]
-    upcoming = TeachingSessionFactory(organiser=clinic)
-    booked = TeachingSessionFactory(organiser=clinic)
+    upcoming = TeachingSessionFactory.create(organiser=clinic)
+    booked = TeachingSessionFactory.create(organiser=clinic)
     for user in practice_staff:
         RegistrationFactory(session=booked, participant=user)
     past = past_session_with_attendance(organiser=clinic, attendees=practice_staff)
@@ -353,6 +463,7 @@ def teaching_ids(clinic, gp, other_gp, practice_nurse):
         "past_session_id": past.pk,
         "registration_id": past.registrations.get(participant=gp).pk,
         "material_id": material.pk,
+        "practice_id": other_gp.organisation_id,
     }
 
 
@@ -365,6 +476,8 @@ def _teaching_kwargs(name, teaching_ids):
         return {"registration_id": teaching_ids["registration_id"]}
     if name == "teaching:feedback":
         return {"session_id": teaching_ids["past_session_id"]}
+    if name == "teaching:cancel":
+        return {"session_id": teaching_ids["booked_session_id"]}
     session_pages = {"detail", "edit", "register", "cancel", "calendar", "attendance", "invite"}
     if name.removeprefix("teaching:") in session_pages | {"material_add"}:
         return {"session_id": teaching_ids["session_id"]}
@@ -373,6 +486,7 @@ def _teaching_kwargs(name, teaching_ids):
 
 def _teaching_path(path, method, teaching_ids):
     """Which session an operation is tried on: joined to cancel, attended to give feedback."""
+    path = path.replace("{material_id}", str(teaching_ids["material_id"]))
     if "{session_id}" not in path:
         return path
     if path.endswith("/registration") and method in {"GET", "DELETE"}:
@@ -384,10 +498,22 @@ def _teaching_path(path, method, teaching_ids):
     return path.replace("{session_id}", str(session_id))
 
 
+def _teaching_body(operation, teaching_ids):
+    """The request of a teaching operation whose body names the test's own objects (the
+    practice to invite) or is a file upload; None for the others."""
+    if operation.endswith("/invitations"):
+        body = {"practices": [teaching_ids["practice_id"]]}
+        return {"content_type": "application/json", "data": json.dumps(body)}
+    if operation.endswith("/materials/files"):
+        upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.7 matrix")
+        return {"data": {"title": "Slides", "file": upload}}
+    return None
+
+
 def _tracks_kwargs(name, patient, clinic):
     """Ids for course URLs: an active practice-track course of the GP's own patient (made
     only when the URL names one, so enrolling that patient stays possible)."""
-    if not name.startswith("tracks:") or "worklist" in name:
+    if not name.startswith("tracks:") or "worklist" in name or name in HOSPITAL_STAGES:
         return {}
     if name in {"tracks:patient_courses", "tracks:course_create"}:
         return {"patient_id": patient.pk}
@@ -402,9 +528,76 @@ def _tracks_ids(patient, clinic):
     from smertespor.tracks.models import Alert
     from smertespor.tracks.tests.factories import CourseFactory
 
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     alert = Alert.objects.create(course=course, code="peg_worsened", raised_on=course.start_date)
     return {"course_id": course.pk, "alert_id": alert.pk}
+
+
+# The stage of the hospital-track course each clinic page or operation is tried at.
+HOSPITAL_STAGES = {
+    "tracks:needs_assessment": "accepted",
+    "tracks:course_plan": "assessed",
+    "tracks:team_member_add": "assessed",
+    "tracks:appointment_add": "assessed",
+    "tracks:course_complete": "planned",
+    f"POST {TRACKS_COURSE}/needs-assessment": "accepted",
+    f"POST {TRACKS_COURSE}/team": "assessed",
+    f"POST {TRACKS_COURSE}/appointments": "assessed",
+    f"POST {TRACKS_COURSE}/plan": "assessed",
+    f"POST {TRACKS_COURSE}/discharge-summary": "planned",
+}
+
+
+def _hospital_ids(stage, patient, clinic, personas):
+    """A hospital-track course of the GP's patient run by the clinic (made only for the
+    clinic's pages and operations): just accepted, needs assessed with the clinic nurse on
+    the team, or with its plan in effect. The clinic sees the patient through the course."""
+    from smertespor.patients.models import CareRelation
+    from smertespor.patients.services import open_care_relation
+    from smertespor.tracks.hospital_services import activate_plan, add_team_member, assess_needs
+    from smertespor.tracks.models import Course, Status, Track
+    from smertespor.tracks.tests.factories import CourseFactory
+
+    doctor = personas["clinic_doctor"]
+    course = CourseFactory.create(
+        patient=patient,
+        clinic=clinic,
+        responsible_organisation=clinic,
+        track=Track.HOSPITAL,
+        status=Status.ACCEPTED,
+    )
+    open_care_relation(
+        patient=patient, organisation=clinic, reason=CareRelation.Reason.COURSE, by=doctor
+    )
+    if stage in {"assessed", "planned"}:
+        assess_needs(
+            course=course,
+            by=doctor,
+            expected_version=course.version,
+            disciplines=["doctor", "nurse"],
+            interventions=["supervised_taper"],
+        )
+        add_team_member(
+            course=course, by=doctor, user_id=personas["clinic_nurse"].pk, discipline="nurse"
+        )
+    if stage == "planned":
+        course = Course.objects.get(pk=course.pk)
+        activate_plan(course=course, by=doctor, expected_version=course.version, plan_note="Plan")
+    course = Course.objects.get(pk=course.pk)
+    reached = {
+        "accepted": Status.ACCEPTED,
+        "assessed": Status.NEEDS_ASSESSED,
+        "planned": Status.PLAN_ACTIVE,
+    }
+    assert course.status == reached[stage]  # each rule is tried at the stage it belongs to
+    return {"course_id": course.pk, "version": course.version}
+
+
+def _hospital_kwargs(name, patient, clinic, personas):
+    if name not in HOSPITAL_STAGES:
+        return {}
+    ids = _hospital_ids(HOSPITAL_STAGES[name], patient, clinic, personas)
+    return {"patient_id": patient.pk, "course_id": ids["course_id"]}
 
 
 @pytest.fixture
@@ -442,6 +635,8 @@ def _advice_kwargs(name, patient, advice_ids):
 
 def _advice_path(operation, path, advice_ids):
     path = path.replace("{request_id}", str(advice_ids["request_id"]))
+    path = path.replace("{practice_id}", str(advice_ids["practice_id"]))
+    path = path.replace("{notification_id}", str(advice_ids["notification_id"]))
     if operation.startswith("GET "):
         article = advice_ids["published_id"]
     elif path.endswith("/approve"):
@@ -463,10 +658,12 @@ def _notification_kwargs(name, notification_id):
 
 
 def _taper_plan_id(patient, gp):
-    """A draft taper plan of the GP's own patient (from the medication line above)."""
+    """An active taper plan of the GP's own patient (from the medication line above): every
+    operation on a plan, adjusting included, is open to it."""
     from smertespor.tapering.services import create_taper_plan, default_pace
 
-    return create_taper_plan(patient=patient, by=gp, pace=default_pace(timezone.localdate())).pk
+    pace = default_pace(timezone.localdate())
+    return create_taper_plan(patient=patient, by=gp, pace=pace, activate=True).pk
 
 
 def _tapering_kwargs(name, patient, gp):
@@ -495,6 +692,17 @@ def _assert_refused(response, persona, patient):
         assert response.status_code in (403, 404), response.status_code
     assert patient.name.encode() not in response.content
     assert patient.cpr[:6].encode() not in response.content
+
+
+def _assert_problem(response):
+    """Every API error answer is an RFC 9457 problem (application/problem+json)."""
+    assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert body["type"]
+    assert body["title"]
+    for error in body.get("errors", []):
+        assert set(error) == {"field", "code", "message"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -527,13 +735,15 @@ def test_page_access_matrix(
     )
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
     kwargs.update(_tracks_kwargs(name, patient, clinic))
+    kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
     kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
-    response = http.get(url) if method == "GET" else http.post(url, body or {})
+    body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    response = http.get(url) if method == "GET" else http.post(url, body)
     if persona in allowed:
         assert response.status_code in (200, 302), (name, persona, response.status_code)
         if response.status_code == 302 and persona != "anonymous":
@@ -562,7 +772,12 @@ def test_api_access_matrix(
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
-    if "{course_id}" in url:
+    values: dict[str, object] = {CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk}
+    if operation in HOSPITAL_STAGES:
+        ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
+        url = url.replace("{course_id}", str(ids["course_id"]))
+        values[VERSION] = ids["version"]
+    elif "{course_id}" in url:
         ids = _tracks_ids(patient, clinic)
         url = url.replace("{course_id}", str(ids["course_id"]))
         url = url.replace("{alert_id}", str(ids["alert_id"]))
@@ -571,9 +786,60 @@ def test_api_access_matrix(
     http = _client(persona, personas, client_for, client)
     kwargs = {"content_type": "application/json"}
     if body is not None:
-        kwargs["data"] = json.dumps(body)
+        kwargs["data"] = json.dumps(_fill(body, values))
+    kwargs = _teaching_body(operation, teaching_ids) or kwargs
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
         assert response.status_code in (200, 201), (operation, persona, response.content)
     else:
         _assert_refused(response, persona, patient)
+        _assert_problem(response)
+
+
+# Errors no endpoint wrote are problems too: bad JSON, wrong types, unknown URLs, methods,
+# a stale version, a missing CSRF token.
+BAD_CALLS = [
+    pytest.param("post", "/api/patients/search", "{not json", 400, id="malformed-json"),
+    pytest.param("post", "/api/patients/search", '{"page": "two"}', 422, id="wrong-type"),
+    pytest.param("post", "/api/patients", "[]", 422, id="not-an-object"),
+    pytest.param("get", "/api/nowhere", None, 404, id="unknown-url"),
+    pytest.param("delete", "/api/patients", None, 405, id="method-not-allowed"),
+    pytest.param("get", "/api/patients/not-a-uuid", None, 404, id="not-an-id"),
+    pytest.param(
+        "post",
+        f"{TRACKS_COURSE}/decisions",
+        '{"event": "hand_over_early", "reason": "Matrix", "version": 99}',
+        409,
+        id="stale-version",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), BAD_CALLS)
+def test_bad_input_is_answered_as_a_problem(
+    method, path, body, status, gp, patient, clinic, client_for
+):
+    if "{course_id}" in path:
+        path = path.replace("{course_id}", str(_tracks_ids(patient, clinic)["course_id"]))
+    path = path.replace("{patient_id}", str(patient.pk))
+    kwargs = {"content_type": "application/json"} if body is not None else {}
+    if body is not None:
+        kwargs["data"] = body
+    response = getattr(client_for(gp), method)(path, **kwargs)
+    assert response.status_code == status, response.content
+    _assert_problem(response)
+    assert patient.name.encode() not in response.content
+
+
+def test_a_write_without_its_csrf_token_is_a_problem(gp, patient):
+    from django.test import Client
+
+    http = Client(enforce_csrf_checks=True)
+    http.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    response = http.patch(
+        f"/api/patients/{patient.pk}", json.dumps({"phone": "12345678"}), "application/json"
+    )
+    assert response.status_code == 403
+    _assert_problem(response)
+    patient.refresh_from_db()
+    assert patient.phone == ""

@@ -42,7 +42,7 @@ def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(client_for, g
     client = client_for(gp)
     client.cookies["django_language"] = "en"
     response = _create(client, cpr=cpr)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert Patient.objects.count() == 0
 
@@ -50,7 +50,7 @@ def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(client_for, g
 def test_a_duplicate_cpr_is_refused(client_for, gp, other_gp):
     _create(client_for(gp))
     response = _create(client_for(other_gp), name="Someone Else")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert Patient.objects.count() == 1
     assert Patient.objects.get().name == "Inger Nyborg"
 
@@ -68,7 +68,7 @@ def test_a_duplicate_cpr_is_refused(client_for, gp, other_gp):
 )
 def test_bad_form_input_is_shown_next_to_the_field_and_nothing_saved(client_for, gp, overrides):
     response = _create(client_for(gp), **overrides)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b'class="errorlist' in response.content
     assert b'aria-invalid="true"' in response.content
     assert Patient.objects.count() == 0
@@ -76,7 +76,7 @@ def test_bad_form_input_is_shown_next_to_the_field_and_nothing_saved(client_for,
 
 def test_the_form_speaks_danish_by_default(client_for, gp):
     response = _create(client_for(gp), name="")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dette felt er påkrævet." in response.content.decode()
 
 
@@ -246,7 +246,7 @@ class TestApi:
 def test_a_birth_date_in_the_future_is_judged_by_todays_date(client_for, gp):
     with time_machine.travel("1979-12-31 12:00 +01:00", tick=False):
         response = _create(client_for(gp))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert Patient.objects.count() == 0
 
 
@@ -262,7 +262,122 @@ def test_the_list_never_shows_another_practices_patient(client_for, gp, patient,
 
 def test_a_bad_cpr_is_shown_together_with_the_other_errors(client_for, gp):
     response = _create(client_for(gp), cpr="3102801234", name="")
+    assert response.status_code == 422
     body = response.content.decode()
     assert "De første seks cifre er ikke en gyldig fødselsdato." in body
     assert "Dette felt er påkrævet." in body
     assert Patient.objects.count() == 0
+
+
+def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, other_gp):
+    _create(client_for(gp))
+    response = _create(client_for(other_gp), name="Someone Else")
+    assert response.status_code == 422
+    assert response.context["form"].errors["cpr"] == [
+        "Der er allerede registreret en patient med dette CPR-nummer."
+    ]
+
+
+def test_an_invalid_phone_on_edit_is_422_at_the_field_and_nothing_saved(client_for, gp, patient):
+    response = client_for(gp).post(
+        reverse("patients:edit", args=[patient.pk]),
+        {"name": "Changed Name", "address": "", "phone": "call me", "email": ""},
+    )
+    assert response.status_code == 422
+    assert "phone" in response.context["form"].errors
+    patient.refresh_from_db()
+    assert patient.name == "Birthe Testesen"
+
+
+def test_the_edit_form_shows_the_current_details(client_for, gp, patient):
+    response = client_for(gp).get(reverse("patients:edit", args=[patient.pk]))
+    assert response.status_code == 200
+    assert response.context["form"].initial["name"] == patient.name
+
+
+def test_the_sorts_offered_are_the_sorts_known(client_for, gp, patient):
+    from typing import get_args
+
+    from smertespor.patients.selectors import SORTS, PatientSort, patient_sort
+
+    assert set(SORTS) == set(get_args(PatientSort))
+    assert patient_sort("-birth_date") == "-birth_date"
+    assert patient_sort("cpr") == "name"
+    assert client_for(gp).get(reverse("patients:list"), {"sort": "cpr"}).status_code == 200
+
+
+class TestApiRefusals:
+    """The API refuses as the pages do, as problem+json, without patient data."""
+
+    def _assert_problem(self, response, status):
+        assert response.status_code == status
+        assert response["Content-Type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == status
+        assert body["type"] and body["title"]
+        return body
+
+    def test_a_clinic_nurse_may_not_register_a_patient(self, client_for, clinic_nurse, patient):
+        response = client_for(clinic_nurse).post(
+            "/api/patients",
+            json.dumps({"cpr": CPR, "name": "Api Patient"}),
+            content_type="application/json",
+        )
+        self._assert_problem(response, 403)
+        assert patient.name.encode() not in response.content
+        assert Patient.objects.count() == 1
+        refused = AuditEvent.objects.filter(action="refused", user=clinic_nurse).get()
+        assert refused.object_type == "patient"
+
+    def test_a_planner_may_not_list_patients_and_the_attempt_is_audited(
+        self, client_for, planner, patient
+    ):
+        response = client_for(planner).get("/api/patients")
+        self._assert_problem(response, 403)
+        assert patient.name.encode() not in response.content
+        refused = AuditEvent.objects.filter(action="refused", user=planner).get()
+        assert refused.object_id == "api:patients_list"
+
+    def test_a_patch_by_another_practice_is_404(self, client_for, other_gp, patient):
+        response = client_for(other_gp).patch(
+            f"/api/patients/{patient.pk}",
+            json.dumps({"name": "Changed"}),
+            content_type="application/json",
+        )
+        body = self._assert_problem(response, 404)
+        assert patient.name not in json.dumps(body)
+        assert patient.cpr[:6] not in json.dumps(body)
+
+    def test_an_invalid_cpr_names_the_field_with_a_code(self, client_for, gp):
+        response = client_for(gp).post(
+            "/api/patients",
+            json.dumps({"cpr": "3102801234", "name": "X"}),
+            content_type="application/json",
+        )
+        body = self._assert_problem(response, 422)
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("cpr", "cpr_birth_date")]
+
+    def test_an_invalid_phone_on_patch_is_422_at_the_field(self, client_for, gp, patient):
+        response = client_for(gp).patch(
+            f"/api/patients/{patient.pk}",
+            json.dumps({"phone": "call me"}),
+            content_type="application/json",
+        )
+        body = self._assert_problem(response, 422)
+        assert [e["field"] for e in body["errors"]] == ["phone"]
+        patient.refresh_from_db()
+        assert patient.phone == ""
+
+    def test_an_unknown_sort_is_refused_with_the_allowed_values_in_the_schema(self, client_for, gp):
+        response = client_for(gp).get("/api/patients", {"sort": "cpr"})
+        body = self._assert_problem(response, 422)
+        assert body["errors"][0]["field"] == "sort"
+        schema = client_for(gp).get("/api/openapi.json").json()
+        search = schema["components"]["schemas"]["SearchIn"]["properties"]["sort"]
+        assert set(search["enum"]) == {"name", "-name", "birth_date", "-birth_date"}
+
+
+def test_the_patient_schema_lists_sex_and_the_access_log_s_codes(client_for, gp):
+    schemas = client_for(gp).get("/api/openapi.json").json()["components"]["schemas"]
+    assert schemas["Sex"]["enum"] == ["female", "male"]
+    assert "view" in schemas["Action"]["enum"]

@@ -11,8 +11,11 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smertespor.medication.omeq_messages import format_mg
-from smertespor.tapering.messages import excluded_reason, messages_of, number
+from domain.omeq import display_mg
+from smertespor.accounts.models import Requester
+from smertespor.entry.numbers import as_decimal, for_people
+from smertespor.patients.models import Patient
+from smertespor.tapering.labels import excluded_reason, messages_of, number
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.plan_chart import stored_plan_chart
 from smertespor.tapering.selectors import current_step, plan_to_show, steps_of
@@ -96,32 +99,31 @@ def excluded_text(reason: str) -> str:
 
 
 @register.filter
-def omeq(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return format_mg(value)
+def omeq(value: Decimal | int | str | None) -> str:
+    """An OMEQ for reading: one decimal at most (`display_mg`), in the locale; "—" for none."""
+    exact = as_decimal(value)
+    return "—" if exact is None else for_people(display_mg(exact))
 
 
 @register.filter
-def exact_number(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return number(str(value))
+def exact_number(value: Decimal | int | str | None) -> str:
+    """A stored number with all its decimals but no padding zeros, in the locale."""
+    return for_people(value) or "—"
 
 
 @register.filter
-def may_make_taper_plans(user: Any) -> bool:
-    return can_make_taper_plans(user)
+def may_make_taper_plans(user: Requester | None) -> bool:
+    return user is not None and can_make_taper_plans(user)
 
 
 @register.inclusion_tag("tapering/_patient_panel.html", takes_context=True)
-def taper_plan_panel(context: template.Context, patient: Any) -> dict[str, Any]:
+def taper_plan_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
     """The patient page's taper plan panel. The page's view loaded `patient` through
     `patients.access` (and audited it); this only reads the patient's plans."""
     plan = plan_to_show(patient)
     result: dict[str, Any] = {"patient": patient, "plan": plan, "request": context.get("request")}
     user = getattr(context.get("request"), "user", None)
-    result["can_make"] = can_make_taper_plans(user)
+    result["can_make"] = user is not None and can_make_taper_plans(user)
     if plan is not None:
         today = timezone.localdate()
         steps = steps_of(plan)

@@ -1,11 +1,12 @@
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from smertespor.medication.models import MedicationLine
-from smertespor.tapering.mapper import Pace
+from smertespor.tapering.pace import Pace
 
 TODAY = datetime.date(2026, 3, 2)  # a Monday
 
@@ -45,9 +46,9 @@ def morphine_list(patient):
 @pytest.fixture
 def pace():
     def make(**changes):
-        values = {"start_date": TODAY, "step_percent": Decimal(10), "interval_days": 28}
-        values.update(changes)
-        return Pace(**values)
+        return replace(
+            Pace(start_date=TODAY, step_percent=Decimal(10), interval_days=28), **changes
+        )
 
     return make
 

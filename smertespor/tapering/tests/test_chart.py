@@ -27,6 +27,7 @@ def test_the_planned_series_is_drawn_as_steps_into_the_future():
         planned=planned,
         planned_until=TODAY + datetime.timedelta(56),
     )
+    assert chart is not None
     [path] = chart.planned_paths
     coordinates = [tuple(map(float, pair.split(","))) for pair in path.split()]
     assert len(coordinates) == 4
@@ -40,6 +41,7 @@ def test_recorded_omeq_stops_at_today_while_the_plan_runs_on():
     actual = [ChartPoint(TODAY - datetime.timedelta(60), D(100), D(100), "nordic 1")]
     planned = [PlannedPoint(TODAY, D(100)), PlannedPoint(TODAY + datetime.timedelta(90), D(50))]
     chart = omeq_chart(actual, today=TODAY, reassess=D(50), high=D(100), planned=planned)
+    assert chart is not None and chart.today_x is not None
     [recorded] = chart.maximum_paths
     last_x = float(recorded.split()[-1].split(",")[0])
     assert last_x == chart.today_x < chart.plot_right

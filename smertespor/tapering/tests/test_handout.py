@@ -10,7 +10,7 @@ import pytest
 
 from smertespor.tapering.handout import danish_date, units_text
 from smertespor.tapering.ics import calendar
-from smertespor.tapering.mapper import Pace
+from smertespor.tapering.pace import Pace
 from smertespor.tapering.services import create_taper_plan
 from smertespor.tapering.tests.conftest import add_line
 from smertespor.tests.calendar_files import read_calendar
@@ -115,7 +115,7 @@ def test_the_calendar_has_an_event_on_each_step_date(client_for, gp, patient, pl
         assert event["uid"] == f"taper-plan-{plan.pk}-step-{step.number}@smertespor"
         assert event["summary"] == f"Nedtrapning trin {step.number}: ny dosis fra i dag"
         assert event["description"]
-        assert event["location"].startswith(patient.listed_practice.name)
+        assert str(event["location"]).startswith(patient.listed_practice.name)
         assert event["transp"] == "TRANSPARENT"
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from smertespor.audit.models import AuditEvent
+from smertespor.tapering import actions
 from smertespor.tapering.models import Status, TaperPlan, TaperPlanEvent
 from smertespor.tapering.services import (
     adjust_taper_plan,
@@ -182,6 +183,7 @@ def test_adjusting_makes_a_new_version_from_the_current_step_and_keeps_the_old(
     assert new.baseline_omeq_mg_per_day == current.omeq_mg_per_day
     assert new.interval_days == 42
     first = new.steps.order_by("number").first()
+    assert first is not None
     assert first.start_date == datetime.date(2026, 4, 27)
     assert first.omeq_mg_per_day < current.omeq_mg_per_day
 
@@ -193,9 +195,14 @@ def _english_messages():
         yield
 
 
-def test_only_plan_makers_write(practice_nurse, patient, morphine_list, pace):
+def test_only_plan_makers_write_and_a_refusal_is_audited(
+    practice_nurse, patient, morphine_list, pace
+):
     with pytest.raises(PermissionDenied):
-        create_taper_plan(patient=patient, by=practice_nurse, pace=pace())
+        actions.create_taper_plan(user=practice_nurse, patient_id=patient.pk, pace=pace())
+    assert TaperPlan.objects.count() == 0
+    refused = AuditEvent.objects.get(action="refused", user=practice_nurse)
+    assert refused.object_type == "taper_plan"
 
 
 def test_lines_a_taper_plan_does_not_reduce_are_named_not_dropped(gp, patient, pace):
@@ -211,7 +218,7 @@ def test_a_plan_is_linked_to_the_patients_open_course(gp, patient, morphine_list
     from smertespor.tracks.selectors import taper_plans_of
     from smertespor.tracks.tests.factories import CourseFactory
 
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     plan = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
     assert plan.course == course
     assert taper_plans_of(course) == [plan]

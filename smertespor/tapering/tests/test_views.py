@@ -80,6 +80,16 @@ def test_the_live_preview_renders_the_plan_and_saves_nothing(
             "is not below the current 60 mg",
         ),
         ({"pause_step": "40", "pause_extra_days": "7"}, "pause_step", "touches no step"),
+        ({"pause_step": "2"}, "pause_extra_days", "at least 1 extra day"),
+        (
+            {"pause_first_day": "2026-04-01", "pause_last_day": "2026-03-01"},
+            "pause_last_day",
+            "cannot end before it begins",
+        ),
+        ({"target_kind": "omeq"}, "target_omeq_mg_per_day", "Give a target of 0 or more"),
+        ({"target_kind": "dose", "target_daily_amount": "20"}, "target_product_id", "the product"),
+        ({"slow_down_below_percent": "100"}, "slow_down_below_percent", "below 100 %"),
+        ({"reduce_first": "morphine-tablet", "step_percent": "0"}, "step_percent", "above 0 %"),
     ],
 )
 def test_bad_input_is_explained_next_to_its_field_and_nothing_is_saved(
@@ -87,14 +97,15 @@ def test_bad_input_is_explained_next_to_its_field_and_nothing_is_saved(
 ):
     http = _english(client_for(gp))
     response = http.post(url("plan_create", patient), form_data(submit="activate", **changes))
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, as the API answers it
     errors = response.context["form"].errors
     assert field in errors, errors
     assert text in " ".join(errors[field]), errors[field]
     assert TaperPlan.objects.count() == 0
     preview = http.post(url("plan_preview", patient), form_data(**changes), HTTP_HX_REQUEST="true")
-    assert preview.status_code == 200
+    assert preview.status_code == 422
     assert f'id="errors-{field}"' in preview.content.decode()
+    assert text in " ".join(preview.context["form"].errors[field])
 
 
 def test_a_strength_no_longer_marketed_is_named_with_the_marketed_ones(
@@ -137,7 +148,7 @@ def test_a_line_taken_one_and_a_half_times_a_day_asks_for_the_times(client_for, 
     data = form_data(
         submit="draft", **{f"line_{line.pk}_morning": "1", f"line_{line.pk}_evening": "0.5"}
     )
-    assert http.post(url("plan_create", patient), data).status_code == 200  # not splittable
+    assert http.post(url("plan_create", patient), data).status_code == 422  # not splittable
     data[f"line_{line.pk}_evening"] = "1"
     assert http.post(url("plan_create", patient), data).status_code == 302
 
@@ -148,7 +159,9 @@ def test_status_changes_go_through_the_page(client_for, gp, patient, morphine_li
     http.post(url("plan_status", patient, plan), {"action": "activate"})
     plan.refresh_from_db()
     assert plan.status == "active"
-    http.post(url("plan_status", patient, plan), {"action": "abandon", "reason": ""})
+    refused = _english(http).post(url("plan_status", patient, plan), {"action": "abandon"})
+    assert refused.status_code == 422
+    assert "Give a reason." in refused.content.decode()
     plan.refresh_from_db()
     assert plan.status == "active"  # refused: no reason
     http.post(url("plan_status", patient, plan), {"action": "abandon", "reason": "Moved away"})
@@ -162,6 +175,8 @@ def test_the_adjustment_page_makes_a_new_active_version(
     plan = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
     http = client_for(gp)
     assert http.get(url("plan_adjust", patient, plan)).status_code == 200
+    refused = http.post(url("plan_adjust", patient, plan), form_data(step_percent="5"))
+    assert refused.status_code == 422 and "reason" in refused.context["form"].errors
     data = form_data(step_percent="5", reason="Slower, please")
     response = http.post(url("plan_adjust", patient, plan), data)
     assert response.status_code == 302
@@ -215,6 +230,7 @@ def test_roles_that_may_not_make_plans_are_refused_without_patient_data(
         http.get(url("plan_create", patient)),
         http.post(url("plan_status", patient, plan), {"action": "activate"}),
         http.post(url("plan_preview", patient), form_data()),
+        http.post(url("plan_adjust", patient, plan), form_data(reason="Slower")),
     ):
         assert response.status_code == 403
         assert patient.name.encode() not in response.content
@@ -228,7 +244,7 @@ def test_a_plan_of_another_patient_is_not_found_through_this_patient(
 ):
     from tests.factories import PatientFactory
 
-    neighbour = PatientFactory(listed_practice=practice)
+    neighbour = PatientFactory.create(listed_practice=practice)
     add_line(neighbour, "morphine-depot-tablet", "30")
     plan = create_taper_plan(patient=neighbour, by=gp, pace=pace())
     assert client_for(gp).get(url("plan_detail", patient, plan)).status_code == 404

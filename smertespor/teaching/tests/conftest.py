@@ -12,7 +12,7 @@ from tests.factories import ClinicFactory, OrganisationFactory, UserFactory
 
 @pytest.fixture
 def upcoming_session(clinic):
-    return TeachingSessionFactory(organiser=clinic, title="Opioidnedtrapning for praksis")
+    return TeachingSessionFactory.create(organiser=clinic, title="Opioidnedtrapning for praksis")
 
 
 @pytest.fixture

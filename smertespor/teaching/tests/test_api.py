@@ -6,8 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from smertespor.teaching.models import Feedback, Registration, TeachingSession
+from smertespor.notifications.models import Notification
+from smertespor.teaching.models import Feedback, Invitation, Registration, TeachingSession
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
+
+PROBLEM = "application/problem+json"
 
 
 def _send(client, method, url, body=None):
@@ -43,7 +46,7 @@ def test_the_clinic_creates_a_series_through_the_api(client_for, clinic_nurse):
     assert response.status_code == 201, response.content
     items = response.json()["items"]
     assert len(items) == 3
-    assert items[0]["hours"] == "2.00"
+    assert items[0]["hours"] == "2"  # exact decimal text, as every number in the API
     assert items[0]["topics"] == ["alternatives"]
     assert TeachingSession.objects.count() == 3
 
@@ -90,20 +93,26 @@ def test_bad_session_input_is_422_and_nothing_saved(client_for, clinic_nurse, ov
         client_for(clinic_nurse), "post", "/api/teaching/sessions", _session_body(**overrides)
     )
     assert response.status_code == 422, response.content
-    assert field in json.dumps(response.json())
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == 422
+    assert field in {error["field"].split(".")[0] for error in body["errors"]}, body
+    assert all(error["message"] for error in body["errors"])
     assert not TeachingSession.objects.exists()
 
 
 def test_a_gp_cannot_create_a_session_through_the_api(client_for, gp):
     response = _send(client_for(gp), "post", "/api/teaching/sessions", _session_body())
     assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 403
     assert not TeachingSession.objects.exists()
 
 
 def test_a_gp_registers_is_queued_and_cancels_through_the_api(
     client_for, gp, practice_nurse, clinic
 ):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     url = f"/api/teaching/sessions/{session.pk}/registration"
     first = _send(client_for(gp), "post", url)
     second = _send(client_for(practice_nurse), "post", url)
@@ -145,10 +154,10 @@ def test_an_unknown_session_is_404(client_for, gp):
 
 
 def test_the_clinic_marks_attendance_through_the_api(client_for, clinic_nurse, gp, clinic):
-    session = TeachingSessionFactory(
+    session = TeachingSessionFactory.create(
         organiser=clinic, starts_at=timezone.now() - timedelta(hours=2)
     )
-    registration = RegistrationFactory(session=session, participant=gp)
+    registration = RegistrationFactory.create(session=session, participant=gp)
     response = _send(
         client_for(clinic_nurse),
         "put",
@@ -158,7 +167,7 @@ def test_the_clinic_marks_attendance_through_the_api(client_for, clinic_nurse, g
     assert response.status_code == 200
     assert response.json()[0]["attended"] is True
     hours = _send(client_for(gp), "get", "/api/teaching/hours/mine").json()
-    assert hours["hours"] == "1.50"
+    assert hours["hours"] == "1.5"
     assert hours["sessions"][0]["certificate_url"].endswith(f"/certificates/{registration.pk}/")
 
 
@@ -176,7 +185,7 @@ def test_a_gp_cannot_mark_attendance_through_the_api(client_for, gp, past_sessio
 
 
 def test_attendance_before_the_session_is_422(client_for, clinic_nurse, gp, upcoming_session):
-    registration = RegistrationFactory(session=upcoming_session, participant=gp)
+    registration = RegistrationFactory.create(session=upcoming_session, participant=gp)
     response = _send(
         client_for(clinic_nurse),
         "put",
@@ -217,8 +226,8 @@ def test_the_clinic_changes_places_through_the_api(client_for, clinic_nurse, upc
 
 
 def test_the_programme_lists_and_filters(client_for, gp, clinic, past_session):
-    TeachingSessionFactory(organiser=clinic, topics=["low_back_pain"])
-    TeachingSessionFactory(organiser=clinic, topics=["withdrawal"])
+    TeachingSessionFactory.create(organiser=clinic, topics=["low_back_pain"])
+    TeachingSessionFactory.create(organiser=clinic, topics=["withdrawal"])
     client = client_for(gp)
     upcoming = _send(client, "get", "/api/teaching/sessions").json()
     assert upcoming["count"] == 2
@@ -230,3 +239,72 @@ def test_the_programme_lists_and_filters(client_for, gp, clinic, past_session):
 
 def test_a_planner_is_refused_the_programme(client_for, planner, upcoming_session):
     assert _send(client_for(planner), "get", "/api/teaching/sessions").status_code == 403
+
+
+def test_the_programme_refuses_an_unknown_filter_value(client_for, gp):
+    response = _send(client_for(gp), "get", "/api/teaching/sessions?when=soon")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "when"
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def test_the_clinic_invites_practices_through_the_api(
+    client_for, clinic_nurse, gp, other_gp, upcoming_session
+):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/invitations"
+    practices = [gp.organisation_id, other_gp.organisation_id]
+    response = _send(client_for(clinic_nurse), "post", url, {"practices": practices})
+    assert response.status_code == 201, response.content
+    assert sorted(row["practice_id"] for row in response.json()) == sorted(practices)
+    assert Invitation.objects.filter(session=upcoming_session).count() == 2
+    assert set(
+        Notification.objects.filter(kind="teaching_invitation").values_list(
+            "recipient__username", flat=True
+        )
+    ) == {gp.username, other_gp.username}
+
+
+def test_inviting_the_same_practices_again_is_422(client_for, clinic_nurse, gp, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/invitations"
+    body = {"practices": [gp.organisation_id]}
+    _send(client_for(clinic_nurse), "post", url, body)
+    again = _send(client_for(clinic_nurse), "post", url, body)
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["code"] == "already_invited"
+    assert Invitation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "practices",
+    [
+        pytest.param([], id="none"),
+        pytest.param([999999], id="unknown"),
+        pytest.param(["the clinic"], id="not-an-id"),
+    ],
+)
+def test_inviting_nothing_or_no_practice_is_422(
+    client_for, clinic_nurse, upcoming_session, practices
+):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/invitations"
+    response = _send(client_for(clinic_nurse), "post", url, {"practices": practices})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("practices")
+    assert not Invitation.objects.exists()
+
+
+def test_only_general_practices_can_be_invited(client_for, clinic_nurse, clinic, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/invitations"
+    response = _send(client_for(clinic_nurse), "post", url, {"practices": [clinic.pk]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "invalid_choice"
+
+
+def test_a_gp_cannot_invite_through_the_api(client_for, gp, other_gp, upcoming_session):
+    url = f"/api/teaching/sessions/{upcoming_session.pk}/invitations"
+    response = _send(client_for(gp), "post", url, {"practices": [other_gp.organisation_id]})
+    assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM
+    assert other_gp.organisation.name.encode() not in response.content
+    assert not Invitation.objects.exists()

@@ -13,7 +13,7 @@ STARTS_AT = datetime(2030, 3, 12, 14, 0, tzinfo=UTC)
 
 
 def test_the_session_calendar_file_downloads(client_for, gp, clinic):
-    session = TeachingSessionFactory(
+    session = TeachingSessionFactory.create(
         organiser=clinic,
         title="Abstinenser; hvad nu?",
         online_url="https://meet.example/abc",
@@ -36,7 +36,7 @@ def test_the_session_calendar_file_downloads(client_for, gp, clinic):
 
 
 def test_the_event_carries_the_sessions_text_place_and_link(clinic):
-    session = TeachingSessionFactory(
+    session = TeachingSessionFactory.create(
         organiser=clinic,
         title="Ryg, nakke og smerter; hvad gør vi?",
         description="Før mødet: læs planen.\nMedbring spørgsmål, gerne mange.",
@@ -51,7 +51,7 @@ def test_the_event_carries_the_sessions_text_place_and_link(clinic):
 
 
 def test_a_changed_session_replaces_the_copy_in_peoples_calendars(clinic):
-    session = TeachingSessionFactory(organiser=clinic)
+    session = TeachingSessionFactory.create(organiser=clinic)
     session.revision = 2
     session.save()
     (event,) = events_in(session_calendar(session))

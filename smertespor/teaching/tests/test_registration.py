@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.notifications.models import Notification
+from smertespor.teaching import actions
 from smertespor.teaching.models import Registration
 from smertespor.teaching.services import cancel_registration, register_for_session
 from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSessionFactory
@@ -45,7 +46,7 @@ def test_signing_up_with_htmx_returns_the_registration_box(client_for, gp, upcom
 def test_a_full_session_puts_the_next_person_on_the_waiting_list(
     gp, practice_nurse, other_gp, clinic
 ):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     assert register_for_session(by=gp, session=session).status == Status.REGISTERED
     assert register_for_session(by=practice_nurse, session=session).status == Status.WAITING
     assert register_for_session(by=other_gp, session=session).status == Status.WAITING
@@ -55,7 +56,7 @@ def test_a_full_session_puts_the_next_person_on_the_waiting_list(
 def test_the_waiting_list_moves_up_in_order_when_a_place_frees(
     gp, practice_nurse, other_gp, clinic
 ):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     for user in (gp, practice_nurse, other_gp):
         register_for_session(by=user, session=session)
     cancel_registration(by=gp, session=session)
@@ -76,7 +77,7 @@ def test_the_person_moved_up_gets_an_e_mail_with_the_calendar_file(
 ):
     practice_nurse.email = "nurse@example.org"
     practice_nurse.save()
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     register_for_session(by=gp, session=session)
     register_for_session(by=practice_nurse, session=session)
     with django_capture_on_commit_callbacks(execute=True):
@@ -92,7 +93,7 @@ def test_a_failing_mail_server_does_not_undo_the_move_up(
 ):
     practice_nurse.email = "nurse@example.org"
     practice_nurse.save()
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     register_for_session(by=gp, session=session)
     register_for_session(by=practice_nurse, session=session)
 
@@ -106,7 +107,7 @@ def test_a_failing_mail_server_does_not_undo_the_move_up(
 
 
 def test_leaving_the_waiting_list_frees_no_place(gp, practice_nurse, other_gp, clinic):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     for user in (gp, practice_nurse, other_gp):
         register_for_session(by=user, session=session)
     cancel_registration(by=practice_nurse, session=session)
@@ -120,7 +121,7 @@ def test_leaving_the_waiting_list_frees_no_place(gp, practice_nurse, other_gp, c
 def test_signing_up_again_after_cancelling_joins_the_end_of_the_queue(
     gp, practice_nurse, other_gp, clinic
 ):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     for user in (gp, practice_nurse, other_gp):
         register_for_session(by=user, session=session)
     cancel_registration(by=practice_nurse, session=session)
@@ -134,7 +135,7 @@ def test_signing_up_again_after_cancelling_joins_the_end_of_the_queue(
 
 
 def test_the_waiting_position_is_shown(client_for, gp, practice_nurse, other_gp, clinic):
-    session = TeachingSessionFactory(organiser=clinic, capacity=1)
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=1)
     for user in (gp, practice_nurse, other_gp):
         register_for_session(by=user, session=session)
     response = client_for(other_gp).get(reverse("teaching:detail", args=[session.pk]))
@@ -147,7 +148,7 @@ def test_a_second_registration_is_refused_and_nothing_changes(client_for, gp, up
     response = client.post(
         reverse("teaching:register", args=[upcoming_session.pk]), HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
     assert Registration.objects.filter(session=upcoming_session, participant=gp).count() == 1
 
@@ -160,22 +161,20 @@ def test_double_registration_is_refused_by_the_service(gp, upcoming_session):
 
 
 def test_the_database_itself_refuses_a_second_row_for_the_same_person(gp, upcoming_session):
-    RegistrationFactory(session=upcoming_session, participant=gp)
+    RegistrationFactory.create(session=upcoming_session, participant=gp)
     with pytest.raises(IntegrityError), transaction.atomic():
-        RegistrationFactory(session=upcoming_session, participant=gp)
+        RegistrationFactory.create(session=upcoming_session, participant=gp)
 
 
 def test_signing_up_for_a_past_session_is_refused(client_for, practice_nurse, past_session):
-    response = client_for(practice_nurse).post(
-        reverse("teaching:register", args=[past_session.pk]), follow=True
-    )
-    assert response.status_code == 200
+    response = client_for(practice_nurse).post(reverse("teaching:register", args=[past_session.pk]))
+    assert response.status_code == 422
     assert not Registration.objects.filter(participant=practice_nurse).exists()
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
 def test_signing_up_for_a_session_that_has_started_is_refused(practice_nurse, clinic):
-    session = TeachingSessionFactory(
+    session = TeachingSessionFactory.create(
         organiser=clinic, starts_at=timezone.now() - timedelta(minutes=5)
     )
     with pytest.raises(ValidationError) as refused:
@@ -184,20 +183,18 @@ def test_signing_up_for_a_session_that_has_started_is_refused(practice_nurse, cl
 
 
 def test_cancelling_after_the_start_is_refused(gp, clinic):
-    session = TeachingSessionFactory(
+    session = TeachingSessionFactory.create(
         organiser=clinic, starts_at=timezone.now() - timedelta(minutes=5)
     )
-    RegistrationFactory(session=session, participant=gp)
+    RegistrationFactory.create(session=session, participant=gp)
     with pytest.raises(ValidationError):
         cancel_registration(by=gp, session=session)
     assert Registration.objects.get(session=session, participant=gp).status == Status.REGISTERED
 
 
 def test_cancelling_without_a_registration_is_a_clear_error(client_for, gp, upcoming_session):
-    response = client_for(gp).post(
-        reverse("teaching:cancel", args=[upcoming_session.pk]), follow=True
-    )
-    assert response.status_code == 200
+    response = client_for(gp).post(reverse("teaching:cancel", args=[upcoming_session.pk]))
+    assert response.status_code == 422
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
@@ -207,7 +204,7 @@ def test_the_clinic_cannot_sign_up(client_for, clinic_nurse, upcoming_session):
     )
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        register_for_session(by=clinic_nurse, session=upcoming_session)
+        actions.sign_up_for_session(user=clinic_nurse, session_id=upcoming_session.pk)
     assert not Registration.objects.exists()
 
 
@@ -228,8 +225,10 @@ def test_the_programme_lists_coming_sessions_with_sign_up_buttons(
 
 
 def test_the_programme_filters_by_topic_and_sorts(client_for, gp, clinic):
-    TeachingSessionFactory(organiser=clinic, title="B ryg", topics=["low_back_pain"])
-    TeachingSessionFactory(organiser=clinic, title="A nedtrapning", topics=["taper_strategy"])
+    TeachingSessionFactory.create(organiser=clinic, title="B ryg", topics=["low_back_pain"])
+    TeachingSessionFactory.create(
+        organiser=clinic, title="A nedtrapning", topics=["taper_strategy"]
+    )
     client = client_for(gp)
     filtered = client.get(reverse("teaching:list"), {"topic": "low_back_pain"})
     assert [r["session"].title for r in filtered.context["rows"]] == ["B ryg"]
@@ -241,7 +240,7 @@ def test_the_programme_filters_by_topic_and_sorts(client_for, gp, clinic):
 
 def test_the_programme_paginates(client_for, gp, clinic):
     for _ in range(25):
-        TeachingSessionFactory(organiser=clinic)
+        TeachingSessionFactory.create(organiser=clinic)
     client = client_for(gp)
     assert len(client.get(reverse("teaching:list")).context["rows"]) == 20
     assert len(client.get(reverse("teaching:list"), {"page": 2}).context["rows"]) == 5

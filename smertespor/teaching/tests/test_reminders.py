@@ -21,14 +21,16 @@ NOW = datetime(2030, 3, 11, 9, 0, tzinfo=CPH)
 @pytest.fixture
 def tomorrow(clinic, gp, practice_nurse, other_gp):
     with time_machine.travel(NOW, tick=False):
-        session = TeachingSessionFactory(
+        session = TeachingSessionFactory.create(
             organiser=clinic, title="Ryg og smerter", starts_at=NOW + timedelta(hours=30)
         )
     gp.email = "gp@example.org"
     gp.save()
-    RegistrationFactory(session=session, participant=gp)
-    RegistrationFactory(session=session, participant=practice_nurse)  # no e-mail address
-    RegistrationFactory(session=session, participant=other_gp, status=Registration.Status.WAITING)
+    RegistrationFactory.create(session=session, participant=gp)
+    RegistrationFactory.create(session=session, participant=practice_nurse)  # no e-mail address
+    RegistrationFactory.create(
+        session=session, participant=other_gp, status=Registration.Status.WAITING
+    )
     return session
 
 

@@ -6,6 +6,7 @@ range, a practice-track course has a deadline.
 """
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,8 +18,14 @@ from domain.course_states import HOSPITAL_STATUSES, OPEN_STATUSES, PRACTICE_STAT
 from domain.scores import peg_score
 from smertespor.validators import no_nul_bytes
 
+
+class DecimalDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # OMEQ in mg/day: stored rounded *up* to 4 decimals, so rounding never makes a dose look lower.
-OMEQ_DIGITS = {"max_digits": 14, "decimal_places": 4}
+OMEQ_DIGITS: DecimalDigits = {"max_digits": 14, "decimal_places": 4}
 SCORE_0_10 = [MinValueValidator(0), MaxValueValidator(10)]
 # A sanity bound on the planned interval (half a year), not a clinical limit.
 MAX_INTERVAL_DAYS = 183

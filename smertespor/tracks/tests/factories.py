@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import factory
 from django.utils import timezone
+from factory.declarations import LazyAttribute, LazyFunction, SubFactory
 
 from domain.tracks import course_deadline
-from smertespor.tracks.mapper import rule_settings
+from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.models import Course, FollowUp, Handover, Status, Track
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 
@@ -18,12 +19,12 @@ class CourseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Course
 
-    patient = factory.SubFactory(PatientFactory)
+    patient = SubFactory(PatientFactory)
     track = Track.PRACTICE
     status = Status.ACTIVE
-    responsible_organisation = factory.LazyAttribute(lambda c: c.patient.listed_practice)
-    clinic = factory.SubFactory(ClinicFactory)
-    start_date = factory.LazyFunction(timezone.localdate)
+    responsible_organisation = LazyAttribute(lambda c: c.patient.listed_practice)
+    clinic = SubFactory(ClinicFactory)
+    start_date = LazyFunction(timezone.localdate)
     baseline_omeq_mg_per_day = Decimal(60)
     baseline_omeq_source = "entered"
     baseline_peg_pain = 6
@@ -33,27 +34,27 @@ class CourseFactory(factory.django.DjangoModelFactory):
     goal_kind = "target"
     goal_target_mg_per_day = Decimal(30)
     follow_up_interval_days = 28
-    deadline = factory.LazyAttribute(
+    deadline = LazyAttribute(
         lambda c: (
             course_deadline(c.start_date, rule_settings()) if c.track == Track.PRACTICE else None
         )
     )
-    next_follow_up_on = factory.LazyAttribute(
+    next_follow_up_on = LazyAttribute(
         lambda c: c.start_date + timedelta(days=c.follow_up_interval_days)
     )
-    status_changed_at = factory.LazyFunction(timezone.now)
-    created_at = factory.LazyFunction(timezone.now)
+    status_changed_at = LazyFunction(timezone.now)
+    created_at = LazyFunction(timezone.now)
 
 
 class FollowUpFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FollowUp
 
-    course = factory.SubFactory(CourseFactory)
-    visit_on = factory.LazyAttribute(lambda f: f.course.start_date)
+    course = SubFactory(CourseFactory)
+    visit_on = LazyAttribute(lambda f: f.course.start_date)
     actor = "practice"
-    recorded_by = factory.SubFactory(UserFactory)
-    recorded_at = factory.LazyFunction(timezone.now)
+    recorded_by = SubFactory(UserFactory)
+    recorded_at = LazyFunction(timezone.now)
     omeq_mg_per_day = Decimal(45)
     omeq_source = "entered"
 
@@ -62,9 +63,9 @@ class HandoverFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Handover
 
-    course = factory.SubFactory(CourseFactory, status=Status.HANDOVER_PROPOSED)
-    clinic = factory.LazyAttribute(lambda h: h.course.clinic)
+    course = SubFactory(CourseFactory, status=Status.HANDOVER_PROPOSED)
+    clinic = LazyAttribute(lambda h: h.course.clinic)
     kind = Handover.Kind.EARLY
     reason = "Patient asks for the clinic"
-    proposed_at = factory.LazyFunction(timezone.now)
-    snapshot = factory.LazyFunction(dict)
+    proposed_at = LazyFunction(timezone.now)
+    snapshot = LazyFunction(dict)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from smertespor.accounts.models import Organisation, User
+from smertespor.patients.models import Patient
 from smertespor.tracks.follow_ups import record_follow_up
 from smertespor.tracks.models import Course, FollowUp
 from smertespor.tracks.services import enrol_in_practice_track
@@ -21,14 +23,20 @@ def on(day: date, at: time = time(12, 0)) -> AbstractContextManager[Any]:
 
 
 def enrol(
-    gp: Any, patient: Any, clinic: Any, start: date, *, today: date | None = None, **overrides: Any
+    gp: User,
+    patient: Patient,
+    clinic: Organisation,
+    start: date,
+    *,
+    today: date | None = None,
+    **overrides: Any,
 ) -> Course:
     """Enrol via the service, on `today` (default: the start date)."""
     arguments: dict[str, Any] = {
         "patient": patient,
         "by": gp,
         "start_date": start,
-        "clinic": clinic,
+        "clinic_id": clinic.pk,
         "baseline_peg": (6, 6, 6),
         "baseline_nrs": 6,
         "goal_kind": "target",
@@ -42,7 +50,7 @@ def enrol(
 
 
 def visit(
-    by: Any,
+    by: User,
     course: Course,
     day: date,
     mg: int | str,

@@ -66,7 +66,7 @@ def test_the_clinic_sees_the_course_only_once_it_is_handed_over(
     )
     response = client.get(_course_url(started))
     assert response.status_code == 200
-    assert b'data-testid="step-accept"' in response.content
+    assert b'data-testid="decision-accept"' in response.content
 
 
 def test_a_planner_sees_no_course_and_no_worklist(planner, patient, started, client_for):
@@ -126,7 +126,7 @@ def test_a_course_id_of_another_patient_is_not_found(
 def test_the_api_refuses_a_wrong_role_with_no_patient_data(
     practice_nurse, other_gp, patient, started, client_for
 ):
-    url = f"/api/tracks/patients/{patient.pk}/courses/{started.pk}/steps"
+    url = f"/api/tracks/patients/{patient.pk}/courses/{started.pk}/decisions"
     body = json.dumps({"event": "end", "reason": "x", "version": 1})
     nurse = client_for(practice_nurse).post(url, body, content_type="application/json")
     stranger = client_for(other_gp).post(url, body, content_type="application/json")

@@ -45,13 +45,14 @@ def test_a_gp_enrols_a_patient_through_the_api(api, patient, clinic):
     assert body["baseline_omeq_mg_per_day"] == "45"
     assert body["baseline_peg_score"] == "5.00"
     assert body["version"] == 1
-    assert body["allowed_steps"] == ["record_success", "hand_over_early", "end"]
+    assert body["allowed_decisions"] == ["record_success", "hand_over_early", "end"]
 
 
 def test_refused_enrolment_answers_422_with_the_reason_on_its_field(api, patient, clinic):
     response = _enrol(api, patient, baseline_peg=[6, 5, 14], goal_target_mg_per_day="50")
     assert response.status_code == 422
-    fields = {d["field"]: d["message"] for d in response.json()["detail"]}
+    assert response["Content-Type"] == "application/problem+json"
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert fields["peg_activity"] == "A PEG item is a whole number from 0 to 10."
     assert "below the baseline" in fields["goal_target_mg_per_day"]
     assert not Course.objects.exists()
@@ -61,7 +62,7 @@ def test_a_second_open_course_answers_422(api, patient, clinic):
     _enrol(api, patient)
     response = _enrol(api, patient)
     assert response.status_code == 422
-    assert "already has an open course" in response.json()["detail"][0]["message"]
+    assert "already has an open course" in response.json()["errors"][0]["message"]
 
 
 def test_a_visit_through_the_api_raises_its_alerts(api, patient, clinic):
@@ -94,25 +95,25 @@ def test_bad_visits_answer_422_and_save_nothing(api, patient, clinic, body, fiel
     url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/follow-ups"
     response = _post(api, url, {"version": 1, "omeq_mg_per_day": 40, **body})
     assert response.status_code == 422, response.content
-    assert field in {d["field"] for d in response.json()["detail"]}
+    assert field in {e["field"] for e in response.json()["errors"]}
     assert not FollowUp.objects.exists()
 
 
-def test_a_step_not_allowed_now_answers_422_and_changes_nothing(api, patient, clinic):
+def test_a_decision_not_allowed_now_answers_422_and_changes_nothing(api, patient, clinic):
     course = _enrol(api, patient).json()
-    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/steps"
+    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/decisions"
     assert (
         _post(api, url, {"event": "end", "version": 1, "reason": "Moved away"}).status_code == 200
     )
     response = _post(api, url, {"event": "hand_over_early", "version": 2, "reason": "Late"})
     assert response.status_code == 422
-    assert "not possible now" in response.json()["detail"][0]["message"]
+    assert "not possible now" in response.json()["errors"][0]["message"]
     assert Course.objects.get().status == "ended"
 
 
 def test_a_gp_trying_to_accept_a_handover_is_refused_for_their_role(api, patient, clinic):
     course = _enrol(api, patient).json()
-    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/steps"
+    url = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}/decisions"
     _post(api, url, {"event": "hand_over_early", "version": 1, "reason": "Needs it"})
     assert _post(api, url, {"event": "accept", "version": 2}).status_code == 403
 
@@ -123,7 +124,7 @@ def test_the_course_the_timeline_and_the_handover_read_back(api, patient, clinic
     assert api.get(base + "/handover").json() is None
     step = _post(
         api,
-        base + "/steps",
+        base + "/decisions",
         {
             "event": "hand_over_early",
             "version": 1,
@@ -155,9 +156,13 @@ def test_the_clinic_runs_the_hospital_track_through_the_api(
     gp_api = client_for(gp)
     course = _enrol(gp_api, patient).json()
     base = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}"
-    _post(gp_api, base + "/steps", {"event": "hand_over_early", "version": 1, "reason": "Needs it"})
+    _post(
+        gp_api,
+        base + "/decisions",
+        {"event": "hand_over_early", "version": 1, "reason": "Needs it"},
+    )
     clinic_api = client_for(clinic_doctor)
-    accepted = _post(clinic_api, base + "/steps", {"event": "accept", "version": 2})
+    accepted = _post(clinic_api, base + "/decisions", {"event": "accept", "version": 2})
     assert accepted.status_code == 200
     hospital = accepted.json()
     assert (hospital["track"], hospital["status"], hospital["previous_course_id"]) == (
@@ -214,7 +219,7 @@ def test_the_hospital_endpoints_refuse_a_practice_track_course(
     base = f"/api/tracks/patients/{patient.pk}/courses/{course['id']}"
     _post(
         client_for(gp),
-        base + "/steps",
+        base + "/decisions",
         {"event": "hand_over_early", "version": 1, "reason": "Needs it"},
     )
     response = _post(

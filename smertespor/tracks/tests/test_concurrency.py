@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.tracks.follow_ups import record_follow_up
-from smertespor.tracks.messages import CourseConflict
 from smertespor.tracks.models import Course, FollowUp, Handover
 from smertespor.tracks.services import end_course, hand_over_early, update_handover_letter
 from smertespor.tracks.tests.helpers import enrol
 from smertespor.tracks.tests.test_transitions import _fresh
+from smertespor.tracks.transitions import CourseConflict
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_the_page_shows_a_conflict_message_and_keeps_the_input(
     client = client_for(practice_nurse)
     client.cookies["django_language"] = "en"
     response = client.post(url, {**body, "note": "Theirs"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this course" in response.content.decode()
     assert "Theirs" in response.content.decode()
     assert FollowUp.objects.get().note == "Mine"
@@ -74,13 +74,16 @@ def test_the_page_shows_a_conflict_message_and_keeps_the_input(
 
 def test_the_api_answers_409_to_a_stale_version(gp, started, client_for):
     client = client_for(gp)
-    url = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}/steps"
+    url = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}/decisions"
     body = {"event": "end", "reason": "Moved away", "version": 1}
     first = client.post(url, json.dumps(body), content_type="application/json")
     second = client.post(url, json.dumps(body), content_type="application/json")
     assert first.status_code == 200
     assert second.status_code == 409
-    assert second.json()["code"] == "conflict"
+    assert second["Content-Type"] == "application/problem+json"
+    problem = second.json()
+    assert problem["status"] == 409
+    assert problem["errors"][0]["code"] == "conflict"
     assert _fresh(started).version == 2
 
 

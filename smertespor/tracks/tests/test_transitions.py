@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from smertespor.patients.models import CareRelation
+from smertespor.tracks.decisions import decisions_for, take_decision
 from smertespor.tracks.hospital_services import (
     accept_handover,
     activate_plan,
@@ -19,7 +20,6 @@ from smertespor.tracks.hospital_services import (
 )
 from smertespor.tracks.models import Course, DischargeSummary, Handover, TimelineEvent
 from smertespor.tracks.services import end_course, hand_over_early, record_success
-from smertespor.tracks.steps import steps_for, take_step
 from smertespor.tracks.tests.helpers import enrol, on, visit
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,12 @@ def assessed(clinic_doctor, hospital):
 
 @pytest.fixture
 def planned(clinic_doctor, psychologist, assessed):
-    add_team_member(course=assessed, by=clinic_doctor, user=clinic_doctor, discipline="doctor")
-    add_team_member(course=assessed, by=clinic_doctor, user=psychologist, discipline="psychologist")
+    add_team_member(
+        course=assessed, by=clinic_doctor, user_id=clinic_doctor.pk, discipline="doctor"
+    )
+    add_team_member(
+        course=assessed, by=clinic_doctor, user_id=psychologist.pk, discipline="psychologist"
+    )
     course = _fresh(assessed)
     activate_plan(
         course=course,
@@ -157,7 +161,11 @@ def test_a_returned_course_can_succeed_or_be_handed_over_again_by_the_gp(
         advice="Try slower",
     )
     course = _fresh(handed_over)
-    assert [s.event for s in steps_for(gp, course)] == ["record_success", "hand_over_early", "end"]
+    assert [s.event for s in decisions_for(gp, course)] == [
+        "record_success",
+        "hand_over_early",
+        "end",
+    ]
     hand_over_early(course=course, by=gp, expected_version=course.version, reason="Still failing")
     assert Handover.objects.filter(course=course).count() == 2
     assert Handover.objects.filter(course=course, decision="pending").count() == 1
@@ -188,7 +196,9 @@ def test_the_gp_cannot_accept_their_own_handover(gp, handed_over):
 
 def test_only_the_system_proposes_the_rule_s_handover(gp, started, english):
     with pytest.raises(ValidationError) as refused:
-        take_step(course=started, by=gp, event="propose_handover", expected_version=started.version)
+        take_decision(
+            course=started, by=gp, event="propose_handover", expected_version=started.version
+        )
     assert "cannot take this step" in str(refused.value)
     assert _fresh(started).status == "active"
 
@@ -255,7 +265,7 @@ def test_the_plan_needs_a_named_team_member(assessed, clinic_doctor):
 
 def test_team_members_are_users_of_the_clinic(assessed, clinic_doctor, gp):
     with pytest.raises(ValidationError):
-        add_team_member(course=assessed, by=clinic_doctor, user=gp, discipline="doctor")
+        add_team_member(course=assessed, by=clinic_doctor, user_id=gp.pk, discipline="doctor")
 
 
 def test_appointments_are_booked_with_team_members_and_not_in_the_past(
@@ -268,7 +278,7 @@ def test_appointments_are_booked_with_team_members_and_not_in_the_past(
         starts_at=future,
         duration_minutes=45,
         discipline="psychologist",
-        clinician=psychologist,
+        clinician_id=psychologist.pk,
     )
     assert appointment.organisation_id == planned.responsible_organisation_id
     with pytest.raises(ValidationError) as refused:
@@ -278,9 +288,9 @@ def test_appointments_are_booked_with_team_members_and_not_in_the_past(
             starts_at=timezone.now() - timedelta(hours=1),
             duration_minutes=45,
             discipline="doctor",
-            clinician=clinic_nurse,
+            clinician_id=clinic_nurse.pk,
         )
-    assert set(refused.value.message_dict) == {"starts_at", "clinician"}
+    assert set(refused.value.message_dict) == {"starts_at", "clinician_id"}
 
 
 def test_completing_needs_the_discharge_summary_and_a_doctor(planned, clinic_doctor, clinic_nurse):
@@ -350,19 +360,19 @@ def test_every_transition_is_on_the_timeline_with_who_when_and_why(planned, clin
         assert event.by is not None
 
 
-def test_steps_offered_match_the_user_s_side_and_role(
+def test_decisions_offered_match_the_user_s_side_and_role(
     gp, practice_nurse, clinic_nurse, clinic_doctor, handed_over, started
 ):
-    assert [s.event for s in steps_for(gp, handed_over)] == ["end"]
-    assert steps_for(practice_nurse, handed_over) == []
-    assert [s.event for s in steps_for(clinic_nurse, handed_over)] == [
+    assert [s.event for s in decisions_for(gp, handed_over)] == ["end"]
+    assert decisions_for(practice_nurse, handed_over) == []
+    assert [s.event for s in decisions_for(clinic_nurse, handed_over)] == [
         "accept",
         "return_to_practice",
         "end",
     ]
 
 
-def test_the_step_page_takes_a_step_and_shows_the_new_course(
+def test_the_decision_page_takes_a_decision_and_shows_the_new_course(
     handed_over, clinic_doctor, client_for
 ):
     url = reverse("tracks:course_step", args=[handed_over.patient_id, handed_over.pk])
@@ -431,7 +441,9 @@ def _english_messages():
         yield
 
 
-def test_nothing_is_saved_when_a_step_is_refused_halfway(handed_over, clinic_doctor, monkeypatch):
+def test_nothing_is_saved_when_a_decision_is_refused_halfway(
+    handed_over, clinic_doctor, monkeypatch
+):
     """Accepting is one transaction: if opening the hospital course fails, the practice course
     stays handed over."""
     from smertespor.tracks import hospital_services

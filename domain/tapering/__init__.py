@@ -1,0 +1,93 @@
+"""Taper plans: from the current regimen to a target, in dated steps of real strengths.
+
+- `request`: what a plan is asked for (regimen by product, target, pace);
+- `regimen`: a medication list as the starting point, or the problems found;
+- `strengths`: a dose in marketed strengths (tablets, halves, patches);
+- `steps`: which product each step reduces, to what, and why;
+- `doses` and `notes`: a step's product doses and the notes it carries;
+- `plan`: `make_taper_plan(request)`, the dated plan.
+"""
+
+from domain.tapering.plan import (
+    DoseSchedule,
+    NoteCode,
+    PauseAtStep,
+    PauseBetween,
+    PrnLine,
+    ProductDose,
+    SlowDown,
+    StepBasis,
+    StepKind,
+    SuggestionCode,
+    SuggestionReason,
+    TaperError,
+    TaperErrorCode,
+    TaperInputError,
+    TaperLine,
+    TaperPlan,
+    TaperProblem,
+    TaperRequest,
+    TaperStep,
+    TaperTarget,
+    TargetKind,
+    generate_taper_plan,
+)
+from domain.tapering.request import (
+    MAX_DAYS_IN_PAST,
+    MAX_STEP_PERCENT,
+)
+from domain.tapering.strengths import (
+    DEFAULT_MAX_PATCHES,
+    DEFAULT_MAX_TABLETS,
+    MAX_GRAINS,
+    ExpressedDose,
+    StrengthError,
+    StrengthErrorCode,
+    StrengthGrid,
+    TimeOfDay,
+    UnitCount,
+    closest_dose_at_most,
+    default_max_units,
+    express_dose,
+    split_daily_dose,
+)
+
+__all__ = [
+    "DEFAULT_MAX_PATCHES",
+    "DEFAULT_MAX_TABLETS",
+    "MAX_DAYS_IN_PAST",
+    "MAX_GRAINS",
+    "MAX_STEP_PERCENT",
+    "DoseSchedule",
+    "ExpressedDose",
+    "NoteCode",
+    "PauseAtStep",
+    "PauseBetween",
+    "PrnLine",
+    "ProductDose",
+    "SlowDown",
+    "StepBasis",
+    "StepKind",
+    "StrengthError",
+    "StrengthErrorCode",
+    "StrengthGrid",
+    "SuggestionCode",
+    "SuggestionReason",
+    "TaperError",
+    "TaperErrorCode",
+    "TaperInputError",
+    "TaperLine",
+    "TaperPlan",
+    "TaperProblem",
+    "TaperRequest",
+    "TaperStep",
+    "TaperTarget",
+    "TargetKind",
+    "TimeOfDay",
+    "UnitCount",
+    "closest_dose_at_most",
+    "default_max_units",
+    "express_dose",
+    "generate_taper_plan",
+    "split_daily_dose",
+]

@@ -1,0 +1,44 @@
+"""Putting a service's ValidationError on a form, and the status code of a refused form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+INVALID_STATUS = 422
+STALE_STATUS = 409
+
+
+def apply_errors(
+    form: forms.BaseForm, error: ValidationError, *, fields: dict[str, str] | None = None
+) -> None:
+    """Show ``error`` on ``form``: each field's messages at the field, the rest at the top.
+
+    ``fields`` maps a service's argument names to the form's field names where they differ.
+    """
+    rename = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        target = rename.get(key, key)
+        form.add_error(target if target in form.fields else None, errors)
+
+
+def form_status(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> int:
+    """The status of a page with these forms, as the API would answer: 409 when a write was
+    stale (a `StaleVersion` on the form), 422 when a submitted form was refused, else 200."""
+    if any(
+        isinstance(form, forms.BaseForm) and form.has_error(NON_FIELD_ERRORS, "conflict")
+        for form in forms_
+    ):
+        return STALE_STATUS
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        if isinstance(form, forms.BaseFormSet):
+            if form.non_form_errors() or any(form.errors):
+                return INVALID_STATUS
+        elif form.errors:
+            return INVALID_STATUS
+    return 200

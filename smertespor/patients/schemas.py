@@ -1,0 +1,91 @@
+"""The patient API's input and output shapes. Coded fields list their values in OpenAPI."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+
+from smertespor.accounts.models import Role
+from smertespor.audit.models import AuditEvent
+from smertespor.patients.models import Patient
+from smertespor.patients.selectors import PatientSort
+
+ShortText = Annotated[str, Field(max_length=200)]
+Phone = Annotated[str, Field(max_length=20)]
+Email = Annotated[str, Field(max_length=254)]
+
+
+class PatientOut(Schema):
+    id: uuid.UUID
+    cpr: str
+    name: str
+    birth_date: date
+    sex: Patient.Sex
+    listed_practice_id: int
+    listed_practice_name: str
+    address: str
+    phone: str
+    email: str
+
+    @staticmethod
+    def resolve_listed_practice_name(obj: Patient) -> str:
+        return obj.listed_practice.name
+
+
+class PatientPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[PatientOut]
+
+
+class PatientCreateIn(Schema):
+    cpr: Annotated[str, Field(max_length=11)]
+    name: ShortText
+    address: ShortText = ""
+    phone: Phone = ""
+    email: Email = ""
+
+
+class PatientUpdateIn(Schema):
+    name: ShortText | None = None
+    address: ShortText | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+class SearchIn(Schema):
+    query: Annotated[str, Field(max_length=100)] = ""
+    sort: PatientSort = "name"
+    page: Annotated[int, Field(ge=1)] = 1
+
+
+class AccessEventOut(Schema):
+    occurred_at: datetime
+    username: str
+    # Empty for an attempt nobody was signed in for.
+    role: Role | Literal[""]
+    organisation: str | None
+    action: AuditEvent.Action
+    object_type: str
+
+    @staticmethod
+    def resolve_organisation(obj: AuditEvent) -> str | None:
+        return obj.organisation.name if obj.organisation else None
+
+
+class HistoryVersionOut(Schema):
+    history_date: datetime
+    # simple_history's codes: created, changed, deleted.
+    history_type: Literal["+", "~", "-"]
+    changed_by: str | None
+    name: str
+    address: str
+    phone: str
+    email: str
+
+    @staticmethod
+    def resolve_changed_by(obj: object) -> str | None:
+        user = getattr(obj, "history_user", None)
+        return user.username if user else None
