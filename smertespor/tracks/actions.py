@@ -254,8 +254,11 @@ def complete_course(
     summary: str,
     recommendations: str,
     medication_at_discharge: str = "",
+    regimen: RegimenUpdate | None = None,
+    omeq_mg_per_day: Decimal | None = None,
 ) -> DischargeSummary:
-    """The clinic doctor completes the course; the discharge summary goes to the GP."""
+    """The clinic doctor completes the course; the discharge summary goes to the GP, with
+    the medication list as changed at discharge (`regimen`)."""
     course = _hospital_course(user, patient_id, course_id, object_type="discharge_summary")
     refuse_unless(user, can_discharge(user), course, object_type="discharge_summary")
     return hospital_services.complete_course(
@@ -265,4 +268,6 @@ def complete_course(
         summary=summary,
         recommendations=recommendations,
         medication_at_discharge=medication_at_discharge,
+        regimen=regimen,
+        omeq_mg_per_day=omeq_mg_per_day,
     )

@@ -98,10 +98,12 @@ def _withdrawal_total(
     return computed
 
 
-def _apply_regimen(
-    course: Course, by: User, regimen: RegimenUpdate, on: date
+def apply_regimen(
+    course: Course, by: User, regimen: RegimenUpdate, on: date, *, stop_reason: str = ""
 ) -> list[dict[str, Any]]:
-    """Apply the regimen through the medication services; what changed, for the visit."""
+    """Apply the regimen through the medication services (a follow-up visit's, or the
+    discharge summary's); what changed, for the record. Call it inside the caller's
+    transaction, so a refusal leaves the list as it was."""
     patient = course.patient
     current = {line.pk: line for line in current_lines(patient)}
     done: list[dict[str, Any]] = []
@@ -125,7 +127,10 @@ def _apply_regimen(
             if line is None:
                 raise ValidationError(_("A medication line has changed or ended meanwhile."))
             end_medication_line(
-                line=line, by=by, ended_on=on, reason=_("Stopped at a follow-up visit.")
+                line=line,
+                by=by,
+                ended_on=on,
+                reason=stop_reason or _("Stopped at a follow-up visit."),
             )
             done.append({"line": line.pk, "product": line.product_id, "changed": "stopped"})
         for arguments in regimen.added:
@@ -192,7 +197,7 @@ def record_follow_up(
     assert scores is not None  # noqa: S101 - refused above otherwise
     with transaction.atomic():
         claim_version(course, expected_version)
-        changes = _apply_regimen(course, by, regimen, visit_on)
+        changes = apply_regimen(course, by, regimen, visit_on)
         omeq = recorded_omeq(course.patient, omeq_mg_per_day, field="omeq_mg_per_day")
         previous = course.follow_ups.order_by("-visit_on", "-pk").first()
         previous_atc = previous.atc_codes if previous else course.baseline_atc_codes

@@ -150,6 +150,10 @@ def discharge_payload(discharge: DischargeSummary) -> dict[str, Any]:
         "summary": discharge.summary,
         "recommendations": discharge.recommendations,
         "medication_at_discharge": discharge.medication_at_discharge,
+        "medication": discharge.medication,
+        "medication_changes": discharge.medication_changes,
         "omeq_at_discharge_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
+        "omeq_source": discharge.omeq_source,
+        "omeq_table": discharge.omeq_table,
         "written_at": discharge.written_at,
     }

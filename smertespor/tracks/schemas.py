@@ -292,10 +292,55 @@ class PlanIn(Schema):
 
 
 class DischargeSummaryIn(Schema):
+    """`regimen` changes the medication list at discharge (as at a visit: doses, stopped and
+    new lines); OMEQ at discharge is then the list's. `omeq_mg_per_day` only when the list
+    cannot give it; `medication_at_discharge` is the clinic's note on the medication."""
+
     version: int
     summary: Annotated[str, Field(max_length=8000)]
     recommendations: Text
     medication_at_discharge: Text = ""
+    regimen: RegimenIn | None = None
+    omeq_mg_per_day: Decimal | None = None
+
+
+class DischargeLineOut(Schema):
+    """A line of the medication list at discharge with its OMEQ working (daily dose in
+    `factor_unit` × factor = contribution); `problems` say why a line was not converted."""
+
+    line: int | None
+    label: str
+    is_opioid: bool
+    atc: str
+    units_per_dose: str | None
+    doses_per_day: str | None
+    prn: bool
+    max_doses_per_day: str | None
+    patch_change_hours: int | None = None
+    is_counted: bool
+    not_counted: str
+    daily_dose: str | None
+    factor_unit: str
+    factor: str | None
+    contribution_mg_per_day: str | None
+    problems: list[str]
+
+
+class DischargeTableOut(Schema):
+    id: str
+    version: str
+    title: str
+
+
+class DischargeMedicationOut(Schema):
+    """The medication list at discharge under the region's table (empty: no list recorded)."""
+
+    table: DischargeTableOut | None = None
+    is_computable: bool = False
+    scheduled_mg_per_day: str | None = None
+    max_mg_per_day: str | None = None
+    lines: list[DischargeLineOut] = []
+    warnings: list[str] = []
 
 
 class DischargeSummaryOut(Schema):
@@ -304,7 +349,11 @@ class DischargeSummaryOut(Schema):
     summary: str
     recommendations: str
     medication_at_discharge: str
+    medication: DischargeMedicationOut
+    medication_changes: list[dict[str, Any]]
     omeq_at_discharge_mg_per_day: str | None
+    omeq_source: Annotated[str, one_of(["", *OmeqSource.values])]
+    omeq_table: str
     written_at: datetime
 
 
