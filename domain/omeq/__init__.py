@@ -41,6 +41,7 @@ from domain.omeq.settings import (
     co_medication_classes,
     default_plausibility_limit,
     default_thresholds,
+    long_acting_substances,
 )
 from domain.omeq.tables import (
     ConversionTable,
@@ -85,5 +86,6 @@ __all__ = [
     "default_thresholds",
     "display_mg",
     "load_builtin_tables",
+    "long_acting_substances",
     "table_from_toml",
 ]
