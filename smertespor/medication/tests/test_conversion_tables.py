@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -291,3 +292,96 @@ def test_old_versions_stay_readable_after_a_new_sign_off(
 
 def test_the_published_date_is_kept(draft):
     assert draft.published == datetime.date(2022, 11, 4)
+
+
+# --- the editor as a browser submits it (issue 11: it could not be saved at all) ----------
+
+
+class _BrowserForm(HTMLParser):
+    """What a browser submits for the page's form: every input, textarea and select as
+    rendered (a select without a selected option sends its first option)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+        self._first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in {"submit", "button"}:
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.data[name] = a.get("value") or "on"
+            else:
+                self.data[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select, self._first = name, None
+        elif tag == "option" and self._select:
+            value = a.get("value") or ""
+            if self._first is None:
+                self._first = value
+                self.data.setdefault(self._select, value)
+            if "selected" in a:
+                self.data[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data.removeprefix("\n")
+
+
+def browser_form(html: str) -> dict[str, str]:
+    form = _BrowserForm()
+    form.feed(html)
+    form.data.pop("csrfmiddlewaretoken", None)
+    return form.data
+
+
+def row_prefix(data: dict[str, str], substance: str) -> str:
+    return next(k.removesuffix("-substance") for k, v in data.items() if v == substance)
+
+
+def test_the_editor_saves_with_its_blank_extra_row(client_for, admin_user, draft, medication_url):
+    client = client_for(admin_user)
+    page = client.get(medication_url("table_edit", draft.pk))
+    data = browser_form(page.content.decode())
+    extra = int(data["rule-TOTAL_FORMS"]) - 1
+    assert data[f"rule-{extra}-substance"] == ""
+    assert (data[f"rule-{extra}-route"], data[f"rule-{extra}-kind"]) == ("", "")
+    data[f"{row_prefix(data, 'tramadol')}-factor"] = "0,2"
+    response = client.post(medication_url("table_edit", draft.pk), data)
+    assert response.status_code == 302, response.context and response.context["rules"].errors
+    assert draft.rules.get(substance="tramadol").factor == Decimal("0.2")
+    assert draft.rules.count() == len(table_from_version(draft).rules)
+
+
+def test_the_editors_blank_row_adds_a_rule_when_filled_in(
+    client_for, admin_user, draft, medication_url
+):
+    # cdc-2022 has no rectal codeine; the Norwegian source row 'Kodein, oral/rektal' has one.
+    cdc = draft
+    client = client_for(admin_user)
+    data = browser_form(client.get(medication_url("table_edit", cdc.pk)).content.decode())
+    extra = f"rule-{int(data['rule-TOTAL_FORMS']) - 1}"
+    data.update(
+        {
+            f"{extra}-substance": "codeine",
+            f"{extra}-route": "rectal",
+            f"{extra}-kind": "linear",
+            f"{extra}-factor": "0,1",
+            f"{extra}-per_unit": "mg",
+        }
+    )
+    assert client.post(medication_url("table_edit", cdc.pk), data).status_code == 302
+    assert cdc.rules.get(substance="codeine", route="rectal").factor == Decimal("0.1")
