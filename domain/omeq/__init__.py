@@ -70,6 +70,7 @@ from domain.omeq.tables import (
     RuleRow,
     TableMeta,
     load_builtin_tables,
+    rule_to_row,
     table_from_toml,
 )
 
@@ -123,6 +124,7 @@ __all__ = [
     "long_acting_substances",
     "plausibility_issues",
     "plausible_table_from_rows",
+    "rule_to_row",
     "table_from_toml",
     "table_impact",
 ]

@@ -310,6 +310,17 @@ class RuleForm(forms.Form):
 RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True, max_num=200)
 
 
+class SignOffForm(forms.Form):
+    """The explicit confirmation: the version's name typed out, and the revision reviewed."""
+
+    confirm = forms.CharField(
+        label=_("Type the version's name to confirm"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 def rule_initial(rule: Any) -> dict[str, Any]:
     return {
         "substance": rule.substance,
