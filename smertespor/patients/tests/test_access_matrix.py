@@ -428,7 +428,9 @@ def medication_ids(patient, region_office):
     from smertespor.medication.table_services import copy_conversion_table
     from tests.factories import UserFactory
 
-    drafter = UserFactory(username="matrix-drafter", role=Role.ADMIN, organisation=region_office)
+    drafter = UserFactory.create(
+        username="matrix-drafter", role=Role.ADMIN, organisation=region_office
+    )
     line = MedicationLine.objects.create(
         patient=patient,
         product_id="morphine-depot-tablet",
