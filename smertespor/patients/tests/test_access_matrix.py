@@ -268,7 +268,21 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"title": "T", "source": "S", "published": "2022-11-04", "rules": []},
         set(),
     ),
-    "PUT /api/omeq/active-factor-set": ({"id": "cdc-2022", "version": "2022.1"}, {"admin"}),
+    # The draft another administrator made (medication_ids): the matrix's admin may sign it
+    # off; drafters, clinicians with the permission and stale or unconfirmed sign-offs are
+    # tested in medication/tests/test_table_sign_off.py.
+    "PUT /api/omeq/active-factor-set": (
+        {
+            "id": "cdc-2022",
+            "version": "matrix-draft",
+            "revision": 0,
+            "confirm": "cdc-2022 matrix-draft",
+        },
+        {"admin"},
+    ),
+    # As for the edit above: the path names no stored version, so the administrator gets 404
+    # (the impact of a real draft is tested in medication/tests/test_table_sign_off.py).
+    "GET /api/omeq/factor-sets/{table_id}/{version}/impact": (None, set()),
     "GET /api/omeq/products": (None, LOGGED_IN),
     "POST /api/omeq/products": (
         {
@@ -407,8 +421,16 @@ def _fill(body, values):
 
 
 @pytest.fixture
-def medication_ids(patient):
-    """Ids for medication URLs: a line of the GP's own patient and a shipped table."""
+def medication_ids(patient, region_office):
+    """Ids for medication URLs: a line of the GP's own patient, a shipped table, and a draft
+    copy of it that another administrator made (so the matrix's admin may sign it off)."""
+    from smertespor.accounts.models import Role
+    from smertespor.medication.table_services import copy_conversion_table
+    from tests.factories import UserFactory
+
+    drafter = UserFactory.create(
+        username="matrix-drafter", role=Role.ADMIN, organisation=region_office
+    )
     line = MedicationLine.objects.create(
         patient=patient,
         product_id="morphine-depot-tablet",
@@ -418,6 +440,7 @@ def medication_ids(patient):
         start_date="2000-01-01",
     )
     table = ConversionTableVersion.objects.get(table_id="cdc-2022", origin="builtin")
+    copy_conversion_table(source=table, by=drafter, table_id="cdc-2022", version="matrix-draft")
     return {"line_id": line.pk, "pk": table.pk}
 
 
