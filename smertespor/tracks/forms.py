@@ -437,3 +437,40 @@ class DischargeMedicationForms:
             )
         added = (self.new_line.service_arguments(),) if self.is_adding else ()
         return RegimenUpdate(changes=tuple(changes), stopped=tuple(stopped), added=added)
+
+
+class ConfirmProposalForm(VersionForm):
+    """The GP hands the patient over as the 3-month rule proposed, with the letter."""
+
+    prefix = "confirm"
+    note = forms.CharField(
+        label=_("Why hand over now? (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    gp_comment = forms.CharField(
+        label=_("Your comment to the clinic"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    expected_duration = forms.CharField(
+        label=_("Expected duration of the treatment"), required=False, max_length=200
+    )
+    planned_follow_up = forms.CharField(
+        label=_("Planned follow-up"), required=False, max_length=500
+    )
+
+
+class DismissProposalForm(VersionForm):
+    """The GP keeps the course in the practice track; the reason is required (the service
+    says so)."""
+
+    prefix = "dismiss"
+    reason = forms.CharField(
+        label=_("Why keep the course in the practice track?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

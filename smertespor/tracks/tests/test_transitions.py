@@ -467,12 +467,17 @@ def test_nothing_is_saved_when_a_decision_is_refused_halfway(
     assert Handover.objects.get(course=handed_over).decision == "pending"
 
 
-def test_the_rule_s_handover_letter_can_be_completed_by_the_gp(gp, patient, clinic, client_for):
+def test_the_letter_of_a_handover_the_gp_confirmed_can_be_completed_by_the_gp(
+    gp, patient, clinic, client_for
+):
+    from smertespor.tracks.proposals import confirm_handover_proposal
     from smertespor.tracks.rules import run_daily_rules
 
     course = enrol(gp, patient, clinic, date(2026, 1, 1))
     with on(date(2026, 4, 2)):
         run_daily_rules()
+        course = _fresh(course)
+        confirm_handover_proposal(course=course, by=gp, expected_version=course.version)
         course = _fresh(course)
         response = client_for(gp).post(
             reverse("tracks:handover", args=[patient.pk, course.pk]),
