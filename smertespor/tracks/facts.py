@@ -22,7 +22,6 @@ from domain.tracks import (
     RuleSettings,
     SuccessDefinition,
     TaperSchedule,
-    default_rule_settings,
 )
 from smertespor.tapering.selectors import planned_doses
 from smertespor.tracks.models import Course, FollowUp
@@ -33,23 +32,15 @@ RECORD_FIELDS = ("visit_on", "omeq_mg_per_day", "on_substitution_treatment", "ne
 
 
 def rule_settings() -> RuleSettings:
-    """The region's rule: settings TRACKS_* (period, success definition, window), and the
-    review and progress settings TRACKS_REVIEW_MONTHS, TRACKS_ON_PLAN_TOLERANCE_PERCENT and
-    TRACKS_ON_PLAN_KEEPS_COURSE where a region sets them; defaults from
-    domain/data/track_rule.toml. A bad value is refused by `RuleSettings`."""
-    defaults = default_rule_settings()
-    tolerance = getattr(
-        settings, "TRACKS_ON_PLAN_TOLERANCE_PERCENT", defaults.on_plan_tolerance_percent
-    )
+    """The region's rule from the TRACKS_* settings (checked at start-up; defaults from
+    domain/data/track_rule.toml)."""
     return RuleSettings(
         period_months=settings.TRACKS_RULE_PERIOD_MONTHS,
         success_definition=SuccessDefinition(settings.TRACKS_SUCCESS_DEFINITION),
         approaching_days=settings.TRACKS_APPROACHING_DAYS,
-        review_months=getattr(settings, "TRACKS_REVIEW_MONTHS", defaults.review_months),
-        on_plan_tolerance_percent=Decimal(str(tolerance)),
-        on_plan_keeps_course=getattr(
-            settings, "TRACKS_ON_PLAN_KEEPS_COURSE", defaults.on_plan_keeps_course
-        ),
+        review_months=settings.TRACKS_REVIEW_MONTHS,
+        on_plan_tolerance_percent=Decimal(settings.TRACKS_ON_PLAN_TOLERANCE_PERCENT),
+        on_plan_keeps_course=settings.TRACKS_ON_PLAN_KEEPS_COURSE,
     )
 
 
