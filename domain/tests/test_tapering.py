@@ -170,6 +170,7 @@ def test_wa_amdg_10_percent_of_the_start_a_week_halves_both_doses_evenly() -> No
 def test_oxycodone_short_acting_on_a_schedule_is_reduced_before_the_depot() -> None:
     # Oxycodone depot 20 mg twice daily + capsules 5 mg three times daily: (40 + 15) x 1.5 =
     # 82.5 mg OMEQ; 10 % is 8.25 (5.5 mg oxycodone), so one 5 mg capsule or tablet per step.
+    # (Issue 11: the depot's 15 mg strength, now in the catalogue, makes 15 one tablet.)
     depot = TaperLine("oxycodone-depot-tablet", D(20), DoseSchedule(morning=D(1), evening=D(1)))
     capsules = TaperLine("oxycodone-capsule", D(5), DoseSchedule(D(1), D(1), D(1)))
     result = plan(depot, capsules)
@@ -179,9 +180,9 @@ def test_oxycodone_short_acting_on_a_schedule_is_reduced_before_the_depot() -> N
         ("reduce", "67.5", "morning 20 | evening 20; evening 5"),
         ("every_other_day", "63.75", "morning 20 | evening 20; evening 5 | every other day"),
         ("stop", "60", "morning 20 | evening 20"),
-        ("reduce", "52.5", "morning 10+5 | evening 20"),
-        ("reduce", "45", "morning 10+5 | evening 10+5"),
-        ("reduce", "37.5", "morning 10 | evening 10+5"),
+        ("reduce", "52.5", "morning 15 | evening 20"),
+        ("reduce", "45", "morning 15 | evening 15"),
+        ("reduce", "37.5", "morning 10 | evening 15"),
         ("reduce", "30", "morning 10 | evening 10"),
         ("reduce", "22.5", "morning 5 | evening 10"),
         ("reduce", "15", "morning 5 | evening 5"),
