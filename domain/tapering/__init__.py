@@ -5,7 +5,9 @@
 - `strengths`: a dose in marketed strengths (tablets, halves, patches);
 - `steps`: which product each step reduces, to what, and why;
 - `doses` and `notes`: a step's product doses and the notes it carries;
-- `plan`: `make_taper_plan(request)`, the dated plan.
+- `settings`: the stop threshold, the finer products a plan may switch to, how an oral
+  solution is measured (`domain/data/taper_settings.toml`);
+- `plan`: `generate_taper_plan(request, today=...)`, the dated plan.
 """
 
 from domain.tapering.plan import (
@@ -20,6 +22,8 @@ from domain.tapering.plan import (
     StepKind,
     SuggestionCode,
     SuggestionReason,
+    SwitchProposal,
+    SwitchReason,
     TaperError,
     TaperErrorCode,
     TaperInputError,
@@ -83,6 +87,8 @@ __all__ = [
     "StrengthGrid",
     "SuggestionCode",
     "SuggestionReason",
+    "SwitchProposal",
+    "SwitchReason",
     "SwitchTarget",
     "TaperError",
     "TaperErrorCode",

@@ -75,6 +75,8 @@ def refusal(bad: TaperRequest) -> TaperError:
         pytest.param({"target": TaperTarget.dose("oxycodone-capsule", 10)},
                      "target_product_not_scheduled", {"product": "oxycodone-capsule"},
                      id="target-product-not-in-the-regimen"),
+        pytest.param({"stop_threshold_mg_per_day": D(0)}, "stop_threshold_not_valid",
+                     {"threshold": "0"}, id="stop-threshold-0"),
     ],
 )  # fmt: skip
 def test_a_bad_pace_or_target_is_refused_with_its_code_and_params(

@@ -35,7 +35,6 @@ START = date(2026, 1, 5)
 INTERVAL = 28
 STOP_THRESHOLD = D(30)  # domain/data/taper_settings.toml
 CATALOGUE = shipped_catalogue()
-pytestmark = pytest.mark.xfail(reason="issue 11: the generator does not hold yet")
 
 
 def plan(*lines: TaperLine, table: str = "cdc-2022", **options: Any) -> TaperPlan:
