@@ -60,6 +60,7 @@ from domain.tapering.notes import (
 )
 from domain.tapering.regimen import order_problems, parse_regimen
 from domain.tapering.request import (
+    MAX_PLAN_YEARS,
     DoseSchedule,
     PauseAtStep,
     PauseBetween,
@@ -120,9 +121,6 @@ __all__ = [
     "TargetKind",
     "generate_taper_plan",
 ]
-
-
-MAX_PLAN_YEARS = 20  # a plan whose last change is further away is refused (a sanity bound)
 
 
 class SuggestionCode(StrEnum):

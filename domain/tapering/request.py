@@ -43,6 +43,7 @@ from domain.tapering.strengths import TimeOfDay
 
 __all__ = [
     "MAX_DAYS_IN_PAST",
+    "MAX_PLAN_YEARS",
     "MAX_STEP_PERCENT",
     "DoseSchedule",
     "PauseAtStep",
@@ -65,6 +66,7 @@ __all__ = [
 
 MAX_STEP_PERCENT = Decimal(50)  # issue 4: a step over 50 % is refused
 MAX_DAYS_IN_PAST = 30  # a plan may start up to this many days before today
+MAX_PLAN_YEARS = 20  # a plan whose last change is further away is refused (a sanity bound)
 
 
 class TaperErrorCode(StrEnum):

@@ -40,6 +40,7 @@ from domain.tapering.notes import (
 )
 from domain.tapering.pace import Pace, change_days, step_days, step_limit
 from domain.tapering.request import (
+    MAX_PLAN_YEARS,
     TaperError,
     TaperErrorCode,
     TaperTarget,
@@ -253,6 +254,7 @@ def _step(
             TaperErrorCode.PLAN_TOO_LONG,
             f"The plan would need more than {MAX_STEPS} steps; choose a larger step.",
             max_steps=str(MAX_STEPS),
+            max_years=str(MAX_PLAN_YEARS),
         )
 
 
