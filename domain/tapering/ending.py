@@ -33,6 +33,7 @@ from domain.tapering.strengths import (
     StrengthGrid,
     TimedDose,
     TimeOfDay,
+    grid_for,
     split_daily_dose,
     tidy,
 )
@@ -200,7 +201,7 @@ def _end_cut(context: Context, product: Product) -> Decimal | None:
     factor = linear_factor(context.table, product)
     if factor is None:
         return None
-    return StrengthGrid(product, up_to=Decimal(0)).smallest_piece / 2 * factor
+    return grid_for(product, Decimal(0)).smallest_piece / 2 * factor
 
 
 def _end_limit(context: Context, product: Product, others: Decimal) -> Decimal:
@@ -260,7 +261,7 @@ def _switched_doses(
     best: tuple[tuple[Decimal, int, int], tuple[TimedDose, ...]] | None = None
     for preferred in [(), *((s.amount,) for s in product.strengths)]:
         try:
-            grid = StrengthGrid(product, up_to=amount, preferred=preferred)
+            grid = grid_for(product, amount, None, preferred)
             split = split_daily_dose(product, amount, times, grid=grid)
         except StrengthError:
             return ()  # too small (or too large) for this product

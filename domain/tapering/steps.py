@@ -47,7 +47,7 @@ from domain.tapering.request import (
     TargetKind,
     text,
 )
-from domain.tapering.strengths import StrengthGrid, default_max_units, tidy
+from domain.tapering.strengths import StrengthGrid, default_max_units, grid_for, tidy
 
 __all__ = [
     "MAX_STEPS",
@@ -89,11 +89,8 @@ def _grid(dose: ProductDose, preferred: Sequence[Decimal] = ()) -> StrengthGrid 
         return None
     most = max(dose.amounts)
     pieces = max(t.dose.pieces for t in dose.doses)
-    return StrengthGrid(
-        dose.product,
-        up_to=most,
-        max_units=max(pieces, default_max_units(dose.product)),
-        preferred=preferred,
+    return grid_for(
+        dose.product, most, max(pieces, default_max_units(dose.product)), tuple(preferred)
     )
 
 

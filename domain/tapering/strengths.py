@@ -65,6 +65,7 @@ __all__ = [
     "closest_dose_at_most",
     "default_max_units",
     "express_dose",
+    "grid_for",
     "is_measured_solution",
     "split_daily_dose",
     "sum_units",
@@ -475,6 +476,17 @@ class StrengthGrid:
         """The smallest dose strictly above `amount`, or None above the grid's size."""
         index = bisect.bisect_right(self._ok, self._floor_grains(amount))
         return self._dose(self._ok[index]) if index < len(self._ok) else None
+
+
+@lru_cache(maxsize=2048)
+def grid_for(
+    product: Product,
+    up_to: Decimal,
+    max_units: int | None = None,
+    preferred: tuple[Decimal, ...] = (),
+) -> StrengthGrid:
+    """A `StrengthGrid`, shared between callers asking for the same one (it never changes)."""
+    return StrengthGrid(product, up_to=up_to, max_units=max_units, preferred=preferred)
 
 
 def express_dose(
