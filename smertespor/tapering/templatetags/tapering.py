@@ -15,7 +15,13 @@ from domain.omeq import display_mg
 from smertespor.accounts.models import Requester
 from smertespor.entry.numbers import as_decimal, for_people
 from smertespor.patients.models import Patient
-from smertespor.tapering.labels import excluded_reason, messages_of, number, switch_messages
+from smertespor.tapering.labels import (
+    coded_messages,
+    excluded_reason,
+    messages_of,
+    number,
+    switch_messages,
+)
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.plan_chart import stored_plan_chart
 from smertespor.tapering.selectors import current_step, plan_to_show, steps_of
@@ -105,6 +111,12 @@ def supply_lines(supply: list[Mapping[str, Any]]) -> list[str]:
 @register.filter
 def note_texts(notes: list[Mapping[str, Any]]) -> list[str]:
     return messages_of(notes, "note")
+
+
+@register.filter
+def coded_notes(notes: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A step's notes with their code (for the page's data attributes) and message."""
+    return coded_messages(notes, "note")
 
 
 @register.filter
