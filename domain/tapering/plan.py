@@ -322,21 +322,27 @@ def _dates(planned: list[PlannedDose], request: TaperRequest) -> list[_Dates]:
         return day
 
     latest = request.start_date + timedelta(days=MAX_PLAN_YEARS * 366)
+
+    def too_long() -> TaperError:
+        return TaperError(
+            TaperErrorCode.PLAN_TOO_LONG,
+            f"The plan would last more than {MAX_PLAN_YEARS} years; choose a larger step or"
+            " a shorter interval.",
+            max_steps=str(MAX_STEPS),
+            max_years=str(MAX_PLAN_YEARS),
+        )
+
     starts = [after_pauses(request.start_date)]
     for number in range(1, count):
         step = planned[number - 1]
+        if step.days + extra[number] > (latest - starts[-1]).days:
+            raise too_long()  # checked before the date is made: no date beyond year 9999
         following = after_pauses(starts[-1] + timedelta(days=step.days + extra[number]))
         while step.change_days > 1 and (following - starts[-1]).days % step.change_days:
             rest = -(following - starts[-1]).days % step.change_days  # to its next change day
             following = after_pauses(following + timedelta(days=rest))
         if following > latest:
-            raise TaperError(
-                TaperErrorCode.PLAN_TOO_LONG,
-                f"The plan would last more than {MAX_PLAN_YEARS} years; choose a larger step or"
-                " a shorter interval.",
-                max_steps=str(MAX_STEPS),
-                max_years=str(MAX_PLAN_YEARS),
-            )
+            raise too_long()
         starts.append(following)
     for pause in ranges:
         if pause.last_day < request.start_date or pause.first_day > starts[-1]:
