@@ -9,7 +9,9 @@ already has, then oral morphine or oxycodone, an oral solution for the end phase
 equianalgesic dose from the same conversion table (rounded down to a dose the new product
 can make), and goes on from there. An option is within the pace when its own end fits (or a
 finer product of its substance can take over at its end) and the switch loses no more OMEQ
-than a step may cut; a stop above the threshold takes the option that loses least. A stop
+than a step may cut; a stop above the threshold takes the option that loses least. From a
+dose at or below the threshold (the end phase) a product that ends without a further switch
+goes first: a depot and then a solution a few months later is two switches where one will do. A stop
 above the threshold that no finer product can avoid is refused (`stop_above_threshold`); a
 stop within it but coarser than the pace, with no finer product, is made (the plan's one
 step of rounding). Methadone is only ever switched to its own solution; a product of the
@@ -116,6 +118,8 @@ def switch_at_end(
     )
     options = _switch_options(context, item, dose, item_now, others, stop, been) if allow else []
     fitting = [o for o in options if o.is_within_pace]
+    if item_now <= threshold:  # already the end phase: one switch, not a depot and then another
+        fitting.sort(key=lambda o: not o.ends_itself)  # stable: the preference order otherwise
     chosen = fitting[0] if fitting else None
     if chosen is None and stop > threshold and options:
         chosen = min(options, key=lambda o: o.cut)  # the switch itself is stretched
@@ -142,6 +146,7 @@ class _Option:
     dose: ProductDose
     cut: Decimal  # OMEQ lost by rounding the new dose down
     is_within_pace: bool
+    ends_itself: bool = False  # its own end fits, with no further switch
 
 
 def _switch_options(
@@ -176,12 +181,14 @@ def _switch_options(
         option = _option(context, item, dose, product, target, item_now, same)
         if option is None or end is None or end >= stop:
             continue  # not possible, or not finer
-        fits = end <= min(threshold, _end_limit(context, product, others)) or any(
+        ends_itself = end <= min(threshold, _end_limit(context, product, others))
+        fits = ends_itself or any(
             _chained(context, other, product, others) for other in settings.switch_targets
         )
         if end > threshold and not fits:
             continue
-        found.append(replace(option, is_within_pace=fits and option.cut <= limit))
+        within = fits and option.cut <= limit
+        found.append(replace(option, is_within_pace=within, ends_itself=ends_itself))
     return found
 
 
@@ -257,7 +264,7 @@ def _switched_doses(
     product: Product, amount: Decimal, times: tuple[TimeOfDay, ...]
 ) -> tuple[TimedDose, ...]:
     """`amount` a day split over `times`, not above it: the most that can be made, then the
-    fewest strengths over the day (one strength where it can), then the fewest pieces."""
+    fewest pieces, a second strength over the day counting as two more."""
     best: tuple[tuple[Decimal, int, int], tuple[TimedDose, ...]] | None = None
     for preferred in [(), *((s.amount,) for s in product.strengths)]:
         try:
@@ -267,7 +274,10 @@ def _switched_doses(
             return ()  # too small (or too large) for this product
         doses = tuple(t for t in split.doses if not t.dose.is_zero)
         strengths = {c.strength for t in doses for c in t.dose.counts}
-        key = (-split.amount, len(strengths), sum(t.dose.pieces for t in doses))
+        # A second strength weighs two pieces: 30 + 40 mg, not 3 + 4 tablets of 10 mg; but
+        # 10 + 15 mg as 1 + 1½ tablets of 10 mg, not 10 mg and half a 30 mg tablet.
+        pieces = sum(t.dose.pieces for t in doses)
+        key = (-split.amount, pieces + 2 * (len(strengths) - 1), len(strengths))
         if doses and (best is None or key < best[0]):
             best = (key, doses)
     return best[1] if best is not None else ()

@@ -357,3 +357,16 @@ def test_methadone_is_not_called_short_acting_and_is_left_to_a_specialist_to_swi
     assert suggestion.reasons == (SuggestionReason.METHADONE,)
     assert suggestion.params_dict()["methadone_products"] == "methadone-tablet"
     assert all(s.product.substance == "methadone" for st in result.steps for s in st.doses)
+
+
+def test_in_the_end_phase_one_switch_does_rather_than_a_depot_and_then_another() -> None:
+    # Tramadol depot 200 mg twice daily (CDC 0.2: 80 mg OMEQ) ends at 100 mg once daily,
+    # 20 mg OMEQ; its stop (10 every other day) is more than a step then (4). Morphine depot
+    # 20 mg would itself need a finer product at its end (5 > 4): plain morphine tablets,
+    # which end at half a 10 mg tablet every other day (2.5), take over in one switch.
+    line = TaperLine("tramadol-depot-tablet", D(200), DoseSchedule(morning=D(1), evening=D(1)))
+    result = plan(line, slow_down=SlowDown(D("0.5"), D("0.5")))
+    (switch,) = result.switches
+    assert switch.to_dose.product.id == "morphine-tablet"
+    assert switch.from_omeq_mg_per_day == switch.to_omeq_mg_per_day == 20
+    assert switch.reason is SwitchReason.COARSER_THAN_PACE
