@@ -319,3 +319,8 @@ if not 0 <= TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT <= 99:
     raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT must be 0 to 99.")
 if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
     raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT must be 1 to 100.")
+# Never stop a product from more than this OMEQ a day (issue 11); 0: the default of
+# domain/data/taper_settings.toml (30 mg OMEQ, with its rationale and sources).
+TAPER_STOP_THRESHOLD_MG_OMEQ = _env_int("TAPER_STOP_THRESHOLD_MG_OMEQ", 0)
+if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
+    raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")
