@@ -233,7 +233,7 @@ def sign_off_conversion_table(
     # Refused here, outside the transaction, so that the refusal's audit row is kept.
     require(by, is_not_a_drafter_of(table_version), object_type="conversion_table", object_id=key)
     with transaction.atomic():
-        versions = ConversionTableVersion.objects.select_for_update()
+        versions = ConversionTableVersion.objects.select_for_update(of=("self",))
         locked = versions.select_related("created_by").get(pk=table_version.pk)
         if not locked.is_draft:
             raise ValidationError(
