@@ -6,12 +6,20 @@ Sets up Django itself on a throwaway SQLite database in a temporary folder (migr
 the demo region loaded). Every figure is printed against a baseline measured in the same run:
 
 1. Plans per second from `domain.tapering.generate_taper_plan` for 1,000 synthetic regimens
-   (1-3 opioid lines of marketed strengths at fixed times of day, patches, some as-needed
-   lines; 5-25 % steps every 7-42 days, of the starting or current dose, with and without
-   slowing down, to a stop or a target OMEQ), the slowest plan's time, and the requests the
-   domain refused (a target the strengths cannot keep is refused, by design). The baseline
-   is the OMEQ of the same regimens (`compute_omeq`), the first thing a plan computes.
-2. The preview endpoint (POST /api/tapering/patients/{id}/preview) for a demo patient:
+   (1-3 opioid lines of marketed strengths at fixed times of day, patches, oral solutions in
+   ml, some as-needed lines; 5-25 % steps every 7-42 days, of the starting or current dose,
+   with and without slowing down, to a stop or a target OMEQ), the slowest plan's time, and
+   the requests the domain refused (a target the strengths cannot keep is refused, by
+   design). The baseline is the OMEQ of the same regimens (`compute_omeq`), the first thing a
+   plan computes.
+2. What issue 11 changed, over the same plans: how many needed a stretched step (a cut larger
+   than the step size, so the step lasts longer) or a switch to a finer product, and the
+   median plan length in months. The baseline for the length is the pace itself, worked out
+   in the same run: how long the same pace (step size, interval, slow-down) would take with
+   strengths fine enough to cut exactly a step each interval; the ratio is what coarse
+   strengths add (plans of a share of the current dose never reach a stop with exact cuts,
+   so the ratio is over plans of a share of the starting dose).
+3. The preview endpoint (POST /api/tapering/patients/{id}/preview) for a demo patient:
    median response time against a trivial endpoint measured in the same run, the same
    patient's plan list (GET .../plans: the same login, access check and audit row, no plan).
 """
@@ -33,6 +41,7 @@ if TYPE_CHECKING:
     from domain.tapering import TaperRequest
 
 REGIMENS = 1_000
+DAYS_A_MONTH = 365.25 / 12
 REQUEST_RUNS = 40
 SEED = 1082
 
@@ -60,7 +69,7 @@ def _requests(today: date) -> list[TaperRequest]:
         p
         for p in catalogue.opioids()
         if not p.is_substitution
-        and not p.is_measured_in_ml
+        and (not p.is_measured_in_ml or p.form is Form.ORAL_SOLUTION)
         and isinstance(table.rule_for(p.substance, Route(p.route)), LinearRule | DoseBandedRule)
     ]
     scheduled = [p for p in products if p.route in {"oral", "transdermal"}]
@@ -80,6 +89,9 @@ def _requests(today: date) -> list[TaperRequest]:
             strength = rng.choice(product.strengths).amount
             if product.form is Form.PATCH:
                 schedule = DoseSchedule(morning=Decimal(rng.choice((1, 1, 2))))
+            elif product.form is Form.ORAL_SOLUTION:  # ml at each time
+                chosen = times_by_count[rng.choice((1, 2, 2, 3))]
+                schedule = DoseSchedule(**{t: Decimal(rng.choice((2, 5, 10))) for t in chosen})
             else:
                 chosen = times_by_count[rng.choice((1, 2, 2, 2, 3, 4))]
                 units = {t: Decimal(rng.choice((1, 1, 2))) for t in chosen}
@@ -112,9 +124,29 @@ def _requests(today: date) -> list[TaperRequest]:
     return requests
 
 
+def _pace_days(request: TaperRequest, start: Decimal) -> int | None:
+    """Days the pace itself takes from `start` to the target with exact cuts of a step each
+    interval (the baseline for a plan's length); None for a share of the current dose."""
+    from domain.tapering import StepBasis, TargetKind
+
+    if request.step_basis is not StepBasis.STARTING_DOSE:
+        return None
+    target = request.target
+    goal = target.omeq_mg_per_day if target.kind is TargetKind.OMEQ else Decimal(0)
+    current, days = start, 0
+    while current > (goal or 0):
+        limit = request.step_percent / 100 * start
+        slow = request.slow_down
+        if slow is not None and current <= slow.below_share * start:
+            limit *= slow.step_factor
+        current -= limit
+        days += request.interval_days
+    return max(days - request.interval_days, 0)  # the last step has no end
+
+
 def benchmark_plans(today: date) -> None:
     from domain.errors import DomainError
-    from domain.tapering import generate_taper_plan
+    from domain.tapering import NoteCode, generate_taper_plan
     from domain.tapering.regimen import parse_regimen
     from domain.tapering.steps import omeq_of
 
@@ -130,17 +162,28 @@ def benchmark_plans(today: date) -> None:
                 omeq_of(doses, request.table, request.thresholds)
 
     times: list[float] = []
-    steps = refused = 0
+    steps = refused = stretched = switched = 0
     refusals: dict[str, int] = {}
+    months: list[float] = []
+    against_pace: list[float] = []
     for request in requests:
         start = time.perf_counter()
         try:
             plan = generate_taper_plan(request, today=today)
-            steps += len(plan.steps)
         except DomainError as error:
             refused += 1
             refusals[error.code] = refusals.get(error.code, 0) + 1
+            times.append(time.perf_counter() - start)
+            continue
         times.append(time.perf_counter() - start)
+        steps += len(plan.steps)
+        stretched += any(s.has_note(NoteCode.STRETCHED) for s in plan.steps)
+        switched += bool(plan.switches)
+        days = (plan.last_change_date - plan.steps[0].start_date).days
+        months.append(days / DAYS_A_MONTH)
+        pace_days = _pace_days(request, plan.baseline_omeq.max_mg_per_day)
+        if pace_days:
+            against_pace.append(days / pace_days)
     total = sum(times)
     baseline_time = timed(baseline)
     slowest = max(range(len(times)), key=times.__getitem__)
@@ -158,6 +201,14 @@ def benchmark_plans(today: date) -> None:
     print(
         f"  slowest plan: {times[slowest] * 1000:.1f} ms (regimen {slowest + 1}); "
         f"median {statistics.median(times) * 1000:.2f} ms"
+    )
+    print(f"What the pace needed, over the {made:,} plans made:")
+    print(f"  a stretched step (cut > step): {stretched:>5,} ({stretched / made:.0%})")
+    print(f"  a switch to a finer product:   {switched:>5,} ({switched / made:.0%})")
+    print(
+        f"  median plan length: {statistics.median(months):.1f} months;"
+        f" {statistics.median(against_pace):.2f}x the pace's own length with exact cuts"
+        f" (median over the {len(against_pace):,} plans of a share of the starting dose)"
     )
 
 

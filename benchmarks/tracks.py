@@ -5,14 +5,15 @@
 Sets up Django itself on a throwaway SQLite database in a temporary folder (migrated), and
 seeds with bulk_create 32,000 patients in 40 practices, each with one course started 0-400
 days ago as if the daily job had run until yesterday: the courses that started within three
-months are active, older ones closed or at the clinic, and about a day's worth of active
-courses reached their deadline yesterday. Every figure is printed against a naive version
-measured in the same run, on the same data:
+months are active, older ones closed, at the clinic or awaiting the GP's decision on the
+rule's proposal, and about a day's worth of active courses reached their deadline yesterday.
+Every figure is printed against a naive version measured in the same run, on the same data:
 
-1. `run_daily_rules` (candidates by indexed query, then `apply_track_rule` on each) against a
-   loop over every active course with one query for its visits, evaluating the rule and
+1. `run_daily_rules` (candidates by indexed query, then `apply_track_rule` on each: the visits
+   and the patient's taper plan, then a success, a proposal to the GP or a review kept on
+   plan) against a loop over every active course evaluating the rule the same way and
    applying it where it says so. Both run in a transaction that is rolled back, so each run
-   sees the same data; both must propose the same handovers. Then the second run of the day
+   sees the same data; both must act on the same courses. Then the second run of the day
    (nothing left to do).
 2. The GP's worklist (each section, first page, through the page view) against a loop over the
    practice's courses with one query per course for its visits and one for its alerts.
@@ -56,7 +57,14 @@ def _seed(today: date) -> dict[str, Any]:
     from smertespor.accounts.models import Organisation, Region, Role, User
     from smertespor.patients.models import CareRelation, Patient
     from smertespor.tracks.facts import rule_settings
-    from smertespor.tracks.models import Alert, Appointment, Course, FollowUp, Handover
+    from smertespor.tracks.models import (
+        Alert,
+        Appointment,
+        Course,
+        FollowUp,
+        Handover,
+        RuleReview,
+    )
 
     rng = random.Random(SEED)  # synthetic data, the same every run
     region = Region.objects.create(name="Region Midtjylland", code="1082")
@@ -98,8 +106,14 @@ def _seed(today: date) -> dict[str, Any]:
             status, track = "active", "practice"  # the job ran until yesterday
         else:
             status = rng.choices(
-                ["succeeded", "handover_proposed", "ended", "moved_to_hospital_track"],
-                [50, 15, 10, 25],
+                [
+                    "succeeded",
+                    "handover_review",
+                    "handover_proposed",
+                    "ended",
+                    "moved_to_hospital_track",
+                ],
+                [50, 3, 12, 10, 25],
             )[0]
             track = "practice"
         courses.append(
@@ -126,7 +140,7 @@ def _seed(today: date) -> dict[str, Any]:
             )
         )
     Course.objects.bulk_create(courses, batch_size=2000)
-    visits, alerts, handovers, hospital = [], [], [], []
+    visits, alerts, handovers, hospital, proposals = [], [], [], [], []
     for course in courses:
         for day in (28, 56):
             on = course.start_date + timedelta(days=day)
@@ -151,6 +165,16 @@ def _seed(today: date) -> dict[str, Any]:
                     organisation=clinic,
                     reason="course",
                     opened_at=now,
+                )
+            )
+        if course.status == "handover_review" and course.deadline is not None:
+            proposals.append(
+                RuleReview(
+                    course=course,
+                    deadline=course.deadline,
+                    reviewed_at=now,
+                    progress="behind_plan",
+                    outcome="pending",
                 )
             )
         if course.status == "handover_proposed":
@@ -183,6 +207,7 @@ def _seed(today: date) -> dict[str, Any]:
     FollowUp.objects.bulk_create(visits, batch_size=2000)
     Alert.objects.bulk_create(alerts, batch_size=2000)
     Handover.objects.bulk_create(handovers, batch_size=2000)
+    RuleReview.objects.bulk_create(proposals, batch_size=2000)
     CareRelation.objects.bulk_create(relations, batch_size=2000)
     Course.objects.bulk_create(hospital, batch_size=2000)
     monday = today - timedelta(days=today.weekday())
@@ -245,21 +270,31 @@ def _rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def _naive_daily_rules(today: date) -> int:
-    """Every active course, one query for its visits, the rule, the event where it says so."""
-    from domain.tracks import evaluate_course
-    from smertespor.tracks.facts import course_facts, rule_settings
+    """Every active course, its visits and taper plan, the rule, the step where it says so."""
+    from domain.tracks import RuleAction
+    from smertespor.tracks.facts import rule_settings
     from smertespor.tracks.models import Course
-    from smertespor.tracks.rules import apply_track_rule
+    from smertespor.tracks.rules import apply_track_rule, evaluate
 
-    settings, proposed = rule_settings(), 0
+    settings, acted = rule_settings(), 0
+    acts = {
+        RuleAction.RECORD_SUCCESS,
+        RuleAction.PROPOSE_HANDOVER,
+        RuleAction.KEEP_IN_PRACTICE_TRACK,
+    }
     for course in Course.objects.filter(status="active", track="practice").select_related(
         "patient", "responsible_organisation", "clinic"
     ):
-        records = course.follow_ups.values_list("visit_on", "omeq_mg_per_day")
-        outcome = evaluate_course(course_facts(course, records), today, settings)
-        if outcome.event is not None:
-            proposed += apply_track_rule(course, today=today).applied is not None
-    return proposed
+        if evaluate(course, today, settings).action in acts:
+            acted += apply_track_rule(course, today=today).applied is not None
+    return acted
+
+
+def _acted(today: date) -> int:
+    from smertespor.tracks.rules import run_daily_rules
+
+    summary = run_daily_rules(today=today)
+    return summary.evaluated - summary.unchanged - len(summary.errors)
 
 
 def _row(label: str, fast: tuple[float, int, Any], slow: tuple[float, int, Any]) -> None:
@@ -273,11 +308,11 @@ def _row(label: str, fast: tuple[float, int, Any], slow: tuple[float, int, Any])
 def benchmark_daily_rules(today: date) -> None:
     from smertespor.tracks.rules import run_daily_rules
 
-    fast = _measure(_rolled_back(lambda: run_daily_rules(today=today).handovers_proposed), 3)
+    fast = _measure(_rolled_back(lambda: _acted(today)), 3)
     slow = _measure(_rolled_back(lambda: _naive_daily_rules(today)), 1)
     if fast[2] != slow[2]:
-        raise SystemExit(f"The versions disagree: {fast[2]} against {slow[2]} handovers.")
-    print(f"run_daily_rules on {today} ({fast[2]} handovers proposed by both):")
+        raise SystemExit(f"The versions disagree: {fast[2]} against {slow[2]} courses acted on.")
+    print(f"run_daily_rules on {today} ({fast[2]} courses acted on by both):")
     _row("first run of the day", fast, slow)
     run_daily_rules(today=today)  # applied for real: the day's work is done
     again = _measure(lambda: run_daily_rules(today=today).evaluated, FAST_RUNS)
@@ -295,7 +330,12 @@ def _naive_practice_rows(user: User, today: date) -> list[Any]:
     rows = []
     until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
     for course in Course.objects.filter(responsible_organisation_id=user.organisation_id):
-        if course.status not in {"active", "handover_proposed", "returned_to_practice_track"}:
+        if course.status not in {
+            "active",
+            "handover_review",
+            "handover_proposed",
+            "returned_to_practice_track",
+        }:
             continue
         last = course.follow_ups.order_by("-visit_on").first()
         due = next_follow_up_on(
@@ -330,7 +370,7 @@ def benchmark_worklists(seeded: dict[str, Any], today: date) -> None:
         (
             gp,
             "practice",
-            ("due", "approaching", "alerts", "returned"),
+            ("due", "proposals", "approaching", "alerts", "returned"),
             lambda: _naive_practice_rows(gp, today),
             3,
         ),

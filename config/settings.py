@@ -268,11 +268,30 @@ TRACKS_SUCCESS_DEFINITION = os.environ.get(
 TRACKS_APPROACHING_DAYS = _env_int("TRACKS_APPROACHING_DAYS", _TRACK_RULE.approaching_days)
 # The GP's worklist lists follow-ups due within this many days (and every overdue one).
 TRACKS_FOLLOW_UP_DUE_DAYS = _env_int("TRACKS_FOLLOW_UP_DUE_DAYS", 7)
+# How a course without success is judged at its deadline: the tolerance against the taper
+# plan's expected dose (% of the plan's start), whether being on plan keeps the course in the
+# practice track, and when a kept course is reviewed again (calendar months).
+TRACKS_REVIEW_MONTHS = _env_int("TRACKS_REVIEW_MONTHS", _TRACK_RULE.review_months)
+TRACKS_ON_PLAN_KEEPS_COURSE = _env_bool(
+    "TRACKS_ON_PLAN_KEEPS_COURSE", default=_TRACK_RULE.on_plan_keeps_course
+)
+_tolerance = os.environ.get(
+    "TRACKS_ON_PLAN_TOLERANCE_PERCENT", str(_TRACK_RULE.on_plan_tolerance_percent)
+)
+try:
+    TRACKS_ON_PLAN_TOLERANCE_PERCENT = Decimal(_tolerance)
+except ArithmeticError:
+    raise ImproperlyConfigured(
+        f"TRACKS_ON_PLAN_TOLERANCE_PERCENT must be a number, not {_tolerance!r}"
+    ) from None
 try:
     RuleSettings(
         TRACKS_RULE_PERIOD_MONTHS,
         SuccessDefinition(TRACKS_SUCCESS_DEFINITION),
         TRACKS_APPROACHING_DAYS,
+        review_months=TRACKS_REVIEW_MONTHS,
+        on_plan_tolerance_percent=TRACKS_ON_PLAN_TOLERANCE_PERCENT,
+        on_plan_keeps_course=TRACKS_ON_PLAN_KEEPS_COURSE,
     )
 except ValueError:
     raise ImproperlyConfigured(
@@ -281,7 +300,7 @@ except ValueError:
     ) from None
 except RuleSettingsError as error:
     raise ImproperlyConfigured(
-        f"TRACKS_RULE_PERIOD_MONTHS/APPROACHING_DAYS: {error.message}"
+        f"TRACKS_RULE_PERIOD_MONTHS/APPROACHING_DAYS/REVIEW_MONTHS/ON_PLAN_*: {error.message}"
     ) from None
 if not 0 <= TRACKS_FOLLOW_UP_DUE_DAYS <= 366:
     raise ImproperlyConfigured("TRACKS_FOLLOW_UP_DUE_DAYS must be 0 to 366.")
@@ -300,3 +319,8 @@ if not 0 <= TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT <= 99:
     raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT must be 0 to 99.")
 if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
     raise ImproperlyConfigured("TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT must be 1 to 100.")
+# Never stop a product from more than this OMEQ a day (issue 11); 0: the default of
+# domain/data/taper_settings.toml (30 mg OMEQ, with its rationale and sources).
+TAPER_STOP_THRESHOLD_MG_OMEQ = _env_int("TAPER_STOP_THRESHOLD_MG_OMEQ", 0)
+if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
+    raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")

@@ -6,7 +6,18 @@ one *counted* ingredient (``substance``) per unit, so a combination product coun
 opioid (Targin 10/5 is oxycodone 10 mg). Route and unit values are plain strings equal to the
 OMEQ core's ``Route`` and ``DoseUnit`` values; this module does not import ``domain.omeq``.
 
-The same parser reads the shipped file and an administrator's upload, all or nothing.
+The same parser reads the shipped file and an administrator's upload, all or nothing. Besides
+the required ``COLUMNS``, a file may have the provenance columns ``PROVENANCE_COLUMNS``; the
+shipped file must fill them for every row:
+
+- ``source``: what the row was compiled from (a named public listing, e.g. a pro.medicin.dk
+  product page or an indlaegssedler.dk leaflet), ``checked_on``: the date it was compiled;
+- ``needs_pharmacist_check``: ``true`` where the strengths or Danish marketing were not seen on
+  a named Danish source (every row still needs a pharmacist's sign-off: see the caveat);
+- ``not_convertible_reason``: why no published conversion factor exists for the product's
+  route (a parenteral or rectal form, say). Convertibility itself is the region's conversion
+  table's answer: where a table has a factor, the product converts; the reason is what a
+  clinician reads where none has.
 """
 
 import csv
@@ -33,6 +44,7 @@ COLUMNS = (
     "strength_labels", "substance", "other_ingredients", "splittable", "patch_change_hours",
     "is_substitution", "note",
 )  # fmt: skip
+PROVENANCE_COLUMNS = ("source", "checked_on", "needs_pharmacist_check", "not_convertible_reason")
 LIST_SEPARATOR = "|"  # inside a cell; never the CSV delimiter, so Danish ';' files still parse
 MAX_ROWS = 5000
 
@@ -148,6 +160,10 @@ class Product:
     patch_change_hours: int | None
     is_substitution: bool  # opioid-use-disorder product: reported, never counted in OMEQ
     note: str = ""
+    source: str = ""  # what the row was compiled from
+    checked_on: date | None = None  # when
+    needs_pharmacist_check: bool = True
+    not_convertible_reason: str = ""  # no published factor for its route, and why
 
     @property
     def is_opioid(self) -> bool:
@@ -292,7 +308,7 @@ def parse_products_csv(text: str, *, existing_ids: Collection[str] = ()) -> Impo
         return ImportResult((), (RowError(1, "", ("the file is empty",)),))
     header = [cell.strip() for cell in rows[0][1]]
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS + PROVENANCE_COLUMNS]
     if missing or unknown or len(set(header)) != len(header):
         problems = [f"missing column {c!r}" for c in missing]
         problems += [f"unknown column {c!r}" for c in unknown]
@@ -376,6 +392,7 @@ class _Row:
             category is Category.OPIOID and atc.startswith(SUBSTITUTION_ATC_PREFIX)
         ):
             p.append(f"a substitution product is an opioid with ATC {SUBSTITUTION_ATC_PREFIX}..")
+        source, checked_on, needs_check, reason = self._provenance()
         if p or category is None or form is None or release is None:
             return None
         return Product(
@@ -383,7 +400,26 @@ class _Row:
             form=form, route=route, release=release, unit=unit, strengths=strengths,
             substance=substance, other_ingredients=others, splittable=splittable,
             patch_change_hours=hours, is_substitution=is_substitution, note=note,
+            source=source, checked_on=checked_on, needs_pharmacist_check=needs_check,
+            not_convertible_reason=reason,
         )  # fmt: skip
+
+    def _provenance(self) -> tuple[str, date | None, bool, str]:
+        source = self.raw.get("source", "")
+        reason = self.raw.get("not_convertible_reason", "")
+        if len(source) > 1000 or len(reason) > 1000 or _CONTROL.search(source + reason):
+            self.problems.append("source and not_convertible_reason must be one-line text")
+        checked_text = self.raw.get("checked_on", "")
+        checked_on = None
+        if checked_text:
+            try:
+                checked_on = date.fromisoformat(checked_text)
+            except ValueError:
+                self.problems.append(f"checked_on {checked_text!r} must be a date (2026-12-06)")
+        needs = self.raw.get("needs_pharmacist_check", "true").lower() or "true"
+        if needs not in ("true", "false"):
+            self.problems.append("needs_pharmacist_check must be true or false")
+        return source, checked_on, needs == "true", reason
 
     def _text(self, column: str) -> str:
         value = self.raw[column]
@@ -450,7 +486,7 @@ def write_products_csv(products: Iterable[Product]) -> str:
     """The CSV that ``parse_products_csv`` reads back to the same products."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + PROVENANCE_COLUMNS)
     for p in products:
         writer.writerow((
             p.id, p.name, LIST_SEPARATOR.join(p.brands), p.atc, p.category, p.form, p.route,
@@ -458,7 +494,9 @@ def write_products_csv(products: Iterable[Product]) -> str:
             LIST_SEPARATOR.join(s.label for s in p.strengths), p.substance,
             LIST_SEPARATOR.join(p.other_ingredients), str(p.splittable).lower(),
             "" if p.patch_change_hours is None else str(p.patch_change_hours),
-            str(p.is_substitution).lower(), p.note,
+            str(p.is_substitution).lower(), p.note, p.source,
+            "" if p.checked_on is None else p.checked_on.isoformat(),
+            str(p.needs_pharmacist_check).lower(), p.not_convertible_reason,
         ))  # fmt: skip
     return out.getvalue()
 
@@ -468,6 +506,14 @@ def load_catalogue(
 ) -> Catalogue:
     """Read and check the curated catalogue; any bad row stops the load, naming every one."""
     result = parse_products_csv(csv_path.read_text(encoding="utf-8"))
+    if result.is_valid:
+        unsourced = [
+            RowError(line, p.id, ("source and checked_on are required in the shipped catalogue",))
+            for line, p in enumerate(result.products, start=2)
+            if not p.source or p.checked_on is None
+        ]
+        if unsourced:
+            result = ImportResult((), tuple(unsourced))
     if not result.is_valid:
         listing = "\n".join(str(error) for error in result.errors)
         raise CatalogueError(

@@ -9,13 +9,20 @@ A course (forløb) belongs to one track. The practice track's 3-month rule is in
 Practice track (the GP's course)::
 
     active ─────────────── record_success (system, practice) ──▶ succeeded
-    active ─────────────── propose_handover (system: the rule) ─▶ handover_proposed
+    active ─────────────── propose_handover (system: the rule) ─▶ handover_review
     active ─────────────── hand_over_early (practice, reason) ──▶ handover_proposed
+    handover_review ────── confirm_handover (practice) ─────────▶ handover_proposed
+    handover_review ────── keep_in_practice (practice, reason) ─▶ active
+    handover_review ────── record_success (practice) ───────────▶ succeeded
     handover_proposed ──── accept (clinic) ─────────────────────▶ moved_to_hospital_track
     handover_proposed ──── return_to_practice (clinic, reason) ─▶ returned_to_practice_track
     returned_to_practice_track ── record_success (practice) ────▶ succeeded
     returned_to_practice_track ── hand_over_early (practice, reason) ─▶ handover_proposed
     any open practice status ──── end (practice; clinic too while handed over; reason) ─▶ ended
+
+`handover_review` is "the 3-month rule proposes a handover, the GP decides": the system never
+hands a patient over by itself. The GP confirms (the handover is made and the clinic's care
+relation opens) or keeps the course in the practice track with a reason.
 
 `handover_proposed` is "handed over, awaiting the clinic's triage": the course is on the
 clinic's intake list. Accepting closes the practice course (`moved_to_hospital_track`) and, in
@@ -52,6 +59,7 @@ class Track(StrEnum):
 class CourseStatus(StrEnum):
     # practice track
     ACTIVE = "active"
+    HANDOVER_REVIEW = "handover_review"
     HANDOVER_PROPOSED = "handover_proposed"
     RETURNED_TO_PRACTICE_TRACK = "returned_to_practice_track"
     SUCCEEDED = "succeeded"
@@ -69,6 +77,8 @@ class CourseEvent(StrEnum):
     RECORD_SUCCESS = "record_success"
     PROPOSE_HANDOVER = "propose_handover"
     HAND_OVER_EARLY = "hand_over_early"
+    CONFIRM_HANDOVER = "confirm_handover"
+    KEEP_IN_PRACTICE = "keep_in_practice"
     ACCEPT = "accept"
     RETURN_TO_PRACTICE = "return_to_practice"
     ASSESS_NEEDS = "assess_needs"
@@ -78,7 +88,7 @@ class CourseEvent(StrEnum):
 
 
 class Actor(StrEnum):
-    """Who acts: the daily job or on-view evaluation, the GP's practice, or the clinic."""
+    """Who acts: the daily job (the 3-month rule), the GP's practice, or the clinic."""
 
     SYSTEM = "system"
     PRACTICE = "practice"
@@ -119,9 +129,13 @@ _PRACTICE_OR_CLINIC = frozenset({Actor.PRACTICE, Actor.CLINIC})
 
 _TABLE: tuple[Transition, ...] = (
     Transition(S.ACTIVE, E.RECORD_SUCCESS, S.SUCCEEDED, _SYSTEM_OR_PRACTICE),
-    Transition(S.ACTIVE, E.PROPOSE_HANDOVER, S.HANDOVER_PROPOSED, frozenset({Actor.SYSTEM})),
+    Transition(S.ACTIVE, E.PROPOSE_HANDOVER, S.HANDOVER_REVIEW, frozenset({Actor.SYSTEM})),
     Transition(S.ACTIVE, E.HAND_OVER_EARLY, S.HANDOVER_PROPOSED, _PRACTICE, needs_reason=True),
     Transition(S.ACTIVE, E.END, S.ENDED, _PRACTICE, needs_reason=True),
+    Transition(S.HANDOVER_REVIEW, E.CONFIRM_HANDOVER, S.HANDOVER_PROPOSED, _PRACTICE),
+    Transition(S.HANDOVER_REVIEW, E.KEEP_IN_PRACTICE, S.ACTIVE, _PRACTICE, needs_reason=True),
+    Transition(S.HANDOVER_REVIEW, E.RECORD_SUCCESS, S.SUCCEEDED, _PRACTICE),
+    Transition(S.HANDOVER_REVIEW, E.END, S.ENDED, _PRACTICE, needs_reason=True),
     Transition(
         S.HANDOVER_PROPOSED,
         E.ACCEPT,
@@ -161,6 +175,7 @@ TRANSITIONS: Mapping[tuple[CourseStatus, CourseEvent], Transition] = MappingProx
 PRACTICE_STATUSES = frozenset(
     {
         S.ACTIVE,
+        S.HANDOVER_REVIEW,
         S.HANDOVER_PROPOSED,
         S.RETURNED_TO_PRACTICE_TRACK,
         S.SUCCEEDED,

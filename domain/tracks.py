@@ -4,36 +4,45 @@
     if outcome.event is not None:
         course.status = transition(course.status, outcome.event, by=Actor.SYSTEM)
 
-The rule, for a practice-track course in status `active` (and nothing else):
+The rule proposes, the GP decides. For a practice-track course in status `active` (and
+nothing else):
 
 - The deadline is the start plus `period_months` calendar months (default 3; 30 Nov 2027 ->
-  29 Feb 2028, 31 Aug -> 30 Nov), which is 89 to 92 days; never a fixed number of days.
-- Success is judged on the course's OMEQ records dated from the start up to and including the
-  deadline: the first record that meets the success definition gives `record_success` with its
-  date and reason (`stopped`: 0 mg/day; `target_reached`: at or below the agreed target, when
-  the definition is `stopped_or_target`). Records after the deadline never count.
-- Without success, the course is due on its deadline day (`days_left == 0`, still
-  `flag_approaching`) and from the next day the rule says `propose_handover`.
-- Within `approaching_days` (default 14) of the deadline, inclusive, it says
-  `flag_approaching`; earlier, `nothing_due`.
-- Any other status (handed over, returned, succeeded, ended, a hospital-track course) gives
-  `not_applicable`: the rule never acts twice on a course.
+  29 Feb 2028, 31 Aug -> 30 Nov), which is 89 to 92 days; never a fixed number of days. A
+  course kept in the practice track after a deadline (`review_from`) is reviewed again
+  `review_months` calendar months after the day it was kept (default 1).
+- Until the deadline the rule acts on nothing: within `approaching_days` (default 14) of it,
+  inclusive, it says `flag_approaching`, earlier `nothing_due`. The deadline day itself is
+  still in time; from the next day the course is judged as it stood on the deadline, on its
+  records dated up to and including it (later records never count).
+- Judging: no visit, or the next visit overdue at the deadline, is `no_follow_up`; a latest
+  visit on substitution treatment is `substitution_treatment` (never success: its OMEQ leaves
+  the substitution opioid out). Otherwise, when the latest visit meets the success definition
+  (`stopped`: 0 mg/day; `target_reached`: at or below the agreed target, when the definition
+  is `stopped_or_target`), the rule says `record_success`: the goal must hold at the latest
+  visit, one low reading in between is not enough. Without success the course is compared
+  with its taper plan (`check_progress`): `on_plan` when the latest OMEQ is at or below the
+  plan's dose for that visit's date plus the tolerance, else `behind_plan`; `no_plan` when it
+  has none.
+- `on_plan` says `keep_in_practice_track` (no transition: the course stays active and is
+  reviewed again). `behind_plan`, `no_plan`, `no_follow_up` and `substitution_treatment` say
+  `propose_handover`: the course waits for the GP (`handover_review`), who confirms the
+  handover or keeps the course. The rule never hands a patient to the clinic by itself.
+- Any other status (awaiting the GP, handed over, returned, succeeded, ended, a hospital-track
+  course) gives `not_applicable`: the rule never acts twice on a course.
 
 The outcome depends only on the facts, `today` and the settings, so evaluating twice, or once
 after a week of downtime, gives the same answer; applying its event moves the course out of
-`active`, after which it gives `not_applicable`. A later `today` never un-expires a deadline.
+`active` (keeping it moves its deadline on), after which it has nothing more to do that day.
 Dates are the Danish calendar date (Europe/Copenhagen); the caller passes `today`.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from importlib import resources
 from typing import TypeGuard
 
 from domain.calendar_months import CalendarError, add_calendar_months
@@ -58,6 +67,14 @@ from domain.course_states import (
     transition,
 )
 from domain.errors import DomainError
+from domain.follow_up import next_follow_up_on
+from domain.taper_schedule import PlannedStep, TaperSchedule, TaperScheduleError
+from domain.track_settings import (
+    RuleSettings,
+    RuleSettingsError,
+    SuccessDefinition,
+    default_rule_settings,
+)
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -74,6 +91,9 @@ __all__ = [
     "CourseStatus",
     "GoalKind",
     "OmeqRecord",
+    "PlannedStep",
+    "Progress",
+    "ProgressCheck",
     "RuleAction",
     "RuleOutcome",
     "RuleSettings",
@@ -82,36 +102,28 @@ __all__ = [
     "Success",
     "SuccessDefinition",
     "SuccessReason",
+    "TaperSchedule",
+    "TaperScheduleError",
     "Track",
     "Transition",
     "TransitionError",
     "add_calendar_months",
     "allowed_events",
+    "check_progress",
     "course_deadline",
     "default_rule_settings",
     "ensure_no_open_course",
     "evaluate_course",
     "find_transition",
-    "first_success",
     "initial_status",
     "is_open",
+    "review_deadline",
     "transition",
 ]
-
-_MAX_PERIOD_MONTHS = 24  # a guard against typing days for months, not a clinical limit
-
-
-class RuleSettingsError(DomainError):
-    code = "invalid_rule_settings"
 
 
 class CourseFactsError(DomainError):
     code = "invalid_course_facts"
-
-
-class SuccessDefinition(StrEnum):
-    STOPPED_OR_TARGET = "stopped_or_target"
-    STOPPED_ONLY = "stopped_only"
 
 
 class SuccessReason(StrEnum):
@@ -127,45 +139,20 @@ class GoalKind(StrEnum):
 class RuleAction(StrEnum):
     RECORD_SUCCESS = "record_success"
     PROPOSE_HANDOVER = "propose_handover"
+    KEEP_IN_PRACTICE_TRACK = "keep_in_practice_track"
     FLAG_APPROACHING = "flag_approaching"
     NOTHING_DUE = "nothing_due"
     NOT_APPLICABLE = "not_applicable"
 
 
-@dataclass(frozen=True)
-class RuleSettings:
-    """A region's rule: period in calendar months, what counts as success, worklist window."""
+class Progress(StrEnum):
+    """How a course stands against its plan at a deadline (without success)."""
 
-    period_months: int
-    success_definition: SuccessDefinition
-    approaching_days: int
-
-    def __post_init__(self) -> None:
-        months, days = self.period_months, self.approaching_days
-        if not _is_int(months) or not 1 <= months <= _MAX_PERIOD_MONTHS:
-            raise RuleSettingsError(
-                f"The period must be 1 to {_MAX_PERIOD_MONTHS} whole months, not {months!r}."
-            )
-        if not _is_int(days) or not 0 <= days <= 366:
-            raise RuleSettingsError(f"The worklist window must be 0 to 366 days, not {days!r}.")
-        if not isinstance(self.success_definition, SuccessDefinition):
-            raise RuleSettingsError(f"Unknown success definition {self.success_definition!r}.")
-
-
-@cache
-def default_rule_settings() -> RuleSettings:
-    """The seed's defaults from `domain/data/track_rule.toml` (3 months, stopped or target, 14)."""
-    text = (resources.files("domain") / "data" / "track_rule.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    try:
-        definition = SuccessDefinition(data["rule"]["success_definition"])
-    except ValueError as error:
-        raise RuleSettingsError(str(error)) from error
-    return RuleSettings(
-        period_months=data["rule"]["period_months"],
-        success_definition=definition,
-        approaching_days=data["worklist"]["approaching_days"],
-    )
+    ON_PLAN = "on_plan"
+    BEHIND_PLAN = "behind_plan"
+    NO_PLAN = "no_plan"
+    NO_FOLLOW_UP = "no_follow_up"
+    SUBSTITUTION_TREATMENT = "substitution_treatment"
 
 
 @dataclass(frozen=True)
@@ -198,10 +185,13 @@ class CourseGoal:
 
 @dataclass(frozen=True)
 class OmeqRecord:
-    """The OMEQ (mg/day) recorded at a follow-up on `on`."""
+    """The OMEQ (mg/day) recorded at a follow-up on `on`; whether the patient was then on
+    substitution treatment (which OMEQ leaves out); the next visit agreed, if any."""
 
     on: date
     mg_per_day: Decimal
+    on_substitution_treatment: bool = False
+    next_visit_on: date | None = None
 
     def __post_init__(self) -> None:
         if not (_is_finite(self.mg_per_day) and self.mg_per_day >= 0):
@@ -213,13 +203,19 @@ class OmeqRecord:
 
 @dataclass(frozen=True)
 class CourseFacts:
-    """What the rule needs to know about one course, as plain data."""
+    """What the rule needs to know about one course, as plain data: records in the order
+    they were made (by date); the plan, when the patient has one; the planned follow-up
+    interval (None: only an agreed next visit can be overdue); `review_from`, the day the
+    course was last kept in the practice track after a deadline."""
 
     start: date
     goal: CourseGoal
     baseline_mg_per_day: Decimal
     omeq_records: tuple[OmeqRecord, ...] = ()
     status: CourseStatus = CourseStatus.ACTIVE
+    plan: TaperSchedule | None = None
+    follow_up_interval_days: int | None = None
+    review_from: date | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, CourseStatus):
@@ -242,6 +238,19 @@ class CourseFacts:
                 f"({self.start.isoformat()}).",
                 code="omeq_record_before_start",
             )
+        if self.review_from is not None and self.review_from < self.start:
+            raise CourseFactsError(
+                "A course is kept in the practice track after it starts.",
+                code="review_before_start",
+            )
+
+    def latest_on_or_before(self, day: date) -> OmeqRecord | None:
+        """The latest record dated on or before `day` (the last made, on a tie)."""
+        latest = None
+        for record in self.omeq_records:
+            if record.on <= day and (latest is None or record.on >= latest.on):
+                latest = record
+        return latest
 
 
 @dataclass(frozen=True)
@@ -252,8 +261,24 @@ class Success:
 
 
 @dataclass(frozen=True)
+class ProgressCheck:
+    """How a course stood on `judged_on`, with the working: its latest visit by then, when the
+    next visit was due, and what the plan expected and allowed for that visit's date."""
+
+    progress: Progress
+    judged_on: date
+    latest: OmeqRecord | None = None
+    follow_up_due_on: date | None = None
+    expected_mg_per_day: Decimal | None = None
+    allowed_mg_per_day: Decimal | None = None
+    tolerance_percent: Decimal | None = None
+    plan_reference: str = ""
+
+
+@dataclass(frozen=True)
 class RuleOutcome:
-    """What the rule says today, with its working: deadline, days left, settings used."""
+    """What the rule says today, with its working: deadline, days left, settings used, and at
+    a passed deadline the success or the progress it judged."""
 
     action: RuleAction
     deadline: date
@@ -261,10 +286,13 @@ class RuleOutcome:
     period_months: int
     success_definition: SuccessDefinition
     success: Success | None = None
+    check: ProgressCheck | None = None
+    review_from: date | None = None  # the deadline is a review after the course was kept
 
     @property
     def event(self) -> CourseEvent | None:
-        """The transition to apply (by `Actor.SYSTEM`), or None when the rule changes nothing."""
+        """The transition to apply (by `Actor.SYSTEM`), or None when the rule changes no
+        status (keeping a course moves its deadline on instead)."""
         return _EVENTS.get(self.action)
 
     @property
@@ -279,8 +307,15 @@ _EVENTS = {
 
 
 def course_deadline(start: date, settings: RuleSettings) -> date:
-    """The last day on which a practice-track course can succeed before handover."""
+    """The 3-month mark: the last day on which a practice-track course is still in time."""
     return add_calendar_months(start, settings.period_months)
+
+
+def review_deadline(facts: CourseFacts, settings: RuleSettings) -> date:
+    """The course's next deadline: the 3-month mark, or the review after it was kept."""
+    if facts.review_from is None:
+        return course_deadline(facts.start, settings)
+    return add_calendar_months(facts.review_from, settings.review_months)
 
 
 def evaluate_course(facts: CourseFacts, today: date, settings: RuleSettings) -> RuleOutcome:
@@ -292,41 +327,93 @@ def evaluate_course(facts: CourseFacts, today: date, settings: RuleSettings) -> 
             f"({today.isoformat()}).",
             code="omeq_record_in_future",
         )
-    deadline = course_deadline(facts.start, settings)
+    deadline = review_deadline(facts, settings)
     days_left = (deadline - today).days
+    months = settings.period_months if facts.review_from is None else settings.review_months
 
-    def outcome(action: RuleAction, success: Success | None = None) -> RuleOutcome:
+    def outcome(
+        action: RuleAction, success: Success | None = None, check: ProgressCheck | None = None
+    ) -> RuleOutcome:
         return RuleOutcome(
             action,
             deadline,
             days_left,
-            settings.period_months,
+            months,
             settings.success_definition,
             success,
+            check,
+            facts.review_from,
         )
 
     if facts.status is not CourseStatus.ACTIVE:
         return outcome(RuleAction.NOT_APPLICABLE)
-    success = first_success(facts, deadline, settings.success_definition)
-    if success is not None:
-        return outcome(RuleAction.RECORD_SUCCESS, success)
-    if days_left < 0:
-        return outcome(RuleAction.PROPOSE_HANDOVER)
-    if days_left <= settings.approaching_days:
+    if days_left > settings.approaching_days:
+        return outcome(RuleAction.NOTHING_DUE)
+    if days_left >= 0:
         return outcome(RuleAction.FLAG_APPROACHING)
-    return outcome(RuleAction.NOTHING_DUE)
+    check = check_progress(facts, deadline, settings)
+    success = held_success(facts, check, settings.success_definition)
+    if success is not None:
+        return outcome(RuleAction.RECORD_SUCCESS, success, check)
+    if check.progress is Progress.ON_PLAN and settings.on_plan_keeps_course:
+        return outcome(RuleAction.KEEP_IN_PRACTICE_TRACK, check=check)
+    return outcome(RuleAction.PROPOSE_HANDOVER, check=check)
 
 
-def first_success(
-    facts: CourseFacts, deadline: date, definition: SuccessDefinition
+def check_progress(facts: CourseFacts, judged_on: date, settings: RuleSettings) -> ProgressCheck:
+    """How the course stands on `judged_on` (a deadline, or today for the course page), on its
+    records dated up to then; see the module docstring."""
+    latest = facts.latest_on_or_before(judged_on)
+    if latest is None:
+        return ProgressCheck(Progress.NO_FOLLOW_UP, judged_on)
+    due = _next_visit_due(facts, latest)
+    if due is not None and due < judged_on:
+        return ProgressCheck(Progress.NO_FOLLOW_UP, judged_on, latest, due)
+    if latest.on_substitution_treatment:
+        return ProgressCheck(Progress.SUBSTITUTION_TREATMENT, judged_on, latest, due)
+    plan = facts.plan
+    if plan is None:
+        return ProgressCheck(Progress.NO_PLAN, judged_on, latest, due)
+    tolerance = settings.on_plan_tolerance_percent
+    allowed = plan.allowed_on(latest.on, tolerance)
+    return ProgressCheck(
+        Progress.ON_PLAN if latest.mg_per_day <= allowed else Progress.BEHIND_PLAN,
+        judged_on,
+        latest,
+        due,
+        plan.expected_on(latest.on),
+        allowed,
+        tolerance,
+        plan.reference,
+    )
+
+
+def held_success(
+    facts: CourseFacts, check: ProgressCheck, definition: SuccessDefinition
 ) -> Success | None:
-    """The earliest record on or before `deadline` that meets `definition`, if any."""
-    in_time = sorted((r for r in facts.omeq_records if r.on <= deadline), key=lambda r: r.on)
-    for record in in_time:
-        reason = _success_reason(record.mg_per_day, facts.goal, definition)
-        if reason is not None:
-            return Success(record.on, reason, record.mg_per_day)
-    return None
+    """Success when the latest visit judged in `check` meets `definition` and the follow-up
+    is kept: the goal held at the latest visit, not once. Substitution treatment never
+    counts (its OMEQ leaves the substitution opioid out)."""
+    latest = check.latest
+    if latest is None or check.progress in (
+        Progress.NO_FOLLOW_UP,
+        Progress.SUBSTITUTION_TREATMENT,
+    ):
+        return None
+    reason = _success_reason(latest.mg_per_day, facts.goal, definition)
+    return Success(latest.on, reason, latest.mg_per_day) if reason is not None else None
+
+
+def _next_visit_due(facts: CourseFacts, latest: OmeqRecord) -> date | None:
+    interval = facts.follow_up_interval_days
+    if interval is None:
+        return latest.next_visit_on
+    return next_follow_up_on(
+        course_start=facts.start,
+        interval_days=interval,
+        last_visit_on=latest.on,
+        last_next_visit_on=latest.next_visit_on,
+    )
 
 
 def _success_reason(
@@ -338,10 +425,6 @@ def _success_reason(
     if definition is SuccessDefinition.STOPPED_OR_TARGET and target is not None:
         return SuccessReason.TARGET_REACHED if mg_per_day <= target else None
     return None
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_finite(value: object) -> TypeGuard[Decimal]:

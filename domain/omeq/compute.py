@@ -45,7 +45,7 @@ from domain.omeq.rules import (
     Route,
     RuleKind,
 )
-from domain.omeq.settings import Thresholds, default_plausibility_limit
+from domain.omeq.settings import Thresholds, default_plausibility_limit, long_acting_substances
 from domain.omeq.tables import ConversionTable
 from domain.omeq.warnings import OmeqWarning, WarningCode, regimen_warnings
 
@@ -189,7 +189,13 @@ class LineResult:
 
     @property
     def is_short_acting_scheduled(self) -> bool:
-        return not self.line.prn and self.line.release is Release.IMMEDIATE
+        """An immediate-release product taken on a schedule, unless the substance acts long
+        whatever its release (methadone: it has its own warning)."""
+        return (
+            not self.line.prn
+            and self.line.release is Release.IMMEDIATE
+            and self.line.substance_key not in long_acting_substances()
+        )
 
 
 @dataclass(frozen=True)

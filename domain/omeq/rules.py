@@ -126,15 +126,24 @@ class TableProblem(StrEnum):
     UNIT_DOES_NOT_FIT_ROUTE = "unit_does_not_fit_route"
     DUPLICATE_RULE = "duplicate_rule"
     BANDS_NOT_ASCENDING = "bands_not_ascending"
+    FACTOR_IMPLAUSIBLE = "factor_implausible"
+    NO_PUBLISHED_RANGE = "no_published_range"
 
 
 @dataclass(frozen=True)
 class TableIssue:
-    """One thing wrong with a table; `row` is the rule's position in the rows given, if any."""
+    """One thing wrong with a table; `row` is the rule's position in the rows given, if any.
+
+    `params` are text values a translated message may use (numbers as exact decimal strings).
+    """
 
     row: int | None
     code: TableProblem
     message: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def params_dict(self) -> dict[str, str]:
+        return dict(self.params)
 
 
 class ConversionTableError(DomainError):

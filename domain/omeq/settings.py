@@ -7,6 +7,8 @@ bound for a line, and the co-medication ATC classes.
   data-entry error.
 - `co_medication_classes()`: warning name -> ATC prefixes (benzodiazepine: N05BA, N05CD;
   z_drug: N05CF; gabapentinoid: N03AX12, N03AX16) from `domain/data/comedication_atc.toml`.
+- `long_acting_substances()`: substances that act long whatever their release type
+  (methadone), so an immediate-release tablet of them is never "short-acting".
 """
 
 from __future__ import annotations
@@ -82,3 +84,14 @@ def co_medication_classes() -> tuple[CoMedicationClass, ...]:
         CoMedicationClass(warning=str(c["warning"]), atc_prefixes=tuple(c["atc_prefixes"]))
         for c in _read("comedication_atc.toml")["classes"]
     )
+
+
+@cache
+def long_acting_substances() -> frozenset[str]:
+    """Substances that act long whatever the product's release type (methadone)."""
+    names = _read("omeq_settings.toml")["long_acting"]["substances"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SettingsError(
+            "long_acting.substances must be a list of names", code="bad_settings_file"
+        )
+    return frozenset(n.strip().lower() for n in names)

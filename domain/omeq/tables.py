@@ -62,6 +62,7 @@ __all__ = [
     "TableMeta",
     "TableProblem",
     "load_builtin_tables",
+    "rule_to_row",
     "table_from_toml",
 ]
 
@@ -163,10 +164,11 @@ class ConversionTable:
             published=self.published,
             note=self.note,
         )
-        return meta, [_rule_row(rule) for rule in self.rules]
+        return meta, [rule_to_row(rule) for rule in self.rules]
 
 
-def _rule_row(rule: Rule) -> RuleRow:
+def rule_to_row(rule: Rule) -> RuleRow:
+    """One rule as plain data (a row of `to_rows`)."""
     row = RuleRow(
         substance=rule.substance,
         route=rule.route.value,

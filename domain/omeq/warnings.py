@@ -6,9 +6,11 @@ Codes (`WarningCode`), in the order a result lists them:
   reaches it (`scheduled`) or only with PRN (`max_including_prn`).
 - `several_opioids`: two or more distinct opioid substances are counted (PRN included).
 - `short_acting_scheduled`: an immediate-release opioid is taken on a schedule (release
-  `unknown` never triggers it; the catalogue sets the release type).
+  `unknown` never triggers it; the catalogue sets the release type). Never methadone, nor
+  any substance the settings file lists as long-acting whatever its release.
 - `methadone_present`: always when methadone is in the regimen, counted or not: its
-  conversion is uncertain (long, variable half-life).
+  conversion is uncertain (long, variable half-life). This, not `short_acting_scheduled`,
+  is methadone's warning: its tablets are immediate release but act long.
 - `below_lowest_band`: a dose-banded line's dose is below the table's lowest band; the lowest
   band's factor was used.
 - `substitution_excluded`: an opioid-use-disorder line was reported but not counted.

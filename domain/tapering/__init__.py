@@ -5,7 +5,9 @@
 - `strengths`: a dose in marketed strengths (tablets, halves, patches);
 - `steps`: which product each step reduces, to what, and why;
 - `doses` and `notes`: a step's product doses and the notes it carries;
-- `plan`: `make_taper_plan(request)`, the dated plan.
+- `settings`: the stop threshold, the finer products a plan may switch to, how an oral
+  solution is measured (`domain/data/taper_settings.toml`);
+- `plan`: `generate_taper_plan(request, today=...)`, the dated plan.
 """
 
 from domain.tapering.plan import (
@@ -20,6 +22,8 @@ from domain.tapering.plan import (
     StepKind,
     SuggestionCode,
     SuggestionReason,
+    SwitchProposal,
+    SwitchReason,
     TaperError,
     TaperErrorCode,
     TaperInputError,
@@ -36,11 +40,19 @@ from domain.tapering.request import (
     MAX_DAYS_IN_PAST,
     MAX_STEP_PERCENT,
 )
+from domain.tapering.settings import (
+    SwitchTarget,
+    TaperSettings,
+    TaperSettingsError,
+    default_taper_settings,
+)
 from domain.tapering.strengths import (
     DEFAULT_MAX_PATCHES,
     DEFAULT_MAX_TABLETS,
     MAX_GRAINS,
+    MAX_STRENGTHS_PER_DOSE,
     ExpressedDose,
+    LiquidMeasure,
     StrengthError,
     StrengthErrorCode,
     StrengthGrid,
@@ -58,8 +70,10 @@ __all__ = [
     "MAX_DAYS_IN_PAST",
     "MAX_GRAINS",
     "MAX_STEP_PERCENT",
+    "MAX_STRENGTHS_PER_DOSE",
     "DoseSchedule",
     "ExpressedDose",
+    "LiquidMeasure",
     "NoteCode",
     "PauseAtStep",
     "PauseBetween",
@@ -73,6 +87,9 @@ __all__ = [
     "StrengthGrid",
     "SuggestionCode",
     "SuggestionReason",
+    "SwitchProposal",
+    "SwitchReason",
+    "SwitchTarget",
     "TaperError",
     "TaperErrorCode",
     "TaperInputError",
@@ -80,6 +97,8 @@ __all__ = [
     "TaperPlan",
     "TaperProblem",
     "TaperRequest",
+    "TaperSettings",
+    "TaperSettingsError",
     "TaperStep",
     "TaperTarget",
     "TargetKind",
@@ -87,6 +106,7 @@ __all__ = [
     "UnitCount",
     "closest_dose_at_most",
     "default_max_units",
+    "default_taper_settings",
     "express_dose",
     "generate_taper_plan",
     "split_daily_dose",

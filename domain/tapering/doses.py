@@ -11,16 +11,30 @@ phase of stopping a tablet: the smallest dose, every other day.
 - patches: the patches worn x the changes started in the period, ceil(days x 24 / hours
   between changes), counting the change on the first day of the period;
 - as needed: the maximum, units per dose x maximum doses a day x days.
+
+`omeq_of(doses, table, thresholds)` is the OMEQ of a step's doses with the owner of each line;
+`factor_of` and `linear_factor` give OMEQ per unit of a product's own amount a day.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.catalogue import Form, Product
-from domain.omeq import DoseUnit, RegimenLine, Release, Route
+from domain.omeq import (
+    ConversionTable,
+    DoseUnit,
+    LinearRule,
+    OmeqResult,
+    RegimenLine,
+    Release,
+    Route,
+    Thresholds,
+    compute_omeq,
+)
 from domain.tapering.strengths import (
     ExpressedDose,
     TimedDose,
@@ -30,7 +44,7 @@ from domain.tapering.strengths import (
     tidy,
 )
 
-__all__ = ["ProductDose"]
+__all__ = ["ProductDose", "factor_of", "item_omeq", "linear_factor", "omeq_of", "per_amount"]
 
 EVERY_OTHER_DAY = Decimal("0.5")
 
@@ -125,3 +139,47 @@ class ProductDose:
             return tuple(UnitCount(u.strength, u.units * changes) for u in units)
         taken_days = math.ceil(days / 2) if self.is_every_other_day else days
         return tuple(UnitCount(u.strength, Decimal(math.ceil(u.units * taken_days))) for u in units)
+
+
+def omeq_of(
+    doses: Sequence[ProductDose], table: ConversionTable, thresholds: Thresholds
+) -> tuple[OmeqResult, list[int]]:
+    owners: list[int] = []
+    lines = []
+    for index, dose in enumerate(doses):
+        for line in dose.regimen_lines():
+            owners.append(index)
+            lines.append(line)
+    return compute_omeq(lines, table, thresholds=thresholds), owners
+
+
+def item_omeq(result: OmeqResult, owners: list[int], item: int) -> Decimal:
+    return sum(
+        (r.contribution_mg_per_day or Decimal(0) for r in result.lines if owners[r.index] == item),
+        Decimal(0),
+    )
+
+
+def per_amount(factor: Decimal, factor_unit: DoseUnit, product: Product) -> Decimal:
+    """A factor per `factor_unit` as OMEQ per unit of the product's own amount a day."""
+    unit = DoseUnit(product.dose_unit)
+    if factor_unit is DoseUnit.MCG and unit is DoseUnit.MG:
+        return factor.scaleb(3)
+    if factor_unit is DoseUnit.MG and unit is DoseUnit.MCG:
+        return factor.scaleb(-3)
+    return factor
+
+
+def factor_of(result: OmeqResult, owners: list[int], item: int, dose: ProductDose) -> Decimal:
+    """OMEQ per unit of the product's amount a day, from the factor the result used."""
+    for line in result.lines:
+        if owners[line.index] == item and line.factor is not None and line.factor_unit:
+            return per_amount(line.factor, line.factor_unit, dose.product)
+    raise RuntimeError(f"no OMEQ factor for {dose.product.id}")  # every taper line is counted
+
+
+def linear_factor(table: ConversionTable, product: Product) -> Decimal | None:
+    rule = table.rule_for(product.substance, Route(product.route))
+    if isinstance(rule, LinearRule):
+        return per_amount(rule.factor, rule.per_unit, product)
+    return None

@@ -11,6 +11,14 @@
 - `start_after_pause`: the start date falls in a pause; the first step waits (days).
 - `target_rounded_down`: the last step is the closest dose below the target the strengths
   allow (target, reached, unit).
+- `stretched`: the step cuts more than its step size, so it lasts interval x cut / limit days,
+  rounded up to the days the dose can change (days, interval_days, cut, cut_limit,
+  change_days): the configured pace is what the patient gets.
+- `patch_rhythm`: the step lasts a whole number of patch changes, longer than the interval
+  (days, interval_days, change_days).
+- `switched`: the step replaces a coarse product by a finer one at the equianalgesic dose of the
+  plan's conversion table (reason, from_product, to_product, from_omeq, to_omeq, stop,
+  cut_limit, threshold, table, table_version).
 Numbers are exact decimal strings, as in the OMEQ warnings; the user interface translates.
 """
 
@@ -29,9 +37,12 @@ __all__ = [
     "StepNote",
     "cut_note",
     "note",
+    "patch_rhythm_note",
     "paused_note",
     "slow_note",
     "start_after_pause_note",
+    "stretched_note",
+    "switch_note",
     "target_note",
 ]
 
@@ -45,6 +56,9 @@ class NoteCode(StrEnum):
     TARGET_ROUNDED_DOWN = "target_rounded_down"
     PAUSED = "paused"
     START_AFTER_PAUSE = "start_after_pause"
+    STRETCHED = "stretched"
+    PATCH_RHYTHM = "patch_rhythm"
+    SWITCHED = "switched"
 
 
 @dataclass(frozen=True)
@@ -131,4 +145,61 @@ def target_note(wanted: Decimal, reached: Decimal, unit: str) -> StepNote:
         target=text(wanted),
         reached=text(reached),
         unit=unit,
+    )
+
+
+def stretched_note(days: int, interval: int, cut: Decimal, limit: Decimal, rhythm: int) -> StepNote:
+    cut_text, limit_text = text(cut), text(limit)
+    return note(
+        NoteCode.STRETCHED,
+        f"This step cuts {cut_text} mg OMEQ/day, more than the step of {limit_text}: it lasts"
+        f" {days} days instead of {interval}, so the pace holds.",
+        days=str(days),
+        interval_days=str(interval),
+        cut=cut_text,
+        cut_limit=limit_text,
+        change_days=str(rhythm),
+    )
+
+
+def patch_rhythm_note(days: int, interval: int, rhythm: int) -> StepNote:
+    return note(
+        NoteCode.PATCH_RHYTHM,
+        f"The patch is changed every {rhythm} days: this step lasts {days} days, a whole"
+        f" number of changes, instead of {interval}.",
+        days=str(days),
+        interval_days=str(interval),
+        change_days=str(rhythm),
+    )
+
+
+def switch_note(
+    reason: str,
+    old: ProductDose,
+    new: ProductDose,
+    amounts: tuple[Decimal, Decimal, Decimal, Decimal, Decimal],
+    table: tuple[str, str],
+) -> StepNote:
+    """`amounts`: OMEQ before and after, the stop avoided, the step size, the threshold."""
+    before, after, stop, limit, threshold = (text(a) for a in amounts)
+    why = (
+        f"more than the {threshold} mg OMEQ/day a plan may stop from"
+        if reason == "stop_above_threshold"
+        else f"more than the step of {limit}"
+    )
+    return note(
+        NoteCode.SWITCHED,
+        f"{old.product.name} cannot be stopped finely enough: its last step would remove {stop}"
+        f" mg OMEQ/day, {why}. Switch to {new.product.name} ({after} mg OMEQ/day, from"
+        f" {before}; table {table[0]} {table[1]}), then reduce that.",
+        reason=reason,
+        from_product=old.product.id,
+        to_product=new.product.id,
+        from_omeq=before,
+        to_omeq=after,
+        stop=stop,
+        cut_limit=limit,
+        threshold=threshold,
+        table=table[0],
+        table_version=table[1],
     )

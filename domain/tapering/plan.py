@@ -16,10 +16,18 @@ step notes in `domain.tapering.notes`, a step's product dose and what to prescri
 This module dates the steps and assembles the plan:
 
 - Step 1 begins on the start date with the first reduced dose (the baseline is the dose
-  before). Each step lasts `interval_days`; the last step has no end (the dose reached, or
-  none after a stop). `PauseAtStep(n, days)` holds step n longer; a `PauseBetween` range moves
-  any change that would fall inside it to the day after it. Steps that hold longer carry the
-  note `paused`. A pause that touches no step of the plan is refused.
+  before). Each step lasts its own `planned_days`: `interval_days`, or longer where it cuts
+  more than its step size or follows a patch's change days (`domain.tapering.steps`: the pace
+  holds); the last step has no end (the dose reached, or none after a stop).
+  `PauseAtStep(n, days)` holds step n longer; a `PauseBetween` range moves any change that
+  would fall inside it to the day after it (and a patch's step to its next change day). Steps
+  that hold longer carry the note `paused`. A pause that touches no step of the plan is
+  refused, and so is a plan whose last change would fall more than `MAX_PLAN_YEARS` after its
+  start.
+- A switch to a finer product (a step of kind `switch`) is also listed in `switches`, to be
+  shown before the plan: the product and dose before and after, the OMEQ of each from the
+  plan's table, and why (its stop would be above the stop threshold, or coarser than the
+  pace).
 - Each step shows every product still taken (`doses`), its OMEQ (`omeq`, the whole
   `OmeqResult` for the step's regimen, with table version and warnings), the percent of the
   starting OMEQ (maximum including PRN, rounded to 0.1 for display), the cut and the step size
@@ -28,6 +36,8 @@ This module dates the steps and assembles the plan:
 - A plan for several opioids, or a short-acting opioid on a schedule, carries the suggestion
   `switch_to_one_depot_opioid` (the sources' "first switch to one long-acting opioid at
   fixed times"); the plan itself still reduces the regimen as it is, one product at a time.
+  Methadone is never "short-acting" (`TaperSettings.long_acting_substances`): a regimen with
+  methadone carries `methadone_specialist_advice` instead of a switch to a depot opioid.
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ from domain.tapering.notes import (
 )
 from domain.tapering.regimen import order_problems, parse_regimen
 from domain.tapering.request import (
+    MAX_PLAN_YEARS,
     DoseSchedule,
     PauseAtStep,
     PauseBetween,
@@ -66,7 +77,19 @@ from domain.tapering.request import (
     TargetKind,
     pace_problems,
 )
-from domain.tapering.steps import Pace, PlannedDose, StepKind, omeq_of, plan_doses, reduction_order
+from domain.tapering.settings import TaperSettings
+from domain.tapering.steps import (
+    MAX_STEPS,
+    EndRules,
+    Pace,
+    PlannedDose,
+    StepKind,
+    Switched,
+    SwitchReason,
+    omeq_of,
+    plan_doses,
+    reduction_order,
+)
 from domain.tapering.strengths import UnitCount, sum_units, tidy
 
 __all__ = [
@@ -84,6 +107,8 @@ __all__ = [
     "SuggestionCode",
     "SuggestionReason",
     "Supply",
+    "SwitchProposal",
+    "SwitchReason",
     "TaperError",
     "TaperErrorCode",
     "TaperInputError",
@@ -100,11 +125,13 @@ __all__ = [
 
 class SuggestionCode(StrEnum):
     SWITCH_TO_ONE_DEPOT_OPIOID = "switch_to_one_depot_opioid"
+    METHADONE_SPECIALIST_ADVICE = "methadone_specialist_advice"
 
 
 class SuggestionReason(StrEnum):
     SEVERAL_OPIOIDS = "several_opioids"
     SHORT_ACTING_SCHEDULED = "short_acting_scheduled"
+    METHADONE = "methadone"
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,25 @@ class Supply:
 
 
 @dataclass(frozen=True)
+class SwitchProposal:
+    """A switch the plan makes (step `step`), to be shown before the plan: from `from_dose`
+    to `to_dose` at the OMEQ of the plan's table, because the old product's last step would
+    remove `stop_mg_per_day` (above the threshold, or above the step size then)."""
+
+    step: int
+    reason: SwitchReason
+    from_dose: ProductDose
+    to_dose: ProductDose
+    from_omeq_mg_per_day: Decimal
+    to_omeq_mg_per_day: Decimal
+    stop_mg_per_day: Decimal
+    limit_mg_per_day: Decimal
+    threshold_mg_per_day: Decimal
+    table_id: str
+    table_version: str
+
+
+@dataclass(frozen=True)
 class TaperStep:
     number: int  # from 1
     kind: StepKind
@@ -142,6 +188,7 @@ class TaperStep:
     pause_days: int
     notes: tuple[StepNote, ...]
     supply: tuple[Supply, ...]
+    planned_days: int | None = None  # the step's own length before pauses (None: the last)
 
     @property
     def days(self) -> int | None:
@@ -168,6 +215,13 @@ class TaperPlan:
     order: tuple[tuple[str, bool], ...]  # (product id, is PRN) in the order reduced
     steps: tuple[TaperStep, ...]
     suggestions: tuple[Suggestion, ...]
+    switches: tuple[SwitchProposal, ...] = ()
+    stop_threshold_mg_per_day: Decimal = Decimal(0)
+
+    @property
+    def stretched_steps(self) -> tuple[TaperStep, ...]:
+        """The steps that last longer than the interval because they cut more."""
+        return tuple(s for s in self.steps if s.has_note(NoteCode.STRETCHED))
 
     @property
     def last_change_date(self) -> date:
@@ -189,12 +243,16 @@ def generate_taper_plan(request: TaperRequest, *, today: date) -> TaperPlan:
     if problems:
         raise TaperInputError(tuple(problems))
     start, owners = omeq_of(baseline, request.table, request.thresholds)
-    order = reduction_order(baseline, start, owners, order=request.order, target=request.target)
-    pace = Pace(request.step_percent, request.step_basis, request.slow_down)
+    pace = Pace(request.step_percent, request.step_basis, request.slow_down, request.interval_days)
+    first_limit = request.step_percent / 100 * start.max_mg_per_day
+    order = reduction_order(baseline, start, owners, order=request.order, target=request.target,
+                            first_limit=first_limit)  # fmt: skip
+    rules = EndRules(request.stop_threshold, request.settings, request.catalogue)
     planned = plan_doses(
-        baseline, start, owners, order, request.target, pace, request.table, request.thresholds
-    )
-    dates = _dates(len(planned), request)
+        baseline, start, owners, order, request.target, pace, rules, request.table,
+        request.thresholds,
+    )  # fmt: skip
+    dates = _dates(planned, request)
     steps = tuple(
         _step(number, dose, dates[number - 1], start.max_mg_per_day)
         for number, dose in enumerate(planned, start=1)
@@ -212,7 +270,29 @@ def generate_taper_plan(request: TaperRequest, *, today: date) -> TaperPlan:
         baseline_omeq=start,
         order=tuple(baseline[i].key for i in order),
         steps=steps,
-        suggestions=_suggestions(baseline),
+        suggestions=_suggestions(baseline, request.settings),
+        switches=tuple(
+            _proposal(number, dose.switch, request)
+            for number, dose in enumerate(planned, start=1)
+            if dose.switch is not None
+        ),
+        stop_threshold_mg_per_day=request.stop_threshold,
+    )
+
+
+def _proposal(number: int, switched: Switched, request: TaperRequest) -> SwitchProposal:
+    return SwitchProposal(
+        step=number,
+        reason=switched.reason,
+        from_dose=switched.from_dose,
+        to_dose=switched.to_dose,
+        from_omeq_mg_per_day=switched.from_omeq_mg_per_day,
+        to_omeq_mg_per_day=switched.to_omeq_mg_per_day,
+        stop_mg_per_day=switched.stop_mg_per_day,
+        limit_mg_per_day=switched.limit_mg_per_day,
+        threshold_mg_per_day=switched.threshold_mg_per_day,
+        table_id=request.table.id,
+        table_version=request.table.version,
     )
 
 
@@ -221,9 +301,11 @@ class _Dates:
     start: date
     end: date | None
     pause_days: int
+    planned_days: int | None
 
 
-def _dates(count: int, request: TaperRequest) -> list[_Dates]:
+def _dates(planned: list[PlannedDose], request: TaperRequest) -> list[_Dates]:
+    count = len(planned)
     ranges = sorted((p for p in request.pauses if isinstance(p, PauseBetween)),
                     key=lambda p: p.first_day)  # fmt: skip
     extra: dict[int, int] = defaultdict(int)
@@ -239,10 +321,29 @@ def _dates(count: int, request: TaperRequest) -> list[_Dates]:
                 day = pause.last_day + timedelta(days=1)
         return day
 
+    latest = request.start_date + timedelta(days=MAX_PLAN_YEARS * 366)
+
+    def too_long() -> TaperError:
+        return TaperError(
+            TaperErrorCode.PLAN_TOO_LONG,
+            f"The plan would last more than {MAX_PLAN_YEARS} years; choose a larger step or"
+            " a shorter interval.",
+            max_steps=str(MAX_STEPS),
+            max_years=str(MAX_PLAN_YEARS),
+        )
+
     starts = [after_pauses(request.start_date)]
     for number in range(1, count):
-        natural = starts[-1] + timedelta(days=request.interval_days + extra[number])
-        starts.append(after_pauses(natural))
+        step = planned[number - 1]
+        if step.days + extra[number] > (latest - starts[-1]).days:
+            raise too_long()  # checked before the date is made: no date beyond year 9999
+        following = after_pauses(starts[-1] + timedelta(days=step.days + extra[number]))
+        while step.change_days > 1 and (following - starts[-1]).days % step.change_days:
+            rest = -(following - starts[-1]).days % step.change_days  # to its next change day
+            following = after_pauses(following + timedelta(days=rest))
+        if following > latest:
+            raise too_long()
+        starts.append(following)
     for pause in ranges:
         if pause.last_day < request.start_date or pause.first_day > starts[-1]:
             what = f"{pause.first_day.isoformat()} to {pause.last_day.isoformat()}"
@@ -250,11 +351,12 @@ def _dates(count: int, request: TaperRequest) -> list[_Dates]:
     dated = []
     for number, start in enumerate(starts, start=1):
         if number == count:
-            dated.append(_Dates(start, None, 0))
+            dated.append(_Dates(start, None, 0, None))
             continue
         following = starts[number]
-        held = (following - start).days - request.interval_days
-        dated.append(_Dates(start, following - timedelta(days=1), held))
+        planned_days = planned[number - 1].days
+        held = (following - start).days - planned_days
+        dated.append(_Dates(start, following - timedelta(days=1), held, planned_days))
     return dated
 
 
@@ -279,7 +381,7 @@ def _step(number: int, planned: PlannedDose, dates: _Dates, start: Decimal) -> T
         notes.append(paused_note(dates.pause_days))
     taken = tuple(d for d in planned.doses if not d.is_stopped)
     days = None if dates.end is None else (dates.end - dates.start).days + 1
-    reduced = planned.doses[planned.item]
+    reduced = planned.reduced
     percent = (planned.omeq.max_mg_per_day / start * 100).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
@@ -298,6 +400,7 @@ def _step(number: int, planned: PlannedDose, dates: _Dates, start: Decimal) -> T
         pause_days=dates.pause_days,
         notes=tuple(notes),
         supply=() if days is None else _supply(taken, days),
+        planned_days=dates.planned_days,
     )
 
 
@@ -329,10 +432,29 @@ def _with_target_note(
     return replace(step, notes=(*step.notes, extra))
 
 
-def _suggestions(baseline: tuple[ProductDose, ...]) -> tuple[Suggestion, ...]:
+def _suggestions(
+    baseline: tuple[ProductDose, ...], settings: TaperSettings
+) -> tuple[Suggestion, ...]:
     substances = sorted({d.product.substance for d in baseline})
-    short = sorted({d.product.id for d in baseline
-                    if not d.is_prn and d.product.release is Release.IMMEDIATE})  # fmt: skip
+    long_acting = settings.long_acting_substances
+    methadone = sorted({d.product.id for d in baseline if d.product.substance in long_acting})
+    short = sorted({d.product.id for d in baseline if not d.is_prn
+                    and d.product.release is Release.IMMEDIATE
+                    and d.product.substance not in long_acting})  # fmt: skip
+    if methadone:
+        return (
+            Suggestion(
+                SuggestionCode.METHADONE_SPECIALIST_ADVICE,
+                (SuggestionReason.METHADONE,),
+                "Methadone acts for long and its conversion depends on the dose: reduce it"
+                " slowly, one opioid at a time, and ask a specialist before switching it to"
+                f" another opioid (the regimen has: {', '.join(substances)}).",
+                (
+                    ("substances", ", ".join(substances)),
+                    ("methadone_products", ", ".join(methadone)),
+                ),
+            ),
+        )
     reasons = []
     if len(substances) > 1:
         reasons.append(SuggestionReason.SEVERAL_OPIOIDS)

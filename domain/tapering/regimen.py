@@ -30,6 +30,7 @@ from domain.tapering.strengths import (
     TimedDose,
     TimeOfDay,
     UnitCount,
+    is_measured_solution,
     sum_units,
     tidy,
 )
@@ -74,14 +75,15 @@ def parse_regimen(request: TaperRequest) -> tuple[tuple[ProductDose, ...], list[
             message = f"{product.name}: all patches are changed at one time of day."
             found.append(problem(TaperErrorCode.PATCH_AT_SEVERAL_TIMES, message,
                                   product=product_id))  # fmt: skip
-        timed = tuple(TimedDose(t, _dose(times[t])) for t in TimeOfDay if t in times)
+        volume = is_measured_solution(product)
+        timed = tuple(TimedDose(t, _dose(times[t], volume)) for t in TimeOfDay if t in times)
         doses.append(ProductDose(product, doses=timed))
     return tuple(doses) + tuple(prn), found
 
 
-def _dose(counts: list[UnitCount]) -> ExpressedDose:
+def _dose(counts: list[UnitCount], volume: bool) -> ExpressedDose:
     merged = sum_units(counts)
-    return ExpressedDose(tidy(sum((c.amount for c in merged), Decimal(0))), merged)
+    return ExpressedDose(tidy(sum((c.amount for c in merged), Decimal(0))), merged, volume)
 
 
 def _line_product(
@@ -140,10 +142,10 @@ def _unitsproblem(product: Product, number: int, units: Decimal) -> TaperProblem
 
 def _schedule_problems(product: Product, line: TaperLine, number: int) -> list[TaperProblem]:
     code = TaperErrorCode
-    if product.is_measured_in_ml:
+    if product.is_measured_in_ml and not is_measured_solution(product):
         message = (
-            f"Line {number}: {product.name} is measured in ml; a taper plan needs tablets,"
-            " capsules or patches for scheduled doses."
+            f"Line {number}: {product.name} is measured in drops or for injection; a taper plan"
+            " needs tablets, capsules, patches or an oral solution for scheduled doses."
         )
         return [problem(code.MEASURED_IN_ML, message, number, product=product.id)]
     found = [

@@ -7,14 +7,18 @@ A regimen is product-based, as a medication list is:
   line has its patches at one time of day, the time it is changed (every
   `product.patch_change_hours`); its units are the patches worn.
 - `PrnLine(product_id, strength, units_per_dose, max_doses_per_day)`: as needed, up to a
-  whole number of doses a day. A liquid may be PRN (units are ml); a scheduled liquid is
-  refused, since a taper needs doses that tablets or patches can make.
+  whole number of doses a day. A liquid may be PRN (units are ml). On a schedule, an oral
+  solution's units are ml (measured with an oral syringe); drops and injections are refused,
+  since a taper needs doses that tablets, patches or a measured solution can make.
 `domain.tapering.regimen` checks the lines against the catalogue.
 
 The pace: `step_percent` (above 0, at most 50) of the starting OMEQ or of the current one
 (`StepBasis`), every `interval_days` (1 or more), optionally slower near the end (`SlowDown`),
 with `pauses`, from `start_date` (at most `MAX_DAYS_IN_PAST` days before `today`). OMEQ comes
 from `table` and `thresholds`, as in `domain.omeq`; `order` names products to reduce first.
+`stop_threshold_mg_per_day` (above 0; None: the default of `settings`, 30 mg OMEQ): no product
+is stopped from more than this a day (`domain.tapering.steps`: switch to a finer product
+first, or refuse).
 
 The target is `TaperTarget.stop()`, `TaperTarget.omeq(mg_per_day)` (the total including PRN
 at or below it) or `TaperTarget.dose(product_id, daily_amount)` (that product's scheduled
@@ -34,10 +38,12 @@ from enum import StrEnum
 from domain.catalogue import Catalogue, shipped_catalogue
 from domain.errors import DomainError
 from domain.omeq import ConversionTable, Thresholds
+from domain.tapering.settings import TaperSettings, default_taper_settings
 from domain.tapering.strengths import TimeOfDay
 
 __all__ = [
     "MAX_DAYS_IN_PAST",
+    "MAX_PLAN_YEARS",
     "MAX_STEP_PERCENT",
     "DoseSchedule",
     "PauseAtStep",
@@ -60,6 +66,7 @@ __all__ = [
 
 MAX_STEP_PERCENT = Decimal(50)  # issue 4: a step over 50 % is refused
 MAX_DAYS_IN_PAST = 30  # a plan may start up to this many days before today
+MAX_PLAN_YEARS = 20  # a plan whose last change is further away is refused (a sanity bound)
 
 
 class TaperErrorCode(StrEnum):
@@ -87,6 +94,8 @@ class TaperErrorCode(StrEnum):
     TARGET_NOT_BELOW_CURRENT = "target_not_below_current"
     TARGET_NOT_REPRESENTABLE = "target_not_representable"
     PLAN_TOO_LONG = "plan_too_long"
+    STOP_THRESHOLD_NOT_VALID = "stop_threshold_not_valid"
+    STOP_ABOVE_THRESHOLD = "stop_above_threshold"
 
 
 @dataclass(frozen=True)
@@ -263,13 +272,25 @@ class TaperRequest:
     slow_down: SlowDown | None = None
     pauses: tuple[Pause, ...] = ()
     order: tuple[str, ...] = ()  # product ids to reduce first, in this order
+    stop_threshold_mg_per_day: Decimal | None = None  # None: the settings' default
     catalogue: Catalogue = field(default_factory=shipped_catalogue, repr=False)
+    settings: TaperSettings = field(default_factory=default_taper_settings, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines", tuple(self.lines))
         object.__setattr__(self, "pauses", tuple(self.pauses))
         object.__setattr__(self, "order", tuple(self.order))
         object.__setattr__(self, "step_percent", _exact(self.step_percent, "step_percent"))
+        if self.stop_threshold_mg_per_day is not None:
+            value = _exact(self.stop_threshold_mg_per_day, "stop_threshold_mg_per_day")
+            object.__setattr__(self, "stop_threshold_mg_per_day", value)
+
+    @property
+    def stop_threshold(self) -> Decimal:
+        """The most OMEQ a day a product may be stopped from."""
+        if self.stop_threshold_mg_per_day is None:
+            return self.settings.stop_threshold_mg_per_day
+        return self.stop_threshold_mg_per_day
 
 
 def pace_problems(request: TaperRequest, today: date) -> list[TaperProblem]:
@@ -317,6 +338,11 @@ def pace_problems(request: TaperRequest, today: date) -> list[TaperProblem]:
             found.append(problem(code.PAUSE_NOT_VALID, message,
                                   first_day=pause.first_day.isoformat(),
                                   last_day=pause.last_day.isoformat()))  # fmt: skip
+    threshold = request.stop_threshold
+    if not (threshold.is_finite() and threshold > 0):
+        message = f"The stop threshold must be above 0 mg OMEQ/day (got {threshold})."
+        shown = text(threshold) if threshold.is_finite() else str(threshold)
+        found.append(problem(code.STOP_THRESHOLD_NOT_VALID, message, threshold=shown))
     found += _target_problems(request.target)
     return found
 

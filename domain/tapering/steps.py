@@ -1,30 +1,18 @@
-"""The dose sequence of a taper: which product each step reduces, to what, and why.
+"""The dose sequence of a taper: which product each step reduces, to what, for how long, and
+why.
 
 One product dose (an "item": a product's scheduled dose, or one PRN line) is reduced at a
-time, in `reduction_order`, and finished before the next. The step size is OMEQ: at most
-`step_percent` of the starting OMEQ (or of the step before's, `StepBasis.CURRENT_DOSE`) per
-step, times `SlowDown.step_factor` once the OMEQ is at or below its share of the start. OMEQ
-here is always the maximum including PRN, so the step size and the target cover PRN too.
+time, in `reduction_order`, and finished before the next: PRN lines first, then **coarse**
+products (a patch, or a product whose smallest unit is more OMEQ than a step at the start, the
+coarsest first), then scheduled short-acting ones, then the rest; so a patch is never left for
+the slow end of the plan. OMEQ here is always the maximum including PRN, so the step size and
+the target cover PRN too.
 
-A scheduled item's step, peak first ("cut the largest dose"):
-1. Repeatedly take the largest dose of the day (ties: morning, noon, evening, night) down to
-   the next dose its strengths can make, while the step's total cut stays within the step
-   size, the item keeps some dose, and the item has not yet reached its target (so the
-   step that reaches it may pass just below it, to the closest dose the strengths allow).
-   When that dose cannot go down, try the next largest. Twice daily 60 + 60 mg thus goes
-   50 + 60, 50 + 50, 40 + 50 ...: morning and evening are reduced in turn (from equal doses
-   the evening is never below the morning), no time of day is added, and one is dropped only
-   when its dose is the smallest piece.
-2. If that cuts less than half the smallest piece (or nothing), the strengths cannot follow
-   the step size: take the smallest single cuts instead, until at least half the smallest
-   piece is cut. Such a step cuts more than the step size and carries the note
-   `rounding_forced_larger_cut`. (Half the smallest piece, so labelled strengths such as the
-   fentanyl 12 mcg/h patch, nominally 12.5, never give a 25 -> 24 mcg/h "step".)
-3. Stopping: once the item is one dose a day of its smallest piece (half the smallest tablet
-   where it may be split), the next step takes that dose every other day, then it stops.
-   A patch is not worn on alternate days: from the smallest patch it is removed.
-A PRN item keeps its dose and loses as many of its maximum daily doses as the step size
-allows (at least one), down to none.
+- the step size and each step's length: `domain.tapering.pace` (a step that cuts more than
+  its size lasts proportionally longer and says so: `stretched`);
+- how one item's dose is cut: `domain.tapering.cuts`;
+- the end of an item, and the switch to a finer product when its stop would break the pace
+  or the stop threshold: `domain.tapering.ending`.
 
 The target: stop (every item to none); an OMEQ (items in order until the total is at or
 below it); a product's dose (every other item stopped, then that product to at or below the
@@ -35,54 +23,53 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_FLOOR, Decimal
-from enum import StrEnum
+from decimal import Decimal
 
 from domain.catalogue import Release
-from domain.omeq import ConversionTable, DoseUnit, OmeqResult, Thresholds, compute_omeq
-from domain.tapering.doses import ProductDose
-from domain.tapering.notes import StepNote, cut_note, slow_note
+from domain.omeq import ConversionTable, OmeqResult, Thresholds
+from domain.tapering.cuts import Floor, StepKind, is_at_end, reduce_dose
+from domain.tapering.doses import ProductDose, factor_of, item_omeq, omeq_of
+from domain.tapering.ending import Context, EndRules, Switched, SwitchReason, switch_at_end
+from domain.tapering.notes import (
+    StepNote,
+    cut_note,
+    patch_rhythm_note,
+    slow_note,
+    stretched_note,
+    switch_note,
+)
+from domain.tapering.pace import Pace, change_days, step_days, step_limit
 from domain.tapering.request import (
-    SlowDown,
-    StepBasis,
+    MAX_PLAN_YEARS,
     TaperError,
     TaperErrorCode,
     TaperTarget,
     TargetKind,
     text,
 )
-from domain.tapering.strengths import (
-    ExpressedDose,
-    StrengthGrid,
-    TimedDose,
-    TimeOfDay,
-    default_max_units,
-    tidy,
-)
+from domain.tapering.strengths import StrengthGrid, default_max_units, grid_for, tidy
 
 __all__ = [
     "MAX_STEPS",
+    "EndRules",
     "Pace",
     "PlannedDose",
     "StepKind",
+    "SwitchReason",
+    "Switched",
+    "change_days",
     "omeq_of",
     "plan_doses",
     "reduction_order",
 ]
 
 MAX_STEPS = 1000
-HUNDRED = Decimal(100)
-
-
-class StepKind(StrEnum):
-    REDUCE = "reduce"  # the reduced product is still taken every day
-    EVERY_OTHER_DAY = "every_other_day"  # its smallest dose, every other day
-    STOP = "stop"  # the reduced product is stopped
 
 
 @dataclass(frozen=True)
 class PlannedDose:
-    """A step before it has dates: every item (stopped ones have no dose), the OMEQ."""
+    """A step before it has dates: every item (stopped ones have no dose), the OMEQ, and how
+    many days the step lasts before any pause (`days`; the plan's last step has no end)."""
 
     doses: tuple[ProductDose, ...]
     kind: StepKind
@@ -91,64 +78,27 @@ class PlannedDose:
     cut_limit_mg_per_day: Decimal
     cut_mg_per_day: Decimal
     notes: tuple[StepNote, ...]
+    days: int
+    change_days: int  # the dose can change only every so many days (a patch's rhythm)
+    reduced: ProductDose  # the item's dose before this step (for a switch: the old product)
+    switch: Switched | None = None
 
 
-@dataclass(frozen=True)
-class Pace:
-    step_percent: Decimal
-    basis: StepBasis
-    slow_down: SlowDown | None
-
-
-@dataclass(frozen=True)
-class _Floor:
-    """Where an item stops being reduced: none (stop), an OMEQ or an amount a day."""
-
-    omeq: Decimal | None = None
-    amount: Decimal | None = None
-
-    @property
-    def is_stop(self) -> bool:
-        return self.omeq is None and self.amount is None
-
-    def reached(self, amount: Decimal, factor: Decimal) -> bool:
-        if self.omeq is not None:
-            return amount * factor <= self.omeq
-        if self.amount is not None:
-            return amount <= self.amount
-        return amount <= 0
-
-
-def omeq_of(
-    doses: Sequence[ProductDose], table: ConversionTable, thresholds: Thresholds
-) -> tuple[OmeqResult, list[int]]:
-    owners: list[int] = []
-    lines = []
-    for index, dose in enumerate(doses):
-        for line in dose.regimen_lines():
-            owners.append(index)
-            lines.append(line)
-    return compute_omeq(lines, table, thresholds=thresholds), owners
-
-
-def item_omeq(result: OmeqResult, owners: list[int], item: int) -> Decimal:
-    return sum(
-        (r.contribution_mg_per_day or Decimal(0) for r in result.lines if owners[r.index] == item),
-        Decimal(0),
+def _grid(dose: ProductDose, preferred: Sequence[Decimal] = ()) -> StrengthGrid | None:
+    if dose.is_prn:
+        return None
+    most = max(dose.amounts)
+    pieces = max(t.dose.pieces for t in dose.doses)
+    return grid_for(
+        dose.product, most, max(pieces, default_max_units(dose.product)), tuple(preferred)
     )
 
 
-def _factor(result: OmeqResult, owners: list[int], item: int, dose: ProductDose) -> Decimal:
-    """OMEQ per unit of the product's amount a day, from the factor the result used."""
-    for line in result.lines:
-        if owners[line.index] == item and line.factor is not None:
-            unit = DoseUnit(dose.product.dose_unit)
-            if line.factor_unit is DoseUnit.MCG and unit is DoseUnit.MG:
-                return line.factor.scaleb(3)
-            if line.factor_unit is DoseUnit.MG and unit is DoseUnit.MCG:
-                return line.factor.scaleb(-3)
-            return line.factor
-    raise RuntimeError(f"no OMEQ factor for {dose.product.id}")  # every taper line is counted
+def _smallest_unit(dose: ProductDose) -> Decimal:
+    """The smallest amount a step of this scheduled item can cut: its smallest piece."""
+    grid = _grid(dose)
+    assert grid is not None  # noqa: S101 - only PRN items have no grid
+    return grid.smallest_piece
 
 
 def reduction_order(
@@ -158,12 +108,14 @@ def reduction_order(
     *,
     order: Sequence[str],
     target: TaperTarget,
+    first_limit: Decimal,
 ) -> tuple[int, ...]:
-    """Named products first, in the order given; then PRN lines, scheduled short-acting, then
-    depot and patches; the smaller OMEQ first, then the regimen's order. A dose target's
+    """Named products first, in the order given; then PRN lines, coarse products (a patch, or
+    a smallest unit above the first step's size; the coarsest first), scheduled short-acting
+    ones, then the rest; the smaller OMEQ first, then the regimen's order. A dose target's
     scheduled product is always last."""
 
-    def key(index: int) -> tuple[int, int, int, Decimal, int]:
+    def key(index: int) -> tuple[int, int, int, Decimal, Decimal, int]:
         dose = doses[index]
         named = order.index(dose.product.id) if dose.product.id in order else len(order)
         is_target = (
@@ -171,11 +123,38 @@ def reduction_order(
             and dose.product.id == target.product_id
             and not dose.is_prn
         )
+        unit = Decimal(0)
+        if not dose.is_prn:
+            unit = _smallest_unit(dose) * factor_of(result, owners, index, dose)
+        coarse = dose.is_patch or unit > first_limit
         short = dose.product.release is Release.IMMEDIATE
-        rank = 0 if dose.is_prn else 1 if short else 2
-        return (int(is_target), named, rank, item_omeq(result, owners, index), index)
+        rank = 0 if dose.is_prn else 1 if coarse else 2 if short else 3
+        return (int(is_target), named, rank, -unit if coarse else Decimal(0),
+                item_omeq(result, owners, index), index)  # fmt: skip
 
     return tuple(sorted(range(len(doses)), key=key))
+
+
+@dataclass
+class _Run:
+    """The state of a plan being made."""
+
+    state: list[ProductDose]
+    current: OmeqResult
+    owners: list[int]
+    start: Decimal
+    pace: Pace
+    rules: EndRules
+    table: ConversionTable
+    thresholds: Thresholds
+    preferred: dict[str, tuple[Decimal, ...]]
+    steps: list[PlannedDose]
+    baseline: tuple[ProductDose, ...] = ()
+    is_slow: bool = False
+
+    def context(self) -> Context:
+        return Context(tuple(self.state), self.baseline, self.current, self.owners, self.start,
+                       self.pace, self.rules, self.table, self.thresholds)  # fmt: skip
 
 
 def plan_doses(
@@ -185,48 +164,95 @@ def plan_doses(
     order: tuple[int, ...],
     target: TaperTarget,
     pace: Pace,
+    rules: EndRules,
     table: ConversionTable,
     thresholds: Thresholds,
 ) -> list[PlannedDose]:
     """Every step's dose, from the baseline (OMEQ `start`, line owners `owners`) to the
     target."""
-    current, start_omeq = start, start.max_mg_per_day
+    start_omeq = start.max_mg_per_day
     _check_target(target, start_omeq, baseline)
-    state = list(baseline)
-    steps: list[PlannedDose] = []
-    is_slow = False
+    preferred = {d.product.id: _strengths_of(d) for d in baseline if not d.is_prn}
+    run = _Run(list(baseline), start, owners, start_omeq, pace, rules, table, thresholds,
+               preferred, [], baseline)  # fmt: skip
     for item in order:
-        grid = _grid(state[item])
-        while not state[item].is_stopped:
-            factor = _factor(current, owners, item, state[item])
-            floor = _floor(target, current, owners, item, state[item], factor, grid)
+        been: set[str] = {run.state[item].product.id}
+        while not run.state[item].is_stopped:
+            dose = run.state[item]
+            own = {*run.preferred.get(dose.product.id, ()), *_strengths_of(dose)}
+            grid = _grid(dose, tuple(sorted(own)))
+            factor = factor_of(run.current, run.owners, item, dose)
+            floor = _floor(target, run.current, run.owners, item, dose, factor, grid)
             if floor is None:
-                return steps  # the target is reached
-            limit, slows = _limit(pace, start_omeq, current.max_mg_per_day)
-            new, kind, is_forced = _reduce(state[item], grid, factor, limit, floor)
-            if new == state[item]:
-                raise RuntimeError(f"taper made no progress on {new.product.id}")  # a bug
-            state[item] = new
-            result, owners = omeq_of(state, table, thresholds)
-            cut = current.max_mg_per_day - result.max_mg_per_day
-            notes = []
-            if slows and not is_slow and pace.slow_down is not None:
-                notes.append(slow_note(pace.slow_down))
-            is_slow = is_slow or slows
-            if cut > limit:
-                notes.append(cut_note(new, grid, limit, cut, is_forced=is_forced))
-            planned = PlannedDose(
-                tuple(state), kind, item, result, tidy(limit), tidy(cut), tuple(notes)
-            )
-            steps.append(planned)
-            current = result
-            if len(steps) > MAX_STEPS:
-                raise TaperError(
-                    TaperErrorCode.PLAN_TOO_LONG,
-                    f"The plan would need more than {MAX_STEPS} steps; choose a larger step.",
-                    max_steps=str(MAX_STEPS),
+                return run.steps  # the target is reached
+            limit, slows = step_limit(pace, start_omeq, run.current.max_mg_per_day)
+            switched = None
+            if grid is not None and floor.is_stop and is_at_end(dose, grid):
+                is_target = target.kind is TargetKind.DOSE and dose.product.id == target.product_id
+                switched = switch_at_end(
+                    run.context(), item, dose, grid, factor, been, allow=not is_target
                 )
-    return steps
+            if switched is not None:
+                new, kind, is_forced = switched.to_dose, StepKind.SWITCH, False
+                been.add(new.product.id)
+            else:
+                new, kind, is_forced = reduce_dose(dose, grid, factor, limit, floor)
+            if new == dose:
+                raise RuntimeError(f"taper made no progress on {new.product.id}")  # a bug
+            _step(run, item, dose, new, kind, limit, slows, is_forced, grid, switched)
+    return run.steps
+
+
+def _strengths_of(dose: ProductDose) -> tuple[Decimal, ...]:
+    return tuple(sorted({c.strength.amount for t in dose.doses for c in t.dose.counts}))
+
+
+def _step(
+    run: _Run,
+    item: int,
+    old: ProductDose,
+    new: ProductDose,
+    kind: StepKind,
+    limit: Decimal,
+    slows: bool,
+    is_forced: bool,
+    grid: StrengthGrid | None,
+    switched: Switched | None,
+) -> None:
+    run.state[item] = new
+    result, owners = omeq_of(run.state, run.table, run.thresholds)
+    cut = run.current.max_mg_per_day - result.max_mg_per_day
+    notes: list[StepNote] = []
+    slow = run.pace.slow_down
+    if slows and not run.is_slow and slow is not None:
+        notes.append(slow_note(slow))
+    run.is_slow = run.is_slow or slows
+    if switched is not None:
+        switched = replace(switched, to_omeq_mg_per_day=tidy(item_omeq(result, owners, item)))
+        amounts = (switched.from_omeq_mg_per_day, switched.to_omeq_mg_per_day,
+                   switched.stop_mg_per_day, switched.limit_mg_per_day,
+                   switched.threshold_mg_per_day)  # fmt: skip
+        table = (run.table.id, run.table.version)
+        notes.append(switch_note(switched.reason.value, old, new, amounts, table))
+    elif cut > limit:
+        notes.append(cut_note(new, grid, limit, cut, is_forced=is_forced))
+    rhythm = change_days(new if not new.is_stopped else old)
+    days = step_days(run.pace.interval_days, cut, limit, rhythm)
+    if cut > limit:
+        notes.append(stretched_note(days, run.pace.interval_days, cut, limit, rhythm))
+    elif days > run.pace.interval_days:
+        notes.append(patch_rhythm_note(days, run.pace.interval_days, rhythm))
+    planned = PlannedDose(tuple(run.state), kind, item, result, tidy(limit), tidy(cut),
+                          tuple(notes), days, rhythm, old, switched)  # fmt: skip
+    run.steps.append(planned)
+    run.current, run.owners = result, owners
+    if len(run.steps) > MAX_STEPS:
+        raise TaperError(
+            TaperErrorCode.PLAN_TOO_LONG,
+            f"The plan would need more than {MAX_STEPS} steps; choose a larger step.",
+            max_steps=str(MAX_STEPS),
+            max_years=str(MAX_PLAN_YEARS),
+        )
 
 
 def _check_target(target: TaperTarget, start: Decimal, baseline: Sequence[ProductDose]) -> None:
@@ -245,16 +271,6 @@ def _check_target(target: TaperTarget, start: Decimal, baseline: Sequence[Produc
         )
 
 
-def _grid(dose: ProductDose) -> StrengthGrid | None:
-    if dose.is_prn:
-        return None
-    most = max(dose.amounts)
-    pieces = max(t.dose.pieces for t in dose.doses)
-    return StrengthGrid(
-        dose.product, up_to=most, max_units=max(pieces, default_max_units(dose.product))
-    )
-
-
 def _floor(
     target: TaperTarget,
     current: OmeqResult,
@@ -263,28 +279,28 @@ def _floor(
     dose: ProductDose,
     factor: Decimal,
     grid: StrengthGrid | None,
-) -> _Floor | None:
+) -> Floor | None:
     """The item's floor, or None when the plan's target is reached."""
     if target.kind is TargetKind.STOP:
-        return _Floor()
+        return Floor()
     if target.kind is TargetKind.DOSE:
         if dose.product.id != target.product_id or dose.is_prn:
-            return _Floor()
+            return Floor()
         amount = target.daily_amount or Decimal(0)
         if dose.daily_amount <= amount:
             return None
         if grid is not None and 0 < amount < grid.smallest_piece:
             _refuse_target(dose, grid, amount, f"{dose.product.dose_unit}/day", factor)
-        return _Floor(amount=amount) if amount > 0 else _Floor()
+        return Floor(amount=amount) if amount > 0 else Floor()
     goal = target.omeq_mg_per_day or Decimal(0)
     if current.max_mg_per_day <= goal:
         return None
     room = goal - (current.max_mg_per_day - item_omeq(current, owners, item))
     if room <= 0:
-        return _Floor()
+        return Floor()
     if grid is not None and room < grid.smallest_piece * factor:
         _refuse_target(dose, grid, goal, "mg OMEQ/day", factor)
-    return _Floor(omeq=room)
+    return Floor(omeq=room)
 
 
 def _refuse_target(
@@ -305,95 +321,3 @@ def _refuse_target(
         smallest_omeq=smallest_omeq,
         unit=product.dose_unit,
     )
-
-
-def _limit(pace: Pace, start: Decimal, current: Decimal) -> tuple[Decimal, bool]:
-    reference = start if pace.basis is StepBasis.STARTING_DOSE else current
-    limit = pace.step_percent / HUNDRED * reference
-    slow = pace.slow_down
-    if slow is not None and current <= slow.below_share * start:
-        return limit * slow.step_factor, True
-    return limit, False
-
-
-def _reduce(
-    dose: ProductDose, grid: StrengthGrid | None, factor: Decimal, limit: Decimal, floor: _Floor
-) -> tuple[ProductDose, StepKind, bool]:
-    """The item's next dose, the step's kind, and whether rounding forced a larger cut."""
-    if grid is None:
-        return _reduce_prn(dose, factor, limit, floor)
-    amounts = dose.amounts
-    if floor.is_stop and (dose.is_every_other_day or _is_smallest(amounts, grid)):
-        if dose.is_every_other_day or dose.is_patch:
-            is_forced = dose.daily_amount * factor > limit
-            return ProductDose(dose.product), StepKind.STOP, is_forced
-        is_forced = dose.daily_amount / 2 * factor > limit
-        return replace(dose, is_every_other_day=True), StepKind.EVERY_OTHER_DAY, is_forced
-    new_amounts, is_forced = _cut_peaks(list(amounts), grid, factor, limit, floor)
-    doses = []
-    for time, old, new in zip(TimeOfDay, amounts, new_amounts, strict=True):
-        if new:
-            expressed = grid.express(new) if new != old else _timed(dose, time)
-            doses.append(TimedDose(time, expressed))
-    return replace(dose, doses=tuple(doses)), StepKind.REDUCE, is_forced
-
-
-def _timed(dose: ProductDose, time: TimeOfDay) -> ExpressedDose:
-    return next(t.dose for t in dose.doses if t.time is time)
-
-
-def _is_smallest(amounts: tuple[Decimal, ...], grid: StrengthGrid) -> bool:
-    taken = [a for a in amounts if a]
-    return len(taken) == 1 and taken[0] <= grid.smallest_piece
-
-
-def _cut_peaks(
-    amounts: list[Decimal], grid: StrengthGrid, factor: Decimal, limit: Decimal, floor: _Floor
-) -> tuple[tuple[Decimal, ...], bool]:
-    total = sum(amounts, Decimal(0))
-    original = list(amounts)
-    cut = Decimal(0)
-    while not floor.reached(total - cut, factor):
-        for time in _largest_first(amounts):
-            lower = grid.amount_below(amounts[time])
-            new_cut = cut + amounts[time] - lower
-            if new_cut * factor <= limit and total - new_cut > 0:
-                amounts[time], cut = lower, new_cut
-                break
-        else:
-            break
-    least = grid.smallest_piece / 2
-    if cut >= least:
-        return tuple(amounts), False
-    amounts, cut = original, Decimal(0)  # the strengths cannot follow the step size
-    while cut < least:
-        options = [
-            (amounts[t] - grid.amount_below(amounts[t]), -amounts[t], t)
-            for t in _largest_first(amounts)
-        ]
-        usable = [o for o in options if total - cut - o[0] > 0]
-        if not usable:
-            break
-        step, _, time = min(usable)
-        amounts[time] -= step
-        cut += step
-    return tuple(amounts), cut * factor > limit
-
-
-def _largest_first(amounts: list[Decimal]) -> list[int]:
-    return sorted((t for t, a in enumerate(amounts) if a), key=lambda t: (-amounts[t], t))
-
-
-def _reduce_prn(
-    dose: ProductDose, factor: Decimal, limit: Decimal, floor: _Floor
-) -> tuple[ProductDose, StepKind, bool]:
-    assert dose.prn_dose is not None  # noqa: S101 - only PRN items have no grid
-    per_dose = dose.prn_dose.amount * factor
-    allowed = int((limit / per_dose).to_integral_value(rounding=ROUND_FLOOR))
-    keep = 0
-    if floor.omeq is not None:
-        keep = int((floor.omeq / per_dose).to_integral_value(rounding=ROUND_FLOOR))
-    remaining = max(dose.prn_max_doses_per_day - max(allowed, 1), keep, 0)
-    kind = StepKind.STOP if remaining == 0 else StepKind.REDUCE
-    new = replace(dose, prn_max_doses_per_day=remaining)
-    return new, kind, (dose.prn_max_doses_per_day - remaining) * per_dose > limit

@@ -1,4 +1,5 @@
-"""A dose expressed in marketed strengths: which tablets, half tablets or patches make it.
+"""A dose expressed in marketed strengths: which tablets, half tablets, patches or millilitres
+of an oral solution make it.
 
     grid = StrengthGrid(product, up_to=Decimal(120))
     grid.express(Decimal(50))    # 30 mg + 10 mg + 10 mg
@@ -7,18 +8,26 @@
     split_daily_dose(product, Decimal(90), (TimeOfDay.MORNING, TimeOfDay.EVENING))
 
 The rules, so a clinician can check them:
-- Only the product's marketed strengths are used, each any number of times. A half tablet
-  only where the product is `splittable`, and at most one half per administration (two halves
-  are one whole). Patches are combined, never cut; liquids (mg/ml) are not expressed here.
-- An administration uses at most `max_units` pieces (a half counts as a piece): by default 4
-  tablets or capsules and 2 patches worn at once (`default_max_units`), so a dose never turns
-  into a handful of tablets or a patchwork. A caller can raise it.
-- Among the ways to make a dose the fewest pieces win, then whole before half, then the
-  largest strengths (60 + 30, not 30 + 30 + 30).
+- Only the product's marketed strengths are used. A half tablet only where the product is
+  `splittable`, and at most one half per administration (two halves are one whole). Patches
+  are combined, never cut.
+- An administration uses **at most two strengths** (a half counts as the strength halved), so
+  70 mg of oxycodone depot is 60 + 10 or 40 + 30, never 40 + 20 + 10; and at most
+  `max_units` pieces (a half counts as a piece): by default 4 tablets or capsules and 2
+  patches worn at once (`default_max_units`), so a dose never turns into a handful of tablets
+  or a patchwork. A caller can raise it.
+- An oral solution is one concentration per administration, measured in steps of
+  `LiquidMeasure.step_ml` up to `max_ml` (0.5 ml and 20 ml by default, from
+  `domain/data/taper_settings.toml`); the lower concentration is used where it can make the
+  dose. Drops and injections are not expressed here.
+- `preferred` strengths (those the patient already has) win whenever they alone can make the
+  dose: a patient on 10 mg tablets gets 10 + half of 10 for 15 mg, never half of a new 30 mg
+  tablet. Otherwise the fewest pieces win, then whole before half, then fewer strengths,
+  then the largest strengths (60 + 30, not 30 + 30 + 30).
 - A dose is found by exact search, not rounding: amounts are counted in "grains" (the
   greatest common divisor of the pieces, e.g. 5 mg for morphine tablets 10/30 mg that may be
-  halved) and a coin-change table up to the largest dose asked for is built once per product
-  and size, then reused. Above `MAX_GRAINS` grains a dose is refused as implausible.
+  halved); every combination allowed above is enumerated once per product and size, then
+  reused. Above `MAX_GRAINS` grains a dose is refused as implausible.
 
 Refusals are `StrengthError`s with a stable `code` and text `params` (numbers as exact decimal
 strings) so the user interface can translate them.
@@ -29,11 +38,12 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import lru_cache
+from itertools import combinations
 
 from domain.catalogue import Form, Product, Strength
 from domain.errors import DomainError
@@ -42,8 +52,10 @@ __all__ = [
     "DEFAULT_MAX_PATCHES",
     "DEFAULT_MAX_TABLETS",
     "MAX_GRAINS",
+    "MAX_STRENGTHS_PER_DOSE",
     "DailyDose",
     "ExpressedDose",
+    "LiquidMeasure",
     "StrengthError",
     "StrengthErrorCode",
     "StrengthGrid",
@@ -53,6 +65,8 @@ __all__ = [
     "closest_dose_at_most",
     "default_max_units",
     "express_dose",
+    "grid_for",
+    "is_measured_solution",
     "split_daily_dose",
     "sum_units",
     "tidy",
@@ -60,6 +74,7 @@ __all__ = [
 
 DEFAULT_MAX_TABLETS = 4  # pieces per administration: a usability bound, not a clinical number
 DEFAULT_MAX_PATCHES = 2  # patches worn at once
+MAX_STRENGTHS_PER_DOSE = 2  # issue 11: never 40 + 20 + 10 for one dose
 MAX_GRAINS = 20_000  # bounds the search: 100 g of morphine in 5 mg grains
 HALF = Decimal("0.5")
 
@@ -96,8 +111,17 @@ class StrengthError(DomainError):
 
 
 @dataclass(frozen=True)
+class LiquidMeasure:
+    """How an oral solution is measured: in steps of `step_ml`, at most `max_ml` a dose."""
+
+    step_ml: Decimal
+    max_ml: Decimal
+
+
+@dataclass(frozen=True)
 class UnitCount:
-    """`units` of one strength: tablets (0.5 is a half tablet), capsules or patches."""
+    """`units` of one strength: tablets (0.5 is a half tablet), capsules, patches, or ml of a
+    solution."""
 
     strength: Strength
     units: Decimal
@@ -110,10 +134,11 @@ class UnitCount:
 @dataclass(frozen=True)
 class ExpressedDose:
     """One administration: `amount` of the counted substance, made of `counts` (largest
-    strength first; empty for a zero dose)."""
+    strength first; empty for a zero dose). `is_volume`: the counts are ml of a solution."""
 
     amount: Decimal
     counts: tuple[UnitCount, ...] = ()
+    is_volume: bool = False
 
     @property
     def is_zero(self) -> bool:
@@ -121,7 +146,9 @@ class ExpressedDose:
 
     @property
     def pieces(self) -> int:
-        """Physical pieces: a whole unit is one, a half tablet is one."""
+        """Physical pieces: a whole unit is one, a half tablet is one, a measured volume one."""
+        if self.is_volume:
+            return len(self.counts)
         return sum(math.ceil(c.units) for c in self.counts)
 
 
@@ -146,6 +173,11 @@ class DailyDose:
         return self.amount == self.target
 
 
+def is_measured_solution(product: Product) -> bool:
+    """An oral solution taken on a schedule: measured in ml, expressed in mg."""
+    return product.form is Form.ORAL_SOLUTION
+
+
 def default_max_units(product: Product) -> int:
     return DEFAULT_MAX_PATCHES if product.form is Form.PATCH else DEFAULT_MAX_TABLETS
 
@@ -156,7 +188,7 @@ def sum_units(counts: Iterable[UnitCount]) -> tuple[UnitCount, ...]:
     for count in counts:
         by_strength[count.strength] += count.units
     ordered = sorted(by_strength.items(), key=lambda item: item[0].amount, reverse=True)
-    return tuple(UnitCount(strength, units) for strength, units in ordered if units)
+    return tuple(UnitCount(strength, tidy(units)) for strength, units in ordered if units)
 
 
 def _text(value: Decimal) -> str:
@@ -176,75 +208,139 @@ def _check_product(product: Product) -> None:
             f"{product.name} has no marketed strengths in the catalogue.",
             product=product.id,
         )
-    if product.is_measured_in_ml:
+    if product.is_measured_in_ml and not is_measured_solution(product):
         raise StrengthError(
             StrengthErrorCode.MEASURED_IN_ML,
-            f"{product.name} is measured in ml, not in tablets or patches.",
+            f"{product.name} is measured in ml or drops, not in tablets, patches or a measured"
+            " oral solution.",
             product=product.id,
         )
 
 
+def _default_liquid() -> LiquidMeasure:
+    from domain.tapering.settings import default_taper_settings
+
+    return default_taper_settings().liquid
+
+
+# One way of making an amount: (strength index, units) pairs, largest strength first.
+_Counts = tuple[tuple[int, Decimal], ...]
+
+
 @dataclass(frozen=True)
-class _Coins:
-    """The change-making table: fewest pieces for every multiple of the grain up to a size."""
+class _Table:
+    """Every amount (in grains) the allowed combinations make, with the best way for each."""
 
     scale: int  # amounts are multiplied by 10**scale to become integers
     grain: int  # in scaled integers
-    whole: tuple[int, ...]  # strength sizes in grains, one per strength (ascending)
-    whole_cost: tuple[int, ...]  # fewest whole pieces per grain count (a big number: none)
-    whole_last: tuple[int, ...]  # index of the largest strength in one fewest-piece way
-    halves: tuple[int, ...]  # half of each strength in grains (empty when not splittable)
-    half_cost: tuple[int, ...]  # fewest pieces using exactly one half tablet
-    half_used: tuple[int, ...]  # index of the strength halved
+    best: dict[int, _Counts]
+    amounts: tuple[int, ...]  # sorted keys of `best`
 
 
-_NONE = 1 << 30
+def _scaled(values: Sequence[Decimal]) -> tuple[int, int, list[int]]:
+    scale = max(0, *(-int(v.normalize().as_tuple().exponent) for v in values))
+    scaled = [int(v.scaleb(scale)) for v in values]
+    return scale, math.gcd(*scaled), scaled
 
 
-@lru_cache(maxsize=256)
-def _coins(amounts: tuple[Decimal, ...], splittable: bool, grains: int) -> _Coins:
-    pieces = list(amounts) + ([a * HALF for a in amounts] if splittable else [])
-    scale = max(0, *(-int(p.normalize().as_tuple().exponent) for p in pieces))
-    scaled = [int(p.scaleb(scale)) for p in pieces]
-    grain = math.gcd(*scaled)
-    whole = tuple(int(a.scaleb(scale)) // grain for a in amounts)
-    cost = [_NONE] * (grains + 1)
-    last = [-1] * (grains + 1)
-    cost[0] = 0
-    for k in range(1, grains + 1):
-        for index in range(len(whole) - 1, -1, -1):  # largest first: it wins ties
-            size = whole[index]
-            if size <= k and cost[k - size] + 1 < cost[k]:
-                cost[k], last[k] = cost[k - size] + 1, index
-    half_cost = [_NONE] * (grains + 1)
-    half_used = [-1] * (grains + 1)
-    halves = tuple(int((a * HALF).scaleb(scale)) // grain for a in amounts) if splittable else ()
-    if splittable:
-        for k in range(1, grains + 1):
-            for index in range(len(halves) - 1, -1, -1):
-                size = halves[index]
-                if size <= k and cost[k - size] + 1 < half_cost[k]:
-                    half_cost[k], half_used[k] = cost[k - size] + 1, index
-    return _Coins(
-        scale, grain, whole, tuple(cost), tuple(last), halves, tuple(half_cost), tuple(half_used)
-    )
+def _solid_ways(
+    amounts: tuple[Decimal, ...], splittable: bool, max_units: int
+) -> Iterator[tuple[set[int], int, int, _Counts]]:
+    """(strengths used, pieces, halves, counts) for every combination of at most two
+    strengths, at most one half and at most `max_units` pieces."""
+    indices = range(len(amounts))
+    subsets = [(i,) for i in indices] + list(combinations(indices, MAX_STRENGTHS_PER_DOSE))
+    for subset in subsets:
+        halves: list[int | None] = [None, *(subset if splittable else ())]
+        for half in halves:
+            room = max_units - (half is not None)
+            for counts in _count_vectors(len(subset), room):
+                if any(c == 0 and s != half for s, c in zip(subset, counts, strict=True)):
+                    continue  # a strength not used: a smaller subset makes it
+                units = {s: Decimal(c) for s, c in zip(subset, counts, strict=True)}
+                if half is not None:
+                    units[half] += HALF
+                pieces = sum(counts) + (half is not None)
+                if pieces == 0:
+                    continue
+                ordered = tuple(sorted(units.items(), key=lambda item: -amounts[item[0]]))
+                yield set(subset), pieces, int(half is not None), ordered
+
+
+def _count_vectors(size: int, room: int) -> Iterator[tuple[int, ...]]:
+    if size == 1:
+        for count in range(room + 1):
+            yield (count,)
+        return
+    for first in range(room + 1):
+        for rest in _count_vectors(size - 1, room - first):
+            yield (first, *rest)
+
+
+@lru_cache(maxsize=512)
+def _table(
+    amounts: tuple[Decimal, ...],
+    splittable: bool,
+    max_units: int,
+    preferred: frozenset[Decimal],
+    liquid: LiquidMeasure | None,
+) -> _Table:
+    own = {i for i, a in enumerate(amounts) if a in preferred}
+    keyed: dict[Decimal, tuple[tuple[object, ...], _Counts]] = {}
+
+    def offer(amount: Decimal, key: tuple[object, ...], counts: _Counts) -> None:
+        if amount not in keyed or key < keyed[amount][0]:
+            keyed[amount] = (key, counts)
+
+    if liquid is not None:
+        steps = int((liquid.max_ml / liquid.step_ml).to_integral_value(rounding=ROUND_FLOOR))
+        for index, concentration in enumerate(amounts):
+            is_own = 0 if not own or index in own else 1
+            for k in range(1, steps + 1):
+                volume = liquid.step_ml * k
+                offer(concentration * volume, (is_own, index), ((index, tidy(volume)),))
+        pieces = [a * liquid.step_ml for a in amounts]
+    else:
+        for used, count, halves, counts in _solid_ways(amounts, splittable, max_units):
+            amount = sum((amounts[i] * u for i, u in counts), Decimal(0))
+            is_own = 0 if not own or used <= own else 1
+            largest = tuple(-amounts[i] for i, u in counts for _ in range(math.ceil(u)))
+            offer(amount, (is_own, count, halves, len(used), largest), counts)
+        pieces = list(amounts) + ([a * HALF for a in amounts] if splittable else [])
+    scale, grain, _ = _scaled(pieces)
+    best = {int(amount.scaleb(scale)) // grain: way for amount, (_, way) in keyed.items()}
+    return _Table(scale, grain, best, tuple(sorted(best)))
 
 
 class StrengthGrid:
-    """Every dose of one product up to a size that `max_units` pieces can make."""
+    """Every dose of one product up to a size that the rules above allow."""
 
-    def __init__(self, product: Product, *, up_to: Decimal, max_units: int | None = None) -> None:
+    def __init__(
+        self,
+        product: Product,
+        *,
+        up_to: Decimal,
+        max_units: int | None = None,
+        preferred: Iterable[Decimal] = (),
+        liquid: LiquidMeasure | None = None,
+    ) -> None:
         _check_product(product)
         self.product = product
         self.max_units = default_max_units(product) if max_units is None else max_units
         if self.max_units < 1:
             raise ValueError("max_units must be at least 1")
+        self.is_volume = is_measured_solution(product)
+        measure = (liquid or _default_liquid()) if self.is_volume else None
         amounts = tuple(s.amount for s in product.strengths)
-        splittable = product.splittable and product.form is not Form.PATCH
+        splittable = product.splittable and product.form in {Form.TABLET, Form.DEPOT_TABLET}
         smallest = product.smallest_strength.amount
-        self._smallest_piece = tidy(smallest * HALF if splittable else smallest)
-        probe = _coins(amounts, splittable, 0)
-        self._unit = Decimal(probe.grain).scaleb(-probe.scale)  # one grain, as an amount
+        if measure is not None:
+            self._smallest_piece = tidy(smallest * measure.step_ml)
+        else:
+            self._smallest_piece = tidy(smallest * HALF if splittable else smallest)
+        chosen = frozenset(a for a in preferred if a in amounts)
+        self._table = _table(amounts, splittable, self.max_units, chosen, measure)
+        self._unit = Decimal(self._table.grain).scaleb(-self._table.scale)  # one grain
         needed = self._floor_grains(max(up_to, Decimal(0)))
         if needed > MAX_GRAINS:
             raise StrengthError(
@@ -255,13 +351,9 @@ class StrengthGrid:
                 amount=_text(up_to),
                 unit=product.dose_unit,
             )
-        size = 1 << max(6, needed.bit_length())  # round up so similar sizes share a table
-        self._coins = _coins(amounts, splittable, size)
         self._size = needed
-        costs = zip(self._coins.whole_cost, self._coins.half_cost, strict=True)
-        self._ok = [
-            k for k, (w, h) in enumerate(costs) if k <= needed and min(w, h) <= self.max_units
-        ]
+        amounts_ok = self._table.amounts
+        self._ok = amounts_ok[: bisect.bisect_right(amounts_ok, needed)]
 
     @property
     def grain(self) -> Decimal:
@@ -271,7 +363,8 @@ class StrengthGrid:
     @property
     def smallest_piece(self) -> Decimal:
         """The smallest dose one administration can be: a half of the smallest strength where
-        the product may be split, else the smallest strength."""
+        the product may be split, the smallest measured volume of a solution, else the
+        smallest strength."""
         return self._smallest_piece
 
     def _floor_grains(self, amount: Decimal) -> int:
@@ -281,20 +374,11 @@ class StrengthGrid:
         return tidy(Decimal(grains) * self._unit)
 
     def _dose(self, grains: int) -> ExpressedDose:
-        coins, counts = self._coins, []
-        units: dict[int, Decimal] = defaultdict(Decimal)
-        if coins.half_cost[grains] < coins.whole_cost[grains]:
-            halved = coins.half_used[grains]
-            units[halved] += HALF
-            grains -= coins.halves[halved]
-        while grains:
-            index = coins.whole_last[grains]
-            units[index] += 1
-            grains -= coins.whole[index]
-        for index in sorted(units, reverse=True):
-            counts.append(UnitCount(self.product.strengths[index], units[index]))
+        way = self._table.best[grains]
+        strengths = self.product.strengths
+        counts = tuple(UnitCount(strengths[index], units) for index, units in way)
         total = sum((c.amount for c in counts), Decimal(0))
-        return ExpressedDose(tidy(total), tuple(counts))
+        return ExpressedDose(tidy(total), counts, self.is_volume)
 
     def is_representable(self, amount: Decimal) -> bool:
         grains = self._floor_grains(amount)
@@ -308,16 +392,19 @@ class StrengthGrid:
         grains = self._floor_grains(amount)
         if grains > self._size:
             raise ValueError(f"{amount} is above the grid's size; build it with a larger up_to")
+        if amount == 0:
+            return ExpressedDose(Decimal(0), (), self.is_volume)
         if self.is_representable(amount):
             return self._dose(grains)
         below = self.at_most(amount) if amount >= self.smallest_piece else None
         above = self.at_least(amount)
         self._refuse_below_smallest(amount)
         marketed = ", ".join(s.label or _text(s.amount) for s in self.product.strengths)
+        how = "measured in ml" if self.is_volume else f"with at most {self.max_units} pieces"
         raise StrengthError(
             StrengthErrorCode.NOT_REPRESENTABLE,
             f"{_text(amount)} {self.product.dose_unit} cannot be made from {self.product.name}"
-            f" {marketed} {self.product.dose_unit} with at most {self.max_units} pieces.",
+            f" {marketed} {self.product.unit} {how}.",
             product=self.product.id,
             amount=_text(amount),
             unit=self.product.dose_unit,
@@ -329,11 +416,13 @@ class StrengthGrid:
         if 0 < amount < self.smallest_piece:
             smallest = self.product.smallest_strength
             what = "half of " if self.smallest_piece < smallest.amount else ""
+            if self.is_volume:
+                what = "the smallest measured volume of "
             raise StrengthError(
                 StrengthErrorCode.BELOW_SMALLEST_STRENGTH,
                 f"{_text(amount)} {self.product.dose_unit} is less than {what}the smallest"
                 f" marketed strength of {self.product.name}, {_text(smallest.amount)}"
-                f" {self.product.dose_unit}.",
+                f" {self.product.unit}.",
                 product=self.product.id,
                 amount=_text(amount),
                 unit=self.product.dose_unit,
@@ -347,16 +436,25 @@ class StrengthGrid:
         self._refuse_below_smallest(amount)
         grains = min(self._floor_grains(amount), self._size)
         index = bisect.bisect_right(self._ok, grains) - 1
-        return self._dose(self._ok[max(index, 0)])
+        if index < 0:
+            return ExpressedDose(Decimal(0), (), self.is_volume)
+        return self._dose(self._ok[index])
 
     def below(self, amount: Decimal) -> ExpressedDose:
         """The largest dose strictly below `amount` (a zero dose below the smallest piece)."""
         grains = self._below(amount)
-        return self._dose(grains) if grains else ExpressedDose(Decimal(0))
+        return self._dose(grains) if grains else ExpressedDose(Decimal(0), (), self.is_volume)
 
     def amount_below(self, amount: Decimal) -> Decimal:
         """`below(amount).amount`, without working out the pieces (the taper's hot path)."""
-        return Decimal(self._below(amount)) * self._unit
+        return tidy(Decimal(self._below(amount)) * self._unit)
+
+    def amounts_between(self, low: Decimal, high: Decimal) -> list[Decimal]:
+        """Every dose from `low` to `high` (both included), largest first."""
+        first = bisect.bisect_left(self._ok, max(self._floor_grains(low), 0))
+        last = bisect.bisect_right(self._ok, min(self._floor_grains(high), self._size))
+        found = [self._amount(g) for g in reversed(self._ok[first:last])]
+        return [a for a in found if low <= a <= high]
 
     def _below(self, amount: Decimal) -> int:
         exact = amount / self._unit
@@ -371,13 +469,24 @@ class StrengthGrid:
         grains = self._floor_grains(amount)
         if self._amount(grains) != amount:
             grains += 1
-        index = bisect.bisect_left(self._ok, max(grains, 0))
+        index = bisect.bisect_left(self._ok, max(grains, 1))
         return self._dose(self._ok[index]) if index < len(self._ok) else None
 
     def above(self, amount: Decimal) -> ExpressedDose | None:
         """The smallest dose strictly above `amount`, or None above the grid's size."""
         index = bisect.bisect_right(self._ok, self._floor_grains(amount))
         return self._dose(self._ok[index]) if index < len(self._ok) else None
+
+
+@lru_cache(maxsize=2048)
+def grid_for(
+    product: Product,
+    up_to: Decimal,
+    max_units: int | None = None,
+    preferred: tuple[Decimal, ...] = (),
+) -> StrengthGrid:
+    """A `StrengthGrid`, shared between callers asking for the same one (it never changes)."""
+    return StrengthGrid(product, up_to=up_to, max_units=max_units, preferred=preferred)
 
 
 def express_dose(
@@ -402,6 +511,7 @@ def split_daily_dose(
     times: Sequence[TimeOfDay],
     *,
     max_units: int | None = None,
+    grid: StrengthGrid | None = None,
 ) -> DailyDose:
     """`daily_amount` split over `times` as evenly as the strengths allow, never above it.
 
@@ -418,13 +528,11 @@ def split_daily_dose(
             "Give each time of day once; a patch is applied at one time of day.",
             product=product.id,
         )
-    grid = StrengthGrid(product, up_to=daily_amount, max_units=max_units)
+    grid = grid or StrengthGrid(product, up_to=daily_amount, max_units=max_units)
     grid._refuse_below_smallest(daily_amount)
     share = daily_amount / len(chosen)
-    doses = {
-        t: (grid.at_most(share) if share >= grid.smallest_piece else ExpressedDose(Decimal(0)))
-        for t in chosen
-    }
+    zero = ExpressedDose(Decimal(0), (), grid.is_volume)
+    doses = {t: (grid.at_most(share) if share >= grid.smallest_piece else zero) for t in chosen}
     total = sum((d.amount for d in doses.values()), Decimal(0))
     raised = True
     while raised:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from domain.catalogue import (
     COLUMNS,
     FORM_RULES,
+    OPIOID_ATC_PREFIXES,
     ROUTES,
     SPLITTABLE_FORMS,
     UNITS,
@@ -24,6 +25,7 @@ from domain.catalogue import (
     shipped_catalogue,
     write_products_csv,
 )
+from domain.omeq import DoseBandedRule, LinearRule, Route, load_builtin_tables
 
 CATALOGUE = load_catalogue()
 D = Decimal
@@ -40,16 +42,76 @@ GOOD = {
 
 def test_the_shipped_catalogue_loads_with_its_date_sources_and_caveat() -> None:
     assert len(CATALOGUE) >= 40
-    assert CATALOGUE.info.date == date(2026, 11, 23)
+    assert CATALOGUE.info.date == date(2026, 12, 6)
     assert CATALOGUE.info.sources
-    assert "verify against pro.medicin.dk" in CATALOGUE.info.caveat
+    assert "Verify against pro.medicin.dk" in CATALOGUE.info.caveat
+    assert "not checked by a pharmacist" in CATALOGUE.info.caveat
     assert shipped_catalogue() == CATALOGUE
 
 
-def test_every_opioid_has_an_n02_or_n07_atc_code() -> None:
+def test_every_row_names_its_source_and_the_date_it_was_compiled() -> None:
+    for product in CATALOGUE:
+        assert product.source.strip(), product.id
+        assert product.checked_on == date(2026, 12, 6), product.id
+    unconfirmed = {p.id for p in CATALOGUE if p.needs_pharmacist_check}
+    assert {"oxycodone-depot-tablet", "tramadol-paracetamol-tablet", "buprenorphine-patch-4-day",
+            "tapentadol-depot-tablet"} <= unconfirmed  # fmt: skip
+    assert "morphine-oral-solution" not in unconfirmed  # seen on pro.medicin.dk (Oramorph)
+
+
+def test_a_product_no_shipped_table_converts_says_why() -> None:
+    # Convertibility is the table's answer (a factor, where a published one exists, converts
+    # the product); where no shipped table has one, the row says why for the clinician.
+    tables = load_builtin_tables().values()
+    for product in CATALOGUE.opioids():
+        rules = [t.rule_for(product.substance, Route(product.route)) for t in tables]
+        if product.is_substitution or any(
+            isinstance(r, LinearRule | DoseBandedRule) for r in rules
+        ):
+            continue
+        assert product.not_convertible_reason.startswith("No "), product.id
+    assert "parenteral" in CATALOGUE.by_id("morphine-injection").not_convertible_reason
+    assert "rectal" in CATALOGUE.by_id("ketobemidone-suppository").not_convertible_reason
+
+
+@pytest.mark.parametrize(
+    ("product_id", "strengths", "brand"),
+    [
+        pytest.param("tramadol-capsule", "50", "Tadol", id="tramadol-capsule-brands"),
+        pytest.param("tramadol-depot-tablet", "100|150|200", "Mandolgin Retard",
+                     id="tramadol-depot-brands"),
+        pytest.param("tramadol-depot-capsule", "100|150|200", "Dolol Retard UNO",
+                     id="tramadol-once-daily"),
+        pytest.param("codeine-tablet", "25", "Kodein DAK", id="plain-codeine"),
+        pytest.param("tramadol-paracetamol-tablet", "37.5", "Zaldiar", id="tramadol-paracetamol"),
+        pytest.param("oxycodone-depot-tablet", "5|10|15|20|30|40|60|80", "OxyContin",
+                     id="oxycodone-depot-15-30-60"),
+        pytest.param("tapentadol-depot-tablet", "25|50|100|150|200|250", "Palexia Depot",
+                     id="tapentadol-25"),
+        pytest.param("morphine-oral-solution", "2", "Oramorph", id="morphine-solution"),
+        pytest.param("oxycodone-oral-solution", "1|10", "OxyNorm", id="oxycodone-solution"),
+        pytest.param("methadone-oral-solution", "1|5", "Metadon DAK", id="methadone-solution"),
+        pytest.param("buprenorphine-patch-7-day", "5|10|15|20|40", "Norspan", id="norspan"),
+        pytest.param("buprenorphine-patch-4-day", "35|52.5|70", "Transtec", id="transtec"),
+    ],
+)  # fmt: skip
+def test_the_danish_market_recheck_of_issue_11(product_id: str, strengths: str, brand: str) -> None:
+    product = CATALOGUE.by_id(product_id)
+    assert "|".join(format(s.amount, "f") for s in product.strengths) == strengths
+    assert brand in product.brands
+
+
+def test_morphine_depot_5_mg_is_not_listed_and_the_row_says_why() -> None:
+    depot = CATALOGUE.by_id("morphine-depot-tablet")
+    assert depot.smallest_strength.amount == 10
+    assert "Contalgin 5 mg is withdrawn" in depot.note
+
+
+def test_every_opioid_has_an_opioid_atc_code() -> None:
     assert CATALOGUE.opioids()
     for product in CATALOGUE.opioids():
-        assert product.atc.startswith(("N02", "N07")), product.id
+        assert product.atc.startswith(OPIOID_ATC_PREFIXES), product.id
+    assert CATALOGUE.by_id("codeine-tablet").atc == "R05DA04"  # plain codeine: a cough drug
 
 
 def test_every_product_uses_an_allowed_route_and_unit_for_its_form() -> None:
@@ -338,6 +400,10 @@ def products(draw: st.DrawFn) -> Product:
         other_ingredients=(), splittable=form in SPLITTABLE_FORMS and draw(st.booleans()),
         patch_change_hours=draw(st.integers(1, 336)) if form is Form.PATCH else None,
         is_substitution=substitution, note=draw(st.just("") | _words),
+        source=draw(st.just("") | _words),
+        checked_on=draw(st.none() | st.dates(date(2000, 1, 1), date(2100, 1, 1))),
+        needs_pharmacist_check=draw(st.booleans()),
+        not_convertible_reason=draw(st.just("") | _words),
     )  # fmt: skip
 
 

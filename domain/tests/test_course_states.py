@@ -30,9 +30,14 @@ SYSTEM, PRACTICE, CLINIC = Actor.SYSTEM, Actor.PRACTICE, Actor.CLINIC
 # (from, event, to, who may, needs a reason)
 ALLOWED = [
     (S.ACTIVE, E.RECORD_SUCCESS, S.SUCCEEDED, {SYSTEM, PRACTICE}, False),
-    (S.ACTIVE, E.PROPOSE_HANDOVER, S.HANDOVER_PROPOSED, {SYSTEM}, False),
+    # The 3-month rule proposes; only the GP's practice hands the patient over.
+    (S.ACTIVE, E.PROPOSE_HANDOVER, S.HANDOVER_REVIEW, {SYSTEM}, False),
     (S.ACTIVE, E.HAND_OVER_EARLY, S.HANDOVER_PROPOSED, {PRACTICE}, True),
     (S.ACTIVE, E.END, S.ENDED, {PRACTICE}, True),
+    (S.HANDOVER_REVIEW, E.CONFIRM_HANDOVER, S.HANDOVER_PROPOSED, {PRACTICE}, False),
+    (S.HANDOVER_REVIEW, E.KEEP_IN_PRACTICE, S.ACTIVE, {PRACTICE}, True),
+    (S.HANDOVER_REVIEW, E.RECORD_SUCCESS, S.SUCCEEDED, {PRACTICE}, False),
+    (S.HANDOVER_REVIEW, E.END, S.ENDED, {PRACTICE}, True),
     (S.HANDOVER_PROPOSED, E.ACCEPT, S.MOVED_TO_HOSPITAL_TRACK, {CLINIC}, False),
     (S.HANDOVER_PROPOSED, E.RETURN_TO_PRACTICE, S.RETURNED_TO_PRACTICE_TRACK, {CLINIC}, True),
     (S.HANDOVER_PROPOSED, E.END, S.ENDED, {PRACTICE, CLINIC}, True),
@@ -147,6 +152,14 @@ def test_the_hospital_track_runs_from_accepted_to_completed() -> None:
 def test_allowed_events_lists_the_buttons_an_actor_may_press() -> None:
     assert allowed_events(S.ACTIVE, by=PRACTICE) == (E.RECORD_SUCCESS, E.HAND_OVER_EARLY, E.END)
     assert allowed_events(S.ACTIVE, by=SYSTEM) == (E.RECORD_SUCCESS, E.PROPOSE_HANDOVER)
+    assert allowed_events(S.HANDOVER_REVIEW, by=PRACTICE) == (
+        E.CONFIRM_HANDOVER,
+        E.KEEP_IN_PRACTICE,
+        E.RECORD_SUCCESS,
+        E.END,
+    )
+    assert allowed_events(S.HANDOVER_REVIEW, by=SYSTEM) == ()
+    assert allowed_events(S.HANDOVER_REVIEW, by=CLINIC) == ()
     assert allowed_events(S.HANDOVER_PROPOSED, by=CLINIC) == (
         E.ACCEPT,
         E.RETURN_TO_PRACTICE,
@@ -169,3 +182,12 @@ def test_any_open_status_blocks_a_new_course(status: CourseStatus) -> None:
 def test_a_patient_with_only_closed_courses_may_start_one() -> None:
     ensure_no_open_course([])
     ensure_no_open_course(sorted(CLOSED_STATUSES))
+
+
+def test_the_system_never_moves_a_course_to_the_clinic_s_intake() -> None:
+    """Only the GP's practice (or a GP's early handover) reaches `handover_proposed`."""
+    into_intake = [t for t in TRANSITIONS.values() if t.target is S.HANDOVER_PROPOSED]
+    assert into_intake
+    assert all(t.by == {PRACTICE} for t in into_intake)
+    assert allowed_events(S.ACTIVE, by=SYSTEM) == (E.RECORD_SUCCESS, E.PROPOSE_HANDOVER)
+    assert transition(S.ACTIVE, E.PROPOSE_HANDOVER, by=SYSTEM) is S.HANDOVER_REVIEW

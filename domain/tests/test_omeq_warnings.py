@@ -21,6 +21,7 @@ from domain.omeq import (
     default_plausibility_limit,
     default_thresholds,
     load_builtin_tables,
+    long_acting_substances,
 )
 
 D = Decimal
@@ -236,3 +237,31 @@ def test_warnings_are_listed_in_a_stable_order() -> None:
         WarningCode.Z_DRUG,
         WarningCode.GABAPENTINOID,
     ]
+
+
+def methadone_tablet(mg: str, doses: int = 2) -> RegimenLine:
+    # The catalogue's methadone tablets and solution are immediate release (methadone-tablet).
+    return RegimenLine(
+        "methadone", Route.ORAL, D(mg), DoseUnit.MG, D(doses), release=Release.IMMEDIATE
+    )
+
+
+@pytest.mark.parametrize("table_id", ["cdc-2022", "nordic"])
+def test_methadone_on_a_schedule_gets_its_own_warning_not_short_acting(table_id: str) -> None:
+    # Issue 11: methadone was flagged "short-acting on a schedule, switch to depot".
+    result = omeq(methadone_tablet("10"), table_id=table_id)
+    assert WarningCode.SHORT_ACTING_SCHEDULED not in codes(result)
+    assert warning(result, WarningCode.METHADONE_PRESENT).line_indexes == (0,)
+
+
+def test_beside_methadone_a_short_acting_opioid_is_still_named_alone() -> None:
+    oxycodone = RegimenLine(
+        "oxycodone", Route.ORAL, D(5), DoseUnit.MG, D(4), release=Release.IMMEDIATE
+    )
+    result = omeq(methadone_tablet("10"), oxycodone)
+    short = warning(result, WarningCode.SHORT_ACTING_SCHEDULED)
+    assert (short.line_indexes, short.param("substances")) == ((1,), "oxycodone")
+
+
+def test_methadone_is_long_acting_by_the_settings_file() -> None:
+    assert "methadone" in long_acting_substances()

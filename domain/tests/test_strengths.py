@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from domain.catalogue import Form, Product, shipped_catalogue
 from domain.tapering import (
     MAX_GRAINS,
+    MAX_STRENGTHS_PER_DOSE,
     ExpressedDose,
     StrengthError,
     StrengthGrid,
@@ -96,7 +97,7 @@ def test_a_combination_product_is_made_of_its_opioid_strength_with_pack_labels()
     [
         pytest.param("37", [("25", "1"), ("12", "1")], id="25+12"),
         pytest.param("87", [("75", "1"), ("12", "1")], id="75+12"),
-        pytest.param("150", [("100", "1"), ("50", "1")], id="100+50"),
+        pytest.param("150", [("75", "2")], id="one-strength-beats-100+50"),
     ],
 )
 def test_patches_are_combined_never_cut(amount: str, expected: list[tuple[str, str]]) -> None:
@@ -154,9 +155,9 @@ def test_decimal_strengths_are_counted_exactly() -> None:
     assert StrengthGrid(hydromorphone, up_to=D(10)).grain == D("1.3")
 
 
-def test_a_liquid_or_a_product_without_strengths_is_refused() -> None:
+def test_drops_or_a_product_without_strengths_are_refused() -> None:
     with pytest.raises(StrengthError) as caught:
-        express_dose(CATALOGUE.by_id("morphine-oral-solution"), D(10))
+        express_dose(CATALOGUE.by_id("morphine-drops"), D(10))
     assert caught.value.code == "measured_in_ml"
     bare = replace(MORPHINE_DEPOT, strengths=())
     with pytest.raises(StrengthError) as caught:
@@ -208,18 +209,21 @@ SOLID = [p for p in CATALOGUE.opioids() if not p.is_measured_in_ml]
 
 
 def brute_force(product: Product) -> dict[Decimal, int]:
-    """Every amount `max_units` pieces can make, with its fewest pieces (at most one half)."""
+    """Every amount `max_units` pieces of at most two strengths can make (a half counting as
+    its strength), with its fewest pieces (at most one half)."""
     wholes = [s.amount for s in product.strengths]
-    halves = [a / 2 for a in wholes] if product.splittable else []
+    may_halve = product.splittable and product.form is not Form.PATCH
     most = default_max_units(product)
     found: dict[Decimal, int] = {D(0): 0}
     for count in range(1, most + 1):
         for combo in combinations_with_replacement(wholes, count):
-            found.setdefault(sum(combo, D(0)), count)
-        for half in halves:
+            if len(set(combo)) <= 2:
+                found.setdefault(sum(combo, D(0)), count)
+        for half in wholes if may_halve else []:
             for combo in combinations_with_replacement(wholes, count - 1):
-                amount = sum(combo, half)
-                found[amount] = min(found.get(amount, count), count)
+                if len({*combo, half}) <= 2:
+                    amount = sum(combo, half / 2)
+                    found[amount] = min(found.get(amount, count), count)
     return found
 
 
@@ -239,6 +243,47 @@ def test_the_closest_dose_below_is_what_a_search_of_every_combination_finds(
     assert dose.amount == sum((c.amount for c in dose.counts), D(0))
     assert sum(1 for c in dose.counts if c.units % 1) <= (1 if product.splittable else 0)
     assert product.form is not Form.PATCH or all(c.units % 1 == 0 for c in dose.counts)
+    assert len(dose.counts) <= MAX_STRENGTHS_PER_DOSE
+
+
+@pytest.mark.parametrize(
+    ("amount", "preferred", "expected"),
+    [
+        pytest.param("15", (), [("30", "0.5")], id="no-own-strength-half-of-30"),
+        pytest.param("15", ("10",), [("10", "1.5")], id="own-10-mg-never-half-a-new-30"),
+        pytest.param("40", ("10",), [("10", "4")], id="own-10-mg-four-tablets"),
+        pytest.param("40", ("60",), [("30", "1"), ("10", "1")], id="no-own-way-fewest-pieces"),
+    ],
+)
+def test_the_patients_own_strengths_are_used_where_they_alone_make_the_dose(
+    amount: str, preferred: tuple[str, ...], expected: list[tuple[str, str]]
+) -> None:
+    grid = StrengthGrid(MORPHINE_TABLET, up_to=D(60), preferred=[D(p) for p in preferred])
+    assert pieces(grid.express(D(amount))) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        pytest.param("70", [("60", "1"), ("10", "1")], id="70-as-60+10-not-40+20+10"),
+        pytest.param("75", [("60", "1"), ("15", "1")], id="75-as-60+15-not-40+20+10+5"),
+    ],
+)
+def test_one_administration_uses_at_most_two_strengths(
+    amount: str, expected: list[tuple[str, str]]
+) -> None:
+    assert pieces(express_dose(CATALOGUE.by_id("oxycodone-depot-tablet"), D(amount))) == expected
+
+
+def test_an_oral_solution_is_measured_in_half_millilitres_of_one_concentration() -> None:
+    oxynorm = CATALOGUE.by_id("oxycodone-oral-solution")  # 1 and 10 mg/ml
+    grid = StrengthGrid(oxynorm, up_to=D(100))
+    assert pieces(grid.express(D("7.5"))) == [("1", "7.5")]  # 7.5 ml of 1 mg/ml
+    assert pieces(grid.express(D(45))) == [("10", "4.5")]  # over 20 ml of 1 mg/ml
+    assert grid.smallest_piece == D("0.5") and grid.express(D(45)).pieces == 1
+    with pytest.raises(StrengthError) as caught:
+        grid.express(D("7.25"))
+    assert caught.value.code == "not_representable"
 
 
 @given(st.sampled_from(SOLID), st.data())

@@ -11,15 +11,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from domain.catalogue import Catalogue, shipped_catalogue
 from domain.omeq import default_thresholds, load_builtin_tables
 from domain.tapering import (
     DoseSchedule,
     NoteCode,
     PrnLine,
     ProductDose,
+    SlowDown,
     StepKind,
     SuggestionCode,
     SuggestionReason,
+    SwitchReason,
+    TaperError,
     TaperLine,
     TaperPlan,
     TaperRequest,
@@ -133,8 +139,10 @@ def test_a_fentanyl_patch_taper_through_100_75_50_25_12_mcg_h() -> None:
     ]
 
 
-def test_a_fentanyl_step_smaller_than_a_patch_strength_is_rounded_and_says_so() -> None:
-    # 10 % of 100 mcg/h is 10 mcg/h (24 mg OMEQ); the next patch dose down is 87 (75 + 12).
+def test_a_fentanyl_step_smaller_than_a_patch_strength_is_rounded_and_stretched() -> None:
+    # 10 % of 100 mcg/h is 10 mcg/h (24 mg OMEQ); the next patch dose down is 87 (75 + 12):
+    # a cut of 31.2, so the step lasts 14 x 31.2 / 24 = 18.2 days, 21 on the patch's 3-day
+    # rhythm. (Issue 11: it used to last 14 days, the pace broken by a third.)
     result = plan(TaperLine("fentanyl-patch", D(100), DoseSchedule(morning=D(1))), days=14)
     first = result.steps[0]
     assert by_time(first.doses[0]) == "morning 75+12"
@@ -142,8 +150,16 @@ def test_a_fentanyl_step_smaller_than_a_patch_strength_is_rounded_and_says_so() 
     params = first.notes[0].params_dict()
     assert params["cut"] == "31.2" and params["cut_limit"] == "24"
     assert params["smallest_strength"] == "12" and params["unit"] == "mcg/h"
-    amounts = [s.doses[0].daily_amount for s in result.steps if s.doses]
-    assert amounts == [87, 75, 62, 50, 37, 25, 12]  # never 24 (12 + 12) after 25
+    assert first.days == first.planned_days == 21
+    assert first.notes[1].code is NoteCode.STRETCHED
+    assert first.notes[1].params_dict()["days"] == "21"
+    patches = [s.doses[0].daily_amount for s in result.steps if s.doses and s.doses[0].is_patch]
+    assert patches == [87, 75, 62, 50, 37, 25, 12]  # never 24 (12 + 12) after 25
+    # The 12 mcg/h patch's stop (28.8) is more than a step (24): a finer product takes over.
+    switch = next(s for s in result.steps if s.kind is StepKind.SWITCH)
+    assert switch.reduced_product_id == "fentanyl-patch"
+    assert [d.product.id for d in switch.doses] == ["morphine-depot-tablet"]  # morphine first
+    assert result.switches[0].step == switch.number
 
 
 def test_wa_amdg_10_percent_of_the_start_a_week_halves_both_doses_evenly() -> None:
@@ -170,6 +186,7 @@ def test_wa_amdg_10_percent_of_the_start_a_week_halves_both_doses_evenly() -> No
 def test_oxycodone_short_acting_on_a_schedule_is_reduced_before_the_depot() -> None:
     # Oxycodone depot 20 mg twice daily + capsules 5 mg three times daily: (40 + 15) x 1.5 =
     # 82.5 mg OMEQ; 10 % is 8.25 (5.5 mg oxycodone), so one 5 mg capsule or tablet per step.
+    # (Issue 11: the depot's 15 mg strength, now in the catalogue, makes 15 one tablet.)
     depot = TaperLine("oxycodone-depot-tablet", D(20), DoseSchedule(morning=D(1), evening=D(1)))
     capsules = TaperLine("oxycodone-capsule", D(5), DoseSchedule(D(1), D(1), D(1)))
     result = plan(depot, capsules)
@@ -179,9 +196,9 @@ def test_oxycodone_short_acting_on_a_schedule_is_reduced_before_the_depot() -> N
         ("reduce", "67.5", "morning 20 | evening 20; evening 5"),
         ("every_other_day", "63.75", "morning 20 | evening 20; evening 5 | every other day"),
         ("stop", "60", "morning 20 | evening 20"),
-        ("reduce", "52.5", "morning 10+5 | evening 20"),
-        ("reduce", "45", "morning 10+5 | evening 10+5"),
-        ("reduce", "37.5", "morning 10 | evening 10+5"),
+        ("reduce", "52.5", "morning 15 | evening 20"),
+        ("reduce", "45", "morning 15 | evening 15"),
+        ("reduce", "37.5", "morning 10 | evening 15"),
         ("reduce", "30", "morning 10 | evening 10"),
         ("reduce", "22.5", "morning 5 | evening 10"),
         ("reduce", "15", "morning 5 | evening 5"),
@@ -259,3 +276,97 @@ def test_the_dose_of_the_day_keeps_its_times_and_is_cut_at_the_largest_dose_firs
     assert TimeOfDay.NIGHT not in {
         t.time for s in plan(line).steps for d in s.doses for t in d.doses
     }
+
+
+def test_a_fentanyl_12_patch_alone_is_switched_to_morphine_solution_at_the_same_omeq() -> None:
+    # 12 mcg/h x 2.4 = 28.8 mg OMEQ; 10 % is 2.88: removing the patch would cut ten steps at
+    # once. Morphine depot (20 mg, losing 8.8), oxycodone depot (15 mg = 22.5) and morphine
+    # tablets (25 mg) would lose more than a step; the 2 mg/ml solution makes 14 + 14 mg (7 ml
+    # twice daily), losing 0.8, and ends at 0.5 ml every other day.
+    result = plan(TaperLine("fentanyl-patch", D(12), DoseSchedule(morning=D(1))),
+                  slow_down=SlowDown(D("0.5"), D("0.5")))  # fmt: skip
+    first = result.steps[0]
+    assert first.kind is StepKind.SWITCH and first.reduced_product_id == "fentanyl-patch"
+    (dose,) = first.doses
+    assert dose.product.id == "morphine-oral-solution"
+    assert [(t.time, c.units) for t in dose.doses for c in t.dose.counts] == [
+        (TimeOfDay.MORNING, D(7)), (TimeOfDay.EVENING, D(7)),
+    ]  # fmt: skip
+    assert first.omeq_mg_per_day == 28 and first.cut_mg_per_day == D("0.8")
+    (switch,) = result.switches
+    assert (switch.step, switch.reason) == (1, SwitchReason.COARSER_THAN_PACE)
+    assert (switch.stop_mg_per_day, switch.limit_mg_per_day) == (D("28.8"), D("2.88"))
+    assert (switch.table_id, switch.to_omeq_mg_per_day) == ("cdc-2022", D(28))
+    assert first.notes[0].code is NoteCode.SWITCHED
+    assert result.steps[-2].kind is StepKind.EVERY_OTHER_DAY
+    assert result.steps[-1].cut_mg_per_day == D("0.5")
+
+
+def test_a_buprenorphine_35_patch_is_switched_to_morphine_depot_before_it_could_stop() -> None:
+    # Nordic: 35 mcg/h x 2.22 = 77.7 mg OMEQ, above the 30 mg a plan may stop from. Morphine
+    # depot, the region's first choice, makes 30 + 40 mg (losing 7.7, within 10 % = 7.77).
+    result = plan(
+        TaperLine("buprenorphine-patch-4-day", D(35), DoseSchedule(morning=D(1))),
+        table=load_builtin_tables()["nordic"],
+    )
+    (switch,) = [s for s in result.switches if s.step == 1]
+    assert switch.reason is SwitchReason.STOP_ABOVE_THRESHOLD
+    assert switch.to_dose.product.id == "morphine-depot-tablet"
+    assert switch.to_dose.amounts == (D(30), D(0), D(40), D(0))
+    assert result.steps[0].cut_mg_per_day == D("7.7")
+
+
+def test_a_stop_above_the_threshold_that_no_finer_product_can_avoid_is_refused() -> None:
+    catalogue = shipped_catalogue()
+    only_patch = Catalogue(catalogue.info, (catalogue.by_id("buprenorphine-patch-4-day"),))
+    request = TaperRequest(
+        lines=(TaperLine("buprenorphine-patch-4-day", D(35), DoseSchedule(morning=D(1))),),
+        target=TaperTarget.stop(), step_percent=D(10), interval_days=28, start_date=START,
+        table=load_builtin_tables()["nordic"], thresholds=default_thresholds(),
+        catalogue=only_patch,
+    )  # fmt: skip
+    with pytest.raises(TaperError) as caught:
+        generate_taper_plan(request, today=TODAY)
+    assert caught.value.code == "stop_above_threshold"
+    assert caught.value.params_dict() == {
+        "product": "buprenorphine-patch-4-day", "stop": "77.7", "threshold": "30",
+        "smallest_dose": "35", "unit": "mcg/h",
+    }  # fmt: skip
+    # A region (or a GP, per plan) may set its own threshold: at 80 mg it may stop.
+    allowed = replace(request, stop_threshold_mg_per_day=D(80), step_percent=D(50))
+    assert generate_taper_plan(allowed, today=TODAY).steps[-1].kind is StepKind.STOP
+
+
+def test_a_scheduled_oral_solution_is_tapered_in_measured_millilitres() -> None:
+    # Oramorph 2 mg/ml, 5 ml twice daily = 20 mg; 50 % a step: 10 mg, 2.5 ml each dose.
+    line = TaperLine("morphine-oral-solution", D(2), DoseSchedule(morning=D(5), evening=D(5)))
+    result = plan(line, percent="50")
+    first = result.steps[0].doses[0]
+    assert [c.units for t in first.doses for c in t.dose.counts] == [D("2.5"), D("2.5")]
+    assert [(u.strength.amount, u.units) for u in result.steps[0].supply[0].units] == [
+        (D(2), D(140))  # 5 ml a day for 28 days
+    ]
+
+
+def test_methadone_is_not_called_short_acting_and_is_left_to_a_specialist_to_switch() -> None:
+    # Issue 11: a methadone tablet was flagged "short-acting on a schedule, switch to depot".
+    line = TaperLine("methadone-tablet", D(10), DoseSchedule(morning=D(1), evening=D(1)))
+    result = plan(line)
+    (suggestion,) = result.suggestions
+    assert suggestion.code is SuggestionCode.METHADONE_SPECIALIST_ADVICE
+    assert suggestion.reasons == (SuggestionReason.METHADONE,)
+    assert suggestion.params_dict()["methadone_products"] == "methadone-tablet"
+    assert all(s.product.substance == "methadone" for st in result.steps for s in st.doses)
+
+
+def test_in_the_end_phase_one_switch_does_rather_than_a_depot_and_then_another() -> None:
+    # Tramadol depot 200 mg twice daily (CDC 0.2: 80 mg OMEQ) ends at 100 mg once daily,
+    # 20 mg OMEQ; its stop (10 every other day) is more than a step then (4). Morphine depot
+    # 20 mg would itself need a finer product at its end (5 > 4): plain morphine tablets,
+    # which end at half a 10 mg tablet every other day (2.5), take over in one switch.
+    line = TaperLine("tramadol-depot-tablet", D(200), DoseSchedule(morning=D(1), evening=D(1)))
+    result = plan(line, slow_down=SlowDown(D("0.5"), D("0.5")))
+    (switch,) = result.switches
+    assert switch.to_dose.product.id == "morphine-tablet"
+    assert switch.from_omeq_mg_per_day == switch.to_omeq_mg_per_day == 20
+    assert switch.reason is SwitchReason.COARSER_THAN_PACE

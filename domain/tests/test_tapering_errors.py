@@ -75,6 +75,8 @@ def refusal(bad: TaperRequest) -> TaperError:
         pytest.param({"target": TaperTarget.dose("oxycodone-capsule", 10)},
                      "target_product_not_scheduled", {"product": "oxycodone-capsule"},
                      id="target-product-not-in-the-regimen"),
+        pytest.param({"stop_threshold_mg_per_day": D(0)}, "stop_threshold_not_valid",
+                     {"threshold": "0"}, id="stop-threshold-0"),
     ],
 )  # fmt: skip
 def test_a_bad_pace_or_target_is_refused_with_its_code_and_params(
@@ -114,8 +116,8 @@ def test_every_problem_of_the_request_is_listed_at_once() -> None:
                      "units_not_valid", id="a-quarter-tablet"),
         pytest.param(TaperLine("morphine-tablet", D(10), DoseSchedule(D(-1))),
                      "units_not_valid", id="negative-units"),
-        pytest.param(TaperLine("morphine-oral-solution", D(2), DoseSchedule(D(5))),
-                     "measured_in_ml", id="scheduled-liquid"),
+        pytest.param(TaperLine("morphine-drops", D(20), DoseSchedule(D(1))),
+                     "measured_in_ml", id="scheduled-drops"),
         pytest.param(TaperLine("morphine-tablet", D(10), DoseSchedule()), "empty_schedule",
                      id="no-dose-at-any-time"),
         pytest.param(TaperLine("fentanyl-patch", D(25), DoseSchedule(D(1), D(0), D(1))),

@@ -158,3 +158,12 @@ def test_a_plan_that_would_never_end_is_refused(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(TaperError) as caught:
         plan()
     assert caught.value.code == "plan_too_long"
+
+
+def test_a_plan_that_would_outlast_its_years_is_refused_before_any_date_overflows() -> None:
+    # A tiny step and a year between steps: the fentanyl steps would be stretched for ever.
+    line = TaperLine("fentanyl-patch", D(100), DoseSchedule(morning=D(1)))
+    with pytest.raises(TaperError) as caught:
+        plan(line, percent="0.01", interval_days=365)
+    assert caught.value.code == "plan_too_long"
+    assert caught.value.params_dict()["max_years"] == "20"

@@ -22,6 +22,8 @@ from smertespor.medication.permissions import (
     can_manage_catalogue,
     can_manage_conversion_tables,
     can_record_medication,
+    can_sign_off_conversion_tables,
+    is_not_a_drafter_of,
 )
 from smertespor.medication.selectors import line_of
 from smertespor.medication.table_services import table_key
@@ -91,12 +93,16 @@ def edit_draft_table(
 
 
 def sign_off_conversion_table(
-    *, user: Requester, table_version: ConversionTableVersion
+    *, user: Requester, table_version: ConversionTableVersion, confirm: str, revision: int
 ) -> ConversionTableVersion:
-    by = require(
-        user, can_manage_conversion_tables, object_type=TABLE, object_id=table_key(table_version)
+    """Two people: an administrator, or a clinician with the sign-off permission, who did not
+    draft this version. `revision` is the one reviewed, `confirm` repeats the version's name."""
+    key = table_key(table_version)
+    by = require(user, can_sign_off_conversion_tables, object_type=TABLE, object_id=key)
+    require(by, is_not_a_drafter_of(table_version), object_type=TABLE, object_id=key)
+    return table_services.sign_off_conversion_table(
+        table_version=table_version, by=by, confirm=confirm, revision=revision
     )
-    return table_services.sign_off_conversion_table(table_version=table_version, by=by)
 
 
 def import_catalogue_products(*, user: Requester, csv_text: str) -> list[CatalogueProduct]:

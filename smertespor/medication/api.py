@@ -18,6 +18,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from domain.catalogue import Product
+from domain.omeq import rule_to_row
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.entry.doors import performs
 from smertespor.entry.numbers import for_people
@@ -28,6 +29,8 @@ from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.medication.permissions import (
     can_manage_catalogue,
     can_manage_conversion_tables,
+    can_review_conversion_tables,
+    can_sign_off_conversion_tables,
     can_use_omeq_calculator,
 )
 from smertespor.medication.regimens import strength_label
@@ -35,8 +38,10 @@ from smertespor.medication.schemas import (
     EndLineIn,
     FactorSetCopyIn,
     FactorSetDraftIn,
+    FactorSetImpactOut,
     FactorSetKey,
     FactorSetOut,
+    FactorSetSignOffIn,
     FactorSetWithRulesOut,
     LineVersionOut,
     MedicationLineChangeIn,
@@ -53,10 +58,12 @@ from smertespor.medication.selectors import (
     medication_history,
     patient_evaluation,
 )
+from smertespor.medication.table_impact import SignOffPreview, sign_off_preview
 from smertespor.medication.table_rows import table_from_version
 from smertespor.medication.table_selectors import (
     active_table_version,
     domain_table,
+    draft_steps,
     table_version_named,
     usable_table_version,
     usable_table_versions,
@@ -145,6 +152,8 @@ def _factor_set(version: ConversionTableVersion) -> dict[str, Any]:
         "copied_from": f"{version.copied_from.table_id}@{version.copied_from.version}"
         if version.copied_from
         else None,
+        "revision": version.revision,
+        "drafted_by": sorted({step.by.username for step in draft_steps(version)}),
     }
 
 
@@ -247,13 +256,100 @@ def edit_factor_set(
 
 @omeq_router.put("/active-factor-set", response=FactorSetOut, url_name="omeq_factor_set_sign_off")
 @performs(actions.sign_off_conversion_table)
-@requires(can_manage_conversion_tables)
-def sign_off_factor_set(request: HttpRequest, payload: FactorSetKey) -> dict[str, Any]:
-    """Sign off a version as the region's active table: every OMEQ stored from now on uses
-    it; the table it replaces stays readable. Administrators only."""
-    version = _named_version(payload, "id")
-    signed = actions.sign_off_conversion_table(user=request.user, table_version=version)
+@requires(can_sign_off_conversion_tables)
+def sign_off_factor_set(request: HttpRequest, payload: FactorSetSignOffIn) -> dict[str, Any]:
+    """Sign off a draft as the region's active table: every OMEQ stored from now on uses it;
+    the table it replaces stays readable, and the clinicians are notified. Someone who did not
+    draft it (an administrator, or a clinician with the sign-off permission) names the
+    `revision` reviewed (409 if the draft changed since) and repeats the version's name in
+    `confirm` (see the impact endpoint)."""
+    version = _named_version(FactorSetKey(id=payload.id, version=payload.version), "id")
+    signed = actions.sign_off_conversion_table(
+        user=request.user,
+        table_version=version,
+        confirm=payload.confirm,
+        revision=payload.revision,
+    )
     return _factor_set(signed)
+
+
+@omeq_router.get(
+    "/factor-sets/{table_id}/{version}/impact",
+    response=FactorSetImpactOut,
+    url_name="omeq_factor_set_impact",
+)
+@requires(can_review_conversion_tables)
+def factor_set_impact(request: HttpRequest, table_id: str, version: str) -> dict[str, Any]:
+    """What signing off this version would change for the region's patients, against the
+    active table: how many patients' OMEQ moves, the largest changes, threshold crossings and
+    the rules that differ with their published ranges. Counts and sizes, never a patient."""
+    try:
+        stored = table_version_named(table_id, version)
+    except ConversionTableVersion.DoesNotExist:
+        raise Http404 from None
+    return _impact_payload(sign_off_preview(stored))
+
+
+def _impact_payload(preview: SignOffPreview) -> dict[str, Any]:
+    impact = preview.impact
+    if impact is None:
+        raise ValidationError(
+            [ValidationError(p, code="invalid_conversion_table") for p in preview.problems]
+        )
+    return {
+        "factor_set": _factor_set(preview.version),
+        "replaces": {"id": preview.replaces.table_id, "version": preview.replaces.version},
+        "confirmation": preview.confirmation,
+        "patients": impact.regimens,
+        "moved": impact.moved,
+        "outcomes": [{"outcome": o.value, "patients": n} for o, n in impact.outcomes],
+        "crossings": [
+            {
+                "threshold_mg_per_day": c.threshold_mg_per_day,
+                "now_at_or_above": c.now_at_or_above,
+                "now_below": c.now_below,
+            }
+            for c in impact.crossings
+        ],
+        "largest_changes": [
+            {
+                "outcome": c.outcome.value,
+                "scheduled_before": c.scheduled_before,
+                "max_before": c.max_before,
+                "scheduled_after": c.scheduled_after,
+                "max_after": c.max_after,
+                "change_mg_per_day": c.change_mg_per_day,
+                "change_percent": c.change_percent,
+            }
+            for c in impact.largest
+        ],
+        "rule_changes": [
+            {
+                "substance": row.change.substance,
+                "route": row.change.route.value,
+                "before": None if row.change.before is None else rule_to_row(row.change.before),
+                "after": None if row.change.after is None else rule_to_row(row.change.after),
+                "patients": row.change.regimens,
+                "checks": [
+                    {
+                        "factor": check.factor,
+                        "per_unit": check.per_unit.value,
+                        "band_from_morphine_mg_per_day": check.band_from_morphine_mg_per_day,
+                        "standing": check.standing.value,
+                        "published_low": check.published.low if check.published else None,
+                        "published_high": check.published.high if check.published else None,
+                        "published_per_unit": check.published.per_unit.value
+                        if check.published
+                        else None,
+                        "sources": list(check.published.sources) if check.published else [],
+                    }
+                    for check in row.checks
+                ],
+            }
+            for row in preview.rule_changes
+        ],
+        "problems": list(preview.problems),
+    }
 
 
 @omeq_router.get("/products", response=list[ProductOut], url_name="omeq_products")

@@ -245,9 +245,15 @@ def bands_text(bands: list[dict[str, str]] | None) -> str:
 
 
 class RuleForm(forms.Form):
+    # Route and kind start empty: a preselected value would make the formset's blank extra
+    # row look filled in, and refuse every save for a missing substance (issue 11).
     substance = forms.CharField(label=_("Substance"), max_length=64)
-    route = forms.ChoiceField(label=_("Route"), choices=[(r.value, r.value) for r in Route])
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, k.value) for k in RuleKind])
+    route = forms.ChoiceField(
+        label=_("Route"), choices=[("", "—")] + [(r.value, r.value) for r in Route]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—")] + [(k.value, k.value) for k in RuleKind]
+    )
     factor = forms.DecimalField(
         label=_("Factor"), required=False, max_digits=12, decimal_places=6, localize=True
     )
@@ -302,6 +308,17 @@ class RuleForm(forms.Form):
 
 
 RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True, max_num=200)
+
+
+class SignOffForm(forms.Form):
+    """The explicit confirmation: the version's name typed out, and the revision reviewed."""
+
+    confirm = forms.CharField(
+        label=_("Type the version's name to confirm"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 def rule_initial(rule: Any) -> dict[str, Any]:

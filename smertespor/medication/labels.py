@@ -14,10 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from domain.catalogue import CatalogueError
 from domain.omeq import (
     ConversionTable,
+    DoseBandedRule,
+    ExcludedRule,
+    LinearRule,
     LineProblem,
     LineProblemCode,
     OmeqWarning,
+    Outcome,
     RegimenLine,
+    Rule,
+    Standing,
     TableIssue,
     TableProblem,
     WarningCode,
@@ -142,6 +148,38 @@ TABLE_PROBLEM_MESSAGES: dict[TableProblem, Promise] = {
     TableProblem.DUPLICATE_RULE: _("This substance and route already have a rule."),
     TableProblem.BANDS_NOT_ASCENDING: _("Band edges must rise and band factors must not fall."),
 }
+# Refusals that carry their own parameters (TableIssue.params) rather than a detail text.
+FACTOR_IMPLAUSIBLE = _(
+    "%(substance)s %(route)s: a factor of %(factor)s per %(unit)s is far outside the published "
+    "range %(low)s–%(high)s per %(range_unit)s. The table accepts %(lowest)s–%(highest)s. "
+    "Sources: %(sources)s."
+)
+NO_PUBLISHED_RANGE = _(
+    "%(substance)s %(route)s: there is no published range to check a factor against. Exclude "
+    "it with a reason instead, or have the range and its source added to the plausibility "
+    "bounds first."
+)
+
+
+# What a draft does to one patient's OMEQ (the sign-off page's counts).
+OUTCOME_LABELS: dict[Outcome, Promise] = {
+    Outcome.RAISED: _("OMEQ goes up"),
+    Outcome.LOWERED: _("OMEQ goes down"),
+    Outcome.NO_LONGER_COMPUTABLE: _("OMEQ can no longer be computed"),
+    Outcome.NOW_COMPUTABLE: _("OMEQ can now be computed"),
+    Outcome.UNCHANGED: _("Unchanged"),
+    Outcome.NOT_COMPUTABLE: _("Cannot be computed under either table"),
+}
+# A new factor against its published range.
+STANDING_LABELS: dict[Standing, Promise] = {
+    Standing.WITHIN: _("within the published range"),
+    Standing.OUTSIDE: _("outside the published range"),
+    Standing.FAR_OUTSIDE: _("far outside the published range"),
+    Standing.NO_RANGE: _("no published range"),
+}
+PER_UNIT = _("%(factor)s per %(unit)s")
+BY_BANDS = _("by dose band: %(bands)s")
+NO_FACTOR = _("no factor (excluded)")
 
 
 def format_mg(value: Decimal | str) -> str:
@@ -220,8 +258,40 @@ def catalogue_message(error: CatalogueError, *, code: str | None = None, **value
         return error.message
 
 
+def _factor_text(value: str) -> str:
+    number = as_decimal(value)
+    return value if number is None else for_people(number)
+
+
 def table_issue_message(issue: TableIssue) -> str:
+    params = issue.params_dict()
+    if issue.code in (TableProblem.FACTOR_IMPLAUSIBLE, TableProblem.NO_PUBLISHED_RANGE) and params:
+        values = {
+            **params,
+            "substance": substance_name(params["substance"]),
+            "route": route_name(params["route"]),
+        }
+        for name in ("factor", "low", "high", "lowest", "highest"):
+            if name in values:
+                values[name] = _factor_text(values[name])
+        own = FACTOR_IMPLAUSIBLE if issue.code is TableProblem.FACTOR_IMPLAUSIBLE else None
+        return str(own or NO_PUBLISHED_RANGE) % values
     template = TABLE_PROBLEM_MESSAGES.get(issue.code)
     if template is None:
         return issue.message
     return str(template) % {"detail": issue.message}
+
+
+def rule_summary(rule: Rule | None) -> str:
+    """A rule's factor for reading: "1,5 per mg", "by dose band: 30:5, 90:6", "no factor"."""
+    if rule is None:
+        return "—"
+    if isinstance(rule, LinearRule):
+        return str(PER_UNIT) % {"factor": for_people(rule.factor), "unit": rule.per_unit.value}
+    if isinstance(rule, DoseBandedRule):
+        bands = ", ".join(
+            f"{for_people(b.from_morphine_mg_per_day)}:{for_people(b.factor)}" for b in rule.bands
+        )
+        return str(BY_BANDS) % {"bands": bands}
+    assert isinstance(rule, ExcludedRule)  # noqa: S101 - the three kinds of rule
+    return str(NO_FACTOR)

@@ -79,6 +79,8 @@ class ConversionTableVersion(models.Model):
         verbose_name=_("signed off by"),
     )
     signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    # Counts the saved edits of a draft: a sign-off names the revision its signer reviewed.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     is_active_for_region = models.BooleanField(
         _("the region's active table"),
         default=False,
@@ -92,6 +94,11 @@ class ConversionTableVersion(models.Model):
         verbose_name = _("conversion table version")
         verbose_name_plural = _("conversion table versions")
         ordering = ["table_id", "-published", "created_at"]
+        # Given to the clinicians a region names to sign tables off (administrators may by
+        # their role); see medication.permissions.can_sign_off_conversion_tables.
+        permissions = [
+            ("sign_off_conversion_table", _("Can sign off a conversion table someone else drafted"))
+        ]
         constraints = [
             models.UniqueConstraint(fields=["table_id", "version"], name="unique_table_version"),
             models.UniqueConstraint(
@@ -125,6 +132,33 @@ class ConversionTableVersion(models.Model):
     def is_draft(self) -> bool:
         """A regional copy not yet signed off: the only kind whose factors may be edited."""
         return self.origin == self.Origin.REGIONAL_COPY and self.signed_off_at is None
+
+
+class ConversionTableDraftStep(models.Model):
+    """Who drafted a table version, and when: the copy, then each saved edit. Whoever signs a
+    version off must not be among them (two people for every change of the region's table)."""
+
+    class Kind(models.TextChoices):
+        COPIED = "copied", _("Copied")
+        EDITED = "edited", _("Edited")
+
+    table = models.ForeignKey(
+        ConversionTableVersion, on_delete=models.PROTECT, related_name="draft_steps"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    revision = models.PositiveIntegerField(_("revision"))
+
+    class Meta:
+        verbose_name = _("draft step")
+        verbose_name_plural = _("draft steps")
+        ordering = ["table", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.table_id} {self.kind} r{self.revision}"
 
 
 class ConversionRule(models.Model):

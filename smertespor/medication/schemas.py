@@ -21,7 +21,7 @@ from ninja import Field, Schema
 
 from domain.catalogue import ROUTES, UNITS, Category, Form, Product
 from domain.catalogue import Release as ProductRelease
-from domain.omeq import DoseUnit, NotCountedReason, Route, RuleKind, WarningCode
+from domain.omeq import DoseUnit, NotCountedReason, Outcome, Route, RuleKind, Standing, WarningCode
 from smertespor.entry.schemas import DecimalText, ExactNumber, one_of
 from smertespor.medication.calculation import LineInput
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
@@ -191,6 +191,8 @@ class FactorSetOut(Schema):
     signed_off_at: datetime.datetime | None
     signed_off_by: str | None
     copied_from: str | None
+    revision: int = Field(description="Saved edits of a draft; a sign-off names the one reviewed.")
+    drafted_by: list[str] = Field(description="Who copied or edited the version (usernames).")
 
 
 class BandIn(Schema):
@@ -243,6 +245,74 @@ class RuleOut(Schema):
 
 class FactorSetWithRulesOut(FactorSetOut):
     rules: list[RuleOut]
+
+
+class FactorSetSignOffIn(Schema):
+    """Sign off a draft: someone who did not draft it names the `revision` they reviewed (the
+    impact's) and repeats the version's name in `confirm` (the impact's `confirmation`)."""
+
+    id: Annotated[str, Field(max_length=64)]
+    version: Annotated[str, Field(max_length=32)]
+    revision: Annotated[int, Field(ge=0)]
+    confirm: Annotated[str, Field(max_length=100)]
+
+
+class OutcomeCountOut(Schema):
+    outcome: Annotated[str, one_of(Outcome)]
+    patients: int
+
+
+class OmeqChangeOut(Schema):
+    """One patient's OMEQ (mg/day) now and after sign-off; no identity."""
+
+    outcome: Annotated[str, one_of(Outcome)]
+    scheduled_before: DecimalText
+    max_before: DecimalText
+    scheduled_after: DecimalText
+    max_after: DecimalText
+    change_mg_per_day: DecimalText
+    change_percent: DecimalText | None
+
+
+class CrossingOut(Schema):
+    threshold_mg_per_day: DecimalText
+    now_at_or_above: int
+    now_below: int
+
+
+class FactorCheckOut(Schema):
+    factor: DecimalText
+    per_unit: Annotated[str, one_of(DoseUnit)]
+    band_from_morphine_mg_per_day: DecimalText | None
+    standing: Annotated[str, one_of(Standing)]
+    published_low: DecimalText | None
+    published_high: DecimalText | None
+    published_per_unit: Annotated[str, one_of(DoseUnit)] | None
+    sources: list[str]
+
+
+class RuleChangeOut(Schema):
+    substance: str
+    route: Annotated[str, one_of(Route)]
+    before: RuleOut | None
+    after: RuleOut | None
+    patients: int = Field(description="Patients with a current line on this substance and route.")
+    checks: list[FactorCheckOut]
+
+
+class FactorSetImpactOut(Schema):
+    """What signing off the version changes for the region's patients: counts and sizes only."""
+
+    factor_set: FactorSetOut
+    replaces: FactorSetKey
+    confirmation: str = Field(description="What a sign-off repeats in `confirm`.")
+    patients: int = Field(description="Patients with a current opioid line.")
+    moved: int = Field(description="Patients whose OMEQ changes or stops/starts being computable.")
+    outcomes: list[OutcomeCountOut]
+    crossings: list[CrossingOut]
+    largest_changes: list[OmeqChangeOut]
+    rule_changes: list[RuleChangeOut]
+    problems: list[str] = Field(description="Why a sign-off would be refused as it stands.")
 
 
 class FactorSetCopyIn(Schema):

@@ -1,4 +1,5 @@
-"""Reads of conversion tables: the region's active table, the usable versions, one version."""
+"""Reads of conversion tables: the region's active table, the usable versions, one version,
+who drafted it, and who hears of a new table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from domain.omeq import ConversionTable
-from smertespor.medication.models import DEFAULT_TABLE_ID, ConversionTableVersion
+from smertespor.accounts.models import User
+from smertespor.medication.models import (
+    DEFAULT_TABLE_ID,
+    ConversionTableDraftStep,
+    ConversionTableVersion,
+)
+from smertespor.medication.permissions import MEDICATION_RECORDING_ROLES
 from smertespor.medication.table_rows import table_from_version
 
 Origin = ConversionTableVersion.Origin
@@ -96,3 +103,16 @@ def usable_tables_active_first() -> list[ConversionTableVersion]:
 
 def domain_table(version: ConversionTableVersion) -> ConversionTable:
     return table_from_version(version)
+
+
+def draft_steps(version: ConversionTableVersion) -> QuerySet[ConversionTableDraftStep]:
+    """Who drafted the version and when (the copy, then each saved edit), oldest first."""
+    return version.draft_steps.select_related("by").order_by("at", "pk")
+
+
+def clinicians_notified_of_new_tables() -> QuerySet[User]:
+    """The clinicians told in the app when a new table takes effect: the practices' and the
+    clinics' doctors and nurses, who record medication and read its OMEQ."""
+    return User.objects.filter(
+        is_active=True, role__in=MEDICATION_RECORDING_ROLES, organisation__isnull=False
+    ).order_by("pk")

@@ -1,7 +1,10 @@
-"""Administrators' pages for conversion tables: list, read, copy, edit a draft, sign off.
+"""Conversion-table pages: list, read, copy, edit a draft, review and sign off.
 
-Each change goes through `actions` (the same as the API's factor-set endpoints); a refused
-change is shown on the page with status 422.
+Administrators copy and edit drafts; someone else signs a draft off (another administrator,
+or a clinician with the sign-off permission) on a page that first shows what the draft
+changes for the region's patients (counts and sizes, no patient), and asks for the version's
+name. Each change goes through `actions` (the same as the API's factor-set endpoints); a
+refused change is shown on the page with status 422 (409 when the draft changed meanwhile).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smertespor.entry.doors import performs
-from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
+from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import requires
 from smertespor.medication import actions
 from smertespor.medication.forms import (
     RuleFormSet,
+    SignOffForm,
     TableCopyForm,
     TableMetaForm,
     apply_row_errors,
@@ -29,13 +33,21 @@ from smertespor.medication.forms import (
     rule_initial,
 )
 from smertespor.medication.models import ConversionTableVersion
-from smertespor.medication.permissions import can_manage_conversion_tables
+from smertespor.medication.permissions import (
+    can_manage_conversion_tables,
+    can_review_conversion_tables,
+    can_sign_off_conversion_tables,
+    is_not_a_drafter_of,
+)
+from smertespor.medication.table_impact import sign_off_preview
 from smertespor.medication.table_selectors import (
     active_table_version,
     all_table_versions,
+    draft_steps,
     table_version,
 )
 from smertespor.medication.table_services import TableEditError
+from smertespor.versions import StaleVersion
 
 
 def _suggested_version(version: ConversionTableVersion) -> str:
@@ -55,9 +67,9 @@ def _detail_page(
     version: ConversionTableVersion,
     *,
     copy_form: TableCopyForm | None = None,
-    sign_off_errors: list[str] | None = None,
 ) -> HttpResponse:
-    if copy_form is None:
+    may_manage = can_manage_conversion_tables(request.user)
+    if copy_form is None and may_manage:
         copy_form = TableCopyForm(
             initial={"table_id": version.table_id, "version": _suggested_version(version)}
         )
@@ -65,24 +77,28 @@ def _detail_page(
         "version": version,
         "rules": [(rule, bands_text(rule.bands)) for rule in version.rules.all()],
         "copy_form": copy_form,
-        "sign_off_errors": sign_off_errors or [],
+        "may_manage": may_manage,
+        "drafted": draft_steps(version),
         "is_active": version.pk == active_table_version().pk,
         "snapshot_count": version.snapshots.count(),
     }
-    status = INVALID_STATUS if sign_off_errors else form_status(copy_form)
-    return render(request, "medication/tables/detail.html", context, status=status)
+    return render(request, "medication/tables/detail.html", context, status=form_status(copy_form))
 
 
 @login_required
-@requires(can_manage_conversion_tables)
+@requires(can_review_conversion_tables)
 @require_GET
 def table_list(request: HttpRequest) -> HttpResponse:
-    context = {"versions": all_table_versions(), "active": active_table_version()}
+    context = {
+        "versions": all_table_versions(),
+        "active": active_table_version(),
+        "may_manage": can_manage_conversion_tables(request.user),
+    }
     return render(request, "medication/tables/list.html", context)
 
 
 @login_required
-@requires(can_manage_conversion_tables)
+@requires(can_review_conversion_tables)
 @require_GET
 def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, table_version(pk))
@@ -162,17 +178,46 @@ def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@requires(can_manage_conversion_tables)
-@require_POST
+@requires(can_review_conversion_tables)
+@require_http_methods(["GET", "POST"])
 @performs(actions.sign_off_conversion_table)
 def table_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the draft changes for the region's patients, then the explicit sign-off."""
     version = table_version(pk)
-    try:
-        actions.sign_off_conversion_table(user=request.user, table_version=version)
-    except ValidationError as error:
-        return _detail_page(request, version, sign_off_errors=list(error.messages))
-    messages.success(
-        request,
-        _("%(table)s is now the region's active table.") % {"table": str(version)},
+    if not version.is_draft:
+        messages.info(request, _("Only a draft can be signed off; copy this version first."))
+        return redirect("medication:table_detail", pk=version.pk)
+    form = SignOffForm(
+        request.POST if request.method == "POST" else None,
+        initial={"revision": version.revision},
     )
-    return redirect("medication:table_detail", pk=version.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signed = actions.sign_off_conversion_table(
+                user=request.user,
+                table_version=version,
+                confirm=form.cleaned_data["confirm"],
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+            if isinstance(error, StaleVersion):
+                # Show the draft as it is now, and let the next confirmation name it.
+                version.refresh_from_db()
+                data = request.POST.copy()
+                data["revision"] = str(version.revision)
+                form.data = data
+        else:
+            messages.success(
+                request,
+                _("%(table)s is now the region's active table.") % {"table": str(signed)},
+            )
+            return redirect("medication:table_detail", pk=signed.pk)
+    user = request.user
+    context = {
+        "version": version,
+        "preview": sign_off_preview(version),
+        "form": form,
+        "may_sign": can_sign_off_conversion_tables(user) and is_not_a_drafter_of(version)(user),
+    }
+    return render(request, "medication/tables/sign_off.html", context, status=form_status(form))

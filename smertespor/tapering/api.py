@@ -15,7 +15,7 @@ from smertespor.entry.doors import performs
 from smertespor.entry.rules import requires
 from smertespor.patients.access import patient_for
 from smertespor.tapering import actions
-from smertespor.tapering.labels import coded_messages
+from smertespor.tapering.labels import coded_messages, switch_messages
 from smertespor.tapering.models import TaperPlan
 from smertespor.tapering.permissions import can_read_taper_plans
 from smertespor.tapering.plan_rows import dose_json, plan_fields, product_names, step_fields
@@ -54,7 +54,17 @@ STEP_FIELDS = (
 
 
 def _step(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "notes": coded_messages(row["notes"], "note")}
+    start, end = row["start_date"], row["end_date"]
+    days = None if end is None else (end - start).days + 1
+    return {**row, "days": days, "notes": coded_messages(row["notes"], "note")}
+
+
+def _switches(switches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shown = []
+    for switch in switches:
+        message, reason = switch_messages(switch)
+        shown.append({**switch, "message": message, "reason_message": reason})
+    return shown
 
 
 def preview_payload(preview: Preview) -> dict[str, Any]:
@@ -63,6 +73,8 @@ def preview_payload(preview: Preview) -> dict[str, Any]:
     return {
         "start_date": preview.pace.start_date,
         "interval_days": preview.pace.interval_days,
+        "stop_threshold_mg_per_day": plan.stop_threshold_mg_per_day,
+        "switches": _switches(plan_fields(plan)["switches"]),
         "table": {"id": preview.table.id, "version": preview.table.version},
         "baseline": [dose_json(d) for d in plan.baseline],
         "baseline_omeq_mg_per_day": plan.baseline_omeq.max_mg_per_day,
@@ -85,6 +97,8 @@ def plan_payload(plan: TaperPlan) -> dict[str, Any]:
         "course_id": plan.course_id,
         "start_date": plan.start_date,
         "interval_days": plan.interval_days,
+        "stop_threshold_mg_per_day": plan.stop_threshold_mg_per_day,
+        "switches": _switches(plan.switches),
         "step_percent": plan.step_percent,
         "step_basis": plan.step_basis,
         "target": {

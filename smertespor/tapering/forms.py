@@ -85,6 +85,13 @@ class PaceForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     reduce_first = forms.ChoiceField(label=_("Reduce first"), required=False, choices=())
+    stop_threshold_mg_per_day = _number(
+        label=_("Never stop from more than (mg OMEQ/day)"),
+        help_text=_(
+            "A product whose last step would remove more, or more than a step, is first switched "
+            "to a finer one."
+        ),
+    )
 
     def __init__(
         self,
@@ -94,7 +101,7 @@ class PaceForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        automatic = [("", _("Automatic: as needed, then short-acting, then depot"))]
+        automatic = [("", _("Automatic: as needed, then patches and coarse depots, then the rest"))]
         cast(forms.ChoiceField, self.fields["reduce_first"]).choices = automatic + list(products)
         cast(forms.ChoiceField, self.fields["target_product_id"]).choices = [
             ("", "—"),
@@ -138,6 +145,7 @@ class PaceForm(forms.Form):
             slow_down_step_percent=data.get("slow_down_step_percent") if slow else None,
             pauses=tuple(pauses),
             order=(data["reduce_first"],) if data.get("reduce_first") else (),
+            stop_threshold_mg_per_day=data.get("stop_threshold_mg_per_day"),
         )
 
     def error_fields(self) -> dict[str, str]:
@@ -168,6 +176,7 @@ def pace_initial(pace: Pace) -> dict[str, Any]:
         "slow_down_below_percent": pace.slow_down_below_percent or Decimal(50),
         "slow_down_step_percent": pace.slow_down_step_percent or Decimal(50),
         "reduce_first": pace.order[0] if pace.order else "",
+        "stop_threshold_mg_per_day": pace.stop_threshold_mg_per_day,
     }
     for pause in pace.pauses:
         if isinstance(pause, PauseAtStep):

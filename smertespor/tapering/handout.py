@@ -234,6 +234,7 @@ def period_of(
     first_day: date,
     last_day: date | None,
     stopped: Sequence[str] = (),
+    started: Sequence[str] = (),
     omeq: Decimal,
 ) -> Period:
     rows: list[DoseRow] = []
@@ -253,7 +254,13 @@ def period_of(
                 f"{dose['name']}: plastret skiftes {_change_interval(dose['patch_change_hours'])}"
                 " på det tidspunkt, der står i skemaet."
             )
-    lines += [f"Stop med {name} fra denne dag." for name in stopped]
+    if started:  # a switch to a finer product: the old one stops the same day
+        old = " og ".join(stopped) or "det hidtidige præparat"
+        lines += [
+            f"Skift fra {old} til {name} fra denne dag, som aftalt med lægen." for name in started
+        ]
+    else:
+        lines += [f"Stop med {name} fra denne dag." for name in stopped]
     if not doses:
         lines.append("Du skal ikke længere tage opioid (morfinlignende smertestillende medicin).")
     if number == 0:
@@ -273,7 +280,9 @@ def period_of(
         else:
             dates += " og fremover"
     summary = "; ".join(_dose_sentence(d) for d in doses) or lines[-1]
-    if stopped:
+    if started:
+        summary = f"Skift til {' og '.join(started)}. {summary}"
+    elif stopped:
         summary = " ".join(f"Stop med {name}." for name in stopped) + (
             f" {summary}" if doses else ""
         )
@@ -299,6 +308,11 @@ def _stopped(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, A
     return names
 
 
+def _started(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[str]:
+    had = {(d["product_id"], d["prn"] is not None) for d in before}
+    return [d["name"] for d in after if (d["product_id"], d["prn"] is not None) not in had]
+
+
 def periods_of(plan: Any, steps: Sequence[Any]) -> tuple[Period, ...]:
     periods = []
     if steps:
@@ -320,6 +334,7 @@ def periods_of(plan: Any, steps: Sequence[Any]) -> tuple[Period, ...]:
                 first_day=step.start_date,
                 last_day=step.end_date,
                 stopped=_stopped(before, step.doses),
+                started=_started(before, step.doses),
                 omeq=step.omeq_mg_per_day,
             )
         )

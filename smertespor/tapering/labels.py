@@ -58,8 +58,8 @@ TAPER_ERROR_MESSAGES: dict[TaperErrorCode, Promise] = {
         " Record the line with a marketed strength."
     ),
     Code.MEASURED_IN_ML: _(
-        "%(product)s is measured in ml; a taper plan needs tablets, capsules or patches for "
-        "doses taken on a schedule."
+        "%(product)s is measured in drops or for injection; a taper plan needs tablets, "
+        "capsules, patches or an oral solution for doses taken on a schedule."
     ),
     Code.UNITS_NOT_VALID: _("%(product)s cannot be taken as %(units)s units: %(how)s."),
     Code.EMPTY_SCHEDULE: _(
@@ -115,8 +115,16 @@ TAPER_ERROR_MESSAGES: dict[TaperErrorCode, Promise] = {
         "stop."
     ),
     Code.PLAN_TOO_LONG: _(
-        "The plan would need more than %(max_steps)s steps; choose a larger step or a longer "
-        "interval."
+        "The plan would need more than %(max_steps)s steps or last more than %(max_years)s "
+        "years; choose a larger step or a shorter interval."
+    ),
+    Code.STOP_THRESHOLD_NOT_VALID: _(
+        "The most a product may be stopped from must be above 0 mg OMEQ/day (it is %(threshold)s)."
+    ),
+    Code.STOP_ABOVE_THRESHOLD: _(
+        "%(product)s would be stopped from %(stop)s mg OMEQ/day, more than the %(threshold)s mg "
+        "OMEQ/day a plan may stop from, and no finer product in the catalogue can take over. "
+        "Choose a target dose instead of stopping, or ask the pain clinic."
     ),
 }
 
@@ -158,11 +166,45 @@ NOTE_MESSAGES: dict[NoteCode, Promise] = {
     NoteCode.START_AFTER_PAUSE: _(
         "The first step starts %(days)s days after the start date chosen: a planned pause."
     ),
+    NoteCode.STRETCHED: _(
+        "This step cuts %(cut)s mg OMEQ/day, more than the step of %(cut_limit)s, so it lasts "
+        "%(days)s days instead of %(interval_days)s: the pace holds."
+    ),
+    NoteCode.PATCH_RHYTHM: _(
+        "The patch is changed every %(change_days)s days: this step lasts %(days)s days, a "
+        "whole number of changes, instead of %(interval_days)s."
+    ),
+    NoteCode.SWITCHED: _(
+        "Switch from %(from_product)s to %(to_product)s at the same OMEQ (%(from_omeq)s → "
+        "%(to_omeq)s mg/day, table %(table)s %(table_version)s): stopping %(from_product)s "
+        "would remove %(stop)s mg OMEQ/day at once."
+    ),
 }
+
+SWITCH_REASONS: dict[str, Promise] = {
+    "stop_above_threshold": _(
+        "Its last step would remove %(stop)s mg OMEQ/day at once, more than the %(threshold)s "
+        "mg OMEQ/day a plan may stop from."
+    ),
+    "coarser_than_pace": _(
+        "Its smallest marketed unit is coarser than the pace: its last step would remove "
+        "%(stop)s mg OMEQ/day at once, more than a step of %(limit)s."
+    ),
+}
+SWITCH_PROPOSAL = _(
+    "Step %(step)s: switch from %(from_product)s to %(to_product)s at the same OMEQ, "
+    "%(from_omeq)s → %(to_omeq)s mg/day (conversion table %(table)s %(table_version)s), then "
+    "reduce %(to_product)s."
+)
 
 SUGGESTION_MESSAGES: dict[SuggestionCode, Promise] = {
     SuggestionCode.SWITCH_TO_ONE_DEPOT_OPIOID: _(
         "Consider first switching to one long-acting (depot) opioid taken at fixed times (the "
+        "regimen has: %(substances)s)."
+    ),
+    SuggestionCode.METHADONE_SPECIALIST_ADVICE: _(
+        "Methadone acts for long and its conversion depends on the dose: reduce it slowly, one "
+        "opioid at a time, and ask a specialist before switching it to another opioid (the "
         "regimen has: %(substances)s)."
     ),
 }
@@ -201,6 +243,14 @@ _NUMBER_PARAMS = frozenset(
         "max_steps",
         "days",
         "max_days",
+        "max_years",
+        "interval_days",
+        "change_days",
+        "from_omeq",
+        "to_omeq",
+        "stop",
+        "threshold",
+        "limit",
     }
 )
 
@@ -273,7 +323,30 @@ def note_message(code: str, params: Mapping[str, str]) -> str:
     template = NOTE_MESSAGES.get(NoteCode(code)) if code in NoteCode._value2member_map_ else None
     if template is None:
         return code
-    return fill(template, params, product_name=params.get("product_name"))
+    named = dict(params)
+    for key in ("from_product", "to_product"):
+        if key in named:
+            named[key] = named.get(f"{key}_name", named[key])
+    return fill(template, named, product_name=params.get("product_name"))
+
+
+def switch_messages(switch: Mapping[str, Any]) -> tuple[str, str]:
+    """A stored switch (`plan_rows.switch_json`) as the proposal and its reason, in the
+    user's language."""
+    params = {
+        "step": str(switch["step"]),
+        "from_product": switch["from_dose"]["name"],
+        "to_product": switch["to_dose"]["name"],
+        "from_omeq": switch["from_omeq_mg_per_day"],
+        "to_omeq": switch["to_omeq_mg_per_day"],
+        "stop": switch["stop_mg_per_day"],
+        "limit": switch["limit_mg_per_day"],
+        "threshold": switch["threshold_mg_per_day"],
+        "table": switch["table"]["id"],
+        "table_version": switch["table"]["version"],
+    }
+    reason = SWITCH_REASONS.get(switch["reason"])
+    return fill(SWITCH_PROPOSAL, params), fill(reason, params) if reason else switch["reason"]
 
 
 def suggestion_message(code: str, params: Mapping[str, str]) -> str:
@@ -313,6 +386,7 @@ def messages_of(items: Iterable[Mapping[str, Any]], kind: str) -> list[str]:
 # The API field a refusal is about (the forms map these paths to their fields); a code not
 # here is about the request as a whole or about a line of the medication list.
 FIELD_PATHS: dict[TaperErrorCode, str] = {
+    Code.STOP_THRESHOLD_NOT_VALID: "stop_threshold_mg_per_day",
     Code.STEP_SIZE_OUT_OF_RANGE: "step_percent",
     Code.PLAN_TOO_LONG: "step_percent",
     Code.INTERVAL_TOO_SHORT: "interval_days",

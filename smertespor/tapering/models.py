@@ -109,6 +109,15 @@ class TaperPlan(models.Model):
     # [{"step": 3, "extra_days": 14} | {"first_day": "2026-07-01", "last_day": "2026-07-21"}]
     pauses = models.JSONField(_("pauses"), default=list, blank=True)
     order = models.JSONField(_("products reduced first"), default=list, blank=True)
+    # Never stop a product from more than this (issue 11); empty for plans made before it.
+    stop_threshold_mg_per_day = models.DecimalField(
+        _("stop from at most (mg OMEQ/day)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     start_date = models.DateField(_("start date"))
     made_on = models.DateField(_("made on"))  # the "today" the plan was generated with
     conversion_table = models.ForeignKey(
@@ -127,6 +136,8 @@ class TaperPlan(models.Model):
     last_change_date = models.DateField(_("last change"))
     step_count = models.PositiveSmallIntegerField(_("steps"))
     suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
+    # The switches to a finer product the plan makes (see plan_rows.switch_json).
+    switches = models.JSONField(_("switches"), default=list, blank=True)
     excluded_lines = models.JSONField(_("lines not tapered"), default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"))
@@ -187,6 +198,7 @@ class StepKind(models.TextChoices):
     REDUCE = "reduce", _("Reduce")
     EVERY_OTHER_DAY = "every_other_day", _("Every other day")
     STOP = "stop", _("Stop")
+    SWITCH = "switch", _("Switch to a finer product")
 
 
 class TaperPlanStep(models.Model):

@@ -1,6 +1,6 @@
-"""What the GP chose for a plan (target, rate, interval, slow-down, pauses, order, start) as a
-`Pace`, and the `TaperRequest` the domain is asked with; pauses and OMEQ thresholds as the
-plain JSON a stored plan keeps them in."""
+"""What the GP chose for a plan (target, rate, interval, slow-down, pauses, order, start, the
+most a product may be stopped from) as a `Pace`, and the `TaperRequest` the domain is asked
+with; pauses and OMEQ thresholds as the plain JSON a stored plan keeps them in."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from django.conf import settings
 
 from domain.catalogue import Catalogue
 from domain.omeq import ConversionTable, Thresholds
@@ -20,6 +22,7 @@ from domain.tapering import (
     TaperRequest,
     TaperTarget,
     TargetKind,
+    default_taper_settings,
 )
 from smertespor.entry.numbers import json_number
 from smertespor.medication.regimens import plain_decimal
@@ -47,6 +50,7 @@ class Pace:
     slow_down_step_percent: Decimal | None = None
     pauses: tuple[PauseAtStep | PauseBetween, ...] = ()
     order: tuple[str, ...] = ()
+    stop_threshold_mg_per_day: Decimal | None = None  # None: the region's default
 
     def target(self) -> TaperTarget:
         """The target; a value not given stays missing, for the domain to refuse it
@@ -83,6 +87,7 @@ class Pace:
             "pauses": [pause_json(p) for p in self.pauses],
             "order": list(self.order),
             "start_date": self.start_date,
+            "stop_threshold_mg_per_day": self.stop_threshold_mg_per_day,
         }
 
     @classmethod
@@ -100,7 +105,16 @@ class Pace:
             slow_down_step_percent=_plain_or_none(plan.slow_down_step_percent),
             pauses=tuple(pause_from_json(p) for p in plan.pauses),
             order=tuple(plan.order),
+            stop_threshold_mg_per_day=_plain_or_none(plan.stop_threshold_mg_per_day)
+            or default_stop_threshold(),  # a plan made before issue 11 had none
         )
+
+
+def default_stop_threshold() -> Decimal:
+    """The most OMEQ a day a product may be stopped from: setting TAPER_STOP_THRESHOLD_MG_OMEQ,
+    or (0) the default of domain/data/taper_settings.toml, 30 mg."""
+    configured = settings.TAPER_STOP_THRESHOLD_MG_OMEQ
+    return Decimal(configured) if configured else default_taper_settings().stop_threshold_mg_per_day
 
 
 def _plain_or_none(value: Decimal | None) -> Decimal | None:
@@ -147,6 +161,7 @@ def taper_request(
         slow_down=pace.slow_down(),
         pauses=pace.pauses,
         order=pace.order,
+        stop_threshold_mg_per_day=pace.stop_threshold_mg_per_day,
         catalogue=catalogue,
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from domain.tapering import ProductDose, TaperPlan, TaperStep, UnitCount
+from domain.tapering import ProductDose, SwitchProposal, TaperPlan, TaperStep, UnitCount
 from smertespor.entry.numbers import json_number
 
 _STORED = Decimal("1E-10")  # the steps' OMEQ columns keep 10 decimals
@@ -56,8 +56,9 @@ def _coded(items: Iterable[Any], names: Mapping[str, str] | None = None) -> list
     coded = []
     for item in items:
         params = item.params_dict()
-        if names and params.get("product") in names:
-            params["product_name"] = names[params["product"]]
+        for key in ("product", "from_product", "to_product"):
+            if names and params.get(key) in names:
+                params[f"{key}_name"] = names[params[key]]
         if names and params.get("short_acting_products"):
             ids = params["short_acting_products"].split(", ")
             params["short_acting_names"] = ", ".join(names.get(i, i) for i in ids)
@@ -108,7 +109,26 @@ def step_fields(
 
 
 def product_names(plan: TaperPlan) -> dict[str, str]:
-    return {d.product.id: d.product.name for d in plan.baseline}
+    """Every product of the plan by id, those a switch brings in too."""
+    names = {d.product.id: d.product.name for d in plan.baseline}
+    names.update((d.product.id, d.product.name) for s in plan.steps for d in s.doses)
+    return names
+
+
+def switch_json(switch: SwitchProposal) -> dict[str, Any]:
+    """A switch to a finer product, to show before the plan: what from, what to, and why."""
+    return {
+        "step": switch.step,
+        "reason": switch.reason.value,
+        "from_dose": dose_json(switch.from_dose),
+        "to_dose": dose_json(switch.to_dose),
+        "from_omeq_mg_per_day": json_number(switch.from_omeq_mg_per_day),
+        "to_omeq_mg_per_day": json_number(switch.to_omeq_mg_per_day),
+        "stop_mg_per_day": json_number(switch.stop_mg_per_day),
+        "limit_mg_per_day": json_number(switch.limit_mg_per_day),
+        "threshold_mg_per_day": json_number(switch.threshold_mg_per_day),
+        "table": {"id": switch.table_id, "version": switch.table_version},
+    }
 
 
 def plan_fields(plan: TaperPlan) -> dict[str, Any]:
@@ -119,4 +139,5 @@ def plan_fields(plan: TaperPlan) -> dict[str, Any]:
         "last_change_date": plan.last_change_date,
         "step_count": len(plan.steps),
         "suggestions": _coded(plan.suggestions, product_names(plan)),
+        "switches": [switch_json(s) for s in plan.switches],
     }

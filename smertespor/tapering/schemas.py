@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from domain.catalogue import Form
-from domain.tapering import NoteCode, PauseAtStep, PauseBetween, StepKind, SuggestionCode, TimeOfDay
+from domain.tapering import (
+    NoteCode,
+    PauseAtStep,
+    PauseBetween,
+    StepKind,
+    SuggestionCode,
+    SwitchReason,
+    TimeOfDay,
+)
 from smertespor.entry.schemas import DecimalText, ExactNumber, one_of
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
 from smertespor.tapering.models import Status as PlanStatus
@@ -39,6 +47,7 @@ FormCode = Annotated[Form, one_of(f.value for f in Form)]
 NoteCodeOut = Annotated[NoteCode, one_of(c.value for c in NoteCode)]
 SuggestionCodeOut = Annotated[SuggestionCode, one_of(c.value for c in SuggestionCode)]
 ExcludedReasonCode = Annotated[ExcludedReason, one_of(r.value for r in ExcludedReason)]
+SwitchReasonCode = Annotated[SwitchReason, one_of(r.value for r in SwitchReason)]
 ProductId = Annotated[str, Field(max_length=64)]
 Units = Annotated[ExactNumber, Field(ge=0, le=MAX_UNITS_AT_A_TIME)]
 Reason = Annotated[str, Field(max_length=REASON_MAX_LENGTH)]
@@ -115,6 +124,12 @@ class PaceIn(Schema):
     slow_down: SlowDownIn | None = None
     pauses: Annotated[list[PauseIn], Field(max_length=20)] = []
     order: Annotated[list[ProductId], Field(max_length=10)] = []
+    stop_threshold_mg_per_day: ExactNumber | None = Field(
+        default=None,
+        description="Never stop a product from more than this OMEQ a day (left out: the "
+        "region's setting, 30 by default); a coarser stop is avoided by a switch to a finer "
+        "product, or the plan is refused.",
+    )
 
     def pace(self, defaults: Pace) -> Pace:
         """The pace asked for, with `defaults` for what was left out."""
@@ -142,6 +157,9 @@ class PaceIn(Schema):
             slow_down_step_percent=factor,
             pauses=_pauses(self.pauses) if "pauses" in given else defaults.pauses,
             order=tuple(self.order) if "order" in given else defaults.order,
+            stop_threshold_mg_per_day=defaults.stop_threshold_mg_per_day
+            if self.stop_threshold_mg_per_day is None
+            else self.stop_threshold_mg_per_day,
         )
 
 
@@ -242,6 +260,11 @@ class StepOut(Schema):
     kind: StepKindCode
     start_date: datetime.date
     end_date: datetime.date | None
+    days: int | None = Field(
+        description="How long the step lasts, pauses included (none for the last step): "
+        "longer than the interval where it cuts more than a step (note stretched) or follows "
+        "a patch's change days."
+    )
     omeq_mg_per_day: DecimalText
     scheduled_omeq_mg_per_day: DecimalText
     percent_of_start: DecimalText
@@ -255,9 +278,30 @@ class StepOut(Schema):
     notes: list[NoteOut]
 
 
+class SwitchOut(Schema):
+    """A switch to a finer product the plan makes, to be shown before the plan."""
+
+    step: int
+    reason: SwitchReasonCode
+    from_dose: DoseOut
+    to_dose: DoseOut
+    from_omeq_mg_per_day: DecimalText
+    to_omeq_mg_per_day: DecimalText
+    stop_mg_per_day: DecimalText = Field(description="What the old product's stop would cut.")
+    limit_mg_per_day: DecimalText = Field(description="The step size at that stop.")
+    threshold_mg_per_day: DecimalText
+    table: VersionOut
+    message: str
+    reason_message: str
+
+
 class PreviewOut(Schema):
     start_date: datetime.date
     interval_days: int
+    stop_threshold_mg_per_day: DecimalText | None = Field(
+        description="The most a product may be stopped from (none: a plan made before it)."
+    )
+    switches: list[SwitchOut]
     table: VersionOut
     baseline: list[DoseOut]
     baseline_omeq_mg_per_day: DecimalText

@@ -79,3 +79,44 @@ def adjust_start_date(plan: TaperPlan, today: date) -> date:
 def adjustment_pace(plan: TaperPlan, today: date) -> Pace:
     """What an adjustment starts from: the plan's own pace, from its next planned change."""
     return replace(Pace.of_plan(plan), start_date=adjust_start_date(plan, today))
+
+
+# Added for rule:
+from dataclasses import dataclass  # noqa: E402 - kept with the code added for the rule
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+
+@dataclass(frozen=True)
+class PlannedDoses:
+    """A taper plan's doses by date as other apps read them: OMEQ incl. as-needed (mg/day)
+    from the plan's start, each step's first day and dose, and the day a paused plan was
+    paused (its dose holds from then)."""
+
+    plan_id: int
+    label: str  # e.g. "Taper plan 2026-01-05 v1"
+    start_mg_per_day: Decimal
+    steps: tuple[tuple[date, Decimal], ...]
+    held_from: date | None
+
+
+def planned_doses(patient: Patient, *, since: date) -> PlannedDoses | None:
+    """The doses the patient's plan expects: the plan in force (active or paused), else the
+    newest plan completed on or after ``since``; None when there is neither."""
+    plan = plan_in_force(patient) or (
+        patient.taper_plans.filter(status=Status.COMPLETED, ended_on__gte=since)
+        .order_by("-ended_on", "-pk")
+        .first()
+    )
+    if plan is None:
+        return None
+    steps = plan.steps.order_by("number").values_list("start_date", "omeq_mg_per_day")
+    held = timezone.localdate(plan.status_changed_at) if plan.status == Status.PAUSED else None
+    return PlannedDoses(
+        plan_id=plan.pk,
+        label=str(plan),
+        start_mg_per_day=plan.baseline_omeq_mg_per_day,
+        steps=tuple(steps),
+        held_from=held,
+    )

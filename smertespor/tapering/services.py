@@ -43,7 +43,13 @@ from smertespor.tapering.models import (
     TaperPlanEvent,
     TaperPlanStep,
 )
-from smertespor.tapering.pace import Pace, taper_request, thresholds_json, thresholds_of
+from smertespor.tapering.pace import (
+    Pace,
+    default_stop_threshold,
+    taper_request,
+    thresholds_json,
+    thresholds_of,
+)
 from smertespor.tapering.plan_rows import plan_fields, product_names, step_fields
 from smertespor.tapering.regimens import ExcludedLine, PlanLine, lines_of_step, plan_lines
 from smertespor.tapering.transitions import ADJUSTABLE, TRANSITIONS, Action
@@ -155,8 +161,12 @@ def _save(preview: Preview, *, patient: Patient, by: User, previous: TaperPlan |
         created_at=now,
         created_by=by,
         status_changed_at=now,
-        **preview.pace.model_fields(),
-        **plan_fields(preview.plan),
+        **{
+            **preview.pace.model_fields(),
+            **plan_fields(preview.plan),
+            # the threshold the plan was made with, the region's default resolved
+            "stop_threshold_mg_per_day": preview.plan.stop_threshold_mg_per_day,
+        },
     )
     plan.full_clean(exclude=["patient", "practice", "course", "previous_plan", "conversion_table"])
     plan.save()
@@ -363,9 +373,11 @@ def regenerate(plan: TaperPlan) -> DomainPlan:
 def default_pace(today: date) -> Pace:
     """The defaults (settings TAPER_DEFAULT_*): 10 % of the starting dose every 28 days from
     today, steps halved below half the starting dose (tapering-and-care.md: CDC 2022, HHS
-    2019 — 10 % a month or slower after long-term use; slow down near the end)."""
+    2019 — 10 % a month or slower after long-term use; slow down near the end), and no stop
+    from more than the region's stop threshold."""
     below = settings.TAPER_DEFAULT_SLOW_DOWN_BELOW_PERCENT
     return Pace(
+        stop_threshold_mg_per_day=default_stop_threshold(),
         start_date=today,
         step_percent=Decimal(settings.TAPER_DEFAULT_STEP_PERCENT),
         interval_days=settings.TAPER_DEFAULT_INTERVAL_DAYS,

@@ -78,6 +78,7 @@ def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any
             suggestion_message(s["code"], s["params"])
             for s in plan_fields(preview.plan)["suggestions"]
         ],
+        "preview_switches": plan_fields(preview.plan)["switches"],
         "plan_chart": preview_chart(preview, patient),
     }
 

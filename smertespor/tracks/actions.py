@@ -15,7 +15,7 @@ from django.http import Http404
 from smertespor.accounts.models import User
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for_change
-from smertespor.tracks import decisions, follow_ups, hospital_services, services
+from smertespor.tracks import decisions, follow_ups, hospital_services, proposals, services
 from smertespor.tracks.access import check_hospital_course, course_for_change, refuse_unless
 from smertespor.tracks.follow_ups import RegimenUpdate
 from smertespor.tracks.models import (
@@ -30,6 +30,7 @@ from smertespor.tracks.models import (
 )
 from smertespor.tracks.permissions import (
     can_decide,
+    can_decide_proposal,
     can_discharge,
     can_enrol,
     can_follow_up,
@@ -147,6 +148,42 @@ def take_decision(
     )
 
 
+def confirm_handover_proposal(
+    *,
+    user: User,
+    patient_id: object,
+    course_id: object,
+    version: int,
+    note: str = "",
+    gp_comment: str = "",
+    expected_duration: str = "",
+    planned_follow_up: str = "",
+) -> Handover:
+    """The GP hands the patient over to the pain clinic as the 3-month rule proposed."""
+    course = course_for_change(user, patient_id, course_id, object_type="handover_proposal")
+    refuse_unless(user, can_decide_proposal(user, course), course, object_type="handover_proposal")
+    return proposals.confirm_handover_proposal(
+        course=course,
+        by=user,
+        expected_version=version,
+        note=note,
+        gp_comment=gp_comment,
+        expected_duration=expected_duration,
+        planned_follow_up=planned_follow_up,
+    )
+
+
+def dismiss_handover_proposal(
+    *, user: User, patient_id: object, course_id: object, version: int, reason: str
+) -> Course:
+    """The GP keeps the course in the practice track despite the proposal, with a reason."""
+    course = course_for_change(user, patient_id, course_id, object_type="handover_proposal")
+    refuse_unless(user, can_decide_proposal(user, course), course, object_type="handover_proposal")
+    return proposals.dismiss_handover_proposal(
+        course=course, by=user, expected_version=version, reason=reason
+    )
+
+
 def update_handover_letter(
     *,
     user: User,
@@ -254,8 +291,11 @@ def complete_course(
     summary: str,
     recommendations: str,
     medication_at_discharge: str = "",
+    regimen: RegimenUpdate | None = None,
+    omeq_mg_per_day: Decimal | None = None,
 ) -> DischargeSummary:
-    """The clinic doctor completes the course; the discharge summary goes to the GP."""
+    """The clinic doctor completes the course; the discharge summary goes to the GP, with
+    the medication list as changed at discharge (`regimen`)."""
     course = _hospital_course(user, patient_id, course_id, object_type="discharge_summary")
     refuse_unless(user, can_discharge(user), course, object_type="discharge_summary")
     return hospital_services.complete_course(
@@ -265,4 +305,6 @@ def complete_course(
         summary=summary,
         recommendations=recommendations,
         medication_at_discharge=medication_at_discharge,
+        regimen=regimen,
+        omeq_mg_per_day=omeq_mg_per_day,
     )

@@ -29,19 +29,23 @@ from smertespor.tracks.payloads import (
     course_payload,
     follow_up_payload,
     handover_payload,
+    review_payload,
     timeline_payload,
 )
 from smertespor.tracks.permissions import can_see_clinic_worklist, can_see_practice_worklist
-from smertespor.tracks.rules import apply_track_rule
+from smertespor.tracks.rules import rule_standing
 from smertespor.tracks.schemas import (
     AlertOut,
+    ConfirmProposalIn,
     CourseIn,
     CourseOut,
     DecisionIn,
+    DismissProposalIn,
     FollowUpIn,
     FollowUpOut,
     HandoverLetterIn,
     HandoverOut,
+    RuleReviewOut,
     TimelineEventOut,
     WorklistOut,
 )
@@ -49,6 +53,7 @@ from smertespor.tracks.selectors import (
     courses_of,
     follow_ups_of,
     latest_handover,
+    rule_reviews_of,
     timeline_of_course,
     timeline_of_patient,
 )
@@ -102,10 +107,57 @@ def create_course(
 
 @router.get(_COURSE, response=CourseOut, url_name="tracks_course")
 def get_course(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
-    """A course, with the 3-month rule evaluated (and applied) as viewing it does."""
+    """A course, with what the 3-month rule says today and its latest review. Reading a
+    course changes nothing: the daily job and the services act on the rule."""
     course = course_for(request.user, patient_id, course_id)
-    result = apply_track_rule(course)
-    return course_payload(result.course, request.user, result)
+    return course_payload(course, request.user, rule_standing(course))
+
+
+@router.get(_COURSE + "/reviews", response=list[RuleReviewOut], url_name="tracks_course_reviews")
+def list_reviews(
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int
+) -> list[dict[str, Any]]:
+    """What the 3-month rule found at each deadline, and what the GP decided, newest first."""
+    course = course_for(request.user, patient_id, course_id, object_type="handover_proposal")
+    return [review_payload(r) for r in rule_reviews_of(course)]
+
+
+@router.post(
+    _COURSE + "/proposal/confirm", response=HandoverOut, url_name="tracks_proposal_confirm"
+)
+@performs(actions.confirm_handover_proposal)
+def confirm_proposal(
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: ConfirmProposalIn
+) -> dict[str, Any]:
+    """The GP hands the patient over as the 3-month rule proposed (422 without a proposal)."""
+    handover = actions.confirm_handover_proposal(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        version=payload.version,
+        note=payload.note,
+        gp_comment=payload.gp_comment,
+        expected_duration=payload.expected_duration,
+        planned_follow_up=payload.planned_follow_up,
+    )
+    return handover_payload(handover)
+
+
+@router.post(_COURSE + "/proposal/dismiss", response=CourseOut, url_name="tracks_proposal_dismiss")
+@performs(actions.dismiss_handover_proposal)
+def dismiss_proposal(
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DismissProposalIn
+) -> dict[str, Any]:
+    """The GP keeps the course in the practice track, with a reason; it is reviewed again."""
+    user = logged_in(request.user)
+    course = actions.dismiss_handover_proposal(
+        user=user,
+        patient_id=patient_id,
+        course_id=course_id,
+        version=payload.version,
+        reason=payload.reason,
+    )
+    return course_payload(course, user, rule_standing(course))
 
 
 @router.get(_COURSE + "/follow-ups", response=list[FollowUpOut], url_name="tracks_follow_ups")
@@ -266,7 +318,8 @@ ClinicSort = Annotated[str, one_of(sort_keys(CLINIC_SECTIONS), _FALLBACK)]
 def get_practice_worklist(
     request: HttpRequest, section: PracticeSection = "", sort: PracticeSort = "", page: int = 1
 ) -> dict[str, Any]:
-    """The GP's worklist: sections due, approaching, alerts, returned, discharged."""
+    """The GP's worklist: sections due, proposals (the 3-month rule proposes a handover:
+    the GP decides), approaching, alerts, returned, discharged."""
     worklist = practice_worklist(user=logged_in(request.user), section=section, sort=sort)
     return _worklist_payload(worklist, page)
 

@@ -3,8 +3,8 @@ once for the course page and the API.
 
 `decisions_for(user, course)` lists the buttons (the domain's `allowed_events` for the user's
 side, narrowed to their role); `take_decision(...)` runs the matching service. The needs
-assessment, the plan and completion have forms of their own and are not taken here. (The
-transitions the 3-month rule takes by itself are in `tracks.rules`.)
+assessment, the plan, completion and the decision on the 3-month rule's proposal have pages
+of their own and are not taken here. (What the rule does by itself is in `tracks.rules`.)
 """
 
 from __future__ import annotations
@@ -40,6 +40,20 @@ DECISIONS = {
         gettext_lazy("Hand over to the pain clinic now"),
         gettext_lazy("Why hand over before the 3-month mark?"),
         needs_reason=True,
+    ),
+    CourseEvent.CONFIRM_HANDOVER: Decision(
+        CourseEvent.CONFIRM_HANDOVER,
+        gettext_lazy("Hand over as the 3-month rule proposes"),
+        "",
+        needs_reason=False,
+        own_page="tracks:proposal",
+    ),
+    CourseEvent.KEEP_IN_PRACTICE: Decision(
+        CourseEvent.KEEP_IN_PRACTICE,
+        gettext_lazy("Keep in the practice track"),
+        "",
+        needs_reason=True,
+        own_page="tracks:proposal",
     ),
     CourseEvent.RECORD_SUCCESS: Decision(
         CourseEvent.RECORD_SUCCESS,

@@ -1,10 +1,12 @@
 """Demo courses for demo-gp's practice, at every stage of the two tracks.
 
 Practice-track courses started days or months ago (one just begun, one with a visit overdue,
-two approaching the 3-month mark, one with a withdrawal alert), one handed over by the rule
-and waiting at the clinic, one handed over early, one returned with advice, one that
-succeeded, and on the hospital track one awaiting assessment, one with its plan, team and
-appointments this week, and one completed with a discharge summary. Dates are relative to
+two approaching the 3-month mark, one with a withdrawal alert), one the 3-month rule proposes
+to hand over (awaiting the GP's decision), one the GP kept in the practice track after the
+rule's proposal, one handed over on the rule's proposal (confirmed by the GP) and waiting at
+the clinic, one handed over early, one returned with advice, one that succeeded, and on the
+hospital track one awaiting assessment, one with its plan, team and appointments this week,
+and one completed with a discharge summary. Dates are relative to
 the day the demo loads, and every step is on the timeline with who, when and why.
 Idempotent: a practice that already has courses is left alone.
 """
@@ -23,6 +25,7 @@ from smertespor.accounts.models import Organisation, Role, User
 from smertespor.medication.models import OmeqSnapshot
 from smertespor.patients.models import Patient
 from smertespor.tracks.demo_builder import DemoBuilder, Visit, at
+from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.models import Course, DischargeSummary, Handover
 
 ADVICE = (
@@ -93,11 +96,29 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
     )
     practice_course(86, [Visit(30, "0.9"), Visit(58, "0.85", sows=9)])
     practice_course(60, [Visit(28, "0.9", sows=14, note="Restless legs, sweating at night")])
-    # Handed over by the rule and waiting at the clinic; one handed over early.
+    # The 3-month rule proposes a handover: the GP decides.
+    proposed = practice_course(
+        95, [Visit(28, "0.95"), Visit(56, "0.95"), Visit(84, "0.95", (7, 6, 7), 7)]
+    )
+    assert proposed.deadline is not None  # noqa: S101 - a practice course has one
+    demo.propose(proposed, proposed.deadline + timedelta(days=1))
+    # Proposed, but the GP kept the course in the practice track.
+    kept = practice_course(
+        118, [Visit(28, "0.9"), Visit(56, "0.85"), Visit(84, "0.85"), Visit(112, "0.75")]
+    )
+    assert kept.deadline is not None  # noqa: S101
+    review = demo.propose(kept, kept.deadline + timedelta(days=1))
+    demo.keep(
+        kept,
+        review,
+        kept.deadline + timedelta(days=2),
+        "Slow but steady since the last visit; the patient wants to go on with us.",
+    )
+    # Handed over on the rule's proposal and waiting at the clinic; one handed over early.
     waiting = practice_course(
         100, [Visit(28, "0.95"), Visit(56, "0.95"), Visit(84, "0.9", (7, 7, 7), 7)]
     )
-    assert waiting.deadline is not None  # noqa: S101 - a practice course has one
+    assert waiting.deadline is not None  # noqa: S101
     demo.hand_over(waiting, waiting.deadline + timedelta(days=1))
     early = practice_course(40, [Visit(20, "1.0", (8, 7, 7), 8, sows=18)])
     demo.hand_over(
@@ -124,19 +145,22 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
         decision="returned", decided_at=when, decided_by=demo.clinic_nurse, advice=advice
     )
     # Succeeded.
-    succeeded = practice_course(200, [Visit(28, "0.7"), Visit(56, "0.5", (5, 4, 4), 4)])
+    succeeded = practice_course(
+        200, [Visit(28, "0.7"), Visit(56, "0.5", (5, 4, 4), 4), Visit(84, "0.5", (4, 4, 4), 4)]
+    )
     assert succeeded.deadline is not None  # noqa: S101
     demo.move(
         succeeded,
         "record_success",
         "succeeded",
-        at(succeeded.start_date + timedelta(days=57), 6),
+        at(succeeded.deadline + timedelta(days=1), 6),
         None,
         detail={
-            "success_on": (succeeded.start_date + timedelta(days=56)).isoformat(),
+            "success_on": (succeeded.start_date + timedelta(days=84)).isoformat(),
             "success_reason": "target_reached",
             "omeq_mg_per_day": str(succeeded.current_omeq_mg_per_day),
             "deadline": succeeded.deadline.isoformat(),
+            "period_months": rule_settings().period_months,
         },
     )
     # On the hospital track: awaiting assessment; plan active with appointments; completed.

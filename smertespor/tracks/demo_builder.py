@@ -11,10 +11,10 @@ from typing import Any
 from django.utils import timezone
 
 from domain.follow_up import next_follow_up_on
-from domain.tracks import course_deadline
+from domain.tracks import add_calendar_months, course_deadline, evaluate_course
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.patients.models import CareRelation, Patient
-from smertespor.tracks.facts import rule_settings
+from smertespor.tracks.facts import course_facts, omeq_records, rule_settings, taper_schedule
 from smertespor.tracks.handover import referral_snapshot
 from smertespor.tracks.models import (
     Alert,
@@ -23,9 +23,11 @@ from smertespor.tracks.models import (
     FollowUp,
     Handover,
     NeedsAssessment,
+    RuleReview,
     TeamMember,
     TimelineEvent,
 )
+from smertespor.tracks.proposals import rule_working
 
 PLAN = (
     "Supervised taper 10 % every 2 weeks with nurse visits; CBT group (8 sessions); "
@@ -204,34 +206,85 @@ class DemoBuilder:
         )
         return follow_up
 
-    def hand_over(self, course: Course, on: date, *, early_reason: str = "") -> Handover:
+    def propose(self, course: Course, on: date) -> RuleReview:
+        """The 3-month rule's proposal on `on` (after the deadline), as the daily job makes
+        it: judged as the course stood on its deadline; the GP decides."""
+        records = [r for r in omeq_records(course) if r.on <= on]  # as known that day
+        facts = course_facts(course, records, plan=taper_schedule(course))
+        outcome = evaluate_course(facts, on, rule_settings())
+        check = outcome.check
+        assert check is not None  # noqa: S101 - the demo proposes after the deadline
         when = at(on, 6)
-        kind = "hand_over_early" if early_reason else "propose_handover"
-        detail = (
-            {}
-            if early_reason
-            else {
-                "deadline": course.deadline.isoformat() if course.deadline else None,
-                "period_months": 3,
-            }
+        self.move(
+            course, "propose_handover", "handover_review", when, None, detail=rule_working(outcome)
         )
+        latest = check.latest
+        return RuleReview.objects.create(
+            course=course,
+            deadline=outcome.deadline,
+            reviewed_at=when,
+            progress=check.progress.value,
+            latest_visit_on=latest.on if latest else None,
+            latest_omeq_mg_per_day=latest.mg_per_day if latest else None,
+            follow_up_due_on=check.follow_up_due_on,
+            expected_mg_per_day=check.expected_mg_per_day,
+            allowed_mg_per_day=check.allowed_mg_per_day,
+            tolerance_percent=check.tolerance_percent,
+            plan=check.plan_reference,
+            outcome="pending",
+        )
+
+    def keep(self, course: Course, review: RuleReview, on: date, reason: str) -> None:
+        """The GP keeps the course in the practice track; reviewed again a period later."""
+        when = at(on, 14)
+        next_review = add_calendar_months(on, rule_settings().review_months)
+        course.review_from, course.deadline = on, next_review
         self.move(
             course,
-            kind,
-            "handover_proposed",
+            "keep_in_practice",
+            "active",
             when,
-            self.gp if early_reason else None,
-            reason=early_reason,
-            detail=detail,
+            self.gp,
+            reason=reason,
+            detail={
+                "deadline": review.deadline.isoformat(),
+                "progress": review.progress,
+                "next_review": next_review.isoformat(),
+            },
         )
+        RuleReview.objects.filter(pk=review.pk).update(
+            outcome="dismissed", decided_at=when, decided_by=self.gp, reason=reason
+        )
+
+    def hand_over(self, course: Course, on: date, *, early_reason: str = "") -> Handover:
+        """Early by the GP on `on`; otherwise proposed by the rule on `on` and confirmed by
+        the GP the next day."""
+        review = None
+        if early_reason:
+            when = at(on, 6)
+            self.move(
+                course, "hand_over_early", "handover_proposed", when, self.gp, reason=early_reason
+            )
+        else:
+            review = self.propose(course, on)
+            on += timedelta(days=1)
+            when = at(on, 9)
+            self.move(
+                course,
+                "confirm_handover",
+                "handover_proposed",
+                when,
+                self.gp,
+                detail={"deadline": review.deadline.isoformat(), "progress": review.progress},
+            )
         handover = Handover.objects.create(
             course=course,
             clinic=self.clinic,
             kind="early" if early_reason else "rule",
             reason=early_reason,
             proposed_at=when,
-            proposed_by=self.gp if early_reason else None,
-            snapshot={**referral_snapshot(course), "taken_on": on.isoformat()},
+            proposed_by=self.gp,
+            snapshot={**referral_snapshot(course, review), "taken_on": on.isoformat()},
             gp_comment="Tapering stalls at every step: withdrawal symptoms and worse sleep.",
             expected_duration="3 months",
             planned_follow_up="At the clinic every 2 weeks; the practice renews prescriptions.",
@@ -243,6 +296,10 @@ class DemoBuilder:
             closed_at=None,
             defaults={"opened_at": when},
         )
+        if review is not None:
+            RuleReview.objects.filter(pk=review.pk).update(
+                outcome="confirmed", decided_at=when, decided_by=self.gp, handover=handover
+            )
         return handover
 
     def accept(self, course: Course, handover: Handover, on: date) -> Course:

@@ -33,7 +33,7 @@ from domain.scores import sows_total as sows_items_total
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction
 from smertespor.entry.numbers import json_number
-from smertespor.medication.selectors import current_lines
+from smertespor.medication.selectors import current_lines, is_substitution_treatment
 from smertespor.medication.services import (
     add_medication_line,
     change_medication_line,
@@ -98,10 +98,12 @@ def _withdrawal_total(
     return computed
 
 
-def _apply_regimen(
-    course: Course, by: User, regimen: RegimenUpdate, on: date
+def apply_regimen(
+    course: Course, by: User, regimen: RegimenUpdate, on: date, *, stop_reason: str = ""
 ) -> list[dict[str, Any]]:
-    """Apply the regimen through the medication services; what changed, for the visit."""
+    """Apply the regimen through the medication services (a follow-up visit's, or the
+    discharge summary's); what changed, for the record. Call it inside the caller's
+    transaction, so a refusal leaves the list as it was."""
     patient = course.patient
     current = {line.pk: line for line in current_lines(patient)}
     done: list[dict[str, Any]] = []
@@ -125,7 +127,10 @@ def _apply_regimen(
             if line is None:
                 raise ValidationError(_("A medication line has changed or ended meanwhile."))
             end_medication_line(
-                line=line, by=by, ended_on=on, reason=_("Stopped at a follow-up visit.")
+                line=line,
+                by=by,
+                ended_on=on,
+                reason=stop_reason or _("Stopped at a follow-up visit."),
             )
             done.append({"line": line.pk, "product": line.product_id, "changed": "stopped"})
         for arguments in regimen.added:
@@ -192,8 +197,11 @@ def record_follow_up(
     assert scores is not None  # noqa: S101 - refused above otherwise
     with transaction.atomic():
         claim_version(course, expected_version)
-        changes = _apply_regimen(course, by, regimen, visit_on)
+        changes = apply_regimen(course, by, regimen, visit_on)
         omeq = recorded_omeq(course.patient, omeq_mg_per_day, field="omeq_mg_per_day")
+        on_substitution = any(
+            is_substitution_treatment(line) for line in current_lines(course.patient)
+        )
         previous = course.follow_ups.order_by("-visit_on", "-pk").first()
         previous_atc = previous.atc_codes if previous else course.baseline_atc_codes
         follow_up = FollowUp.objects.create(
@@ -217,6 +225,7 @@ def record_follow_up(
             next_visit_on=next_visit_on,
             atc_codes=list(omeq.atc_codes),
             medication_changes=changes,
+            on_substitution_treatment=on_substitution,
         )
         raised = follow_up_alerts(
             scores=scores,
@@ -246,9 +255,11 @@ def record_follow_up(
                 "omeq_mg_per_day": json_number(omeq.mg_per_day),
                 "alerts": [alert.code.value for alert in raised],
                 "medication_changes": len(changes),
+                "on_substitution_treatment": on_substitution,
             },
         )
         audit(by=by, action=AuditAction.CREATE, course=course, object_type="follow_up")
+    # A visit recorded late, dated on or before a passed deadline, is judged now.
     apply_track_rule(course)
     return follow_up
 

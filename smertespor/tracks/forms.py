@@ -3,6 +3,7 @@ valid and say why (their errors are put next to the fields here)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,12 +11,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from domain.catalogue import Catalogue
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
 from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.models import MedicationLine
+from smertespor.medication.regimens import regimen_from_lines
+from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.labels import COWS_ITEM_LABELS
 from smertespor.tracks.models import Discipline, GoalKind, Intervention, TeamMember
 
@@ -361,13 +365,112 @@ class DischargeSummaryForm(VersionForm):
         label=_("Course and treatment"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
     medication_at_discharge = forms.CharField(
-        label=_("Medication at discharge"),
+        label=_("Note on the medication"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the lines above do not say, e.g. how to go on tapering. The doses themselves "
+            "are changed on the lines."
+        ),
+    )
+    omeq_mg_per_day = _omeq(
+        _("OMEQ at discharge (mg/day)"),
+        _("Only when the medication list cannot give it; otherwise it is computed from the list."),
     )
     recommendations = forms.CharField(
         label=_("Recommendations for the GP's follow-up"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DischargeNewLineForm(NewLineForm):
+    """A line the clinic starts at discharge."""
+
+    add = forms.BooleanField(label=_("Start a new line at discharge"), required=False)
+
+
+class DischargeMedicationForms:
+    """The medication at discharge: each current line of the list, prefilled (keep it, change
+    its dose or mark it stopped), and an optional new line, read as the same `RegimenUpdate`
+    a follow-up visit makes, so the medication services change the list either way."""
+
+    def __init__(
+        self, data: Any = None, *, lines: Sequence[MedicationLine], catalogue: Catalogue
+    ) -> None:
+        mapped = {m.line.pk: m for m in regimen_from_lines(lines, catalogue).lines}
+        self.line_forms = [
+            LineDoseForm(data, line=line, mapped=mapped.get(line.pk)) for line in lines
+        ]
+        self.new_line = DischargeNewLineForm(data, catalogue=catalogue)
+
+    @property
+    def is_adding(self) -> bool:
+        return self.new_line._is_adding()
+
+    def is_valid(self) -> bool:
+        """Every form is checked, so each shows its own errors."""
+        checked = [form.is_valid() for form in self.line_forms]
+        if self.is_adding:
+            checked.append(self.new_line.is_valid())
+        return all(checked)
+
+    def forms(self) -> list[forms.Form]:
+        """The forms whose errors count for the page's status."""
+        return [*self.line_forms, *([self.new_line] if self.is_adding else [])]
+
+    def regimen(self) -> RegimenUpdate:
+        changes, stopped = [], []
+        for form in self.line_forms:
+            data = form.cleaned_data
+            if data.get("stopped"):
+                stopped.append(form.line.pk)
+                continue
+            changes.append(
+                LineChange(
+                    line_id=form.line.pk,
+                    units_per_dose=data["units_per_dose"],
+                    doses_per_day=data.get("doses_per_day"),
+                    max_doses_per_day=data.get("max_doses_per_day"),
+                )
+            )
+        added = (self.new_line.service_arguments(),) if self.is_adding else ()
+        return RegimenUpdate(changes=tuple(changes), stopped=tuple(stopped), added=added)
+
+
+class ConfirmProposalForm(VersionForm):
+    """The GP hands the patient over as the 3-month rule proposed, with the letter."""
+
+    prefix = "confirm"
+    note = forms.CharField(
+        label=_("Why hand over now? (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    gp_comment = forms.CharField(
+        label=_("Your comment to the clinic"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    expected_duration = forms.CharField(
+        label=_("Expected duration of the treatment"), required=False, max_length=200
+    )
+    planned_follow_up = forms.CharField(
+        label=_("Planned follow-up"), required=False, max_length=500
+    )
+
+
+class DismissProposalForm(VersionForm):
+    """The GP keeps the course in the practice track; the reason is required (the service
+    says so)."""
+
+    prefix = "dismiss"
+    reason = forms.CharField(
+        label=_("Why keep the course in the practice track?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from smertespor.accounts.models import User
 from smertespor.entry.numbers import for_json, json_number
 from smertespor.medication.regimens import regimen_from_lines, strength_label
 from smertespor.medication.selectors import current_catalogue, current_lines
+from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
-from smertespor.tracks.models import Course, Handover
+from smertespor.tracks.models import Course, Handover, RuleReview
+from smertespor.tracks.permissions import CLINIC_CLINICIANS
 from smertespor.tracks.selectors import taper_plans_of
 
 SNAPSHOT_VERSION = 1
@@ -51,7 +55,22 @@ def _taper_plans(course: Course) -> list[dict[str, Any]]:
     return [{"id": plan.pk, "title": str(plan)} for plan in taper_plans_of(course)]
 
 
-def referral_snapshot(course: Course) -> dict[str, Any]:
+def _rule(review: RuleReview | None) -> dict[str, Any] | None:
+    """What the 3-month rule found, when the handover confirms its proposal."""
+    if review is None:
+        return None
+    return {
+        "deadline": review.deadline.isoformat(),
+        "progress": review.progress,
+        "latest_visit_on": review.latest_visit_on.isoformat() if review.latest_visit_on else None,
+        "latest_omeq_mg_per_day": for_json(review.latest_omeq_mg_per_day),
+        "expected_mg_per_day": for_json(review.expected_mg_per_day),
+        "allowed_mg_per_day": for_json(review.allowed_mg_per_day),
+        "plan": review.plan,
+    }
+
+
+def referral_snapshot(course: Course, rule_review: RuleReview | None = None) -> dict[str, Any]:
     """The course so far, as plain JSON (decimals as exact text)."""
     visits = [
         {
@@ -98,6 +117,7 @@ def referral_snapshot(course: Course) -> dict[str, Any]:
         "visits": visits,
         "alerts": alerts,
         "medication": _medication(course),
+        "rule": _rule(rule_review),
     }
 
 
@@ -110,9 +130,11 @@ def create_handover(
     gp_comment: str = "",
     expected_duration: str = "",
     planned_follow_up: str = "",
+    rule_review: RuleReview | None = None,
 ) -> Handover:
-    """The referral for a course that has just moved to `handover_proposed`; the clinic's
-    care relation opens with it, so the patient is on the clinic's intake list."""
+    """The referral for a course that has just moved to `handover_proposed` (by the GP:
+    early, or confirming the rule's proposal `rule_review`); the clinic's care relation opens
+    with it, so the patient is on the clinic's intake list, and its clinicians are told."""
     handover = Handover(
         course=course,
         clinic=course.clinic,
@@ -120,7 +142,7 @@ def create_handover(
         reason=reason.strip(),
         proposed_at=timezone.now(),
         proposed_by=by,
-        snapshot=referral_snapshot(course),
+        snapshot=referral_snapshot(course, rule_review),
         gp_comment=gp_comment.strip(),
         expected_duration=expected_duration.strip(),
         planned_follow_up=planned_follow_up.strip(),
@@ -132,6 +154,13 @@ def create_handover(
         organisation=course.clinic,
         reason=CareRelation.Reason.COURSE,
         by=by,
+    )
+    notify(
+        course.clinic.users.filter(role__in=CLINIC_CLINICIANS, is_active=True),
+        kind="tracks_handover_received",
+        text=gettext_noop("New handover from %(practice)s, awaiting your triage."),
+        params={"practice": course.responsible_organisation.name},
+        url=reverse("tracks:handover", args=[course.patient_id, course.pk]),
     )
     return handover
 

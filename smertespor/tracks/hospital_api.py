@@ -14,6 +14,7 @@ from ninja.responses import Status
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import logged_in
 from smertespor.tracks import actions
+from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.models import Appointment, NeedsAssessment
 from smertespor.tracks.payloads import course_payload, discharge_payload, team_member_payload
 from smertespor.tracks.schemas import (
@@ -25,6 +26,7 @@ from smertespor.tracks.schemas import (
     NeedsAssessmentIn,
     NeedsAssessmentOut,
     PlanIn,
+    RegimenIn,
     TeamMemberIn,
     TeamMemberOut,
 )
@@ -115,7 +117,8 @@ def post_plan(
 def post_discharge_summary(
     request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DischargeSummaryIn
 ) -> Status[dict[str, Any]]:
-    """Complete the course; the discharge summary goes to the GP."""
+    """Complete the course; the discharge summary goes to the GP. `regimen` changes the
+    medication list at discharge in the same step (refused as a whole, 422, if any line is)."""
     discharge = actions.complete_course(
         user=logged_in(request.user),
         patient_id=patient_id,
@@ -124,5 +127,18 @@ def post_discharge_summary(
         summary=payload.summary,
         recommendations=payload.recommendations,
         medication_at_discharge=payload.medication_at_discharge,
+        regimen=_regimen(payload.regimen),
+        omeq_mg_per_day=payload.omeq_mg_per_day,
     )
     return Status(201, discharge_payload(discharge))
+
+
+def _regimen(regimen: RegimenIn | None) -> RegimenUpdate:
+    """The regimen as the follow-up visit's endpoint reads it."""
+    if regimen is None:
+        return RegimenUpdate()
+    return RegimenUpdate(
+        changes=tuple(LineChange(**change.dict()) for change in regimen.changes),
+        stopped=tuple(regimen.stopped),
+        added=tuple(line.dict() for line in regimen.added),
+    )

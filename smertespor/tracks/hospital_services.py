@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,8 +21,11 @@ from smertespor.accounts.models import User
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
 from smertespor.entry.numbers import for_json
+from smertespor.medication.services import record_omeq_snapshot
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
+from smertespor.tracks.discharge import discharge_medication
+from smertespor.tracks.follow_ups import RegimenUpdate, apply_regimen
 from smertespor.tracks.handover import pending_handover
 from smertespor.tracks.models import (
     Actor,
@@ -37,7 +41,7 @@ from smertespor.tracks.models import (
     TeamMember,
     TimelineEvent,
 )
-from smertespor.tracks.omeq import list_omeq
+from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import can_discharge, require_actor
 from smertespor.tracks.transitions import CourseConflict, apply_transition, audit, record_timeline
 
@@ -343,9 +347,17 @@ def complete_course(
     summary: str,
     recommendations: str,
     medication_at_discharge: str = "",
+    regimen: RegimenUpdate | None = None,
+    omeq_mg_per_day: Decimal | None = None,
 ) -> DischargeSummary:
     """Complete the hospital course with the discharge summary (epikrise) to the GP, who
-    continues the follow-up."""
+    continues the follow-up.
+
+    `regimen` changes the medication list as the patient leaves the clinic (through the
+    medication services, with history and audit); OMEQ at discharge is then the list's, and
+    `omeq_mg_per_day` is only for a list that cannot give it (as at a visit). All of it is
+    one transaction: anything refused leaves the course, the list and its history unchanged.
+    """
     actor = _clinic_actor(by, course)
     if not can_discharge(by):
         raise PermissionDenied
@@ -358,7 +370,7 @@ def complete_course(
         raise ValidationError(errors)
     previous = course.previous_course
     sent_to = previous.responsible_organisation if previous else course.patient.listed_practice
-    now_omeq = list_omeq(course.patient).mg_per_day
+    patient = course.patient
     with transaction.atomic():
         apply_transition(
             course=course,
@@ -368,22 +380,34 @@ def complete_course(
             expected_version=expected_version,
             detail={"sent_to": sent_to.name},
         )
+        changes = apply_regimen(
+            course,
+            by,
+            regimen or RegimenUpdate(),
+            timezone.localdate(),
+            stop_reason=_("Stopped at discharge from the pain clinic."),
+        )
+        omeq = recorded_omeq(patient, omeq_mg_per_day, field="omeq_mg_per_day")
+        has_list = patient.medication_lines.exists()
         discharge = DischargeSummary(
             course=course,
             sent_to=sent_to,
             summary=summary.strip(),
             recommendations=recommendations.strip(),
             medication_at_discharge=medication_at_discharge.strip(),
-            omeq_at_discharge_mg_per_day=now_omeq
-            if now_omeq is not None
-            else course.current_omeq_mg_per_day,
+            medication=discharge_medication(patient) if has_list else {},
+            medication_changes=changes,
+            omeq_at_discharge_mg_per_day=omeq.mg_per_day,
+            omeq_source=omeq.source,
+            omeq_table=omeq.table,
+            omeq_snapshot=record_omeq_snapshot(patient=patient, by=by) if has_list else None,
             written_by=by,
             written_at=timezone.now(),
         )
-        discharge.full_clean(exclude=["course", "sent_to", "written_by"])
+        discharge.full_clean(exclude=["course", "sent_to", "written_by", "omeq_snapshot"])
         discharge.save(force_insert=True)
         open_care_relation(
-            patient=course.patient, organisation=sent_to, reason=CareRelation.Reason.COURSE, by=by
+            patient=patient, organisation=sent_to, reason=CareRelation.Reason.COURSE, by=by
         )
         record_timeline(
             course=course,
@@ -393,6 +417,9 @@ def complete_course(
             detail={
                 "sent_to": sent_to.name,
                 "omeq_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
+                "omeq_table": omeq.table,
+                "medication_changes": len(changes),
             },
         )
+        audit(by=by, action=AuditAction.CREATE, course=course, object_type="discharge_summary")
     return discharge

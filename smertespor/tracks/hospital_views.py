@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import logged_in, requires
+from smertespor.medication.selectors import current_catalogue, current_lines
 from smertespor.tracks import actions
 from smertespor.tracks.access import (
     check_hospital_course,
@@ -26,12 +27,14 @@ from smertespor.tracks.access import (
 )
 from smertespor.tracks.forms import (
     AppointmentForm,
+    DischargeMedicationForms,
     DischargeSummaryForm,
     NeedsAssessmentForm,
     PlanForm,
     TeamMemberForm,
 )
 from smertespor.tracks.models import Course
+from smertespor.tracks.omeq import list_omeq
 from smertespor.tracks.permissions import can_discharge, can_work_hospital_track
 from smertespor.tracks.selectors import clinicians_of, hospital_records, team_of
 from smertespor.tracks.views import course_url
@@ -173,27 +176,50 @@ def appointment_add(request: HttpRequest, patient_id: str, course_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 @performs(actions.complete_course)
 def course_complete(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
+    """The discharge summary, its medication prefilled from the list; POST completes the
+    course and changes the list as the lines say, in one step."""
     course = _clinic_course(request, patient_id, course_id, object_type="discharge_summary")
     refuse_unless(
         request.user, can_discharge(request.user), course, object_type="discharge_summary"
     )
-    form = DischargeSummaryForm(request.POST or None, initial={"version": course.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.complete_course(
-                user=logged_in(request.user),
-                patient_id=course.patient_id,
-                course_id=course.pk,
-                version=data["version"],
-                summary=data["summary"],
-                recommendations=data["recommendations"],
-                medication_at_discharge=data["medication_at_discharge"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The course is completed and the discharge summary sent."))
-            return redirect(course_url(course))
-    context = {"patient": course.patient, "tab": "courses", "course": course, "form": form}
-    return render(request, "tracks/course_complete.html", context, status=form_status(form))
+    data = request.POST if request.method == "POST" else None
+    form = DischargeSummaryForm(data, initial={"version": course.version})
+    medication = DischargeMedicationForms(
+        data, lines=list(current_lines(course.patient)), catalogue=current_catalogue()
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = medication.is_valid() and valid
+        if valid:
+            fields = form.cleaned_data
+            try:
+                actions.complete_course(
+                    user=logged_in(request.user),
+                    patient_id=course.patient_id,
+                    course_id=course.pk,
+                    version=fields["version"],
+                    summary=fields["summary"],
+                    recommendations=fields["recommendations"],
+                    medication_at_discharge=fields["medication_at_discharge"],
+                    regimen=medication.regimen(),
+                    omeq_mg_per_day=fields["omeq_mg_per_day"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+                course.refresh_from_db()  # the refused step changed nothing but this copy
+            else:
+                messages.success(
+                    request, _("The course is completed and the discharge summary sent.")
+                )
+                return redirect(course_url(course))
+    context = {
+        "patient": course.patient,
+        "tab": "courses",
+        "course": course,
+        "form": form,
+        "line_forms": medication.line_forms,
+        "new_line": medication.new_line,
+        "list_omeq": list_omeq(course.patient),
+    }
+    status = form_status(form, *medication.forms())
+    return render(request, "tracks/course_complete.html", context, status=status)

@@ -22,9 +22,17 @@ from django.utils.translation import gettext_lazy
 from domain.errors import DomainError
 from domain.follow_up import FollowUpError
 from domain.scores import ScoreError
-from domain.tracks import CourseFactsError, SecondOpenCourseError, TransitionError
+from domain.tracks import CourseFactsError, ProgressCheck, SecondOpenCourseError, TransitionError
 from smertespor.entry.numbers import for_people
-from smertespor.tracks.models import Alert, Course, Discipline, GoalKind, Status, TimelineEvent
+from smertespor.tracks.models import (
+    Alert,
+    Course,
+    Discipline,
+    GoalKind,
+    RuleReview,
+    Status,
+    TimelineEvent,
+)
 
 
 def status_label(status: str) -> str:
@@ -69,6 +77,7 @@ _FIELD_MESSAGES: Mapping[str, Callable[[], str]] = {
     "omeq_not_a_dose": lambda: _("OMEQ is a number of 0 mg/day or more."),
     "omeq_record_before_start": lambda: _("A visit is dated before the course start."),
     "omeq_record_in_future": lambda: _("A visit is dated after today."),
+    "review_before_start": lambda: _("A course is kept in the practice track after it starts."),
 }
 # The COWS items in form order (Wesson & Ling 2003), as the form labels them.
 COWS_ITEM_LABELS: Mapping[str, Any] = {
@@ -243,18 +252,136 @@ def _when_text(value: object) -> str:
         return str(value)
 
 
+def progress_label(progress: str) -> str:
+    kinds = RuleReview.Progress
+    return str(kinds(progress).label) if progress in kinds.values else progress
+
+
+def progress_text(progress: str, working: Mapping[str, Any]) -> str:
+    """How a course stood at a deadline (or today), with the numbers the rule compared.
+    `working` holds `latest_visit_on`, `latest_omeq_mg_per_day`, `expected_mg_per_day`,
+    `allowed_mg_per_day`, `follow_up_due_on` and `plan` (dates as dates or ISO text)."""
+    kinds = RuleReview.Progress
+    params = {
+        "on": day_text(working.get("latest_visit_on")),
+        "mg": omeq_text(working.get("latest_omeq_mg_per_day")),
+        "expected": omeq_text(working.get("expected_mg_per_day")),
+        "allowed": omeq_text(working.get("allowed_mg_per_day")),
+        "due": day_text(working.get("follow_up_due_on")),
+        "plan": working.get("plan") or _("the taper plan"),
+    }
+    if progress == kinds.ON_PLAN:
+        return (
+            _(
+                "On plan: %(mg)s mg/day at the visit on %(on)s; %(plan)s expected %(expected)s "
+                "mg/day then, and up to %(allowed)s counts as on plan."
+            )
+            % params
+        )
+    if progress == kinds.BEHIND_PLAN:
+        return (
+            _(
+                "Behind the taper plan: %(mg)s mg/day at the visit on %(on)s; %(plan)s "
+                "expected %(expected)s mg/day then, and up to %(allowed)s counts as on plan."
+            )
+            % params
+        )
+    if progress == kinds.NO_PLAN:
+        return (
+            _(
+                "No taper plan to judge the progress by: %(mg)s mg/day at the visit on %(on)s, "
+                "and the goal is not reached."
+            )
+            % params
+        )
+    if progress == kinds.SUBSTITUTION_TREATMENT:
+        return (
+            _(
+                "On substitution treatment at the visit on %(on)s: OMEQ leaves the "
+                "substitution opioid out, so this never counts as stopped."
+            )
+            % params
+        )
+    if progress == kinds.NO_FOLLOW_UP and working.get("latest_visit_on"):
+        return (
+            _(
+                "No recent follow-up: the visit due %(due)s was not recorded (the latest "
+                "visit was on %(on)s)."
+            )
+            % params
+        )
+    if progress == kinds.NO_FOLLOW_UP:
+        return _("No recent follow-up: no visit has been recorded.")
+    return progress_label(progress)
+
+
+def review_text(review: RuleReview) -> str:
+    """What the rule found at one deadline, as a sentence with its numbers."""
+    working = {
+        "latest_visit_on": review.latest_visit_on,
+        "latest_omeq_mg_per_day": review.latest_omeq_mg_per_day,
+        "expected_mg_per_day": review.expected_mg_per_day,
+        "allowed_mg_per_day": review.allowed_mg_per_day,
+        "follow_up_due_on": review.follow_up_due_on,
+        "plan": review.plan,
+    }
+    return progress_text(review.progress, working)
+
+
+def check_text(check: ProgressCheck) -> str:
+    """How a course stands against its plan on `check.judged_on` (the course page's today)."""
+    latest = check.latest
+    working = {
+        "latest_visit_on": latest.on if latest else None,
+        "latest_omeq_mg_per_day": latest.mg_per_day if latest else None,
+        "expected_mg_per_day": check.expected_mg_per_day,
+        "allowed_mg_per_day": check.allowed_mg_per_day,
+        "follow_up_due_on": check.follow_up_due_on,
+        "plan": check.plan_reference,
+    }
+    return progress_text(check.progress.value, working)
+
+
 def why(event: TimelineEvent) -> str:
     """Why it happened: the user's reason, or the system's working in the user's language."""
     detail: dict[str, Any] = event.detail or {}
     kind = TimelineEvent.Kind
     text = ""
-    if event.kind == kind.PROPOSE_HANDOVER:
+    if event.kind == kind.PROPOSE_HANDOVER and detail.get("review_from"):
+        text = _(
+            "The review %(deadline)s (after the course was kept in the practice track on "
+            "%(kept)s) passed without the goal reached."
+        ) % {
+            "deadline": day_text(detail.get("deadline")),
+            "kept": day_text(detail.get("review_from")),
+        }
+        text += " " + progress_text(str(detail.get("progress", "")), detail)
+        text += " " + _("The GP decides whether to hand the patient over.")
+    elif event.kind == kind.PROPOSE_HANDOVER:
         text = _(
             "The deadline %(deadline)s (%(months)s calendar months from the start) passed "
             "without the goal reached."
         ) % {
             "deadline": day_text(detail.get("deadline")),
             "months": detail.get("period_months", "?"),
+        }
+        if detail.get("progress"):
+            text += " " + progress_text(str(detail["progress"]), detail)
+            text += " " + _("The GP decides whether to hand the patient over.")
+    elif event.kind == kind.KEPT_ON_PLAN:
+        text = (
+            progress_text(str(detail.get("progress", "")), detail)
+            + " "
+            + _("Kept in the practice track; next review %(next)s.")
+            % {"next": day_text(detail.get("next_review"))}
+        )
+    elif event.kind == kind.CONFIRM_HANDOVER:
+        text = _("Handed over as the 3-month rule proposed (%(progress)s).") % {
+            "progress": progress_label(str(detail.get("progress", ""))).lower()
+        }
+    elif event.kind == kind.KEEP_IN_PRACTICE:
+        text = _("The 3-month rule proposed a handover; next review %(next)s.") % {
+            "next": day_text(detail.get("next_review"))
         }
     elif event.kind == kind.RECORD_SUCCESS and detail.get("success_on"):
         reason = (

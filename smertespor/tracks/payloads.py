@@ -8,23 +8,68 @@ from typing import Any
 from smertespor.accounts.models import Requester
 from smertespor.entry.numbers import for_json, json_number
 from smertespor.tracks.decisions import decisions_for
-from smertespor.tracks.labels import alert_message, why
+from smertespor.tracks.labels import alert_message, check_text, review_text, why
 from smertespor.tracks.models import (
     Alert,
     Course,
     DischargeSummary,
     FollowUp,
     Handover,
+    RuleReview,
     TeamMember,
     TimelineEvent,
 )
-from smertespor.tracks.rules import RuleResult
+from smertespor.tracks.rules import RuleStanding
+from smertespor.tracks.selectors import latest_review
+
+
+def _rule(standing: RuleStanding | None) -> dict[str, Any] | None:
+    outcome = standing.outcome if standing else None
+    if standing is None or outcome is None:
+        return None
+    now = standing.now
+    return {
+        "action": outcome.action.value,
+        "deadline": outcome.deadline,
+        "days_left": outcome.days_left,
+        "period_months": outcome.period_months,
+        "success_definition": outcome.success_definition.value,
+        "review_from": outcome.review_from,
+        "progress_now": now.progress.value if now else None,
+        "progress_now_text": check_text(now) if now else None,
+    }
+
+
+def review_payload(review: RuleReview) -> dict[str, Any]:
+    return {
+        "id": review.pk,
+        "course_id": review.course_id,
+        "deadline": review.deadline,
+        "reviewed_at": review.reviewed_at,
+        "progress": review.progress,
+        "progress_label": str(review.get_progress_display()),
+        "text": review_text(review),
+        "latest_visit_on": review.latest_visit_on,
+        "latest_omeq_mg_per_day": for_json(review.latest_omeq_mg_per_day),
+        "follow_up_due_on": review.follow_up_due_on,
+        "expected_mg_per_day": for_json(review.expected_mg_per_day),
+        "allowed_mg_per_day": for_json(review.allowed_mg_per_day),
+        "tolerance_percent": for_json(review.tolerance_percent),
+        "plan": review.plan,
+        "outcome": review.outcome,
+        "outcome_label": str(review.get_outcome_display()),
+        "decided_at": review.decided_at,
+        "decided_by": str(review.decided_by) if review.decided_by else None,
+        "reason": review.reason,
+        "handover_id": review.handover_id,
+    }
 
 
 def course_payload(
-    course: Course, user: Requester, result: RuleResult | None = None
+    course: Course, user: Requester, standing: RuleStanding | None = None
 ) -> dict[str, Any]:
-    outcome = result.outcome if result else None
+    """A course; with `standing` (a single course's read) the rule's view and latest review."""
+    review = latest_review(course) if standing is not None else None
     return {
         "id": course.pk,
         "patient_id": course.patient_id,
@@ -51,16 +96,10 @@ def course_payload(
         "current_omeq_mg_per_day": for_json(course.current_omeq_mg_per_day),
         "plan_note": course.plan_note,
         "version": course.version,
+        "review_from": course.review_from,
         "allowed_decisions": [d.event.value for d in decisions_for(user, course)],
-        "rule": None
-        if outcome is None
-        else {
-            "action": outcome.action.value,
-            "deadline": outcome.deadline,
-            "days_left": outcome.days_left,
-            "period_months": outcome.period_months,
-            "success_definition": outcome.success_definition.value,
-        },
+        "rule": _rule(standing),
+        "review": review_payload(review) if review else None,
     }
 
 
@@ -150,6 +189,10 @@ def discharge_payload(discharge: DischargeSummary) -> dict[str, Any]:
         "summary": discharge.summary,
         "recommendations": discharge.recommendations,
         "medication_at_discharge": discharge.medication_at_discharge,
+        "medication": discharge.medication,
+        "medication_changes": discharge.medication_changes,
         "omeq_at_discharge_mg_per_day": for_json(discharge.omeq_at_discharge_mg_per_day),
+        "omeq_source": discharge.omeq_source,
+        "omeq_table": discharge.omeq_table,
         "written_at": discharge.written_at,
     }

@@ -110,6 +110,11 @@ def can_record_follow_up(user: Requester, course: Course) -> bool:
     return actor is not None and (actor == Actor.CLINIC) == (course.track == Track.HOSPITAL)
 
 
+def can_decide_proposal(user: Requester, course: Course) -> bool:
+    """The 3-month rule's proposal is decided by a GP of the practice running the course."""
+    return _acts(user, course, decision=True) == Actor.PRACTICE
+
+
 def can_write_handover_letter(user: Requester, course: Course) -> bool:
     """The handover letter is the deciding GP's, on their practice's course."""
     return _acts(user, course, decision=True) == Actor.PRACTICE

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from domain.tracks import CourseEvent, RuleAction, SuccessDefinition
+from domain.tracks import CourseEvent, Progress, RuleAction, SuccessDefinition
 from smertespor.entry.schemas import one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
@@ -26,6 +26,7 @@ from smertespor.tracks.models import (
     Handover,
     Intervention,
     OmeqSource,
+    RuleReview,
     Status,
     TimelineEvent,
     Track,
@@ -47,6 +48,8 @@ HandoverKind = Annotated[str, one_of(Handover.Kind.values)]
 HandoverDecision = Annotated[str, one_of(Handover.Decision.values)]
 RuleActionCode = Annotated[str, one_of(a.value for a in RuleAction)]
 SuccessDefinitionCode = Annotated[str, one_of(d.value for d in SuccessDefinition)]
+ProgressCode = Annotated[str, one_of(p.value for p in Progress)]
+ReviewOutcomeCode = Annotated[str, one_of(RuleReview.Outcome.values)]
 EventCode = Annotated[str, one_of(e.value for e in CourseEvent)]
 # Codes the API accepts (validated: anything else is a 422 naming the field).
 GoalKindIn = Annotated[GoalKind, one_of(GoalKind.values)]
@@ -58,6 +61,7 @@ DecisionEvent = Literal["hand_over_early", "record_success", "accept", "return_t
 WorklistKind = Literal["practice", "clinic"]
 WorklistSection = Literal[
     "due",
+    "proposals",
     "approaching",
     "alerts",
     "returned",
@@ -70,11 +74,60 @@ WorklistSection = Literal[
 
 
 class RuleOut(Schema):
+    """What the 3-month rule says today (read only: the daily job acts on it) and, for an
+    open course, how it stands against its plan today."""
+
     action: RuleActionCode
     deadline: date
     days_left: int
     period_months: int
     success_definition: SuccessDefinitionCode
+    review_from: date | None = None
+    progress_now: ProgressCode | None = None
+    progress_now_text: str | None = None
+
+
+class RuleReviewOut(Schema):
+    """What the rule found at a deadline (`kept`: on plan; `pending`: a proposal awaiting the
+    GP; `confirmed`/`dismissed`: the GP's decision; `closed`: the course ended meanwhile)."""
+
+    id: int
+    course_id: int
+    deadline: date
+    reviewed_at: datetime
+    progress: ProgressCode
+    progress_label: str
+    text: str
+    latest_visit_on: date | None
+    latest_omeq_mg_per_day: str | None
+    follow_up_due_on: date | None
+    expected_mg_per_day: str | None
+    allowed_mg_per_day: str | None
+    tolerance_percent: str | None
+    plan: str
+    outcome: ReviewOutcomeCode
+    outcome_label: str
+    decided_at: datetime | None
+    decided_by: str | None
+    reason: str
+    handover_id: int | None
+
+
+class ConfirmProposalIn(Schema):
+    """Hand the patient over as the 3-month rule proposed, with the handover letter."""
+
+    version: int
+    note: Text = ""
+    gp_comment: Text = ""
+    expected_duration: ShortText = ""
+    planned_follow_up: Annotated[str, Field(max_length=500)] = ""
+
+
+class DismissProposalIn(Schema):
+    """Keep the course in the practice track; `reason` is required (422 without it)."""
+
+    version: int
+    reason: Text = ""
 
 
 class CourseOut(Schema):
@@ -103,8 +156,10 @@ class CourseOut(Schema):
     current_omeq_mg_per_day: str | None
     plan_note: str
     version: int
+    review_from: date | None = None
     allowed_decisions: list[EventCode] = []
     rule: RuleOut | None = None
+    review: RuleReviewOut | None = None
 
 
 class CourseIn(Schema):
@@ -292,10 +347,55 @@ class PlanIn(Schema):
 
 
 class DischargeSummaryIn(Schema):
+    """`regimen` changes the medication list at discharge (as at a visit: doses, stopped and
+    new lines); OMEQ at discharge is then the list's. `omeq_mg_per_day` only when the list
+    cannot give it; `medication_at_discharge` is the clinic's note on the medication."""
+
     version: int
     summary: Annotated[str, Field(max_length=8000)]
     recommendations: Text
     medication_at_discharge: Text = ""
+    regimen: RegimenIn | None = None
+    omeq_mg_per_day: Decimal | None = None
+
+
+class DischargeLineOut(Schema):
+    """A line of the medication list at discharge with its OMEQ working (daily dose in
+    `factor_unit` × factor = contribution); `problems` say why a line was not converted."""
+
+    line: int | None
+    label: str
+    is_opioid: bool
+    atc: str
+    units_per_dose: str | None
+    doses_per_day: str | None
+    prn: bool
+    max_doses_per_day: str | None
+    patch_change_hours: int | None = None
+    is_counted: bool
+    not_counted: str
+    daily_dose: str | None
+    factor_unit: str
+    factor: str | None
+    contribution_mg_per_day: str | None
+    problems: list[str]
+
+
+class DischargeTableOut(Schema):
+    id: str
+    version: str
+    title: str
+
+
+class DischargeMedicationOut(Schema):
+    """The medication list at discharge under the region's table (empty: no list recorded)."""
+
+    table: DischargeTableOut | None = None
+    is_computable: bool = False
+    scheduled_mg_per_day: str | None = None
+    max_mg_per_day: str | None = None
+    lines: list[DischargeLineOut] = []
+    warnings: list[str] = []
 
 
 class DischargeSummaryOut(Schema):
@@ -304,7 +404,11 @@ class DischargeSummaryOut(Schema):
     summary: str
     recommendations: str
     medication_at_discharge: str
+    medication: DischargeMedicationOut
+    medication_changes: list[dict[str, Any]]
     omeq_at_discharge_mg_per_day: str | None
+    omeq_source: Annotated[str, one_of(["", *OmeqSource.values])]
+    omeq_table: str
     written_at: datetime
 
 
@@ -341,6 +445,10 @@ class WorklistRowOut(Schema):
     written_at: datetime | None = None
     written_by: str | None = None
     recommendations: str | None = None
+    review_id: int | None = None
+    reviewed_at: datetime | None = None
+    progress: ProgressCode | None = None
+    progress_text: str | None = None
 
 
 class WorklistOut(Schema):

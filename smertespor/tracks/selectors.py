@@ -23,6 +23,7 @@ from smertespor.tracks.models import (
     FollowUp,
     Handover,
     NeedsAssessment,
+    RuleReview,
     TeamMember,
     TimelineEvent,
     Track,
@@ -110,6 +111,20 @@ def latest_handover(course: Course) -> Handover | None:
     return handovers_of(course).first()
 
 
+def rule_reviews_of(course: Course) -> QuerySet[RuleReview]:
+    """What the 3-month rule found at each deadline of the course, newest first."""
+    return course.rule_reviews.select_related("decided_by").order_by("-deadline", "-pk")
+
+
+def latest_review(course: Course) -> RuleReview | None:
+    return rule_reviews_of(course).first()
+
+
+def pending_proposal(course: Course) -> RuleReview | None:
+    """The rule's proposal awaiting the GP's decision, if any."""
+    return rule_reviews_of(course).filter(outcome=RuleReview.Outcome.PENDING).first()
+
+
 def clinicians_of(course: Course) -> QuerySet[User]:
     """The active users of the organisation running the course (whom the team may name)."""
     return User.objects.filter(
@@ -194,14 +209,17 @@ def handovers_per_practice(practice_ids: Iterable[int], *, since: datetime) -> d
 
 # Added for advice:
 def early_handover_url(user: Requester, course: Course) -> str | None:
-    """The page where `user` hands `course` over to the pain clinic before the 3-month mark,
-    if that step is theirs to take now; else None."""
+    """The page where `user` hands `course` over to the pain clinic (before the 3-month mark,
+    or deciding the 3-month rule's proposal), if that step is theirs to take now; else None."""
     from django.urls import reverse
 
     from domain.tracks import CourseEvent
     from smertespor.tracks.decisions import decisions_for
 
-    if not any(d.event is CourseEvent.HAND_OVER_EARLY for d in decisions_for(user, course)):
+    events = {d.event for d in decisions_for(user, course)}
+    if CourseEvent.CONFIRM_HANDOVER in events:
+        return reverse("tracks:proposal", args=[course.patient_id, course.pk])
+    if CourseEvent.HAND_OVER_EARLY not in events:
         return None
     url = reverse("tracks:course_step", args=[course.patient_id, course.pk])
     return f"{url}?event={CourseEvent.HAND_OVER_EARLY.value}"

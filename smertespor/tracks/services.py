@@ -3,7 +3,8 @@ and ending. Each runs in one transaction, checks the role and organisation, lets
 decide, records who/when/why on the timeline and writes its audit row.
 
 Follow-up visits are in `tracks.follow_ups`; the clinic's steps in `tracks.hospital_services`;
-the 3-month rule in `tracks.rules`.
+the 3-month rule in `tracks.rules` and the GP's decision on its proposal in
+`tracks.proposals`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from smertespor.tracks.models import Actor, Course, GoalKind, Handover, Timeline
 from smertespor.tracks.models.courses import MAX_INTERVAL_DAYS
 from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import can_enrol, require_actor
+from smertespor.tracks.proposals import close_pending_review
 from smertespor.tracks.transitions import (
     CourseConflict,
     apply_transition,
@@ -271,7 +273,8 @@ def update_handover_letter(
 
 
 def record_success(*, course: Course, by: User, expected_version: int, reason: str = "") -> Course:
-    """The GP records that the course succeeded (the rule records it from the visits too)."""
+    """The GP records that the course succeeded (the rule records it from the visits too,
+    at the deadline); a proposal waiting for the GP is closed."""
     actor = require_actor(by, course, decision=True)
     with transaction.atomic():
         apply_transition(
@@ -282,6 +285,7 @@ def record_success(*, course: Course, by: User, expected_version: int, reason: s
             reason=reason,
             expected_version=expected_version,
         )
+        close_pending_review(course, by)
     return course
 
 
@@ -302,4 +306,5 @@ def end_course(*, course: Course, by: User, expected_version: int, reason: str) 
             decided_at=timezone.now(),
             decided_by=by,
         )
+        close_pending_review(course, by)
     return course

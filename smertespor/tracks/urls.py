@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smertespor.tracks import hospital_views, views, worklist_views
+from smertespor.tracks import hospital_views, proposal_views, views, worklist_views
 
 app_name = "tracks"
 _COURSE = "patients/<uuid:patient_id>/courses/<int:course_id>/"
@@ -16,6 +16,10 @@ urlpatterns = [
     # and other apps link to it.
     path(_COURSE + "step/", views.course_decision, name="course_step"),
     path(_COURSE + "handover/", views.handover_letter, name="handover"),
+    # The 3-month rule's proposal and the GP's decision on it.
+    path(_COURSE + "proposal/", proposal_views.proposal, name="proposal"),
+    path(_COURSE + "proposal/confirm/", proposal_views.proposal_confirm, name="proposal_confirm"),
+    path(_COURSE + "proposal/dismiss/", proposal_views.proposal_dismiss, name="proposal_dismiss"),
     path(
         _COURSE + "alerts/<int:alert_id>/acknowledge/",
         views.alert_acknowledge,

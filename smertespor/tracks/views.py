@@ -1,7 +1,8 @@
 """Course pages: the patient's courses and timeline, enrolment, a course, its follow-ups, its
 decisions and the handover letter. Thin: load the course through `tracks.access` (which goes
 through `patients.access` and audits), show it; on POST parse the form and call the action
-the API calls too (`tracks.actions`)."""
+the API calls too (`tracks.actions`). Showing a page never changes a course: the 3-month rule
+is only read here (`rule_standing`); the daily job and the services act on it."""
 
 from __future__ import annotations
 
@@ -45,13 +46,14 @@ from smertespor.tracks.permissions import (
     can_write_handover_letter,
     is_clinic_staff,
 )
-from smertespor.tracks.rules import apply_track_rule
+from smertespor.tracks.rules import rule_standing
 from smertespor.tracks.selectors import (
     courses_of,
     follow_ups_of,
     handovers_of,
     hospital_records,
     latest_handover,
+    latest_review,
     missed_visit,
     open_alerts_of,
     open_course_of,
@@ -72,8 +74,6 @@ def course_url(course: Course) -> str:
 def patient_courses(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id, object_type="courses")
     open_course = open_course_of(patient)
-    if open_course is not None:
-        open_course = apply_track_rule(open_course).course
     context = {
         "patient": patient,
         "tab": "courses",
@@ -117,17 +117,17 @@ def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     course = course_for_request(request, patient_id, course_id)
-    result = apply_track_rule(course)
-    course = result.course
     today = timezone.localdate()
+    standing = rule_standing(course, today=today)
     handovers = list(handovers_of(course))
     context = {
         "patient": course.patient,
         "tab": "courses",
         "course": course,
-        "rule": result.outcome,
-        "rule_error": result.error,
-        "rule_applied": result.applied,
+        "rule": standing.outcome,
+        "rule_now": standing.now,
+        "rule_error": standing.error,
+        "review": latest_review(course) if course.track == Track.PRACTICE else None,
         "follow_ups": list(follow_ups_of(course)),
         "open_alerts": list(open_alerts_of(course)),
         "missed": missed_visit(course, today),

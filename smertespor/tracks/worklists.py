@@ -24,19 +24,25 @@ from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.entry.numbers import for_json
 from smertespor.patients.access import visible_patients
-from smertespor.tracks.labels import alert_message
+from smertespor.tracks.labels import alert_message, review_text
 from smertespor.tracks.models import (
     Alert,
     Appointment,
     Course,
     DischargeSummary,
     Handover,
+    RuleReview,
     Status,
     Track,
 )
 
 PAGE_SIZE = 25
-PRACTICE_OPEN = (Status.ACTIVE, Status.HANDOVER_PROPOSED, Status.RETURNED_TO_PRACTICE_TRACK)
+PRACTICE_OPEN = (
+    Status.ACTIVE,
+    Status.HANDOVER_REVIEW,
+    Status.HANDOVER_PROPOSED,
+    Status.RETURNED_TO_PRACTICE_TRACK,
+)
 ASSESSMENT_DUE = (Status.ACCEPTED, Status.NEEDS_ASSESSED)
 DISCHARGE_WINDOW_DAYS = 90  # how long a discharge summary stays on the GP's list
 
@@ -65,6 +71,16 @@ PRACTICE_SECTIONS = (
             "-due": ("-next_follow_up_on", "-pk"),
             "name": _NAME,
             "-name": _NAME_DESC,
+        },
+    ),
+    Section(
+        "proposals",
+        _("Consider handing over (the 3-month rule proposes)"),
+        {
+            "waiting": ("reviewed_at", "pk"),
+            "-waiting": ("-reviewed_at", "-pk"),
+            "name": ("course__patient__name", "pk"),
+            "-name": ("-course__patient__name", "-pk"),
         },
     ),
     Section(
@@ -226,13 +242,21 @@ def practice_worklist(
         sent_to_id=org,
         written_at__gte=timezone.now() - timedelta(days=DISCHARGE_WINDOW_DAYS),
     )
+    proposals = RuleReview.objects.filter(
+        _in_scope(user, "course__patient_id"),
+        course__responsible_organisation_id=org,
+        outcome=RuleReview.Outcome.PENDING,
+    )
     counts = courses.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    counts["proposals"] = proposals.count()
     counts["discharged"] = discharged.count()
     objects: QuerySet[Any]
     if chosen.key == "discharged":
         objects = discharged.select_related(
             "course__patient", "written_by", "course__responsible_organisation"
         )
+    elif chosen.key == "proposals":
+        objects = proposals.select_related("course__patient")
     else:
         objects = courses.filter(filters[chosen.key]).select_related("patient")
         if chosen.key == "alerts":
@@ -371,6 +395,14 @@ def row_for(section: str, item: Any, today: date) -> dict[str, Any]:
             "written_at": item.written_at,
             "written_by": str(item.written_by),
             "recommendations": item.recommendations,
+        }
+    if section == "proposals":
+        return {
+            **_course(item.course, today),
+            "review_id": item.pk,
+            "reviewed_at": item.reviewed_at,
+            "progress": item.progress,
+            "progress_text": review_text(item),
         }
     row = _course(item, today)
     if section == "alerts":

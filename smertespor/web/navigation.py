@@ -17,7 +17,7 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.medication.permissions import (
-    can_manage_conversion_tables,
+    can_review_conversion_tables,
     can_use_omeq_calculator,
 )
 from smertespor.teaching.permissions import can_see_teaching, can_see_teaching_reach
@@ -50,7 +50,7 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
     if can_use_omeq_calculator(user):
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
-    if can_manage_conversion_tables(user):
+    if can_review_conversion_tables(user):
         items.append(NavItem(_("Conversion tables"), "medication:tables"))
     if can_see_teaching(user):
         items.append(NavItem(_("Teaching"), "teaching:list"))

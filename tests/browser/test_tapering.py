@@ -89,3 +89,59 @@ def test_the_demo_gp_makes_a_plan_from_the_medication_list_and_opens_the_handout
     # The patient page shows the plan in force with its chart.
     page.goto(f"/patients/{patient_id}/")
     expect(page.locator("article.taper-panel svg polyline.planned")).to_have_count(1)
+
+
+def a_patient_whose_plan_needs_a_switch(page: Page) -> str:
+    """A demo patient with no plan whose default plan switches a coarse product (a patch)."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    for number in range(1, 6):
+        for patient in page.request.get(f"/api/patients?page={number}").json()["items"]:
+            base = f"/api/tapering/patients/{patient['id']}"
+            if page.request.get(f"{base}/plans").json():
+                continue
+            preview = page.request.post(
+                f"{base}/preview",
+                data="{}",
+                headers={"X-CSRFToken": csrf, "Content-Type": "application/json"},
+            )
+            if preview.ok and preview.json()["switches"]:
+                return str(patient["id"])
+    pytest.fail("No demo patient without a plan has a default plan with a switch.")
+
+
+@pytest.mark.browser
+def test_a_coarse_patch_is_stretched_and_switched_and_the_gp_sees_it_before_saving(
+    page: Page,
+) -> None:
+    # Issue 11: the pace holds with coarse strengths. A patch step that cuts more than a
+    # step lasts longer and says so; the last patch is switched to a finer product, shown
+    # before the steps; the stop threshold is a setting on the form.
+    log_in(page)
+    patient_id = a_patient_whose_plan_needs_a_switch(page)
+    page.goto(f"/tapering/patients/{patient_id}/new/")
+    preview = page.locator("#plan-preview")
+    switches = preview.locator("section.taper-switches")
+    expect(switches).to_be_visible()
+    expect(switches.locator(".taper-switch")).not_to_have_count(0)
+    steps = preview.locator("table.taper-steps")
+    # The proposal comes before the plan it changes.
+    box, table = switches.bounding_box(), steps.bounding_box()
+    assert box is not None and table is not None and box["y"] < table["y"]
+    expect(steps.locator("tr[data-kind=switch]")).not_to_have_count(0)
+    expect(steps.locator(".step-note[data-note=stretched]").first).to_be_visible()
+    threshold = page.locator("#id_stop_threshold_mg_per_day")
+    expect(threshold).to_have_value("30")
+    # A threshold of 0 is refused next to its field; back to 30, the plan is made again.
+    threshold.fill("0")
+    threshold.dispatch_event("change")
+    expect(page.locator("#errors-stop_threshold_mg_per_day .errorlist")).to_be_visible()
+    threshold.fill("30")
+    threshold.dispatch_event("change")
+    expect(page.locator("#errors-stop_threshold_mg_per_day .errorlist")).to_have_count(0)
+    expect(switches).to_be_visible()
+
+    page.locator("button[name=submit][value=activate]").click()
+    expect(page).to_have_url(PLAN_URL)
+    expect(page.locator("section.taper-switches .taper-switch")).not_to_have_count(0)
+    page.locator("a[href$='/handout/']").first.click()
+    expect(page.locator("article.handout[lang=da]")).to_contain_text("Skift fra")

@@ -1,11 +1,13 @@
 """The two tracks in a real browser: the GP enrols a patient and records two follow-ups, three
-months pass without success, the handover appears on the clinic's intake list, and the clinic
-accepts it and assesses the patient's needs.
+months pass without success, the 3-month rule proposes a handover on the GP's worklist, the GP
+confirms it, and the clinic then sees the patient, accepts and assesses the patient's needs.
 
 "Time passes" for real: the server runs in a subprocess on its own database, so this module
-starts one of its own (the conftest's helpers) to know that database, enrols with a start
-date four weeks back (the form allows up to 31 days), and runs `manage.py run_daily_rules
---today <the day after the deadline>` against it, as cron would on that day.
+starts one of its own (the conftest's helpers) to know that database. The GP enrols with a
+start date four weeks back (the form allows up to 31 days); then the course and its visits are
+moved ten weeks further back in that database, as if the weeks had passed, and
+`manage.py run_daily_rules` runs against it as cron would today (the job refuses a future day).
+Reading the course before the job runs changes nothing.
 """
 
 import os
@@ -20,7 +22,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from domain.calendar_months import add_calendar_months
 from smertespor.demo_region import DEMO_PASSWORD
 from tests.browser.conftest import (
     COMMAND_TIMEOUT_SECONDS,
@@ -53,9 +54,25 @@ def server_url(tracks_server: tuple[str, dict[str, str]]) -> str:
     return tracks_server[0]
 
 
-def run_daily_rules(env: dict[str, str], today: date) -> str:
+# Weeks pass: the course and its visits move back in time (the deadline follows the start).
+TIME_PASSES = f"""
+from datetime import timedelta
+from django.db.models import F
+from smertespor.tracks.models import Course, FollowUp
+weeks = timedelta(weeks=10)
+course = Course.objects.get(patient__name={PATIENT_NAME!r}, status="active")
+Course.objects.filter(pk=course.pk).update(
+    start_date=F("start_date") - weeks,
+    next_follow_up_on=F("next_follow_up_on") - weeks,
+    last_visit_on=F("last_visit_on") - weeks,
+)
+FollowUp.objects.filter(course=course).update(visit_on=F("visit_on") - weeks)
+"""
+
+
+def manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-        [sys.executable, "manage.py", "run_daily_rules", "--today", today.isoformat()],
+        [sys.executable, "manage.py", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -91,7 +108,7 @@ def record_visit(
 
 
 @pytest.mark.browser
-def test_a_course_goes_from_the_gp_to_the_clinic_after_three_months(
+def test_the_gp_confirms_the_rule_s_proposal_and_the_clinic_then_sees_the_patient(
     page: Page, tracks_server: tuple[str, dict[str, str]]
 ) -> None:
     _url, env = tracks_server
@@ -128,12 +145,38 @@ def test_a_course_goes_from_the_gp_to_the_clinic_after_three_months(
     visits = page.get_by_test_id("follow-ups").locator("tbody tr")
     expect(visits).to_have_count(3)  # the baseline and the two visits
 
-    # Three calendar months pass: the daily job runs on the day after the deadline.
-    deadline = add_calendar_months(start, 3)
-    output = run_daily_rules(env, deadline + timedelta(days=1))
-    assert "handover" in output
-    assert "0 handovers proposed" not in output
+    # Ten more weeks pass: the deadline is behind us. Reading the course changes nothing.
+    manage(env, "shell", "-c", TIME_PASSES)
     page.goto(course_url)
+    expect(page.locator("h2 [data-status=active]")).to_be_visible()
+    patient_id = re.search(r"/tracks/patients/([0-9a-f-]{36})/", course_url)
+    assert patient_id is not None
+    page.goto(f"/patients/{patient_id.group(1)}/")  # the patient page, with its course panel
+    expect(page.get_by_test_id("course-panel").locator("[data-status=active]")).to_be_visible()
+    page.goto(course_url)
+    expect(page.locator("h2 [data-status=active]")).to_be_visible()
+
+    # The daily job judges the deadline: no success and no plan, so it proposes; it hands
+    # nobody over.
+    output = manage(env, "run_daily_rules")
+    assert "1 handover proposed to the GP" in output, output
+    page.goto(course_url)
+    expect(page.locator("h2 [data-status=handover_review]")).to_be_visible()
+    expect(page.get_by_test_id("handover")).to_have_count(0)
+
+    # The GP sees the proposal on the worklist, reads why and confirms it.
+    page.goto("/tracks/worklist/")
+    page.get_by_test_id("section-proposals").click()
+    proposal_row = page.get_by_test_id("worklist").locator("tbody tr").filter(has_text=PATIENT_NAME)
+    expect(proposal_row).to_have_count(1)
+    proposal_row.get_by_test_id("decide").click()
+    expect(page.get_by_test_id("proposal")).to_be_visible()
+    expect(page.get_by_test_id("proposal-why")).not_to_be_empty()
+    confirm = page.get_by_test_id("confirm-form")
+    confirm.locator("#id_confirm-expected_duration").fill("3 months")
+    confirm.locator("#id_confirm-planned_follow_up").fill("The practice renews prescriptions")
+    confirm.get_by_test_id("confirm-submit").click()
+    expect(page).to_have_url(course_url)
     expect(page.locator("h2 [data-status=handover_proposed]")).to_be_visible()
     expect(page.get_by_test_id("handover")).to_be_visible()
 
@@ -172,5 +215,12 @@ def test_a_course_goes_from_the_gp_to_the_clinic_after_three_months(
     # The patient page's timeline shows every step, with who did it.
     page.goto(re.sub(r"courses/\d+/$", "", course_url))
     timeline = page.get_by_test_id("timeline")
-    for kind in ("created", "follow_up", "propose_handover", "accept", "assess_needs"):
+    for kind in (
+        "created",
+        "follow_up",
+        "propose_handover",
+        "confirm_handover",
+        "accept",
+        "assess_needs",
+    ):
         expect(timeline.locator(f"tr[data-kind={kind}]").first).to_be_visible()

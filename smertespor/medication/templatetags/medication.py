@@ -1,6 +1,7 @@
 """Template helpers for OMEQ: a dose for reading (`mg`; other numbers use `{% load numbers %}`),
-the names of substances and routes, the patient page's summary panel, and the patient list's
-OMEQ column (`page.object_list|with_latest_omeq`, one query per page)."""
+the names of substances and routes, the patient page's summary panel, the patient list's
+OMEQ column (`page.object_list|with_latest_omeq`, one query per page), and the sign-off page's
+rules, outcomes and standings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from smertespor.medication.labels import format_mg, route_name, substance_name
+from domain.omeq import Outcome, Rule, Standing
+from smertespor.medication.labels import (
+    OUTCOME_LABELS,
+    STANDING_LABELS,
+    format_mg,
+    route_name,
+    rule_summary,
+    substance_name,
+)
 from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
 
 register = template.Library()
@@ -41,6 +50,22 @@ def per_day_unit(unit: Any) -> str:
         "mcg": _("mcg/day"),
         "mcg/h": _("mcg/h worn"),
     }.get(str(unit or ""), str(unit or ""))
+
+
+@register.filter
+def rule_factor(rule: Rule | None) -> str:
+    """A conversion rule's factor for reading (the sign-off page's before and after)."""
+    return rule_summary(rule)
+
+
+@register.filter
+def outcome_label(outcome: Outcome) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
+@register.filter
+def standing_label(standing: Standing) -> str:
+    return str(STANDING_LABELS.get(standing, standing))
 
 
 @register.filter

@@ -6,7 +6,9 @@ from decimal import Decimal
 import factory
 from factory.declarations import SubFactory
 
-from smertespor.medication.models import MedicationLine
+from smertespor.accounts.models import User
+from smertespor.medication.models import ConversionTableVersion, MedicationLine
+from smertespor.medication.table_services import sign_off_conversion_table
 from tests.factories import PatientFactory
 
 
@@ -24,3 +26,14 @@ class MedicationLineFactory(factory.django.DjangoModelFactory[MedicationLine]):
     units_per_dose = Decimal(1)
     doses_per_day = Decimal(2)
     start_date = datetime.date(2025, 1, 6)
+
+
+def sign_off(version: ConversionTableVersion, by: User) -> ConversionTableVersion:
+    """Sign ``version`` off as ``by`` with the confirmation the page asks for."""
+    version.refresh_from_db()
+    return sign_off_conversion_table(
+        table_version=version,
+        by=by,
+        confirm=f"{version.table_id} {version.version}",
+        revision=version.revision,
+    )

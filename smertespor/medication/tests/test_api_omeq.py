@@ -320,3 +320,39 @@ def test_the_openapi_schema_lists_every_coded_fields_allowed_values_and_formats(
     assert history["history_date"]["format"] == "date-time"
     assert history["history_type"]["enum"] == ["+", "~", "-"]
     assert schemas["FactorSetOut"]["properties"]["published"]["format"] == "date"
+
+
+def product(product_id, strength, per_day=2):
+    return {"product_id": product_id, "strength": strength, "doses_per_day": per_day}
+
+
+@pytest.mark.parametrize("factor_set", ["nordic", "cdc-2022"])
+def test_methadone_tablets_get_the_methadone_warning_not_short_acting(api, factor_set):
+    # Issue 11: methadone was flagged "short-acting on a schedule, switch to depot".
+    body = {"factor_set": factor_set, "lines": [product("methadone-tablet", "10")]}
+    response = post(api, body)
+    assert response.status_code == 200, response.content
+    codes = [w["code"] for w in response.json()["warnings"]]
+    assert WarningCode.METHADONE_PRESENT.value in codes
+    assert WarningCode.SHORT_ACTING_SCHEDULED.value not in codes
+
+
+@pytest.mark.parametrize(
+    ("product_id", "strength", "route"),
+    [
+        pytest.param("morphine-injection", "10", "parenteral", id="no-parenteral-morphine-row"),
+        pytest.param("pethidine-injection", "50", "parenteral", id="no-parenteral-pethidine-row"),
+        pytest.param("ketobemidone-suppository", "10", "rectal", id="no-rectal-ketobemidone-row"),
+    ],
+)
+def test_a_product_on_a_route_the_source_has_no_row_for_is_refused_with_the_reason(
+    api, product_id, strength, route
+):
+    # Issue 11: no source the shipped tables cite gives these routes a factor, so the line is
+    # refused with the reason (never counted as 0, never given a guessed factor).
+    response = post(api, {"factor_set": "nordic", "lines": [product(product_id, strength)]})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("lines.0.product_id", "no_factor_for_route")
+    route_word = {"parenteral": "parenteral", "rectal": "rektal"}[route]
+    assert route_word in error["message"]

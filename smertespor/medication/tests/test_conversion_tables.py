@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,9 +22,8 @@ from smertespor.medication.table_services import (
     copy_conversion_table,
     edit_draft_table,
     install_builtin_tables,
-    sign_off_conversion_table,
 )
-from smertespor.medication.tests.factories import MedicationLineFactory
+from smertespor.medication.tests.factories import MedicationLineFactory, sign_off
 
 
 @pytest.fixture
@@ -122,18 +122,21 @@ def test_a_shipped_or_signed_off_version_cannot_be_edited(admin_user, builtin_ta
 
 
 def test_signing_off_makes_one_active_table_and_keeps_the_old_one_readable(
-    draft, admin_user, builtin_table
+    draft, admin_user, other_admin, builtin_table
 ):
-    nordic = sign_off_conversion_table(table_version=builtin_table("nordic"), by=admin_user)
-    assert active_table_version() == nordic
-    signed = sign_off_conversion_table(table_version=draft, by=admin_user)
-    assert (signed.signed_off_by, signed.is_active_for_region) == (admin_user, True)
+    nordic_copy = copy_conversion_table(
+        source=builtin_table("nordic"), by=admin_user, table_id="nordic", version="2022.1-r1"
+    )
+    first = sign_off(nordic_copy, other_admin)
+    assert active_table_version() == first
+    signed = sign_off(draft, other_admin)
+    assert (signed.signed_off_by, signed.is_active_for_region) == (other_admin, True)
     assert signed.signed_off_at is not None
     assert active_table_version() == signed
     assert ConversionTableVersion.objects.filter(is_active_for_region=True).count() == 1
-    nordic.refresh_from_db()
-    assert nordic.signed_off_at is not None and not nordic.is_active_for_region
-    assert table_from_version(nordic) == load_builtin_tables()["nordic"]
+    first.refresh_from_db()
+    assert first.signed_off_at is not None and not first.is_active_for_region
+    assert table_from_version(first).rules == load_builtin_tables()["nordic"].rules
 
 
 def test_the_database_allows_only_one_active_table(admin_user, builtin_table):
@@ -154,10 +157,10 @@ def test_the_database_refuses_an_active_table_nobody_signed_off(builtin_table):
         ConversionTableVersion.objects.filter(table_id="nordic").update(is_active_for_region=True)
 
 
-def test_a_stored_omeq_names_the_table_version_that_produced_it(draft, admin_user, gp, patient):
+def test_a_stored_omeq_names_the_table_version_that_produced_it(draft, other_admin, gp, patient):
     MedicationLineFactory.create(patient=patient, product_id="tramadol-depot-tablet", strength=100)
     before = record_omeq_snapshot(patient=patient, by=gp)
-    sign_off_conversion_table(table_version=draft, by=admin_user)
+    sign_off(draft, other_admin)
     after = record_omeq_snapshot(patient=patient, by=gp)
     assert (before.table_id, before.table_version, before.max_mg_per_day) == (
         "nordic",
@@ -172,11 +175,11 @@ def test_a_stored_omeq_names_the_table_version_that_produced_it(draft, admin_use
     assert OmeqSnapshot.objects.get(pk=before.pk).conversion_table.table_id == "nordic"
 
 
-def test_only_an_administrator_manages_tables(gp, builtin_table):
+def test_only_an_administrator_manages_tables(gp, draft):
     with pytest.raises(PermissionDenied):
-        copy_conversion_table(source=builtin_table("nordic"), by=gp, table_id="x", version="1")
+        copy_conversion_table(source=draft, by=gp, table_id="x", version="1")
     with pytest.raises(PermissionDenied):
-        sign_off_conversion_table(table_version=builtin_table("nordic"), by=gp)
+        sign_off(draft, gp)
 
 
 # --- the administrators' pages ----------------------------------------------------------
@@ -205,7 +208,7 @@ def _row_of(version, substance):
 
 
 def test_the_table_pages_copy_edit_and_sign_off(
-    client_for, admin_user, builtin_table, medication_url
+    client_for, admin_user, other_admin, builtin_table, medication_url
 ):
     client = client_for(admin_user)
     nordic = builtin_table("nordic")
@@ -221,7 +224,9 @@ def test_the_table_pages_copy_edit_and_sign_off(
     )
     assert response.status_code == 302
     assert str(copy.rules.get(substance="tramadol").factor) == "0.200000"
-    client.post(medication_url("table_sign_off", copy.pk))
+    signer = client_for(other_admin)
+    confirm = {"confirm": "nordic 2026.1", "revision": "1"}
+    assert signer.post(medication_url("table_sign_off", copy.pk), confirm).status_code == 302
     assert active_table_version() == copy
     listing = client.get(medication_url("tables")).content.decode()
     assert "2026.1" in listing and "2022.1" in listing
@@ -252,12 +257,13 @@ def test_a_copy_under_a_taken_version_is_refused_on_the_page_with_422(
 
 
 def test_a_table_that_no_longer_checks_out_is_not_signed_off_on_the_page(
-    client_for, admin_user, draft, medication_url
+    client_for, other_admin, draft, medication_url
 ):
     draft.rules.filter(substance="tramadol").update(factor=-1)
-    response = client_for(admin_user).post(medication_url("table_sign_off", draft.pk))
+    confirm = {"confirm": "cdc-2022 2022.1-r1", "revision": "0"}
+    response = client_for(other_admin).post(medication_url("table_sign_off", draft.pk), confirm)
     assert response.status_code == 422
-    assert response.context["sign_off_errors"]
+    assert response.context["form"].non_field_errors()
     assert not ConversionTableVersion.objects.filter(is_active_for_region=True).exists()
 
 
@@ -281,9 +287,9 @@ def test_the_table_pages_refuse_everyone_but_administrators(
 
 
 def test_old_versions_stay_readable_after_a_new_sign_off(
-    client_for, admin_user, draft, builtin_table, medication_url
+    client_for, admin_user, other_admin, draft, builtin_table, medication_url
 ):
-    sign_off_conversion_table(table_version=draft, by=admin_user)
+    sign_off(draft, other_admin)
     page = client_for(admin_user).get(medication_url("table_detail", builtin_table("cdc-2022").pk))
     assert page.status_code == 200
     assert "1,5" in page.content.decode() or "1.5" in page.content.decode()
@@ -291,3 +297,96 @@ def test_old_versions_stay_readable_after_a_new_sign_off(
 
 def test_the_published_date_is_kept(draft):
     assert draft.published == datetime.date(2022, 11, 4)
+
+
+# --- the editor as a browser submits it (issue 11: it could not be saved at all) ----------
+
+
+class _BrowserForm(HTMLParser):
+    """What a browser submits for the page's form: every input, textarea and select as
+    rendered (a select without a selected option sends its first option)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+        self._first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in {"submit", "button"}:
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.data[name] = a.get("value") or "on"
+            else:
+                self.data[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select, self._first = name, None
+        elif tag == "option" and self._select:
+            value = a.get("value") or ""
+            if self._first is None:
+                self._first = value
+                self.data.setdefault(self._select, value)
+            if "selected" in a:
+                self.data[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data.removeprefix("\n")
+
+
+def browser_form(html: str) -> dict[str, str]:
+    form = _BrowserForm()
+    form.feed(html)
+    form.data.pop("csrfmiddlewaretoken", None)
+    return form.data
+
+
+def row_prefix(data: dict[str, str], substance: str) -> str:
+    return next(k.removesuffix("-substance") for k, v in data.items() if v == substance)
+
+
+def test_the_editor_saves_with_its_blank_extra_row(client_for, admin_user, draft, medication_url):
+    client = client_for(admin_user)
+    page = client.get(medication_url("table_edit", draft.pk))
+    data = browser_form(page.content.decode())
+    extra = int(data["rule-TOTAL_FORMS"]) - 1
+    assert data[f"rule-{extra}-substance"] == ""
+    assert (data[f"rule-{extra}-route"], data[f"rule-{extra}-kind"]) == ("", "")
+    data[f"{row_prefix(data, 'tramadol')}-factor"] = "0,2"
+    response = client.post(medication_url("table_edit", draft.pk), data)
+    assert response.status_code == 302, response.context and response.context["rules"].errors
+    assert draft.rules.get(substance="tramadol").factor == Decimal("0.2")
+    assert draft.rules.count() == len(table_from_version(draft).rules)
+
+
+def test_the_editors_blank_row_adds_a_rule_when_filled_in(
+    client_for, admin_user, draft, medication_url
+):
+    # cdc-2022 has no rectal codeine; the Norwegian source row 'Kodein, oral/rektal' has one.
+    cdc = draft
+    client = client_for(admin_user)
+    data = browser_form(client.get(medication_url("table_edit", cdc.pk)).content.decode())
+    extra = f"rule-{int(data['rule-TOTAL_FORMS']) - 1}"
+    data.update(
+        {
+            f"{extra}-substance": "codeine",
+            f"{extra}-route": "rectal",
+            f"{extra}-kind": "linear",
+            f"{extra}-factor": "0,1",
+            f"{extra}-per_unit": "mg",
+        }
+    )
+    assert client.post(medication_url("table_edit", cdc.pk), data).status_code == 302
+    assert cdc.rules.get(substance="codeine", route="rectal").factor == Decimal("0.1")

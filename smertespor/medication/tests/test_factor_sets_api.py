@@ -140,31 +140,43 @@ def test_editing_a_draft_that_does_not_exist_is_404(admin_api, draft):
     assert response["Content-Type"].startswith(PROBLEM)
 
 
-def test_signing_off_makes_the_version_the_regions_active_table(admin_api, draft, admin_user):
-    key = {"id": draft["id"], "version": draft["version"]}
-    response = send(admin_api, "put", "/api/omeq/active-factor-set", key)
+def sign_off_body(draft, **changes):
+    name = f"{draft['id']} {draft['version']}"
+    return {
+        "id": draft["id"],
+        "version": draft["version"],
+        "revision": 0,
+        "confirm": name,
+        **changes,
+    }
+
+
+def test_signing_off_makes_the_version_the_regions_active_table(client_for, draft, other_admin):
+    admin_api = client_for(other_admin)
+    response = send(admin_api, "put", "/api/omeq/active-factor-set", sign_off_body(draft))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["is_active"] is True and body["signed_off_by"] == admin_user.username
+    assert body["is_active"] is True and body["signed_off_by"] == other_admin.username
     active = active_table_version()
     assert (active.table_id, active.version) == ("cdc-2022", "2022.1-r1")
     sets = {s["version"]: s for s in admin_api.get("/api/omeq/factor-sets").json()}
     assert sets["2022.1-r1"]["is_active"] is True
 
 
-def test_a_table_that_no_longer_checks_out_is_not_signed_off(admin_api, draft):
+def test_a_table_that_no_longer_checks_out_is_not_signed_off(client_for, other_admin, draft):
     ConversionRule.objects.filter(table__version=draft["version"], substance="tramadol").update(
         factor=Decimal(-1)
     )
-    key = {"id": draft["id"], "version": draft["version"]}
-    response = send(admin_api, "put", "/api/omeq/active-factor-set", key)
+    body = sign_off_body(draft)
+    response = send(client_for(other_admin), "put", "/api/omeq/active-factor-set", body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "invalid_conversion_table"
     assert not ConversionTableVersion.objects.filter(is_active_for_region=True).exists()
 
 
 def test_signing_off_an_unknown_table_is_refused_at_its_id(admin_api):
-    response = send(admin_api, "put", "/api/omeq/active-factor-set", {"id": "x", "version": "1"})
+    body = {"id": "x", "version": "1", "revision": 0, "confirm": "x 1"}
+    response = send(admin_api, "put", "/api/omeq/active-factor-set", body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "id"
 
@@ -173,11 +185,11 @@ def test_signing_off_an_unknown_table_is_refused_at_its_id(admin_api):
 def test_only_an_administrator_may_change_tables(request, client_for, draft, persona):
     client = client_for(request.getfixturevalue(persona))
     before = AuditEvent.objects.filter(action="refused").count()
-    key = {"id": draft["id"], "version": draft["version"]}
     responses = [
         send(client, "post", "/api/omeq/factor-sets", copy_body("2022.1-r2")),
         send(client, "put", draft_url(draft), edited(draft, factor="0.15")),
-        send(client, "put", "/api/omeq/active-factor-set", key),
+        send(client, "put", "/api/omeq/active-factor-set", sign_off_body(draft)),
+        client.get(f"{draft_url(draft)}/impact"),
         send(client, "post", "/api/omeq/products", {"csv_text": f"{HEADER}\n{NEW_OXYCODONE}\n"}),
     ]
     for response in responses:

@@ -107,6 +107,14 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     ),
     "tracks:handover": ("GET", None, PATIENT_READERS),
     "tracks:alert_acknowledge": ("POST", {}, PATIENT_READERS),
+    # The 3-month rule's proposal (see PROPOSED): read by the practice, decided by its GP.
+    "tracks:proposal": ("GET", None, PATIENT_READERS),
+    "tracks:proposal_confirm": ("POST", {"confirm-version": "1"}, {"gp"}),
+    "tracks:proposal_dismiss": (
+        "POST",
+        {"dismiss-version": "1", "dismiss-reason": "Matrix"},
+        {"gp"},
+    ),
     # The clinic's pages on the hospital-track course of the GP's patient.
     "tracks:needs_assessment": ("GET", None, HOSPITAL_TEAM),
     "tracks:course_plan": ("GET", None, HOSPITAL_TEAM),
@@ -268,7 +276,21 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"title": "T", "source": "S", "published": "2022-11-04", "rules": []},
         set(),
     ),
-    "PUT /api/omeq/active-factor-set": ({"id": "cdc-2022", "version": "2022.1"}, {"admin"}),
+    # The draft another administrator made (medication_ids): the matrix's admin may sign it
+    # off; drafters, clinicians with the permission and stale or unconfirmed sign-offs are
+    # tested in medication/tests/test_table_sign_off.py.
+    "PUT /api/omeq/active-factor-set": (
+        {
+            "id": "cdc-2022",
+            "version": "matrix-draft",
+            "revision": 0,
+            "confirm": "cdc-2022 matrix-draft",
+        },
+        {"admin"},
+    ),
+    # As for the edit above: the path names no stored version, so the administrator gets 404
+    # (the impact of a real draft is tested in medication/tests/test_table_sign_off.py).
+    "GET /api/omeq/factor-sets/{table_id}/{version}/impact": (None, set()),
     "GET /api/omeq/products": (None, LOGGED_IN),
     "POST /api/omeq/products": (
         {
@@ -306,6 +328,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"gp"},
     ),
     f"GET {TRACKS_COURSE}/timeline": (None, PATIENT_READERS),
+    f"GET {TRACKS_COURSE}/reviews": (None, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/proposal/confirm": ({"version": 1}, {"gp"}),
+    f"POST {TRACKS_COURSE}/proposal/dismiss": ({"version": 1, "reason": "Matrix"}, {"gp"}),
     f"GET {TRACKS_COURSE}/handover": (None, PATIENT_READERS),
     f"PUT {TRACKS_COURSE}/handover": ({"version": 1}, set()),  # no handover yet: 404
     f"POST {TRACKS_COURSE}/alerts/{{alert_id}}/acknowledge": (None, PATIENT_READERS),
@@ -407,8 +432,16 @@ def _fill(body, values):
 
 
 @pytest.fixture
-def medication_ids(patient):
-    """Ids for medication URLs: a line of the GP's own patient and a shipped table."""
+def medication_ids(patient, region_office):
+    """Ids for medication URLs: a line of the GP's own patient, a shipped table, and a draft
+    copy of it that another administrator made (so the matrix's admin may sign it off)."""
+    from smertespor.accounts.models import Role
+    from smertespor.medication.table_services import copy_conversion_table
+    from tests.factories import UserFactory
+
+    drafter = UserFactory.create(
+        username="matrix-drafter", role=Role.ADMIN, organisation=region_office
+    )
     line = MedicationLine.objects.create(
         patient=patient,
         product_id="morphine-depot-tablet",
@@ -418,6 +451,7 @@ def medication_ids(patient):
         start_date="2000-01-01",
     )
     table = ConversionTableVersion.objects.get(table_id="cdc-2022", origin="builtin")
+    copy_conversion_table(source=table, by=drafter, table_id="cdc-2022", version="matrix-draft")
     return {"line_id": line.pk, "pk": table.pk}
 
 
@@ -517,18 +551,39 @@ def _tracks_kwargs(name, patient, clinic):
         return {}
     if name in {"tracks:patient_courses", "tracks:course_create"}:
         return {"patient_id": patient.pk}
-    ids = _tracks_ids(patient, clinic)
+    ids = _tracks_ids(patient, clinic, proposed=name in PROPOSED)
     kwargs = {"patient_id": patient.pk, "course_id": ids["course_id"]}
     if name == "tracks:alert_acknowledge":
         kwargs["alert_id"] = ids["alert_id"]
     return kwargs
 
 
-def _tracks_ids(patient, clinic):
-    from smertespor.tracks.models import Alert
+# Pages and operations tried on a course the 3-month rule proposes to hand over (version 1).
+PROPOSED = {
+    "tracks:proposal",
+    "tracks:proposal_confirm",
+    "tracks:proposal_dismiss",
+    f"GET {TRACKS_COURSE}/reviews",
+    f"POST {TRACKS_COURSE}/proposal/confirm",
+    f"POST {TRACKS_COURSE}/proposal/dismiss",
+}
+
+
+def _tracks_ids(patient, clinic, *, proposed=False):
+    from smertespor.tracks.models import Alert, RuleReview
     from smertespor.tracks.tests.factories import CourseFactory
 
-    course = CourseFactory.create(patient=patient, clinic=clinic)
+    course = CourseFactory.create(
+        patient=patient, clinic=clinic, status="handover_review" if proposed else "active"
+    )
+    if proposed:
+        RuleReview.objects.create(
+            course=course,
+            deadline=course.deadline,
+            reviewed_at=timezone.now(),
+            progress="no_follow_up",
+            outcome="pending",
+        )
     alert = Alert.objects.create(course=course, code="peg_worsened", raised_on=course.start_date)
     return {"course_id": course.pk, "alert_id": alert.pk}
 
@@ -778,7 +833,7 @@ def test_api_access_matrix(
         url = url.replace("{course_id}", str(ids["course_id"]))
         values[VERSION] = ids["version"]
     elif "{course_id}" in url:
-        ids = _tracks_ids(patient, clinic)
+        ids = _tracks_ids(patient, clinic, proposed=operation in PROPOSED)
         url = url.replace("{course_id}", str(ids["course_id"]))
         url = url.replace("{alert_id}", str(ids["alert_id"]))
     if "{plan_id}" in url:

@@ -15,7 +15,13 @@ from domain.omeq import display_mg
 from smertespor.accounts.models import Requester
 from smertespor.entry.numbers import as_decimal, for_people
 from smertespor.patients.models import Patient
-from smertespor.tapering.labels import excluded_reason, messages_of, number
+from smertespor.tapering.labels import (
+    coded_messages,
+    excluded_reason,
+    messages_of,
+    number,
+    switch_messages,
+)
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.plan_chart import stored_plan_chart
 from smertespor.tapering.selectors import current_step, plan_to_show, steps_of
@@ -37,8 +43,16 @@ def _units(units: list[Mapping[str, str]], unit: str) -> str:
 
 
 def _at_time(units: list[Mapping[str, str]], unit: str) -> str:
-    """ "30 mg" for one whole unit, else the amount with its pieces: "25 mg (2½ × 10)"."""
+    """ "30 mg" for one whole unit, else the amount with its pieces: "25 mg (2½ × 10)"; a
+    solution measured in ml: "14 mg (7 ml of 2 mg/ml)"."""
     amount = sum((Decimal(u["strength"]) * Decimal(u["units"]) for u in units), Decimal(0))
+    if unit.endswith("/ml"):
+        measured = " + ".join(
+            _("%(ml)s ml of %(strength)s %(unit)s")
+            % {"ml": number(u["units"]), "strength": number(u["strength"]), "unit": unit}
+            for u in units
+        )
+        return f"{number(amount)} {unit.removesuffix('/ml')} ({measured})"
     if len(units) == 1 and Decimal(units[0]["units"]) == 1:
         return f"{number(amount)} {unit}"
     pieces = " + ".join(f"{number(u['units'])} × {number(u['strength'])}" for u in units)
@@ -75,6 +89,17 @@ def dose_lines(doses: list[Mapping[str, Any]]) -> list[str]:
 
 
 @register.filter
+def single_dose_lines(dose: Mapping[str, Any]) -> list[str]:
+    return dose_lines([dose])
+
+
+@register.filter
+def switch_texts(switch: Mapping[str, Any]) -> tuple[str, str]:
+    """A stored switch as (the proposal, why), in the user's language."""
+    return switch_messages(switch)
+
+
+@register.filter
 def supply_lines(supply: list[Mapping[str, Any]]) -> list[str]:
     return [
         f"{item['name']}: "
@@ -86,6 +111,12 @@ def supply_lines(supply: list[Mapping[str, Any]]) -> list[str]:
 @register.filter
 def note_texts(notes: list[Mapping[str, Any]]) -> list[str]:
     return messages_of(notes, "note")
+
+
+@register.filter
+def coded_notes(notes: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A step's notes with their code (for the page's data attributes) and message."""
+    return coded_messages(notes, "note")
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """The tracks app's models: courses and their follow-up (`courses`), the handover to the
-clinic (`handovers`), the hospital track (`hospital`)."""
+clinic (`handovers`), what the 3-month rule found and the GP decided (`reviews`), the
+hospital track (`hospital`)."""
 
 from smertespor.tracks.models.courses import (
     Actor,
@@ -21,6 +22,7 @@ from smertespor.tracks.models.hospital import (
     NeedsAssessment,
     TeamMember,
 )
+from smertespor.tracks.models.reviews import RuleReview
 
 __all__ = [
     "Actor",
@@ -35,6 +37,7 @@ __all__ = [
     "Intervention",
     "NeedsAssessment",
     "OmeqSource",
+    "RuleReview",
     "Status",
     "TeamMember",
     "TimelineEvent",

@@ -40,6 +40,7 @@ class Status(models.TextChoices):
     """The values of `domain.course_states.CourseStatus`, with the labels the UI shows."""
 
     ACTIVE = "active", _("Active")
+    HANDOVER_REVIEW = "handover_review", _("Handover proposed by the 3-month rule: the GP decides")
     HANDOVER_PROPOSED = "handover_proposed", _("Handed over, awaiting the clinic's triage")
     RETURNED_TO_PRACTICE_TRACK = "returned_to_practice_track", _("Returned to the practice track")
     SUCCEEDED = "succeeded", _("Succeeded")
@@ -130,6 +131,9 @@ class Course(models.Model):
     plan_note = models.TextField(_("plan"), max_length=4000, blank=True, validators=[no_nul_bytes])
     # Stored for indexable worklists; `tracks.rules` keeps them in step with the settings.
     deadline = models.DateField(_("3-month deadline"), null=True, blank=True)
+    # The day the course was last kept in the practice track after a deadline (on plan, or by
+    # the GP): the next deadline is a review one period later.
+    review_from = models.DateField(_("kept in the practice track on"), null=True, blank=True)
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
     current_omeq_mg_per_day = models.DecimalField(
@@ -249,6 +253,8 @@ class FollowUp(models.Model):
     # The co-medication ATC codes after this visit: the next visit's "new sedative" baseline.
     atc_codes = models.JSONField(default=list, blank=True)
     medication_changes = models.JSONField(_("medication changes"), default=list, blank=True)
+    # Substitution treatment is left out of OMEQ, so a visit on it never counts as stopped.
+    on_substitution_treatment = models.BooleanField(_("on substitution treatment"), default=False)
 
     class Meta:
         verbose_name = _("follow-up visit")
@@ -347,10 +353,13 @@ class TimelineEvent(models.Model):
         TEAM_MEMBER_ADDED = "team_member_added", _("Team member added")
         APPOINTMENT_ADDED = "appointment_added", _("Appointment booked")
         DISCHARGE_SUMMARY = "discharge_summary", _("Discharge summary sent")
+        KEPT_ON_PLAN = "kept_on_plan", _("Kept in the practice track: on plan")
         # the transitions (`domain.course_states.CourseEvent`)
         RECORD_SUCCESS = "record_success", _("Success recorded")
         PROPOSE_HANDOVER = "propose_handover", _("Handover proposed by the 3-month rule")
         HAND_OVER_EARLY = "hand_over_early", _("Handed over early")
+        CONFIRM_HANDOVER = "confirm_handover", _("Handover confirmed by the GP")
+        KEEP_IN_PRACTICE = "keep_in_practice", _("Kept in the practice track by the GP")
         ACCEPT = "accept", _("Accepted by the clinic")
         RETURN_TO_PRACTICE = "return_to_practice", _("Returned to the practice track")
         ASSESS_NEEDS = "assess_needs", _("Needs assessed")

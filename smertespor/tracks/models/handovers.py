@@ -15,7 +15,7 @@ class Handover(models.Model):
     responsibility moves, the plan, goal, expected duration and planned follow-up go along)."""
 
     class Kind(models.TextChoices):
-        RULE = "rule", _("By the 3-month rule")
+        RULE = "rule", _("Proposed by the 3-month rule, confirmed by the GP")
         EARLY = "early", _("Early, by the GP")
 
     class Decision(models.TextChoices):

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smertespor.tracks.models.courses import OMEQ_DIGITS, Course
+from smertespor.tracks.models.courses import OMEQ_DIGITS, Course, OmeqSource
 from smertespor.validators import no_nul_bytes
 
 
@@ -135,11 +135,30 @@ class DischargeSummary(models.Model):
     summary = models.TextField(
         _("course and treatment"), max_length=8000, validators=[no_nul_bytes]
     )
+    # The clinic's words on the medication; the medication itself is `medication`.
     medication_at_discharge = models.TextField(
-        _("medication at discharge"), max_length=4000, blank=True, validators=[no_nul_bytes]
+        _("note on the medication"), max_length=4000, blank=True, validators=[no_nul_bytes]
     )
+    # The medication list at discharge, frozen with each line's OMEQ working and the table
+    # (`tracks.discharge.discharge_medication`): the letter reads as it was sent.
+    medication = models.JSONField(_("medication at discharge"), default=dict, blank=True)
+    # What the clinic changed on the list at discharge (the lines' history has the detail).
+    medication_changes = models.JSONField(default=list, blank=True)
     omeq_at_discharge_mg_per_day = models.DecimalField(
         _("OMEQ at discharge (mg/day)"), null=True, blank=True, **OMEQ_DIGITS
+    )
+    omeq_source = models.CharField(
+        _("OMEQ from"), max_length=16, choices=OmeqSource.choices, blank=True
+    )
+    omeq_table = models.CharField(_("conversion table"), max_length=100, blank=True)
+    # The list's OMEQ recorded at discharge (a point on the patient's OMEQ chart).
+    omeq_snapshot = models.ForeignKey(
+        "medication.OmeqSnapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("OMEQ snapshot"),
     )
     recommendations = models.TextField(
         _("recommendations for the GP's follow-up"),

@@ -7,13 +7,18 @@ from typing import Any
 
 from django import template
 
+from domain.tracks import ProgressCheck
 from smertespor.accounts.models import Requester
 from smertespor.patients.models import Patient
 from smertespor.tracks import labels
-from smertespor.tracks.models import Alert, Course, TimelineEvent
-from smertespor.tracks.permissions import can_enrol
-from smertespor.tracks.rules import apply_track_rule
-from smertespor.tracks.selectors import discharge_summaries_of, open_course_of, timeline_of_patient
+from smertespor.tracks.models import Alert, Course, RuleReview, TimelineEvent
+from smertespor.tracks.permissions import can_decide_proposal, can_enrol
+from smertespor.tracks.selectors import (
+    discharge_summaries_of,
+    open_course_of,
+    pending_proposal,
+    timeline_of_patient,
+)
 
 register = template.Library()
 
@@ -57,6 +62,23 @@ def why(event: TimelineEvent) -> str:
 
 
 @register.filter
+def progress_name(value: object) -> str:
+    return labels.progress_label(str(value or ""))
+
+
+@register.filter
+def review_text(review: RuleReview) -> str:
+    """What the 3-month rule found at a deadline, as a sentence with its numbers."""
+    return labels.review_text(review)
+
+
+@register.filter
+def progress_now(check: ProgressCheck) -> str:
+    """How an open course stands against its plan today, as a sentence."""
+    return labels.check_text(check)
+
+
+@register.filter
 def alert_name(code: object) -> str:
     return labels.alert_name(code)
 
@@ -69,16 +91,20 @@ def discipline_name(value: object) -> str:
 @register.inclusion_tag("tracks/_patient_panel.html", takes_context=True)
 def course_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
     """The patient page's course panel. The page's view loaded `patient` through
-    `patients.access` (and audited it); this reads the patient's courses, and evaluates the
-    3-month rule for the open course as viewing a course does."""
+    `patients.access` (and audited it); this only reads the patient's courses (the 3-month
+    rule runs in the daily job and the services, never while a page renders)."""
     request = context.get("request")
     user: Requester | None = getattr(request, "user", None)
     course = open_course_of(patient)
-    if course is not None:
-        course = apply_track_rule(course).course
+    proposal = pending_proposal(course) if course is not None else None
     return {
         "patient": patient,
         "course": course,
+        "proposal": proposal,
+        "can_decide_proposal": proposal is not None
+        and course is not None
+        and user is not None
+        and can_decide_proposal(user, course),
         "discharge": discharge_summaries_of(patient).first(),
         "timeline": list(timeline_of_patient(patient)[:5]),
         "can_enrol": course is None and user is not None and can_enrol(user),

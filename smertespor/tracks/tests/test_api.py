@@ -206,7 +206,12 @@ def test_the_clinic_runs_the_hospital_track_through_the_api(
     done = _post(
         clinic_api,
         hbase + "/discharge-summary",
-        {"version": 3, "summary": "Done", "recommendations": "Follow up monthly"},
+        {
+            "version": 3,
+            "summary": "Done",
+            "recommendations": "Follow up monthly",
+            "omeq_mg_per_day": "20",
+        },
     )
     assert done.status_code == 201, done.content
     assert Course.objects.get(pk=hospital["id"]).status == "completed"

@@ -16,6 +16,7 @@ from smertespor.tracks.follow_ups import (
     record_follow_up,
 )
 from smertespor.tracks.models import Alert, Course, FollowUp, TimelineEvent
+from smertespor.tracks.rules import run_daily_rules
 from smertespor.tracks.selectors import missed_visit
 from smertespor.tracks.tests.helpers import enrol, on
 
@@ -201,6 +202,15 @@ def test_a_line_stopped_at_the_visit_makes_the_patient_opioid_free_and_the_cours
     )
     course.refresh_from_db()
     assert follow_up.omeq_mg_per_day == 0
+    assert not follow_up.on_substitution_treatment
+    assert course.status == "active"  # success is judged at the deadline, not at one visit
+    visit_on = date(2026, 3, 30)  # still stopped at the next visit, before the deadline 5 April
+    _record(course, gp, day=visit_on, today=visit_on, omeq_mg_per_day=None)
+    course.refresh_from_db()
+    assert course.status == "active"
+    with on(date(2026, 4, 6)):
+        run_daily_rules()
+    course.refresh_from_db()
     assert course.status == "succeeded"
 
 

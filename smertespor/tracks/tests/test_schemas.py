@@ -5,9 +5,17 @@ import json
 import pytest
 
 from config.api import api
-from domain.tracks import CourseEvent
+from domain.tracks import CourseEvent, CourseStatus, Progress
 from smertespor.tracks.decisions import DECISIONS
-from smertespor.tracks.models import Alert, Discipline, GoalKind, Handover, Status, TimelineEvent
+from smertespor.tracks.models import (
+    Alert,
+    Discipline,
+    GoalKind,
+    Handover,
+    RuleReview,
+    Status,
+    TimelineEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +42,8 @@ def _property(schema, model, name):
         pytest.param("HandoverOut", "decision", Handover.Decision.values, id="triage"),
         pytest.param("TeamMemberIn", "discipline", Discipline.values, id="discipline"),
         pytest.param("WorklistRowOut", "status", Status.values, id="worklist-status"),
+        pytest.param("RuleReviewOut", "progress", RuleReview.Progress.values, id="progress"),
+        pytest.param("RuleReviewOut", "outcome", RuleReview.Outcome.values, id="review-outcome"),
     ],
 )
 def test_a_coded_field_lists_the_model_s_values(schema, model, name, values):
@@ -46,6 +56,11 @@ def test_the_decisions_endpoint_lists_the_decisions_it_takes(schema):
     assert set(_property(schema, "CourseOut", "allowed_decisions")["enum"]) == {
         e.value for e in CourseEvent
     }
+
+
+def test_the_models_store_the_domain_s_statuses_and_progress():
+    assert set(Status.values) == {s.value for s in CourseStatus}
+    assert set(RuleReview.Progress.values) == {p.value for p in Progress}
 
 
 def test_a_medication_line_s_indication_lists_its_values(schema):

@@ -1,6 +1,7 @@
 """The state machine through the services: handover, triage, assessment, plan, completion."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -323,6 +324,7 @@ def test_completing_sends_the_discharge_summary_to_the_gp_s_practice(
         expected_version=planned.version,
         summary="Tapered from 50 to 20 mg/day with CBT group",
         recommendations="Continue 5 mg reductions every 4 weeks",
+        omeq_mg_per_day=Decimal(20),  # no medication list: entered, as at a visit
     )
     course = _fresh(planned)
     assert course.status == "completed"
@@ -339,6 +341,7 @@ def test_every_transition_is_on_the_timeline_with_who_when_and_why(planned, clin
         expected_version=planned.version,
         summary="S",
         recommendations="R",
+        omeq_mg_per_day=Decimal(20),
     )
     kinds = list(
         TimelineEvent.objects.filter(patient=planned.patient, to_status__gt="")
@@ -426,7 +429,12 @@ def test_the_hospital_pages_walk_a_course_from_assessment_to_discharge(
     assert course.status == "plan_active"
     response = client.post(
         reverse("tracks:course_complete", args=args),
-        {"version": course.version, "summary": "Done", "recommendations": "Keep going"},
+        {
+            "version": course.version,
+            "summary": "Done",
+            "recommendations": "Keep going",
+            "omeq_mg_per_day": "20",
+        },
     )
     assert response.status_code == 302
     assert _fresh(hospital).status == "completed"
@@ -459,12 +467,17 @@ def test_nothing_is_saved_when_a_decision_is_refused_halfway(
     assert Handover.objects.get(course=handed_over).decision == "pending"
 
 
-def test_the_rule_s_handover_letter_can_be_completed_by_the_gp(gp, patient, clinic, client_for):
+def test_the_letter_of_a_handover_the_gp_confirmed_can_be_completed_by_the_gp(
+    gp, patient, clinic, client_for
+):
+    from smertespor.tracks.proposals import confirm_handover_proposal
     from smertespor.tracks.rules import run_daily_rules
 
     course = enrol(gp, patient, clinic, date(2026, 1, 1))
     with on(date(2026, 4, 2)):
         run_daily_rules()
+        course = _fresh(course)
+        confirm_handover_proposal(course=course, by=gp, expected_version=course.version)
         course = _fresh(course)
         response = client_for(gp).post(
             reverse("tracks:handover", args=[patient.pk, course.pk]),
