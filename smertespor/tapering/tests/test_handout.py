@@ -130,3 +130,12 @@ def test_a_calendar_without_steps_is_still_a_calendar():
     assert read.walk("VEVENT") == []
     assert read["x-wr-calname"] == "Nedtrapning, plan; æøå"
     assert data.endswith(b"END:VCALENDAR\r\n")
+
+
+@pytest.mark.parametrize("name", ["plan_handout", "plan_handout_pdf", "plan_calendar"])
+def test_no_cache_keeps_the_handout_the_pdf_or_the_calendar(
+    client_for, gp, patient, plan, url, name
+):
+    response = client_for(gp).get(url(name, patient, plan))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
