@@ -253,11 +253,9 @@ class NewLineForm(MedicationLineForm):
         return arguments
 
 
-class DecisionForm(VersionForm):
-    event = forms.CharField(widget=forms.HiddenInput, max_length=32)
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class HandoverLetterFields(forms.Form):
+    """The handover letter's fields, on the letter's page and wherever a GP hands over."""
+
     gp_comment = forms.CharField(
         label=_("Your comment to the clinic"),
         required=False,
@@ -272,19 +270,17 @@ class DecisionForm(VersionForm):
     )
 
 
-class HandoverLetterForm(VersionForm):
-    gp_comment = forms.CharField(
-        label=_("Your comment to the clinic"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+class DecisionForm(VersionForm, HandoverLetterFields):
+    event = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    expected_duration = forms.CharField(
-        label=_("Expected duration of the treatment"), required=False, max_length=200
-    )
-    planned_follow_up = forms.CharField(
-        label=_("Planned follow-up"), required=False, max_length=500
-    )
+
+
+class HandoverLetterForm(VersionForm, HandoverLetterFields):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gp_comment"].widget.attrs["rows"] = 4  # the letter's own page: more room
 
 
 class NeedsAssessmentForm(VersionForm):
@@ -439,7 +435,7 @@ class DischargeMedicationForms:
         return RegimenUpdate(changes=tuple(changes), stopped=tuple(stopped), added=added)
 
 
-class ConfirmProposalForm(VersionForm):
+class ConfirmProposalForm(VersionForm, HandoverLetterFields):
     """The GP hands the patient over as the 3-month rule proposed, with the letter."""
 
     prefix = "confirm"
@@ -448,18 +444,6 @@ class ConfirmProposalForm(VersionForm):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    gp_comment = forms.CharField(
-        label=_("Your comment to the clinic"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    expected_duration = forms.CharField(
-        label=_("Expected duration of the treatment"), required=False, max_length=200
-    )
-    planned_follow_up = forms.CharField(
-        label=_("Planned follow-up"), required=False, max_length=500
     )
 
 
