@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt messages benchmark chromium clean
+.PHONY: help run serve test lint fmt messages benchmark chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,18 @@ run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve ht
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_region
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# `make serve`: the production settings on this machine, over plain http on 127.0.0.1 only.
+SERVE_ENV = SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost \
+  SECRET_KEY="$$(cat var/serve-secret-key)" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+
+var/serve-secret-key:
+	mkdir -p var && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+serve: $(VENV)/.runtime var/serve-secret-key ## Production configuration locally: gunicorn, whitenoise, JSON logs (same database as run)
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 chromium: ## Install Debian's chromium for the browser tests (never a browser download)
 	@test -x /usr/bin/chromium || { \

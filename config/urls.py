@@ -6,9 +6,11 @@ from django.views.i18n import set_language
 
 from config.api import api
 from smertespor.web import views as web_views
+from smertespor.web.health import healthz
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("overview/", web_views.overview, name="overview"),
     path(
         "login/",

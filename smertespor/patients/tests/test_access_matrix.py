@@ -51,6 +51,7 @@ TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
 PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "home": ("GET", None, LOGGED_IN),
+    "healthz": ("GET", None, EVERYONE),
     "overview": ("GET", None, {"planner", "admin"}),
     "login": ("GET", None, EVERYONE),
     "logout": ("POST", {}, EVERYONE),
