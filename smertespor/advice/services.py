@@ -359,7 +359,7 @@ def close_advice_request(
         raise field_error("outcome_note", _("Keep the note to 500 characters."), "max_length")
     refuse_identifiers(
         {"outcome_note": note},
-        patient_names=[advice_request.patient.name] if advice_request.patient_id else [],
+        patient_names=[advice_request.patient.name] if advice_request.patient is not None else [],
     )
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)

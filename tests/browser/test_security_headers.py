@@ -98,7 +98,8 @@ def test_the_planners_overview_bars_run_under_the_policy(
     log_in(page, "demo-planner")
     page.goto("/overview/")
     expect(page.locator("svg.bar rect").first).to_be_attached()
-    assert page.locator("svg.bar").first.bounding_box()["width"] > 0
+    box = page.locator("svg.bar").first.bounding_box()
+    assert box is not None and box["width"] > 0
     assert violations.seen() == []
 
 

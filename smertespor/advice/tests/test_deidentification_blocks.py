@@ -35,7 +35,7 @@ def danish(client, settings):
     return client
 
 
-def codes(error: ValidationError) -> dict[str, list[str]]:
+def codes(error: ValidationError) -> dict[str, list[str | None]]:
     return {field: [e.code for e in errors] for field, errors in error.error_dict.items()}
 
 
