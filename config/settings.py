@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from domain.omeq import SettingsError, Thresholds, default_thresholds
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "smertespor.entry.caching.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smertespor.entry.headers.PermissionsPolicyMiddleware",
     "smertespor.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -232,6 +235,40 @@ if not 0 <= ADVICE_ATTACHMENT_MAX_FILES <= 50:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): only our own scripts and styles, no inline code,
+# no plugins, no framing, forms post only to us. Templates carry no inline <script>, <style>,
+# style="…" or on…= handler (smertespor/entry/tests/test_headers.py checks every role's
+# pages); htmx's indicator styles come from our CSS (see base.html's htmx-config). The API
+# docs (ninja's Swagger UI) are served from ninja's static files under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Permissions-Policy (smertespor.entry.headers): no camera, microphone, location, payment or
+# USB; passkeys (WebAuthn) only from our own origin.
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "publickey-credentials-get": "(self)",
+    "publickey-credentials-create": "(self)",
+}
+
+# The API's docs (/api/docs) and schema (/api/openapi.json) describe every operation: public
+# while developing, behind login in production (smertespor.entry.docs_access).
+API_DOCS_PUBLIC = _env_bool("API_DOCS_PUBLIC", default=not IS_PRODUCTION)
 if IS_PRODUCTION:
     # SECURE_COOKIES=0 only for `make serve` on http://127.0.0.1 (never behind a real host).
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", default=True)

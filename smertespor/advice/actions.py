@@ -209,7 +209,9 @@ def submit_article(*, user: User, article_id: object, warnings_checked: bool = F
 def approve_article(*, user: User, article_id: object) -> Article:
     """A second clinician publishes the article to every practice."""
     article = _editable_article(user, article_id)
-    return article_services.approve_article(article=article, by=user)
+    return article_services.approve_article(
+        article=article, by=user, source_request=source_request_of(user, article)
+    )
 
 
 def check_article_text(

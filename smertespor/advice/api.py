@@ -177,7 +177,10 @@ def detail_out(advice_request: AdviceRequest) -> dict[str, Any]:
 
 
 def warnings_out(warnings: Iterable[Finding]) -> list[dict[str, Any]]:
-    return [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end} for f in warnings]
+    return [
+        {"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "blocking": f.blocks}
+        for f in warnings
+    ]
 
 
 def article_out(article: Article, warnings: Iterable[Finding] = ()) -> dict[str, Any]:

@@ -189,6 +189,8 @@ class WarningOut(Schema):
     text: str
     start: int
     end: int
+    # A CPR number or the patient's name: refuses submitting and approving (no acknowledgement).
+    blocking: bool
 
 
 class ArticleOut(Schema):

@@ -51,6 +51,7 @@ from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.selectors import open_course_of
+from smertespor.validators import refuse_identifiers
 
 if TYPE_CHECKING:
     from smertespor.tracks.models import Course
@@ -132,6 +133,10 @@ def ask_for_advice(
     """
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
+    )
+    # The subject is shown in worklists and figures, outside the patient's record.
+    refuse_identifiers(
+        {"subject": subject}, patient_names=[patient.name] if patient is not None else []
     )
     question = clean_text(
         question, field="question", max_length=MESSAGE_MAX_LENGTH, label=_("the question")
@@ -352,6 +357,10 @@ def close_advice_request(
     note = (note or "").strip()
     if len(note) > 500:
         raise field_error("outcome_note", _("Keep the note to 500 characters."), "max_length")
+    refuse_identifiers(
+        {"outcome_note": note},
+        patient_names=[advice_request.patient.name] if advice_request.patient is not None else [],
+    )
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
         if locked.is_closed:
@@ -422,6 +431,7 @@ def record_telephone_advice(
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
     )
+    refuse_identifiers({"subject": subject})
     question = clean_text(
         question, field="question", max_length=MESSAGE_MAX_LENGTH, label=_("the question")
     )

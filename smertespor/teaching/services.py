@@ -34,6 +34,7 @@ from smertespor.teaching.models import (
     SessionTopic,
     TeachingSession,
 )
+from smertespor.validators import refuse_identifiers
 
 Status = Registration.Status
 ACTIVE = (Status.REGISTERED, Status.WAITING)
@@ -93,6 +94,16 @@ def create_teaching_sessions(
     errors.check(checks.check_series, repeat, occurrences)
     if starts_at <= timezone.now():
         errors.add("starts_at", _("A new session must lie in the future."), "in_the_past")
+    # Read by every invited practice: no CPR number in any text (issue 12).
+    errors.check(
+        refuse_identifiers,
+        {
+            "title": title,
+            "description": description,
+            "location": location,
+            "external_teachers": external_teachers,
+        },
+    )
     errors.raise_if_any()
     starts = (
         recurrence.occurrence_starts(timezone.localtime(starts_at), repeat, occurrences)
@@ -159,6 +170,13 @@ def update_teaching_session(
         for field in ("title", "description", "location", "online_url", "external_teachers"):
             if field in changes:
                 setattr(locked, field, str(changes[field]).strip())
+        refuse_identifiers(
+            {
+                field: str(changes[field])
+                for field in ("title", "description", "location", "external_teachers")
+                if field in changes
+            }
+        )
         if "audience" in changes:
             for field, value in checks.audience_flags(changes["audience"]).items():
                 setattr(locked, field, value)
@@ -367,6 +385,7 @@ def give_feedback(
         raise ValidationError(
             {"rating": ValidationError(_("Choose a rating from 1 to 5."), code="invalid")}
         )
+    refuse_identifiers({"comment": comment})
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update()

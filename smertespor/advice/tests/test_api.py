@@ -398,5 +398,5 @@ def test_the_article_check_names_what_may_identify_the_patient(
         {"body": f"{patient.name} was seen 12.03.2024.", "request_id": advice_request.pk},
     )
     assert response.status_code == 200
-    assert {w["kind"] for w in response.json()} == {"name", "date"}
+    assert {w["kind"] for w in response.json()} == {"patient_name", "date"}
     assert call(client_for(gp), "post", "/api/advice/articles/check", {}).status_code == 403

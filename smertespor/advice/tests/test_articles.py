@@ -63,7 +63,8 @@ def test_the_editor_warns_about_a_cpr_number_a_name_from_the_request_and_a_date(
     assert response.status_code == 200
     assert 'data-testid="deid-cpr"' in body
     assert 'data-testid="deid-date"' in body
-    assert body.count('data-testid="deid-name"') == 2
+    assert 'data-testid="deid-patient_name"' in body  # the patient's name now blocks
+    assert body.count('data-testid="deid-name"') == 1
     assert "4 things in the text may identify a patient" in body
 
 
