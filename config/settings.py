@@ -4,6 +4,7 @@ Bad values fail loudly at start-up. ``SMERTESPOR_ENV=production`` turns on the p
 checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -166,13 +167,41 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = _env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock a username+IP pair after 5 failures for 30 minutes.
+# The reverse proxies in front of the app (addresses or networks, comma-separated). Only
+# their X-Forwarded-For is believed; the client is the nearest address that is not one of
+# them (smertespor.entry.client_ip). Empty: the peer itself is the client.
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must be addresses or networks, not {_proxy!r}"
+        ) from None
+
+# django-axes: lock a user name at one client address (the real client's, behind the proxy)
+# after 5 failures for 30 minutes. Nobody elsewhere can lock the owner out: failures from
+# other addresses only make the account wait 1, 2, 4 … seconds, at most
+# LOGIN_BACKOFF_MAX_SECONDS, and never at an address the user logged in from within
+# LOGIN_KNOWN_ADDRESS_DAYS (smertespor.accounts.throttle).
 AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "smertespor.entry.client_ip.client_ip"
+# An attempt at a locked address checks no password: it neither counts nor extends the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_BACKOFF_AFTER_FAILURES = _env_int("LOGIN_BACKOFF_AFTER_FAILURES", 5)
+LOGIN_BACKOFF_MAX_SECONDS = _env_int("LOGIN_BACKOFF_MAX_SECONDS", 300)
+LOGIN_BACKOFF_WINDOW = timedelta(hours=1)
+LOGIN_KNOWN_ADDRESS_DAYS = 30
+if not 1 <= LOGIN_BACKOFF_AFTER_FAILURES <= 100:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_AFTER_FAILURES must be 1 to 100.")
+if not 1 <= LOGIN_BACKOFF_MAX_SECONDS <= 900:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_MAX_SECONDS must be 1 to 900.")
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]

@@ -5,16 +5,16 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from config.api import api
+from smertespor.accounts.login_views import AdminLoginForm, LoginView
 from smertespor.web import views as web_views
+
+# The admin's own login page waits out the same per-account back-off.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("overview/", web_views.overview, name="overview"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
