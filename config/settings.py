@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "simple_history",
     "ninja",
     "smertespor.accounts",
@@ -96,8 +101,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "smertespor.entry.caching.NoStoreMiddleware",
     "smertespor.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "smertespor.accounts.mfa.MfaGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -222,6 +229,31 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Two factors (smertespor.accounts.mfa): with MFA_REQUIRED every user must set up an
+# authenticator app or a passkey before reaching anything, and pass it after the password.
+# Off (the demo region, development): password only, marked on the login page; a user who
+# set up a second factor anyway is still asked for it.
+MFA_REQUIRED = _env_bool("MFA_REQUIRED", default=IS_PRODUCTION)
+OTP_TOTP_ISSUER = "Smertespor"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn) belong to the site's domain and work over https (or on localhost).
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+try:
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"  # a passkey cannot belong to an IP address
+except ValueError:
+    pass
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", _site_host)
+OTP_WEBAUTHN_RP_NAME = "Smertespor"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
+    "WEBAUTHN_ORIGINS",
+    f"https://{_site.netloc}"
+    if _site.scheme == "https"
+    else "http://localhost" + (f":{_site.port}" if _site.port else ""),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, not the only
 
 # Uploaded files (advice attachments). Never served as public media: only through views
 # that check access (smertespor.advice.views.attachment_download).

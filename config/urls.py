@@ -16,6 +16,8 @@ urlpatterns = [
     path("overview/", web_views.overview, name="overview"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("smertespor.accounts.urls")),
+    path("account/passkeys/", include("smertespor.accounts.passkey_urls")),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
     path("notifications/", include("smertespor.notifications.urls")),

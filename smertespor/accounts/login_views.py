@@ -1,6 +1,8 @@
 """The login page: a password, throttled per account and per client address.
 
-The back-off is `smertespor.accounts.throttle`; the per-address lock is django-axes'.
+The second factor (when the user has one, or when ``MFA_REQUIRED``) follows on its own page
+(`smertespor.accounts.mfa_views`); the gate (`smertespor.accounts.mfa.MfaGateMiddleware`)
+lets a signed-in user reach nothing else until it is passed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -56,7 +59,12 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: forms.Form) -> HttpResponse:
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["password_only"] = not settings.MFA_REQUIRED
+        return context
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         retry_after = getattr(form, "retry_after", 0)
         if retry_after:
