@@ -67,3 +67,25 @@ def test_a_peer_that_is_no_address_gives_none(behind_proxy):
 def test_addresses_are_read_with_or_without_a_port(raw, address):
     parsed = parse_address(raw)
     assert (str(parsed) if parsed else None) == address
+
+
+@pytest.mark.parametrize(
+    ("remote_addr", "forwarded_for", "logged"),
+    [
+        (PROXY, "198.51.100.7", "198.51.100.7"),  # through the proxy: the client
+        ("203.0.113.9", "198.51.100.7", "203.0.113.9"),  # straight in, spoofed: the peer
+    ],
+)
+def test_the_audit_row_names_the_client_behind_the_proxy(
+    behind_proxy, gp, patient, remote_addr, forwarded_for, logged
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from smertespor.audit.models import AuditEvent
+
+    client = Client(REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
+    client.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("patients:detail", args=[patient.pk])).status_code == 200
+    row = AuditEvent.objects.get(action="view", patient=patient)
+    assert row.ip_address == logged
