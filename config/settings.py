@@ -4,10 +4,12 @@ Bad values fail loudly at start-up. ``SMERTESPOR_ENV=production`` turns on the p
 checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -72,6 +74,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "simple_history",
     "ninja",
     "smertespor.accounts",
@@ -96,10 +102,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "smertespor.entry.caching.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "smertespor.entry.headers.PermissionsPolicyMiddleware",
     "smertespor.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "smertespor.accounts.mfa.MfaGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -174,13 +182,41 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = _env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock a username+IP pair after 5 failures for 30 minutes.
+# The reverse proxies in front of the app (addresses or networks, comma-separated). Only
+# their X-Forwarded-For is believed; the client is the nearest address that is not one of
+# them (smertespor.entry.client_ip). Empty: the peer itself is the client.
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must be addresses or networks, not {_proxy!r}"
+        ) from None
+
+# django-axes: lock a user name at one client address (the real client's, behind the proxy)
+# after 5 failures for 30 minutes. Nobody elsewhere can lock the owner out: failures from
+# other addresses only make the account wait 1, 2, 4 … seconds, at most
+# LOGIN_BACKOFF_MAX_SECONDS, and never at an address the user logged in from within
+# LOGIN_KNOWN_ADDRESS_DAYS (smertespor.accounts.throttle).
 AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "smertespor.entry.client_ip.client_ip"
+# An attempt at a locked address checks no password: it neither counts nor extends the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_BACKOFF_AFTER_FAILURES = _env_int("LOGIN_BACKOFF_AFTER_FAILURES", 5)
+LOGIN_BACKOFF_MAX_SECONDS = _env_int("LOGIN_BACKOFF_MAX_SECONDS", 300)
+LOGIN_BACKOFF_WINDOW = timedelta(hours=1)
+LOGIN_KNOWN_ADDRESS_DAYS = 30
+if not 1 <= LOGIN_BACKOFF_AFTER_FAILURES <= 100:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_AFTER_FAILURES must be 1 to 100.")
+if not 1 <= LOGIN_BACKOFF_MAX_SECONDS <= 900:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_MAX_SECONDS must be 1 to 900.")
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
@@ -201,6 +237,31 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Two factors (smertespor.accounts.mfa): with MFA_REQUIRED every user must set up an
+# authenticator app or a passkey before reaching anything, and pass it after the password.
+# Off (the demo region, development): password only, marked on the login page; a user who
+# set up a second factor anyway is still asked for it.
+MFA_REQUIRED = _env_bool("MFA_REQUIRED", default=IS_PRODUCTION)
+OTP_TOTP_ISSUER = "Smertespor"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn) belong to the site's domain and work over https (or on localhost).
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+try:
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"  # a passkey cannot belong to an IP address
+except ValueError:
+    pass
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", _site_host)
+OTP_WEBAUTHN_RP_NAME = "Smertespor"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
+    "WEBAUTHN_ORIGINS",
+    f"https://{_site.netloc}"
+    if _site.scheme == "https"
+    else "http://localhost" + (f":{_site.port}" if _site.port else ""),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, not the only
 
 # Uploaded files (advice attachments). Never served as public media: only through views
 # that check access (smertespor.advice.views.attachment_download).

@@ -29,6 +29,9 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Exported")
         REFUSED = "refused", _("Refused")
         LOGIN_LOCKED_OUT = "login_locked_out", _("Login locked out")
+        MFA_ENROLLED = "mfa_enrolled", _("Second factor set up")
+        MFA_FAILED = "mfa_failed", _("Second factor refused")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Recovery code used")
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(editable=False)

@@ -177,6 +177,15 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
+    # The second factor: every signed-in user sets up and passes their own (the gate in
+    # front of everything else is tested in accounts/tests/test_mfa.py).
+    "accounts:mfa": ("GET", None, LOGGED_IN),
+    "accounts:mfa_totp": ("GET", None, LOGGED_IN),
+    "accounts:mfa_recovery_codes": ("POST", {}, LOGGED_IN),
+    "accounts:mfa_verify": ("GET", None, LOGGED_IN),
+    # django-otp-webauthn's passkey ceremonies, tried with the start of a registration; each
+    # refuses a signed-out caller (accounts/tests/test_mfa.py tries them all).
+    "otp_webauthn:*": ("POST", {}, LOGGED_IN),
 }
 OMEQ_LINE = {
     "substance": "oxycodone",
@@ -378,6 +387,8 @@ def _rule_key(name: str) -> str | None:
         return name
     if name.startswith("admin:"):
         return "admin:*"
+    if name.startswith("otp_webauthn:"):
+        return "otp_webauthn:*"
     if name.startswith("api:") and name in {"api:openapi-json", "api:openapi-view"}:
         return "api:*docs"
     if name.startswith("api:"):
@@ -777,7 +788,11 @@ def test_page_access_matrix(
     advice_ids,
 ):
     method, body, allowed = PAGE_RULES[name]
-    url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
+    url_name = {
+        "admin:*": "admin:index",
+        "api:*docs": "api:openapi-view",
+        "otp_webauthn:*": "otp_webauthn:credential-registration-begin",
+    }.get(name, name)
     kwargs = (
         {"patient_id": patient.pk}
         if name.startswith("patients:")
