@@ -167,6 +167,8 @@ def load_demo_region() -> dict[str, int]:
         )
     organisations = {o.name: o for o in Organisation.objects.filter(region=region)}
     users_created = 0
+    # Earlier demo databases made the administrator a superuser: no longer.
+    User.objects.filter(role=Role.ADMIN, username__startswith="demo-").update(is_superuser=False)
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
             continue
@@ -177,8 +179,8 @@ def load_demo_region() -> dict[str, int]:
             last_name=demo.last_name,
             role=demo.role,
             organisation=organisations[demo.organisation],
+            # The admin site for the administrator's work; never a superuser.
             is_staff=is_admin,
-            is_superuser=is_admin,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -115,6 +115,23 @@ class User(AbstractUser):
     def is_clinical(self) -> bool:
         return self.role not in NON_CLINICAL_ROLES and self.organisation_id is not None
 
+    # What the Django admin may show an administrator comes from the role, not from
+    # permission rows anyone could grant (see permissions.ADMINISTRATOR_ADMIN_PERMISSIONS).
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        from smertespor.accounts.permissions import role_admin_permissions
+
+        if self.is_active and perm in role_admin_permissions(self):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from smertespor.accounts.permissions import role_admin_permissions
+
+        prefix = f"{app_label}."
+        if self.is_active and any(p.startswith(prefix) for p in role_admin_permissions(self)):
+            return True
+        return super().has_module_perms(app_label)
+
 
 # Who a request comes from: a user, or nobody yet (the login page, a refused API call).
 Requester = User | AnonymousUser

@@ -898,3 +898,49 @@ def test_a_write_without_its_csrf_token_is_a_problem(gp, patient):
     _assert_problem(response)
     patient.refresh_from_db()
     assert patient.phone == ""
+
+
+# Django admin pages of models that hold or point at patient data: the administrator (staff,
+# never a superuser) is refused on each, list, add and history alike.
+PATIENT_DATA_ADMIN_MODELS = [
+    "advice_advicerequest",
+    "advice_article",
+    "notifications_notification",
+    "teaching_registration",
+    "teaching_feedback",
+]
+
+
+@pytest.mark.parametrize("model", PATIENT_DATA_ADMIN_MODELS)
+def test_the_administrator_reaches_no_patient_data_in_the_django_admin(
+    model, admin_user, client_for, patient, advice_ids, notification_id
+):
+    http = client_for(admin_user)
+    assert http.get(reverse("admin:index")).status_code == 200
+    response = http.get(reverse(f"admin:{model}_changelist"))
+    _assert_refused(response, "admin", patient)
+    app_label, model_name = model.split("_", 1)
+    from django.apps import apps
+
+    obj = apps.get_model(app_label, model_name).objects.first()
+    if obj is not None:
+        for page in ("change", "history"):
+            response = http.get(reverse(f"admin:{model}_{page}", args=[obj.pk]))
+            _assert_refused(response, "admin", patient)
+
+
+def test_the_django_admin_lists_only_what_the_administrator_may_do(admin_user, client_for):
+    from django.contrib import admin
+
+    from smertespor.accounts.permissions import ADMINISTRATOR_ADMIN_PERMISSIONS
+
+    request = client_for(admin_user).get(reverse("admin:index")).wsgi_request
+    shown = {
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request) or model_admin.has_add_permission(request)
+    }
+    allowed = {p.split(".")[0] + "." + p.split("_", 1)[1] for p in ADMINISTRATOR_ADMIN_PERMISSIONS}
+    assert shown <= allowed
+    assert "patients.patient" not in shown
+    assert not admin_user.is_superuser
