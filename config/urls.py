@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
+    path("accounts/", include("smertespor.accounts.urls")),
     path("patients/", include("smertespor.patients.urls")),
     path("notifications/", include("smertespor.notifications.urls")),
     path("advice/", include("smertespor.advice.urls")),

@@ -14,6 +14,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import Organisation, Region, User
@@ -53,7 +55,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Smertespor"), {"fields": ("organisation", "role", "is_active")}),
+        (
+            _("Smertespor"),
+            {"fields": ("organisation", "role", "role_change_link", "is_active")},
+        ),
         (
             _("Permissions"),
             {
@@ -69,10 +74,20 @@ class UserAdmin(DjangoUserAdmin):
     # A new user starts without role or organisation; the first role is a request too.
     add_fieldsets = DjangoUserAdmin.add_fieldsets
 
+    @admin.display(description=_("Change role or organisation"))
+    def role_change_link(self, obj: User) -> str:
+        url = reverse("accounts:role_request_create")
+        return format_html(
+            '<a href="{}?user={}">{}</a>',
+            url,
+            obj.pk,
+            _("Propose a change (a second administrator approves)"),
+        )
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        readonly = list(PROTECTED_FIELDS)
+        readonly = [*PROTECTED_FIELDS, "role_change_link"]
         if obj.pk == request.user.pk:
             readonly.append("is_active")
         return readonly

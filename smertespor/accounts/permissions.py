@@ -1,6 +1,6 @@
 """Which roles may do what, written once; views and the API both ask here."""
 
-from smertespor.accounts.models import Organisation, Requester, Role, User
+from smertespor.accounts.models import Organisation, Requester, Role, RoleChangeRequest, User
 
 PRACTICE_ROLES = frozenset({Role.GP, Role.PRACTICE_NURSE, Role.SECRETARY})
 CLINIC_ROLES = frozenset(
@@ -74,3 +74,17 @@ def role_admin_permissions(user: Requester) -> frozenset[str]:
 def can_administer_users(user: Requester) -> bool:
     """Administrators propose and decide role and organisation changes of other users."""
     return isinstance(user, User) and user.is_active and user.role == Role.ADMIN
+
+
+def can_propose_role_change(user: Requester, target: User) -> bool:
+    """An administrator, for anyone but themselves."""
+    return can_administer_users(user) and isinstance(user, User) and user.pk != target.pk
+
+
+def can_decide_role_change(user: Requester, request: RoleChangeRequest) -> bool:
+    """A second administrator: neither the one who proposed it nor the one it changes."""
+    return (
+        can_administer_users(user)
+        and isinstance(user, User)
+        and user.pk not in {request.proposed_by_id, request.user_id}
+    )
