@@ -61,3 +61,50 @@ def test_an_administrator_cannot_change_another_users_role_in_the_admin(
     gp.refresh_from_db()
     assert gp.role == Role.GP
     assert gp.organisation_id != other_practice.pk
+
+
+def test_a_user_added_in_the_admin_has_no_role_until_a_request_is_approved(admin_user, client_for):
+    http = client_for(admin_user)
+    response = http.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "ny-bruger",
+            "usable_password": "true",
+            "password1": "Et-langt-og-godt-kodeord-2026",
+            "password2": "Et-langt-og-godt-kodeord-2026",
+            "role": Role.GP,
+        },
+    )
+    assert response.status_code == 302
+    from smertespor.accounts.models import User
+
+    created = User.objects.get(username="ny-bruger")
+    assert created.role == ""
+    assert created.organisation_id is None
+    assert not created.is_staff
+
+
+def test_an_administrator_cannot_set_the_password_of_someone_who_works_here(
+    admin_user, gp, client_for
+):
+    http = client_for(admin_user)
+    url = reverse("admin:auth_user_password_change", args=[gp.pk])
+    response = http.post(
+        url,
+        {
+            "password1": "Et-langt-og-godt-kodeord-2026",
+            "password2": "Et-langt-og-godt-kodeord-2026",
+        },
+    )
+    assert response.status_code == 403
+    gp.refresh_from_db()
+    assert not gp.check_password("Et-langt-og-godt-kodeord-2026")
+
+
+def test_an_administrator_cannot_deactivate_or_reactivate_themselves(admin_user, client_for):
+    http = client_for(admin_user)
+    data = _change_form_data(admin_user)
+    data.pop("is_active")
+    http.post(reverse("admin:accounts_user_change", args=[admin_user.pk]), data)
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
