@@ -69,6 +69,8 @@ DEMO_USERS = [
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
+    # The second administrator: role changes and conversion tables need two people.
+    DemoUser("demo-admin-2", "Torben", "Friis", Role.ADMIN, REGION_OFFICE),
 ]
 
 FIRST_NAMES = {
