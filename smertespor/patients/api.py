@@ -9,6 +9,7 @@ from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.models import AuditEvent
 from smertespor.entry.doors import performs
+from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
 from smertespor.patients import actions
 from smertespor.patients.access import patient_for
@@ -57,7 +58,19 @@ def search(request: SignedInRequest, payload: SearchIn) -> dict[str, object]:
     return _page(request, payload.query, payload.sort, payload.page)
 
 
-@router.post("", response={201: PatientOut, 202: RegistrationSentOut}, url_name="patients_create")
+@router.post(
+    "",
+    response={201: PatientOut, 202: RegistrationSentOut},
+    url_name="patients_create",
+    openapi_extra={
+        "responses": {
+            "429": {
+                "description": "Too many registrations by this user within the hour.",
+                "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        }
+    },
+)
 @performs(actions.register_patient)
 def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status[object]:
     """201 with the new patient; 202 when the registration was sent for review (the same

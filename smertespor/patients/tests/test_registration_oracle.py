@@ -99,3 +99,17 @@ def test_registrations_are_limited_per_user_and_hour(gp, settings, client_for):
     assert answers[2]["Content-Type"].startswith("application/problem+json")
     form = http.post(reverse("patients:create"), {"cpr": next_cpr(), "name": "N N"})
     assert form.status_code == 429
+
+
+def test_the_attempt_shows_in_the_patients_access_log(gp, other_gp, other_patient, client_for):
+    client_for(gp).post(
+        "/api/patients",
+        json.dumps({"cpr": other_patient.cpr, "name": "Ny Navnesen"}),
+        "application/json",
+    )
+    page = client_for(other_gp).get(
+        reverse("patients:access_log", kwargs={"patient_id": other_patient.pk})
+    )
+    text = page.content.decode()
+    assert "anmodning om registrering" in text
+    assert gp.username in text
