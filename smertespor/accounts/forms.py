@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,9 +39,9 @@ class RoleChangeProposalForm(forms.Form):
             # Nobody proposes a change of their own role.
             field = self.fields["target_id"]
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-            field.queryset = field.queryset.exclude(pk=exclude_user.pk)
+            field.queryset = User.objects.exclude(pk=exclude_user.pk).order_by("username")
 
-    def action_arguments(self) -> dict[str, object]:
+    def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "target_id": data["target_id"].pk,

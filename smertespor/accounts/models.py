@@ -117,7 +117,7 @@ class User(AbstractUser):
 
     # What the Django admin may show an administrator comes from the role, not from
     # permission rows anyone could grant (see permissions.ADMINISTRATOR_ADMIN_PERMISSIONS).
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         from smertespor.accounts.permissions import role_admin_permissions
 
         if self.is_active and perm in role_admin_permissions(self):

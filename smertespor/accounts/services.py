@@ -24,20 +24,20 @@ from smertespor.audit.services import AuditAction, record_event
 GRANTABLE_PERMISSIONS = ("medication.sign_off_conversion_table",)
 
 # Which kinds of organisation each role works in.
-_PRACTICE = {Organisation.Kind.GP_PRACTICE}
-_REGION = {Organisation.Kind.REGIONAL_ADMINISTRATION}
-_CARE = set(Organisation.Kind) - _PRACTICE - _REGION
+_PRACTICE: set[str] = {Organisation.Kind.GP_PRACTICE}
+_REGION: set[str] = {Organisation.Kind.REGIONAL_ADMINISTRATION}
+_CARE: set[str] = set(Organisation.Kind.values) - _PRACTICE - _REGION
 ROLE_ORGANISATIONS: dict[str, set[str]] = {
-    Role.GP: _PRACTICE,
-    Role.PRACTICE_NURSE: _PRACTICE,
-    Role.SECRETARY: _PRACTICE | _CARE,
-    Role.CLINIC_DOCTOR: _CARE,
-    Role.CLINIC_NURSE: _CARE,
-    Role.PSYCHOLOGIST: _CARE,
-    Role.PHYSIOTHERAPIST: _CARE,
-    Role.SOCIAL_WORKER: _CARE,
-    Role.PLANNER: _REGION,
-    Role.ADMIN: _REGION,
+    Role.GP.value: _PRACTICE,
+    Role.PRACTICE_NURSE.value: _PRACTICE,
+    Role.SECRETARY.value: _PRACTICE | _CARE,
+    Role.CLINIC_DOCTOR.value: _CARE,
+    Role.CLINIC_NURSE.value: _CARE,
+    Role.PSYCHOLOGIST.value: _CARE,
+    Role.PHYSIOTHERAPIST.value: _CARE,
+    Role.SOCIAL_WORKER.value: _CARE,
+    Role.PLANNER.value: _REGION,
+    Role.ADMIN.value: _REGION,
 }
 
 
