@@ -15,9 +15,16 @@ PERMISSION_LABELS = {
 }
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        role = obj.get_role_display() or "—"
+        return f"{obj.username} · {obj} ({role}, {obj.organisation or '—'})"
+
+
 class RoleChangeProposalForm(forms.Form):
-    target_id = forms.ModelChoiceField(
-        label=_("User"), queryset=User.objects.order_by("username"), to_field_name="pk"
+    target_id = UserChoiceField(
+        label=_("User"),
+        queryset=User.objects.select_related("organisation").order_by("username"),
     )
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
     organisation_id = forms.ModelChoiceField(
@@ -39,7 +46,11 @@ class RoleChangeProposalForm(forms.Form):
             # Nobody proposes a change of their own role.
             field = self.fields["target_id"]
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-            field.queryset = User.objects.exclude(pk=exclude_user.pk).order_by("username")
+            field.queryset = (
+                User.objects.select_related("organisation")
+                .exclude(pk=exclude_user.pk)
+                .order_by("username")
+            )
 
     def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
