@@ -7,12 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smertespor.accounts.labels import PERMISSION_LABELS
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.accounts.services import GRANTABLE_PERMISSIONS
-
-PERMISSION_LABELS = {
-    "medication.sign_off_conversion_table": _("Sign off conversion tables"),
-}
 
 
 class UserChoiceField(forms.ModelChoiceField):

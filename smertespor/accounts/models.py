@@ -223,5 +223,17 @@ class RoleChangeRequest(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def from_permission_labels(self) -> list[str]:
+        from smertespor.accounts.labels import permission_labels
+
+        return permission_labels(self.from_permissions)
+
+    @property
+    def to_permission_labels(self) -> list[str]:
+        from smertespor.accounts.labels import permission_labels
+
+        return permission_labels(self.to_permissions)
+
+    @property
     def from_role_label(self) -> str:
         return str(Role(self.from_role).label) if self.from_role in Role.values else ""

@@ -198,3 +198,15 @@ def test_the_api_proposes_and_a_second_administrator_rejects(
     )
     assert rejected.status_code == 200
     assert rejected.json()["status"] == "rejected"
+
+
+def test_the_list_names_task_permissions_in_danish(admin_user, clinic_doctor, clinic, client_for):
+    _propose(
+        admin_user,
+        clinic_doctor,
+        clinic,
+        role=Role.CLINIC_DOCTOR,
+        permissions=["medication.sign_off_conversion_table"],
+    )
+    page = client_for(admin_user).get(reverse("accounts:role_requests"))
+    assert "Godkende omregningstabeller" in page.content.decode()
