@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,7 @@ from smertespor.accounts.models import Organisation, User
 from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.access import visible_patients
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
@@ -65,6 +66,22 @@ def _check_registration_rate(by: User) -> None:
     ).count()
     if recent >= registrations_per_hour():
         raise RegistrationLimitReached
+
+
+def _request_review(patient: Patient, *, practice: Organisation, by: User) -> RegistrationRequest:
+    """The pending request of ``practice`` for ``patient``: made once, counted on each try."""
+    request = (
+        RegistrationRequest.objects.select_for_update()
+        .filter(patient=patient, practice=practice, status=RegistrationRequest.Status.PENDING)
+        .first()
+    )
+    if request is None:
+        return RegistrationRequest.objects.create(
+            patient=patient, practice=practice, requested_by=by, requested_at=timezone.now()
+        )
+    request.attempts = F("attempts") + 1
+    request.save(update_fields=["attempts"])
+    return request
 
 
 def register_patient(
@@ -118,13 +135,14 @@ def register_patient(
                         )
                     }
                 )
+            request = _request_review(existing, practice=practice, by=by)
             record_event(
                 user=by,
                 action=AuditAction.CREATE,
                 object_type="registration_request",
                 object_id=str(existing.pk),
                 patient=existing,
-                detail={"practice_id": practice.pk},
+                detail={"practice_id": practice.pk, "request_id": request.pk},
             )
             return None
         patient._history_user = by  # type: ignore[attr-defined]

@@ -113,3 +113,21 @@ def test_the_attempt_shows_in_the_patients_access_log(gp, other_gp, other_patien
     text = page.content.decode()
     assert "anmodning om registrering" in text
     assert gp.username in text
+
+
+def test_a_review_request_is_kept_once_per_practice_and_patient(gp, other_patient, client_for):
+    from smertespor.patients.models import RegistrationRequest
+
+    http = client_for(gp)
+    for _ in range(2):
+        http.post(
+            "/api/patients",
+            json.dumps({"cpr": other_patient.cpr, "name": "Ny Navnesen"}),
+            "application/json",
+        )
+    [request] = RegistrationRequest.objects.all()
+    assert request.patient == other_patient
+    assert request.practice == gp.organisation
+    assert request.requested_by == gp
+    assert request.attempts == 2
+    assert request.status == "pending"
