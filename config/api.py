@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 from ninja.security import django_auth
 
+from smertespor.accounts.api import router as accounts_router
 from smertespor.advice.api import router as advice_router
 from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
@@ -90,3 +91,4 @@ api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
 api.add_router("/notifications", "smertespor.notifications.api.router")
+api.add_router("/accounts", accounts_router)

@@ -10,6 +10,8 @@ OBJECT_LABELS = {
     "patient_edit": _("edit form"),
     "patient_history": _("record history"),
     "access_log": _("access log"),
+    # Another practice tried to register this CPR number (sent for review).
+    "registration_request": _("registration request"),
 }
 
 

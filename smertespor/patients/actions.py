@@ -16,8 +16,9 @@ def register_patient(
     address: str = "",
     phone: str = "",
     email: str = "",
-) -> Patient:
-    """Register a patient at the user's own practice (practice staff only)."""
+) -> Patient | None:
+    """Register a patient at the user's own practice (practice staff only); None when the
+    registration was sent for review (see `services.register_patient`)."""
     require(user, can_register_patients, object_type="patient")
     return services.register_patient(
         by=user, cpr=cpr, name=name, address=address, phone=phone, email=email

@@ -2,12 +2,14 @@
 
 from django.core.paginator import Paginator
 from ninja import Router
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.models import AuditEvent
 from smertespor.entry.doors import performs
+from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
 from smertespor.patients import actions
 from smertespor.patients.access import patient_for
@@ -19,9 +21,11 @@ from smertespor.patients.schemas import (
     PatientOut,
     PatientPage,
     PatientUpdateIn,
+    RegistrationSentOut,
     SearchIn,
 )
 from smertespor.patients.selectors import PatientSort, access_log_for, search_patients
+from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
 
 router = Router(tags=["patients"])
 
@@ -54,10 +58,30 @@ def search(request: SignedInRequest, payload: SearchIn) -> dict[str, object]:
     return _page(request, payload.query, payload.sort, payload.page)
 
 
-@router.post("", response={201: PatientOut}, url_name="patients_create")
+@router.post(
+    "",
+    response={201: PatientOut, 202: RegistrationSentOut},
+    url_name="patients_create",
+    openapi_extra={
+        "responses": {
+            "429": {
+                "description": "Too many registrations by this user within the hour.",
+                "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        }
+    },
+)
 @performs(actions.register_patient)
-def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status[Patient]:
-    return Status(201, actions.register_patient(user=request.user, **payload.dict()))
+def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status[object]:
+    """201 with the new patient; 202 when the registration was sent for review (the same
+    answer for any CPR number it is given for); 429 over the hourly limit."""
+    try:
+        patient = actions.register_patient(user=request.user, **payload.dict())
+    except RegistrationLimitReached as error:
+        raise HttpError(429, str(error)) from None
+    if patient is None:
+        return Status(202, {"status": "sent_for_review", "message": str(SENT_FOR_REVIEW)})
+    return Status(201, patient)
 
 
 @router.get("/{patient_id}", response=PatientOut, url_name="patients_detail")

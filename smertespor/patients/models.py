@@ -96,3 +96,45 @@ class CareRelation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class RegistrationRequest(models.Model):
+    """A practice's registration of a CPR number that belongs to a patient outside its scope.
+
+    The practice was told only that the registration was sent for review; the request waits
+    here for the region (or the patient's practice) to list the patient or open a care
+    relation. One pending request per patient and practice, however often it is tried.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        CLOSED = "closed", _("Closed")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="registration_requests"
+    )
+    practice = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="registration_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "practice"],
+                condition=models.Q(status="pending"),
+                name="one_pending_registration_per_practice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice} → {self.patient_id} ({self.status})"

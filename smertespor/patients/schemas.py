@@ -48,6 +48,13 @@ class PatientCreateIn(Schema):
     email: Email = ""
 
 
+class RegistrationSentOut(Schema):
+    """A registration sent for review: no patient data, the same for every CPR number."""
+
+    status: Literal["sent_for_review"]
+    message: str
+
+
 class PatientUpdateIn(Schema):
     name: ShortText | None = None
     address: ShortText | None = None

@@ -1,14 +1,21 @@
 """Writes to the patient record. Each runs in one transaction and writes its audit row."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from domain.cpr import Cpr, InvalidCpr, parse_cpr
 from smertespor.accounts.models import Organisation, User
+from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.patients.access import visible_patients
+from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
@@ -27,6 +34,56 @@ def valid_cpr(text: str) -> Cpr:
         raise ValidationError(messages.get(error.code, error.message), code=error.code) from None
 
 
+# The answer to a registration sent for review: the same for every CPR number it is given
+# for, with nothing about the patient or another practice.
+SENT_FOR_REVIEW = gettext_lazy(
+    "The registration has been sent for review. The patient appears on your list if it is approved."
+)
+
+# Registration attempts per user and hour (a setting); above it the attempt is refused, 429.
+DEFAULT_REGISTRATIONS_PER_HOUR = 30
+REGISTRATION_OBJECT_TYPES = ("patient", "registration_request")
+
+
+class RegistrationLimitReached(Exception):
+    """Too many registrations by one user within the hour."""
+
+    def __init__(self) -> None:
+        super().__init__(_("You have registered many patients in the last hour. Try again later."))
+
+
+def registrations_per_hour() -> int:
+    return int(getattr(settings, "PATIENT_REGISTRATIONS_PER_HOUR", DEFAULT_REGISTRATIONS_PER_HOUR))
+
+
+def _check_registration_rate(by: User) -> None:
+    since = timezone.now() - timedelta(hours=1)
+    recent = AuditEvent.objects.filter(
+        user=by,
+        action=AuditAction.CREATE,
+        object_type__in=REGISTRATION_OBJECT_TYPES,
+        occurred_at__gte=since,
+    ).count()
+    if recent >= registrations_per_hour():
+        raise RegistrationLimitReached
+
+
+def _request_review(patient: Patient, *, practice: Organisation, by: User) -> RegistrationRequest:
+    """The pending request of ``practice`` for ``patient``: made once, counted on each try."""
+    request = (
+        RegistrationRequest.objects.select_for_update()
+        .filter(patient=patient, practice=practice, status=RegistrationRequest.Status.PENDING)
+        .first()
+    )
+    if request is None:
+        return RegistrationRequest.objects.create(
+            patient=patient, practice=practice, requested_by=by, requested_at=timezone.now()
+        )
+    request.attempts = F("attempts") + 1
+    request.save(update_fields=["attempts"])
+    return request
+
+
 def register_patient(
     *,
     by: User,
@@ -35,11 +92,16 @@ def register_patient(
     address: str = "",
     phone: str = "",
     email: str = "",
-) -> Patient:
+) -> Patient | None:
     """Register a patient listed at the registering user's own practice.
 
-    Who may register is the action's rule (`actions.register_patient`); here the practice
-    is the registering user's organisation.
+    Returns the new patient, or None when the registration was sent for review: the CPR
+    number belongs to a patient outside the user's scope. That answer names nothing about
+    the patient or their practice, and the attempt is written to that patient's access log
+    ("who has seen my record"). The whole registration is validated before the CPR number is
+    looked up, so an invalid one answers the same for any number; a number already in the
+    user's own scope is said to be so (they can see that patient anyway). Who may register
+    is the action's rule (`actions.register_patient`).
     """
     practice = by.organisation
     if practice is None or not practice.is_gp_practice:
@@ -48,23 +110,41 @@ def register_patient(
         parsed = valid_cpr(cpr)
     except ValidationError as error:
         raise ValidationError({"cpr": error}) from None
+    patient = Patient(
+        cpr=parsed.number,
+        name=name.strip(),
+        birth_date=parsed.birth_date,
+        sex=parsed.sex.value,
+        listed_practice=practice,
+        address=address.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+    )
+    # Not unique: whether the number exists is looked up below, once the input is valid.
+    patient.full_clean(validate_unique=False)
+    _check_registration_rate(by)
     with transaction.atomic():
-        if Patient.objects.filter(cpr=parsed.number).exists():
-            raise ValidationError(
-                {"cpr": _("A patient with this CPR number is already registered.")},
-                code="duplicate_cpr",
+        existing = Patient.objects.filter(cpr=parsed.number).only("pk").first()
+        if existing is not None:
+            if visible_patients(by).filter(pk=existing.pk).exists():
+                raise ValidationError(
+                    {
+                        "cpr": ValidationError(
+                            _("This patient is already on your patient list."),
+                            code="duplicate_cpr",
+                        )
+                    }
+                )
+            request = _request_review(existing, practice=practice, by=by)
+            record_event(
+                user=by,
+                action=AuditAction.CREATE,
+                object_type="registration_request",
+                object_id=str(existing.pk),
+                patient=existing,
+                detail={"practice_id": practice.pk, "request_id": request.pk},
             )
-        patient = Patient(
-            cpr=parsed.number,
-            name=name.strip(),
-            birth_date=parsed.birth_date,
-            sex=parsed.sex.value,
-            listed_practice=practice,
-            address=address.strip(),
-            phone=phone.strip(),
-            email=email.strip(),
-        )
-        patient.full_clean()
+            return None
         patient._history_user = by  # type: ignore[attr-defined]
         patient.save(force_insert=True)
         record_event(

@@ -18,6 +18,7 @@ from smertespor.patients import actions
 from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.forms import PatientCreateForm, PatientEditForm, PatientSearchForm
 from smertespor.patients.selectors import access_log_for, patient_sort, search_patients
+from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -70,15 +71,24 @@ def patient_search(request: SignedInRequest) -> HttpResponse:
 @performs(actions.register_patient)
 def patient_create(request: SignedInRequest) -> HttpResponse:
     form = PatientCreateForm(request.POST or None)
+    status = None
     if request.method == "POST" and form.is_valid():
         try:
             patient = actions.register_patient(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except RegistrationLimitReached as error:
+            form.add_error(None, str(error))
+            status = 429
         else:
+            if patient is None:
+                messages.info(request, str(SENT_FOR_REVIEW))
+                return redirect("patients:list")
             messages.success(request, _("The patient has been registered."))
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(request, "patients/create.html", {"form": form}, status=form_status(form))
+    return render(
+        request, "patients/create.html", {"form": form}, status=status or form_status(form)
+    )
 
 
 @login_required

@@ -46,6 +46,8 @@ DISCHARGERS = {"clinic_doctor"}
 # Body values filled in when the test runs.
 VERSION = "<course version>"
 CLINIC_DOCTOR_ID = "<clinic doctor id>"
+SUBJECT_ID = "<role change subject id>"
+SUBJECT_PRACTICE_ID = "<role change subject's practice id>"
 TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
@@ -175,6 +177,12 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tapering:plan_handout_pdf": ("GET", None, PATIENT_READERS),
     "tapering:plan_summary": ("GET", None, PATIENT_READERS),
     "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
+    # Role changes: administrators propose; a second administrator decides (the matrix's
+    # request was proposed by another administrator, see role_request_id).
+    "accounts:role_requests": ("GET", None, {"admin"}),
+    "accounts:role_request_create": ("GET", None, {"admin"}),
+    "accounts:role_request_approve": ("POST", {}, {"admin"}),
+    "accounts:role_request_reject": ("POST", {"note": "Matrix"}, {"admin"}),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
     # The second factor: every signed-in user sets up and passes their own (the gate in
@@ -370,6 +378,18 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, CLINIC_STAFF),
+    "GET /api/accounts/role-requests": (None, {"admin"}),
+    "POST /api/accounts/role-requests": (
+        {
+            "user_id": SUBJECT_ID,
+            "role": "practice_nurse",
+            "organisation_id": SUBJECT_PRACTICE_ID,
+            "reason": "Matrix",
+        },
+        {"admin"},
+    ),
+    "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
+    "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
 }
 
 
@@ -714,6 +734,25 @@ def _advice_path(operation, path, advice_ids):
 
 
 @pytest.fixture
+def role_request_id(region_office, practice):
+    """A pending role change another administrator proposed (the matrix's admin may decide
+    it), and a second user a new change may be proposed for."""
+    from smertespor.accounts.models import Role
+    from smertespor.accounts.services import propose_role_change
+    from tests.factories import UserFactory
+
+    proposer = UserFactory.create(
+        username="matrix-proposer", role=Role.ADMIN, organisation=region_office, is_staff=True
+    )
+    subject = UserFactory.create(username="matrix-subject", role=Role.GP, organisation=practice)
+    other = UserFactory.create(username="matrix-subject-2", role=Role.GP, organisation=practice)
+    request = propose_role_change(
+        by=proposer, user=subject, role=Role.PRACTICE_NURSE, organisation=practice, reason="Matrix"
+    )
+    return {"id": request.pk, "other_subject_id": other.pk, "practice_id": practice.pk}
+
+
+@pytest.fixture
 def notification_id(gp):
     """A notification for the GP: only they may open it."""
     [notification] = notify(gp, kind="matrix", text="Hello", url="/")
@@ -786,6 +825,7 @@ def test_page_access_matrix(
     clinic,
     notification_id,
     advice_ids,
+    role_request_id,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {
@@ -811,6 +851,8 @@ def test_page_access_matrix(
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
+    if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
+        kwargs["role_request_id"] = role_request_id["id"]
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
@@ -836,6 +878,7 @@ def test_api_access_matrix(
     teaching_ids,
     clinic,
     advice_ids,
+    role_request_id,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
@@ -843,7 +886,12 @@ def test_api_access_matrix(
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
-    values: dict[str, object] = {CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk}
+    url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    values: dict[str, object] = {
+        CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk,
+        SUBJECT_ID: role_request_id["other_subject_id"],
+        SUBJECT_PRACTICE_ID: role_request_id["practice_id"],
+    }
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -914,3 +962,49 @@ def test_a_write_without_its_csrf_token_is_a_problem(gp, patient):
     _assert_problem(response)
     patient.refresh_from_db()
     assert patient.phone == ""
+
+
+# Django admin pages of models that hold or point at patient data: the administrator (staff,
+# never a superuser) is refused on each, list, add and history alike.
+PATIENT_DATA_ADMIN_MODELS = [
+    "advice_advicerequest",
+    "advice_article",
+    "notifications_notification",
+    "teaching_registration",
+    "teaching_feedback",
+]
+
+
+@pytest.mark.parametrize("model", PATIENT_DATA_ADMIN_MODELS)
+def test_the_administrator_reaches_no_patient_data_in_the_django_admin(
+    model, admin_user, client_for, patient, advice_ids, notification_id
+):
+    http = client_for(admin_user)
+    assert http.get(reverse("admin:index")).status_code == 200
+    response = http.get(reverse(f"admin:{model}_changelist"))
+    _assert_refused(response, "admin", patient)
+    app_label, model_name = model.split("_", 1)
+    from django.apps import apps
+
+    obj = apps.get_model(app_label, model_name).objects.first()
+    if obj is not None:
+        for page in ("change", "history"):
+            response = http.get(reverse(f"admin:{model}_{page}", args=[obj.pk]))
+            _assert_refused(response, "admin", patient)
+
+
+def test_the_django_admin_lists_only_what_the_administrator_may_do(admin_user, client_for):
+    from django.contrib import admin
+
+    from smertespor.accounts.permissions import ADMINISTRATOR_ADMIN_PERMISSIONS
+
+    request = client_for(admin_user).get(reverse("admin:index")).wsgi_request
+    shown = {
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request) or model_admin.has_add_permission(request)
+    }
+    allowed = {p.split(".")[0] + "." + p.split("_", 1)[1] for p in ADMINISTRATOR_ADMIN_PERMISSIONS}
+    assert shown <= allowed
+    assert "patients.patient" not in shown
+    assert not admin_user.is_superuser

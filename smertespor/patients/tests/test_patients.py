@@ -47,12 +47,23 @@ def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(client_for, g
     assert Patient.objects.count() == 0
 
 
-def test_a_duplicate_cpr_is_refused(client_for, gp, other_gp):
+def test_a_duplicate_cpr_on_the_practices_own_list_is_refused(client_for, gp, practice_nurse):
     _create(client_for(gp))
-    response = _create(client_for(other_gp), name="Someone Else")
+    response = _create(client_for(practice_nurse), name="Someone Else")
     assert response.status_code == 422
     assert Patient.objects.count() == 1
     assert Patient.objects.get().name == "Inger Nyborg"
+
+
+def test_a_cpr_of_another_practice_is_sent_for_review_and_changes_nothing(client_for, gp, other_gp):
+    # Not "already registered": that answer told anyone which CPR numbers exist (issue 12).
+    _create(client_for(gp))
+    response = _create(client_for(other_gp), name="Someone Else")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:list")
+    assert Patient.objects.count() == 1
+    assert Patient.objects.get().name == "Inger Nyborg"
+    assert Patient.objects.get().listed_practice == gp.organisation
 
 
 @pytest.mark.parametrize(
@@ -269,12 +280,12 @@ def test_a_bad_cpr_is_shown_together_with_the_other_errors(client_for, gp):
     assert Patient.objects.count() == 0
 
 
-def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, other_gp):
+def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, practice_nurse):
     _create(client_for(gp))
-    response = _create(client_for(other_gp), name="Someone Else")
+    response = _create(client_for(practice_nurse), name="Someone Else")
     assert response.status_code == 422
     assert response.context["form"].errors["cpr"] == [
-        "Der er allerede registreret en patient med dette CPR-nummer."
+        "Patienten står allerede på jeres patientliste."
     ]
 
 
