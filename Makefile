@@ -40,6 +40,7 @@ lint: $(VENV)/.dev ## ruff, mypy (project; strict on domain/), import-linter, mi
 	$(PY) manage.py makemigrations --check --dry-run
 	SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=smertespor.example \
 	  SECRET_KEY=ci-check-deploy-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  AUDIT_HMAC_KEYS=ci-check:Y2ktY2hlY2stYXVkaXQta2V5LW5vdC1hLXJlYWwtc2VjcmV0 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 fmt: $(VENV)/.dev ## Format and auto-fix
