@@ -169,11 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 # PostgreSQL with two roles (docs/audit-log.md): the app connects as a role that may only
-# INSERT and SELECT on the audit tables; migrations run as the tables' owner through this
-# second alias (`manage.py migrate --database owner`).
-if os.environ.get("DATABASE_OWNER_URL"):
-    DATABASES["owner"] = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
-    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# INSERT and SELECT on the audit tables; migrations run with DATABASE_URL set to the tables'
+# owner and DATABASE_APP_ROLE naming the app's role, whose grants each migrate then renews.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,24 +1,20 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 def _narrow_app_role(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """After ``migrate --database owner``: the app's role (the default connection's user)
-    gets DML on new tables, but only INSERT and SELECT on the audit tables."""
+    """After a migrate as the tables' owner: the app's role (``DATABASE_APP_ROLE``) gets DML
+    on new tables, but only INSERT and SELECT on the audit tables."""
     from smertespor.audit.roles import grant_app_privileges
 
     connection = connections[using]
-    app_role = connections[DEFAULT_DB_ALIAS].settings_dict.get("USER")
-    if (
-        using == DEFAULT_DB_ALIAS
-        or connection.vendor != "postgresql"
-        or not app_role
-        or app_role == connection.settings_dict.get("USER")
-    ):
+    app_role = settings.DATABASE_APP_ROLE
+    if connection.vendor != "postgresql" or not app_role:
         return
     with connection.cursor() as cursor:
         grant_app_privileges(cursor, app_role)

@@ -25,6 +25,9 @@ def grant_app_privileges(cursor: Any, app_role: str) -> None:
     # nextval (USAGE) and currval (SELECT); not setval, which needs UPDATE.
     cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
     for table in AUDIT_TABLES:
+        cursor.execute("SELECT to_regclass(%s)", [table])
+        if cursor.fetchone()[0] is None:
+            continue  # not migrated yet: the post-migrate hook narrows it
         cursor.execute(f"REVOKE ALL ON {table} FROM {app}")
         cursor.execute(f"GRANT SELECT, INSERT ON {table} TO {app}")
 
