@@ -12,7 +12,7 @@ dropped afterwards), otherwise SQLite in a temporary folder. On SQLite every wri
 database's one write lock anyway, so expect a ratio near 1 there; the lock matters on
 PostgreSQL, where writers no longer queue.
 
-    .venv/bin/python benchmarks/audit_writes.py [--threads 8] [--writes 400] [--repeats 5]
+    .venv/bin/python benchmarks/audit_writes.py [--threads 8] [--writes 200] [--repeats 5]
 """
 
 import argparse
@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ def _new_write() -> None:
     record_event(user=None, action="view", object_type="patient")
 
 
-def _round(write, threads: int, writes: int) -> float:  # type: ignore[no-untyped-def]
+def _round(write: Callable[[], None], threads: int, writes: int) -> float:
     from django.db import connections
 
     start = threading.Barrier(threads + 1)
@@ -137,7 +138,7 @@ def _resync_sequence() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--writes", type=int, default=400, help="per round, all threads")
+    parser.add_argument("--writes", type=int, default=200, help="per round, all threads")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

@@ -1,6 +1,7 @@
 """Lists and worklists log which patients they showed; "who has seen my record" shows it."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -23,7 +24,7 @@ def _listed(object_type: str) -> list[AuditEvent]:
 
 
 def test_the_patient_list_logs_every_patient_on_the_page(client_for, gp, patient, other_patient):
-    others = [PatientFactory(listed_practice=gp.organisation) for _ in range(2)]
+    others: list[Any] = [PatientFactory(listed_practice=gp.organisation) for _ in range(2)]
     response = client_for(gp).get(reverse("patients:list"))
     assert response.status_code == 200
     rows = _listed("patient_list")
@@ -45,7 +46,7 @@ def test_search_results_log_the_patients_found(client_for, gp, patient):
 
 
 def test_the_worklist_logs_the_patients_on_its_page(client_for, gp, clinic):
-    courses = [
+    courses: list[Any] = [
         CourseFactory(
             patient=PatientFactory(listed_practice=gp.organisation),
             clinic=clinic,

@@ -4,6 +4,7 @@ superuser) but does not have the audit key: every change, removal, insertion or 
 import hashlib
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,7 +35,7 @@ def _write(user, count: int = 3) -> list[AuditEvent]:
     ]
 
 
-def _as_superuser(statement: str, params: list[object]) -> None:
+def _as_superuser(statement: str, params: list[Any]) -> None:
     """What the owner can do: get past the append-only triggers, then change the table."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
