@@ -96,12 +96,15 @@ def verify_audit_log(anchor_file: str = "") -> Report:
         previous = seal
         report.seals += 1
     sealed_up_to = previous.last_sequence if previous else 0
-    unsealed = list(AuditEvent.objects.filter(sequence__gt=sealed_up_to).order_by("sequence"))
-    _check_rows(report, unsealed)
-    if unsealed:
+    unsealed = AuditEvent.objects.filter(sequence__gt=sealed_up_to).order_by("sequence")
+    first = last = count = 0
+    for event in unsealed.iterator(chunk_size=2000):
+        _check_rows(report, [event])
+        first, last, count = first or event.sequence, event.sequence, count + 1
+    if count:
         report.notes.append(
-            f"{len(unsealed)} row(s) after #{sealed_up_to} not sealed yet "
-            f"(#{unsealed[0].sequence}-#{unsealed[-1].sequence}): run seal_audit_log."
+            f"{count} row(s) after #{sealed_up_to} not sealed yet (#{first}-#{last}): "
+            "run seal_audit_log."
         )
     if not anchor_file:
         report.notes.append("No anchor file configured (AUDIT_ANCHOR_FILE): tail cuts not checked.")
