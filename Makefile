@@ -25,13 +25,21 @@ run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve ht
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # `make serve`: the production settings on this machine, over plain http on 127.0.0.1 only.
+# Its keys are made once in var/ (never committed). Two factors are required as in production
+# (`make serve MFA_REQUIRED=0` for the demo's password-only logins).
+MFA_REQUIRED ?= 1
 SERVE_ENV = SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost \
-  SECRET_KEY="$$(cat var/serve-secret-key)" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
+  SECRET_KEY="$$(cat var/serve-secret-key)" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+  AUDIT_HMAC_KEYS="serve:$$(cat var/serve-audit-key)" AUDIT_ANCHOR_FILE=var/audit-anchors.jsonl \
+  MFA_REQUIRED=$(MFA_REQUIRED)
 
 var/serve-secret-key:
 	mkdir -p var && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
 
-serve: $(VENV)/.runtime var/serve-secret-key ## Production configuration locally: gunicorn, whitenoise, JSON logs (same database as run)
+var/serve-audit-key:
+	mkdir -p var && umask 077 && $(PYTHON) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
+
+serve: $(VENV)/.runtime var/serve-secret-key var/serve-audit-key ## Production configuration locally: gunicorn, whitenoise, JSON logs (same database as run)
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
@@ -52,6 +60,7 @@ lint: $(VENV)/.dev ## ruff, mypy (project; strict on domain/), import-linter, mi
 	$(PY) manage.py makemigrations --check --dry-run
 	SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=smertespor.example \
 	  SECRET_KEY=ci-check-deploy-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  AUDIT_HMAC_KEYS=ci-check:Y2ktY2hlY2stYXVkaXQta2V5LW5vdC1hLXJlYWwtc2VjcmV0 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 fmt: $(VENV)/.dev ## Format and auto-fix

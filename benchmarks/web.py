@@ -19,6 +19,7 @@ large/small ≤ 1.3, lock waits ≈ 0.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import os
 import secrets

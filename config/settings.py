@@ -5,7 +5,10 @@ checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 """
 
 import ipaddress
+import base64
+import hashlib
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +50,33 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _audit_keys(inline: str, path: str) -> dict[str, bytes]:
+    """``id:base64`` pairs, comma- or newline-separated; the first is the signing key."""
+    if inline and path:
+        raise ImproperlyConfigured("Set AUDIT_HMAC_KEYS or AUDIT_HMAC_KEYS_FILE, not both.")
+    if path:
+        try:
+            inline = Path(path).read_text()
+        except OSError as error:
+            raise ImproperlyConfigured(f"AUDIT_HMAC_KEYS_FILE: {error}") from None
+    keys: dict[str, bytes] = {}
+    for item in inline.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        key_id, _, secret = item.strip().partition(":")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", key_id) or key_id in keys:
+            raise ImproperlyConfigured(
+                f"Audit key id {key_id!r}: 1-32 letters, digits, '.', '_' or '-', each once."
+            )
+        try:
+            keys[key_id] = base64.b64decode(secret.strip(), altchars=b"-_", validate=True)
+        except ValueError:
+            raise ImproperlyConfigured(f"Audit key {key_id!r} is not base64.") from None
+        if not keys[key_id]:
+            raise ImproperlyConfigured(f"Audit key {key_id!r} is empty.")
+    return keys
 
 
 ENVIRONMENT = os.environ.get("SMERTESPOR_ENV", "development")
@@ -152,6 +182,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# PostgreSQL with two roles (docs/audit-log.md): the app connects as a role that may only
+# INSERT and SELECT on the audit tables; migrations run with DATABASE_URL set to the tables'
+# owner and DATABASE_APP_ROLE naming the app's role, whose grants each migrate then renews.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -340,6 +374,40 @@ if IS_PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# The audit log (docs/audit-log.md). Rows carry an HMAC under a key that lives outside the
+# database: AUDIT_HMAC_KEYS="k2:<base64>,k1:<base64>" (the first signs new rows; the rest only
+# verify, so a key can be rotated) or AUDIT_HMAC_KEYS_FILE, a file in the same format (one
+# key per line or comma-separated). Outside production a fixed, public development key is
+# used, named so that nobody mistakes it for a real one.
+_DEV_AUDIT_KEY_ID = "dev-insecure-public-key"
+AUDIT_HMAC_KEYS = _audit_keys(
+    os.environ.get("AUDIT_HMAC_KEYS", ""), os.environ.get("AUDIT_HMAC_KEYS_FILE", "")
+)
+if not AUDIT_HMAC_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "Production needs AUDIT_HMAC_KEYS (or AUDIT_HMAC_KEYS_FILE): key_id:base64 of 32+ "
+            "random bytes, kept outside the database (docs/audit-log.md)."
+        )
+    AUDIT_HMAC_KEYS = {_DEV_AUDIT_KEY_ID: hashlib.sha256(b"smertespor development audit").digest()}
+elif IS_PRODUCTION and (
+    _DEV_AUDIT_KEY_ID in AUDIT_HMAC_KEYS or min(len(k) for k in AUDIT_HMAC_KEYS.values()) < 32
+):
+    raise ImproperlyConfigured("Production audit keys must be 32+ random bytes, not the dev key.")
+# Where `manage.py anchor_audit_log` appends the signed head of the seal chain. Production: a
+# file on another host or a write-once store (the database's owner must not reach it).
+AUDIT_ANCHOR_FILE = os.environ.get(
+    "AUDIT_ANCHOR_FILE", "" if IS_PRODUCTION else str(BASE_DIR / "var" / "audit-anchors.jsonl")
+)
+# A gap in the sequence (a rolled-back transaction) is sealed over only once the row after it
+# is this old; a younger gap may still be a transaction in flight, so the sealer waits.
+AUDIT_SEAL_GRACE_SECONDS = _env_int("AUDIT_SEAL_GRACE_SECONDS", 60)
+AUDIT_SEAL_BATCH_ROWS = _env_int("AUDIT_SEAL_BATCH_ROWS", 5000)
+if not 0 <= AUDIT_SEAL_GRACE_SECONDS <= 24 * 60 * 60:
+    raise ImproperlyConfigured("AUDIT_SEAL_GRACE_SECONDS must be 0 to 86400.")
+if not 1 <= AUDIT_SEAL_BATCH_ROWS <= 1_000_000:
+    raise ImproperlyConfigured("AUDIT_SEAL_BATCH_ROWS must be 1 to 1000000.")
 
 # CPR numbers are masked when a log record is made (smertespor.audit.logging), so no
 # handler ever sees one.

@@ -60,6 +60,7 @@ from smertespor.advice.selectors import (
     articles_for,
     thread_of,
 )
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
 from smertespor.entry.schemas import one_of
@@ -239,7 +240,13 @@ def list_requests(
     requests = advice_requests_for(
         request.user, show=show if show in REQUEST_FILTERS else "open", sort=sort
     )
-    return _page(requests, page, request_out)
+    result = _page(requests, page, request_out)
+    record_listed(
+        user=request.user,
+        patients=[item["patient_id"] for item in result["items"] if item["patient_id"]],
+        object_type="advice_requests",
+    )
+    return result
 
 
 @router.post(

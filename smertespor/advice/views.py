@@ -43,7 +43,7 @@ from smertespor.advice.selectors import (
     thread_of,
 )
 from smertespor.advice.snapshot import patient_snapshot
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import require, requires
@@ -102,6 +102,11 @@ def request_list(request: SignedInRequest) -> HttpResponse:
         sort = "due"
     page = Paginator(advice_requests_for(request.user, show=show, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
+    )
+    record_listed(
+        user=request.user,
+        patients=[item.patient_id for item in page.object_list if item.patient_visible],
+        object_type="advice_requests",
     )
     context = {
         "page": page,

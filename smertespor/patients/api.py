@@ -8,6 +8,7 @@ from ninja.responses import Status
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.models import AuditEvent
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
@@ -35,6 +36,11 @@ PAGE_SIZE = 50
 def _page(request: SignedInRequest, query: str, sort: PatientSort, page: int) -> dict[str, object]:
     paginator = Paginator(search_patients(user=request.user, query=query, sort=sort), PAGE_SIZE)
     current = paginator.get_page(page)
+    record_listed(
+        user=request.user,
+        patients=current.object_list,
+        object_type="patient_search" if query else "patient_list",
+    )
     return {
         "count": paginator.count,
         "page": current.number,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smertespor.accounts.permissions import can_register_patients, can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import requires
@@ -32,6 +33,7 @@ def patient_list(request: SignedInRequest) -> HttpResponse:
     page = Paginator(search_patients(user=request.user, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    record_listed(user=request.user, patients=page.object_list, object_type="patient_list")
     context = {
         "page": page,
         "sort": sort,
@@ -55,6 +57,7 @@ def patient_search(request: SignedInRequest) -> HttpResponse:
         )
         truncated = len(matches) > SEARCH_LIMIT
         results = matches[:SEARCH_LIMIT]
+        record_listed(user=request.user, patients=results, object_type="patient_search")
     is_htmx = request.headers.get("HX-Request") == "true"
     template = "patients/_search_results.html" if is_htmx else "patients/search.html"
     return render(

@@ -4,7 +4,7 @@ Each section is one indexed query (the organisation, a status and a date), scope
 patients the user may see (`patients.access.visible_patients`); the section counts are one
 aggregate; one page of rows is read at a time, with what each row shows joined or annotated in
 the same query. Nothing loops over courses in Python. Every look at a worklist writes one
-search row to the audit log.
+search row to the audit log, and the page's rows one "listed" row per patient shown.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import User
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.entry.numbers import for_json
 from smertespor.patients.access import visible_patients
 from smertespor.tracks.labels import alert_message, review_text
@@ -178,12 +178,21 @@ class Worklist:
     counts: dict[str, int]
     objects: QuerySet[Any]
     today: date
+    user: User
 
     def page(self, number: Any, per_page: int = PAGE_SIZE) -> Page:
         return Paginator(self.objects, per_page).get_page(number)
 
     def rows(self, page: Page) -> list[dict[str, Any]]:
-        return [row_for(self.section.key, item, self.today) for item in page.object_list]
+        """The page's rows as shown; the patients on them are logged as seen in a list."""
+        rows = [row_for(self.section.key, item, self.today) for item in page.object_list]
+        record_listed(
+            user=self.user,
+            patients=[row["patient_id"] for row in rows],
+            object_type=f"{self.kind}_worklist",
+            detail={"section": self.section.key, "page": page.number},
+        )
+        return rows
 
 
 def sort_keys(sections: tuple[Section, ...]) -> list[str]:
@@ -279,6 +288,7 @@ def practice_worklist(
         counts,
         objects.order_by(*chosen.sorts[sort]),
         today,
+        user,
     )
 
 
@@ -342,6 +352,7 @@ def clinic_worklist(
         counts,
         objects.order_by(*chosen.sorts[sort]),
         today,
+        user,
     )
 
 
