@@ -69,6 +69,7 @@ def test_the_gunicorn_configuration_loads_with_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": "k" * 64,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "AUDIT_HMAC_KEYS": "check:" + "QUJD" * 11,
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and gunicorn
         [
