@@ -28,5 +28,7 @@ createdb --maintenance-db="$base/postgres" "$scratch"
 pg_restore --no-owner --exit-on-error --dbname="$base/$scratch" "$dump"
 
 echo "== verify the restored audit log"
-(cd "$here" && DATABASE_URL="$base/$scratch" "$python" manage.py verify_audit_log)
+# Rows, seals and the seal chain of the copy. Anchors are checked against the live database
+# by the hourly anchor job: an anchor written after this dump would name seals it cannot hold.
+(cd "$here" && DATABASE_URL="$base/$scratch" "$python" manage.py verify_audit_log --anchor-file "")
 echo "== backup ${dump} restores and verifies"
