@@ -63,7 +63,10 @@ def _server_env(database_url: str) -> dict[str, str]:
         "SECURE_COOKIES": "0",
         "MFA_REQUIRED": "0",
         "LOG_LEVEL": "WARNING",
-        "AUDIT_HMAC_KEYS": os.environ.get("AUDIT_HMAC_KEYS", "bench:" + secrets.token_urlsafe(32)),
+        "AUDIT_HMAC_KEYS": os.environ.get(
+            "AUDIT_HMAC_KEYS",
+            "bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        ),
     }
 
 
