@@ -24,7 +24,14 @@ def register_patient(
     )
 
 
-def edit_patient(*, user: User, patient_id: object, **changes: str) -> Patient:
-    """Change a patient's name or contact details; the record history keeps the old ones."""
+def edit_patient(
+    *, user: User, patient_id: object, expected_version: int | None, **changes: str
+) -> Patient:
+    """Change a patient's name or contact details; the record history keeps the old ones.
+
+    `expected_version`: the version the user read (the form's, or the API's If-Match).
+    """
     patient = patient_for_change(user, patient_id)
-    return services.update_patient(by=user, patient=patient, **changes)
+    return services.update_patient(
+        by=user, patient=patient, expected_version=expected_version, **changes
+    )
