@@ -14,8 +14,9 @@ The three doors carry the version the user read:
   changed since the user opened the form (`stale_form`, `includes/stale_changes.html`), so
   one click re-applies.
 - **API**: a GET sends `ETag: "<version>"` (a strong tag: it names the stored record's
-  version), and a write sends it back in `If-Match` (`if_match_version`). A mismatch is
-  409, an `If-Match` that names no version is 412, a missing one 428, all problems.
+  version), and a write sends it back in `If-Match` (`if_match`), which the service reads
+  when it checks the version, after the action's refusals. A mismatch is 409, an
+  `If-Match` that names no version is 412, a missing one 428, all problems.
 - **services** raise `StaleVersion`; the web shows the form again with the message and
   answers 409, the API answers a 409 problem. It is a ValidationError so a form can show it.
 """
@@ -60,21 +61,30 @@ def version_field() -> models.PositiveIntegerField:
 # --- services ------------------------------------------------------------------------------
 
 
+def expected_number(expected: ExpectedVersion) -> int | None:
+    """The version number `expected` names (reading an `If-Match` may refuse: 428, 412)."""
+    return expected.version if isinstance(expected, IfMatch) else expected
+
+
 def check_version(
-    obj: models.Model, expected: int | None, *, error: type[StaleVersion] = StaleVersion
+    obj: models.Model,
+    expected: ExpectedVersion,
+    *,
+    error: type[StaleVersion] = StaleVersion,
 ) -> None:
     """Refuse early when `obj` as loaded is already past the version the user read.
 
     `expected` None is for the system (a scheduled rule, a demo builder), which acts on
     whatever it finds; every door a person uses passes the version it showed them.
     """
-    if expected is not None and getattr(obj, "version") != expected:  # noqa: B009
+    number = expected_number(expected)
+    if number is not None and getattr(obj, "version") != number:  # noqa: B009
         raise error
 
 
 def claim_version(
     obj: models.Model,
-    expected: int | None,
+    expected: ExpectedVersion,
     *,
     error: type[StaleVersion] = StaleVersion,
     filters: Mapping[str, Any] | None = None,
@@ -88,10 +98,11 @@ def claim_version(
     On success `obj.version` is the new version, so a later `save(update_fields=[...,
     "version"])` or a history row carries it.
     """
-    check_version(obj, expected, error=error)
+    number = expected_number(expected)
+    check_version(obj, number, error=error)
     conditions: dict[str, Any] = {"pk": obj.pk, **(filters or {})}
-    if expected is not None:
-        conditions["version"] = expected
+    if number is not None:
+        conditions["version"] = number
     manager = type(obj)._default_manager
     if manager.filter(**conditions).update(version=F("version") + 1, **updates) != 1:
         raise error
@@ -198,28 +209,60 @@ def send_etag(response: HttpResponse, obj: models.Model) -> None:
     response["ETag"] = etag(getattr(obj, "version"))  # noqa: B009
 
 
-def if_match_version(request: HttpRequest) -> int:
-    """The version the client read, from `If-Match: "<version>"` (as the GET's ETag gave it).
+class IfMatchMissing(HttpError):
+    """A write without `If-Match` (428): it must say which version it read."""
 
-    A missing header is 428 (a write must say what it read), one that names no single
-    version of ours (a weak tag, `*`, a list, anything else) is 412.
-    """
-    header = request.headers.get("If-Match")
-    if header is None or not header.strip():
-        raise HttpError(
+    def __init__(self) -> None:
+        super().__init__(
             428,
             gettext(
                 'Send the record\'s version in an If-Match header (If-Match: "3"), as the '
                 "ETag of its GET gave it, so a change made in the meantime is not overwritten."
             ),
         )
-    match = _STRONG_TAG.match(header.strip())
-    if match is None:
-        raise HttpError(
+
+
+class IfMatchUnusable(HttpError):
+    """An `If-Match` that names no single version of ours (412)."""
+
+    def __init__(self) -> None:
+        super().__init__(
             412,
             gettext('If-Match must name one version of the record as its ETag gave it (e.g. "3").'),
         )
-    return int(match.group(1))
+
+
+@dataclass(frozen=True)
+class IfMatch:
+    """An API write's `If-Match` header, read when the service checks the version.
+
+    The door passes it on unread, so the action's refusals (role 403, scope 404) and the
+    body's (422) come first, as on a request without the header.
+    """
+
+    header: str | None
+
+    @property
+    def version(self) -> int:
+        """The version named (`If-Match: "3"`); `IfMatchMissing` (428) without one,
+        `IfMatchUnusable` (412) for a weak tag, `*`, a list or anything else."""
+        if self.header is None or not self.header.strip():
+            raise IfMatchMissing
+        match = _STRONG_TAG.match(self.header.strip())
+        if match is None:
+            raise IfMatchUnusable
+        return int(match.group(1))
+
+
+# The version a write was read at: a number (a form's hidden field, a body's `version`), the
+# API's `If-Match` (read by `check_version`, after the action's checks), or None for the
+# system. Services and actions take it as `expected_version`.
+ExpectedVersion = int | IfMatch | None
+
+
+def if_match(request: HttpRequest) -> IfMatch:
+    """The version the client read, as `If-Match: "<version>"` (the GET's ETag)."""
+    return IfMatch(request.headers.get("If-Match"))
 
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

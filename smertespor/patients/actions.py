@@ -6,6 +6,7 @@ from smertespor.entry.rules import require
 from smertespor.patients import services
 from smertespor.patients.access import patient_for_change
 from smertespor.patients.models import Patient
+from smertespor.versions import ExpectedVersion
 
 
 def register_patient(
@@ -25,7 +26,7 @@ def register_patient(
 
 
 def edit_patient(
-    *, user: User, patient_id: object, expected_version: int | None, **changes: str
+    *, user: User, patient_id: object, expected_version: ExpectedVersion, **changes: str
 ) -> Patient:
     """Change a patient's name or contact details; the record history keeps the old ones.
 

@@ -23,7 +23,7 @@ from smertespor.patients.schemas import (
     SearchIn,
 )
 from smertespor.patients.selectors import PatientSort, access_log_for, search_patients
-from smertespor.versions import VERSIONED_READ, if_match_version, send_etag, versioned_write
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["patients"])
 
@@ -89,7 +89,7 @@ def patch_patient(
     patient = actions.edit_patient(
         user=request.user,
         patient_id=patient_id,
-        expected_version=if_match_version(request),
+        expected_version=if_match(request),
         **changes,
     )
     send_etag(response, patient)

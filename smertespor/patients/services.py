@@ -9,7 +9,7 @@ from domain.cpr import Cpr, InvalidCpr, parse_cpr
 from smertespor.accounts.models import Organisation, User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import CareRelation, Patient
-from smertespor.versions import check_version, claim_version
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
@@ -79,7 +79,7 @@ def register_patient(
 
 
 def update_patient(
-    *, by: User, patient: Patient, expected_version: int | None = None, **changes: str
+    *, by: User, patient: Patient, expected_version: ExpectedVersion = None, **changes: str
 ) -> Patient:
     """Change contact details; the earlier version stays readable in the record history.
 

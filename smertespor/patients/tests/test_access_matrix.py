@@ -306,6 +306,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
         PATIENT_READERS,
     ),
+    "GET /api/patients/{patient_id}/medication/{line_id}": (None, PATIENT_READERS),
     "PATCH /api/patients/{patient_id}/medication/{line_id}": ({"note": "x"}, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication/{line_id}/end": ({}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/medication/history": (None, PATIENT_READERS),
