@@ -29,6 +29,7 @@ from smertespor.advice.permissions import (
 from smertespor.advice.selectors import article_for
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for_change
+from smertespor.versions import ExpectedVersion
 
 
 def ask_for_advice(
@@ -186,30 +187,52 @@ def _editable_article(user: User, article_id: object) -> Article:
 
 
 def update_article(
-    *, user: User, article_id: object, title: str, body: str, category: str
+    *,
+    user: User,
+    article_id: object,
+    title: str,
+    body: str,
+    category: str,
+    expected_version: ExpectedVersion,
 ) -> Article:
     """A new text for a draft (a submitted one goes back to draft)."""
     article = _editable_article(user, article_id)
     return article_services.update_article(
-        article=article, by=user, title=title, body=body, category=category
+        article=article,
+        by=user,
+        title=title,
+        body=body,
+        category=category,
+        expected_version=expected_version,
     )
 
 
-def submit_article(*, user: User, article_id: object, warnings_checked: bool = False) -> Article:
-    """Ask a colleague to approve the draft."""
+def submit_article(
+    *,
+    user: User,
+    article_id: object,
+    expected_version: ExpectedVersion,
+    warnings_checked: bool = False,
+) -> Article:
+    """Ask a colleague to approve the draft (the version the writer read)."""
     article = _editable_article(user, article_id)
     return article_services.submit_article(
         article=article,
         by=user,
         warnings_checked=warnings_checked,
         source_request=source_request_of(user, article),
+        expected_version=expected_version,
     )
 
 
-def approve_article(*, user: User, article_id: object) -> Article:
-    """A second clinician publishes the article to every practice."""
+def approve_article(
+    *, user: User, article_id: object, expected_version: ExpectedVersion
+) -> Article:
+    """A second clinician publishes the article to every practice (the version they read)."""
     article = _editable_article(user, article_id)
-    return article_services.approve_article(article=article, by=user)
+    return article_services.approve_article(
+        article=article, by=user, expected_version=expected_version
+    )
 
 
 def check_article_text(

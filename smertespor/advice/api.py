@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Router, Schema, UploadedFile
 from ninja import errors as ninja_errors
@@ -63,6 +63,7 @@ from smertespor.advice.selectors import (
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
 from smertespor.entry.schemas import one_of
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["advice"])
 PAGE_SIZE = 50
@@ -189,6 +190,7 @@ def article_out(article: Article, warnings: Iterable[Finding] = ()) -> dict[str,
         "status": article.status,
         "source_request_id": article.source_request_id,
         "published_at": article.published_at,
+        "version": article.version,
         "warnings": warnings_out(warnings),
     }
 
@@ -405,10 +407,19 @@ def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any
     return warnings_out(found)
 
 
-@router.get("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_detail")
-def get_article(request: SignedInRequest, article_id: int) -> dict[str, Any]:
+@router.get(
+    "/articles/{article_id}",
+    response=ArticleOut,
+    url_name="advice_articles_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_article(
+    request: SignedInRequest, response: HttpResponse, article_id: int
+) -> dict[str, Any]:
     require(request.user, can_read_articles, object_type="api_advice_articles")
-    return _with_warnings(request.user, article_for(request.user, article_id))
+    article = article_for(request.user, article_id)
+    send_etag(response, article)
+    return _with_warnings(request.user, article)
 
 
 @router.post(
@@ -425,28 +436,61 @@ def create_article(
     return Status(201, _with_warnings(request.user, article))
 
 
-@router.patch("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_update")
+@router.patch(
+    "/articles/{article_id}",
+    response=ArticleOut,
+    url_name="advice_articles_update",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.update_article)
-def patch_article(request: SignedInRequest, article_id: int, payload: ArticleIn) -> dict[str, Any]:
-    updated = actions.update_article(user=request.user, article_id=article_id, **payload.dict())
+def patch_article(
+    request: SignedInRequest, response: HttpResponse, article_id: int, payload: ArticleIn
+) -> dict[str, Any]:
+    """A new text for a draft; `If-Match` names the version read (its ETag)."""
+    updated = actions.update_article(
+        user=request.user,
+        article_id=article_id,
+        expected_version=if_match(request),
+        **payload.dict(),
+    )
+    send_etag(response, updated)
     return _with_warnings(request.user, updated)
 
 
 @router.post(
-    "/articles/{article_id}/submit", response=ArticleOut, url_name="advice_articles_submit"
+    "/articles/{article_id}/submit",
+    response=ArticleOut,
+    url_name="advice_articles_submit",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.submit_article)
-def submit(request: SignedInRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit(
+    request: SignedInRequest, response: HttpResponse, article_id: int, payload: SubmitIn
+) -> dict[str, Any]:
+    """Ask a colleague to approve; `If-Match` names the version of the text read."""
     submitted = actions.submit_article(
-        user=request.user, article_id=article_id, warnings_checked=payload.warnings_checked
+        user=request.user,
+        article_id=article_id,
+        warnings_checked=payload.warnings_checked,
+        expected_version=if_match(request),
     )
+    send_etag(response, submitted)
     return _with_warnings(request.user, submitted)
 
 
 @router.post(
-    "/articles/{article_id}/approve", response=ArticleOut, url_name="advice_articles_approve"
+    "/articles/{article_id}/approve",
+    response=ArticleOut,
+    url_name="advice_articles_approve",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.approve_article)
-def approve(request: SignedInRequest, article_id: int) -> dict[str, Any]:
-    """A second clinician approves; the article is published to every practice."""
-    return article_out(actions.approve_article(user=request.user, article_id=article_id))
+def approve(request: SignedInRequest, response: HttpResponse, article_id: int) -> dict[str, Any]:
+    """A second clinician approves; the article is published to every practice.
+    `If-Match` names the version of the text the approver read: a text changed since is
+    refused (409), never published unread."""
+    approved = actions.approve_article(
+        user=request.user, article_id=article_id, expected_version=if_match(request)
+    )
+    send_etag(response, approved)
+    return article_out(approved)

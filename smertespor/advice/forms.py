@@ -24,6 +24,7 @@ from smertespor.advice.models import (
     Urgency,
 )
 from smertespor.advice.permissions import ASKING_ROLES
+from smertespor.versions import VersionField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -232,10 +233,31 @@ class ArticleForm(forms.Form):
     )
 
 
+class ArticleEditForm(ArticleForm):
+    version = VersionField()
+
+    @staticmethod
+    def initial_for(article: Any) -> dict[str, Any]:
+        return {
+            "title": article.title,
+            "body": article.body,
+            "category": article.category,
+            "version": article.version,
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("title", "body", "category")}
+
+
 class SubmitArticleForm(forms.Form):
     warnings_checked = forms.BooleanField(
         label=_("I have checked every warning: none identifies a patient."), required=False
     )
+    version = VersionField()
+
+
+class ApproveArticleForm(forms.Form):
+    version = VersionField()
 
 
 class ArticleSearchForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.advice.categories import CATEGORY_CHOICES
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 SUBJECT_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 10_000
@@ -279,6 +280,9 @@ class Article(models.Model):
         verbose_name=_("approved by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Raised by every edit, submission and approval (smertespor.versions): a colleague
+    # approves the text they read, and two editors do not overwrite each other.
+    version = version_field()
 
     class Meta:
         verbose_name = _("knowledge-base article")

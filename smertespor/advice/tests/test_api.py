@@ -18,10 +18,13 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 
 
-def call(client, method, url, body=None):
+def call(client, method, url, body=None, version=None):
+    """`version`: the record's version the write names in If-Match."""
     kwargs = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
+    if version is not None:
+        kwargs["headers"] = {"If-Match": f'"{version}"'}
     return getattr(client, method)(url, **kwargs)
 
 
@@ -175,19 +178,23 @@ def test_articles_through_the_api_need_a_second_clinician(
     assert created.status_code == 201
     assert [w["kind"] for w in created.json()["warnings"]] == ["date"]
     article_id = created.json()["id"]
+    assert created.json()["version"] == 1
     unconfirmed = call(
-        client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/submit", {}
+        client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/submit", {}, 1
     )
     assert unconfirmed.status_code == 422
-    call(
+    submitted = call(
         client_for(clinic_nurse),
         "post",
         f"/api/advice/articles/{article_id}/submit",
         {"warnings_checked": True},
+        1,
     )
-    same = call(client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/approve")
+    assert submitted["ETag"] == '"2"'
+    approve = f"/api/advice/articles/{article_id}/approve"
+    same = call(client_for(clinic_nurse), "post", approve, None, 2)
     assert same.status_code == 422
-    approved = call(client_for(clinic_doctor), "post", f"/api/advice/articles/{article_id}/approve")
+    approved = call(client_for(clinic_doctor), "post", approve, None, 2)
     assert approved.status_code == 200
     assert approved.json()["status"] == Article.Status.PUBLISHED
     found = call(client_for(gp), "get", "/api/advice/articles?q=slowly").json()
