@@ -75,10 +75,11 @@ def reply_to_advice_request(
     request_id: object,
     body: str,
     kind: str | None = None,
+    expected_version: ExpectedVersion,
     by_telephone: bool = False,
     files: Sequence[UploadedFile] = (),
 ) -> AdviceMessage:
-    """A message in the thread, from either side of the request."""
+    """A message in the thread, from either side of the request (the version read)."""
     advice_request = advice_request_for(user, request_id, change=True)
     return services.reply_to_advice_request(
         advice_request=advice_request,
@@ -87,20 +88,32 @@ def reply_to_advice_request(
         kind=kind,
         by_telephone=by_telephone,
         files=files,
+        expected_version=expected_version,
     )
 
 
 def assign_advice_request(
-    *, user: User, request_id: object, assignee_id: int | None = None
+    *,
+    user: User,
+    request_id: object,
+    expected_version: ExpectedVersion,
+    assignee_id: int | None = None,
 ) -> AdviceRequest:
     """The clinic gives the request to a colleague (or takes it: no `assignee_id`)."""
     require(user, is_advice_clinician, object_type="advice_request")
     advice_request = advice_request_for(user, request_id, change=True)
-    return services.assign_advice_request(advice_request=advice_request, by=user, to_id=assignee_id)
+    return services.assign_advice_request(
+        advice_request=advice_request, by=user, to_id=assignee_id, expected_version=expected_version
+    )
 
 
 def close_advice_request(
-    *, user: User, request_id: object, outcome: str, note: str = ""
+    *,
+    user: User,
+    request_id: object,
+    outcome: str,
+    expected_version: ExpectedVersion,
+    note: str = "",
 ) -> AdviceRequest:
     """The practice closes the request with the close-out answer."""
     require(user, can_ask_for_advice, object_type="advice_request")
@@ -112,7 +125,11 @@ def close_advice_request(
         object_id=str(advice_request.pk),
     )
     return services.close_advice_request(
-        advice_request=advice_request, by=user, outcome=outcome, note=note
+        advice_request=advice_request,
+        by=user,
+        outcome=outcome,
+        note=note,
+        expected_version=expected_version,
     )
 
 

@@ -144,6 +144,7 @@ def request_out(advice_request: AdviceRequest) -> dict[str, Any]:
         "closed_at": advice_request.closed_at,
         "outcome": advice_request.outcome,
         "outcome_note": advice_request.outcome_note,
+        "version": advice_request.version,
     }
 
 
@@ -267,9 +268,18 @@ def create_request(
     return Status(201, detail_out(advice_request))
 
 
-@router.get("/requests/{request_id}", response=RequestDetailOut, url_name="advice_requests_detail")
-def get_request(request: SignedInRequest, request_id: int) -> dict[str, Any]:
-    return detail_out(advice_request_for(request.user, request_id))
+@router.get(
+    "/requests/{request_id}",
+    response=RequestDetailOut,
+    url_name="advice_requests_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int
+) -> dict[str, Any]:
+    advice_request = advice_request_for(request.user, request_id)
+    send_etag(response, advice_request)
+    return detail_out(advice_request)
 
 
 @router.get(
@@ -286,14 +296,19 @@ def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, A
     "/requests/{request_id}/messages",
     response={201: MessageOut},
     url_name="advice_messages_create",
-    openapi_extra=json_or_multipart(MessageIn),
+    openapi_extra={**json_or_multipart(MessageIn), **versioned_write(201)},
 )
 @performs(actions.reply_to_advice_request)
 def create_message(
-    request: SignedInRequest, request_id: int, attachments: Attachments = None
+    request: SignedInRequest,
+    response: HttpResponse,
+    request_id: int,
+    attachments: Attachments = None,
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
-    practice asks again. A closed request takes no more messages (422)."""
+    practice asks again. A closed request takes no more messages (422). `If-Match` names
+    the request's version read (its ETag), so a reply is written to the thread as it is;
+    the answer's `ETag` is the request's new version."""
     payload = payload_of(request, MessageIn)
     message = actions.reply_to_advice_request(
         user=request.user,
@@ -302,29 +317,53 @@ def create_message(
         kind=payload.kind,
         by_telephone=payload.by_telephone,
         files=attachments or [],
+        expected_version=if_match(request),
     )
+    send_etag(response, message.request)
     return Status(201, message_out(message))
 
 
 @router.post(
-    "/requests/{request_id}/assign", response=RequestOut, url_name="advice_requests_assign"
+    "/requests/{request_id}/assign",
+    response=RequestOut,
+    url_name="advice_requests_assign",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.assign_advice_request)
-def assign_request(request: SignedInRequest, request_id: int, payload: AssignIn) -> dict[str, Any]:
+def assign_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int, payload: AssignIn
+) -> dict[str, Any]:
+    """Give the request to a colleague; `If-Match` names the request's version read."""
     advice_request = actions.assign_advice_request(
-        user=request.user, request_id=request_id, assignee_id=payload.user_id
+        user=request.user,
+        request_id=request_id,
+        assignee_id=payload.user_id,
+        expected_version=if_match(request),
     )
+    send_etag(response, advice_request)
     return request_out(advice_request)
 
 
-@router.post("/requests/{request_id}/close", response=RequestOut, url_name="advice_requests_close")
+@router.post(
+    "/requests/{request_id}/close",
+    response=RequestOut,
+    url_name="advice_requests_close",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.close_advice_request)
-def close_request(request: SignedInRequest, request_id: int, payload: CloseIn) -> dict[str, Any]:
+def close_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int, payload: CloseIn
+) -> dict[str, Any]:
     """Close with the close-out answer: advice_sufficient, hospital_track or
-    referred_elsewhere."""
+    referred_elsewhere. `If-Match` names the request's version read."""
     closed = actions.close_advice_request(
-        user=request.user, request_id=request_id, outcome=payload.outcome, note=payload.note
+        user=request.user,
+        request_id=request_id,
+        outcome=payload.outcome,
+        note=payload.note,
+        expected_version=if_match(request),
     )
+    send_etag(response, closed)
     return request_out(closed)
 
 

@@ -105,6 +105,7 @@ class AskForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    version = VersionField()
     body = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -148,6 +149,7 @@ class CallerChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(forms.Form):
+    version = VersionField()
     # Empty takes the request yourself, as in the API.
     assigned_to = UserChoiceField(
         label=_("Assign to"),
@@ -164,6 +166,7 @@ class AssignForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    version = VersionField()
     outcome = forms.ChoiceField(
         label=_("What happens now?"),
         choices=Outcome.choices,

@@ -130,6 +130,9 @@ class AdviceRequest(models.Model):
     outcome_note = models.CharField(
         _("note on the outcome"), max_length=500, blank=True, validators=[no_nul_bytes]
     )
+    # Raised by every reply, assignment and closing (smertespor.versions): whoever writes
+    # has read the thread as it is. The overdue reminder's bookkeeping does not raise it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("advice request")

@@ -118,3 +118,68 @@ def test_every_article_write_raises_the_version_by_one(gp, clinic_nurse, clinic_
         approve_article(article=article, by=clinic_doctor, expected_version=2)
     article = approve_article(article=article, by=clinic_doctor, expected_version=3)
     assert article.version == Article.objects.get(pk=article.pk).version == 4
+
+
+def test_a_reply_written_on_a_stale_page_is_refused_and_kept_to_send_again(
+    client_for, gp, clinic_nurse
+):
+    from smertespor.advice.models import AdviceMessage
+    from smertespor.advice.services import reply_to_advice_request
+    from smertespor.advice.tests.factories import ask
+
+    advice_request = ask(gp)
+    opened_at = advice_request.version
+    # The clinic answers while the GP is writing a follow-up on the page opened before.
+    reply_to_advice_request(
+        advice_request=advice_request, by=clinic_nurse, body="Reduce slowly.", kind="answer"
+    )
+    messages = AdviceMessage.objects.count()
+
+    refused = client_for(gp).post(
+        reverse("advice:reply", args=[advice_request.pk]),
+        {"body": "Also: which dose?", "version": opened_at},
+    )
+
+    assert refused.status_code == 409
+    assert AdviceMessage.objects.count() == messages
+    body = refused.content.decode()
+    assert "Reduce slowly." in body  # the thread as it is now
+    assert "Also: which dose?" in body  # the text, to send again
+    advice_request.refresh_from_db()
+    assert f'name="version" value="{advice_request.version}"' in body
+
+
+def test_a_stale_close_or_assign_is_409_on_the_page_and_in_the_api(
+    client_for, gp, clinic_nurse, clinic_doctor
+):
+    from smertespor.advice.models import AdviceRequest
+    from smertespor.advice.services import reply_to_advice_request
+
+    advice_request = answered(gp, clinic_nurse)
+    stale = advice_request.version
+    reply_to_advice_request(
+        advice_request=advice_request, by=clinic_nurse, body="One more thing.", kind="answer"
+    )
+    closed = client_for(gp).post(
+        reverse("advice:close", args=[advice_request.pk]),
+        {"outcome": "advice_sufficient", "version": stale},
+    )
+    assigned = client_for(clinic_doctor).post(
+        f"/api/advice/requests/{advice_request.pk}/assign",
+        json.dumps({"user_id": clinic_doctor.pk}),
+        "application/json",
+        headers={"If-Match": f'"{stale}"'},
+    )
+    assert (closed.status_code, assigned.status_code) == (409, 409)
+    stored = AdviceRequest.objects.get(pk=advice_request.pk)
+    assert (stored.is_closed, stored.assigned_to) == (False, clinic_nurse)
+    tag = client_for(gp).get(f"/api/advice/requests/{advice_request.pk}")["ETag"]
+    assert tag == f'"{stored.version}"'
+    done = client_for(gp).post(
+        f"/api/advice/requests/{advice_request.pk}/close",
+        json.dumps({"outcome": "advice_sufficient"}),
+        "application/json",
+        headers={"If-Match": tag},
+    )
+    assert done.status_code == 200
+    assert done["ETag"] == f'"{stored.version + 1}"'
