@@ -274,7 +274,8 @@ _ETAG_HEADER = {
     }
 }
 
-VERSIONED_READ: dict[str, Any] = {"responses": {"200": {"headers": _ETAG_HEADER}}}
+# Success answers under ninja's own (integer) keys, so the ETag joins the answer's content.
+VERSIONED_READ: dict[str, Any] = {"responses": {200: {"headers": _ETAG_HEADER}}}
 """`openapi_extra` of a GET that sends the record's `ETag`."""
 
 
@@ -301,5 +302,5 @@ def versioned_write(success: int | None = 200) -> dict[str, Any]:
         },
     }
     if success is not None:
-        extra["responses"][str(success)] = {"headers": _ETAG_HEADER}
+        extra["responses"][success] = {"headers": _ETAG_HEADER}
     return extra

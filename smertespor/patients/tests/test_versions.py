@@ -188,3 +188,30 @@ def test_a_refused_stale_write_is_not_audited_as_an_update(gp, practice_nurse, p
     else:  # pragma: no cover - the assertion below names the failure
         raise AssertionError("a stale write was saved")
     assert not AuditEvent.objects.filter(action="update", user=practice_nurse).exists()
+
+
+def test_the_schema_documents_the_etag_if_match_and_the_refusals(client_for, gp):
+    schema = client_for(gp).get("/api/openapi.json").json()
+    read = schema["paths"]["/api/patients/{patient_id}"]["get"]
+    write = schema["paths"]["/api/patients/{patient_id}"]["patch"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+    assert "ETag" in write["responses"]["200"]["headers"]
+    assert "schema" in write["responses"]["200"]["content"]["application/json"]
+    [if_match] = [p for p in write["parameters"] if p["in"] == "header"]
+    assert (if_match["name"], if_match["required"]) == ("If-Match", True)
+    for status in ("409", "412", "428"):
+        problem = write["responses"][status]["content"]["application/problem+json"]
+        assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert schema["components"]["schemas"]["PatientOut"]["properties"]["version"]
+
+
+def test_a_412_and_428_are_problems_with_their_own_type(client_for, gp, patient):
+    client = client_for(gp)
+    path = f"/api/patients/{patient.pk}"
+    missing = client.patch(path, json.dumps({"address": "X"}), "application/json")
+    weak = client.patch(
+        path, json.dumps({"address": "X"}), "application/json", headers={"If-Match": 'W/"1"'}
+    )
+    assert missing.json()["type"].endswith("/precondition-required")
+    assert weak.json()["type"].endswith("/precondition-failed")
+    assert missing.json()["title"] == "Angiv den version, du læste, i If-Match."
