@@ -799,6 +799,10 @@ def test_page_access_matrix(
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    if method == "POST" and name in _PAGE_VERSIONED:
+        # The form carries the version of the record it was opened at, in a hidden field.
+        label, key = _PAGE_VERSIONED[name]
+        body = {**body, "version": _page_version(label, kwargs[key])}
     response = http.get(url) if method == "GET" else http.post(url, body)
     if persona in allowed:
         assert response.status_code in (200, 302), (name, persona, response.status_code)
@@ -853,6 +857,23 @@ def test_api_access_matrix(
     else:
         _assert_refused(response, persona, patient)
         _assert_problem(response)
+
+
+# The record a page's versioned form changes: its model and the URL argument naming it.
+_PAGE_VERSIONED = {
+    "medication:end_line": ("medication.MedicationLine", "line_id"),
+    "tapering:plan_status": ("tapering.TaperPlan", "plan_id"),
+    "advice:reply": ("advice.AdviceRequest", "request_id"),
+    "advice:assign": ("advice.AdviceRequest", "request_id"),
+    "advice:article_submit": ("advice.Article", "article_id"),
+    "advice:article_approve": ("advice.Article", "article_id"),
+}
+
+
+def _page_version(label: str, pk: object) -> str:
+    from django.apps import apps
+
+    return str(apps.get_model(label).objects.values_list("version", flat=True).get(pk=pk))
 
 
 # The record a versioned write changes, by the most specific part of its path.
