@@ -139,7 +139,8 @@ def _shown(field: forms.Field, value: Any) -> str:
     if isinstance(field, forms.BooleanField):
         return gettext("Yes") if field.to_python(value) else gettext("No")
     if isinstance(field, forms.ChoiceField):
-        labels = {str(key): str(label) for key, label in field.choices}  # type: ignore[attr-defined]
+        choices: Any = getattr(field, "choices", ())
+        labels = {str(key): str(label) for key, label in choices}
         if isinstance(value, list | tuple):
             return ", ".join(labels.get(str(v), str(v)) for v in value)
         return labels.get(str(value), str(value))
@@ -181,12 +182,12 @@ def stale_form(
     `current` is the form's initial data for the record as it is now. Returns the form.
     """
     changes = stale_changes(form, current)
-    data = form.data.copy()
+    data: Any = dict(form.data.items()) if not hasattr(form.data, "copy") else form.data.copy()
     for name, field in form.fields.items():
         if isinstance(field, VersionField):
             data[form.add_prefix(name)] = str(version)
     form.data = data
-    form._errors = None  # type: ignore[assignment]  # clean again, with the new version
+    form._errors = None  # type: ignore[attr-defined]  # clean again, with the new version
     form.full_clean()
     form.add_error(None, error)
     form.stale_changes = changes  # type: ignore[attr-defined]

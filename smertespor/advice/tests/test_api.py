@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +24,7 @@ def call(client, method, url, body=None, version=None):
     """`version`: the record's version the write names in If-Match; a write to an advice
     request names the request's version as it is now (test_versions.py is about stale ones).
     """
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
     found = re.search(r"/api/advice/requests/(\d+)/(messages|assign|close)$", url)

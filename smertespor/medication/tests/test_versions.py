@@ -8,6 +8,7 @@ version either.
 import datetime
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -143,7 +144,7 @@ def test_the_line_s_etag_round_trips_and_its_body_names_the_version(client_for, 
 
 
 def test_every_service_write_raises_the_version_by_one(gp, patient, line):
-    writes = [
+    writes: list[dict[str, Any]] = [
         {"doses_per_day": Decimal(3)},
         {"units_per_dose": Decimal(2)},
         {"note": "Tages om morgenen"},

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -844,7 +845,7 @@ def test_api_access_matrix(
     if "{plan_id}" in url:
         url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
     http = _client(persona, personas, client_for, client)
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or kwargs

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -15,7 +16,7 @@ PROBLEM = "application/problem+json"
 
 def _send(client, method, url, body=None, version=None):
     """`version`: the record's version the write names in If-Match."""
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body, default=str)
     if version is not None:
