@@ -28,6 +28,7 @@ from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 from smertespor.validators import refuse_identifiers
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 ArticleStatus = Article.Status
 
@@ -110,12 +111,21 @@ def start_article(
     return article
 
 
-def update_article(*, article: Article, by: User, title: str, body: str, category: str) -> Article:
+def update_article(
+    *,
+    article: Article,
+    by: User,
+    title: str,
+    body: str,
+    category: str,
+    expected_version: ExpectedVersion = None,
+) -> Article:
     if article.is_published:
         raise ValidationError(_("A published article cannot be changed."), code="published")
     title, body, category = _clean(title, body, category)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        claim_version(locked, expected_version)
         locked.title, locked.body, locked.category = title, body, category
         locked.updated_by, locked.updated_at = by, timezone.now()
         # Approval is for the text as submitted: a change asks for a new submission.
@@ -132,12 +142,14 @@ def submit_article(
     by: User,
     warnings_checked: bool = False,
     source_request: AdviceRequest | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> Article:
     """Ask a colleague to approve. A CPR number or the patient's name refuses it; with other
     warnings (dates, other names), the writer must say they checked them.
 
     `source_request` is the article's request as the caller loaded it through `access`.
     """
+    check_version(article, expected_version)
     if article.status != ArticleStatus.DRAFT:
         raise ValidationError(_("Only a draft can be submitted for approval."), code="status")
     refuse_patient_data(article, source_request)
@@ -156,6 +168,7 @@ def submit_article(
         )
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        claim_version(locked, expected_version)
         locked.status = ArticleStatus.AWAITING_APPROVAL
         locked.submitted_by, locked.submitted_at = by, timezone.now()
         locked.warnings_checked = bool(warnings)
@@ -177,13 +190,20 @@ def submit_article(
 
 
 def approve_article(
-    *, article: Article, by: User, source_request: AdviceRequest | None = None
+    *,
+    article: Article,
+    by: User,
+    source_request: AdviceRequest | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> Article:
     """A second clinician approves, and the article is published to every practice.
 
     A CPR number or the name of the patient of `source_request` (loaded by the caller through
-    `access`) refuses it, whatever was acknowledged at submission.
+    `access`) refuses it, whatever was acknowledged at submission. `expected_version` is the
+    version of the text the approver read: an article edited and submitted again since is
+    refused (`StaleVersion`), not published unread.
     """
+    check_version(article, expected_version)
     if article.status != ArticleStatus.AWAITING_APPROVAL:
         raise ValidationError(_("Only a submitted article can be approved."), code="status")
     if article.submitted_by_id == by.pk:
@@ -196,6 +216,7 @@ def approve_article(
         if locked.status != ArticleStatus.AWAITING_APPROVAL:
             raise ValidationError(_("Only a submitted article can be approved."), code="status")
         refuse_patient_data(locked, source_request)
+        claim_version(locked, expected_version)
         locked.status = ArticleStatus.PUBLISHED
         locked.approved_by = by
         locked.published_at = timezone.now()

@@ -201,6 +201,8 @@ class ArticleOut(Schema):
     status: ArticleStatusCode
     source_request_id: int | None
     published_at: datetime | None
+    # Raised by every edit, submission and approval: the ETag, sent back in If-Match.
+    version: int
     warnings: list[WarningOut] = []
 
 

@@ -50,6 +50,7 @@ from smertespor.entry.rules import require, requires
 from smertespor.patients.access import patient_for_request
 from smertespor.patients.models import Patient
 from smertespor.tracks.selectors import early_handover_url, open_course_of
+from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 25
 # Room for the form fields around the files in a multipart body.
@@ -219,12 +220,15 @@ def _detail_context(
         "can_write_article": is_clinic and can_write_article_from(request.user, advice_request),
         "articles": list(advice_request.articles.all()) if is_clinic else [],
     }
+    version = {"version": advice_request.version}
     if not advice_request.is_closed:
-        context["reply_form"] = forms.get("reply_form") or ReplyForm(side=side or "practice")
+        context["reply_form"] = forms.get("reply_form") or ReplyForm(
+            side=side or "practice", initial=version
+        )
         if is_clinic:
             context["assign_form"] = forms.get("assign_form") or AssignForm(
                 colleagues=colleagues_for_assignment(advice_request),
-                initial={"assigned_to": advice_request.assigned_to_id},
+                initial={"assigned_to": advice_request.assigned_to_id, **version},
             )
         elif advice_request.first_response_at is not None:
             context["close_form"] = forms.get("close_form") or CloseForm()
@@ -259,7 +263,13 @@ def request_reply(request: SignedInRequest, request_id: int) -> HttpResponse:
                 kind=data.get("kind") or None,
                 by_telephone=bool(data.get("by_telephone")),
                 files=data.get("attachments") or [],
+                expected_version=data["version"],
             )
+        except StaleVersion as error:
+            # The page shows the thread as it is now (the other message); the form keeps
+            # the text, on the current version, to send again.
+            advice_request.refresh_from_db()
+            stale_form(form, {}, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -283,7 +293,12 @@ def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
                 user=request.user,
                 request_id=advice_request.pk,
                 assignee_id=assignee.pk if assignee is not None else None,
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            advice_request.refresh_from_db()
+            current = {"assigned_to": advice_request.assigned_to_id}
+            stale_form(form, current, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -299,7 +314,7 @@ def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
 @performs(actions.close_advice_request)
 def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=request.method == "POST")
-    form = CloseForm(posted_data(request))
+    form = CloseForm(posted_data(request), initial={"version": advice_request.version})
     if request.method == "POST" and form.is_valid():
         try:
             actions.close_advice_request(
@@ -307,7 +322,11 @@ def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
                 request_id=advice_request.pk,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["outcome_note"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            advice_request.refresh_from_db()
+            stale_form(form, {}, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -18,6 +18,7 @@ from smertespor.entry.numbers import json_number
 from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.medication.regimens import plain_decimal
+from smertespor.versions import VersionField
 
 CATEGORY_LABELS = {
     Category.OPIOID: _("Opioids"),
@@ -111,24 +112,13 @@ class MedicationLineChangeForm(forms.Form):
     indication = forms.ChoiceField(label=_("Indication"), choices=INDICATION_CHOICES)
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    version = VersionField()
 
     def __init__(
         self, data: Any = None, *, line: MedicationLine, product: Product | None, **kwargs: Any
     ) -> None:
         strength = json_number(line.strength)
-        initial = {
-            "strength": strength,
-            "units_per_dose": plain_decimal(line.units_per_dose),
-            "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
-            "prn": line.prn,
-            "max_doses_per_day": plain_decimal(line.max_doses_per_day)
-            if line.max_doses_per_day
-            else None,
-            "indication": line.indication,
-            "start_date": line.start_date,
-            "note": line.note,
-        }
-        super().__init__(data, initial=initial, **kwargs)
+        super().__init__(data, initial=self.initial_for(line), **kwargs)
         choices = []
         if product is not None:
             choices = [
@@ -138,19 +128,41 @@ class MedicationLineChangeForm(forms.Form):
             choices.append((strength, strength))
         _choice_field(self, "strength").choices = choices
 
+    @staticmethod
+    def initial_for(line: MedicationLine) -> dict[str, Any]:
+        """The form's values for the line as stored (a fresh form, or a stale one's diff)."""
+        return {
+            "strength": json_number(line.strength),
+            "units_per_dose": plain_decimal(line.units_per_dose),
+            "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
+            "prn": line.prn,
+            "max_doses_per_day": plain_decimal(line.max_doses_per_day)
+            if line.max_doses_per_day
+            else None,
+            "indication": line.indication,
+            "start_date": line.start_date,
+            "note": line.note,
+            "version": line.version,
+        }
+
     def service_arguments(self) -> dict[str, Any]:
+        """The changes and, as `expected_version`, the version the form was opened at."""
         data = dict(self.cleaned_data)
         data["strength"] = Decimal(data["strength"])
+        data["expected_version"] = data.pop("version")
         return data
 
 
 class EndLineForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    version = VersionField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("ended_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, line: MedicationLine, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("ended_on", timezone.localdate())
+        initial.setdefault("version", line.version)
+        super().__init__(data, **kwargs)
 
 
 # --- the calculator ----------------------------------------------------------------------

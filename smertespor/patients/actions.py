@@ -6,6 +6,7 @@ from smertespor.entry.rules import require
 from smertespor.patients import services
 from smertespor.patients.access import patient_for_change
 from smertespor.patients.models import Patient
+from smertespor.versions import ExpectedVersion
 
 
 def register_patient(
@@ -25,7 +26,14 @@ def register_patient(
     )
 
 
-def edit_patient(*, user: User, patient_id: object, **changes: str) -> Patient:
-    """Change a patient's name or contact details; the record history keeps the old ones."""
+def edit_patient(
+    *, user: User, patient_id: object, expected_version: ExpectedVersion, **changes: str
+) -> Patient:
+    """Change a patient's name or contact details; the record history keeps the old ones.
+
+    `expected_version`: the version the user read (the form's, or the API's If-Match).
+    """
     patient = patient_for_change(user, patient_id)
-    return services.update_patient(by=user, patient=patient, **changes)
+    return services.update_patient(
+        by=user, patient=patient, expected_version=expected_version, **changes
+    )

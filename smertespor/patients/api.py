@@ -1,6 +1,7 @@
 """Patient endpoints. The same rules, selectors and actions as the web pages."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -27,6 +28,7 @@ from smertespor.patients.schemas import (
 )
 from smertespor.patients.selectors import PatientSort, access_log_for, search_patients
 from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["patients"])
 
@@ -90,16 +92,38 @@ def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status
     return Status(201, patient)
 
 
-@router.get("/{patient_id}", response=PatientOut, url_name="patients_detail")
-def get_patient(request: SignedInRequest, patient_id: str) -> Patient:
-    return patient_for(request.user, patient_id)
+@router.get(
+    "/{patient_id}",
+    response=PatientOut,
+    url_name="patients_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_patient(request: SignedInRequest, response: HttpResponse, patient_id: str) -> Patient:
+    patient = patient_for(request.user, patient_id)
+    send_etag(response, patient)
+    return patient
 
 
-@router.patch("/{patient_id}", response=PatientOut, url_name="patients_update")
+@router.patch(
+    "/{patient_id}",
+    response=PatientOut,
+    url_name="patients_update",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.edit_patient)
-def patch_patient(request: SignedInRequest, patient_id: str, payload: PatientUpdateIn) -> Patient:
+def patch_patient(
+    request: SignedInRequest, response: HttpResponse, patient_id: str, payload: PatientUpdateIn
+) -> Patient:
+    """Change the name or contact details; `If-Match` names the version read (its ETag)."""
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return actions.edit_patient(user=request.user, patient_id=patient_id, **changes)
+    patient = actions.edit_patient(
+        user=request.user,
+        patient_id=patient_id,
+        expected_version=if_match(request),
+        **changes,
+    )
+    send_etag(response, patient)
+    return patient
 
 
 @router.get(

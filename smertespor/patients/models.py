@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ]{8,20}$",
@@ -43,6 +44,8 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every change of the details (smertespor.versions): a stale edit is refused.
+    version = version_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -27,6 +27,8 @@ class PatientOut(Schema):
     address: str
     phone: str
     email: str
+    # Raised by every change; the GET's ETag, sent back in If-Match to change the details.
+    version: int
 
     @staticmethod
     def resolve_listed_practice_name(obj: Patient) -> str:

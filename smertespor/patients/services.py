@@ -16,6 +16,7 @@ from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.access import visible_patients
 from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
@@ -157,8 +158,14 @@ def register_patient(
     return patient
 
 
-def update_patient(*, by: User, patient: Patient, **changes: str) -> Patient:
-    """Change contact details; the earlier version stays readable in the record history."""
+def update_patient(
+    *, by: User, patient: Patient, expected_version: ExpectedVersion = None, **changes: str
+) -> Patient:
+    """Change contact details; the earlier version stays readable in the record history.
+
+    `expected_version` is the version the user read; if someone saved since, nothing is
+    saved (`StaleVersion`). None only for the system.
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -166,6 +173,7 @@ def update_patient(*, by: User, patient: Patient, **changes: str) -> Patient:
         )
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        check_version(locked, expected_version)
         changed = [
             field for field, value in changes.items() if getattr(locked, field) != value.strip()
         ]
@@ -173,8 +181,9 @@ def update_patient(*, by: User, patient: Patient, **changes: str) -> Patient:
             setattr(locked, field, changes[field].strip())
         locked.full_clean()
         if changed:
+            claim_version(locked, expected_version)
             locked._history_user = by  # type: ignore[attr-defined]
-            locked.save(update_fields=[*changed, "updated_at"])
+            locked.save(update_fields=[*changed, "version", "updated_at"])
         record_event(
             user=by,
             action=AuditAction.UPDATE,

@@ -20,6 +20,7 @@ from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.forms import PatientCreateForm, PatientEditForm, PatientSearchForm
 from smertespor.patients.selectors import access_log_for, patient_sort, search_patients
 from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -109,7 +110,15 @@ def patient_edit(request: SignedInRequest, patient_id: str) -> HttpResponse:
     form = PatientEditForm(request.POST or None, initial=PatientEditForm.initial_for(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.edit_patient(user=request.user, patient_id=patient.pk, **form.cleaned_data)
+            actions.edit_patient(
+                user=request.user,
+                patient_id=patient.pk,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except StaleVersion as error:
+            patient.refresh_from_db()
+            stale_form(form, PatientEditForm.initial_for(patient), error, version=patient.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:

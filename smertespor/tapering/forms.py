@@ -20,6 +20,7 @@ from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
 from smertespor.tapering.pace import MAX_INTERVAL_DAYS, MAX_UNITS_AT_A_TIME, Pace, step_pause
 from smertespor.tapering.regimens import TIMES, PlanLine
 from smertespor.tapering.transitions import Action
+from smertespor.versions import VersionField
 
 TIME_LABELS = {
     "morning": _("Morning"),
@@ -241,10 +242,12 @@ class AdjustForm(PaceForm):
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    version = VersionField()
 
 
 class StatusForm(forms.Form):
     action = forms.ChoiceField(choices=[(a.value, a.value) for a in Action])
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

@@ -332,6 +332,9 @@ class PlanOut(PreviewOut):
     patient_id: uuid.UUID
     status: StatusCode
     version_number: int
+    # The record's version (not its number among adjustments): the ETag, sent back in
+    # If-Match to change its status or adjust it.
+    version: int
     previous_plan_id: int | None
     course_id: int | None
     step_percent: DecimalText
@@ -349,6 +352,7 @@ class PlanSummaryOut(Schema):
     id: int
     status: StatusCode
     version_number: int
+    version: int
     start_date: datetime.date
     last_change_date: datetime.date
     baseline_omeq_mg_per_day: DecimalText

@@ -13,6 +13,7 @@ from smertespor.accounts.permissions import CLINIC_ROLES
 from smertespor.teaching.models import Audience, Registration, SessionSeries, TeachingSession
 from smertespor.teaching.permissions import CLINIC_KINDS
 from smertespor.teaching.topics import Topic
+from smertespor.versions import VersionField
 
 
 def _clinic_staff() -> QuerySet[User]:
@@ -124,6 +125,14 @@ class SessionForm(forms.Form):
             "teachers": list(session.teachers.all()),
             "external_teachers": session.external_teachers,
         }
+
+
+class SessionEditForm(SessionForm):
+    version = VersionField()
+
+    @classmethod
+    def initial_for(cls, session: TeachingSession) -> dict[str, Any]:
+        return {**super().initial_for(session), "version": session.version}
 
 
 class SessionCreateForm(SessionForm):

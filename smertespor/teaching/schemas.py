@@ -103,6 +103,8 @@ class SessionOut(Schema):
     external_teachers: str
     series_id: int | None
     materials: list[MaterialOut]
+    # Raised by every change: the ETag, sent back in If-Match to change the session.
+    version: int
 
     @staticmethod
     def resolve_topics(obj: TeachingSession) -> list[str]:

@@ -35,6 +35,7 @@ from smertespor.teaching.models import (
     TeachingSession,
 )
 from smertespor.validators import refuse_identifiers
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 Status = Registration.Status
 ACTIVE = (Status.REGISTERED, Status.WAITING)
@@ -143,10 +144,15 @@ def create_teaching_sessions(
 
 
 def update_teaching_session(
-    *, by: User, session: TeachingSession, **changes: Any
+    *,
+    by: User,
+    session: TeachingSession,
+    expected_version: ExpectedVersion = None,
+    **changes: Any,
 ) -> TeachingSession:
     """Change one session. Fewer places than people registered is refused; more places move
-    the waiting list up; a new time or place is announced to everyone signed up."""
+    the waiting list up; a new time or place is announced to everyone signed up.
+    `expected_version`: the session's version the user read (`StaleVersion` if changed)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -156,6 +162,7 @@ def update_teaching_session(
         )
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
+        check_version(locked, expected_version)
         old_when = (locked.starts_at, locked.duration_minutes, locked.location, locked.online_url)
         if "starts_at" in changes or "ends_at" in changes:
             # A new start alone moves the session; its length stays.
@@ -202,6 +209,7 @@ def update_teaching_session(
         teachers = checks.check_teachers(changes["teachers"]) if "teachers" in changes else None
         locked.revision += 1
         locked.full_clean()
+        claim_version(locked, expected_version)
         locked.save()
         if topics is not None:
             locked.topics.exclude(topic__in=topics).delete()

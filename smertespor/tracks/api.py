@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 from ninja.responses import Status
@@ -66,6 +66,7 @@ from smertespor.tracks.worklists import (
     practice_worklist,
     sort_keys,
 )
+from smertespor.versions import VERSIONED_READ, send_etag
 
 router = Router(tags=["tracks"])
 _COURSE = "/patients/{patient_id}/courses/{course_id}"
@@ -105,11 +106,15 @@ def create_course(
     return Status(201, course_payload(course, user))
 
 
-@router.get(_COURSE, response=CourseOut, url_name="tracks_course")
-def get_course(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
+@router.get(_COURSE, response=CourseOut, url_name="tracks_course", openapi_extra=VERSIONED_READ)
+def get_course(
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: int
+) -> dict[str, Any]:
     """A course, with what the 3-month rule says today and its latest review. Reading a
-    course changes nothing: the daily job and the services act on the rule."""
+    course changes nothing: the daily job and the services act on the rule. Its `ETag`
+    is its `version`, which every write to the course names in its body."""
     course = course_for(request.user, patient_id, course_id)
+    send_etag(response, course)
     return course_payload(course, request.user, rule_standing(course))
 
 

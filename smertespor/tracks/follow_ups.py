@@ -114,7 +114,7 @@ def apply_regimen(
                 raise ValidationError(_("A medication line has changed or ended meanwhile."))
             if change.line_id in regimen.stopped:
                 continue
-            new = {
+            new: dict[str, Any] = {
                 "units_per_dose": change.units_per_dose,
                 "doses_per_day": change.doses_per_day,
                 "max_doses_per_day": change.max_doses_per_day,

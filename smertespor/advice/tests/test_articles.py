@@ -101,13 +101,14 @@ def test_publishing_needs_a_second_clinician(
 
     with pytest.raises(ValidationError):
         approve_article(article=article, by=clinic_nurse)
-    response = client_for(clinic_nurse).post(reverse("advice:article_approve", args=[article.pk]))
+    approve = reverse("advice:article_approve", args=[article.pk])
+    response = client_for(clinic_nurse).post(approve, {"version": article.version})
     assert response.status_code == 422  # as in the API
     assert "A second clinician must approve" in body_of(response)
     article.refresh_from_db()
     assert article.status == Article.Status.AWAITING_APPROVAL
 
-    client_for(clinic_doctor).post(reverse("advice:article_approve", args=[article.pk]))
+    client_for(clinic_doctor).post(approve, {"version": article.version})
 
     article.refresh_from_db()
     assert article.is_published
@@ -122,7 +123,12 @@ def test_editing_a_submitted_article_sends_it_back_to_draft(
     article = submitted_article(answered(gp, clinic_nurse), clinic_nurse)
     client_for(clinic_doctor).post(
         reverse("advice:article_edit", args=[article.pk]),
-        {"title": "Better title", "body": "Reduce slowly.", "category": "taper_strategy"},
+        {
+            "title": "Better title",
+            "body": "Reduce slowly.",
+            "category": "taper_strategy",
+            "version": article.version,
+        },
     )
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -324,6 +325,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
         PATIENT_READERS,
     ),
+    "GET /api/patients/{patient_id}/medication/{line_id}": (None, PATIENT_READERS),
     "PATCH /api/patients/{patient_id}/medication/{line_id}": ({"note": "x"}, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication/{line_id}/end": ({}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/medication/history": (None, PATIENT_READERS),
@@ -856,6 +858,10 @@ def test_page_access_matrix(
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    if method == "POST" and name in _PAGE_VERSIONED:
+        # The form carries the version of the record it was opened at, in a hidden field.
+        label, key = _PAGE_VERSIONED[name]
+        body = {**body, "version": _page_version(label, kwargs[key])}
     response = http.get(url) if method == "GET" else http.post(url, body)
     if persona in allowed:
         assert response.status_code in (200, 302), (name, persona, response.status_code)
@@ -903,16 +909,63 @@ def test_api_access_matrix(
     if "{plan_id}" in url:
         url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
     http = _client(persona, personas, client_for, client)
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or kwargs
+    if method != "GET":
+        # A write names the version of the record it changes, as its GET's ETag gives it.
+        kwargs["headers"] = {"If-Match": _current_version(url)}
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
         assert response.status_code in (200, 201), (operation, persona, response.content)
     else:
         _assert_refused(response, persona, patient)
         _assert_problem(response)
+
+
+# The record a page's versioned form changes: its model and the URL argument naming it.
+_PAGE_VERSIONED = {
+    "medication:end_line": ("medication.MedicationLine", "line_id"),
+    "tapering:plan_status": ("tapering.TaperPlan", "plan_id"),
+    "advice:reply": ("advice.AdviceRequest", "request_id"),
+    "advice:assign": ("advice.AdviceRequest", "request_id"),
+    "advice:article_submit": ("advice.Article", "article_id"),
+    "advice:article_approve": ("advice.Article", "article_id"),
+}
+
+
+def _page_version(label: str, pk: object) -> str:
+    from django.apps import apps
+
+    return str(apps.get_model(label).objects.values_list("version", flat=True).get(pk=pk))
+
+
+# The record a versioned write changes, by the most specific part of its path.
+_VERSIONED_PATHS = [
+    (r"/api/advice/articles/(\d+)", "advice.Article"),
+    (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
+    (r"/api/teaching/sessions/(\d+)$", "teaching.TeachingSession"),
+    (r"/plans/(\d+)/", "tapering.TaperPlan"),
+    (r"/medication/(\d+)", "medication.MedicationLine"),
+    (r"^/api/patients/([0-9a-f-]{36})$", "patients.Patient"),
+]
+
+
+def _current_version(url: str) -> str:
+    """`If-Match` for a write to `url`: the version of its record as it is now ("1" when the
+    path names no versioned record; the endpoint then does not read it)."""
+    import re
+
+    from django.apps import apps
+
+    for pattern, label in _VERSIONED_PATHS:
+        found = re.search(pattern, url)
+        if found:
+            model = apps.get_model(label)
+            version = model.objects.filter(pk=found.group(1)).values_list("version", flat=True)
+            return f'"{version.first() or 1}"'
+    return '"1"'
 
 
 # Errors no endpoint wrote are problems too: bad JSON, wrong types, unknown URLs, methods,

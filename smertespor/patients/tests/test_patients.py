@@ -101,7 +101,7 @@ def test_editing_keeps_the_earlier_version_readable(client_for, gp, patient):
     client = client_for(gp)
     url = reverse("patients:edit", args=[patient.pk])
     response = client.post(
-        url, {"name": patient.name, "address": "Ny Vej 2", "phone": "", "email": ""}
+        url, {"name": patient.name, "address": "Ny Vej 2", "phone": "", "email": "", "version": 1}
     )
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -118,7 +118,7 @@ def test_editing_keeps_the_earlier_version_readable(client_for, gp, patient):
 def test_a_gp_cannot_edit_a_patient_of_another_practice(client_for, other_gp, patient):
     response = client_for(other_gp).post(
         reverse("patients:edit", args=[patient.pk]),
-        {"name": "Hijacked", "address": "", "phone": "", "email": ""},
+        {"name": "Hijacked", "address": "", "phone": "", "email": "", "version": 1},
     )
     assert response.status_code == 404
     assert patient.name.encode() not in response.content
@@ -234,6 +234,7 @@ class TestApi:
             f"/api/patients/{patient.pk}",
             json.dumps({"name": "Changed"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         assert response.status_code == 404
         assert patient.name.encode() not in response.content
@@ -292,7 +293,7 @@ def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, practice_nurs
 def test_an_invalid_phone_on_edit_is_422_at_the_field_and_nothing_saved(client_for, gp, patient):
     response = client_for(gp).post(
         reverse("patients:edit", args=[patient.pk]),
-        {"name": "Changed Name", "address": "", "phone": "call me", "email": ""},
+        {"name": "Changed Name", "address": "", "phone": "call me", "email": "", "version": 1},
     )
     assert response.status_code == 422
     assert "phone" in response.context["form"].errors
@@ -354,6 +355,7 @@ class TestApiRefusals:
             f"/api/patients/{patient.pk}",
             json.dumps({"name": "Changed"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         body = self._assert_problem(response, 404)
         assert patient.name not in json.dumps(body)
@@ -373,6 +375,7 @@ class TestApiRefusals:
             f"/api/patients/{patient.pk}",
             json.dumps({"phone": "call me"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         body = self._assert_problem(response, 422)
         assert [e["field"] for e in body["errors"]] == ["phone"]

@@ -114,3 +114,14 @@ def test_two_gps_editing_the_handover_letter_do_not_overwrite_each_other(gp, sta
             planned_follow_up="",
         )
     assert Handover.objects.get().gp_comment == "First"
+
+
+def test_the_course_s_etag_is_the_version_a_write_names(gp, started, client_for):
+    client = client_for(gp)
+    path = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}"
+    read = client.get(path)
+    assert read["ETag"] == f'"{read.json()["version"]}"' == '"1"'
+    body = {"event": "end", "reason": "Moved away", "version": read.json()["version"]}
+    written = client.post(f"{path}/decisions", json.dumps(body), content_type="application/json")
+    assert written.status_code == 200
+    assert client.get(path)["ETag"] == '"2"'

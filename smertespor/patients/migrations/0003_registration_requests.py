@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_role_change_requests'),
-        ('patients', '0001_initial'),
+        ('patients', '0002_record_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
