@@ -4,9 +4,9 @@ Bad values fail loudly at start-up. ``SMERTESPOR_ENV=production`` turns on the p
 checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 """
 
-import ipaddress
 import base64
 import hashlib
+import ipaddress
 import os
 import re
 from datetime import timedelta
