@@ -8,6 +8,7 @@ other names stay warnings the writer may acknowledge.
 """
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,9 +25,18 @@ CPR = "120380-1234"  # fails modulus 11: still a CPR number
 
 
 def call(client, method, url, body=None):
+    """A write names the record's current version in If-Match (stale writes are tested in
+    test_versions.py): these tests are about what the text may hold."""
     kwargs = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
+    record = None
+    if found := re.search(r"/api/advice/articles/(\d+)(/|$)", url):
+        record = Article.objects.filter(pk=found.group(1)).first()
+    elif found := re.search(r"/api/advice/requests/(\d+)/(messages|assign|close)$", url):
+        record = AdviceRequest.objects.filter(pk=found.group(1)).first()
+    if record is not None and method != "get":
+        kwargs["headers"] = {"If-Match": f'"{record.version}"'}
     return getattr(client, method)(url, **kwargs)
 
 
