@@ -13,8 +13,12 @@ twice (the section count is the paginator's count).
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +145,27 @@ def test_a_page_runs_each_query_once_and_as_many_however_large_the_region(client
         assert len(many) == len(few), page
         twice = [sql[:200] for sql, n in Counter(_selects(many)).items() if n > 1]
         assert twice == [], page  # e.g. the section's count, once for the tabs, once paging
+
+
+def test_the_app_s_postgresql_connections_do_not_jit_compile():
+    """`-c jit=off` on every connection (config/settings.py), keeping options of the URL."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.DATABASES['default']['OPTIONS']['options'])",
+        ],
+        cwd=Path(__file__).resolve().parents[3],
+        env={
+            **os.environ,
+            "DATABASE_URL": "postgres://app@db.example/smertespor?options=-c%20statement_timeout%3D5000",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["-c", "statement_timeout=5000", "-c", "jit=off"]
+    if POSTGRESQL:  # and the test database's own connection says so
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
