@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection
 from django.utils import timezone
@@ -59,8 +60,8 @@ def _cpr(i: int) -> str:
     return f"{i // 1000:06d}9{i % 1000:03d}"
 
 
-def _course(patient_id: object, **fields: object) -> Course:
-    defaults: dict[str, object] = {
+def _course(patient_id: Any, **fields: Any) -> Course:
+    defaults: dict[str, Any] = {
         "baseline_omeq_mg_per_day": Decimal(60),
         "baseline_omeq_source": "entered",
         "baseline_peg_pain": 6,
@@ -104,8 +105,8 @@ def build_region(
         )
         for n in range(clinics)
     )
-    gp = UserFactory(role=Role.GP, organisation=practice_rows[0])
-    doctor = UserFactory(role=Role.CLINIC_DOCTOR, organisation=clinic_rows[0])
+    gp = cast(User, UserFactory(role=Role.GP, organisation=practice_rows[0]))
+    doctor = cast(User, UserFactory(role=Role.CLINIC_DOCTOR, organisation=clinic_rows[0]))
     scale = ScaleRegion(practice_rows, clinic_rows, 0, gp, doctor)
     add_patients(scale, patients, seed=seed, today=today, analyze=analyze)
     return scale
@@ -244,7 +245,7 @@ def add_patients(
             reviews.append(
                 RuleReview(
                     course=course,
-                    deadline=course.deadline,
+                    deadline=course.deadline or today,
                     reviewed_at=now - timedelta(days=n % 15),
                     progress=RuleReview.Progress.BEHIND_PLAN,
                     outcome=RuleReview.Outcome.PENDING,
