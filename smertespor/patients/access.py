@@ -91,7 +91,11 @@ class AmongIds(Expression):
 
 
 def visible_patients(user: Requester) -> QuerySet[Patient]:
-    """The patients ``user`` may see. Not audited: callers log the search or view they do."""
+    """The patients ``user`` may see. Not audited: callers log the search or view they do.
+
+    For lists: the scope's ids are read once, then looked up by primary key. To check one
+    patient, or to filter another table by its patient, use `in_scope`.
+    """
     ids = scope_patient_ids(user)
     if ids is None:
         return Patient.objects.none()
@@ -105,7 +109,9 @@ def _scoped_patient(
         pk = patient_id if isinstance(patient_id, uuid.UUID) else uuid.UUID(str(patient_id))
     except ValueError:
         pk = None
-    patient = visible_patients(user).filter(pk=pk).first() if pk else None
+    # One patient: `in_scope` checks just that id in each branch's index (visible_patients
+    # would first read the whole scope into its id array).
+    patient = Patient.objects.filter(in_scope(user), pk=pk).first() if pk else None
     if patient is None:
         # Refused attempts name the patient (if one exists) so the record's access log shows them.
         target = Patient.objects.filter(pk=pk).only("pk").first() if pk else None
