@@ -91,6 +91,12 @@ class CareRelation(models.Model):
         verbose_name_plural = _("care relations")
         indexes = [
             models.Index(fields=["organisation", "patient"], name="carerel_org_patient"),
+            # The access scope (`patients.access.scope_patient_ids`) reads only open relations.
+            models.Index(
+                fields=["organisation", "patient"],
+                condition=models.Q(closed_at__isnull=True),
+                name="carerel_open_org_patient",
+            ),
         ]
 
     def __str__(self) -> str:

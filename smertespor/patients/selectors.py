@@ -14,11 +14,13 @@ from smertespor.patients.models import Patient
 
 _DIGITS = re.compile(r"^[\d\s-]+$")
 PatientSort = Literal["name", "-name", "birth_date", "-birth_date"]
+# Each order ends with the primary key, so a page boundary between two patients of the same
+# name (or birth date) is the same on every request: no row is shown twice or skipped.
 SORTS: dict[PatientSort, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "birth_date": ("birth_date", "name"),
-    "-birth_date": ("-birth_date", "name"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "birth_date": ("birth_date", "name", "pk"),
+    "-birth_date": ("-birth_date", "name", "pk"),
 }
 
 

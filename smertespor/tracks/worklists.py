@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.entry.numbers import for_json
-from smertespor.patients.access import visible_patients
+from smertespor.patients.access import in_scope
 from smertespor.tracks.labels import alert_message, review_text
 from smertespor.tracks.models import (
     Alert,
@@ -181,7 +181,10 @@ class Worklist:
     user: User
 
     def page(self, number: Any, per_page: int = PAGE_SIZE) -> Page:
-        return Paginator(self.objects, per_page).get_page(number)
+        # The section's count is already known (`counts`): the paginator does not count again.
+        return CountedPaginator(
+            self.objects, per_page, count=self.counts[self.section.key]
+        ).get_page(number)
 
     def rows(self, page: Page) -> list[dict[str, Any]]:
         """The page's rows as shown; the patients on them are logged as seen in a list."""
@@ -193,6 +196,18 @@ class Worklist:
             detail={"section": self.section.key, "page": page.number},
         )
         return rows
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, so a page reads its rows and nothing else."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 def sort_keys(sections: tuple[Section, ...]) -> list[str]:
@@ -214,10 +229,11 @@ def _audit(user: User, kind: str, section: Section, sort: str) -> None:
     )
 
 
-def _in_scope(user: User, patient_ref: str) -> Exists:
-    """The row's patient is one `user` may see (`visible_patients`), checked per row by primary
-    key, so the database narrows by organisation, status and date first."""
-    return Exists(visible_patients(user).filter(pk=OuterRef(patient_ref)))
+def _in_scope(user: User, patient_ref: str) -> Q:
+    """The row's patient is one `user` may see: one indexed subquery of the scope's patient ids
+    (`patients.access.scope_patient_ids`), so the cost follows the user's scope, not the
+    region's size."""
+    return in_scope(user, patient_ref)
 
 
 def _open_alert(course_ref: str = "pk") -> QuerySet[Alert]:
