@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('patients', '0001_initial'),
+        ("patients", "0003_registration_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
