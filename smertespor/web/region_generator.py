@@ -122,12 +122,15 @@ def check_arguments(*, patients: int, practices: int, seed: int) -> None:
 
 
 def _practice_sor(index: int) -> str:
-    return f"90000000000{index:04d}"
+    """15 digits like the demo's SOR codes, in a range of their own (the demo's practices are
+    900000000000001-8, its clinic and the others 900000000000101-6)."""
+    return f"9000000010{index:05d}"
 
 
 def _provider_number(index: int) -> str:
-    """Shaped like the demo's ydernumre (100101, 100202, …): unique for 1–999."""
-    return f"1{index:03d}{index % 100:02d}"
+    """Six digits shaped like the demo's ydernumre (100101, 100202, …) but from 2: the demo's
+    can be in the same database (--add)."""
+    return f"2{index:03d}{index % 100:02d}"
 
 
 class _Timer:

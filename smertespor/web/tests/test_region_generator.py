@@ -195,3 +195,14 @@ def test_the_command_prints_what_it_made_and_the_logins(db, capsys):
     assert "patients" in out and "60" in out
     assert "region-gp-001-1" in out
     assert "smertespor-demo" in out
+
+
+def test_practice_codes_never_meet_the_demo_region(db):
+    """Found at 400 practices: practice 101's SOR code was the clinic's (900000000000101)."""
+    call_command("load_demo_region")
+    make_region(patients=1010, practices=101, seed=1, add=True, today=TODAY, audit_events=1)
+    clinics = Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC)
+    assert clinics.count() == 1
+    practices = Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE)
+    assert practices.count() == 8 + 101
+    assert Course.objects.filter(responsible_organisation__name__startswith="Lægehuset").exists()
