@@ -1,4 +1,4 @@
-"""Tracks benchmark: the daily 3-month rule and the two worklists with 32,000 courses.
+"""Tracks benchmark: the daily 3-month rule and the two worklists over many courses.
 
     .venv/bin/python benchmarks/tracks.py [--courses 32000]
 
