@@ -14,6 +14,7 @@ def test_production_settings_keep_the_docs_behind_login(monkeypatch):
 
     monkeypatch.setenv("SMERTESPOR_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("AUDIT_HMAC_KEYS", "docs-test:" + "QUJD" * 11)
     monkeypatch.delenv("API_DOCS_PUBLIC", raising=False)
     monkeypatch.delenv("DEBUG", raising=False)
     try:
