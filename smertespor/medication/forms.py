@@ -212,8 +212,15 @@ class CalculatorLineForm(forms.Form):
 
 
 # Give each form the catalogue: `CalculatorLineFormSet(data, form_kwargs={"catalogue": ...})`.
+# absolute_max: Django would otherwise build up to max_num + 1000 forms from a hand-made
+# TOTAL_FORMS before refusing it (issue 12); now it builds at most 12 and says why.
+MAX_CALCULATOR_LINES = 12
 CalculatorLineFormSet = forms.formset_factory(
-    CalculatorLineForm, extra=4, max_num=12, validate_max=True
+    CalculatorLineForm,
+    extra=4,
+    max_num=MAX_CALCULATOR_LINES,
+    absolute_max=MAX_CALCULATOR_LINES,
+    validate_max=True,
 )
 
 
@@ -307,7 +314,14 @@ class RuleForm(forms.Form):
         }
 
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True, max_num=200)
+MAX_TABLE_RULES = 200
+RuleFormSet = forms.formset_factory(
+    RuleForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_TABLE_RULES,
+    absolute_max=MAX_TABLE_RULES,
+)
 
 
 class SignOffForm(forms.Form):

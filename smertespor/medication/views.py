@@ -40,6 +40,7 @@ from smertespor.medication.forms import (
     PRODUCT_FIELDS,
     CalculatorForm,
     CalculatorLineForm,
+    MAX_CALCULATOR_LINES,
     CalculatorLineFormSet,
     EndLineForm,
     MedicationLineChangeForm,
@@ -242,8 +243,6 @@ def patient_compare(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
 
 # --- the stand-alone calculator (no patient data, so no audit row) -----------------------
 
-
-MAX_CALCULATOR_LINES = 12
 
 
 def _calculator_input(
