@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
+from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import json_number
 from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
@@ -42,7 +43,7 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 
 def _decimal_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.Field:
-    return forms.DecimalField(
+    return DecimalField(
         label=label, required=required, localize=True, max_digits=12, help_text=help_text
     )
 
@@ -261,7 +262,7 @@ class RuleForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—")] + [(k.value, k.value) for k in RuleKind]
     )
-    factor = forms.DecimalField(
+    factor = DecimalField(
         label=_("Factor"), required=False, max_digits=12, decimal_places=6, localize=True
     )
     per_unit = forms.ChoiceField(
@@ -332,7 +333,7 @@ class SignOffForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 def rule_initial(rule: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 
 from domain.tracks import CourseEvent, Progress, RuleAction, SuccessDefinition
-from smertespor.entry.schemas import one_of
+from smertespor.entry.schemas import Id, one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
     Actor,
@@ -166,7 +166,7 @@ class CourseIn(Schema):
     """`start_date` defaults to today; `clinic_id` to the region's pain clinic if it has one."""
 
     start_date: date | None = None
-    clinic_id: int | None = None
+    clinic_id: Id | None = None
     baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
     baseline_nrs: int
     goal_kind: GoalKindIn
@@ -177,7 +177,7 @@ class CourseIn(Schema):
 
 
 class LineChangeIn(Schema):
-    line_id: int
+    line_id: Id
     units_per_dose: Decimal
     doses_per_day: Decimal | None = None
     max_doses_per_day: Decimal | None = None
@@ -196,7 +196,7 @@ class NewLineIn(Schema):
 
 class RegimenIn(Schema):
     changes: list[LineChangeIn] = []
-    stopped: list[int] = []
+    stopped: list[Id] = []
     added: list[NewLineIn] = []
 
 
@@ -312,7 +312,7 @@ class NeedsAssessmentOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: Id
     discipline: DisciplineCode
 
 
@@ -327,7 +327,7 @@ class AppointmentIn(Schema):
     starts_at: datetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     discipline: DisciplineCode
-    clinician_id: int | None = None
+    clinician_id: Id | None = None
     purpose: ShortText = ""
 
 
