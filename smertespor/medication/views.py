@@ -37,10 +37,10 @@ from smertespor.medication.calculation import (
 )
 from smertespor.medication.chart import ChartPoint, OmeqChart, omeq_chart
 from smertespor.medication.forms import (
+    MAX_CALCULATOR_LINES,
     PRODUCT_FIELDS,
     CalculatorForm,
     CalculatorLineForm,
-    MAX_CALCULATOR_LINES,
     CalculatorLineFormSet,
     EndLineForm,
     MedicationLineChangeForm,
@@ -242,7 +242,6 @@ def patient_compare(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
 
 
 # --- the stand-alone calculator (no patient data, so no audit row) -----------------------
-
 
 
 def _calculator_input(
