@@ -185,7 +185,7 @@ class SubmitIn(Schema):
     warnings_checked: bool = False
 
 
-class WarningOut(Schema):
+class ArticleWarningOut(Schema):
     kind: FindingKind
     text: str
     start: int
@@ -200,7 +200,7 @@ class ArticleOut(Schema):
     status: ArticleStatusCode
     source_request_id: int | None
     published_at: datetime | None
-    warnings: list[WarningOut] = []
+    warnings: list[ArticleWarningOut] = []
 
 
 class ArticlePage(Schema):

@@ -73,7 +73,7 @@ WorklistSection = Literal[
 ]
 
 
-class RuleOut(Schema):
+class TrackRuleOut(Schema):
     """What the 3-month rule says today (read only: the daily job acts on it) and, for an
     open course, how it stands against its plan today."""
 
@@ -158,7 +158,7 @@ class CourseOut(Schema):
     version: int
     review_from: date | None = None
     allowed_decisions: list[EventCode] = []
-    rule: RuleOut | None = None
+    rule: TrackRuleOut | None = None
     review: RuleReviewOut | None = None
 
 
@@ -341,7 +341,7 @@ class AppointmentOut(Schema):
     purpose: str
 
 
-class PlanIn(Schema):
+class HospitalPlanIn(Schema):
     version: int
     plan_note: Text
 
