@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 from domain.tracks import CourseEvent, Progress, RuleAction, SuccessDefinition
-from smertespor.entry.schemas import Id, one_of
+from smertespor.entry.schemas import ExactNumber, Id, one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
     Actor,
@@ -170,26 +169,26 @@ class CourseIn(Schema):
     baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
     baseline_nrs: int
     goal_kind: GoalKindIn
-    goal_target_mg_per_day: Decimal | None = None
+    goal_target_mg_per_day: ExactNumber | None = None
     follow_up_interval_days: int
-    baseline_omeq_mg_per_day: Decimal | None = None
+    baseline_omeq_mg_per_day: ExactNumber | None = None
     plan_note: Text = ""
 
 
 class LineChangeIn(Schema):
     line_id: Id
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
-    max_doses_per_day: Decimal | None = None
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
+    max_doses_per_day: ExactNumber | None = None
 
 
 class NewLineIn(Schema):
     product_id: Annotated[str, Field(max_length=64)]
-    strength: Decimal
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
+    strength: ExactNumber
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
     prn: bool = False
-    max_doses_per_day: Decimal | None = None
+    max_doses_per_day: ExactNumber | None = None
     indication: IndicationCode = MedicationLine.Indication.PAIN
     note: Annotated[str, Field(max_length=500)] = ""
 
@@ -206,7 +205,7 @@ class FollowUpIn(Schema):
 
     version: int
     visit_on: date | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
     peg: Annotated[list[int], Field(min_length=3, max_length=3)] | None = None
     nrs: int | None = None
     sows_total: int | None = None
@@ -356,7 +355,7 @@ class DischargeSummaryIn(Schema):
     recommendations: Text
     medication_at_discharge: Text = ""
     regimen: RegimenIn | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
 
 
 class DischargeLineOut(Schema):
