@@ -5,9 +5,10 @@ A fresh SQLite database with the demo region, the development server on a free p
 fails on a server error, a response that does not match its schema, an undocumented status
 code or a wrong content type. The server's log is kept in the report directory.
 
-Environment: FUZZ_MAX_EXAMPLES (default 50), FUZZ_SEED (default 12), FUZZ_PHASES
-(default "examples,fuzzing"; add "coverage" for schemathesis' boundary cases, ~10 min more), FUZZ_ROLES (default "demo-gp,demo-clinic-doctor"),
-FUZZ_REPORT_DIR (default fuzz-report).
+Environment: FUZZ_MAX_EXAMPLES (default 50), FUZZ_SEED (default 12), FUZZ_PHASES (default
+"examples,fuzzing"; add "coverage" for schemathesis' boundary cases, about 10 minutes more
+per role), FUZZ_ROLES (default "demo-gp,demo-clinic-doctor"), FUZZ_REPORT_DIR (default
+fuzz-report). A run takes about 15 minutes per role on a busy 2-core machine.
 """
 
 from __future__ import annotations
