@@ -1,6 +1,6 @@
 """Input no database column can hold is refused at the door (issue 12).
 
-A NUL byte ("\\x00") in a URL, a query parameter, a form field or a JSON body made
+A NUL byte ("\\x00") in a URL, a query parameter or an API body (JSON or form) made
 PostgreSQL refuse the query (a server error), and the audit row of a refused patient id went
 down with it. `RefuseNulMiddleware` answers such a request with 422 before any view reads it:
 a problem naming the field under ``/api/``, the "not accepted" page elsewhere. An attempt on a
@@ -66,7 +66,8 @@ def _texts(request: HttpRequest) -> Iterator[tuple[str, str]]:
     content_type = request.content_type or ""
     if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
         return
-    if content_type in _FORM_TYPES:
+    if content_type in _FORM_TYPES and request.path.startswith(API_PREFIX):
+        # On the pages, Django's form fields refuse a NUL next to the field itself.
         for key, values in request.POST.lists():
             yield key, key
             yield from ((key, value) for value in values)

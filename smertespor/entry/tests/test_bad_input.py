@@ -92,10 +92,16 @@ def test_a_nul_byte_in_a_page_filter_is_refused_with_a_422_page(gp_client, path)
     assert "Teksten indeholder et ugyldigt tegn (NUL)." in response.content.decode()
 
 
-def test_a_nul_byte_in_a_posted_form_is_refused_with_a_422_page(gp_client, patient):
+def test_a_nul_byte_in_a_posted_form_is_refused_at_its_field(gp_client, patient):
     response = gp_client.post("/patients/search/", {"query": f"Birthe{NUL}"})
     assert response.status_code == 422
+    assert response.context["search_form"].errors["query"]
     assert not AuditEvent.objects.filter(action="search").exists()
+
+
+def test_a_nul_byte_in_an_api_form_is_refused_with_422(client_for, gp):
+    response = client_for(gp).post("/api/advice/requests", {"subject": f"Nul{NUL}"})
+    assert problem(response)["errors"][0]["field"] == "subject"
 
 
 # --- numbers -----------------------------------------------------------------------------
