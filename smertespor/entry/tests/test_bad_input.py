@@ -70,6 +70,7 @@ def test_a_nul_byte_in_a_patient_id_is_refused_with_422_and_audited(
     refused = AuditEvent.objects.get(action="refused")
     assert refused.user == gp
     assert refused.object_id == f"{patient.pk}\N{SYMBOL FOR NULL}"
+    assert refused.patient == patient  # shown in "who has seen my record"
 
 
 def test_a_nul_byte_in_a_search_is_refused_with_422(gp_client, patient):
