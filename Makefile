@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint fmt messages benchmark chromium clean
+.PHONY: help run serve test lint fmt messages benchmark fuzz chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,5 +75,8 @@ messages: $(VENV)/.dev ## Update and compile the Danish translations
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+fuzz: $(VENV)/.dev ## schemathesis against the API as a GP and a clinic doctor (own SQLite database)
+	$(PY) tests/fuzz/run.py
+
 clean: ## Remove the virtual environment and the SQLite database
-	rm -rf $(VENV) smertespor.sqlite3 staticfiles
+	rm -rf $(VENV) smertespor.sqlite3 staticfiles fuzz-report .schemathesis

@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "smertespor.entry.headers.PermissionsPolicyMiddleware",
     "smertespor.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
     "smertespor.accounts.mfa.MfaGateMiddleware",
+    "smertespor.entry.bad_input.RequestSizeMiddleware",
+    "smertespor.entry.bad_input.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -334,6 +336,12 @@ if not 1 <= ADVICE_ATTACHMENT_MAX_BYTES <= 50 * 1024 * 1024:
     raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_MB must be 1 to 50 (MedCom's limit).")
 if not 0 <= ADVICE_ATTACHMENT_MAX_FILES <= 50:
     raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_FILES must be 0 to 50.")
+
+# A request body larger than this is refused by its declared length before it is read (413):
+# the largest upload (an advice message's attachments) plus room for the form around it.
+REQUEST_MAX_BYTES = _env_int("REQUEST_MAX_MB", 51) * 1024 * 1024
+if REQUEST_MAX_BYTES <= ADVICE_ATTACHMENT_MAX_BYTES:
+    raise ImproperlyConfigured("REQUEST_MAX_MB must be larger than ADVICE_ATTACHMENT_MAX_MB.")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

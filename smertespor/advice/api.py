@@ -38,6 +38,7 @@ from smertespor.advice.schemas import (
     ArticleIn,
     ArticleOut,
     ArticlePage,
+    ArticleWarningOut,
     AskIn,
     AssignIn,
     CloseIn,
@@ -49,7 +50,6 @@ from smertespor.advice.schemas import (
     RequestPage,
     SubmitIn,
     TelephoneIn,
-    WarningOut,
 )
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
@@ -445,7 +445,7 @@ def list_articles(
     return _page(articles, page, article_out)
 
 
-@router.post("/articles/check", response=list[WarningOut], url_name="advice_articles_check")
+@router.post("/articles/check", response=list[ArticleWarningOut], url_name="advice_articles_check")
 @performs(actions.check_article_text)
 def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any]:
     """What in a text may identify a patient, before it is saved: CPR numbers, dates and the

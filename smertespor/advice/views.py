@@ -44,6 +44,7 @@ from smertespor.advice.selectors import (
 )
 from smertespor.advice.snapshot import patient_snapshot
 from smertespor.audit.services import AuditAction, record_event, record_listed
+from smertespor.documents import kind_for, named_for_content
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import require, requires
@@ -405,11 +406,15 @@ def attachment_download(request: SignedInRequest, attachment_id: int) -> FileRes
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    # The name's extension and the type are the detected ones, whatever the uploader called
+    # the file (rows saved before issue 12 may still carry the uploader's extension).
+    kind = kind_for(attachment.content_type)
+    name = named_for_content(attachment.original_name, kind) if kind else "attachment.bin"
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        filename=name,
+        content_type=kind.content_type if kind else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

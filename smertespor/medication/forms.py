@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
+from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import json_number
 from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
@@ -43,7 +44,7 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 
 def _decimal_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.Field:
-    return forms.DecimalField(
+    return DecimalField(
         label=label, required=required, localize=True, max_digits=12, help_text=help_text
     )
 
@@ -224,8 +225,15 @@ class CalculatorLineForm(forms.Form):
 
 
 # Give each form the catalogue: `CalculatorLineFormSet(data, form_kwargs={"catalogue": ...})`.
+# absolute_max: Django would otherwise build up to max_num + 1000 forms from a hand-made
+# TOTAL_FORMS before refusing it (issue 12); now it builds at most 12 and says why.
+MAX_CALCULATOR_LINES = 12
 CalculatorLineFormSet = forms.formset_factory(
-    CalculatorLineForm, extra=4, max_num=12, validate_max=True
+    CalculatorLineForm,
+    extra=4,
+    max_num=MAX_CALCULATOR_LINES,
+    absolute_max=MAX_CALCULATOR_LINES,
+    validate_max=True,
 )
 
 
@@ -266,7 +274,7 @@ class RuleForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—")] + [(k.value, k.value) for k in RuleKind]
     )
-    factor = forms.DecimalField(
+    factor = DecimalField(
         label=_("Factor"), required=False, max_digits=12, decimal_places=6, localize=True
     )
     per_unit = forms.ChoiceField(
@@ -319,7 +327,14 @@ class RuleForm(forms.Form):
         }
 
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True, max_num=200)
+MAX_TABLE_RULES = 200
+RuleFormSet = forms.formset_factory(
+    RuleForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_TABLE_RULES,
+    absolute_max=MAX_TABLE_RULES,
+)
 
 
 class SignOffForm(forms.Form):
@@ -330,7 +345,7 @@ class SignOffForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 def rule_initial(rule: Any) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from smertespor.medication.calculation import (
 )
 from smertespor.medication.chart import ChartPoint, OmeqChart, omeq_chart
 from smertespor.medication.forms import (
+    MAX_CALCULATOR_LINES,
     PRODUCT_FIELDS,
     CalculatorForm,
     CalculatorLineForm,
@@ -252,9 +253,6 @@ def patient_compare(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
 
 
 # --- the stand-alone calculator (no patient data, so no audit row) -----------------------
-
-
-MAX_CALCULATOR_LINES = 12
 
 
 def _calculator_input(

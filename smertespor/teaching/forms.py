@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.permissions import CLINIC_ROLES
+from smertespor.entry.forms import IntegerField
 from smertespor.teaching.models import Audience, Registration, SessionSeries, TeachingSession
 from smertespor.teaching.permissions import CLINIC_KINDS
 from smertespor.teaching.topics import Topic
@@ -74,7 +75,7 @@ class SessionForm(forms.Form):
         assume_scheme="https",
         help_text=_("A video meeting link. A session needs a place, a link or both."),
     )
-    capacity = forms.IntegerField(
+    capacity = IntegerField(
         label=_("Places"), help_text=_("When the places are taken, sign-ups join a waiting list.")
     )
     teachers = TeacherChoiceField(
@@ -141,7 +142,7 @@ class SessionCreateForm(SessionForm):
         choices=[("", _("Does not repeat")), *SessionSeries.Repeat.choices],
         required=False,
     )
-    occurrences = forms.IntegerField(
+    occurrences = IntegerField(
         label=_("Number of sessions"),
         initial=1,
         help_text=_("With a repetition: how many sessions to create, each a copy of this one."),

@@ -23,9 +23,9 @@ from smertespor.tracks.schemas import (
     CourseOut,
     DischargeSummaryIn,
     DischargeSummaryOut,
+    HospitalPlanIn,
     NeedsAssessmentIn,
     NeedsAssessmentOut,
-    PlanIn,
     RegimenIn,
     TeamMemberIn,
     TeamMemberOut,
@@ -94,7 +94,7 @@ def post_appointment(
 @router.post(_COURSE + "/plan", response=CourseOut, url_name="tracks_plan_activate")
 @performs(actions.activate_plan)
 def post_plan(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: PlanIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: HospitalPlanIn
 ) -> dict[str, Any]:
     """Put the course plan into effect (it needs a team member)."""
     user = logged_in(request.user)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 from domain.tracks import CourseEvent, Progress, RuleAction, SuccessDefinition
-from smertespor.entry.schemas import one_of
+from smertespor.entry.schemas import ExactNumber, Id, one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
     Actor,
@@ -73,7 +72,7 @@ WorklistSection = Literal[
 ]
 
 
-class RuleOut(Schema):
+class TrackRuleOut(Schema):
     """What the 3-month rule says today (read only: the daily job acts on it) and, for an
     open course, how it stands against its plan today."""
 
@@ -158,7 +157,7 @@ class CourseOut(Schema):
     version: int
     review_from: date | None = None
     allowed_decisions: list[EventCode] = []
-    rule: RuleOut | None = None
+    rule: TrackRuleOut | None = None
     review: RuleReviewOut | None = None
 
 
@@ -166,37 +165,37 @@ class CourseIn(Schema):
     """`start_date` defaults to today; `clinic_id` to the region's pain clinic if it has one."""
 
     start_date: date | None = None
-    clinic_id: int | None = None
+    clinic_id: Id | None = None
     baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
     baseline_nrs: int
     goal_kind: GoalKindIn
-    goal_target_mg_per_day: Decimal | None = None
+    goal_target_mg_per_day: ExactNumber | None = None
     follow_up_interval_days: int
-    baseline_omeq_mg_per_day: Decimal | None = None
+    baseline_omeq_mg_per_day: ExactNumber | None = None
     plan_note: Text = ""
 
 
 class LineChangeIn(Schema):
-    line_id: int
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
-    max_doses_per_day: Decimal | None = None
+    line_id: Id
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
+    max_doses_per_day: ExactNumber | None = None
 
 
 class NewLineIn(Schema):
     product_id: Annotated[str, Field(max_length=64)]
-    strength: Decimal
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
+    strength: ExactNumber
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
     prn: bool = False
-    max_doses_per_day: Decimal | None = None
+    max_doses_per_day: ExactNumber | None = None
     indication: IndicationCode = MedicationLine.Indication.PAIN
     note: Annotated[str, Field(max_length=500)] = ""
 
 
 class RegimenIn(Schema):
     changes: list[LineChangeIn] = []
-    stopped: list[int] = []
+    stopped: list[Id] = []
     added: list[NewLineIn] = []
 
 
@@ -206,7 +205,7 @@ class FollowUpIn(Schema):
 
     version: int
     visit_on: date | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
     peg: Annotated[list[int], Field(min_length=3, max_length=3)] | None = None
     nrs: int | None = None
     sows_total: int | None = None
@@ -312,7 +311,7 @@ class NeedsAssessmentOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: Id
     discipline: DisciplineCode
 
 
@@ -327,7 +326,7 @@ class AppointmentIn(Schema):
     starts_at: datetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     discipline: DisciplineCode
-    clinician_id: int | None = None
+    clinician_id: Id | None = None
     purpose: ShortText = ""
 
 
@@ -341,7 +340,7 @@ class AppointmentOut(Schema):
     purpose: str
 
 
-class PlanIn(Schema):
+class HospitalPlanIn(Schema):
     version: int
     plan_note: Text
 
@@ -356,7 +355,7 @@ class DischargeSummaryIn(Schema):
     recommendations: Text
     medication_at_discharge: Text = ""
     regimen: RegimenIn | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
 
 
 class DischargeLineOut(Schema):

@@ -287,6 +287,8 @@ def test_inviting_the_same_practices_again_is_422(client_for, clinic_nurse, gp, 
         pytest.param([], id="none"),
         pytest.param([999999], id="unknown"),
         pytest.param(["the clinic"], id="not-an-id"),
+        # Issue 12 (make fuzz): an id too large for the database was a server error.
+        pytest.param([10**400], id="huge-id"),
     ],
 )
 def test_inviting_nothing_or_no_practice_is_422(
