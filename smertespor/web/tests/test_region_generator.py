@@ -10,9 +10,9 @@ from django.db.models import Count, Q
 
 from domain.cpr import parse_cpr
 from smertespor.accounts.models import Organisation, Role, User
+from smertespor.audit.models import AuditEvent
 from smertespor.audit.sealing import seal_pending
 from smertespor.audit.verify import verify_audit_log
-from smertespor.audit.models import AuditEvent
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.tracks.models import Course, Handover, TimelineEvent
