@@ -85,7 +85,7 @@ class _SignedIn(HttpUser):
         response = self.client.post(
             "/login/",
             {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/login/"},
+            headers={"Referer": f"{self.host}/login/"},
             name="login",
             allow_redirects=False,
         )
@@ -93,7 +93,10 @@ class _SignedIn(HttpUser):
             raise RuntimeError(f"{username} could not sign in: {response.status_code}")
 
     def csrf(self) -> dict[str, str]:
-        return {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.host + "/"}
+        return {
+            "X-CSRFToken": self.client.cookies.get("csrftoken") or "",
+            "Referer": f"{self.host}/",
+        }
 
     @task(1)
     def trivial(self) -> None:

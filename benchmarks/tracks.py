@@ -450,6 +450,7 @@ def _naive_practice(user: User, section: str, today: date) -> Any:
         counts,
         _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
         today,
+        user,
     )
 
 
@@ -503,6 +504,7 @@ def _naive_clinic(user: User, section: str, today: date) -> Any:
         counts,
         _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
         today,
+        user,
     )
 
 

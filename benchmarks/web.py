@@ -139,7 +139,8 @@ class _LockSampler(threading.Thread):
 
     def __init__(self, database_url: str) -> None:
         super().__init__(daemon=True)
-        self.url, self.samples, self.stop = database_url, [], threading.Event()
+        self.url, self.stop = database_url, threading.Event()
+        self.samples: list[int] = []
 
     def run(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as connection:

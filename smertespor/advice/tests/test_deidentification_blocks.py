@@ -9,6 +9,7 @@ other names stay warnings the writer may acknowledge.
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,10 +28,10 @@ CPR = "120380-1234"  # fails modulus 11: still a CPR number
 def call(client, method, url, body=None):
     """A write names the record's current version in If-Match (stale writes are tested in
     test_versions.py): these tests are about what the text may hold."""
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
-    record = None
+    record: Article | AdviceRequest | None = None
     if found := re.search(r"/api/advice/articles/(\d+)(/|$)", url):
         record = Article.objects.filter(pk=found.group(1)).first()
     elif found := re.search(r"/api/advice/requests/(\d+)/(messages|assign|close)$", url):
