@@ -144,7 +144,10 @@ def test_a_page_runs_each_query_once_and_as_many_however_large_the_region(client
     after = [_render(client_for, *page) for page in pages]
     for page, few, many in zip(pages, before, after, strict=True):
         assert len(many) == len(few), page
-        twice = [sql[:200] for sql, n in Counter(_selects(many)).items() if n > 1]
+        # On SQLite each audit write numbers its row from the highest number (PostgreSQL takes
+        # it from a sequence): the audit log's writes, not the page's reads.
+        reads = [sql for sql in _selects(many) if '"audit_auditevent"' not in sql]
+        twice = [sql[:200] for sql, n in Counter(reads).items() if n > 1]
         assert twice == [], page  # e.g. the section's count, once for the tabs, once paging
 
 

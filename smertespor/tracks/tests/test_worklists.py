@@ -356,6 +356,8 @@ def test_the_gp_s_worklist_takes_a_fixed_number_of_queries_however_many_courses(
             )
 
     grow(3)
+    with on(TODAY):  # the first signed-in request renews the session; count a later one
+        client.get(url, {"section": section})
     with on(TODAY), CaptureQueriesContext(connection) as few:
         response = client.get(url, {"section": section})
     assert response.status_code == 200
@@ -408,6 +410,8 @@ def test_the_clinic_s_worklist_takes_a_fixed_number_of_queries_however_many_cour
             )
 
     grow(3)
+    with on(TODAY):  # the first signed-in request renews the session; count a later one
+        client.get(url, {"section": section})
     with on(TODAY), CaptureQueriesContext(connection) as few:
         response = client.get(url, {"section": section})
     assert response.status_code == 200
