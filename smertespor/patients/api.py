@@ -114,7 +114,7 @@ def registration_requests(request: SignedInRequest) -> list[RegistrationRequest]
     record_listed(
         user=request.user,
         patients=[item.patient_id for item in requests],
-        object_type="registration_requests",
+        object_type="registration_request",
     )
     return requests
 

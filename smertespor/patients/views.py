@@ -185,7 +185,7 @@ def registration_requests(request: SignedInRequest) -> HttpResponse:
     record_listed(
         user=request.user,
         patients=[item.patient_id for item in requests],
-        object_type="registration_requests",
+        object_type="registration_request",
     )
     return render(request, "patients/registration_requests.html", {"requests": requests})
 

@@ -51,6 +51,10 @@ def test_the_patients_practice_sees_the_pending_request(
     assert item["requesting_practice_name"] == other_practice.name
     assert item["attempts"] == 2
     assert item["status"] == "pending"
+    # Seeing the patient in the list shows in their access log, labelled as the request.
+    assert AuditEvent.objects.filter(
+        patient=patient, user=practice_nurse, action="listed", object_type="registration_request"
+    ).exists()
     page = client_for(gp).get(reverse("patients:registration_requests"))
     assert page.status_code == 200
     assert patient.name in page.content.decode()
