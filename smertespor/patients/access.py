@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from smertespor.accounts.models import Requester, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 
 class PatientNotFound(Http404):
@@ -177,3 +177,58 @@ def patient_for_request(
     if request.method in SAFE_METHODS:
         return patient_for(request.user, patient_id, object_type=object_type, detail=detail)
     return patient_for_change(request.user, patient_id, object_type=object_type)
+
+
+# --- registration requests -------------------------------------------------------------------
+
+
+def can_decide_registrations(user: Requester) -> bool:
+    """The staff of a GP practice decide the registration requests for the patients listed
+    there: they read those patients anyway. Clinics (who see a patient only through a care
+    relation), planners and administrators (who see no patient) do not."""
+    return isinstance(user, User) and user.is_active and is_practice_staff(user)
+
+
+def decidable_requests(user: Requester) -> QuerySet[RegistrationRequest]:
+    """The registration requests ``user`` may see and decide: those for the patients listed
+    at their practice (pending or decided). None for anyone else."""
+    if not can_decide_registrations(user) or not isinstance(user, User):
+        return RegistrationRequest.objects.none()
+    return RegistrationRequest.objects.filter(
+        patient__listed_practice_id=user.organisation_id
+    ).exclude(practice_id=user.organisation_id)
+
+
+class RegistrationRequestNotFound(Http404):
+    pass
+
+
+def registration_request_for(user: Requester, request_id: object) -> RegistrationRequest:
+    """One request ``user`` may decide; out of scope (or no such request) is 404, and the
+    refused attempt is logged against the request's patient when there is one."""
+    try:
+        pk = int(str(request_id))
+    except ValueError:
+        pk = None
+    found = (
+        decidable_requests(user)
+        .select_related("patient", "practice", "requested_by")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if found is None:
+        target = (
+            RegistrationRequest.objects.filter(pk=pk).only("patient_id").first() if pk else None
+        )
+        record_event(
+            user=user,
+            action=AuditAction.REFUSED,
+            object_type="registration_request",
+            object_id=str(request_id)[:64],
+            patient=target.patient if target is not None else None,
+            detail={"attempted": AuditAction.UPDATE},
+        )
+        raise RegistrationRequestNotFound
+    return found

@@ -14,8 +14,8 @@ from smertespor.entry.doors import performs
 from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
 from smertespor.patients import actions
-from smertespor.patients.access import patient_for
-from smertespor.patients.models import Patient
+from smertespor.patients.access import can_decide_registrations, patient_for
+from smertespor.patients.models import Patient, RegistrationRequest
 from smertespor.patients.schemas import (
     AccessEventOut,
     HistoryVersionOut,
@@ -23,10 +23,17 @@ from smertespor.patients.schemas import (
     PatientOut,
     PatientPage,
     PatientUpdateIn,
+    RegistrationDecisionIn,
+    RegistrationRequestOut,
     RegistrationSentOut,
     SearchIn,
 )
-from smertespor.patients.selectors import PatientSort, access_log_for, search_patients
+from smertespor.patients.selectors import (
+    PatientSort,
+    access_log_for,
+    pending_registration_requests,
+    search_patients,
+)
 from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
 from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
@@ -90,6 +97,74 @@ def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status
     if patient is None:
         return Status(202, {"status": "sent_for_review", "message": str(SENT_FOR_REVIEW)})
     return Status(201, patient)
+
+
+# Before "/{patient_id}": these paths would otherwise be read as a patient id.
+@router.get(
+    "/registration-requests",
+    response=list[RegistrationRequestOut],
+    url_name="patients_registration_requests",
+)
+@requires(can_decide_registrations)
+def registration_requests(request: SignedInRequest) -> list[RegistrationRequest]:
+    """The pending registration requests for the patients listed at your practice (practice
+    staff): another practice registered their CPR number. Decide each with `/transfer` (the
+    patient has moved there) or `/decline`, naming its `version` in If-Match."""
+    requests = list(pending_registration_requests(request.user)[:500])
+    record_listed(
+        user=request.user,
+        patients=[item.patient_id for item in requests],
+        object_type="registration_request",
+    )
+    return requests
+
+
+@router.post(
+    "/registration-requests/{registration_request_id}/transfer",
+    response=RegistrationRequestOut,
+    url_name="patients_registration_request_transfer",
+    openapi_extra=versioned_write(),
+)
+@performs(actions.transfer_listing)
+def transfer_listing(
+    request: SignedInRequest,
+    response: HttpResponse,
+    registration_request_id: int,
+    payload: RegistrationDecisionIn,
+) -> RegistrationRequest:
+    """The patient has moved to the requesting practice: list them there (with a reason)."""
+    decided = actions.transfer_listing(
+        user=request.user,
+        request_id=registration_request_id,
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    send_etag(response, decided)
+    return decided
+
+
+@router.post(
+    "/registration-requests/{registration_request_id}/decline",
+    response=RegistrationRequestOut,
+    url_name="patients_registration_request_decline",
+    openapi_extra=versioned_write(),
+)
+@performs(actions.decline_registration)
+def decline_registration(
+    request: SignedInRequest,
+    response: HttpResponse,
+    registration_request_id: int,
+    payload: RegistrationDecisionIn,
+) -> RegistrationRequest:
+    """Decline the request (with a reason); the patient stays listed where they are."""
+    decided = actions.decline_registration(
+        user=request.user,
+        request_id=registration_request_id,
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    send_etag(response, decided)
+    return decided
 
 
 @router.get(

@@ -51,3 +51,15 @@ class PatientSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
     )
+
+
+class RegistrationDecisionForm(forms.Form):
+    """One decision on a registration request: a short reason and the version read."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the request; not shown to the requesting practice."),
+    )
+    version = VersionField()

@@ -111,13 +111,17 @@ class RegistrationRequest(models.Model):
     """A practice's registration of a CPR number that belongs to a patient outside its scope.
 
     The practice was told only that the registration was sent for review; the request waits
-    here for the region (or the patient's practice) to list the patient or open a care
-    relation. One pending request per patient and practice, however often it is tried.
+    here for the patient's current practice (the one they are listed at, who sees them
+    anyway) to decide it: the patient has moved to the requesting practice (the listing is
+    transferred) or not (declined). One pending request per patient and practice, however
+    often it is tried.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
         CLOSED = "closed", _("Closed")
+        TRANSFERRED = "transferred", _("Patient moved to the requesting practice")
+        DECLINED = "declined", _("Declined")
 
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="registration_requests"
@@ -133,6 +137,20 @@ class RegistrationRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Kept with the request for the deciding practice; never sent to the requesting one.
+    decision_reason = models.CharField(
+        _("reason"), max_length=500, blank=True, validators=[no_nul_bytes]
+    )
+    # Raised by the decision: of two staff deciding at once, one wins (smertespor.versions).
+    version = version_field()
 
     class Meta:
         verbose_name = _("registration request")

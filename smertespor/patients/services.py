@@ -6,17 +6,20 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from domain.cpr import Cpr, InvalidCpr, parse_cpr
 from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.permissions import PRACTICE_ROLES
 from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.notifications.services import notify
 from smertespor.patients.access import visible_patients
 from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
-from smertespor.versions import ExpectedVersion, check_version, claim_version
+from smertespor.versions import ExpectedVersion, StaleVersion, check_version, claim_version
 
 EDITABLE_FIELDS = ("name", "address", "phone", "email")
 
@@ -211,3 +214,108 @@ def open_care_relation(
         opened_at=timezone.now(),
         opened_by=by if isinstance(by, User) else None,
     )
+
+
+DECISION_REASON_MAX_LENGTH = 500
+
+# What the requesting practice is told: the date of its registration and the outcome, never
+# the patient's name or CPR number. On approval the patient is on their list anyway (the
+# link opens it); a decline tells them nothing they did not know from "sent for review".
+TRANSFERRED_TEXT = gettext_noop(
+    "Your registration of %(date)s has been approved by the patient's practice: the patient "
+    "is now listed at your practice."
+)
+DECLINED_TEXT = gettext_noop(
+    "Your registration of %(date)s has been declined by the patient's practice."
+)
+
+
+class RequestAlreadyDecided(StaleVersion):
+    """The request was decided (by someone else) since the user read it: nothing changed."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This registration request has already been decided."))
+
+
+def _decision_reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        message = _("Give a short reason for the decision.")
+        raise ValidationError({"reason": ValidationError(message, code="required")})
+    if len(text) > DECISION_REASON_MAX_LENGTH:
+        message = _("The reason can be at most %(max)d characters.") % {
+            "max": DECISION_REASON_MAX_LENGTH
+        }
+        raise ValidationError({"reason": ValidationError(message, code="max_length")})
+    if "\x00" in text:
+        message = _("The reason contains a character that is not allowed.")
+        raise ValidationError({"reason": ValidationError(message, code="null_characters")})
+    return text
+
+
+def _requesting_staff(practice: Organisation) -> list[User]:
+    return list(User.objects.filter(organisation=practice, is_active=True, role__in=PRACTICE_ROLES))
+
+
+def decide_registration_request(
+    *,
+    by: User,
+    request: RegistrationRequest,
+    transfer: bool,
+    reason: str,
+    expected_version: ExpectedVersion,
+) -> RegistrationRequest:
+    """Decide a pending registration request, as the patient's current practice.
+
+    ``transfer``: the patient has moved to the requesting practice, whose listing it becomes
+    (a new version of the patient, kept in the record history); else the request is
+    declined and nothing else changes. Both are audited against the patient and notified to
+    the requesting practice's staff without naming the patient. Who may decide, and which
+    requests, is the action's rule (`actions.transfer_listing`, `actions.decline_registration`).
+    """
+    text = _decision_reason(reason)
+    Status = RegistrationRequest.Status
+    with transaction.atomic():
+        locked = RegistrationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != Status.PENDING:
+            raise RequestAlreadyDecided
+        check_version(locked, expected_version)
+        claim_version(
+            locked,
+            expected_version,
+            error=RequestAlreadyDecided,
+            filters={"status": Status.PENDING},
+            status=Status.TRANSFERRED if transfer else Status.DECLINED,
+            decided_by=by,
+            decided_at=timezone.now(),
+            decision_reason=text,
+        )
+        patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
+        previous_practice_id = patient.listed_practice_id
+        if transfer:
+            # As editing does: a new version of the patient, its history row naming the user.
+            claim_version(patient, None, listed_practice_id=locked.practice_id)
+            patient._history_user = by  # type: ignore[attr-defined]
+            patient.save(update_fields=["listed_practice", "version", "updated_at"])
+        record_event(
+            user=by,
+            action=AuditAction.UPDATE,
+            object_type="registration_request",
+            object_id=str(patient.pk),
+            patient=patient,
+            detail={
+                "request_id": locked.pk,
+                "practice_id": locked.practice_id,
+                "decision": locked.status,
+                **({"previous_practice_id": previous_practice_id} if transfer else {}),
+            },
+        )
+        params = {"date": timezone.localtime(locked.requested_at).strftime("%d.%m.%Y")}
+        notify(
+            _requesting_staff(locked.practice),
+            kind="registration_transferred" if transfer else "registration_declined",
+            text=TRANSFERRED_TEXT if transfer else DECLINED_TEXT,
+            params=params,
+            url=reverse("patients:detail", args=[patient.pk]) if transfer else "",
+        )
+    return locked

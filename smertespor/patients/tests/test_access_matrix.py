@@ -66,6 +66,20 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "patients:edit": ("GET", None, PATIENT_READERS),
     "patients:history": ("GET", None, PATIENT_READERS),
     "patients:access_log": ("GET", None, PATIENT_READERS),
+    # The other practice's request to register the GP's patient (see `registration_request_id`):
+    # decided by the patient's practice. Any practice's staff may open their (own) list.
+    "patients:registration_requests": ("GET", None, PRACTICE_STAFF),
+    "patients:registration_request": ("GET", None, PATIENT_READERS),
+    "patients:registration_request_transfer": (
+        "POST",
+        {"transfer-reason": "Matrix", "transfer-version": "1"},
+        PATIENT_READERS,
+    ),
+    "patients:registration_request_decline": (
+        "POST",
+        {"decline-reason": "Matrix", "decline-version": "1"},
+        PATIENT_READERS,
+    ),
     "medication:calculator": ("GET", None, CLINICAL),
     "medication:calculator_compare": ("GET", None, CLINICAL),
     "medication:patient": ("GET", None, PATIENT_READERS),
@@ -205,6 +219,7 @@ OMEQ_LINE = {
 }
 TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
 TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
+REGISTRATION_REQUEST = "/api/patients/registration-requests/{registration_request_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -214,6 +229,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "GET /api/patients/registration-requests": (None, PRACTICE_STAFF),
+    f"POST {REGISTRATION_REQUEST}/transfer": ({"reason": "Matrix"}, PATIENT_READERS),
+    f"POST {REGISTRATION_REQUEST}/decline": ({"reason": "Matrix"}, PATIENT_READERS),
     "GET /api/advice/requests": (None, ADVICE_USERS),
     "POST /api/advice/requests": (
         {"subject": "General", "question": "How?", "category": "other"},
@@ -754,6 +772,23 @@ def role_request_id(region_office, practice):
     return {"id": request.pk, "other_subject_id": other.pk, "practice_id": practice.pk}
 
 
+REGISTRATION_REQUEST_PAGES = {
+    "patients:registration_request",
+    "patients:registration_request_transfer",
+    "patients:registration_request_decline",
+}
+
+
+@pytest.fixture
+def registration_request_id(patient, other_gp):
+    """The other practice registered the CPR number of the GP's own patient: a pending
+    request the GP's practice decides (and the other practice cannot see)."""
+    from smertespor.patients.services import register_patient
+
+    assert register_patient(by=other_gp, cpr=patient.cpr, name="Matrix Flyttesen") is None
+    return patient.registration_requests.get().pk
+
+
 @pytest.fixture
 def notification_id(gp):
     """A notification for the GP: only they may open it."""
@@ -828,6 +863,7 @@ def test_page_access_matrix(
     notification_id,
     advice_ids,
     role_request_id,
+    registration_request_id,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {
@@ -843,9 +879,13 @@ def test_page_access_matrix(
             "patients:list",
             "patients:search",
             "patients:create",
+            "patients:registration_requests",
+            *REGISTRATION_REQUEST_PAGES,
         }
         else {}
     )
+    if name in REGISTRATION_REQUEST_PAGES:
+        kwargs["request_id"] = registration_request_id
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
@@ -885,10 +925,12 @@ def test_api_access_matrix(
     clinic,
     advice_ids,
     role_request_id,
+    registration_request_id,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    url = url.replace("{registration_request_id}", str(registration_request_id))
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
