@@ -115,7 +115,6 @@ class RuleReviewOut(Schema):
 class ConfirmProposalIn(Schema):
     """Hand the patient over as the 3-month rule proposed, with the handover letter."""
 
-    version: int
     note: Text = ""
     gp_comment: Text = ""
     expected_duration: ShortText = ""
@@ -125,7 +124,6 @@ class ConfirmProposalIn(Schema):
 class DismissProposalIn(Schema):
     """Keep the course in the practice track; `reason` is required (422 without it)."""
 
-    version: int
     reason: Text = ""
 
 
@@ -203,7 +201,6 @@ class FollowUpIn(Schema):
     """`visit_on` defaults to today; `omeq_mg_per_day` only when the medication list cannot
     give it; `regimen` changes the medication list as the visit found it."""
 
-    version: int
     visit_on: date | None = None
     omeq_mg_per_day: ExactNumber | None = None
     peg: Annotated[list[int], Field(min_length=3, max_length=3)] | None = None
@@ -247,7 +244,6 @@ class FollowUpOut(Schema):
 
 class DecisionIn(Schema):
     event: DecisionEvent
-    version: int
     reason: Text = ""
     gp_comment: Text = ""
     expected_duration: ShortText = ""
@@ -289,14 +285,12 @@ class HandoverOut(Schema):
 
 
 class HandoverLetterIn(Schema):
-    version: int
     gp_comment: Text = ""
     expected_duration: ShortText = ""
     planned_follow_up: Annotated[str, Field(max_length=500)] = ""
 
 
 class NeedsAssessmentIn(Schema):
-    version: int
     disciplines: Annotated[list[DisciplineCode], Field(max_length=10)]
     interventions: Annotated[list[InterventionCode], Field(max_length=10)]
     summary: Text = ""
@@ -341,7 +335,6 @@ class AppointmentOut(Schema):
 
 
 class HospitalPlanIn(Schema):
-    version: int
     plan_note: Text
 
 
@@ -350,7 +343,6 @@ class DischargeSummaryIn(Schema):
     new lines); OMEQ at discharge is then the list's. `omeq_mg_per_day` only when the list
     cannot give it; `medication_at_discharge` is the clinic's note on the medication."""
 
-    version: int
     summary: Annotated[str, Field(max_length=8000)]
     recommendations: Text
     medication_at_discharge: Text = ""

@@ -28,7 +28,7 @@ from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.tracks.labels import validation_error
 from smertespor.tracks.models import Actor, Course, TimelineEvent
-from smertespor.versions import StaleVersion
+from smertespor.versions import ExpectedVersion, StaleVersion
 
 
 class CourseConflict(StaleVersion):
@@ -79,12 +79,12 @@ def audit(
     )
 
 
-def check_version(course: Course, expected_version: int) -> None:
+def check_version(course: Course, expected_version: ExpectedVersion) -> None:
     """Refuse early when the course as loaded is already past the version the user read."""
     versions.check_version(course, expected_version, error=CourseConflict)
 
 
-def claim_version(course: Course, expected_version: int, **updates: Any) -> None:
+def claim_version(course: Course, expected_version: ExpectedVersion, **updates: Any) -> None:
     """Bump the course's version if it is still `expected_version` (and set `updates`)."""
     versions.claim_version(course, expected_version, error=CourseConflict, **updates)
 
@@ -108,7 +108,7 @@ def apply_transition(
     actor: str,
     by: User | None,
     reason: str = "",
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     updates: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
 ) -> Transition:

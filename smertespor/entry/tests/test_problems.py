@@ -148,4 +148,4 @@ def test_the_hospital_plan_endpoint_documents_its_own_body():
     ]
     reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = schema["components"]["schemas"][reference.rpartition("/")[2]]
-    assert set(body["properties"]) == {"version", "plan_note"}
+    assert set(body["properties"]) == {"plan_note"}

@@ -45,7 +45,6 @@ TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF  # the programme: no planners, no
 HOSPITAL_TEAM = CLINIC_CLINICIANS
 DISCHARGERS = {"clinic_doctor"}
 # Body values filled in when the test runs.
-VERSION = "<course version>"
 CLINIC_DOCTOR_ID = "<clinic doctor id>"
 SUBJECT_ID = "<role change subject id>"
 SUBJECT_PRACTICE_ID = "<role change subject's practice id>"
@@ -360,21 +359,21 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/tracks/patients/{patient_id}/timeline": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/follow-ups": (None, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/follow-ups": ({"version": 1, "nrs": 5}, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/follow-ups": ({"nrs": 5}, PATIENT_READERS),
     f"POST {TRACKS_COURSE}/decisions": (
-        {"event": "hand_over_early", "reason": "Matrix", "version": 1},
+        {"event": "hand_over_early", "reason": "Matrix"},
         {"gp"},
     ),
     f"GET {TRACKS_COURSE}/timeline": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/reviews": (None, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/proposal/confirm": ({"version": 1}, {"gp"}),
-    f"POST {TRACKS_COURSE}/proposal/dismiss": ({"version": 1, "reason": "Matrix"}, {"gp"}),
+    f"POST {TRACKS_COURSE}/proposal/confirm": ({}, {"gp"}),
+    f"POST {TRACKS_COURSE}/proposal/dismiss": ({"reason": "Matrix"}, {"gp"}),
     f"GET {TRACKS_COURSE}/handover": (None, PATIENT_READERS),
-    f"PUT {TRACKS_COURSE}/handover": ({"version": 1}, set()),  # no handover yet: 404
+    f"PUT {TRACKS_COURSE}/handover": ({}, set()),  # no handover yet: 404
     f"POST {TRACKS_COURSE}/alerts/{{alert_id}}/acknowledge": (None, PATIENT_READERS),
     # The clinic's operations on the hospital-track course of the GP's patient.
     f"POST {TRACKS_COURSE}/needs-assessment": (
-        {"version": VERSION, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
+        {"disciplines": ["doctor"], "interventions": ["cbt_group"]},
         HOSPITAL_TEAM,
     ),
     f"POST {TRACKS_COURSE}/team": (
@@ -385,9 +384,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
         HOSPITAL_TEAM,
     ),
-    f"POST {TRACKS_COURSE}/plan": ({"version": VERSION, "plan_note": "Plan"}, HOSPITAL_TEAM),
+    f"POST {TRACKS_COURSE}/plan": ({"plan_note": "Plan"}, HOSPITAL_TEAM),
     f"POST {TRACKS_COURSE}/discharge-summary": (
-        {"version": VERSION, "summary": "S", "recommendations": "R"},
+        {"summary": "S", "recommendations": "R"},
         DISCHARGERS,
     ),
     "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
@@ -476,7 +475,7 @@ def personas(
 
 
 def _fill(body, values):
-    """``body`` with the placeholders (VERSION, CLINIC_DOCTOR_ID) replaced by ``values``."""
+    """``body`` with the placeholders (CLINIC_DOCTOR_ID, ...) replaced by ``values``."""
     return {
         key: values.get(value, value) if isinstance(value, str) else value
         for key, value in body.items()
@@ -943,7 +942,6 @@ def test_api_access_matrix(
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
-        values[VERSION] = ids["version"]
     elif "{course_id}" in url:
         ids = _tracks_ids(patient, clinic, proposed=operation in PROPOSED)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -991,6 +989,7 @@ _VERSIONED_PATHS = [
     (r"/plans/(\d+)/", "tapering.TaperPlan"),
     (r"/medication/(\d+)", "medication.MedicationLine"),
     (r"^/api/patients/([0-9a-f-]{36})$", "patients.Patient"),
+    (r"/courses/(\d+)", "tracks.Course"),
 ]
 
 
@@ -1022,9 +1021,16 @@ BAD_CALLS = [
     pytest.param(
         "post",
         f"{TRACKS_COURSE}/decisions",
-        '{"event": "hand_over_early", "reason": "Matrix", "version": 99}',
+        '{"event": "hand_over_early", "reason": "Matrix"}',
         409,
         id="stale-version",
+    ),
+    pytest.param(
+        "post",
+        f"{TRACKS_COURSE}/decisions",
+        '{"event": "hand_over_early", "reason": "Matrix"}',
+        428,
+        id="no-if-match",
     ),
 ]
 
@@ -1036,9 +1042,11 @@ def test_bad_input_is_answered_as_a_problem(
     if "{course_id}" in path:
         path = path.replace("{course_id}", str(_tracks_ids(patient, clinic)["course_id"]))
     path = path.replace("{patient_id}", str(patient.pk))
-    kwargs = {"content_type": "application/json"} if body is not None else {}
+    kwargs: dict[str, Any] = {"content_type": "application/json"} if body is not None else {}
     if body is not None:
         kwargs["data"] = body
+    if status == 409:
+        kwargs["headers"] = {"If-Match": '"99"'}  # the course is at version 1
     response = getattr(client_for(gp), method)(path, **kwargs)
     assert response.status_code == status, response.content
     _assert_problem(response)

@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, url, body, method="post"):
-    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+    """Send `body` as JSON; its `version`, if any, goes in `If-Match` (the course's ETag)."""
+    body = dict(body)
+    headers = {"If-Match": f'"{body.pop("version")}"'} if "version" in body else {}
+    return getattr(client, method)(
+        url, json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 @pytest.fixture
