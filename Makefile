@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt messages benchmark chromium clean
+.PHONY: help run serve test lint fmt messages benchmark fuzz chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,26 @@ run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve ht
 	$(PY) manage.py load_demo_region
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# `make serve`: the production settings on this machine, over plain http on 127.0.0.1 only.
+# Its keys are made once in var/ (never committed). Two factors are required as in production
+# (`make serve MFA_REQUIRED=0` for the demo's password-only logins).
+MFA_REQUIRED ?= 1
+SERVE_ENV = SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost \
+  SECRET_KEY="$$(cat var/serve-secret-key)" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+  AUDIT_HMAC_KEYS="serve:$$(cat var/serve-audit-key)" AUDIT_ANCHOR_FILE=var/audit-anchors.jsonl \
+  MFA_REQUIRED=$(MFA_REQUIRED)
+
+var/serve-secret-key:
+	mkdir -p var && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+var/serve-audit-key:
+	mkdir -p var && umask 077 && $(PYTHON) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
+
+serve: $(VENV)/.runtime var/serve-secret-key var/serve-audit-key ## Production configuration locally: gunicorn, whitenoise, JSON logs (same database as run)
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
 chromium: ## Install Debian's chromium for the browser tests (never a browser download)
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
@@ -40,6 +60,7 @@ lint: $(VENV)/.dev ## ruff, mypy (project; strict on domain/), import-linter, mi
 	$(PY) manage.py makemigrations --check --dry-run
 	SMERTESPOR_ENV=production DEBUG=0 ALLOWED_HOSTS=smertespor.example \
 	  SECRET_KEY=ci-check-deploy-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  AUDIT_HMAC_KEYS=ci-check:Y2ktY2hlY2stYXVkaXQta2V5LW5vdC1hLXJlYWwtc2VjcmV0 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 fmt: $(VENV)/.dev ## Format and auto-fix
@@ -52,7 +73,13 @@ messages: $(VENV)/.dev ## Update and compile the Danish translations
 	$(PY) manage.py compilemessages --ignore=.venv
 
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)
-	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do \
+	  [ "$$script" = benchmarks/web.py ] && continue; \
+	  echo "== $$script"; $(PY) $$script || exit 1; done
+	@echo "(benchmarks/web.py, the load test at region scale, runs on its own: see README)"
+
+fuzz: $(VENV)/.dev ## schemathesis against the API as a GP and a clinic doctor (own SQLite database)
+	$(PY) tests/fuzz/run.py
 
 clean: ## Remove the virtual environment and the SQLite database
-	rm -rf $(VENV) smertespor.sqlite3 staticfiles
+	rm -rf $(VENV) smertespor.sqlite3 staticfiles fuzz-report .schemathesis

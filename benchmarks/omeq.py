@@ -1,37 +1,44 @@
 """OMEQ benchmark: 32,000 synthetic regimens, and the patient list with and without OMEQ.
 
-    .venv/bin/python benchmarks/omeq.py
+    .venv/bin/python benchmarks/omeq.py [--patients 8000]
 
-Sets up Django itself on a throwaway SQLite database in a temporary folder (migrated, with
-the demo region loaded). Every figure is printed against a baseline measured in the same run:
+Sets up Django itself on a throwaway database (SQLite in a temporary folder, or PostgreSQL
+when DATABASE_URL points at it; see _harness.py), migrated, with the demo region loaded, or
+with --patients a region of that size from the region generator. Every side is timed
+interleaved (A B, B A, … for 7 rounds after a warm-up; _timing.py) and printed as median and
+spread, with the ratio of the medians:
 
 1. Regimens per second (1-4 lines each, the region's estimated opioid population of 32,000)
    for the domain's `compute_omeq` and for the app's `evaluate` (which adds the translated
    warning texts), against a bare Decimal sum of dose x factor with no checks or warnings.
-2. The patient list page (the demo GP's first page) with an OMEQ column against the same
-   page without it: queries and median time. The OMEQ variant is the list template with the
-   lines proposed for it (`page.object_list|with_latest_omeq` and one cell); it is written
-   to the temporary folder, so the benchmark works whether or not the template has them yet.
+   The baseline must give the same maximum OMEQ as `compute_omeq`: the script checks every
+   regimen first and times only those where it does (the others need the dose bands).
+2. The patient list page (a GP's first page) with an OMEQ column against the same page
+   without it: queries and time. The OMEQ variant is the list template with the lines
+   proposed for it (`page.object_list|with_latest_omeq` and one cell); it is written to the
+   temporary folder, so the benchmark works whether or not the template has them yet. Both
+   pages must list the same patients (checked).
 """
 
 from __future__ import annotations
 
 import random
 import re
-import statistics
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from _harness import ROOT, setup_django, timed
+from _harness import ROOT, arguments, make_region, setup_django
+from _timing import interleaved, ratio
 
 REGIMENS = 32_000
-PAGE_RUNS = 40
+PAGE_ROUNDS = 15
 SEED = 1082
 
 
 def benchmark_regimens() -> None:
+    from domain.errors import DomainError
     from domain.omeq import DoseBandedRule, LinearRule, RegimenLine, Route, compute_omeq
     from smertespor.medication.calculation import Entry, evaluate, omeq_thresholds
     from smertespor.medication.regimens import regimen_line
@@ -67,7 +74,6 @@ def benchmark_regimens() -> None:
                 )
             )
         regimens.append(lines)
-    line_count = sum(len(r) for r in regimens)
 
     def bare_factor(line: RegimenLine) -> Decimal:
         rule = table.rule_for(line.substance_key, line.route)
@@ -77,42 +83,54 @@ def benchmark_regimens() -> None:
             return rule.bands[0].factor
         raise ValueError(f"{line.substance} has no factor")  # the products were chosen to have one
 
+    def bare(lines: list[RegimenLine]) -> Decimal:
+        return sum(
+            (
+                line.dose * (line.max_doses_per_day or line.doses_per_day or 1) * bare_factor(line)
+                for line in lines
+            ),
+            Decimal(0),
+        )
+
+    # Like with like: only the regimens where the bare sum gives compute_omeq's maximum.
+    agreeing = []
+    for lines in regimens:
+        try:
+            result = compute_omeq(lines, table, thresholds=thresholds)
+        except DomainError:
+            continue
+        if result.max_mg_per_day == bare(lines):
+            agreeing.append(lines)
+    if len(agreeing) < REGIMENS // 2:
+        raise SystemExit(f"The bare sum agrees with compute_omeq on only {len(agreeing):,}.")
+    line_count = sum(len(r) for r in agreeing)
+    entries = [[Entry(line.label, line) for line in lines] for lines in agreeing]
+
     def bare_sum() -> None:
-        for lines in regimens:
-            sum(
-                (
-                    line.dose
-                    * (line.max_doses_per_day or line.doses_per_day or 1)
-                    * bare_factor(line)
-                    for line in lines
-                ),
-                Decimal(0),
-            )
+        for lines in agreeing:
+            bare(lines)
 
     def domain() -> None:
-        for lines in regimens:
+        for lines in agreeing:
             compute_omeq(lines, table, thresholds=thresholds)
-
-    entries = [[Entry(line.label, line) for line in lines] for lines in regimens]
 
     def app() -> None:
         for regimen_entries in entries:
             evaluate(regimen_entries, version, table, thresholds=thresholds)
 
-    baseline = timed(bare_sum)
-    domain_time = timed(domain)
-    app_time = timed(app)
-    print(f"Regimens: {REGIMENS:,} ({line_count:,} lines) under {table.id} {table.version}")
-    print(f"  baseline, bare Decimal sum of dose x factor:  {REGIMENS / baseline:>10,.0f} /s")
+    timings = interleaved({"bare": bare_sum, "domain": domain, "app": app})
+    base, domain_time, app_time = timings["bare"], timings["domain"], timings["app"]
+    count = len(agreeing)
     print(
-        f"  compute_omeq (checks, bands, warnings):       {REGIMENS / domain_time:>10,.0f} /s"
-        f"  ({domain_time / baseline:.1f}x the baseline's time)"
+        f"Regimens: {count:,} of {REGIMENS:,} synthetic ({line_count:,} lines) under "
+        f"{table.id} {table.version}: those where the baseline's OMEQ equals compute_omeq's"
     )
-    print(
-        f"  app evaluate (+ translated warning texts):    {REGIMENS / app_time:>10,.0f} /s"
-        f"  ({app_time / baseline:.1f}x the baseline's time)"
-    )
-    print(f"  all {REGIMENS:,} regimens through compute_omeq take {domain_time:.2f} s")
+    print(f"  baseline, bare Decimal sum of dose x factor: {count / base.median:>10,.0f} /s")
+    print(f"    {base.ms()} for all {count:,}")
+    print(f"  compute_omeq (checks, bands, warnings):      {count / domain_time.median:>10,.0f} /s")
+    print(f"    {domain_time.ms()}; {ratio(domain_time, base)} the baseline's time")
+    print(f"  app evaluate (+ translated warning texts):   {count / app_time.median:>10,.0f} /s")
+    print(f"    {app_time.ms()}; {ratio(app_time, base)} the baseline's time")
 
 
 # The patient list's OMEQ column, as proposed for smertespor/patients/templates/patients/list.html.
@@ -151,7 +169,7 @@ def _list_variants(text: str) -> tuple[str, str]:
     return text, with_omeq
 
 
-def benchmark_patient_list(folder: Path) -> None:
+def benchmark_patient_list(folder: Path, username: str) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -163,49 +181,64 @@ def benchmark_patient_list(folder: Path) -> None:
     variants = dict(zip(("without", "with"), _list_variants(source.read_text()), strict=True))
     client = Client()
     client.force_login(
-        User.objects.get(username="demo-gp"),
+        User.objects.get(username=username),
         backend="django.contrib.auth.backends.ModelBackend",
     )
-    results = {}
+    engines = {}
     for name, template in variants.items():
         templates_dir = folder / f"templates-{name}" / "patients"
         templates_dir.mkdir(parents=True)
         (templates_dir / "list.html").write_text(template)
         engine: dict[str, Any] = {**settings.TEMPLATES[0]}
         engine["DIRS"] = [templates_dir.parent, *engine["DIRS"]]
-        with override_settings(TEMPLATES=[engine, *settings.TEMPLATES[1:]]):
+        engines[name] = [engine, *settings.TEMPLATES[1:]]
+    queries, bodies = {}, {}
+    for name, templates in engines.items():
+        with override_settings(TEMPLATES=templates):
             client.get("/patients/")  # warm up: template compilation, the catalogue
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as captured:
                 response = client.get("/patients/")
-            query_count = len(queries)  # read now: the next request clears the query log
+            queries[name] = len(captured)  # read now: the next request clears the query log
             if response.status_code != 200:
                 raise SystemExit(f"The patient list answered {response.status_code}")
-            body = response.content.decode()
-            times = []
-            for _ in range(PAGE_RUNS):
-                times.append(timed(lambda: client.get("/patients/")))
-        results[name] = (query_count, statistics.median(times), body)
-    queries_without, time_without, _body = results["without"]
-    queries_with, time_with, body_with = results["with"]
-    shown = body_with.count('class="omeq-cell"')
-    print("Patient list page (demo GP, first page):")
-    print(f"  without OMEQ: {queries_without} queries, median {time_without * 1000:.1f} ms")
+            bodies[name] = response.content.decode()
+    listed = {
+        name: re.findall(r'href="/patients/([0-9a-f-]{36})/"', b) for name, b in bodies.items()
+    }
+    if not listed["with"] or listed["with"] != listed["without"]:
+        raise SystemExit("The pages with and without OMEQ list different patients.")
+
+    def page(name: str) -> Any:
+        def get() -> None:
+            with override_settings(TEMPLATES=engines[name]):
+                client.get("/patients/")
+
+        return get
+
+    timings = interleaved({n: page(n) for n in engines}, rounds=PAGE_ROUNDS)
+    shown = bodies["with"].count('class="omeq-cell"')
+    print(f"Patient list page ({username}, first page: {len(listed['with'])} patients):")
+    print(f"  without OMEQ: {queries['without']} queries, {timings['without'].ms()}")
     print(
-        f"  with OMEQ:    {queries_with} queries, median {time_with * 1000:.1f} ms"
+        f"  with OMEQ:    {queries['with']} queries, {timings['with'].ms()}"
         f"  ({shown} patients' OMEQ shown)"
     )
     print(
-        f"  ratio with/without: {queries_with / queries_without:.2f}x queries "
-        f"(+{queries_with - queries_without}), {time_with / time_without:.2f}x time"
+        f"  ratio with/without: {queries['with'] / queries['without']:.2f}x queries "
+        f"(+{queries['with'] - queries['without']}), "
+        f"{ratio(timings['with'], timings['without'])} time"
     )
 
 
 def main() -> None:
+    options = arguments(__doc__.splitlines()[0], patients=0)
     with tempfile.TemporaryDirectory(prefix="smertespor-omeq-benchmark-") as name:
         folder = Path(name)
-        setup_django(folder, load_demo=True)
+        setup_django(folder, load_demo=not options.patients, name="omeq")
+        if options.patients:
+            make_region(options.patients)
         benchmark_regimens()
-        benchmark_patient_list(folder)
+        benchmark_patient_list(folder, "region-gp-001-1" if options.patients else "demo-gp")
 
 
 if __name__ == "__main__":

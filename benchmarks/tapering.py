@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/tapering.py
 
-Sets up Django itself on a throwaway SQLite database in a temporary folder (migrated, with
-the demo region loaded). Every figure is printed against a baseline measured in the same run:
+Sets up Django itself on a throwaway database (SQLite in a temporary folder, or PostgreSQL
+when DATABASE_URL points at it; see _harness.py), migrated, with the demo region loaded.
+Every timing is interleaved with its baseline (A B, B A, … for 7 or more rounds after a
+warm-up; _timing.py) and printed as median and spread, with the ratio of the medians:
 
 1. Plans per second from `domain.tapering.generate_taper_plan` for 1,000 synthetic regimens
    (1-3 opioid lines of marketed strengths at fixed times of day, patches, oral solutions in
@@ -11,7 +13,7 @@ the demo region loaded). Every figure is printed against a baseline measured in 
    with and without slowing down, to a stop or a target OMEQ), the slowest plan's time, and
    the requests the domain refused (a target the strengths cannot keep is refused, by
    design). The baseline is the OMEQ of the same regimens (`compute_omeq`), the first thing a
-   plan computes.
+   plan computes; both sides are timed over all 1,000 regimens per round.
 2. What issue 11 changed, over the same plans: how many needed a stretched step (a cut larger
    than the step size, so the step lasts longer) or a switch to a finer product, and the
    median plan length in months. The baseline for the length is the pace itself, worked out
@@ -20,12 +22,14 @@ the demo region loaded). Every figure is printed against a baseline measured in 
    strengths add (plans of a share of the current dose never reach a stop with exact cuts,
    so the ratio is over plans of a share of the starting dose).
 3. The preview endpoint (POST /api/tapering/patients/{id}/preview) for a demo patient:
-   median response time against a trivial endpoint measured in the same run, the same
-   patient's plan list (GET .../plans: the same login, access check and audit row, no plan).
+   response time against a trivial endpoint measured in the same run, the same patient's
+   plan list (GET .../plans: the same login, access check and audit row, no plan). This is
+   a reference, not a baseline of the same output: it says what the plan adds to a request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import statistics
 import tempfile
@@ -35,14 +39,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from _harness import setup_django, timed
+from _harness import setup_django
+from _timing import interleaved, ratio
 
 if TYPE_CHECKING:
     from domain.tapering import TaperRequest
 
 REGIMENS = 1_000
 DAYS_A_MONTH = 365.25 / 12
-REQUEST_RUNS = 40
+REQUEST_ROUNDS = 15
 SEED = 1082
 
 
@@ -184,16 +189,21 @@ def benchmark_plans(today: date) -> None:
         pace_days = _pace_days(request, plan.baseline_omeq.max_mg_per_day)
         if pace_days:
             against_pace.append(days / pace_days)
-    total = sum(times)
-    baseline_time = timed(baseline)
+
+    def plans() -> None:
+        for request in requests:
+            with contextlib.suppress(DomainError):  # refused requests cost time too
+                generate_taper_plan(request, today=today)
+
+    timings = interleaved({"baseline": baseline, "plans": plans})
+    base, made_time = timings["baseline"], timings["plans"]
     slowest = max(range(len(times)), key=times.__getitem__)
     made = REGIMENS - refused
     print(f"Taper plans: {REGIMENS:,} synthetic regimens")
-    print(f"  baseline, OMEQ of each regimen:  {REGIMENS / baseline_time:>10,.0f} /s")
-    print(
-        f"  generate_taper_plan:             {REGIMENS / total:>10,.0f} /s"
-        f"  ({total / baseline_time:.1f}x the baseline's time)"
-    )
+    print(f"  baseline, OMEQ of each regimen:  {REGIMENS / base.median:>10,.0f} /s")
+    print(f"    {base.ms()} for all {REGIMENS:,}")
+    print(f"  generate_taper_plan:             {REGIMENS / made_time.median:>10,.0f} /s")
+    print(f"    {made_time.ms()}; {ratio(made_time, base)} the baseline's time")
     print(
         f"  plans made: {made:,} ({steps:,} steps, {steps / max(made, 1):.1f} a plan);"
         f" refused: {refused} {dict(sorted(refusals.items()))}"
@@ -235,23 +245,25 @@ def benchmark_preview() -> None:
     preview_url = f"/api/tapering/patients/{patient.pk}/preview"
     trivial_url = f"/api/tapering/patients/{patient.pk}/plans"
     steps = len(client.post(preview_url, "{}", content_type="application/json").json()["steps"])
-    client.get(trivial_url)  # warm up
-    preview_times, trivial_times = [], []
-    for _ in range(REQUEST_RUNS):  # interleaved, so load on the machine hits both alike
-        preview_times.append(
-            timed(lambda: client.post(preview_url, json.dumps({}), content_type="application/json"))
-        )
-        trivial_times.append(timed(lambda: client.get(trivial_url)))
-    preview, trivial = statistics.median(preview_times), statistics.median(trivial_times)
-    print(f"Preview endpoint (demo patient, default plan of {steps} steps), {REQUEST_RUNS} runs:")
-    print(f"  trivial endpoint (GET the patient's plan list): median {trivial * 1000:.1f} ms")
-    print(f"  preview endpoint (POST .../preview):            median {preview * 1000:.1f} ms")
-    print(f"  ratio preview/trivial: {preview / trivial:.1f}x")
+    timings = interleaved(
+        {
+            "trivial": lambda: client.get(trivial_url),
+            "preview": lambda: client.post(
+                preview_url, json.dumps({}), content_type="application/json"
+            ),
+        },
+        rounds=REQUEST_ROUNDS,
+    )
+    preview, trivial = timings["preview"], timings["trivial"]
+    print(f"Preview endpoint (demo patient, default plan of {steps} steps):")
+    print(f"  trivial endpoint (GET the patient's plan list): {trivial.ms()}")
+    print(f"  preview endpoint (POST .../preview):            {preview.ms()}")
+    print(f"  ratio preview/trivial: {ratio(preview, trivial)}")
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smertespor-tapering-benchmark-") as name:
-        setup_django(Path(name), load_demo=True)
+        setup_django(Path(name), load_demo=True, name="tapering")
         from django.utils import timezone
 
         benchmark_plans(timezone.localdate())

@@ -1,13 +1,17 @@
-"""Tracks benchmark: the daily 3-month rule and the two worklists with 32,000 courses.
+"""Tracks benchmark: the daily 3-month rule and the two worklists over many courses.
 
-    .venv/bin/python benchmarks/tracks.py
+    .venv/bin/python benchmarks/tracks.py [--courses 32000]
 
-Sets up Django itself on a throwaway SQLite database in a temporary folder (migrated), and
-seeds with bulk_create 32,000 patients in 40 practices, each with one course started 0-400
+Sets up Django itself on a throwaway database (SQLite in a temporary folder, or PostgreSQL
+when DATABASE_URL points at it; see _harness.py), migrated, and seeds with bulk_create
+--courses patients (4,000 by default: the naive daily rule takes seconds a round) in 40
+practices, each with one course started 0-400
 days ago as if the daily job had run until yesterday: the courses that started within three
 months are active, older ones closed, at the clinic or awaiting the GP's decision on the
 rule's proposal, and about a day's worth of active courses reached their deadline yesterday.
-Every figure is printed against a naive version measured in the same run, on the same data:
+Every figure is printed against a naive version measured in the same run, on the same data,
+that gives the same result (checked before timing); each pair is timed interleaved (A B, B A,
+… for 7 rounds after a warm-up; _timing.py) and printed as median and spread:
 
 1. `run_daily_rules` (candidates by indexed query, then `apply_track_rule` on each: the visits
    and the patient's taper plan, then a success, a proposal to the GP or a review kept on
@@ -15,16 +19,21 @@ Every figure is printed against a naive version measured in the same run, on the
    applying it where it says so. Both run in a transaction that is rolled back, so each run
    sees the same data; both must act on the same courses. Then the second run of the day
    (nothing left to do).
-2. The GP's worklist (each section, first page, through the page view) against a loop over the
-   practice's courses with one query per course for its visits and one for its alerts.
-3. The clinic's worklist likewise, against a loop over the courses it supports with one
-   query per course for its pending handover.
+2. The GP's worklist, each section's first page as the view renders it (`_render`: the page,
+   its rows, the alerts, the template), against a naive worklist of the same section: every
+   course of the practice loaded, one query per course for the patient's scope and one for
+   its open alerts (and its returned handover), the sections filtered and sorted in Python,
+   rendered by the same `_render`. The two pages must be the same HTML (checked).
+3. The clinic's worklist likewise: every pending handover, hospital course and appointment of
+   the week loaded, one query per row for the scope (and per active course for its next
+   appointment), against the view's queries; the same HTML (checked).
 """
 
 from __future__ import annotations
 
+import argparse
 import random
-import statistics
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,11 +47,11 @@ if TYPE_CHECKING:
     from smertespor.accounts.models import User
 
 from _harness import setup_django
+from _timing import PAIRS, Timing, interleaved, ratio
 
-COURSES = 32_000
+COURSES = 4_000
 PRACTICES = 40
 SEED = 1082
-FAST_RUNS = 7
 
 
 def _cpr(serial: int) -> tuple[str, date]:
@@ -50,7 +59,7 @@ def _cpr(serial: int) -> tuple[str, date]:
     return birth.strftime("%d%m%y") + f"{(serial // 25_000) % 4}{serial % 1000:03d}", birth
 
 
-def _seed(today: date) -> dict[str, Any]:
+def _seed(today: date, count: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from domain.tracks import course_deadline
@@ -85,7 +94,7 @@ def _seed(today: date) -> dict[str, Any]:
     nurse = User.objects.create(username="nurse", role=Role.CLINIC_NURSE, organisation=clinic)
     now = timezone.now()
     patients = []
-    for serial in range(COURSES):
+    for serial in range(count):
         cpr, birth = _cpr(serial)
         patients.append(
             Patient(
@@ -237,8 +246,8 @@ def _seed(today: date) -> dict[str, Any]:
     }
 
 
-def _measure(work: Callable[[], Any], runs: int) -> tuple[float, int, Any]:
-    """Median seconds, the queries of one run, and the last run's result."""
+def _queries(work: Callable[[], Any]) -> tuple[int, Any]:
+    """The queries of one run, and its result."""
     from django.db import connection
 
     counted = [0]
@@ -247,14 +256,9 @@ def _measure(work: Callable[[], Any], runs: int) -> tuple[float, int, Any]:
         counted[0] += 1
         return execute(sql, params, many, context)
 
-    times, result = [], None
-    for _ in range(runs):
-        counted[0] = 0
-        with connection.execute_wrapper(count):
-            start = time.perf_counter()
-            result = work()
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), counted[0], result
+    with connection.execute_wrapper(count):
+        result = work()
+    return counted[0], result
 
 
 def _rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
@@ -297,117 +301,288 @@ def _acted(today: date) -> int:
     return summary.evaluated - summary.unchanged - len(summary.errors)
 
 
-def _row(label: str, fast: tuple[float, int, Any], slow: tuple[float, int, Any]) -> None:
-    ratio = slow[0] / fast[0] if fast[0] else float("inf")
-    print(
-        f"  {label:<34} {fast[1]:>6} queries {fast[0] * 1000:>9.1f} ms"
-        f" | naive {slow[1]:>6} queries {slow[0] * 1000:>9.1f} ms | {ratio:>7.1f}x faster"
-    )
+def _row(label: str, fast: tuple[int, Timing], slow: tuple[int, Timing]) -> None:
+    print(f"  {label}")
+    print(f"    real:  {fast[0]:>6} queries, {fast[1].ms()}")
+    print(f"    naive: {slow[0]:>6} queries, {slow[1].ms()}")
+    print(f"    naive/real: {ratio(slow[1], fast[1])}")
 
 
 def benchmark_daily_rules(today: date) -> None:
     from smertespor.tracks.rules import run_daily_rules
 
-    fast = _measure(_rolled_back(lambda: _acted(today)), 3)
-    slow = _measure(_rolled_back(lambda: _naive_daily_rules(today)), 1)
-    if fast[2] != slow[2]:
-        raise SystemExit(f"The versions disagree: {fast[2]} against {slow[2]} courses acted on.")
-    print(f"run_daily_rules on {today} ({fast[2]} courses acted on by both):")
-    _row("first run of the day", fast, slow)
-    run_daily_rules(today=today)  # applied for real: the day's work is done
-    again = _measure(lambda: run_daily_rules(today=today).evaluated, FAST_RUNS)
-    slow_again = _measure(lambda: _naive_daily_rules(today), 1)
-    _row("second run (nothing to do)", again, slow_again)
-
-
-def _naive_practice_rows(user: User, today: date) -> list[Any]:
-    """The GP's due list the naive way: each course of the practice, its visits and alerts."""
-    from django.conf import settings
-
-    from domain.follow_up import next_follow_up_on
-    from smertespor.tracks.models import Course
-
-    rows = []
-    until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
-    for course in Course.objects.filter(responsible_organisation_id=user.organisation_id):
-        if course.status not in {
-            "active",
-            "handover_review",
-            "handover_proposed",
-            "returned_to_practice_track",
-        }:
-            continue
-        last = course.follow_ups.order_by("-visit_on").first()
-        due = next_follow_up_on(
-            course_start=course.start_date,
-            interval_days=course.follow_up_interval_days,
-            last_visit_on=last.visit_on if last else None,
-            last_next_visit_on=last.next_visit_on if last else None,
+    fast, slow = (
+        _rolled_back(lambda: _acted(today)),
+        _rolled_back(lambda: _naive_daily_rules(today)),
+    )
+    fast_queries, fast_acted = _queries(fast)
+    slow_queries, slow_acted = _queries(slow)
+    if fast_acted != slow_acted:
+        raise SystemExit(
+            f"The versions disagree: {fast_acted} against {slow_acted} courses acted on."
         )
-        alerts = list(course.alerts.filter(acknowledged_at__isnull=True))
-        if due <= until:
-            rows.append((due, course.pk, len(alerts)))
-    return sorted(rows)[:25]
+    timings = interleaved({"real": fast, "naive": slow})
+    print(f"run_daily_rules on {today} ({fast_acted} courses acted on by both):")
+    _row(
+        "first run of the day (rolled back after each run)",
+        (fast_queries, timings["real"]),
+        (slow_queries, timings["naive"]),
+    )
+    run_daily_rules(today=today)  # applied for real: the day's work is done
+
+    def real_again() -> int:
+        summary = run_daily_rules(today=today)
+        return summary.evaluated - summary.unchanged - len(summary.errors)
+
+    def naive_again() -> int:
+        return _naive_daily_rules(today)
+
+    fast_queries, fast_acted = _queries(real_again)
+    slow_queries, slow_acted = _queries(naive_again)
+    if fast_acted != slow_acted or fast_acted != 0:
+        raise SystemExit(f"The second run acted: {fast_acted} against {slow_acted}.")
+    timings = interleaved({"real": real_again, "naive": naive_again})
+    _row(
+        "second run (nothing to do)",
+        (fast_queries, timings["real"]),
+        (slow_queries, timings["naive"]),
+    )
 
 
-def _naive_clinic_rows(user: User) -> list[Any]:
-    from smertespor.tracks.models import Course
+def _visible(user: User, patient_id: Any) -> bool:
+    from smertespor.patients.access import visible_patients
 
-    rows = []
-    for course in Course.objects.filter(clinic_id=user.organisation_id, track="practice"):
-        handover = course.handovers.filter(decision="pending").first()
-        if handover is not None:
-            rows.append((handover.proposed_at, course.pk))
-    return sorted(rows)[:25]
+    return visible_patients(user).filter(pk=patient_id).exists()
+
+
+def _ordered(items: list[Any], keys: tuple[str, ...]) -> list[Any]:
+    """`order_by(*keys)` in Python (stable sorts from the last key; NULLs where the database
+    puts them: first ascending on SQLite, last ascending on PostgreSQL)."""
+    from django.db import connection
+
+    nulls_last = connection.vendor == "postgresql"
+
+    def value(item: Any, path: str) -> Any:
+        for part in path.split("__"):
+            item = getattr(item, part)
+        return item
+
+    for key in reversed(keys):
+        path, descending = key.lstrip("-"), key.startswith("-")
+        present = [i for i in items if value(i, path) is not None]
+        missing = [i for i in items if value(i, path) is None]
+        present.sort(key=partial(value, path=path), reverse=descending)
+        items = present + missing if nulls_last != descending else missing + present
+    return items
+
+
+def _naive_practice(user: User, section: str, today: date) -> Any:
+    """The GP's worklist the naive way: every course of the practice, a query per course."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from smertespor.tracks import worklists as w
+    from smertespor.tracks.models import Course, DischargeSummary, RuleReview
+
+    chosen, sort = w._choose(w.PRACTICE_SECTIONS, section, "")
+    org = user.organisation_id
+    courses = [
+        c
+        for c in Course.objects.filter(
+            responsible_organisation_id=org, track="practice"
+        ).select_related("patient")
+        if _visible(user, c.patient_id)
+    ]
+    open_alerts = {
+        c.pk: list(c.alerts.filter(acknowledged_at__isnull=True))
+        for c in courses
+        if c.status in w.PRACTICE_OPEN
+    }
+    due_until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
+    approaching_until = today + timedelta(days=settings.TRACKS_APPROACHING_DAYS)
+    sections: dict[str, list[Any]] = {
+        "due": [
+            c
+            for c in courses
+            if c.status in w.PRACTICE_OPEN
+            and c.next_follow_up_on is not None
+            and c.next_follow_up_on <= due_until
+        ],
+        "approaching": [
+            c
+            for c in courses
+            if c.status == "active"
+            and c.deadline is not None
+            and today <= c.deadline <= approaching_until
+        ],
+        "alerts": [c for c in courses if open_alerts.get(c.pk)],
+        "returned": [c for c in courses if c.status == "returned_to_practice_track"],
+        "proposals": [
+            r
+            for r in RuleReview.objects.filter(
+                course__responsible_organisation_id=org, outcome="pending"
+            ).select_related("course__patient")
+            if _visible(user, r.course.patient_id)
+        ],
+        "discharged": [
+            d
+            for d in DischargeSummary.objects.filter(
+                sent_to_id=org,
+                written_at__gte=timezone.now() - timedelta(days=w.DISCHARGE_WINDOW_DAYS),
+            ).select_related("course__patient", "written_by", "course__responsible_organisation")
+            if _visible(user, d.course.patient_id)
+        ],
+    }
+    rows = sections[chosen.key]
+    for course in rows if chosen.key == "alerts" else ():
+        course.latest_alert = max(a.raised_on for a in open_alerts[course.pk])
+    for course in rows if chosen.key == "returned" else ():
+        returned = course.handovers.filter(decision="returned").order_by("-decided_at").first()
+        course.returned_at = returned.decided_at if returned else None
+        course.advice = returned.advice if returned else None
+    w._audit(user, "practice", chosen, sort)
+    counts = {key: len(found) for key, found in sections.items()}
+    return w.Worklist(
+        "practice",
+        w.PRACTICE_SECTIONS,
+        chosen,
+        sort,
+        counts,
+        _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
+        today,
+        user,
+    )
+
+
+def _naive_clinic(user: User, section: str, today: date) -> Any:
+    """The clinic's worklist the naive way: every row loaded, a query per row for its scope."""
+    from django.utils import timezone
+
+    from smertespor.tracks import worklists as w
+    from smertespor.tracks.models import Appointment, Course, Handover
+
+    chosen, sort = w._choose(w.CLINIC_SECTIONS, section, "")
+    org = user.organisation_id or 0
+    courses = [
+        c
+        for c in Course.objects.filter(
+            responsible_organisation_id=org, track="hospital"
+        ).select_related("patient")
+        if _visible(user, c.patient_id)
+    ]
+    start, end = w.week_of(today)
+    sections: dict[str, list[Any]] = {
+        "assessment": [c for c in courses if c.status in w.ASSESSMENT_DUE],
+        "active": [c for c in courses if c.status == "plan_active"],
+        "handovers": [
+            h
+            for h in Handover.objects.filter(clinic_id=org, decision="pending").select_related(
+                "course__patient", "course__responsible_organisation"
+            )
+            if _visible(user, h.course.patient_id)
+        ],
+        "appointments": [
+            a
+            for a in Appointment.objects.filter(
+                organisation_id=org, starts_at__gte=start, starts_at__lt=end
+            ).select_related("course__patient", "clinician")
+            if _visible(user, a.course.patient_id)
+        ],
+    }
+    rows = sections[chosen.key]
+    for course in rows if chosen.key == "active" else ():
+        upcoming = course.appointments.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+        first = upcoming.first()
+        course.next_appointment = first.starts_at if first else None
+    w._audit(user, "clinic", chosen, sort)
+    counts = {key: len(found) for key, found in sections.items()}
+    return w.Worklist(
+        "clinic",
+        w.CLINIC_SECTIONS,
+        chosen,
+        sort,
+        counts,
+        _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
+        today,
+        user,
+    )
+
+
+# Masked afresh on every render: the CSRF token (in forms and the htmx headers), a nonce.
+_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*"')
+
+
+def _html(response: Any) -> str:
+    return _TOKEN.sub(r'\1"', response.content.decode())
 
 
 def benchmark_worklists(seeded: dict[str, Any], today: date) -> None:
-    from django.test import Client
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
     from django.urls import reverse
 
+    from smertespor.tracks.worklist_views import _render
+    from smertespor.tracks.worklists import clinic_worklist, practice_worklist
+
     gp, nurse = seeded["gp"], seeded["nurse"]
-    for user, name, sections, naive, naive_runs in (
+    for user, name, sections, real, naive in (
         (
             gp,
             "practice",
-            ("due", "proposals", "approaching", "alerts", "returned"),
-            lambda: _naive_practice_rows(gp, today),
-            3,
+            ("due", "proposals", "approaching", "alerts", "returned", "discharged"),
+            practice_worklist,
+            _naive_practice,
         ),
         (
             nurse,
             "clinic",
             ("handovers", "assessment", "active", "appointments"),
-            lambda: _naive_clinic_rows(nurse),
-            1,
+            clinic_worklist,
+            _naive_clinic,
         ),
     ):
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         url = reverse(f"tracks:{name}_worklist")
-        slow = _measure(naive, naive_runs)
-        print(f"The {name} worklist, first page through the view ({user.organisation}):")
+        print(f"The {name} worklist, a section's first page rendered ({user.organisation}):")
         for section in sections:
-            fast = _measure(partial(client.get, url, {"section": section}), FAST_RUNS)
-            if fast[2].status_code != 200:
-                raise SystemExit(f"The {name} worklist answered {fast[2].status_code}.")
-            label = f"{section} ({fast[2].context['page'].paginator.count} rows)"
-            _row(label, fast, slow)
-        print(f"  naive: the first section's rows only, {slow[1]} queries (one or two per course)")
+            request = RequestFactory().get(url, {"section": section})
+            request.user = user
+            request.session = SessionStore()
+            request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+
+            def real_page(r: Any = request, u: Any = user, s: str = section, f: Any = real) -> Any:
+                return _render(r, f(user=u, section=s, today=today))
+
+            def naive_page(
+                r: Any = request, u: Any = user, s: str = section, f: Any = naive
+            ) -> Any:
+                return _render(r, f(u, s, today))
+
+            fast_queries, fast = _queries(real_page)
+            slow_queries, slow = _queries(naive_page)
+            if fast.status_code != 200 or _html(fast) != _html(slow):
+                raise SystemExit(f"The naive {name} worklist's {section} page differs.")
+            rows = real(user=user, section=section, today=today).objects.count()
+            timings = interleaved({"real": real_page, "naive": naive_page})
+            label = f"{section} ({rows} rows; the same HTML from both, checked)"
+            _row(label, (fast_queries, timings["real"]), (slow_queries, timings["naive"]))
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=COURSES, help=f"default {COURSES:,}")
+    options = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        setup_django(Path(folder), load_demo=False)
+        setup_django(Path(folder), load_demo=False, name="tracks")
         from django.utils import timezone
 
         today = timezone.localdate()
-        seeded = _seed(today)
+        seeded = _seed(today, options.courses)
         print(
-            f"Seeded {COURSES:,} practice-track courses ({seeded['active']:,} active, "
+            f"Seeded {options.courses:,} practice-track courses ({seeded['active']:,} active, "
             f"{seeded['visits']:,} visits) and {seeded['hospital']:,} hospital-track courses "
-            f"in {time.perf_counter() - started:.0f} s."
+            f"in {time.perf_counter() - started:.0f} s; {PAIRS} interleaved rounds a pair."
         )
         benchmark_daily_rules(today)
         benchmark_worklists(seeded, today)

@@ -8,7 +8,9 @@ from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 from ninja.security import django_auth
 
+from smertespor.accounts.api import router as accounts_router
 from smertespor.advice.api import router as advice_router
+from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
 from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.medication.api import medication_router, omeq_router
@@ -38,6 +40,9 @@ api = SmertesporAPI(
     auth=django_auth,
     urls_namespace="api",
     docs_url="/docs",
+    # Behind login in production (API_DOCS_PUBLIC); ninja serves Swagger UI from its static
+    # files, so the page runs under the same Content-Security-Policy as every other.
+    docs_decorator=docs_behind_login,
 )
 
 
@@ -86,3 +91,4 @@ api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
 api.add_router("/notifications", "smertespor.notifications.api.router")
+api.add_router("/accounts", accounts_router)

@@ -4,12 +4,18 @@ Bad values fail loudly at start-up. ``SMERTESPOR_ENV=production`` turns on the p
 checks: a real SECRET_KEY, DEBUG off, secure cookies and HSTS.
 """
 
+import base64
+import hashlib
+import ipaddress
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from domain.omeq import SettingsError, Thresholds, default_thresholds
@@ -46,6 +52,33 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _audit_keys(inline: str, path: str) -> dict[str, bytes]:
+    """``id:base64`` pairs, comma- or newline-separated; the first is the signing key."""
+    if inline and path:
+        raise ImproperlyConfigured("Set AUDIT_HMAC_KEYS or AUDIT_HMAC_KEYS_FILE, not both.")
+    if path:
+        try:
+            inline = Path(path).read_text()
+        except OSError as error:
+            raise ImproperlyConfigured(f"AUDIT_HMAC_KEYS_FILE: {error}") from None
+    keys: dict[str, bytes] = {}
+    for item in inline.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        key_id, _, secret = item.strip().partition(":")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", key_id) or key_id in keys:
+            raise ImproperlyConfigured(
+                f"Audit key id {key_id!r}: 1-32 letters, digits, '.', '_' or '-', each once."
+            )
+        try:
+            keys[key_id] = base64.b64decode(secret.strip(), altchars=b"-_", validate=True)
+        except ValueError:
+            raise ImproperlyConfigured(f"Audit key {key_id!r} is not base64.") from None
+        if not keys[key_id]:
+            raise ImproperlyConfigured(f"Audit key {key_id!r} is empty.")
+    return keys
+
+
 ENVIRONMENT = os.environ.get("SMERTESPOR_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured(
@@ -71,6 +104,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "simple_history",
     "ninja",
     "smertespor.accounts",
@@ -95,8 +132,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "smertespor.entry.caching.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smertespor.entry.headers.PermissionsPolicyMiddleware",
     "smertespor.accounts.middleware.AbsoluteSessionTimeoutMiddleware",
+    "smertespor.accounts.mfa.MfaGateMiddleware",
+    "smertespor.entry.bad_input.RequestSizeMiddleware",
+    "smertespor.entry.bad_input.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -128,16 +171,31 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'smertespor.sqlite3'}"),
-        conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections in production (a new connection per request cost a quarter
+        # of a one-user page); checked before reuse so a restarted database is survived.
+        conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 60 if IS_PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
 # SQLite: a transaction takes the write lock when it begins, so two requests writing at
 # once (a live preview's audit row while a form is saved) wait for each other instead of
 # one failing with "database is locked" when its reading transaction starts to write.
+# PostgreSQL: no JIT compilation. The app's queries are short index lookups; JIT only starts
+# when the planner's cost estimate crosses jit_above_cost, which on these pages happens when
+# an estimate is wrong, and then it costs more than it saves: at 32,000 patients the old GP
+# patient list spent 27 of its 53 ms compiling (15 ms with jit off; 1.5 ms once the scope
+# uses its indexes). Region-wide analytics run on DuckDB, not on this connection.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+# PostgreSQL with two roles (docs/audit-log.md): the app connects as a role that may only
+# INSERT and SELECT on the audit tables; migrations run with DATABASE_URL set to the tables'
+# owner and DATABASE_APP_ROLE naming the app's role, whose grants each migrate then renews.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -158,21 +216,51 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions live in the database (the web tier stays stateless). Idle timeout: the cookie
-# age is renewed on every request; the absolute limit is enforced by our middleware.
+# Sessions live in the database (the web tier stays stateless). Idle timeout: the session's
+# expiry, renewed by our middleware at most once a minute (not a row write per request);
+# the absolute limit is enforced by the same middleware.
 SESSION_COOKIE_AGE = _env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER_SECONDS = 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = _env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# django-axes: lock a username+IP pair after 5 failures for 30 minutes.
+# The reverse proxies in front of the app (addresses or networks, comma-separated). Only
+# their X-Forwarded-For is believed; the client is the nearest address that is not one of
+# them (smertespor.entry.client_ip). Empty: the peer itself is the client.
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must be addresses or networks, not {_proxy!r}"
+        ) from None
+
+# django-axes: lock a user name at one client address (the real client's, behind the proxy)
+# after 5 failures for 30 minutes. Nobody elsewhere can lock the owner out: failures from
+# other addresses only make the account wait 1, 2, 4 … seconds, at most
+# LOGIN_BACKOFF_MAX_SECONDS, and never at an address the user logged in from within
+# LOGIN_KNOWN_ADDRESS_DAYS (smertespor.accounts.throttle).
 AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "smertespor.entry.client_ip.client_ip"
+# An attempt at a locked address checks no password: it neither counts nor extends the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_BACKOFF_AFTER_FAILURES = _env_int("LOGIN_BACKOFF_AFTER_FAILURES", 5)
+LOGIN_BACKOFF_MAX_SECONDS = _env_int("LOGIN_BACKOFF_MAX_SECONDS", 300)
+LOGIN_BACKOFF_WINDOW = timedelta(hours=1)
+LOGIN_KNOWN_ADDRESS_DAYS = 30
+if not 1 <= LOGIN_BACKOFF_AFTER_FAILURES <= 100:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_AFTER_FAILURES must be 1 to 100.")
+if not 1 <= LOGIN_BACKOFF_MAX_SECONDS <= 900:
+    raise ImproperlyConfigured("LOGIN_BACKOFF_MAX_SECONDS must be 1 to 900.")
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
@@ -193,6 +281,31 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Two factors (smertespor.accounts.mfa): with MFA_REQUIRED every user must set up an
+# authenticator app or a passkey before reaching anything, and pass it after the password.
+# Off (the demo region, development): password only, marked on the login page; a user who
+# set up a second factor anyway is still asked for it.
+MFA_REQUIRED = _env_bool("MFA_REQUIRED", default=IS_PRODUCTION)
+OTP_TOTP_ISSUER = "Smertespor"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn) belong to the site's domain and work over https (or on localhost).
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+try:
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"  # a passkey cannot belong to an IP address
+except ValueError:
+    pass
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", _site_host)
+OTP_WEBAUTHN_RP_NAME = "Smertespor"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
+    "WEBAUTHN_ORIGINS",
+    f"https://{_site.netloc}"
+    if _site.scheme == "https"
+    else "http://localhost" + (f":{_site.port}" if _site.port else ""),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, not the only
 
 # Uploaded files (advice attachments). Never served as public media: only through views
 # that check access (smertespor.advice.views.attachment_download).
@@ -224,12 +337,53 @@ if not 1 <= ADVICE_ATTACHMENT_MAX_BYTES <= 50 * 1024 * 1024:
 if not 0 <= ADVICE_ATTACHMENT_MAX_FILES <= 50:
     raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_FILES must be 0 to 50.")
 
+# A request body larger than this is refused by its declared length before it is read (413):
+# the largest upload (an advice message's attachments) plus room for the form around it.
+REQUEST_MAX_BYTES = _env_int("REQUEST_MAX_MB", 51) * 1024 * 1024
+if REQUEST_MAX_BYTES <= ADVICE_ATTACHMENT_MAX_BYTES:
+    raise ImproperlyConfigured("REQUEST_MAX_MB must be larger than ADVICE_ATTACHMENT_MAX_MB.")
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): only our own scripts and styles, no inline code,
+# no plugins, no framing, forms post only to us. Templates carry no inline <script>, <style>,
+# style="…" or on…= handler (smertespor/entry/tests/test_headers.py checks every role's
+# pages); htmx's indicator styles come from our CSS (see base.html's htmx-config). The API
+# docs (ninja's Swagger UI) are served from ninja's static files under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Permissions-Policy (smertespor.entry.headers): no camera, microphone, location, payment or
+# USB; passkeys (WebAuthn) only from our own origin.
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "publickey-credentials-get": "(self)",
+    "publickey-credentials-create": "(self)",
+}
+
+# The API's docs (/api/docs) and schema (/api/openapi.json) describe every operation: public
+# while developing, behind login in production (smertespor.entry.docs_access).
+API_DOCS_PUBLIC = _env_bool("API_DOCS_PUBLIC", default=not IS_PRODUCTION)
 if IS_PRODUCTION:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # SECURE_COOKIES=0 only for `make serve` on http://127.0.0.1 (never behind a real host).
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -237,13 +391,53 @@ if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# The audit log (docs/audit-log.md). Rows carry an HMAC under a key that lives outside the
+# database: AUDIT_HMAC_KEYS="k2:<base64>,k1:<base64>" (the first signs new rows; the rest only
+# verify, so a key can be rotated) or AUDIT_HMAC_KEYS_FILE, a file in the same format (one
+# key per line or comma-separated). Outside production a fixed, public development key is
+# used, named so that nobody mistakes it for a real one.
+_DEV_AUDIT_KEY_ID = "dev-insecure-public-key"
+AUDIT_HMAC_KEYS = _audit_keys(
+    os.environ.get("AUDIT_HMAC_KEYS", ""), os.environ.get("AUDIT_HMAC_KEYS_FILE", "")
+)
+if not AUDIT_HMAC_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "Production needs AUDIT_HMAC_KEYS (or AUDIT_HMAC_KEYS_FILE): key_id:base64 of 32+ "
+            "random bytes, kept outside the database (docs/audit-log.md)."
+        )
+    AUDIT_HMAC_KEYS = {_DEV_AUDIT_KEY_ID: hashlib.sha256(b"smertespor development audit").digest()}
+elif IS_PRODUCTION and (
+    _DEV_AUDIT_KEY_ID in AUDIT_HMAC_KEYS or min(len(k) for k in AUDIT_HMAC_KEYS.values()) < 32
+):
+    raise ImproperlyConfigured("Production audit keys must be 32+ random bytes, not the dev key.")
+# Where `manage.py anchor_audit_log` appends the signed head of the seal chain. Production: a
+# file on another host or a write-once store (the database's owner must not reach it).
+AUDIT_ANCHOR_FILE = os.environ.get(
+    "AUDIT_ANCHOR_FILE", "" if IS_PRODUCTION else str(BASE_DIR / "var" / "audit-anchors.jsonl")
+)
+# A gap in the sequence (a rolled-back transaction) is sealed over only once the row after it
+# is this old; a younger gap may still be a transaction in flight, so the sealer waits.
+AUDIT_SEAL_GRACE_SECONDS = _env_int("AUDIT_SEAL_GRACE_SECONDS", 60)
+AUDIT_SEAL_BATCH_ROWS = _env_int("AUDIT_SEAL_BATCH_ROWS", 5000)
+if not 0 <= AUDIT_SEAL_GRACE_SECONDS <= 24 * 60 * 60:
+    raise ImproperlyConfigured("AUDIT_SEAL_GRACE_SECONDS must be 0 to 86400.")
+if not 1 <= AUDIT_SEAL_BATCH_ROWS <= 1_000_000:
+    raise ImproperlyConfigured("AUDIT_SEAL_BATCH_ROWS must be 1 to 1000000.")
+
 # CPR numbers are masked when a log record is made (smertespor.audit.logging), so no
 # handler ever sees one.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if IS_PRODUCTION else "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "json": {"()": "config.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

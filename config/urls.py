@@ -5,17 +5,21 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from config.api import api
+from smertespor.accounts.login_views import AdminLoginForm, LoginView
 from smertespor.web import views as web_views
+from smertespor.web.health import healthz
+
+# The admin's own login page waits out the same per-account back-off.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("overview/", web_views.overview, name="overview"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("smertespor.accounts.urls")),
+    path("account/passkeys/", include("smertespor.accounts.passkey_urls")),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path("patients/", include("smertespor.patients.urls")),
     path("notifications/", include("smertespor.notifications.urls")),

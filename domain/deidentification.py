@@ -1,9 +1,19 @@
-"""Warnings for a knowledge-base text that may identify a patient: a CPR number, a name from
+"""What in a text may identify a patient: a CPR number, the patient's name, another name from
 the request it was written from, or a date.
 
-These are warnings for the clinician writing the article, not a filter: the check is
-deliberately generous (a false alarm costs a glance, a missed CPR number costs a patient's
-privacy). Names are data the caller passes (the patient's and the clinicians' names).
+Two strengths. A CPR number (ten digits whose first six are a real birth date, whatever the
+modulus: numbers without modulus 11 have been issued since 2007) and the name of the patient
+the text is about *block*: a text shown outside the patient's record (a knowledge-base
+article, an advice subject, a teaching session) is refused with them. Dates and other names
+(the clinicians') are *warnings* the writer may acknowledge. The check is deliberately
+generous: a false alarm costs a rephrasing, a missed CPR number costs a patient's privacy.
+
+A part of the patient's name blocks when it is written as a name (capitalised, "Testesen",
+"TESTESEN") or the whole name appears in any case ("birthe testesen"); the same part written
+as an ordinary lower-case word ("10 mg per dag" for a patient called Per) is a warning, so
+Danish first names that are also words do not make clinical prose unwritable.
+
+Names are data the caller passes.
 """
 
 from __future__ import annotations
@@ -11,13 +21,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from domain.cpr import birth_century
 
 
 class FindingKind(StrEnum):
     CPR = "cpr"
+    PATIENT_NAME = "patient_name"
     NAME = "name"
     DATE = "date"
+
+
+# What refuses a text shown outside the patient's record (no acknowledgement lets it through).
+BLOCKING_KINDS = frozenset({FindingKind.CPR, FindingKind.PATIENT_NAME})
 
 
 @dataclass(frozen=True)
@@ -27,9 +45,35 @@ class Finding:
     end: int
     text: str
 
+    @property
+    def blocks(self) -> bool:
+        return self.kind in BLOCKING_KINDS
 
-# Six digits and four digits, with or without a dash or space, not part of a longer number.
-_CPR = re.compile(r"(?<![\d-])\d{6}[-\s]?\d{4}(?![\d])")
+
+# Six digits and four, with at most one dash (any Unicode dash) or space between them, not
+# part of a longer number. Whether the six are a birth date is checked after the match.
+_CPR = re.compile(r"(?<!\d)(\d{6})(?:[-\u2010-\u2015\u2212]|[^\S\n])?(\d{4})(?!\d)")
+
+
+def is_plausible_cpr(number: str) -> bool:
+    """Ten digits whose first six are a real birth date in the century the 7th digit gives.
+
+    No modulus check (CPR numbers without one have been issued since 2007).
+    """
+    if len(number) != 10 or not number.isdecimal():
+        return False
+    digits = [int(ch) for ch in number]
+    day, month, year = (
+        digits[0] * 10 + digits[1],
+        digits[2] * 10 + digits[3],
+        digits[4] * 10 + digits[5],
+    )
+    try:
+        date(birth_century(digits[6], year) + year, month, day)
+    except ValueError:
+        return False
+    return True
+
 
 _MONTHS = (
     # Danish
@@ -61,7 +105,12 @@ _DATE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
 # Name parts shorter than this are initials or particles ("A.", "la"): too many false alarms.
 MIN_NAME_PART = 2
 _NAME_SPLIT = re.compile(r"[\s\-.,]+")
-_PRIORITY = {FindingKind.CPR: 0, FindingKind.DATE: 1, FindingKind.NAME: 2}
+_PRIORITY = {
+    FindingKind.CPR: 0,
+    FindingKind.PATIENT_NAME: 1,
+    FindingKind.DATE: 2,
+    FindingKind.NAME: 3,
+}
 
 
 def name_parts(names: Iterable[str]) -> list[str]:
@@ -82,27 +131,89 @@ def _name_pattern(parts: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def find_identifiers(text: str, *, names: Iterable[str] = ()) -> tuple[Finding, ...]:
-    """Everything in `text` that looks like a CPR number, a date or one of `names`.
+def _full_name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """Each whole name, its words separated by any spaces, dashes or dots, in any case."""
+    alternatives = []
+    for name in names:
+        words = [w for w in _NAME_SPLIT.split(name or "") if w]
+        if len(words) >= 2 and any(ch.isalpha() for ch in "".join(words)):
+            alternatives.append(r"[\s\-.,]+".join(re.escape(word) for word in words))
+    if not alternatives:
+        return None
+    alternatives.sort(key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+
+
+def _written_as_name(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _cpr_findings(text: str) -> list[Finding]:
+    return [
+        Finding(FindingKind.CPR, match.start(), match.end(), match.group())
+        for match in _CPR.finditer(text)
+        if is_plausible_cpr(match.group(1) + match.group(2))
+    ]
+
+
+def _patient_name_findings(text: str, patient_names: Iterable[str]) -> list[Finding]:
+    """The patient's whole name in any case, and each part of it: blocking where written as
+    a name, a warning where written as an ordinary word."""
+    patient_names = list(patient_names)
+    found: list[Finding] = []
+    full = _full_name_pattern(patient_names)
+    if full is not None:
+        for match in full.finditer(text):
+            found.append(
+                Finding(FindingKind.PATIENT_NAME, match.start(), match.end(), match.group())
+            )
+    parts = _name_pattern(name_parts(patient_names))
+    if parts is not None:
+        for match in parts.finditer(text):
+            kind = FindingKind.PATIENT_NAME if _written_as_name(match.group()) else FindingKind.NAME
+            found.append(Finding(kind, match.start(), match.end(), match.group()))
+    return found
+
+
+def _without_overlaps(found: list[Finding]) -> tuple[Finding, ...]:
+    """In text order; where two overlap, the stronger kind wins, then the longer finding."""
+    kept: list[Finding] = []
+    ordered = sorted(found, key=lambda f: (_PRIORITY[f.kind], f.start, -(f.end - f.start)))
+    for finding in ordered:
+        if all(finding.end <= k.start or finding.start >= k.end for k in kept):
+            kept.append(finding)
+    return tuple(sorted(kept, key=lambda f: f.start))
+
+
+def find_identifiers(
+    text: str, *, names: Iterable[str] = (), patient_names: Iterable[str] = ()
+) -> tuple[Finding, ...]:
+    """Everything in `text` that looks like a CPR number, the patient's name (`patient_names`),
+    a date or one of the other `names`.
 
     Findings are in text order and never overlap: where two overlap, a CPR number wins over
-    a date and a date over a name.
+    the patient's name, that over a date and a date over another name.
     """
-    found: list[Finding] = []
-    for match in _CPR.finditer(text):
-        found.append(Finding(FindingKind.CPR, match.start(), match.end(), match.group()))
+    found = _cpr_findings(text)
+    found += _patient_name_findings(text, patient_names)
     for match in _DATE.finditer(text):
         found.append(Finding(FindingKind.DATE, match.start(), match.end(), match.group()))
     pattern = _name_pattern(name_parts(names))
     if pattern is not None:
         for match in pattern.finditer(text):
             found.append(Finding(FindingKind.NAME, match.start(), match.end(), match.group()))
-    kept: list[Finding] = []
-    for finding in sorted(found, key=lambda f: (_PRIORITY[f.kind], f.start)):
-        if all(finding.end <= k.start or finding.start >= k.end for k in kept):
-            kept.append(finding)
-    return tuple(sorted(kept, key=lambda f: f.start))
+    return _without_overlaps(found)
 
 
-def has_identifiers(text: str, *, names: Iterable[str] = ()) -> bool:
-    return bool(find_identifiers(text, names=names))
+def blocking_identifiers(text: str, *, patient_names: Iterable[str] = ()) -> tuple[Finding, ...]:
+    """The CPR numbers and the patient's name in `text`: what refuses it outright."""
+    found = _cpr_findings(text) + [
+        finding for finding in _patient_name_findings(text, patient_names) if finding.blocks
+    ]
+    return _without_overlaps(found)
+
+
+def has_identifiers(
+    text: str, *, names: Iterable[str] = (), patient_names: Iterable[str] = ()
+) -> bool:
+    return bool(find_identifiers(text, names=names, patient_names=patient_names))

@@ -76,7 +76,6 @@ def admin_user(region_office):
         role=Role.ADMIN,
         organisation=region_office,
         is_staff=True,
-        is_superuser=True,
     )
 
 

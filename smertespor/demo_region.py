@@ -69,6 +69,8 @@ DEMO_USERS = [
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
+    # The second administrator: role changes and conversion tables need two people.
+    DemoUser("demo-admin-2", "Torben", "Friis", Role.ADMIN, REGION_OFFICE),
 ]
 
 FIRST_NAMES = {
@@ -167,6 +169,8 @@ def load_demo_region() -> dict[str, int]:
         )
     organisations = {o.name: o for o in Organisation.objects.filter(region=region)}
     users_created = 0
+    # Earlier demo databases made the administrator a superuser: no longer.
+    User.objects.filter(role=Role.ADMIN, username__startswith="demo-").update(is_superuser=False)
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
             continue
@@ -177,8 +181,8 @@ def load_demo_region() -> dict[str, int]:
             last_name=demo.last_name,
             role=demo.role,
             organisation=organisations[demo.organisation],
+            # The admin site for the administrator's work; never a superuser.
             is_staff=is_admin,
-            is_superuser=is_admin,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

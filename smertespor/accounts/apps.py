@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisations and users")
 
     def ready(self) -> None:
-        from smertespor.accounts import signals  # noqa: F401  (axes lockout → audit log)
+        # The receivers: axes lockout → audit log; the second factor's step at login.
+        from smertespor.accounts import mfa, signals  # noqa: F401

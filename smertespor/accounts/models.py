@@ -115,6 +115,125 @@ class User(AbstractUser):
     def is_clinical(self) -> bool:
         return self.role not in NON_CLINICAL_ROLES and self.organisation_id is not None
 
+    # What the Django admin may show an administrator comes from the role, not from
+    # permission rows anyone could grant (see permissions.ADMINISTRATOR_ADMIN_PERMISSIONS).
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        from smertespor.accounts.permissions import role_admin_permissions
+
+        if self.is_active and perm in role_admin_permissions(self):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from smertespor.accounts.permissions import role_admin_permissions
+
+        prefix = f"{app_label}."
+        if self.is_active and any(p.startswith(prefix) for p in role_admin_permissions(self)):
+            return True
+        return super().has_module_perms(app_label)
+
 
 # Who a request comes from: a user, or nobody yet (the login page, a refused API call).
 Requester = User | AnonymousUser
+
+
+class RoleChangeRequest(models.Model):
+    """A change of another user's role, organisation or task permissions, proposed by one
+    administrator and approved or rejected by a second one. Only approval changes the user;
+    proposal and decision are written to the audit log (who, whom, from, to)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="role_change_requests",
+        verbose_name=_("user"),
+    )
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    reason = models.TextField(_("reason"), max_length=1000, validators=[no_nul_bytes])
+    from_role = models.CharField(_("from role"), max_length=32, blank=True)
+    to_role = models.CharField(_("to role"), max_length=32, choices=Role.choices)
+    from_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("from organisation"),
+    )
+    to_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to organisation"),
+    )
+    # Task permissions (e.g. signing off conversion tables) as "app_label.codename".
+    from_permissions = models.JSONField(_("from permissions"), default=list, blank=True)
+    to_permissions = models.JSONField(_("to permissions"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(
+        _("note"), max_length=1000, blank=True, validators=[no_nul_bytes]
+    )
+
+    class Meta:
+        verbose_name = _("role change request")
+        verbose_name_plural = _("role change requests")
+        ordering = ["-proposed_at"]
+        constraints = [
+            # One open request per user: a second proposal waits for the first decision.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_role_change_per_user",
+            ),
+            # The four-eyes rule, held by the database too.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("proposed_by")),
+                name="role_change_decided_by_a_second_administrator",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("proposed_by")),
+                name="role_change_not_proposed_for_oneself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.to_role} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def from_permission_labels(self) -> list[str]:
+        from smertespor.accounts.labels import permission_labels
+
+        return permission_labels(self.from_permissions)
+
+    @property
+    def to_permission_labels(self) -> list[str]:
+        from smertespor.accounts.labels import permission_labels
+
+        return permission_labels(self.to_permissions)
+
+    @property
+    def from_role_label(self) -> str:
+        return str(Role(self.from_role).label) if self.from_role in Role.values else ""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from smertespor.accounts.models import Organisation, Requester, User
+from smertespor.accounts.models import Organisation, Requester, RoleChangeRequest, User
 
 
 def pain_clinics_for(user: Requester) -> QuerySet[Organisation]:
@@ -39,3 +40,48 @@ def chosen_pain_clinic(user: Requester, clinic_id: int | None) -> Organisation:
             {"clinic_id": _("Choose a pain clinic in your region.")}, code="invalid_choice"
         )
     return clinic
+
+
+def role_change_requests() -> QuerySet[RoleChangeRequest]:
+    """Every role change request, pending first, newest first (administrators' list)."""
+    return RoleChangeRequest.objects.select_related(
+        "user", "proposed_by", "decided_by", "from_organisation", "to_organisation"
+    ).order_by(
+        Case(When(status=RoleChangeRequest.Status.PENDING, then=0), default=1),
+        "-proposed_at",
+    )
+
+
+def role_change_request(request_id: object) -> RoleChangeRequest:
+    """One request by id, or 404."""
+    try:
+        pk = int(str(request_id))
+    except ValueError:
+        raise Http404 from None
+    found = role_change_requests().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def user_by_id(user_id: object) -> User:
+    try:
+        pk = int(str(user_id))
+    except ValueError:
+        raise Http404 from None
+    found = User.objects.select_related("organisation").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def organisation_by_id(organisation_id: object) -> Organisation:
+    """An organisation by id; a ValidationError on ``organisation`` for one that is not."""
+    try:
+        pk = int(str(organisation_id))
+    except ValueError:
+        pk = None
+    found = Organisation.objects.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise ValidationError({"organisation": _("Choose an organisation.")}, code="invalid_choice")
+    return found

@@ -29,6 +29,7 @@ from smertespor.advice.permissions import (
 from smertespor.advice.selectors import article_for
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for_change
+from smertespor.versions import ExpectedVersion
 
 
 def ask_for_advice(
@@ -74,10 +75,11 @@ def reply_to_advice_request(
     request_id: object,
     body: str,
     kind: str | None = None,
+    expected_version: ExpectedVersion,
     by_telephone: bool = False,
     files: Sequence[UploadedFile] = (),
 ) -> AdviceMessage:
-    """A message in the thread, from either side of the request."""
+    """A message in the thread, from either side of the request (the version read)."""
     advice_request = advice_request_for(user, request_id, change=True)
     return services.reply_to_advice_request(
         advice_request=advice_request,
@@ -86,20 +88,32 @@ def reply_to_advice_request(
         kind=kind,
         by_telephone=by_telephone,
         files=files,
+        expected_version=expected_version,
     )
 
 
 def assign_advice_request(
-    *, user: User, request_id: object, assignee_id: int | None = None
+    *,
+    user: User,
+    request_id: object,
+    expected_version: ExpectedVersion,
+    assignee_id: int | None = None,
 ) -> AdviceRequest:
     """The clinic gives the request to a colleague (or takes it: no `assignee_id`)."""
     require(user, is_advice_clinician, object_type="advice_request")
     advice_request = advice_request_for(user, request_id, change=True)
-    return services.assign_advice_request(advice_request=advice_request, by=user, to_id=assignee_id)
+    return services.assign_advice_request(
+        advice_request=advice_request, by=user, to_id=assignee_id, expected_version=expected_version
+    )
 
 
 def close_advice_request(
-    *, user: User, request_id: object, outcome: str, note: str = ""
+    *,
+    user: User,
+    request_id: object,
+    outcome: str,
+    expected_version: ExpectedVersion,
+    note: str = "",
 ) -> AdviceRequest:
     """The practice closes the request with the close-out answer."""
     require(user, can_ask_for_advice, object_type="advice_request")
@@ -111,7 +125,11 @@ def close_advice_request(
         object_id=str(advice_request.pk),
     )
     return services.close_advice_request(
-        advice_request=advice_request, by=user, outcome=outcome, note=note
+        advice_request=advice_request,
+        by=user,
+        outcome=outcome,
+        note=note,
+        expected_version=expected_version,
     )
 
 
@@ -186,30 +204,55 @@ def _editable_article(user: User, article_id: object) -> Article:
 
 
 def update_article(
-    *, user: User, article_id: object, title: str, body: str, category: str
+    *,
+    user: User,
+    article_id: object,
+    title: str,
+    body: str,
+    category: str,
+    expected_version: ExpectedVersion,
 ) -> Article:
     """A new text for a draft (a submitted one goes back to draft)."""
     article = _editable_article(user, article_id)
     return article_services.update_article(
-        article=article, by=user, title=title, body=body, category=category
+        article=article,
+        by=user,
+        title=title,
+        body=body,
+        category=category,
+        expected_version=expected_version,
     )
 
 
-def submit_article(*, user: User, article_id: object, warnings_checked: bool = False) -> Article:
-    """Ask a colleague to approve the draft."""
+def submit_article(
+    *,
+    user: User,
+    article_id: object,
+    expected_version: ExpectedVersion,
+    warnings_checked: bool = False,
+) -> Article:
+    """Ask a colleague to approve the draft (the version the writer read)."""
     article = _editable_article(user, article_id)
     return article_services.submit_article(
         article=article,
         by=user,
         warnings_checked=warnings_checked,
         source_request=source_request_of(user, article),
+        expected_version=expected_version,
     )
 
 
-def approve_article(*, user: User, article_id: object) -> Article:
-    """A second clinician publishes the article to every practice."""
+def approve_article(
+    *, user: User, article_id: object, expected_version: ExpectedVersion
+) -> Article:
+    """A second clinician publishes the article to every practice (the version they read)."""
     article = _editable_article(user, article_id)
-    return article_services.approve_article(article=article, by=user)
+    return article_services.approve_article(
+        article=article,
+        by=user,
+        source_request=source_request_of(user, article),
+        expected_version=expected_version,
+    )
 
 
 def check_article_text(

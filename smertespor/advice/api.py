@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any, TypeVar
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Router, Schema, UploadedFile
 from ninja import errors as ninja_errors
@@ -38,6 +38,7 @@ from smertespor.advice.schemas import (
     ArticleIn,
     ArticleOut,
     ArticlePage,
+    ArticleWarningOut,
     AskIn,
     AssignIn,
     CloseIn,
@@ -49,7 +50,6 @@ from smertespor.advice.schemas import (
     RequestPage,
     SubmitIn,
     TelephoneIn,
-    WarningOut,
 )
 from smertespor.advice.selectors import (
     REQUEST_FILTERS,
@@ -60,9 +60,11 @@ from smertespor.advice.selectors import (
     articles_for,
     thread_of,
 )
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
 from smertespor.entry.schemas import one_of
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["advice"])
 PAGE_SIZE = 50
@@ -143,6 +145,7 @@ def request_out(advice_request: AdviceRequest) -> dict[str, Any]:
         "closed_at": advice_request.closed_at,
         "outcome": advice_request.outcome,
         "outcome_note": advice_request.outcome_note,
+        "version": advice_request.version,
     }
 
 
@@ -177,7 +180,10 @@ def detail_out(advice_request: AdviceRequest) -> dict[str, Any]:
 
 
 def warnings_out(warnings: Iterable[Finding]) -> list[dict[str, Any]]:
-    return [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end} for f in warnings]
+    return [
+        {"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "blocking": f.blocks}
+        for f in warnings
+    ]
 
 
 def article_out(article: Article, warnings: Iterable[Finding] = ()) -> dict[str, Any]:
@@ -189,6 +195,7 @@ def article_out(article: Article, warnings: Iterable[Finding] = ()) -> dict[str,
         "status": article.status,
         "source_request_id": article.source_request_id,
         "published_at": article.published_at,
+        "version": article.version,
         "warnings": warnings_out(warnings),
     }
 
@@ -236,7 +243,13 @@ def list_requests(
     requests = advice_requests_for(
         request.user, show=show if show in REQUEST_FILTERS else "open", sort=sort
     )
-    return _page(requests, page, request_out)
+    result = _page(requests, page, request_out)
+    record_listed(
+        user=request.user,
+        patients=[item["patient_id"] for item in result["items"] if item["patient_id"]],
+        object_type="advice_requests",
+    )
+    return result
 
 
 @router.post(
@@ -265,9 +278,18 @@ def create_request(
     return Status(201, detail_out(advice_request))
 
 
-@router.get("/requests/{request_id}", response=RequestDetailOut, url_name="advice_requests_detail")
-def get_request(request: SignedInRequest, request_id: int) -> dict[str, Any]:
-    return detail_out(advice_request_for(request.user, request_id))
+@router.get(
+    "/requests/{request_id}",
+    response=RequestDetailOut,
+    url_name="advice_requests_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int
+) -> dict[str, Any]:
+    advice_request = advice_request_for(request.user, request_id)
+    send_etag(response, advice_request)
+    return detail_out(advice_request)
 
 
 @router.get(
@@ -284,14 +306,19 @@ def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, A
     "/requests/{request_id}/messages",
     response={201: MessageOut},
     url_name="advice_messages_create",
-    openapi_extra=json_or_multipart(MessageIn),
+    openapi_extra={**json_or_multipart(MessageIn), **versioned_write(201)},
 )
 @performs(actions.reply_to_advice_request)
 def create_message(
-    request: SignedInRequest, request_id: int, attachments: Attachments = None
+    request: SignedInRequest,
+    response: HttpResponse,
+    request_id: int,
+    attachments: Attachments = None,
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
-    practice asks again. A closed request takes no more messages (422)."""
+    practice asks again. A closed request takes no more messages (422). `If-Match` names
+    the request's version read (its ETag), so a reply is written to the thread as it is;
+    the answer's `ETag` is the request's new version."""
     payload = payload_of(request, MessageIn)
     message = actions.reply_to_advice_request(
         user=request.user,
@@ -300,29 +327,53 @@ def create_message(
         kind=payload.kind,
         by_telephone=payload.by_telephone,
         files=attachments or [],
+        expected_version=if_match(request),
     )
+    send_etag(response, message.request)
     return Status(201, message_out(message))
 
 
 @router.post(
-    "/requests/{request_id}/assign", response=RequestOut, url_name="advice_requests_assign"
+    "/requests/{request_id}/assign",
+    response=RequestOut,
+    url_name="advice_requests_assign",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.assign_advice_request)
-def assign_request(request: SignedInRequest, request_id: int, payload: AssignIn) -> dict[str, Any]:
+def assign_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int, payload: AssignIn
+) -> dict[str, Any]:
+    """Give the request to a colleague; `If-Match` names the request's version read."""
     advice_request = actions.assign_advice_request(
-        user=request.user, request_id=request_id, assignee_id=payload.user_id
+        user=request.user,
+        request_id=request_id,
+        assignee_id=payload.user_id,
+        expected_version=if_match(request),
     )
+    send_etag(response, advice_request)
     return request_out(advice_request)
 
 
-@router.post("/requests/{request_id}/close", response=RequestOut, url_name="advice_requests_close")
+@router.post(
+    "/requests/{request_id}/close",
+    response=RequestOut,
+    url_name="advice_requests_close",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.close_advice_request)
-def close_request(request: SignedInRequest, request_id: int, payload: CloseIn) -> dict[str, Any]:
+def close_request(
+    request: SignedInRequest, response: HttpResponse, request_id: int, payload: CloseIn
+) -> dict[str, Any]:
     """Close with the close-out answer: advice_sufficient, hospital_track or
-    referred_elsewhere."""
+    referred_elsewhere. `If-Match` names the request's version read."""
     closed = actions.close_advice_request(
-        user=request.user, request_id=request_id, outcome=payload.outcome, note=payload.note
+        user=request.user,
+        request_id=request_id,
+        outcome=payload.outcome,
+        note=payload.note,
+        expected_version=if_match(request),
     )
+    send_etag(response, closed)
     return request_out(closed)
 
 
@@ -394,7 +445,7 @@ def list_articles(
     return _page(articles, page, article_out)
 
 
-@router.post("/articles/check", response=list[WarningOut], url_name="advice_articles_check")
+@router.post("/articles/check", response=list[ArticleWarningOut], url_name="advice_articles_check")
 @performs(actions.check_article_text)
 def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any]:
     """What in a text may identify a patient, before it is saved: CPR numbers, dates and the
@@ -405,10 +456,19 @@ def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any
     return warnings_out(found)
 
 
-@router.get("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_detail")
-def get_article(request: SignedInRequest, article_id: int) -> dict[str, Any]:
+@router.get(
+    "/articles/{article_id}",
+    response=ArticleOut,
+    url_name="advice_articles_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_article(
+    request: SignedInRequest, response: HttpResponse, article_id: int
+) -> dict[str, Any]:
     require(request.user, can_read_articles, object_type="api_advice_articles")
-    return _with_warnings(request.user, article_for(request.user, article_id))
+    article = article_for(request.user, article_id)
+    send_etag(response, article)
+    return _with_warnings(request.user, article)
 
 
 @router.post(
@@ -425,28 +485,61 @@ def create_article(
     return Status(201, _with_warnings(request.user, article))
 
 
-@router.patch("/articles/{article_id}", response=ArticleOut, url_name="advice_articles_update")
+@router.patch(
+    "/articles/{article_id}",
+    response=ArticleOut,
+    url_name="advice_articles_update",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.update_article)
-def patch_article(request: SignedInRequest, article_id: int, payload: ArticleIn) -> dict[str, Any]:
-    updated = actions.update_article(user=request.user, article_id=article_id, **payload.dict())
+def patch_article(
+    request: SignedInRequest, response: HttpResponse, article_id: int, payload: ArticleIn
+) -> dict[str, Any]:
+    """A new text for a draft; `If-Match` names the version read (its ETag)."""
+    updated = actions.update_article(
+        user=request.user,
+        article_id=article_id,
+        expected_version=if_match(request),
+        **payload.dict(),
+    )
+    send_etag(response, updated)
     return _with_warnings(request.user, updated)
 
 
 @router.post(
-    "/articles/{article_id}/submit", response=ArticleOut, url_name="advice_articles_submit"
+    "/articles/{article_id}/submit",
+    response=ArticleOut,
+    url_name="advice_articles_submit",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.submit_article)
-def submit(request: SignedInRequest, article_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit(
+    request: SignedInRequest, response: HttpResponse, article_id: int, payload: SubmitIn
+) -> dict[str, Any]:
+    """Ask a colleague to approve; `If-Match` names the version of the text read."""
     submitted = actions.submit_article(
-        user=request.user, article_id=article_id, warnings_checked=payload.warnings_checked
+        user=request.user,
+        article_id=article_id,
+        warnings_checked=payload.warnings_checked,
+        expected_version=if_match(request),
     )
+    send_etag(response, submitted)
     return _with_warnings(request.user, submitted)
 
 
 @router.post(
-    "/articles/{article_id}/approve", response=ArticleOut, url_name="advice_articles_approve"
+    "/articles/{article_id}/approve",
+    response=ArticleOut,
+    url_name="advice_articles_approve",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.approve_article)
-def approve(request: SignedInRequest, article_id: int) -> dict[str, Any]:
-    """A second clinician approves; the article is published to every practice."""
-    return article_out(actions.approve_article(user=request.user, article_id=article_id))
+def approve(request: SignedInRequest, response: HttpResponse, article_id: int) -> dict[str, Any]:
+    """A second clinician approves; the article is published to every practice.
+    `If-Match` names the version of the text the approver read: a text changed since is
+    refused (409), never published unread."""
+    approved = actions.approve_article(
+        user=request.user, article_id=article_id, expected_version=if_match(request)
+    )
+    send_etag(response, approved)
+    return article_out(approved)

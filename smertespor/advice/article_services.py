@@ -27,28 +27,49 @@ from smertespor.advice.permissions import ASKING_ROLES, is_advice_clinician
 from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
+from smertespor.validators import refuse_identifiers
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 ArticleStatus = Article.Status
 
 
 def names_in_request(advice_request: AdviceRequest | None) -> list[str]:
-    """The people named by the request: its patient, the asker, the clinicians, authors."""
+    """The other people named by the request: the asker, the clinicians, the authors."""
     if advice_request is None:
         return []
     people: list[User | None] = [advice_request.asked_by, advice_request.assigned_to]
     author_ids = advice_request.messages.exclude(author=None).values_list("author", flat=True)
     people += list(User.objects.filter(pk__in=set(author_ids)))
     names = [p.get_full_name() for p in people if p is not None]
-    if advice_request.patient is not None:
-        names.append(advice_request.patient.name)
     return [name for name in names if name]
+
+
+def patient_names_of(advice_request: AdviceRequest | None) -> list[str]:
+    """The name of the patient the request was about (none for a general question)."""
+    if advice_request is None or advice_request.patient is None:
+        return []
+    return [advice_request.patient.name]
 
 
 def article_warnings(
     *, title: str, body: str, advice_request: AdviceRequest | None
 ) -> list[Finding]:
-    names = names_in_request(advice_request)
-    return list(find_identifiers(f"{title}\n{body}", names=names))
+    """Everything that may identify a patient; those that `block` refuse submit and approval."""
+    return list(
+        find_identifiers(
+            f"{title}\n{body}",
+            names=names_in_request(advice_request),
+            patient_names=patient_names_of(advice_request),
+        )
+    )
+
+
+def refuse_patient_data(article: Article, advice_request: AdviceRequest | None) -> None:
+    """A CPR number or the patient's name in the title or text: a hard error (issue 12)."""
+    refuse_identifiers(
+        {"title": article.title, "body": article.body},
+        patient_names=patient_names_of(advice_request),
+    )
 
 
 def _clean(title: str, body: str, category: str) -> tuple[str, str, str]:
@@ -90,12 +111,21 @@ def start_article(
     return article
 
 
-def update_article(*, article: Article, by: User, title: str, body: str, category: str) -> Article:
+def update_article(
+    *,
+    article: Article,
+    by: User,
+    title: str,
+    body: str,
+    category: str,
+    expected_version: ExpectedVersion = None,
+) -> Article:
     if article.is_published:
         raise ValidationError(_("A published article cannot be changed."), code="published")
     title, body, category = _clean(title, body, category)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        claim_version(locked, expected_version)
         locked.title, locked.body, locked.category = title, body, category
         locked.updated_by, locked.updated_at = by, timezone.now()
         # Approval is for the text as submitted: a change asks for a new submission.
@@ -112,13 +142,17 @@ def submit_article(
     by: User,
     warnings_checked: bool = False,
     source_request: AdviceRequest | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> Article:
-    """Ask a colleague to approve. With warnings, the writer must say they checked them.
+    """Ask a colleague to approve. A CPR number or the patient's name refuses it; with other
+    warnings (dates, other names), the writer must say they checked them.
 
     `source_request` is the article's request as the caller loaded it through `access`.
     """
+    check_version(article, expected_version)
     if article.status != ArticleStatus.DRAFT:
         raise ValidationError(_("Only a draft can be submitted for approval."), code="status")
+    refuse_patient_data(article, source_request)
     warnings = article_warnings(
         title=article.title, body=article.body, advice_request=source_request
     )
@@ -134,6 +168,7 @@ def submit_article(
         )
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
+        claim_version(locked, expected_version)
         locked.status = ArticleStatus.AWAITING_APPROVAL
         locked.submitted_by, locked.submitted_at = by, timezone.now()
         locked.warnings_checked = bool(warnings)
@@ -154,8 +189,21 @@ def submit_article(
     return locked
 
 
-def approve_article(*, article: Article, by: User) -> Article:
-    """A second clinician approves, and the article is published to every practice."""
+def approve_article(
+    *,
+    article: Article,
+    by: User,
+    source_request: AdviceRequest | None = None,
+    expected_version: ExpectedVersion = None,
+) -> Article:
+    """A second clinician approves, and the article is published to every practice.
+
+    A CPR number or the name of the patient of `source_request` (loaded by the caller through
+    `access`) refuses it, whatever was acknowledged at submission. `expected_version` is the
+    version of the text the approver read: an article edited and submitted again since is
+    refused (`StaleVersion`), not published unread.
+    """
+    check_version(article, expected_version)
     if article.status != ArticleStatus.AWAITING_APPROVAL:
         raise ValidationError(_("Only a submitted article can be approved."), code="status")
     if article.submitted_by_id == by.pk:
@@ -167,6 +215,8 @@ def approve_article(*, article: Article, by: User) -> Article:
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.status != ArticleStatus.AWAITING_APPROVAL:
             raise ValidationError(_("Only a submitted article can be approved."), code="status")
+        refuse_patient_data(locked, source_request)
+        claim_version(locked, expected_version)
         locked.status = ArticleStatus.PUBLISHED
         locked.approved_by = by
         locked.published_at = timezone.now()

@@ -23,7 +23,13 @@ from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
 from smertespor.advice.article_services import article_warnings
-from smertespor.advice.forms import ArticleForm, ArticleSearchForm, SubmitArticleForm
+from smertespor.advice.forms import (
+    ApproveArticleForm,
+    ArticleEditForm,
+    ArticleForm,
+    ArticleSearchForm,
+    SubmitArticleForm,
+)
 from smertespor.advice.models import AdviceRequest, Article
 from smertespor.advice.permissions import (
     can_edit_article,
@@ -36,6 +42,7 @@ from smertespor.advice.views import posted_data
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
 from smertespor.entry.rules import require, requires
+from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 20
 
@@ -82,9 +89,14 @@ def _detail_page(
     article: Article,
     *,
     submit_form: SubmitArticleForm | None = None,
+    approve_form: ApproveArticleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context: dict[str, Any] = {"article": article, "is_clinic": is_advice_clinician(request.user)}
+    context: dict[str, Any] = {
+        "article": article,
+        "is_clinic": is_advice_clinician(request.user),
+        "approve_form": approve_form,
+    }
     if not article.is_published and context["is_clinic"]:
         source = actions.source_request_of(request.user, article)
         context["warnings"] = article_warnings(
@@ -167,11 +179,18 @@ def article_edit(request: SignedInRequest, article_id: int) -> HttpResponse:
         object_id=str(article.pk),
     )
     source = actions.source_request_of(request.user, article)
-    initial = {"title": article.title, "body": article.body, "category": article.category}
-    form = ArticleForm(posted_data(request), initial=initial)
+    form = ArticleEditForm(posted_data(request), initial=ArticleEditForm.initial_for(article))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_article(user=request.user, article_id=article.pk, **form.cleaned_data)
+            actions.update_article(
+                user=request.user,
+                article_id=article.pk,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except StaleVersion as error:
+            article.refresh_from_db()
+            stale_form(form, ArticleEditForm.initial_for(article), error, version=article.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -210,7 +229,12 @@ def article_submit(request: SignedInRequest, article_id: int) -> HttpResponse:
                 user=request.user,
                 article_id=article.pk,
                 warnings_checked=form.cleaned_data["warnings_checked"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            # The page shows the article as it is now; its hidden version is the current one.
+            article.refresh_from_db()
+            stale_form(form, {}, error, version=article.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -225,8 +249,18 @@ def article_submit(request: SignedInRequest, article_id: int) -> HttpResponse:
 @performs(actions.approve_article)
 def article_approve(request: SignedInRequest, article_id: int) -> HttpResponse:
     article = article_for(request.user, article_id)
+    form = ApproveArticleForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, article, approve_form=form, status=form_status(form))
     try:
-        actions.approve_article(user=request.user, article_id=article.pk)
+        actions.approve_article(
+            user=request.user, article_id=article.pk, expected_version=form.cleaned_data["version"]
+        )
+    except StaleVersion as error:
+        # Not published unread: the page shows the text as it is now, to read and approve.
+        article.refresh_from_db()
+        stale_form(form, {}, error, version=article.version)
+        return _detail_page(request, article, approve_form=form, status=form_status(form))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

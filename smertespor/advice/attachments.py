@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from smertespor.documents import SIGNATURE_BYTES, document_kind
+from smertespor.documents import SIGNATURE_BYTES, document_kind, named_for_content
 
 HEADER_BYTES = SIGNATURE_BYTES
 NAME_MAX_LENGTH = 200
@@ -96,8 +96,8 @@ def check_attachments(uploads: Sequence[Any]) -> list[CheckedFile]:
             )
             continue
         header, sha256 = _read_header_and_hash(upload)
-        content_type = detect_content_type(header)
-        if content_type is None:
+        kind = document_kind(header)
+        if kind is None:
             errors.append(
                 ValidationError(
                     _("%(name)s is not a PDF or an image (PNG or JPEG), whatever its name says.")
@@ -106,7 +106,8 @@ def check_attachments(uploads: Sequence[Any]) -> list[CheckedFile]:
                 )
             )
             continue
-        checked.append(CheckedFile(upload, name, content_type, size, sha256))
+        name = named_for_content(name, kind, NAME_MAX_LENGTH)
+        checked.append(CheckedFile(upload, name, kind.content_type, size, sha256))
     total = sum(item.size for item in checked)
     if not errors and total > max_bytes:
         errors.append(

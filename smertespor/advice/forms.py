@@ -24,6 +24,7 @@ from smertespor.advice.models import (
     Urgency,
 )
 from smertespor.advice.permissions import ASKING_ROLES
+from smertespor.versions import VersionField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -104,6 +105,7 @@ class AskForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    version = VersionField()
     body = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -147,6 +149,7 @@ class CallerChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(forms.Form):
+    version = VersionField()
     # Empty takes the request yourself, as in the API.
     assigned_to = UserChoiceField(
         label=_("Assign to"),
@@ -163,6 +166,7 @@ class AssignForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    version = VersionField()
     outcome = forms.ChoiceField(
         label=_("What happens now?"),
         choices=Outcome.choices,
@@ -232,10 +236,31 @@ class ArticleForm(forms.Form):
     )
 
 
+class ArticleEditForm(ArticleForm):
+    version = VersionField()
+
+    @staticmethod
+    def initial_for(article: Any) -> dict[str, Any]:
+        return {
+            "title": article.title,
+            "body": article.body,
+            "category": article.category,
+            "version": article.version,
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("title", "body", "category")}
+
+
 class SubmitArticleForm(forms.Form):
     warnings_checked = forms.BooleanField(
         label=_("I have checked every warning: none identifies a patient."), required=False
     )
+    version = VersionField()
+
+
+class ApproveArticleForm(forms.Form):
+    version = VersionField()
 
 
 class ArticleSearchForm(forms.Form):

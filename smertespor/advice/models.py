@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.advice.categories import CATEGORY_CHOICES
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 SUBJECT_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 10_000
@@ -129,6 +130,9 @@ class AdviceRequest(models.Model):
     outcome_note = models.CharField(
         _("note on the outcome"), max_length=500, blank=True, validators=[no_nul_bytes]
     )
+    # Raised by every reply, assignment and closing (smertespor.versions): whoever writes
+    # has read the thread as it is. The overdue reminder's bookkeeping does not raise it.
+    version = version_field()
 
     class Meta:
         verbose_name = _("advice request")
@@ -279,6 +283,9 @@ class Article(models.Model):
         verbose_name=_("approved by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Raised by every edit, submission and approval (smertespor.versions): a colleague
+    # approves the text they read, and two editors do not overwrite each other.
+    version = version_field()
 
     class Meta:
         verbose_name = _("knowledge-base article")

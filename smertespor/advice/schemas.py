@@ -19,6 +19,7 @@ from smertespor.advice.models import (
     MESSAGE_MAX_LENGTH,
     SUBJECT_MAX_LENGTH,
 )
+from smertespor.entry.schemas import Id
 
 # The models' codes, written out so the schema can list them (tests/test_schemas.py keeps
 # each equal to its model's choices).
@@ -48,14 +49,14 @@ class AskIn(Schema):
     question: MessageText
     category: CategoryCode
     urgency: UrgencyCode = "routine"
-    clinic_id: int | None = Field(
+    clinic_id: Id | None = Field(
         default=None, description="A pain clinic of your region; leave out if it has one."
     )
     patient_id: uuid.UUID | None = Field(
         default=None,
         description="A patient listed at your practice; leave out for a general question.",
     )
-    course_id: int | None = Field(
+    course_id: Id | None = Field(
         default=None, description="The patient's open course, if the question is about it."
     )
 
@@ -74,14 +75,14 @@ class TelephoneIn(Schema):
     advice: MessageText
     category: CategoryCode
     urgency: UrgencyCode = "routine"
-    asked_by_id: int | None = Field(
+    asked_by_id: Id | None = Field(
         default=None, description="The practice's GP or nurse who called (notified)."
     )
     called_at: datetime | None = Field(default=None, description="Leave out for now.")
 
 
 class AssignIn(Schema):
-    user_id: int | None = Field(default=None, description="A colleague; leave out to take it.")
+    user_id: Id | None = Field(default=None, description="A colleague; leave out to take it.")
 
 
 class CloseIn(Schema):
@@ -175,7 +176,7 @@ class ArticleIn(Schema):
 class ArticleCheckIn(Schema):
     title: Annotated[str, Field(max_length=1000)] = ""
     body: Annotated[str, Field(max_length=50_000)] = ""
-    request_id: int | None = Field(
+    request_id: Id | None = Field(
         default=None, description="The request the text is written from (its names are checked)."
     )
 
@@ -184,11 +185,13 @@ class SubmitIn(Schema):
     warnings_checked: bool = False
 
 
-class WarningOut(Schema):
+class ArticleWarningOut(Schema):
     kind: FindingKind
     text: str
     start: int
     end: int
+    # A CPR number or the patient's name: refuses submitting and approving (no acknowledgement).
+    blocking: bool
 
 
 class ArticleOut(Schema):
@@ -199,7 +202,9 @@ class ArticleOut(Schema):
     status: ArticleStatusCode
     source_request_id: int | None
     published_at: datetime | None
-    warnings: list[WarningOut] = []
+    # Raised by every edit, submission and approval: the ETag, sent back in If-Match.
+    version: int
+    warnings: list[ArticleWarningOut] = []
 
 
 class ArticlePage(Schema):

@@ -51,6 +51,8 @@ from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.selectors import open_course_of
+from smertespor.validators import refuse_identifiers
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 if TYPE_CHECKING:
     from smertespor.tracks.models import Course
@@ -133,6 +135,10 @@ def ask_for_advice(
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
     )
+    # The subject is shown in worklists and figures, outside the patient's record.
+    refuse_identifiers(
+        {"subject": subject}, patient_names=[patient.name] if patient is not None else []
+    )
     question = clean_text(
         question, field="question", max_length=MESSAGE_MAX_LENGTH, label=_("the question")
     )
@@ -204,6 +210,7 @@ def reply_to_advice_request(
     kind: str | None = None,
     by_telephone: bool = False,
     files: Sequence[UploadedFile] = (),
+    expected_version: ExpectedVersion = None,
 ) -> AdviceMessage:
     """A message in the thread. The clinic answers or asks the GP; the practice asks again.
 
@@ -215,6 +222,7 @@ def reply_to_advice_request(
     if side is None:
         # The writer's side decides what the message is; someone without one cannot write.
         raise PermissionDenied
+    check_version(advice_request, expected_version)
     if advice_request.is_closed:
         raise ValidationError(
             _("This request is closed, so no more messages can be added. Ask a new question."),
@@ -233,6 +241,7 @@ def reply_to_advice_request(
             raise ValidationError(
                 _("This request is closed, so no more messages can be added."), code="closed"
             )
+        claim_version(locked, expected_version)
         message = AdviceMessage.objects.create(
             request=locked,
             author=by,
@@ -259,7 +268,7 @@ def reply_to_advice_request(
             locked.due_on = due_date(now, locked.urgency)
             fields.append("due_on")
         locked.last_activity_at = now
-        locked.save(update_fields=fields)
+        locked.save(update_fields=[*fields, "version"])
         record_event(
             user=by,
             action=AuditAction.CREATE,
@@ -269,7 +278,7 @@ def reply_to_advice_request(
             detail={"kind": kind, "message": message.pk},
         )
         _notify_reply(locked, message)
-    advice_request.status = locked.status
+    advice_request.status, advice_request.version = locked.status, locked.version
     return message
 
 
@@ -301,7 +310,11 @@ def _notify_reply(advice_request: AdviceRequest, message: AdviceMessage) -> None
 
 
 def assign_advice_request(
-    *, advice_request: AdviceRequest, by: User, to_id: int | None = None
+    *,
+    advice_request: AdviceRequest,
+    by: User,
+    to_id: int | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> AdviceRequest:
     """Give the request to a colleague at the clinic (or take it: `to_id=None`)."""
     assignee = (
@@ -315,14 +328,16 @@ def assign_advice_request(
         raise field_error(
             "assigned_to", _("Choose a doctor or nurse of the pain clinic."), "assignee"
         )
+    check_version(advice_request, expected_version)
     if advice_request.is_closed:
         raise ValidationError(_("This request is closed."), code="closed")
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
+        claim_version(locked, expected_version)
         locked.assigned_to = assignee
         if locked.status == Status.NEW:
             locked.status = Status.ASSIGNED
-        locked.save(update_fields=["assigned_to", "status"])
+        locked.save(update_fields=["assigned_to", "status", "version"])
         record_event(
             user=by,
             action=AuditAction.UPDATE,
@@ -340,20 +355,30 @@ def assign_advice_request(
                 url=request_url(locked),
             )
     advice_request.assigned_to = assignee
-    advice_request.status = locked.status
+    advice_request.status, advice_request.version = locked.status, locked.version
     return advice_request
 
 
 def close_advice_request(
-    *, advice_request: AdviceRequest, by: User, outcome: str, note: str = ""
+    *,
+    advice_request: AdviceRequest,
+    by: User,
+    outcome: str,
+    note: str = "",
+    expected_version: ExpectedVersion = None,
 ) -> AdviceRequest:
     """The practice closes the request, answering the close-out question."""
     check_choice(outcome, Outcome.values, field="outcome")
     note = (note or "").strip()
     if len(note) > 500:
         raise field_error("outcome_note", _("Keep the note to 500 characters."), "max_length")
+    refuse_identifiers(
+        {"outcome_note": note},
+        patient_names=[advice_request.patient.name] if advice_request.patient is not None else [],
+    )
     with transaction.atomic():
         locked = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
+        check_version(locked, expected_version)
         if locked.is_closed:
             raise ValidationError(_("This request is already closed."), code="closed")
         if locked.first_response_at is None:
@@ -368,6 +393,7 @@ def close_advice_request(
         locked.closed_by = by
         locked.last_activity_at = locked.closed_at
         locked.full_clean()
+        claim_version(locked, expected_version)
         locked.save()
         record_event(
             user=by,
@@ -422,6 +448,7 @@ def record_telephone_advice(
     subject = clean_text(
         subject, field="subject", max_length=SUBJECT_MAX_LENGTH, label=_("a subject")
     )
+    refuse_identifiers({"subject": subject})
     question = clean_text(
         question, field="question", max_length=MESSAGE_MAX_LENGTH, label=_("the question")
     )

@@ -43,13 +43,15 @@ from smertespor.advice.selectors import (
     thread_of,
 )
 from smertespor.advice.snapshot import patient_snapshot
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import AuditAction, record_event, record_listed
+from smertespor.documents import kind_for, named_for_content
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import require, requires
 from smertespor.patients.access import patient_for_request
 from smertespor.patients.models import Patient
 from smertespor.tracks.selectors import early_handover_url, open_course_of
+from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 25
 # Room for the form fields around the files in a multipart body.
@@ -102,6 +104,11 @@ def request_list(request: SignedInRequest) -> HttpResponse:
         sort = "due"
     page = Paginator(advice_requests_for(request.user, show=show, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
+    )
+    record_listed(
+        user=request.user,
+        patients=[item.patient_id for item in page.object_list if item.patient_visible],
+        object_type="advice_requests",
     )
     context = {
         "page": page,
@@ -214,12 +221,15 @@ def _detail_context(
         "can_write_article": is_clinic and can_write_article_from(request.user, advice_request),
         "articles": list(advice_request.articles.all()) if is_clinic else [],
     }
+    version = {"version": advice_request.version}
     if not advice_request.is_closed:
-        context["reply_form"] = forms.get("reply_form") or ReplyForm(side=side or "practice")
+        context["reply_form"] = forms.get("reply_form") or ReplyForm(
+            side=side or "practice", initial=version
+        )
         if is_clinic:
             context["assign_form"] = forms.get("assign_form") or AssignForm(
                 colleagues=colleagues_for_assignment(advice_request),
-                initial={"assigned_to": advice_request.assigned_to_id},
+                initial={"assigned_to": advice_request.assigned_to_id, **version},
             )
         elif advice_request.first_response_at is not None:
             context["close_form"] = forms.get("close_form") or CloseForm()
@@ -254,7 +264,13 @@ def request_reply(request: SignedInRequest, request_id: int) -> HttpResponse:
                 kind=data.get("kind") or None,
                 by_telephone=bool(data.get("by_telephone")),
                 files=data.get("attachments") or [],
+                expected_version=data["version"],
             )
+        except StaleVersion as error:
+            # The page shows the thread as it is now (the other message); the form keeps
+            # the text, on the current version, to send again.
+            advice_request.refresh_from_db()
+            stale_form(form, {}, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -278,7 +294,12 @@ def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
                 user=request.user,
                 request_id=advice_request.pk,
                 assignee_id=assignee.pk if assignee is not None else None,
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            advice_request.refresh_from_db()
+            current = {"assigned_to": advice_request.assigned_to_id}
+            stale_form(form, current, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -294,7 +315,7 @@ def request_assign(request: SignedInRequest, request_id: int) -> HttpResponse:
 @performs(actions.close_advice_request)
 def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
     advice_request = advice_request_for(request.user, request_id, change=request.method == "POST")
-    form = CloseForm(posted_data(request))
+    form = CloseForm(posted_data(request), initial={"version": advice_request.version})
     if request.method == "POST" and form.is_valid():
         try:
             actions.close_advice_request(
@@ -302,7 +323,11 @@ def request_close(request: SignedInRequest, request_id: int) -> HttpResponse:
                 request_id=advice_request.pk,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["outcome_note"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            advice_request.refresh_from_db()
+            stale_form(form, {}, error, version=advice_request.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -381,11 +406,15 @@ def attachment_download(request: SignedInRequest, attachment_id: int) -> FileRes
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    # The name's extension and the type are the detected ones, whatever the uploader called
+    # the file (rows saved before issue 12 may still carry the uploader's extension).
+    kind = kind_for(attachment.content_type)
+    name = named_for_content(attachment.original_name, kind) if kind else "attachment.bin"
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        filename=name,
+        content_type=kind.content_type if kind else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -1,20 +1,17 @@
 """Gives every request an id (also sent back as X-Request-ID) for the audit log."""
 
-import ipaddress
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from smertespor.audit.context import RequestContext, current_request
+from smertespor.entry.client_ip import client_ip
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    raw = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
+    # The real client behind a trusted reverse proxy, as the login throttle sees it.
+    return client_ip(request)
 
 
 class RequestContextMiddleware:

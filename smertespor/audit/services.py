@@ -1,4 +1,9 @@
-"""Writing to the audit log: one function, used for every kind of event.
+"""Writing to the audit log: ``record_event`` for every kind of event, ``record_listed`` for
+the patients a list showed.
+
+No lock: each row takes its number from a database sequence and is signed on its own
+(``row_mac``), so page views never queue behind each other; ``smertespor.audit.sealing``
+chains the rows afterwards, in order, away from requests.
 
 If the write fails the exception propagates, so the request fails rather than showing
 patient data that was not logged.
@@ -6,15 +11,19 @@ patient data that was not logged.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import Max, Model
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from smertespor.accounts.models import User
 from smertespor.audit.context import current_request
+from smertespor.audit.keys import mac, signing_key_id
 from smertespor.audit.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -23,13 +32,13 @@ if TYPE_CHECKING:
 
 AuditAction = AuditEvent.Action
 
-GENESIS_HASH = "0" * 64
-# Any constant key: serialises audit writes on PostgreSQL so the chain never forks.
-_ADVISORY_LOCK_KEY = 7_405_113_271
+# PostgreSQL: created by migration 0003; the app's role may take numbers (USAGE), not set them.
+SEQUENCE_NAME = "audit_auditevent_sequence_seq"
 
 
-def compute_row_hash(event: AuditEvent) -> str:
-    payload = {
+def row_payload(event: AuditEvent) -> dict[str, Any]:
+    """What a row's MAC covers: all of its content, its sequence and key id included."""
+    return {
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.isoformat(),
         "user_id": event.user_id,
@@ -43,10 +52,66 @@ def compute_row_hash(event: AuditEvent) -> str:
         "request_id": event.request_id,
         "ip_address": event.ip_address,
         "detail": event.detail,
-        "previous_hash": event.previous_hash,
+        "key_id": event.key_id,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def next_sequences(count: int) -> list[int]:
+    """``count`` new row numbers, ascending."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQUENCE_NAME, count])
+            return sorted(row[0] for row in cursor.fetchall())
+    # SQLite (development, the demo): a transaction takes the write lock when it begins
+    # (settings: transaction_mode IMMEDIATE), so the numbers after the highest are ours.
+    last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+    return list(range(last + 1, last + count + 1))
+
+
+def _stored_ip(ip_address: str | None) -> str | None:
+    # As GenericIPAddressField stores it, so the MAC covers what is read back.
+    if ip_address and ":" in ip_address:
+        return clean_ipv6_address(ip_address)
+    return ip_address
+
+
+def _unsigned(
+    user: Requester | None,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    patient_id: uuid.UUID | None,
+    detail: dict[str, Any] | None,
+) -> AuditEvent:
+    context = current_request.get()
+    # Only a signed-in user is named; a refused anonymous attempt is logged without one.
+    who = user if isinstance(user, User) and user.is_authenticated else None
+    return AuditEvent(
+        user=who,
+        username=who.username if who else "",
+        role=who.role if who else "",
+        organisation_id=who.organisation_id if who else None,
+        patient_id=patient_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        request_id=context.request_id if context else "",
+        ip_address=_stored_ip(context.ip_address) if context else None,
+        # As the JSON column gives it back (tuples become lists, keys strings).
+        detail=json.loads(json.dumps(detail or {})),
+    )
+
+
+def _sign(events: list[AuditEvent]) -> None:
+    key_id = signing_key_id()
+    sequences = next_sequences(len(events))
+    occurred_at = timezone.now()  # after the numbers: see sealing's grace period
+    for event, sequence in zip(events, sequences, strict=True):
+        event.sequence = sequence
+        event.occurred_at = occurred_at
+        event.key_id = key_id
+        event.row_mac = mac(key_id, row_payload(event))
 
 
 def record_event(
@@ -58,30 +123,54 @@ def record_event(
     patient: Patient | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    context = current_request.get()
+    event = _unsigned(
+        user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient.pk if patient is not None else None,
+        detail=detail,
+    )
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-sequence").only("sequence", "row_hash").first()
-        # Only a signed-in user is named; a refused anonymous attempt is logged without one.
-        who = user if isinstance(user, User) and user.is_authenticated else None
-        event = AuditEvent(
-            sequence=(last.sequence + 1) if last else 1,
-            occurred_at=timezone.now(),
-            user=who,
-            username=who.username if who else "",
-            role=who.role if who else "",
-            organisation_id=who.organisation_id if who else None,
-            patient=patient,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            request_id=context.request_id if context else "",
-            ip_address=context.ip_address if context else None,
-            detail=detail or {},
-            previous_hash=last.row_hash if last else GENESIS_HASH,
-        )
-        event.row_hash = compute_row_hash(event)
+        _sign([event])
         event.save(force_insert=True)
+    if patient is not None:
+        event.patient = patient
     return event
+
+
+def record_listed(
+    *,
+    user: Requester | None,
+    patients: Iterable[Patient | uuid.UUID | str],
+    object_type: str,
+    detail: dict[str, Any] | None = None,
+) -> list[AuditEvent]:
+    """One ``listed`` row for each patient a list or worklist showed, in one INSERT.
+
+    The patient's access log ("who has seen my record") shows them as "saw you in a list";
+    the list's criteria are in the search row of the same request (same ``request_id``).
+    """
+    ids = list(
+        dict.fromkeys(
+            patient.pk if isinstance(patient, Model) else uuid.UUID(str(patient))
+            for patient in patients
+        )
+    )
+    if not ids:
+        return []
+    events = [
+        _unsigned(
+            user,
+            action=AuditAction.LISTED,
+            object_type=object_type,
+            object_id="",
+            patient_id=patient_id,
+            detail=detail,
+        )
+        for patient_id in ids
+    ]
+    with transaction.atomic():
+        _sign(events)
+        AuditEvent.objects.bulk_create(events)
+    return events

@@ -1,12 +1,38 @@
-"""Putting a service's ValidationError on a form, and the status code of a refused form."""
+"""Putting a service's ValidationError on a form, the status code of a refused form, and the
+number fields every form uses (digits 0-9 only)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 INVALID_STATUS = 422
 STALE_STATUS = 409
+
+
+def _only_ascii_digits(field: forms.Field, value: Any) -> None:
+    """Python reads "١٠" or "１０" as 10; a dose typed in other digits is refused, as the API
+    refuses it (issue 12), so what is saved is what the user sees."""
+    if isinstance(value, str) and any(ch.isdigit() and not ch.isascii() for ch in value):
+        raise ValidationError(field.error_messages["invalid"], code="invalid")
+
+
+class DecimalField(forms.DecimalField):
+    """Django's DecimalField, refusing digits other than 0-9."""
+
+    def to_python(self, value: Any) -> Any:
+        _only_ascii_digits(self, value)
+        return super().to_python(value)
+
+
+class IntegerField(forms.IntegerField):
+    """Django's IntegerField, refusing digits other than 0-9."""
+
+    def to_python(self, value: Any) -> Any:
+        _only_ascii_digits(self, value)
+        return super().to_python(value)
 
 
 def apply_errors(

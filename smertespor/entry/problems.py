@@ -3,7 +3,8 @@
 Every 4xx and 5xx answer of ``/api/`` is a problem: ``type``, ``title``, ``status``,
 ``detail`` and, for invalid input, ``errors: [{field, code, message}]``. The status follows
 the refusal, the same as on the web pages: out of scope 404, not allowed 403, invalid 422,
-stale 409. Titles and messages are in the language the client asked for.
+stale 409 (a write without If-Match 428, one that names no version 412). Titles and
+messages are in the language the client asked for.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ _TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    412: "precondition-failed",
     413: "too-large",
     422: "invalid",
+    428: "precondition-required",
     429: "too-many-requests",
     500: "server-error",
 }
@@ -44,8 +47,10 @@ def _title(status: int) -> str:
         404: _("Not found."),
         405: _("This method is not allowed here."),
         409: _("Someone else changed this in the meantime."),
+        412: _("If-Match names no version of this record."),
         413: _("The request is too large."),
         422: _("The data were not accepted."),
+        428: _("Name the version you read in If-Match."),
         429: _("Too many requests. Wait a moment and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
     }
@@ -142,6 +147,10 @@ def _schema_message(kind: str, fallback: str) -> str:
         "float_parsing": _("Enter a number."),
         "decimal_parsing": _("Enter a number."),
         "decimal_type": _("Enter a number."),
+        "number_parsing": _("Enter a number."),
+        "number_not_finite": _("Enter a finite number."),
+        "number_too_large": _("The number is too large."),
+        "null_characters_not_allowed": _("The text contains an invalid character (NUL)."),
         "bool_parsing": _("Enter true or false."),
         "date_from_datetime_parsing": _("Enter a valid date (YYYY-MM-DD)."),
         "date_parsing": _("Enter a valid date (YYYY-MM-DD)."),

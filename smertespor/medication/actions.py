@@ -28,6 +28,7 @@ from smertespor.medication.permissions import (
 from smertespor.medication.selectors import line_of
 from smertespor.medication.table_services import table_key
 from smertespor.patients.access import patient_for_change
+from smertespor.versions import ExpectedVersion
 
 LINE = "medication_line"
 TABLE = "conversion_table"
@@ -44,13 +45,21 @@ def add_medication_line(*, user: Requester, patient_id: object, **line: Any) -> 
 
 
 def change_medication_line(
-    *, user: Requester, patient_id: object, line_id: int, **changes: Any
+    *,
+    user: Requester,
+    patient_id: object,
+    line_id: int,
+    expected_version: ExpectedVersion,
+    **changes: Any,
 ) -> MedicationLine:
-    """Change what the service allows (`services.CHANGEABLE_FIELDS`); others are refused."""
+    """Change what the service allows (`services.CHANGEABLE_FIELDS`); others are refused.
+    `expected_version`: the line's version the user read (form or If-Match)."""
     by = require(user, can_record_medication, object_type=LINE, object_id=str(line_id))
     patient = patient_for_change(by, patient_id, object_type=LINE)
     line = line_of(patient, line_id)
-    return services.change_medication_line(line=line, by=by, **changes)
+    return services.change_medication_line(
+        line=line, by=by, expected_version=expected_version, **changes
+    )
 
 
 def end_medication_line(
@@ -58,13 +67,16 @@ def end_medication_line(
     user: Requester,
     patient_id: object,
     line_id: int,
+    expected_version: ExpectedVersion,
     ended_on: datetime.date | None = None,
     reason: str = "",
 ) -> MedicationLine:
     by = require(user, can_record_medication, object_type=LINE, object_id=str(line_id))
     patient = patient_for_change(by, patient_id, object_type=LINE)
     line = line_of(patient, line_id)
-    return services.end_medication_line(line=line, by=by, ended_on=ended_on, reason=reason)
+    return services.end_medication_line(
+        line=line, by=by, ended_on=ended_on, reason=reason, expected_version=expected_version
+    )
 
 
 # --- conversion tables and the catalogue (administrators) --------------------------------

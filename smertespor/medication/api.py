@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
@@ -46,6 +46,7 @@ from smertespor.medication.schemas import (
     LineVersionOut,
     MedicationLineChangeIn,
     MedicationLineIn,
+    MedicationLineOut,
     MedicationListOut,
     OmeqIn,
     OmeqOut,
@@ -55,6 +56,7 @@ from smertespor.medication.schemas import (
 from smertespor.medication.selectors import (
     current_catalogue,
     current_lines,
+    line_of,
     medication_history,
     patient_evaluation,
 )
@@ -70,6 +72,7 @@ from smertespor.medication.table_selectors import (
 )
 from smertespor.patients.access import patient_for
 from smertespor.patients.models import Patient
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 omeq_router = Router(tags=["omeq"])
 medication_router = Router(tags=["medication"])
@@ -392,6 +395,7 @@ def _line_payload(line: MedicationLine, products: dict[str, Product]) -> dict[st
         "ended_on": line.ended_on,
         "end_reason": line.end_reason,
         "note": line.note,
+        "version": line.version,
     }
 
 
@@ -440,23 +444,48 @@ def add_line(
     return Status(201, _list_payload(line.patient))
 
 
+@medication_router.get(
+    "/{uuid:patient_id}/medication/{int:line_id}",
+    response=MedicationLineOut,
+    url_name="medication_line",
+    openapi_extra=VERSIONED_READ,
+)
+@requires(can_see_patient_data)
+def medication_line(
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, line_id: int
+) -> dict[str, Any]:
+    """One line (current or ended); its `ETag` is the version to send in `If-Match`."""
+    patient = patient_for(request.user, patient_id, object_type="medication_line")
+    line = line_of(patient, line_id)
+    send_etag(response, line)
+    return _line_payload(line, {p.id: p for p in current_catalogue()})
+
+
 @medication_router.patch(
     "/{uuid:patient_id}/medication/{int:line_id}",
     response=MedicationListOut,
     url_name="medication_change_line",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.change_medication_line)
 def change_line(
-    request: HttpRequest, patient_id: uuid.UUID, line_id: int, payload: MedicationLineChangeIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    line_id: int,
+    payload: MedicationLineChangeIn,
 ) -> dict[str, Any]:
     """Change a current line's dose, strength, indication, start date or note (only the
-    fields sent); the earlier version stays in the history."""
+    fields sent); the earlier version stays in the history. `If-Match` names the line's
+    version read; the answer's `ETag` is the line's new version."""
     line = actions.change_medication_line(
         user=request.user,
         patient_id=patient_id,
         line_id=line_id,
+        expected_version=if_match(request),
         **payload.dict(exclude_unset=True),
     )
+    send_etag(response, line)
     return _list_payload(line.patient)
 
 
@@ -464,19 +493,27 @@ def change_line(
     "/{uuid:patient_id}/medication/{int:line_id}/end",
     response=MedicationListOut,
     url_name="medication_end_line",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.end_medication_line)
 def end_line(
-    request: HttpRequest, patient_id: uuid.UUID, line_id: int, payload: EndLineIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    line_id: int,
+    payload: EndLineIn,
 ) -> dict[str, Any]:
-    """Stop a line (today unless `ended_on` says otherwise); it stays readable as ended."""
+    """Stop a line (today unless `ended_on` says otherwise); it stays readable as ended.
+    `If-Match` names the line's version read; the answer's `ETag` is its new version."""
     line = actions.end_medication_line(
         user=request.user,
         patient_id=patient_id,
         line_id=line_id,
+        expected_version=if_match(request),
         ended_on=payload.ended_on,
         reason=payload.reason,
     )
+    send_etag(response, line)
     return _list_payload(line.patient)
 
 
@@ -505,6 +542,7 @@ def history(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]
             "start_date": v.start_date,
             "ended_on": v.ended_on,
             "note": v.note,
+            "version": v.version,
         }
         for v in medication_history(patient)[:500]
     ]

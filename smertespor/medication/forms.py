@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
+from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import json_number
 from smertespor.medication.labels import route_name
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.medication.regimens import plain_decimal
+from smertespor.versions import VersionField
 
 CATEGORY_LABELS = {
     Category.OPIOID: _("Opioids"),
@@ -42,7 +44,7 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 
 def _decimal_field(label: Any, *, required: bool = False, help_text: Any = "") -> forms.Field:
-    return forms.DecimalField(
+    return DecimalField(
         label=label, required=required, localize=True, max_digits=12, help_text=help_text
     )
 
@@ -111,24 +113,13 @@ class MedicationLineChangeForm(forms.Form):
     indication = forms.ChoiceField(label=_("Indication"), choices=INDICATION_CHOICES)
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    version = VersionField()
 
     def __init__(
         self, data: Any = None, *, line: MedicationLine, product: Product | None, **kwargs: Any
     ) -> None:
         strength = json_number(line.strength)
-        initial = {
-            "strength": strength,
-            "units_per_dose": plain_decimal(line.units_per_dose),
-            "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
-            "prn": line.prn,
-            "max_doses_per_day": plain_decimal(line.max_doses_per_day)
-            if line.max_doses_per_day
-            else None,
-            "indication": line.indication,
-            "start_date": line.start_date,
-            "note": line.note,
-        }
-        super().__init__(data, initial=initial, **kwargs)
+        super().__init__(data, initial=self.initial_for(line), **kwargs)
         choices = []
         if product is not None:
             choices = [
@@ -138,19 +129,41 @@ class MedicationLineChangeForm(forms.Form):
             choices.append((strength, strength))
         _choice_field(self, "strength").choices = choices
 
+    @staticmethod
+    def initial_for(line: MedicationLine) -> dict[str, Any]:
+        """The form's values for the line as stored (a fresh form, or a stale one's diff)."""
+        return {
+            "strength": json_number(line.strength),
+            "units_per_dose": plain_decimal(line.units_per_dose),
+            "doses_per_day": plain_decimal(line.doses_per_day) if line.doses_per_day else None,
+            "prn": line.prn,
+            "max_doses_per_day": plain_decimal(line.max_doses_per_day)
+            if line.max_doses_per_day
+            else None,
+            "indication": line.indication,
+            "start_date": line.start_date,
+            "note": line.note,
+            "version": line.version,
+        }
+
     def service_arguments(self) -> dict[str, Any]:
+        """The changes and, as `expected_version`, the version the form was opened at."""
         data = dict(self.cleaned_data)
         data["strength"] = Decimal(data["strength"])
+        data["expected_version"] = data.pop("version")
         return data
 
 
 class EndLineForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    version = VersionField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("ended_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, line: MedicationLine, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("ended_on", timezone.localdate())
+        initial.setdefault("version", line.version)
+        super().__init__(data, **kwargs)
 
 
 # --- the calculator ----------------------------------------------------------------------
@@ -212,8 +225,15 @@ class CalculatorLineForm(forms.Form):
 
 
 # Give each form the catalogue: `CalculatorLineFormSet(data, form_kwargs={"catalogue": ...})`.
+# absolute_max: Django would otherwise build up to max_num + 1000 forms from a hand-made
+# TOTAL_FORMS before refusing it (issue 12); now it builds at most 12 and says why.
+MAX_CALCULATOR_LINES = 12
 CalculatorLineFormSet = forms.formset_factory(
-    CalculatorLineForm, extra=4, max_num=12, validate_max=True
+    CalculatorLineForm,
+    extra=4,
+    max_num=MAX_CALCULATOR_LINES,
+    absolute_max=MAX_CALCULATOR_LINES,
+    validate_max=True,
 )
 
 
@@ -254,7 +274,7 @@ class RuleForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—")] + [(k.value, k.value) for k in RuleKind]
     )
-    factor = forms.DecimalField(
+    factor = DecimalField(
         label=_("Factor"), required=False, max_digits=12, decimal_places=6, localize=True
     )
     per_unit = forms.ChoiceField(
@@ -307,7 +327,14 @@ class RuleForm(forms.Form):
         }
 
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=1, can_delete=True, max_num=200)
+MAX_TABLE_RULES = 200
+RuleFormSet = forms.formset_factory(
+    RuleForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_TABLE_RULES,
+    absolute_max=MAX_TABLE_RULES,
+)
 
 
 class SignOffForm(forms.Form):
@@ -318,7 +345,7 @@ class SignOffForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    revision = IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 def rule_initial(rule: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 if TYPE_CHECKING:
     from smertespor.accounts.models import User
@@ -280,6 +281,8 @@ class MedicationLine(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # Raised by every change and by ending the line (smertespor.versions).
+    version = version_field()
 
     history = HistoricalRecords()
     # Set before a save so that the history row names who made the change (simple_history).

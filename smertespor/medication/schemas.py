@@ -373,6 +373,8 @@ class _LineFieldsOut(Schema):
     start_date: datetime.date
     ended_on: datetime.date | None
     note: str
+    # Raised by every change; send it back in If-Match to change or end the line.
+    version: int
 
 
 class MedicationLineOut(_LineFieldsOut):

@@ -38,6 +38,7 @@ from smertespor.medication.permissions import can_record_medication
 from smertespor.medication.selectors import current_catalogue, patient_evaluation
 from smertespor.medication.table_selectors import domain_table, usable_table_versions
 from smertespor.patients.models import Patient
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 CHANGEABLE_FIELDS = (
     "strength",
@@ -194,9 +195,14 @@ def add_medication_line(
     return line
 
 
-def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) -> MedicationLine:
+def change_medication_line(
+    *, line: MedicationLine, by: User, expected_version: ExpectedVersion = None, **changes: Any
+) -> MedicationLine:
     """Change a current line's dose, strength, indication, start date or note; the earlier
-    version stays in the line's history. A different product is a new line."""
+    version stays in the line's history. A different product is a new line.
+
+    `expected_version` is the version the user read (`StaleVersion` if someone saved since).
+    """
     require(by, can_record_medication, **_about(line))
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
@@ -205,6 +211,7 @@ def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) ->
         )
     with transaction.atomic():
         locked = MedicationLine.objects.select_for_update().get(pk=line.pk)
+        check_version(locked, expected_version)
         if not locked.is_current:
             raise ValidationError(_("An ended line cannot be changed."), code="line_ended")
         if "note" in changes:
@@ -215,8 +222,9 @@ def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) ->
         snapshot = None
         if changed:
             _check(locked, current_catalogue())
+            claim_version(locked, expected_version)
             locked._history_user = by
-            locked.save(update_fields=changed)
+            locked.save(update_fields=[*changed, "version"])
             snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
         _audit(
             by,
@@ -229,7 +237,12 @@ def change_medication_line(*, line: MedicationLine, by: User, **changes: Any) ->
 
 
 def end_medication_line(
-    *, line: MedicationLine, by: User, ended_on: datetime.date | None = None, reason: str = ""
+    *,
+    line: MedicationLine,
+    by: User,
+    ended_on: datetime.date | None = None,
+    reason: str = "",
+    expected_version: ExpectedVersion = None,
 ) -> MedicationLine:
     """Stop a line (the patient no longer takes it). The line stays readable as ended."""
     require(by, can_record_medication, **_about(line))
@@ -237,6 +250,7 @@ def end_medication_line(
     ended_on = ended_on or today
     with transaction.atomic():
         locked = MedicationLine.objects.select_for_update().get(pk=line.pk)
+        check_version(locked, expected_version)
         if not locked.is_current:
             raise ValidationError(_("This line has already ended."), code="line_ended")
         errors: dict[str, list[str]] = {}
@@ -249,8 +263,9 @@ def end_medication_line(
         locked.ended_on = ended_on
         locked.end_reason = reason.strip()
         locked.full_clean(exclude=["patient", "created_by"])
+        claim_version(locked, expected_version)
         locked._history_user = by
-        locked.save(update_fields=["ended_on", "end_reason"])
+        locked.save(update_fields=["ended_on", "end_reason", "version"])
         snapshot = record_omeq_snapshot(patient=locked.patient, by=by)
         _audit(by, AuditAction.UPDATE, locked, ended_on=str(ended_on), snapshot=snapshot.pk)
     return locked

@@ -37,6 +37,7 @@ from smertespor.medication.calculation import (
 )
 from smertespor.medication.chart import ChartPoint, OmeqChart, omeq_chart
 from smertespor.medication.forms import (
+    MAX_CALCULATOR_LINES,
     PRODUCT_FIELDS,
     CalculatorForm,
     CalculatorLineForm,
@@ -62,6 +63,7 @@ from smertespor.medication.table_selectors import domain_table, usable_tables_ac
 from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
 from smertespor.tapering.permissions import can_make_taper_plans
+from smertespor.versions import StaleVersion, stale_form
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -168,6 +170,10 @@ def change_line(request: HttpRequest, patient_id: uuid.UUID, line_id: int) -> Ht
                 line_id=line.pk,
                 **form.service_arguments(),
             )
+        except StaleVersion as error:
+            line.refresh_from_db()
+            current = MedicationLineChangeForm.initial_for(line)
+            stale_form(form, current, error, version=line.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -188,16 +194,22 @@ def change_line(request: HttpRequest, patient_id: uuid.UUID, line_id: int) -> Ht
 def end_line(request: HttpRequest, patient_id: uuid.UUID, line_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, object_type="medication_line")
     line = line_of(patient, line_id)
-    form = EndLineForm(request.POST or None)
+    form = EndLineForm(request.POST or None, line=line)
     if request.method == "POST" and form.is_valid():
         try:
             actions.end_medication_line(
                 user=request.user,
                 patient_id=patient.pk,
                 line_id=line.pk,
+                expected_version=form.cleaned_data["version"],
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
             )
+        except StaleVersion as error:
+            line.refresh_from_db()
+            # The end form's own fields are not the line's: the table lists none, and the
+            # page shows the line as it is now.
+            stale_form(form, {}, error, version=line.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -241,9 +253,6 @@ def patient_compare(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
 
 
 # --- the stand-alone calculator (no patient data, so no audit row) -----------------------
-
-
-MAX_CALCULATOR_LINES = 12
 
 
 def _calculator_input(

@@ -9,31 +9,97 @@ out of scope is indistinguishable from one that does not exist: 404, no patient 
 import uuid
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from smertespor.accounts.models import Requester, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 
 class PatientNotFound(Http404):
     pass
 
 
-def visible_patients(user: Requester) -> QuerySet[Patient]:
-    """The patients ``user`` may see. Not audited: callers log the search or view they do."""
+def scope_patient_ids(user: Requester) -> QuerySet[Any] | None:
+    """The ids of the patients ``user`` may see, as one subquery (None: no patient at all).
+
+    Practice staff: the practice's listed patients UNION the patients with an open care
+    relation to the practice; anyone else clinical: the open care relations only. Each branch
+    is one index range (`patient_practice_name`, `carerel_open_org_patient`), so the cost
+    follows the size of the user's scope, not of the region: filter with
+    ``<patient field>__in=scope_patient_ids(user)`` (see `in_scope`), never with an OR of an
+    EXISTS and a column, which no index can answer and makes the database read every patient.
+    """
     organisation_id = user.organisation_id if isinstance(user, User) else None
     if organisation_id is None or not can_see_patient_data(user):
-        return Patient.objects.none()
-    open_relation = CareRelation.objects.filter(
-        patient=OuterRef("pk"), organisation_id=organisation_id, closed_at__isnull=True
+        return None
+    related = (
+        CareRelation.objects.filter(organisation_id=organisation_id, closed_at__isnull=True)
+        .order_by()
+        .values("patient_id")
     )
-    scope = Q(Exists(open_relation))
-    if is_practice_staff(user):
-        scope |= Q(listed_practice_id=organisation_id)
-    return Patient.objects.filter(scope)
+    if not is_practice_staff(user):
+        return related
+    listed = Patient.objects.filter(listed_practice_id=organisation_id).order_by().values("pk")
+    return listed.union(related, all=True)
+
+
+def in_scope(user: Requester, patient_field: str = "pk") -> Q:
+    """A filter: the row's patient (``patient_field``) is one ``user`` may see."""
+    ids = scope_patient_ids(user)
+    return Q(pk__in=[]) if ids is None else Q(**{f"{patient_field}__in": ids})
+
+
+class AmongIds(Expression):
+    """A condition: ``field`` is one of the ids a subquery returns.
+
+    On PostgreSQL ``field = ANY(ARRAY(<ids>))``: the ids are read once (through their own
+    indexes) and then looked up in ``field``'s index, whatever the planner guesses about how
+    many there are. ``field IN (<ids>)`` lets it guess (it cannot count the rows of a UNION)
+    and, guessing a couple of hundred, read the whole patient table instead. Elsewhere
+    (SQLite) plain ``IN``.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, ids: QuerySet[Any]) -> None:
+        super().__init__()
+        self.lhs: Any = F(field)
+        self.ids: Any = Subquery(ids)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.lhs, self.ids]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.lhs, self.ids = exprs
+
+    def _parts(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
+        field_sql, field_params = compiler.compile(self.lhs)
+        ids_sql, ids_params = compiler.compile(self.ids)
+        return field_sql, ids_sql, (*field_params, *ids_params)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        field_sql, ids_sql, params = self._parts(compiler)
+        return f"{field_sql} IN {ids_sql}", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        field_sql, ids_sql, params = self._parts(compiler)
+        return f"{field_sql} = ANY(ARRAY{ids_sql})", params
+
+
+def visible_patients(user: Requester) -> QuerySet[Patient]:
+    """The patients ``user`` may see. Not audited: callers log the search or view they do.
+
+    For lists: the scope's ids are read once, then looked up by primary key. To check one
+    patient, or to filter another table by its patient, use `in_scope`.
+    """
+    ids = scope_patient_ids(user)
+    if ids is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(AmongIds("pk", ids))
 
 
 def _scoped_patient(
@@ -43,7 +109,9 @@ def _scoped_patient(
         pk = patient_id if isinstance(patient_id, uuid.UUID) else uuid.UUID(str(patient_id))
     except ValueError:
         pk = None
-    patient = visible_patients(user).filter(pk=pk).first() if pk else None
+    # One patient: `in_scope` checks just that id in each branch's index (visible_patients
+    # would first read the whole scope into its id array).
+    patient = Patient.objects.filter(in_scope(user), pk=pk).first() if pk else None
     if patient is None:
         # Refused attempts name the patient (if one exists) so the record's access log shows them.
         target = Patient.objects.filter(pk=pk).only("pk").first() if pk else None
@@ -109,3 +177,58 @@ def patient_for_request(
     if request.method in SAFE_METHODS:
         return patient_for(request.user, patient_id, object_type=object_type, detail=detail)
     return patient_for_change(request.user, patient_id, object_type=object_type)
+
+
+# --- registration requests -------------------------------------------------------------------
+
+
+def can_decide_registrations(user: Requester) -> bool:
+    """The staff of a GP practice decide the registration requests for the patients listed
+    there: they read those patients anyway. Clinics (who see a patient only through a care
+    relation), planners and administrators (who see no patient) do not."""
+    return isinstance(user, User) and user.is_active and is_practice_staff(user)
+
+
+def decidable_requests(user: Requester) -> QuerySet[RegistrationRequest]:
+    """The registration requests ``user`` may see and decide: those for the patients listed
+    at their practice (pending or decided). None for anyone else."""
+    if not can_decide_registrations(user) or not isinstance(user, User):
+        return RegistrationRequest.objects.none()
+    return RegistrationRequest.objects.filter(
+        patient__listed_practice_id=user.organisation_id
+    ).exclude(practice_id=user.organisation_id)
+
+
+class RegistrationRequestNotFound(Http404):
+    pass
+
+
+def registration_request_for(user: Requester, request_id: object) -> RegistrationRequest:
+    """One request ``user`` may decide; out of scope (or no such request) is 404, and the
+    refused attempt is logged against the request's patient when there is one."""
+    try:
+        pk = int(str(request_id))
+    except ValueError:
+        pk = None
+    found = (
+        decidable_requests(user)
+        .select_related("patient", "practice", "requested_by")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if found is None:
+        target = (
+            RegistrationRequest.objects.filter(pk=pk).only("patient_id").first() if pk else None
+        )
+        record_event(
+            user=user,
+            action=AuditAction.REFUSED,
+            object_type="registration_request",
+            object_id=str(request_id)[:64],
+            patient=target.patient if target is not None else None,
+            detail={"attempted": AuditAction.UPDATE},
+        )
+        raise RegistrationRequestNotFound
+    return found

@@ -1,17 +1,21 @@
 """Patient endpoints. The same rules, selectors and actions as the web pages."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.models import AuditEvent
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
+from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
 from smertespor.patients import actions
-from smertespor.patients.access import patient_for
-from smertespor.patients.models import Patient
+from smertespor.patients.access import can_decide_registrations, patient_for
+from smertespor.patients.models import Patient, RegistrationRequest
 from smertespor.patients.schemas import (
     AccessEventOut,
     HistoryVersionOut,
@@ -19,9 +23,19 @@ from smertespor.patients.schemas import (
     PatientOut,
     PatientPage,
     PatientUpdateIn,
+    RegistrationDecisionIn,
+    RegistrationRequestOut,
+    RegistrationSentOut,
     SearchIn,
 )
-from smertespor.patients.selectors import PatientSort, access_log_for, search_patients
+from smertespor.patients.selectors import (
+    PatientSort,
+    access_log_for,
+    pending_registration_requests,
+    search_patients,
+)
+from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["patients"])
 
@@ -31,6 +45,11 @@ PAGE_SIZE = 50
 def _page(request: SignedInRequest, query: str, sort: PatientSort, page: int) -> dict[str, object]:
     paginator = Paginator(search_patients(user=request.user, query=query, sort=sort), PAGE_SIZE)
     current = paginator.get_page(page)
+    record_listed(
+        user=request.user,
+        patients=current.object_list,
+        object_type="patient_search" if query else "patient_list",
+    )
     return {
         "count": paginator.count,
         "page": current.number,
@@ -54,22 +73,132 @@ def search(request: SignedInRequest, payload: SearchIn) -> dict[str, object]:
     return _page(request, payload.query, payload.sort, payload.page)
 
 
-@router.post("", response={201: PatientOut}, url_name="patients_create")
+@router.post(
+    "",
+    response={201: PatientOut, 202: RegistrationSentOut},
+    url_name="patients_create",
+    openapi_extra={
+        "responses": {
+            "429": {
+                "description": "Too many registrations by this user within the hour.",
+                "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        }
+    },
+)
 @performs(actions.register_patient)
-def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status[Patient]:
-    return Status(201, actions.register_patient(user=request.user, **payload.dict()))
+def create_patient(request: SignedInRequest, payload: PatientCreateIn) -> Status[object]:
+    """201 with the new patient; 202 when the registration was sent for review (the same
+    answer for any CPR number it is given for); 429 over the hourly limit."""
+    try:
+        patient = actions.register_patient(user=request.user, **payload.dict())
+    except RegistrationLimitReached as error:
+        raise HttpError(429, str(error)) from None
+    if patient is None:
+        return Status(202, {"status": "sent_for_review", "message": str(SENT_FOR_REVIEW)})
+    return Status(201, patient)
 
 
-@router.get("/{patient_id}", response=PatientOut, url_name="patients_detail")
-def get_patient(request: SignedInRequest, patient_id: str) -> Patient:
-    return patient_for(request.user, patient_id)
+# Before "/{patient_id}": these paths would otherwise be read as a patient id.
+@router.get(
+    "/registration-requests",
+    response=list[RegistrationRequestOut],
+    url_name="patients_registration_requests",
+)
+@requires(can_decide_registrations)
+def registration_requests(request: SignedInRequest) -> list[RegistrationRequest]:
+    """The pending registration requests for the patients listed at your practice (practice
+    staff): another practice registered their CPR number. Decide each with `/transfer` (the
+    patient has moved there) or `/decline`, naming its `version` in If-Match."""
+    requests = list(pending_registration_requests(request.user)[:500])
+    record_listed(
+        user=request.user,
+        patients=[item.patient_id for item in requests],
+        object_type="registration_request",
+    )
+    return requests
 
 
-@router.patch("/{patient_id}", response=PatientOut, url_name="patients_update")
+@router.post(
+    "/registration-requests/{registration_request_id}/transfer",
+    response=RegistrationRequestOut,
+    url_name="patients_registration_request_transfer",
+    openapi_extra=versioned_write(),
+)
+@performs(actions.transfer_listing)
+def transfer_listing(
+    request: SignedInRequest,
+    response: HttpResponse,
+    registration_request_id: int,
+    payload: RegistrationDecisionIn,
+) -> RegistrationRequest:
+    """The patient has moved to the requesting practice: list them there (with a reason)."""
+    decided = actions.transfer_listing(
+        user=request.user,
+        request_id=registration_request_id,
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    send_etag(response, decided)
+    return decided
+
+
+@router.post(
+    "/registration-requests/{registration_request_id}/decline",
+    response=RegistrationRequestOut,
+    url_name="patients_registration_request_decline",
+    openapi_extra=versioned_write(),
+)
+@performs(actions.decline_registration)
+def decline_registration(
+    request: SignedInRequest,
+    response: HttpResponse,
+    registration_request_id: int,
+    payload: RegistrationDecisionIn,
+) -> RegistrationRequest:
+    """Decline the request (with a reason); the patient stays listed where they are."""
+    decided = actions.decline_registration(
+        user=request.user,
+        request_id=registration_request_id,
+        reason=payload.reason,
+        expected_version=if_match(request),
+    )
+    send_etag(response, decided)
+    return decided
+
+
+@router.get(
+    "/{patient_id}",
+    response=PatientOut,
+    url_name="patients_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_patient(request: SignedInRequest, response: HttpResponse, patient_id: str) -> Patient:
+    patient = patient_for(request.user, patient_id)
+    send_etag(response, patient)
+    return patient
+
+
+@router.patch(
+    "/{patient_id}",
+    response=PatientOut,
+    url_name="patients_update",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.edit_patient)
-def patch_patient(request: SignedInRequest, patient_id: str, payload: PatientUpdateIn) -> Patient:
+def patch_patient(
+    request: SignedInRequest, response: HttpResponse, patient_id: str, payload: PatientUpdateIn
+) -> Patient:
+    """Change the name or contact details; `If-Match` names the version read (its ETag)."""
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return actions.edit_patient(user=request.user, patient_id=patient_id, **changes)
+    patient = actions.edit_patient(
+        user=request.user,
+        patient_id=patient_id,
+        expected_version=if_match(request),
+        **changes,
+    )
+    send_etag(response, patient)
+    return patient
 
 
 @router.get(

@@ -5,20 +5,31 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.patients.models import Patient
 from smertespor.patients.services import EDITABLE_FIELDS, valid_cpr
+from smertespor.versions import VersionField
 
 
-class PatientEditForm(forms.Form):
+class PatientDetailsForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
 
+
+class PatientEditForm(PatientDetailsForm):
+    version = VersionField()
+
     @staticmethod
-    def initial_for(patient: Patient) -> dict[str, str]:
-        return {field: getattr(patient, field) for field in EDITABLE_FIELDS}
+    def initial_for(patient: Patient) -> dict[str, object]:
+        return {
+            **{field: getattr(patient, field) for field in EDITABLE_FIELDS},
+            "version": patient.version,
+        }
+
+    def changes(self) -> dict[str, str]:
+        return {field: self.cleaned_data[field] for field in EDITABLE_FIELDS}
 
 
-class PatientCreateForm(PatientEditForm):
+class PatientCreateForm(PatientDetailsForm):
     cpr = forms.CharField(
         label=_("CPR number"),
         max_length=11,
@@ -40,3 +51,15 @@ class PatientSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
     )
+
+
+class RegistrationDecisionForm(forms.Form):
+    """One decision on a registration request: a short reason and the version read."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the request; not shown to the requesting practice."),
+    )
+    version = VersionField()

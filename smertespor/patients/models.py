@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ]{8,20}$",
@@ -43,6 +44,8 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every change of the details (smertespor.versions): a stale edit is refused.
+    version = version_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -88,6 +91,12 @@ class CareRelation(models.Model):
         verbose_name_plural = _("care relations")
         indexes = [
             models.Index(fields=["organisation", "patient"], name="carerel_org_patient"),
+            # The access scope (`patients.access.scope_patient_ids`) reads only open relations.
+            models.Index(
+                fields=["organisation", "patient"],
+                condition=models.Q(closed_at__isnull=True),
+                name="carerel_open_org_patient",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,3 +105,63 @@ class CareRelation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class RegistrationRequest(models.Model):
+    """A practice's registration of a CPR number that belongs to a patient outside its scope.
+
+    The practice was told only that the registration was sent for review; the request waits
+    here for the patient's current practice (the one they are listed at, who sees them
+    anyway) to decide it: the patient has moved to the requesting practice (the listing is
+    transferred) or not (declined). One pending request per patient and practice, however
+    often it is tried.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        CLOSED = "closed", _("Closed")
+        TRANSFERRED = "transferred", _("Patient moved to the requesting practice")
+        DECLINED = "declined", _("Declined")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="registration_requests"
+    )
+    practice = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="registration_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Kept with the request for the deciding practice; never sent to the requesting one.
+    decision_reason = models.CharField(
+        _("reason"), max_length=500, blank=True, validators=[no_nul_bytes]
+    )
+    # Raised by the decision: of two staff deciding at once, one wins (smertespor.versions).
+    version = version_field()
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "practice"],
+                condition=models.Q(status="pending"),
+                name="one_pending_registration_per_practice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice} → {self.patient_id} ({self.status})"

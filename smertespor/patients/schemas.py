@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from smertespor.accounts.models import Role
 from smertespor.audit.models import AuditEvent
-from smertespor.patients.models import Patient
+from smertespor.patients.models import Patient, RegistrationRequest
 from smertespor.patients.selectors import PatientSort
 
 ShortText = Annotated[str, Field(max_length=200)]
@@ -27,6 +27,8 @@ class PatientOut(Schema):
     address: str
     phone: str
     email: str
+    # Raised by every change; the GET's ETag, sent back in If-Match to change the details.
+    version: int
 
     @staticmethod
     def resolve_listed_practice_name(obj: Patient) -> str:
@@ -46,6 +48,13 @@ class PatientCreateIn(Schema):
     address: ShortText = ""
     phone: Phone = ""
     email: Email = ""
+
+
+class RegistrationSentOut(Schema):
+    """A registration sent for review: no patient data, the same for every CPR number."""
+
+    status: Literal["sent_for_review"]
+    message: str
 
 
 class PatientUpdateIn(Schema):
@@ -89,3 +98,40 @@ class HistoryVersionOut(Schema):
     def resolve_changed_by(obj: object) -> str | None:
         user = getattr(obj, "history_user", None)
         return user.username if user else None
+
+
+class RegistrationRequestOut(Schema):
+    """A registration request, as the patient's practice (who decides it) sees it."""
+
+    id: int
+    patient_id: uuid.UUID
+    patient_name: str
+    patient_cpr: str
+    requesting_practice_id: int
+    requesting_practice_name: str
+    requested_at: datetime
+    attempts: int
+    status: RegistrationRequest.Status
+    decided_at: datetime | None
+    # Raised by the decision; send it back in If-Match to decide.
+    version: int
+
+    @staticmethod
+    def resolve_patient_name(obj: RegistrationRequest) -> str:
+        return obj.patient.name
+
+    @staticmethod
+    def resolve_patient_cpr(obj: RegistrationRequest) -> str:
+        return obj.patient.cpr_formatted
+
+    @staticmethod
+    def resolve_requesting_practice_id(obj: RegistrationRequest) -> int:
+        return obj.practice_id
+
+    @staticmethod
+    def resolve_requesting_practice_name(obj: RegistrationRequest) -> str:
+        return obj.practice.name
+
+
+class RegistrationDecisionIn(Schema):
+    reason: Annotated[str, Field(max_length=500)]

@@ -9,16 +9,18 @@ from smertespor.accounts.models import Organisation, Requester
 from smertespor.audit.logging import mask_cpr
 from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.access import visible_patients
-from smertespor.patients.models import Patient
+from smertespor.patients.access import decidable_requests, visible_patients
+from smertespor.patients.models import Patient, RegistrationRequest
 
 _DIGITS = re.compile(r"^[\d\s-]+$")
 PatientSort = Literal["name", "-name", "birth_date", "-birth_date"]
+# Each order ends with the primary key, so a page boundary between two patients of the same
+# name (or birth date) is the same on every request: no row is shown twice or skipped.
 SORTS: dict[PatientSort, tuple[str, ...]] = {
-    "name": ("name",),
-    "-name": ("-name",),
-    "birth_date": ("birth_date", "name"),
-    "-birth_date": ("-birth_date", "name"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "birth_date": ("birth_date", "name", "pk"),
+    "-birth_date": ("-birth_date", "name", "pk"),
 }
 
 
@@ -73,3 +75,14 @@ def practices_by_patient_count() -> list[tuple[Organisation, int]]:
 
 def patient_count() -> int:
     return Patient.objects.count()
+
+
+def pending_registration_requests(
+    user: Requester, *, patient: Patient | None = None
+) -> QuerySet[RegistrationRequest]:
+    """The pending registration requests ``user`` decides (for one patient if given), the
+    oldest first."""
+    requests = decidable_requests(user).filter(status=RegistrationRequest.Status.PENDING)
+    if patient is not None:
+        requests = requests.filter(patient=patient)
+    return requests.select_related("patient", "practice").order_by("requested_at", "pk")

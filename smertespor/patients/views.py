@@ -11,13 +11,32 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smertespor.accounts.permissions import can_register_patients, can_see_patient_data
 from smertespor.accounts.requests import SignedInRequest
+from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import requires
 from smertespor.patients import actions
-from smertespor.patients.access import patient_for, patient_for_request
-from smertespor.patients.forms import PatientCreateForm, PatientEditForm, PatientSearchForm
-from smertespor.patients.selectors import access_log_for, patient_sort, search_patients
+from smertespor.patients.access import (
+    can_decide_registrations,
+    patient_for,
+    patient_for_request,
+    registration_request_for,
+)
+from smertespor.patients.forms import (
+    PatientCreateForm,
+    PatientEditForm,
+    PatientSearchForm,
+    RegistrationDecisionForm,
+)
+from smertespor.patients.models import RegistrationRequest
+from smertespor.patients.selectors import (
+    access_log_for,
+    patient_sort,
+    pending_registration_requests,
+    search_patients,
+)
+from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -31,11 +50,13 @@ def patient_list(request: SignedInRequest) -> HttpResponse:
     page = Paginator(search_patients(user=request.user, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    record_listed(user=request.user, patients=page.object_list, object_type="patient_list")
     context = {
         "page": page,
         "sort": sort,
         "search_form": PatientSearchForm(),
         "can_register": can_register_patients(request.user),
+        "pending_requests": pending_registration_requests(request.user).count(),
     }
     return render(request, "patients/list.html", context)
 
@@ -54,6 +75,7 @@ def patient_search(request: SignedInRequest) -> HttpResponse:
         )
         truncated = len(matches) > SEARCH_LIMIT
         results = matches[:SEARCH_LIMIT]
+        record_listed(user=request.user, patients=results, object_type="patient_search")
     is_htmx = request.headers.get("HX-Request") == "true"
     template = "patients/_search_results.html" if is_htmx else "patients/search.html"
     return render(
@@ -70,22 +92,36 @@ def patient_search(request: SignedInRequest) -> HttpResponse:
 @performs(actions.register_patient)
 def patient_create(request: SignedInRequest) -> HttpResponse:
     form = PatientCreateForm(request.POST or None)
+    status = None
     if request.method == "POST" and form.is_valid():
         try:
             patient = actions.register_patient(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
+        except RegistrationLimitReached as error:
+            form.add_error(None, str(error))
+            status = 429
         else:
+            if patient is None:
+                messages.info(request, str(SENT_FOR_REVIEW))
+                return redirect("patients:list")
             messages.success(request, _("The patient has been registered."))
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(request, "patients/create.html", {"form": form}, status=form_status(form))
+    return render(
+        request, "patients/create.html", {"form": form}, status=status or form_status(form)
+    )
 
 
 @login_required
 @require_GET
 def patient_detail(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id)
-    return render(request, "patients/detail.html", {"patient": patient, "tab": "overview"})
+    pending = pending_registration_requests(request.user, patient=patient).count()
+    return render(
+        request,
+        "patients/detail.html",
+        {"patient": patient, "tab": "overview", "pending_requests": pending},
+    )
 
 
 @login_required
@@ -96,7 +132,15 @@ def patient_edit(request: SignedInRequest, patient_id: str) -> HttpResponse:
     form = PatientEditForm(request.POST or None, initial=PatientEditForm.initial_for(patient))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.edit_patient(user=request.user, patient_id=patient.pk, **form.cleaned_data)
+            actions.edit_patient(
+                user=request.user,
+                patient_id=patient.pk,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except StaleVersion as error:
+            patient.refresh_from_db()
+            stale_form(form, PatientEditForm.initial_for(patient), error, version=patient.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -130,3 +174,106 @@ def patient_access_log(request: SignedInRequest, patient_id: str) -> HttpRespons
     return render(
         request, "patients/access_log.html", {"patient": patient, "page": page, "tab": "access_log"}
     )
+
+
+@login_required
+@requires(can_decide_registrations)
+@require_GET
+def registration_requests(request: SignedInRequest) -> HttpResponse:
+    """The pending registration requests for the patients listed at the user's practice."""
+    requests = list(pending_registration_requests(request.user)[:500])
+    record_listed(
+        user=request.user,
+        patients=[item.patient_id for item in requests],
+        object_type="registration_request",
+    )
+    return render(request, "patients/registration_requests.html", {"requests": requests})
+
+
+def _decision_forms(
+    registration: RegistrationRequest,
+    posted: str = "",
+    form: RegistrationDecisionForm | None = None,
+) -> dict[str, RegistrationDecisionForm]:
+    initial = {"version": registration.version}
+    forms = {
+        name: RegistrationDecisionForm(prefix=name, initial=initial)
+        for name in ("transfer", "decline")
+    }
+    if posted and form is not None:
+        forms[posted] = form
+    return forms
+
+
+def _render_request(
+    request: SignedInRequest,
+    registration: RegistrationRequest,
+    forms: dict[str, RegistrationDecisionForm],
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "patients/registration_request.html",
+        {"registration": registration, "patient": registration.patient, **forms},
+        status=status,
+    )
+
+
+@login_required
+@requires(can_decide_registrations)
+@require_GET
+def registration_request(request: SignedInRequest, request_id: int) -> HttpResponse:
+    registration = registration_request_for(request.user, request_id)
+    patient_for(request.user, registration.patient_id, object_type="registration_request")
+    return _render_request(request, registration, _decision_forms(registration))
+
+
+def _decide(request: SignedInRequest, request_id: int, decision: str) -> HttpResponse:
+    registration = registration_request_for(request.user, request_id)
+    form = RegistrationDecisionForm(request.POST, prefix=decision)
+    if form.is_valid():
+        action = (
+            actions.transfer_listing if decision == "transfer" else actions.decline_registration
+        )
+        try:
+            action(
+                user=request.user,
+                request_id=registration.pk,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleVersion as error:
+            registration.refresh_from_db()
+            form = RegistrationDecisionForm(
+                {**request.POST.dict(), f"{decision}-version": str(registration.version)},
+                prefix=decision,
+            )
+            form.is_valid()
+            form.add_error(None, error)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if decision == "transfer":
+                text = _("The patient is now listed at %(practice)s.")
+            else:
+                text = _("The registration request from %(practice)s has been declined.")
+            messages.success(request, text % {"practice": registration.practice.name})
+            return redirect("patients:registration_requests")
+    forms = _decision_forms(registration, decision, form)
+    return _render_request(request, registration, forms, status=form_status(form))
+
+
+@login_required
+@requires(can_decide_registrations)
+@require_POST
+@performs(actions.transfer_listing)
+def registration_request_transfer(request: SignedInRequest, request_id: int) -> HttpResponse:
+    return _decide(request, request_id, "transfer")
+
+
+@login_required
+@requires(can_decide_registrations)
+@require_POST
+@performs(actions.decline_registration)
+def registration_request_decline(request: SignedInRequest, request_id: int) -> HttpResponse:
+    return _decide(request, request_id, "decline")

@@ -21,6 +21,7 @@ from smertespor.tapering.models import TaperPlan
 from smertespor.tapering.pace import Pace
 from smertespor.tapering.permissions import can_make_taper_plans
 from smertespor.tapering.selectors import adjustment_pace, plan_of
+from smertespor.versions import ExpectedVersion
 
 OBJECT_TYPE = "taper_plan"
 Schedules = Mapping[int, Mapping[str, Decimal]]
@@ -66,13 +67,21 @@ def create_taper_plan(
 
 
 def change_taper_plan_status(
-    *, user: Requester, patient_id: object, plan_id: int, action: str, reason: str = ""
+    *,
+    user: Requester,
+    patient_id: object,
+    plan_id: int,
+    action: str,
+    expected_version: ExpectedVersion,
+    reason: str = "",
 ) -> TaperPlan:
     """Activate, pause, resume, complete or abandon the patient's plan."""
     maker = _plan_maker(user, object_id=str(plan_id))
     patient = patient_for_change(maker, patient_id, object_type=OBJECT_TYPE)
     plan = plan_of(patient, plan_id)
-    return services.change_taper_plan_status(plan=plan, by=maker, action=action, reason=reason)
+    return services.change_taper_plan_status(
+        plan=plan, by=maker, action=action, reason=reason, expected_version=expected_version
+    )
 
 
 def adjust_taper_plan(
@@ -82,6 +91,7 @@ def adjust_taper_plan(
     plan_id: int,
     pace: Pace | Callable[[Pace], Pace],
     reason: str,
+    expected_version: ExpectedVersion,
 ) -> TaperPlan:
     """A new version of the patient's plan from the dose taken now, active at once.
 
@@ -92,4 +102,6 @@ def adjust_taper_plan(
     patient = patient_for_change(maker, patient_id, object_type=OBJECT_TYPE)
     plan = plan_of(patient, plan_id)
     chosen = pace if isinstance(pace, Pace) else pace(adjustment_pace(plan, timezone.localdate()))
-    return services.adjust_taper_plan(plan=plan, by=maker, pace=chosen, reason=reason)
+    return services.adjust_taper_plan(
+        plan=plan, by=maker, pace=chosen, reason=reason, expected_version=expected_version
+    )

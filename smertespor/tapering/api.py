@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 from ninja.responses import Status
@@ -30,6 +30,7 @@ from smertespor.tapering.schemas import (
 )
 from smertespor.tapering.selectors import events_of, plan_of, plans_of, steps_of
 from smertespor.tapering.services import Preview, default_pace
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["tapering"])
 PATIENT = "/patients/{patient_id}"
@@ -93,6 +94,7 @@ def plan_payload(plan: TaperPlan) -> dict[str, Any]:
         "patient_id": plan.patient_id,
         "status": plan.status,
         "version_number": plan.version_number,
+        "version": plan.version,
         "previous_plan_id": plan.previous_plan_id,
         "course_id": plan.course_id,
         "start_date": plan.start_date,
@@ -168,43 +170,62 @@ def plan_list(request: HttpRequest, patient_id: str) -> list[TaperPlan]:
     return list(plans_of(patient))
 
 
-@router.get(PLAN, response=PlanOut, url_name="taper_plan_detail")
+@router.get(PLAN, response=PlanOut, url_name="taper_plan_detail", openapi_extra=VERSIONED_READ)
 @requires(can_read_taper_plans)
-def plan_detail(request: HttpRequest, patient_id: str, plan_id: int) -> dict[str, Any]:
+def plan_detail(
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int
+) -> dict[str, Any]:
     patient = patient_for(request.user, patient_id, object_type="taper_plan")
-    return plan_payload(plan_of(patient, plan_id))
+    plan = plan_of(patient, plan_id)
+    send_etag(response, plan)
+    return plan_payload(plan)
 
 
-@router.post(PLAN + "/status", response=PlanOut, url_name="taper_plan_status")
+@router.post(
+    PLAN + "/status",
+    response=PlanOut,
+    url_name="taper_plan_status",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.change_taper_plan_status)
 def plan_status(
-    request: HttpRequest, patient_id: str, plan_id: int, payload: StatusIn
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int, payload: StatusIn
 ) -> dict[str, Any]:
     """Activate, pause, resume, complete or abandon (a reason is needed for the last three
-    and for pausing)."""
+    and for pausing). `If-Match` names the plan's version read (its ETag)."""
     plan = actions.change_taper_plan_status(
         user=request.user,
         patient_id=patient_id,
         plan_id=plan_id,
         action=payload.action,
         reason=payload.reason,
+        expected_version=if_match(request),
     )
+    send_etag(response, plan)
     return plan_payload(plan)
 
 
-@router.post(PLAN + "/adjust", response={201: PlanOut}, url_name="taper_plan_adjust")
+@router.post(
+    PLAN + "/adjust",
+    response={201: PlanOut},
+    url_name="taper_plan_adjust",
+    openapi_extra=versioned_write(201),
+)
 @performs(actions.adjust_taper_plan)
 def plan_adjust(
-    request: HttpRequest, patient_id: str, plan_id: int, payload: AdjustIn
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int, payload: AdjustIn
 ) -> Status[dict[str, Any]]:
     """A new version from the dose the patient takes now, with a new pace (what is left out
     stays as in the plan, from its next change), active at once; the old one is kept as
-    replaced. Only an active or paused plan can be adjusted, and a reason is needed."""
+    replaced. Only an active or paused plan can be adjusted, and a reason is needed.
+    `If-Match` names the old plan's version read; the answer's `ETag` is the new plan's."""
     new = actions.adjust_taper_plan(
         user=request.user,
         patient_id=patient_id,
         plan_id=plan_id,
         pace=payload.pace,
         reason=payload.reason,
+        expected_version=if_match(request),
     )
+    send_etag(response, new)
     return Status(201, plan_payload(new))

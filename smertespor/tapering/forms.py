@@ -16,10 +16,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from domain.tapering import PauseAtStep, PauseBetween
+from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
-from smertespor.tapering.pace import MAX_INTERVAL_DAYS, MAX_UNITS_AT_A_TIME, Pace, step_pause
+from smertespor.tapering.pace import (
+    MAX_INTERVAL_DAYS,
+    MAX_PAUSE_DAYS,
+    MAX_PAUSE_STEP,
+    MAX_UNITS_AT_A_TIME,
+    Pace,
+    step_pause,
+)
 from smertespor.tapering.regimens import TIMES, PlanLine
 from smertespor.tapering.transitions import Action
+from smertespor.versions import VersionField
 
 TIME_LABELS = {
     "morning": _("Morning"),
@@ -42,7 +51,7 @@ FIELD_NAMES = {
 
 
 def _number(**kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(required=False, max_digits=12, decimal_places=4, **kwargs)
+    return DecimalField(required=False, max_digits=12, decimal_places=4, **kwargs)
 
 
 class PaceForm(forms.Form):
@@ -55,7 +64,7 @@ class PaceForm(forms.Form):
     target_omeq_mg_per_day = _number(label=_("Target OMEQ (mg/day)"))
     target_product_id = forms.ChoiceField(label=_("Product"), required=False, choices=())
     target_daily_amount = _number(label=_("Target amount a day"))
-    step_percent = forms.DecimalField(
+    step_percent = DecimalField(
         label=_("Step (%)"),
         max_digits=5,
         decimal_places=2,
@@ -64,7 +73,7 @@ class PaceForm(forms.Form):
     step_basis = forms.ChoiceField(
         label=_("Share of"), choices=StepBasis.choices, initial=StepBasis.STARTING_DOSE
     )
-    interval_days = forms.IntegerField(label=_("Every (days)"), max_value=MAX_INTERVAL_DAYS)
+    interval_days = IntegerField(label=_("Every (days)"), min_value=0, max_value=MAX_INTERVAL_DAYS)
     start_date = forms.DateField(
         label=_("First change on"),
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -72,8 +81,12 @@ class PaceForm(forms.Form):
     slow_down = forms.BooleanField(label=_("Slow down near the end"), required=False)
     slow_down_below_percent = _number(label=_("Below (% of the starting OMEQ)"))
     slow_down_step_percent = _number(label=_("Steps (% of the usual step)"))
-    pause_step = forms.IntegerField(label=_("Hold step"), required=False)
-    pause_extra_days = forms.IntegerField(label=_("for extra days"), required=False)
+    pause_step = IntegerField(
+        label=_("Hold step"), required=False, min_value=0, max_value=MAX_PAUSE_STEP
+    )
+    pause_extra_days = IntegerField(
+        label=_("for extra days"), required=False, min_value=0, max_value=MAX_PAUSE_DAYS
+    )
     pause_first_day = forms.DateField(
         label=_("No change from"),
         required=False,
@@ -208,7 +221,7 @@ class PlanForm(PaceForm):
             names = []
             for time in TIMES:
                 name = f"line_{line.source_line_id}_{time}"
-                self.fields[name] = forms.DecimalField(
+                self.fields[name] = DecimalField(
                     label=TIME_LABELS[time],
                     required=False,
                     min_value=0,
@@ -241,10 +254,12 @@ class AdjustForm(PaceForm):
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    version = VersionField()
 
 
 class StatusForm(forms.Form):
     action = forms.ChoiceField(choices=[(a.value, a.value) for a in Action])
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 
 class _Digits(TypedDict):
@@ -77,6 +78,9 @@ class TaperPlan(models.Model):
         verbose_name=_("adjusted from"),
     )
     version_number = models.PositiveSmallIntegerField(_("version"), default=1)
+    # Not the plan's number in its chain of adjustments (version_number) but the record's:
+    # raised by every status change, so a stale one is refused (smertespor.versions).
+    version = version_field()
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
 
     # --- the request ------------------------------------------------------------------

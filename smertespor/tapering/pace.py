@@ -32,6 +32,10 @@ HUNDRED = Decimal(100)
 # Input bounds both doors parse with (the domain has no upper bound for these).
 MAX_INTERVAL_DAYS = 365
 MAX_UNITS_AT_A_TIME = Decimal(20)
+# A pause holds one of at most 1000 steps for at most the 20 years a plan may last; a
+# 10^400 made the date arithmetic overflow (issue 12).
+MAX_PAUSE_STEP = 1000
+MAX_PAUSE_DAYS = 20 * 366
 
 
 @dataclass(frozen=True)

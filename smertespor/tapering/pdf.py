@@ -1,24 +1,28 @@
 """The patient handout as a PDF (fpdf2, pure Python), from the same document as the page.
 
-Helvetica, one of the PDF standard fonts, covers Latin-1, which has æ, ø, å and ½; nothing
-needs embedding, so the file stays small and its text stays searchable. The few characters
-outside Latin-1 that Danish typography uses (dashes, the ellipsis) are replaced by their
-plain equivalents.
+The text is set in DejaVu Sans (``smertespor/fonts/``, Bitstream Vera licence in
+LICENSE-DejaVu.txt), embedded as a subset of the glyphs used, so every resident's name
+prints: Ł, ś, ş and ễ came out as "?" in the Latin-1 standard font Helvetica (issue 12). The
+subset keeps the file small, and its ToUnicode map keeps the text searchable.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fpdf import FPDF, XPos, YPos
 
 from smertespor.tapering.handout import TIME_NAMES, Handout, Period
 
-_PLAIN = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "“": '"', "”": '"', "≤": "<="})
+FONT = "DejaVuSans"
+FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 MARGIN = 15
 WIDTH = 210 - 2 * MARGIN  # A4
 
 
-def latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", errors="replace").decode("latin-1")
+def printable(text: str) -> str:
+    """``text`` without control characters, which no font draws."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
 
 
 class _Document(FPDF):
@@ -26,25 +30,25 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(90)
-        self.cell(0, 5, latin1(f"{self.footer_text} - side {self.page_no()}/{{nb}}"), align="C")
+        self.cell(0, 5, printable(f"{self.footer_text} – side {self.page_no()}/{{nb}}"), align="C")
 
 
 def _heading(pdf: FPDF, text: str, size: int = 12) -> None:
-    pdf.set_font("Helvetica", "B", size)
-    pdf.multi_cell(WIDTH, 6, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "B", size)
+    pdf.multi_cell(WIDTH, 6, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _text(pdf: FPDF, text: str, size: int = 10, style: str = "") -> None:
-    pdf.set_font("Helvetica", style, size)
-    pdf.multi_cell(WIDTH, 5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, style, size)
+    pdf.multi_cell(WIDTH, 5, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _bullets(pdf: FPDF, items: tuple[str, ...]) -> None:
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, size=10)
     for item in items:
-        pdf.multi_cell(WIDTH, 5, latin1(f"- {item}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(WIDTH, 5, printable(f"– {item}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _period(pdf: FPDF, period: Period) -> None:
@@ -53,7 +57,7 @@ def _period(pdf: FPDF, period: Period) -> None:
     pdf.ln(2)
     _heading(pdf, f"{period.heading}: {period.dates}", 11)
     if period.rows:
-        pdf.set_font("Helvetica", size=9)
+        pdf.set_font(FONT, size=9)
         widths = (70, 25, 25, 25, 25)
         with pdf.table(
             col_widths=widths, text_align="LEFT", line_height=5, first_row_as_headings=True
@@ -65,18 +69,20 @@ def _period(pdf: FPDF, period: Period) -> None:
             for row in period.rows:
                 cells = table.row()
                 product = row.product + (f" ({row.brands})" if row.brands else "")
-                cells.cell(latin1(product))
+                cells.cell(printable(product))
                 for value in row.cells:
-                    cells.cell(latin1(value or "-"))
+                    cells.cell(printable(value or "–"))
     for line in period.lines:
         _text(pdf, line, 9)
 
 
 def handout_pdf(handout: Handout) -> bytes:
     pdf = _Document(format="A4")
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.footer_text = f"{handout.patient_name} ({handout.patient_cpr})"
-    pdf.set_title(latin1(handout.title))
-    pdf.set_author(latin1(handout.practice_name))
+    pdf.set_title(printable(handout.title))
+    pdf.set_author(printable(handout.practice_name))
     pdf.set_creator("Smertespor")
     pdf.set_lang("da")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -92,7 +98,7 @@ def handout_pdf(handout: Handout) -> bytes:
     for period in handout.periods:
         _period(pdf, period)
     pdf.ln(3)
-    _heading(pdf, "Abstinenser - det kan du mærke")
+    _heading(pdf, "Abstinenser – det kan du mærke")
     _text(pdf, "Når dosis sættes ned, kan du få abstinenser, fx:")
     _bullets(pdf, handout.withdrawal_symptoms)
     pdf.ln(2)

@@ -23,11 +23,13 @@ from domain.tapering import (
     SwitchReason,
     TimeOfDay,
 )
-from smertespor.entry.schemas import DecimalText, ExactNumber, one_of
+from smertespor.entry.schemas import DecimalText, ExactNumber, Id, one_of
 from smertespor.tapering.models import REASON_MAX_LENGTH, StepBasis, TargetKind
 from smertespor.tapering.models import Status as PlanStatus
 from smertespor.tapering.pace import (
     MAX_INTERVAL_DAYS,
+    MAX_PAUSE_DAYS,
+    MAX_PAUSE_STEP,
     MAX_UNITS_AT_A_TIME,
     Pace,
     step_pause,
@@ -69,8 +71,8 @@ class PauseIn(Schema):
     """One pause: hold `step` for `extra_days` more days, or no change from `first_day` to
     `last_day`."""
 
-    step: int | None = None
-    extra_days: int | None = None
+    step: Annotated[int, Field(ge=0, le=MAX_PAUSE_STEP)] | None = None
+    extra_days: Annotated[int, Field(ge=0, le=MAX_PAUSE_DAYS)] | None = None
     first_day: datetime.date | None = None
     last_day: datetime.date | None = None
 
@@ -78,7 +80,7 @@ class PauseIn(Schema):
 class ScheduleIn(Schema):
     """A medication line's units at each time of day (instead of the default placing)."""
 
-    line_id: int
+    line_id: Id
     morning: Units = Decimal(0)
     noon: Units = Decimal(0)
     evening: Units = Decimal(0)
@@ -119,7 +121,7 @@ class PaceIn(Schema):
     target: TargetIn = Field(default_factory=TargetIn)
     step_percent: ExactNumber | None = None
     step_basis: StepBasisCode | None = None
-    interval_days: Annotated[int, Field(le=MAX_INTERVAL_DAYS)] | None = None
+    interval_days: Annotated[int, Field(ge=0, le=MAX_INTERVAL_DAYS)] | None = None
     start_date: datetime.date | None = None
     slow_down: SlowDownIn | None = None
     pauses: Annotated[list[PauseIn], Field(max_length=20)] = []
@@ -332,6 +334,9 @@ class PlanOut(PreviewOut):
     patient_id: uuid.UUID
     status: StatusCode
     version_number: int
+    # The record's version (not its number among adjustments): the ETag, sent back in
+    # If-Match to change its status or adjust it.
+    version: int
     previous_plan_id: int | None
     course_id: int | None
     step_percent: DecimalText
@@ -349,6 +354,7 @@ class PlanSummaryOut(Schema):
     id: int
     status: StatusCode
     version_number: int
+    version: int
     start_date: datetime.date
     last_change_date: datetime.date
     baseline_omeq_mg_per_day: DecimalText

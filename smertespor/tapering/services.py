@@ -54,6 +54,7 @@ from smertespor.tapering.plan_rows import plan_fields, product_names, step_field
 from smertespor.tapering.regimens import ExcludedLine, PlanLine, lines_of_step, plan_lines
 from smertespor.tapering.transitions import ADJUSTABLE, TRANSITIONS, Action
 from smertespor.tracks.selectors import open_course_of
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 Schedules = Mapping[int, Mapping[str, Decimal]]
 
@@ -233,7 +234,16 @@ def _regimen_changed(plan: TaperPlan) -> bool:
     return current != stored
 
 
-def _move(plan: TaperPlan, action: Action, *, by: User, reason: str, today: date) -> TaperPlan:
+def _move(
+    plan: TaperPlan,
+    action: Action,
+    *,
+    by: User,
+    reason: str,
+    today: date,
+    expected_version: ExpectedVersion = None,
+) -> TaperPlan:
+    check_version(plan, expected_version)
     transition = TRANSITIONS[action]
     if plan.status not in transition.sources:
         _invalid(
@@ -270,7 +280,10 @@ def _move(plan: TaperPlan, action: Action, *, by: User, reason: str, today: date
         plan.end_reason = reason.strip()
     try:
         with transaction.atomic():
-            plan.save(update_fields=["status", "status_changed_at", "ended_on", "end_reason"])
+            claim_version(plan, expected_version)
+            plan.save(
+                update_fields=["status", "status_changed_at", "ended_on", "end_reason", "version"]
+            )
     except IntegrityError:  # another plan became active at the same moment
         plan.status = before
         _in_force_refusal(plan.patient, plan)
@@ -288,9 +301,16 @@ def _move(plan: TaperPlan, action: Action, *, by: User, reason: str, today: date
 
 
 def change_taper_plan_status(
-    *, plan: TaperPlan, by: User, action: str, reason: str = "", today: date | None = None
+    *,
+    plan: TaperPlan,
+    by: User,
+    action: str,
+    reason: str = "",
+    today: date | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> TaperPlan:
-    """Activate, pause, resume, complete or abandon a plan (with a reason where needed)."""
+    """Activate, pause, resume, complete or abandon a plan (with a reason where needed).
+    `expected_version`: the plan's version the user read (`StaleVersion` if it moved on)."""
     if action not in Action._value2member_map_:
         _invalid(_("Choose an action."), field="action", code="unknown_action")
     if len(reason) > REASON_MAX_LENGTH:
@@ -298,11 +318,24 @@ def change_taper_plan_status(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = TaperPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
-        return _move(locked, Action(action), by=by, reason=reason, today=today)
+        return _move(
+            locked,
+            Action(action),
+            by=by,
+            reason=reason,
+            today=today,
+            expected_version=expected_version,
+        )
 
 
 def adjust_taper_plan(
-    *, plan: TaperPlan, by: User, pace: Pace, reason: str, today: date | None = None
+    *,
+    plan: TaperPlan,
+    by: User,
+    pace: Pace,
+    reason: str,
+    today: date | None = None,
+    expected_version: ExpectedVersion = None,
 ) -> TaperPlan:
     """A new version from the dose the patient takes now (the current step) with a new pace;
     the old version is kept, marked replaced, and the new one is active at once."""
@@ -311,6 +344,7 @@ def adjust_taper_plan(
     today = today or timezone.localdate()
     with transaction.atomic():
         old = TaperPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        check_version(old, expected_version)
         if old.status not in ADJUSTABLE:
             _invalid(_("Only an active or paused plan can be adjusted."), code="not_adjustable")
         begun = [s for s in old.steps.order_by("number") if s.start_date <= today]
@@ -340,7 +374,8 @@ def adjust_taper_plan(
         old.status_changed_at = timezone.now()
         old.ended_on = today
         old.end_reason = reason.strip()
-        old.save(update_fields=["status", "status_changed_at", "ended_on", "end_reason"])
+        claim_version(old, expected_version)
+        old.save(update_fields=["status", "status_changed_at", "ended_on", "end_reason", "version"])
         _record(old, by=by, from_status=before, reason=reason.strip())
         new = _save(preview, patient=old.patient, by=by, previous=old)
         _audit(new, by=by, action=AuditAction.CREATE, adjusted_from=old.pk, steps=new.step_count)

@@ -52,6 +52,7 @@ from smertespor.tapering.selectors import (
 )
 from smertespor.tapering.services import Preview, default_pace
 from smertespor.tapering.transitions import ADJUSTABLE, actions_from
+from smertespor.versions import StaleVersion, stale_form
 
 SAVE_ACTIONS = {"draft", "activate"}
 
@@ -63,6 +64,11 @@ def _status(request: HttpRequest, form: PaceForm) -> int:
 
 def _refused(form: PaceForm, error: ValidationError) -> None:
     apply_errors(form, error, fields=form.error_fields())
+
+
+def _adjust_initial(plan: TaperPlan) -> dict[str, Any]:
+    """The adjust form for the plan as stored: its pace from its next change, its version."""
+    return {**pace_initial(adjustment_pace(plan, timezone.localdate())), "version": plan.version}
 
 
 def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any]:
@@ -230,7 +236,12 @@ def plan_status(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpRes
                 plan_id=plan_id,
                 action=form.cleaned_data["action"],
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            # The page below shows the plan as it is now (status, events); the hidden
+            # version in it is the current one, so choosing again applies to it.
+            stale_form(form, {}, error, version=TaperPlan.objects.get(pk=plan_id).version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -254,7 +265,7 @@ def plan_adjust(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpRes
     plan = plan_of(patient, plan_id)
     form = AdjustForm(
         request.POST or None,
-        initial=pace_initial(adjustment_pace(plan, timezone.localdate())),
+        initial=_adjust_initial(plan),
         products=[(d["product_id"], d["name"]) for d in plan.baseline],
         scheduled=[(d["product_id"], d["name"]) for d in plan.baseline if d["prn"] is None],
     )
@@ -266,7 +277,11 @@ def plan_adjust(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpRes
                 plan_id=plan.pk,
                 pace=form.pace(),
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as error:
+            plan.refresh_from_db()
+            stale_form(form, _adjust_initial(plan), error, version=plan.version)
         except ValidationError as error:
             _refused(form, error)
         else:

@@ -28,6 +28,7 @@ from smertespor.teaching.selectors import (
     material_of,
     session_for,
 )
+from smertespor.versions import ExpectedVersion
 
 SESSION = "teaching_session"
 
@@ -42,10 +43,14 @@ def plan_teaching_sessions(*, user: Requester, **details: Any) -> list[TeachingS
     return services.create_teaching_sessions(by=logged_in(user), **details)
 
 
-def change_teaching_session(*, user: Requester, session_id: int, **changes: Any) -> TeachingSession:
-    """Change a session the user's clinic organises or they teach."""
+def change_teaching_session(
+    *, user: Requester, session_id: int, expected_version: ExpectedVersion, **changes: Any
+) -> TeachingSession:
+    """Change a session the user's clinic organises or they teach (the version they read)."""
     session = managed_session_for(user, session_id)
-    return services.update_teaching_session(by=logged_in(user), session=session, **changes)
+    return services.update_teaching_session(
+        by=logged_in(user), session=session, expected_version=expected_version, **changes
+    )
 
 
 def invite_practices(

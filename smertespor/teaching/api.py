@@ -4,7 +4,7 @@ invitations and materials. Each operation is the same action as on the pages
 input are raised and answered as problems (RFC 9457) by ``config/api.py``."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -51,6 +51,7 @@ from smertespor.teaching.selectors import (
     teachers_named,
     teaching_sessions,
 )
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["teaching"])
 PAGE_SIZE = 50
@@ -89,21 +90,38 @@ def create_sessions(request: HttpRequest, payload: SessionIn) -> Status[dict[str
     return Status(201, {"items": [session_for(request.user, s.pk) for s in created]})
 
 
-@router.get("/sessions/{session_id}", response=SessionOut, url_name="teaching_sessions_detail")
-def get_session(request: HttpRequest, session_id: int) -> TeachingSession:
-    return session_for(request.user, session_id)
+@router.get(
+    "/sessions/{session_id}",
+    response=SessionOut,
+    url_name="teaching_sessions_detail",
+    openapi_extra=VERSIONED_READ,
+)
+def get_session(request: HttpRequest, response: HttpResponse, session_id: int) -> TeachingSession:
+    session = session_for(request.user, session_id)
+    send_etag(response, session)
+    return session
 
 
-@router.patch("/sessions/{session_id}", response=SessionOut, url_name="teaching_sessions_update")
+@router.patch(
+    "/sessions/{session_id}",
+    response=SessionOut,
+    url_name="teaching_sessions_update",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.change_teaching_session)
 def patch_session(
-    request: HttpRequest, session_id: int, payload: SessionUpdateIn
+    request: HttpRequest, response: HttpResponse, session_id: int, payload: SessionUpdateIn
 ) -> TeachingSession:
+    """Change the fields sent; `If-Match` names the session's version read (its ETag)."""
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "teacher_ids" in changes:
         changes["teachers"] = teachers_named(changes.pop("teacher_ids"))
-    actions.change_teaching_session(user=request.user, session_id=session_id, **changes)
-    return session_for(request.user, session_id)
+    actions.change_teaching_session(
+        user=request.user, session_id=session_id, expected_version=if_match(request), **changes
+    )
+    session = session_for(request.user, session_id)
+    send_etag(response, session)
+    return session
 
 
 @router.get(

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.permissions import CLINIC_ROLES
+from smertespor.entry.forms import IntegerField
 from smertespor.teaching.models import Audience, Registration, SessionSeries, TeachingSession
 from smertespor.teaching.permissions import CLINIC_KINDS
 from smertespor.teaching.topics import Topic
+from smertespor.versions import VersionField
 
 
 def _clinic_staff() -> QuerySet[User]:
@@ -73,7 +75,7 @@ class SessionForm(forms.Form):
         assume_scheme="https",
         help_text=_("A video meeting link. A session needs a place, a link or both."),
     )
-    capacity = forms.IntegerField(
+    capacity = IntegerField(
         label=_("Places"), help_text=_("When the places are taken, sign-ups join a waiting list.")
     )
     teachers = TeacherChoiceField(
@@ -126,13 +128,21 @@ class SessionForm(forms.Form):
         }
 
 
+class SessionEditForm(SessionForm):
+    version = VersionField()
+
+    @classmethod
+    def initial_for(cls, session: TeachingSession) -> dict[str, Any]:
+        return {**super().initial_for(session), "version": session.version}
+
+
 class SessionCreateForm(SessionForm):
     repeat = forms.ChoiceField(
         label=_("Repeat"),
         choices=[("", _("Does not repeat")), *SessionSeries.Repeat.choices],
         required=False,
     )
-    occurrences = forms.IntegerField(
+    occurrences = IntegerField(
         label=_("Number of sessions"),
         initial=1,
         help_text=_("With a repetition: how many sessions to create, each a copy of this one."),

@@ -10,11 +10,13 @@ from smertespor.accounts.models import User
 from smertespor.documents import document_kind
 from smertespor.teaching.materials import MAX_MATERIAL_BYTES, safe_filename
 from smertespor.teaching.models import SessionMaterial, TeachingSession
+from smertespor.validators import refuse_identifiers
 
 
 def add_material_link(
     *, by: User, session: TeachingSession, title: str, url: str
 ) -> SessionMaterial:
+    refuse_identifiers({"title": title})
     material = SessionMaterial(
         session=session,
         kind=SessionMaterial.Kind.LINK,
@@ -33,6 +35,7 @@ def add_material_file(
     *, by: User, session: TeachingSession, title: str, upload: UploadedFile
 ) -> SessionMaterial:
     """A PDF or image, judged by its content, at most MAX_MATERIAL_BYTES."""
+    refuse_identifiers({"title": title, "file": upload.name or ""})
     too_big = ValidationError(
         {
             "file": ValidationError(

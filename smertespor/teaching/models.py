@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from smertespor.teaching.topics import Topic
 from smertespor.validators import no_nul_bytes
+from smertespor.versions import version_field
 
 MAX_CAPACITY = 500
 # The roll can be taken as people arrive, from this long before the start.
@@ -119,6 +120,9 @@ class TeachingSession(models.Model):
     )
     # Bumped on every change: the SEQUENCE calendar programs use to replace an older copy.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    # Raised by every change of the session in the same checked UPDATE
+    # (smertespor.versions): two organisers editing at once do not overwrite each other.
+    version = version_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

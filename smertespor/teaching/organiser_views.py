@@ -27,7 +27,7 @@ from smertespor.teaching.forms import (
     MaterialFileForm,
     MaterialLinkForm,
     SessionCreateForm,
-    SessionForm,
+    SessionEditForm,
 )
 from smertespor.teaching.labels import MEASURE_LABELS
 from smertespor.teaching.need import teaching_need
@@ -41,6 +41,7 @@ from smertespor.teaching.selectors import (
     registrations_for,
     teaching_reach,
 )
+from smertespor.versions import StaleVersion, stale_form
 
 YEAR = timedelta(days=365)
 NEED_PAGE_SIZE = 50
@@ -80,12 +81,19 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @performs(actions.change_teaching_session)
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = managed_session_for(request.user, session_id)
-    form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
+    form = SessionEditForm(request.POST or None, initial=SessionEditForm.initial_for(session))
     if request.method == "POST" and form.is_valid():
         try:
             actions.change_teaching_session(
-                user=request.user, session_id=session.pk, **form.service_kwargs()
+                user=request.user,
+                session_id=session.pk,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
             )
+        except StaleVersion as error:
+            session.refresh_from_db()
+            current = SessionEditForm.initial_for(session)
+            stale_form(form, current, error, version=session.version)
         except ValidationError as error:
             apply_errors(form, error, fields=SESSION_FIELDS)
         else:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 
 from smertespor.entry.numbers import json_number
-from smertespor.entry.schemas import coded
+from smertespor.entry.schemas import Id, coded
 from smertespor.teaching.models import (
     Audience,
     Invitation,
@@ -36,7 +36,8 @@ Title = Annotated[str, Field(max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
 Url = Annotated[str, Field(max_length=500)]
 Teachers = Annotated[str, Field(max_length=300)]
-Whole = Annotated[int, Field(strict=True)]  # a JSON number: neither true nor "5"
+# A JSON number (neither true nor "5") that fits a database integer column.
+Whole = Annotated[int, Field(strict=True, ge=-(2**31), le=2**31 - 1)]
 Hours = Annotated[str, Field(description='Education hours as exact decimal text, e.g. "1.5".')]
 
 
@@ -103,6 +104,8 @@ class SessionOut(Schema):
     external_teachers: str
     series_id: int | None
     materials: list[MaterialOut]
+    # Raised by every change: the ETag, sent back in If-Match to change the session.
+    version: int
 
     @staticmethod
     def resolve_topics(obj: TeachingSession) -> list[str]:
@@ -150,7 +153,7 @@ class SessionIn(Schema):
     location: Title = ""
     online_url: Url = ""
     capacity: Whole
-    teacher_ids: list[int] = []
+    teacher_ids: list[Id] = []
     external_teachers: Teachers = ""
     repeat: RepeatCode | Literal[""] = ""
     occurrences: Whole = 1
@@ -166,7 +169,7 @@ class SessionUpdateIn(Schema):
     location: Title | None = None
     online_url: Url | None = None
     capacity: Whole | None = None
-    teacher_ids: list[int] | None = None
+    teacher_ids: list[Id] | None = None
     external_teachers: Teachers | None = None
 
 
@@ -253,7 +256,7 @@ class FeedbackOut(Schema):
 
 
 class InvitationIn(Schema):
-    practices: list[int] = Field(description="Ids of the general practices to invite.")
+    practices: list[Id] = Field(description="Ids of the general practices to invite.")
 
 
 class InvitationOut(Schema):

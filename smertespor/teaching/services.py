@@ -34,6 +34,8 @@ from smertespor.teaching.models import (
     SessionTopic,
     TeachingSession,
 )
+from smertespor.validators import refuse_identifiers
+from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 Status = Registration.Status
 ACTIVE = (Status.REGISTERED, Status.WAITING)
@@ -93,6 +95,16 @@ def create_teaching_sessions(
     errors.check(checks.check_series, repeat, occurrences)
     if starts_at <= timezone.now():
         errors.add("starts_at", _("A new session must lie in the future."), "in_the_past")
+    # Read by every invited practice: no CPR number in any text (issue 12).
+    errors.check(
+        refuse_identifiers,
+        {
+            "title": title,
+            "description": description,
+            "location": location,
+            "external_teachers": external_teachers,
+        },
+    )
     errors.raise_if_any()
     starts = (
         recurrence.occurrence_starts(timezone.localtime(starts_at), repeat, occurrences)
@@ -132,10 +144,15 @@ def create_teaching_sessions(
 
 
 def update_teaching_session(
-    *, by: User, session: TeachingSession, **changes: Any
+    *,
+    by: User,
+    session: TeachingSession,
+    expected_version: ExpectedVersion = None,
+    **changes: Any,
 ) -> TeachingSession:
     """Change one session. Fewer places than people registered is refused; more places move
-    the waiting list up; a new time or place is announced to everyone signed up."""
+    the waiting list up; a new time or place is announced to everyone signed up.
+    `expected_version`: the session's version the user read (`StaleVersion` if changed)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -145,6 +162,7 @@ def update_teaching_session(
         )
     with transaction.atomic():
         locked = TeachingSession.objects.select_for_update().get(pk=session.pk)
+        check_version(locked, expected_version)
         old_when = (locked.starts_at, locked.duration_minutes, locked.location, locked.online_url)
         if "starts_at" in changes or "ends_at" in changes:
             # A new start alone moves the session; its length stays.
@@ -159,6 +177,13 @@ def update_teaching_session(
         for field in ("title", "description", "location", "online_url", "external_teachers"):
             if field in changes:
                 setattr(locked, field, str(changes[field]).strip())
+        refuse_identifiers(
+            {
+                field: str(changes[field])
+                for field in ("title", "description", "location", "external_teachers")
+                if field in changes
+            }
+        )
         if "audience" in changes:
             for field, value in checks.audience_flags(changes["audience"]).items():
                 setattr(locked, field, value)
@@ -184,6 +209,7 @@ def update_teaching_session(
         teachers = checks.check_teachers(changes["teachers"]) if "teachers" in changes else None
         locked.revision += 1
         locked.full_clean()
+        claim_version(locked, expected_version)
         locked.save()
         if topics is not None:
             locked.topics.exclude(topic__in=topics).delete()
@@ -367,6 +393,7 @@ def give_feedback(
         raise ValidationError(
             {"rating": ValidationError(_("Choose a rating from 1 to 5."), code="invalid")}
         )
+    refuse_identifiers({"comment": comment})
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update()

@@ -39,6 +39,7 @@ from smertespor.tracks.permissions import (
     can_write_handover_letter,
 )
 from smertespor.tracks.selectors import alert_of, latest_handover
+from smertespor.versions import ExpectedVersion
 
 
 def enrol_in_practice_track(
@@ -78,7 +79,7 @@ def record_follow_up(
     user: User,
     patient_id: object,
     course_id: object,
-    version: int,
+    version: ExpectedVersion,
     visit_on: date,
     peg: tuple[int, int, int] | None = None,
     nrs: int | None = None,
@@ -126,7 +127,7 @@ def take_decision(
     patient_id: object,
     course_id: object,
     event: str,
-    version: int,
+    version: ExpectedVersion,
     reason: str = "",
     gp_comment: str = "",
     expected_duration: str = "",
@@ -153,7 +154,7 @@ def confirm_handover_proposal(
     user: User,
     patient_id: object,
     course_id: object,
-    version: int,
+    version: ExpectedVersion,
     note: str = "",
     gp_comment: str = "",
     expected_duration: str = "",
@@ -174,7 +175,7 @@ def confirm_handover_proposal(
 
 
 def dismiss_handover_proposal(
-    *, user: User, patient_id: object, course_id: object, version: int, reason: str
+    *, user: User, patient_id: object, course_id: object, version: ExpectedVersion, reason: str
 ) -> Course:
     """The GP keeps the course in the practice track despite the proposal, with a reason."""
     course = course_for_change(user, patient_id, course_id, object_type="handover_proposal")
@@ -189,7 +190,7 @@ def update_handover_letter(
     user: User,
     patient_id: object,
     course_id: object,
-    version: int,
+    version: ExpectedVersion,
     gp_comment: str,
     expected_duration: str,
     planned_follow_up: str,
@@ -225,7 +226,7 @@ def assess_needs(
     user: User,
     patient_id: object,
     course_id: object,
-    version: int,
+    version: ExpectedVersion,
     disciplines: Iterable[str],
     interventions: Iterable[str],
     summary: str = "",
@@ -274,7 +275,7 @@ def book_appointment(
 
 
 def activate_plan(
-    *, user: User, patient_id: object, course_id: object, version: int, plan_note: str
+    *, user: User, patient_id: object, course_id: object, version: ExpectedVersion, plan_note: str
 ) -> Course:
     course = _hospital_course(user, patient_id, course_id, object_type="course_plan")
     return hospital_services.activate_plan(
@@ -287,7 +288,7 @@ def complete_course(
     user: User,
     patient_id: object,
     course_id: object,
-    version: int,
+    version: ExpectedVersion,
     summary: str,
     recommendations: str,
     medication_at_discharge: str = "",

@@ -1,6 +1,8 @@
 """Course endpoints: the same actions (`tracks.actions`), selectors and wording as the pages.
 
-A write names the course `version` it read; a stale one answers 409 and changes nothing.
+A write names the course version it read in `If-Match` (the `ETag` of the course's GET) and
+answers the course's new `ETag`; a stale one answers 409 and changes nothing, one without
+`If-Match` 428, one whose `If-Match` names no version 412 (`smertespor.versions`).
 Refusals are problem details (`entry.problems`), as everywhere in the API: refused input 422
 with the reasons by field, a role or side without the right 403, a patient or course out of
 scope 404 with no patient data.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 from ninja.responses import Status
@@ -66,6 +68,7 @@ from smertespor.tracks.worklists import (
     practice_worklist,
     sort_keys,
 )
+from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["tracks"])
 _COURSE = "/patients/{patient_id}/courses/{course_id}"
@@ -105,11 +108,15 @@ def create_course(
     return Status(201, course_payload(course, user))
 
 
-@router.get(_COURSE, response=CourseOut, url_name="tracks_course")
-def get_course(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
+@router.get(_COURSE, response=CourseOut, url_name="tracks_course", openapi_extra=VERSIONED_READ)
+def get_course(
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: int
+) -> dict[str, Any]:
     """A course, with what the 3-month rule says today and its latest review. Reading a
-    course changes nothing: the daily job and the services act on the rule."""
+    course changes nothing: the daily job and the services act on the rule. Its `ETag`
+    is its `version`, which every write to the course names in `If-Match`."""
     course = course_for(request.user, patient_id, course_id)
+    send_etag(response, course)
     return course_payload(course, request.user, rule_standing(course))
 
 
@@ -123,30 +130,47 @@ def list_reviews(
 
 
 @router.post(
-    _COURSE + "/proposal/confirm", response=HandoverOut, url_name="tracks_proposal_confirm"
+    _COURSE + "/proposal/confirm",
+    response=HandoverOut,
+    url_name="tracks_proposal_confirm",
+    openapi_extra=versioned_write(),
 )
 @performs(actions.confirm_handover_proposal)
 def confirm_proposal(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: ConfirmProposalIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: ConfirmProposalIn,
 ) -> dict[str, Any]:
     """The GP hands the patient over as the 3-month rule proposed (422 without a proposal)."""
     handover = actions.confirm_handover_proposal(
         user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         note=payload.note,
         gp_comment=payload.gp_comment,
         expected_duration=payload.expected_duration,
         planned_follow_up=payload.planned_follow_up,
     )
+    send_etag(response, handover.course)
     return handover_payload(handover)
 
 
-@router.post(_COURSE + "/proposal/dismiss", response=CourseOut, url_name="tracks_proposal_dismiss")
+@router.post(
+    _COURSE + "/proposal/dismiss",
+    response=CourseOut,
+    url_name="tracks_proposal_dismiss",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.dismiss_handover_proposal)
 def dismiss_proposal(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DismissProposalIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: DismissProposalIn,
 ) -> dict[str, Any]:
     """The GP keeps the course in the practice track, with a reason; it is reviewed again."""
     user = logged_in(request.user)
@@ -154,9 +178,10 @@ def dismiss_proposal(
         user=user,
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         reason=payload.reason,
     )
+    send_etag(response, course)
     return course_payload(course, user, rule_standing(course))
 
 
@@ -169,12 +194,20 @@ def list_follow_ups(
 
 
 @router.post(
-    _COURSE + "/follow-ups", response={201: FollowUpOut}, url_name="tracks_follow_up_create"
+    _COURSE + "/follow-ups",
+    response={201: FollowUpOut},
+    url_name="tracks_follow_up_create",
+    openapi_extra=versioned_write(201),
 )
 @performs(actions.record_follow_up)
 def create_follow_up(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: FollowUpIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: FollowUpIn,
 ) -> Status[dict[str, Any]]:
+    """Record a visit; the answer's `ETag` is the course's new version."""
     regimen = payload.regimen
     update = RegimenUpdate(
         changes=tuple(LineChange(**c.dict()) for c in regimen.changes) if regimen else (),
@@ -186,7 +219,7 @@ def create_follow_up(
         user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         visit_on=payload.visit_on or timezone.localdate(),
         omeq_mg_per_day=payload.omeq_mg_per_day,
         peg=(peg[0], peg[1], peg[2]) if peg else None,
@@ -199,29 +232,40 @@ def create_follow_up(
         next_visit_on=payload.next_visit_on,
         regimen=update,
     )
+    send_etag(response, visit.course)
     return Status(201, follow_up_payload(visit))
 
 
-@router.post(_COURSE + "/decisions", response=CourseOut, url_name="tracks_course_decision")
+@router.post(
+    _COURSE + "/decisions",
+    response=CourseOut,
+    url_name="tracks_course_decision",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.take_decision)
 def take_decision(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DecisionIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: DecisionIn,
 ) -> dict[str, Any]:
     """Take a decision: hand_over_early, record_success, end (the practice); accept,
     return_to_practice, end (the clinic). Answers the course to show (accepting opens the
-    hospital-track course)."""
+    hospital-track course), with that course's `ETag`."""
     user = logged_in(request.user)
     shown = actions.take_decision(
         user=user,
         patient_id=patient_id,
         course_id=course_id,
         event=payload.event,
-        version=payload.version,
+        version=if_match(request),
         reason=payload.reason,
         gp_comment=payload.gp_comment,
         expected_duration=payload.expected_duration,
         planned_follow_up=payload.planned_follow_up,
     )
+    send_etag(response, shown)
     return course_payload(shown, user)
 
 
@@ -255,21 +299,31 @@ def get_handover(
     return handover_payload(handover) if handover else None
 
 
-@router.put(_COURSE + "/handover", response=HandoverOut, url_name="tracks_handover_letter")
+@router.put(
+    _COURSE + "/handover",
+    response=HandoverOut,
+    url_name="tracks_handover_letter",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.update_handover_letter)
 def put_handover_letter(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: HandoverLetterIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: HandoverLetterIn,
 ) -> dict[str, Any]:
     """The GP's comment, expected duration and planned follow-up, until the clinic triages."""
     handover = actions.update_handover_letter(
         user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         gp_comment=payload.gp_comment,
         expected_duration=payload.expected_duration,
         planned_follow_up=payload.planned_follow_up,
     )
+    send_etag(response, handover.course)
     return handover_payload(handover)
 
 

@@ -23,6 +23,7 @@ from smertespor.tracks import hospital_services, services
 from smertespor.tracks.models import Course
 from smertespor.tracks.permissions import actor_for, can_decide
 from smertespor.tracks.transitions import check_transition
+from smertespor.versions import ExpectedVersion
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def take_decision(
     course: Course,
     by: User,
     event: str,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     reason: str = "",
     gp_comment: str = "",
     expected_duration: str = "",

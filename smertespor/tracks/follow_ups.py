@@ -46,6 +46,7 @@ from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import can_record_follow_up, require_actor
 from smertespor.tracks.rules import apply_track_rule
 from smertespor.tracks.transitions import audit, check_version, claim_version, record_timeline
+from smertespor.versions import ExpectedVersion
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def apply_regimen(
                 raise ValidationError(_("A medication line has changed or ended meanwhile."))
             if change.line_id in regimen.stopped:
                 continue
-            new = {
+            new: dict[str, Any] = {
                 "units_per_dose": change.units_per_dose,
                 "doses_per_day": change.doses_per_day,
                 "max_doses_per_day": change.max_doses_per_day,
@@ -145,7 +146,7 @@ def record_follow_up(
     *,
     course: Course,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     visit_on: date,
     peg: tuple[int, int, int] | None = None,
     nrs: int | None = None,

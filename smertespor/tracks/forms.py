@@ -15,6 +15,7 @@ from domain.catalogue import Catalogue
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
+from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.models import MedicationLine
@@ -32,11 +33,11 @@ SOWS_ITEMS = 16
 
 
 def _score(label: Any, *, required: bool = True, maximum: int = 10) -> forms.IntegerField:
-    return forms.IntegerField(label=label, required=required, min_value=0, max_value=maximum)
+    return IntegerField(label=label, required=required, min_value=0, max_value=maximum)
 
 
 def _omeq(label: Any, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
+    return DecimalField(
         label=label,
         required=False,
         min_value=0,
@@ -48,7 +49,7 @@ def _omeq(label: Any, help_text: Any = "") -> forms.DecimalField:
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class CourseForm(forms.Form):
@@ -69,7 +70,7 @@ class CourseForm(forms.Form):
     goal_target_mg_per_day = _omeq(
         _("Target OMEQ (mg/day)"), _("For a target goal: below the baseline.")
     )
-    follow_up_interval_days = forms.IntegerField(
+    follow_up_interval_days = IntegerField(
         label=_("Planned follow-up interval (days)"), min_value=1, max_value=183
     )
     clinic = forms.ModelChoiceField(
@@ -138,7 +139,7 @@ class FollowUpForm(VersionForm):
     def __init__(self, data: Any = None, *, with_cows: bool, version: int) -> None:
         super().__init__(data, initial={"visit_on": timezone.localdate(), "version": version})
         for number in range(1, SOWS_ITEMS + 1):
-            self.fields[f"sows_{number}"] = forms.IntegerField(
+            self.fields[f"sows_{number}"] = IntegerField(
                 label=_("SOWS item %(number)s") % {"number": number},
                 required=False,
                 min_value=0,
@@ -208,13 +209,13 @@ class FollowUpForm(VersionForm):
 class LineDoseForm(forms.Form):
     """A current medication line's dose as taken now (prefix: the line's id)."""
 
-    units_per_dose = forms.DecimalField(
+    units_per_dose = DecimalField(
         label=_("Units per dose"), min_value=0, max_digits=8, localize=True
     )
-    doses_per_day = forms.DecimalField(
+    doses_per_day = DecimalField(
         label=_("Doses per day"), required=False, min_value=0, max_digits=7, localize=True
     )
-    max_doses_per_day = forms.DecimalField(
+    max_doses_per_day = DecimalField(
         label=_("Maximum doses per day"), required=False, min_value=0, max_digits=7, localize=True
     )
     stopped = forms.BooleanField(label=_("Stopped"), required=False)
@@ -323,7 +324,7 @@ class TeamMemberForm(forms.Form):
 
 class AppointmentForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Time"), widget=DATETIME_INPUT)
-    duration_minutes = forms.IntegerField(
+    duration_minutes = IntegerField(
         label=_("Duration (minutes)"), min_value=5, max_value=480, initial=45
     )
     discipline = forms.ChoiceField(label=_("Discipline"), choices=Discipline.choices)

@@ -1,13 +1,15 @@
 """The clinic's endpoints for a hospital-track course: needs assessment, team, appointments,
 the plan and completion with the discharge summary (the actions the clinic's pages call, so
-both answer alike: a role or side that may not 403, a course not on the hospital track 422)."""
+both answer alike: a role or side that may not 403, a course not on the hospital track 422).
+A write that changes the course (needs assessment, plan, completion) names the course version
+it read in `If-Match` and answers the course's new `ETag`, as the course endpoints do."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import Status
 
@@ -23,13 +25,14 @@ from smertespor.tracks.schemas import (
     CourseOut,
     DischargeSummaryIn,
     DischargeSummaryOut,
+    HospitalPlanIn,
     NeedsAssessmentIn,
     NeedsAssessmentOut,
-    PlanIn,
     RegimenIn,
     TeamMemberIn,
     TeamMemberOut,
 )
+from smertespor.versions import if_match, send_etag, versioned_write
 
 router = Router(tags=["tracks"])
 _COURSE = "/patients/{patient_id}/courses/{course_id}"
@@ -39,20 +42,26 @@ _COURSE = "/patients/{patient_id}/courses/{course_id}"
     _COURSE + "/needs-assessment",
     response={201: NeedsAssessmentOut},
     url_name="tracks_needs_assessment",
+    openapi_extra=versioned_write(201),
 )
 @performs(actions.assess_needs)
 def post_needs_assessment(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: NeedsAssessmentIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: NeedsAssessmentIn,
 ) -> Status[NeedsAssessment]:
     assessment = actions.assess_needs(
         user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         disciplines=payload.disciplines,
         interventions=payload.interventions,
         summary=payload.summary,
     )
+    send_etag(response, assessment.course)
     return Status(201, assessment)
 
 
@@ -91,10 +100,19 @@ def post_appointment(
     return Status(201, appointment)
 
 
-@router.post(_COURSE + "/plan", response=CourseOut, url_name="tracks_plan_activate")
+@router.post(
+    _COURSE + "/plan",
+    response=CourseOut,
+    url_name="tracks_plan_activate",
+    openapi_extra=versioned_write(),
+)
 @performs(actions.activate_plan)
 def post_plan(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: PlanIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: HospitalPlanIn,
 ) -> dict[str, Any]:
     """Put the course plan into effect (it needs a team member)."""
     user = logged_in(request.user)
@@ -102,9 +120,10 @@ def post_plan(
         user=user,
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         plan_note=payload.plan_note,
     )
+    send_etag(response, course)
     return course_payload(course, user)
 
 
@@ -112,10 +131,15 @@ def post_plan(
     _COURSE + "/discharge-summary",
     response={201: DischargeSummaryOut},
     url_name="tracks_discharge_summary",
+    openapi_extra=versioned_write(201),
 )
 @performs(actions.complete_course)
 def post_discharge_summary(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: DischargeSummaryIn
+    request: HttpRequest,
+    response: HttpResponse,
+    patient_id: uuid.UUID,
+    course_id: int,
+    payload: DischargeSummaryIn,
 ) -> Status[dict[str, Any]]:
     """Complete the course; the discharge summary goes to the GP. `regimen` changes the
     medication list at discharge in the same step (refused as a whole, 422, if any line is)."""
@@ -123,13 +147,14 @@ def post_discharge_summary(
         user=logged_in(request.user),
         patient_id=patient_id,
         course_id=course_id,
-        version=payload.version,
+        version=if_match(request),
         summary=payload.summary,
         recommendations=payload.recommendations,
         medication_at_discharge=payload.medication_at_discharge,
         regimen=_regimen(payload.regimen),
         omeq_mg_per_day=payload.omeq_mg_per_day,
     )
+    send_etag(response, discharge.course)
     return Status(201, discharge_payload(discharge))
 
 

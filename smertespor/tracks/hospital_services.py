@@ -44,6 +44,7 @@ from smertespor.tracks.models import (
 from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import can_discharge, require_actor
 from smertespor.tracks.transitions import CourseConflict, apply_transition, audit, record_timeline
+from smertespor.versions import ExpectedVersion
 
 PLANNING_STATUSES = frozenset({Status.NEEDS_ASSESSED, Status.PLAN_ACTIVE})
 
@@ -62,7 +63,9 @@ def _pending(course: Course) -> Handover:
     return handover
 
 
-def accept_handover(*, course: Course, by: User, expected_version: int, note: str = "") -> Course:
+def accept_handover(
+    *, course: Course, by: User, expected_version: ExpectedVersion, note: str = ""
+) -> Course:
     """Accept a handed-over course: it closes, and the hospital-track course opens."""
     actor = _clinic_actor(by, course)
     handover = _pending(course)
@@ -142,7 +145,9 @@ def _latest(follow_up: FollowUp | None, field: str, fallback: int) -> int:
     return fallback if value is None else int(value)
 
 
-def return_to_practice(*, course: Course, by: User, expected_version: int, advice: str) -> Handover:
+def return_to_practice(
+    *, course: Course, by: User, expected_version: ExpectedVersion, advice: str
+) -> Handover:
     """Send a handed-over course back to the GP, with advice for going on in the practice."""
     actor = _clinic_actor(by, course)
     handover = _pending(course)
@@ -183,7 +188,7 @@ def assess_needs(
     *,
     course: Course,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     disciplines: Iterable[str],
     interventions: Iterable[str],
     summary: str = "",
@@ -317,7 +322,9 @@ def book_appointment(
     return appointment
 
 
-def activate_plan(*, course: Course, by: User, expected_version: int, plan_note: str) -> Course:
+def activate_plan(
+    *, course: Course, by: User, expected_version: ExpectedVersion, plan_note: str
+) -> Course:
     """Put the course plan into effect: it needs its text and at least one team member."""
     actor = _clinic_actor(by, course)
     errors: dict[str, list[str]] = {}
@@ -343,7 +350,7 @@ def complete_course(
     *,
     course: Course,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     summary: str,
     recommendations: str,
     medication_at_discharge: str = "",

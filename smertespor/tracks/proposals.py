@@ -40,6 +40,7 @@ from smertespor.tracks.transitions import (
     audit,
     record_timeline,
 )
+from smertespor.versions import ExpectedVersion
 
 
 def proposal_url(course: Course) -> str:
@@ -189,7 +190,7 @@ def confirm_handover_proposal(
     *,
     course: Course,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     note: str = "",
     gp_comment: str = "",
     expected_duration: str = "",
@@ -225,7 +226,7 @@ def confirm_handover_proposal(
 
 
 def dismiss_handover_proposal(
-    *, course: Course, by: User, expected_version: int, reason: str
+    *, course: Course, by: User, expected_version: ExpectedVersion, reason: str
 ) -> Course:
     """The GP keeps the course in the practice track, with a reason; the rule reviews it
     again `review_months` from today."""

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 from domain.tracks import CourseEvent, Progress, RuleAction, SuccessDefinition
-from smertespor.entry.schemas import one_of
+from smertespor.entry.schemas import ExactNumber, Id, one_of
 from smertespor.medication.models import MedicationLine
 from smertespor.tracks.models import (
     Actor,
@@ -73,7 +72,7 @@ WorklistSection = Literal[
 ]
 
 
-class RuleOut(Schema):
+class TrackRuleOut(Schema):
     """What the 3-month rule says today (read only: the daily job acts on it) and, for an
     open course, how it stands against its plan today."""
 
@@ -116,7 +115,6 @@ class RuleReviewOut(Schema):
 class ConfirmProposalIn(Schema):
     """Hand the patient over as the 3-month rule proposed, with the handover letter."""
 
-    version: int
     note: Text = ""
     gp_comment: Text = ""
     expected_duration: ShortText = ""
@@ -126,7 +124,6 @@ class ConfirmProposalIn(Schema):
 class DismissProposalIn(Schema):
     """Keep the course in the practice track; `reason` is required (422 without it)."""
 
-    version: int
     reason: Text = ""
 
 
@@ -158,7 +155,7 @@ class CourseOut(Schema):
     version: int
     review_from: date | None = None
     allowed_decisions: list[EventCode] = []
-    rule: RuleOut | None = None
+    rule: TrackRuleOut | None = None
     review: RuleReviewOut | None = None
 
 
@@ -166,37 +163,37 @@ class CourseIn(Schema):
     """`start_date` defaults to today; `clinic_id` to the region's pain clinic if it has one."""
 
     start_date: date | None = None
-    clinic_id: int | None = None
+    clinic_id: Id | None = None
     baseline_peg: Annotated[list[int], Field(min_length=3, max_length=3)]
     baseline_nrs: int
     goal_kind: GoalKindIn
-    goal_target_mg_per_day: Decimal | None = None
+    goal_target_mg_per_day: ExactNumber | None = None
     follow_up_interval_days: int
-    baseline_omeq_mg_per_day: Decimal | None = None
+    baseline_omeq_mg_per_day: ExactNumber | None = None
     plan_note: Text = ""
 
 
 class LineChangeIn(Schema):
-    line_id: int
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
-    max_doses_per_day: Decimal | None = None
+    line_id: Id
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
+    max_doses_per_day: ExactNumber | None = None
 
 
 class NewLineIn(Schema):
     product_id: Annotated[str, Field(max_length=64)]
-    strength: Decimal
-    units_per_dose: Decimal
-    doses_per_day: Decimal | None = None
+    strength: ExactNumber
+    units_per_dose: ExactNumber
+    doses_per_day: ExactNumber | None = None
     prn: bool = False
-    max_doses_per_day: Decimal | None = None
+    max_doses_per_day: ExactNumber | None = None
     indication: IndicationCode = MedicationLine.Indication.PAIN
     note: Annotated[str, Field(max_length=500)] = ""
 
 
 class RegimenIn(Schema):
     changes: list[LineChangeIn] = []
-    stopped: list[int] = []
+    stopped: list[Id] = []
     added: list[NewLineIn] = []
 
 
@@ -204,9 +201,8 @@ class FollowUpIn(Schema):
     """`visit_on` defaults to today; `omeq_mg_per_day` only when the medication list cannot
     give it; `regimen` changes the medication list as the visit found it."""
 
-    version: int
     visit_on: date | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
     peg: Annotated[list[int], Field(min_length=3, max_length=3)] | None = None
     nrs: int | None = None
     sows_total: int | None = None
@@ -248,7 +244,6 @@ class FollowUpOut(Schema):
 
 class DecisionIn(Schema):
     event: DecisionEvent
-    version: int
     reason: Text = ""
     gp_comment: Text = ""
     expected_duration: ShortText = ""
@@ -290,14 +285,12 @@ class HandoverOut(Schema):
 
 
 class HandoverLetterIn(Schema):
-    version: int
     gp_comment: Text = ""
     expected_duration: ShortText = ""
     planned_follow_up: Annotated[str, Field(max_length=500)] = ""
 
 
 class NeedsAssessmentIn(Schema):
-    version: int
     disciplines: Annotated[list[DisciplineCode], Field(max_length=10)]
     interventions: Annotated[list[InterventionCode], Field(max_length=10)]
     summary: Text = ""
@@ -312,7 +305,7 @@ class NeedsAssessmentOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: Id
     discipline: DisciplineCode
 
 
@@ -327,7 +320,7 @@ class AppointmentIn(Schema):
     starts_at: datetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     discipline: DisciplineCode
-    clinician_id: int | None = None
+    clinician_id: Id | None = None
     purpose: ShortText = ""
 
 
@@ -341,8 +334,7 @@ class AppointmentOut(Schema):
     purpose: str
 
 
-class PlanIn(Schema):
-    version: int
+class HospitalPlanIn(Schema):
     plan_note: Text
 
 
@@ -351,12 +343,11 @@ class DischargeSummaryIn(Schema):
     new lines); OMEQ at discharge is then the list's. `omeq_mg_per_day` only when the list
     cannot give it; `medication_at_discharge` is the clinic's note on the medication."""
 
-    version: int
     summary: Annotated[str, Field(max_length=8000)]
     recommendations: Text
     medication_at_discharge: Text = ""
     regimen: RegimenIn | None = None
-    omeq_mg_per_day: Decimal | None = None
+    omeq_mg_per_day: ExactNumber | None = None
 
 
 class DischargeLineOut(Schema):

@@ -50,6 +50,7 @@ from smertespor.tracks.transitions import (
     claim_version,
     record_timeline,
 )
+from smertespor.versions import ExpectedVersion
 
 # An enrolment may be recorded up to a month after the visit where it was agreed.
 MAX_BACKDATED_START_DAYS = 31
@@ -202,7 +203,7 @@ def hand_over_early(
     *,
     course: Course,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     reason: str,
     gp_comment: str = "",
     expected_duration: str = "",
@@ -234,7 +235,7 @@ def update_handover_letter(
     *,
     handover: Handover,
     by: User,
-    expected_version: int,
+    expected_version: ExpectedVersion,
     gp_comment: str,
     expected_duration: str,
     planned_follow_up: str,
@@ -272,7 +273,9 @@ def update_handover_letter(
     return handover
 
 
-def record_success(*, course: Course, by: User, expected_version: int, reason: str = "") -> Course:
+def record_success(
+    *, course: Course, by: User, expected_version: ExpectedVersion, reason: str = ""
+) -> Course:
     """The GP records that the course succeeded (the rule records it from the visits too,
     at the deadline); a proposal waiting for the GP is closed."""
     actor = require_actor(by, course, decision=True)
@@ -289,7 +292,9 @@ def record_success(*, course: Course, by: User, expected_version: int, reason: s
     return course
 
 
-def end_course(*, course: Course, by: User, expected_version: int, reason: str) -> Course:
+def end_course(
+    *, course: Course, by: User, expected_version: ExpectedVersion, reason: str
+) -> Course:
     """End a course (either track) with a reason; a handover awaiting triage is withdrawn."""
     actor = require_actor(by, course, decision=True)
     with transaction.atomic():

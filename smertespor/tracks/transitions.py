@@ -1,16 +1,16 @@
 """Applying the domain's state machine to a stored course, and recording who, when and why.
 
 Every change to a course goes through `claim_version` or `apply_transition`: a conditional
-UPDATE on the version (and the status) the caller read. The database applies it to one row
-or to none, so of two users acting at once exactly one wins and the other gets
-`CourseConflict`; on PostgreSQL the UPDATE also locks the row until the transaction ends.
+UPDATE on the version (and the status) the caller read, `smertespor.versions.claim_version`
+as for every clinical record. The database applies it to one row or to none, so of two
+users acting at once exactly one wins and the other gets `CourseConflict`; on PostgreSQL
+the UPDATE also locks the row until the transaction ends.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -23,11 +23,12 @@ from domain.tracks import (
     find_transition,
 )
 from domain.tracks import Actor as DomainActor
+from smertespor import versions
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.tracks.labels import validation_error
 from smertespor.tracks.models import Actor, Course, TimelineEvent
-from smertespor.versions import StaleVersion
+from smertespor.versions import ExpectedVersion, StaleVersion
 
 
 class CourseConflict(StaleVersion):
@@ -78,22 +79,14 @@ def audit(
     )
 
 
-def check_version(course: Course, expected_version: int) -> None:
+def check_version(course: Course, expected_version: ExpectedVersion) -> None:
     """Refuse early when the course as loaded is already past the version the user read."""
-    if course.version != expected_version:
-        raise CourseConflict
+    versions.check_version(course, expected_version, error=CourseConflict)
 
 
-def claim_version(course: Course, expected_version: int, **updates: Any) -> None:
+def claim_version(course: Course, expected_version: ExpectedVersion, **updates: Any) -> None:
     """Bump the course's version if it is still `expected_version` (and set `updates`)."""
-    claimed = Course.objects.filter(pk=course.pk, version=expected_version).update(
-        version=F("version") + 1, **updates
-    )
-    if claimed != 1:
-        raise CourseConflict
-    for field, value in updates.items():
-        setattr(course, field, value)
-    course.version = expected_version + 1
+    versions.claim_version(course, expected_version, error=CourseConflict, **updates)
 
 
 def check_transition(
@@ -115,7 +108,7 @@ def apply_transition(
     actor: str,
     by: User | None,
     reason: str = "",
-    expected_version: int | None,
+    expected_version: ExpectedVersion,
     updates: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
 ) -> Transition:
@@ -124,23 +117,17 @@ def apply_transition(
     `expected_version` None is for the system (the 3-month rule), which acts on whatever it
     finds as long as the status is still the one it evaluated.
     """
-    if expected_version is not None:
-        check_version(course, expected_version)
+    versions.check_version(course, expected_version, error=CourseConflict)
     found = check_transition(course, event, actor, reason)
     now = timezone.now()
     fields: dict[str, Any] = {"status": found.target.value, "status_changed_at": now}
     if found.target in CLOSED_STATUSES:
         fields["closed_on"] = timezone.localdate()
     fields.update(updates or {})
-    filters: dict[str, Any] = {"pk": course.pk, "status": course.status}
-    if expected_version is not None:
-        filters["version"] = expected_version
-    if Course.objects.filter(**filters).update(version=F("version") + 1, **fields) != 1:
-        raise CourseConflict
     previous = course.status
-    for field, value in fields.items():
-        setattr(course, field, value)
-    course.version = Course.objects.values_list("version", flat=True).get(pk=course.pk)
+    versions.claim_version(
+        course, expected_version, error=CourseConflict, filters={"status": previous}, **fields
+    )
     record_timeline(
         course=course,
         kind=event.value,

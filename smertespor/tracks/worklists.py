@@ -4,7 +4,7 @@ Each section is one indexed query (the organisation, a status and a date), scope
 patients the user may see (`patients.access.visible_patients`); the section counts are one
 aggregate; one page of rows is read at a time, with what each row shows joined or annotated in
 the same query. Nothing loops over courses in Python. Every look at a worklist writes one
-search row to the audit log.
+search row to the audit log, and the page's rows one "listed" row per patient shown.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import User
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.entry.numbers import for_json
-from smertespor.patients.access import visible_patients
+from smertespor.patients.access import in_scope
 from smertespor.tracks.labels import alert_message, review_text
 from smertespor.tracks.models import (
     Alert,
@@ -178,12 +178,36 @@ class Worklist:
     counts: dict[str, int]
     objects: QuerySet[Any]
     today: date
+    user: User
 
     def page(self, number: Any, per_page: int = PAGE_SIZE) -> Page:
-        return Paginator(self.objects, per_page).get_page(number)
+        # The section's count is already known (`counts`): the paginator does not count again.
+        return CountedPaginator(
+            self.objects, per_page, count=self.counts[self.section.key]
+        ).get_page(number)
 
     def rows(self, page: Page) -> list[dict[str, Any]]:
-        return [row_for(self.section.key, item, self.today) for item in page.object_list]
+        """The page's rows as shown; the patients on them are logged as seen in a list."""
+        rows = [row_for(self.section.key, item, self.today) for item in page.object_list]
+        record_listed(
+            user=self.user,
+            patients=[row["patient_id"] for row in rows],
+            object_type=f"{self.kind}_worklist",
+            detail={"section": self.section.key, "page": page.number},
+        )
+        return rows
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, so a page reads its rows and nothing else."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 def sort_keys(sections: tuple[Section, ...]) -> list[str]:
@@ -205,10 +229,11 @@ def _audit(user: User, kind: str, section: Section, sort: str) -> None:
     )
 
 
-def _in_scope(user: User, patient_ref: str) -> Exists:
-    """The row's patient is one `user` may see (`visible_patients`), checked per row by primary
-    key, so the database narrows by organisation, status and date first."""
-    return Exists(visible_patients(user).filter(pk=OuterRef(patient_ref)))
+def _in_scope(user: User, patient_ref: str) -> Q:
+    """The row's patient is one `user` may see: one indexed subquery of the scope's patient ids
+    (`patients.access.scope_patient_ids`), so the cost follows the user's scope, not the
+    region's size."""
+    return in_scope(user, patient_ref)
 
 
 def _open_alert(course_ref: str = "pk") -> QuerySet[Alert]:
@@ -279,6 +304,7 @@ def practice_worklist(
         counts,
         objects.order_by(*chosen.sorts[sort]),
         today,
+        user,
     )
 
 
@@ -342,6 +368,7 @@ def clinic_worklist(
         counts,
         objects.order_by(*chosen.sorts[sort]),
         today,
+        user,
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import Requester
 from smertespor.accounts.permissions import (
+    can_administer_users,
     can_see_aggregates,
     can_see_patient_data,
 )
@@ -58,6 +59,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
+    if can_administer_users(user):
+        items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:
         items.append(NavItem(_("Administration"), "admin:index"))
     return items

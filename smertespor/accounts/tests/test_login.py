@@ -131,3 +131,18 @@ def test_passwords_are_validated(gp):
     with pytest.raises(ValidationError):
         validate_password("password1234", gp)
     validate_password("a-long-and-uncommon-passphrase", gp)
+
+
+def test_a_signed_in_request_does_not_rewrite_the_session_row_every_time(gp):
+    with time_machine.travel("2026-11-23 10:00 +00:00", tick=False) as traveller:
+        client = Client()
+        _login(client, "gp", PASSWORD)
+        client.get(reverse("patients:list"))
+        key = client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+        traveller.shift(20)
+        assert client.get(reverse("patients:list")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == expiry
+        traveller.shift(60)
+        assert client.get(reverse("patients:list")).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date > expiry

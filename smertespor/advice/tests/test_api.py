@@ -1,6 +1,8 @@
 """The advice API: the same rules as the pages, and 4xx (never 500) for bad input."""
 
 import json
+import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,10 +20,18 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 
 
-def call(client, method, url, body=None):
-    kwargs = {"content_type": "application/json"}
+def call(client, method, url, body=None, version=None):
+    """`version`: the record's version the write names in If-Match; a write to an advice
+    request names the request's version as it is now (test_versions.py is about stale ones).
+    """
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body)
+    found = re.search(r"/api/advice/requests/(\d+)/(messages|assign|close)$", url)
+    if version is None and found and AdviceRequest.objects.filter(pk=found.group(1)).exists():
+        version = AdviceRequest.objects.get(pk=found.group(1)).version
+    if version is not None:
+        kwargs["headers"] = {"If-Match": f'"{version}"'}
     return getattr(client, method)(url, **kwargs)
 
 
@@ -175,19 +185,23 @@ def test_articles_through_the_api_need_a_second_clinician(
     assert created.status_code == 201
     assert [w["kind"] for w in created.json()["warnings"]] == ["date"]
     article_id = created.json()["id"]
+    assert created.json()["version"] == 1
     unconfirmed = call(
-        client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/submit", {}
+        client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/submit", {}, 1
     )
     assert unconfirmed.status_code == 422
-    call(
+    submitted = call(
         client_for(clinic_nurse),
         "post",
         f"/api/advice/articles/{article_id}/submit",
         {"warnings_checked": True},
+        1,
     )
-    same = call(client_for(clinic_nurse), "post", f"/api/advice/articles/{article_id}/approve")
+    assert submitted["ETag"] == '"2"'
+    approve = f"/api/advice/articles/{article_id}/approve"
+    same = call(client_for(clinic_nurse), "post", approve, None, 2)
     assert same.status_code == 422
-    approved = call(client_for(clinic_doctor), "post", f"/api/advice/articles/{article_id}/approve")
+    approved = call(client_for(clinic_doctor), "post", approve, None, 2)
     assert approved.status_code == 200
     assert approved.json()["status"] == Article.Status.PUBLISHED
     found = call(client_for(gp), "get", "/api/advice/articles?q=slowly").json()
@@ -285,6 +299,7 @@ def test_the_clinic_replies_with_an_attachment(client_for, gp, clinic_nurse):
             "by_telephone": "false",
             "attachments": [SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")],
         },
+        headers={"If-Match": f'"{advice_request.version}"'},
     )
     assert response.status_code == 201, response.content
     assert response.json()["kind"] == "answer"
@@ -398,5 +413,5 @@ def test_the_article_check_names_what_may_identify_the_patient(
         {"body": f"{patient.name} was seen 12.03.2024.", "request_id": advice_request.pk},
     )
     assert response.status_code == 200
-    assert {w["kind"] for w in response.json()} == {"name", "date"}
+    assert {w["kind"] for w in response.json()} == {"patient_name", "date"}
     assert call(client_for(gp), "post", "/api/advice/articles/check", {}).status_code == 403

@@ -63,7 +63,8 @@ def test_the_editor_warns_about_a_cpr_number_a_name_from_the_request_and_a_date(
     assert response.status_code == 200
     assert 'data-testid="deid-cpr"' in body
     assert 'data-testid="deid-date"' in body
-    assert body.count('data-testid="deid-name"') == 2
+    assert 'data-testid="deid-patient_name"' in body  # the patient's name now blocks
+    assert body.count('data-testid="deid-name"') == 1
     assert "4 things in the text may identify a patient" in body
 
 
@@ -100,13 +101,14 @@ def test_publishing_needs_a_second_clinician(
 
     with pytest.raises(ValidationError):
         approve_article(article=article, by=clinic_nurse)
-    response = client_for(clinic_nurse).post(reverse("advice:article_approve", args=[article.pk]))
+    approve = reverse("advice:article_approve", args=[article.pk])
+    response = client_for(clinic_nurse).post(approve, {"version": article.version})
     assert response.status_code == 422  # as in the API
     assert "A second clinician must approve" in body_of(response)
     article.refresh_from_db()
     assert article.status == Article.Status.AWAITING_APPROVAL
 
-    client_for(clinic_doctor).post(reverse("advice:article_approve", args=[article.pk]))
+    client_for(clinic_doctor).post(approve, {"version": article.version})
 
     article.refresh_from_db()
     assert article.is_published
@@ -121,7 +123,12 @@ def test_editing_a_submitted_article_sends_it_back_to_draft(
     article = submitted_article(answered(gp, clinic_nurse), clinic_nurse)
     client_for(clinic_doctor).post(
         reverse("advice:article_edit", args=[article.pk]),
-        {"title": "Better title", "body": "Reduce slowly.", "category": "taper_strategy"},
+        {
+            "title": "Better title",
+            "body": "Reduce slowly.",
+            "category": "taper_strategy",
+            "version": article.version,
+        },
     )
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT

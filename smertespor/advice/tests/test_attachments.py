@@ -182,3 +182,37 @@ def _english_messages():
     # These tests read the English source messages; the UI itself is Danish by default.
     with translation.override("en"):
         yield
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "served", "content_type"),
+    [
+        ("poly.html", PDF, "poly.pdf", "application/pdf"),
+        ("scan.pdf", PNG, "scan.png", "image/png"),
+        ("photo.JPEG", JPEG, "photo.JPEG", "image/jpeg"),
+        ("letter", PDF, "letter.pdf", "application/pdf"),
+    ],
+)
+def test_an_attachment_is_named_and_served_as_what_its_content_is(
+    client_for, gp, clinic, clinic_nurse, name, content, served, content_type
+):
+    # Issue 12: a PDF uploaded as "poly.html" was downloaded as "poly.html".
+    ask(gp, files=[upload(name, content, "text/html")])
+    attachment = AdviceAttachment.objects.get()
+    response = client_for(clinic_nurse).get(reverse("advice:attachment", args=[attachment.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="{served}"'
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert attachment.original_name == served
+    on_disk = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+    assert attachment.file.name.endswith(on_disk[content_type])
+
+
+def test_an_attachment_stored_under_the_uploaders_extension_is_served_as_its_type(
+    client_for, gp, clinic, clinic_nurse
+):
+    ask(gp, files=[upload("letter.pdf", PDF)])
+    AdviceAttachment.objects.update(original_name="poly.html")  # a row saved before the fix
+    attachment = AdviceAttachment.objects.get()
+    response = client_for(clinic_nurse).get(reverse("advice:attachment", args=[attachment.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="poly.pdf"'

@@ -24,6 +24,13 @@ NOT_OPERATIONS = {
     "logout": "Django's logout.",
     "set_language": "The language switch; the API honours Accept-Language instead.",
     "patients:search": "A search sent by POST so a CPR never enters a URL; the API searches too.",
+    "accounts:mfa_totp": "Setting up the second factor belongs to the login, not the API.",
+    "accounts:mfa_recovery_codes": "New recovery codes: part of the login, not the API.",
+    "accounts:mfa_verify": "The second step of the login; the API uses the same session.",
+    "otp_webauthn:credential-registration-begin": "A passkey ceremony (WebAuthn protocol).",
+    "otp_webauthn:credential-registration-complete": "A passkey ceremony (WebAuthn protocol).",
+    "otp_webauthn:credential-authentication-begin": "A passkey ceremony (WebAuthn protocol).",
+    "otp_webauthn:credential-authentication-complete": "A passkey ceremony (WebAuthn protocol).",
 }
 # Web actions without an API operation yet: (action) -> why.
 WEB_ONLY: dict[str, str] = {}

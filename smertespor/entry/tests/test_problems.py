@@ -97,3 +97,55 @@ def test_the_openapi_schema_documents_problems_for_every_operation():
             for status in ("401", "403", "404", "422"):
                 content = operation["responses"][status]["content"]
                 assert MEDIA_TYPE in content, f"{method} {path} {status}"
+
+
+def test_every_operation_with_a_body_documents_400_and_413():
+    # Issue 12: a body that is not JSON answered an undocumented 400 (found by make fuzz).
+    schema = api.get_openapi_schema()
+    with_body = [
+        (method, path, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) > 40
+    for method, path, operation in with_body:
+        for status in ("400", "413"):
+            assert MEDIA_TYPE in operation["responses"][status]["content"], f"{method} {path}"
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_a_documented_400_problem(client_for, gp):
+    response = client_for(gp).post("/api/patients/search", "{not", content_type="application/json")
+    body = _problem(response, 400)
+    documented = api.get_openapi_schema()["paths"]["/api/patients/search"]["post"]["responses"]
+    assert str(body["status"]) in documented
+
+
+def test_no_two_api_schemas_share_a_component_name():
+    # Issue 12: tracks' and tapering's PlanIn were both "PlanIn", so the OpenAPI schema showed
+    # the taper plan's body for the hospital track's plan endpoint.
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    owners = defaultdict(set)
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith(("smertespor.", "config.")) and ".tests" not in cls.__module__:
+            owners[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: found for name, found in owners.items() if len(found) > 1} == {}
+
+
+def test_the_hospital_plan_endpoint_documents_its_own_body():
+    schema = api.get_openapi_schema()
+    operation = schema["paths"]["/api/tracks/patients/{patient_id}/courses/{course_id}/plan"][
+        "post"
+    ]
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][reference.rpartition("/")[2]]
+    assert set(body["properties"]) == {"plan_note"}

@@ -118,3 +118,25 @@ def test_planners_and_administrators_are_refused(
 
 def test_a_clinic_nurse_may_use_the_calculator(client_for, clinic_nurse, medication_url):
     assert client_for(clinic_nurse).get(medication_url("calculator")).status_code == 200
+
+
+@pytest.mark.parametrize("view", ["calculator", "calculator_compare"])
+def test_an_absurd_line_count_is_refused_without_building_the_forms(
+    gp_client, medication_url, builtin_table, view
+):
+    # Issue 12: TOTAL_FORMS=100000 built 1,012 forms (13 s, 14.7 MB) before max_num applied.
+    url = medication_url(view) + query(builtin_table("nordic").pk, OXYCODONE, total=100000)
+    response = gp_client.get(url, headers={"accept-language": "da"})
+    formset = response.context["formset"]
+    assert response.status_code == 422
+    assert len(formset.forms) <= 12
+    assert formset.non_form_errors() == ["Indsend venligst højst 12 formularer."]
+
+
+def test_an_absurd_line_count_with_more_still_shows_at_most_twelve_lines(
+    gp_client, medication_url, builtin_table
+):
+    url = medication_url("calculator") + query(builtin_table("nordic").pk, total=100000)
+    response = gp_client.get(url + "&more=1")
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 12

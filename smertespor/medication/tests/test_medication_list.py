@@ -82,7 +82,7 @@ def test_adding_a_line_keeps_its_history_stores_a_snapshot_and_writes_one_audit_
 def test_changing_a_line_keeps_the_earlier_version(gp_client, patient, medication_url):
     gp_client.post(medication_url("add_line", patient.pk), MORPHINE_DEPOT)
     line = MedicationLine.objects.get(patient=patient)
-    changed = {**MORPHINE_DEPOT, "strength": "60"}
+    changed = {**MORPHINE_DEPOT, "strength": "60", "version": 1}
     del changed["product_strength"]
     response = gp_client.post(medication_url("change_line", patient.pk, line.pk), changed)
     assert response.status_code == 302
@@ -104,7 +104,7 @@ def test_ending_a_line_keeps_it_readable_as_ended(gp_client, patient, medication
     line = MedicationLine.objects.get(patient=patient)
     response = gp_client.post(
         medication_url("end_line", patient.pk, line.pk),
-        {"ended_on": "2026-03-10", "reason": "Nedtrappet"},
+        {"ended_on": "2026-03-10", "reason": "Nedtrappet", "version": 1},
     )
     assert response.status_code == 302
     line.refresh_from_db()
@@ -367,13 +367,21 @@ def test_the_api_adds_changes_and_ends_a_line_with_history(gp_client, patient):
     )
     assert created.status_code == 201
     [line] = created.json()["lines"]
+    assert line["version"] == 1
     changed = gp_client.patch(
         f"{url}/{line['id']}",
         data=json.dumps({"doses_per_day": 3}),
         content_type="application/json",
+        headers={"If-Match": '"1"'},
     )
     assert changed.json()["lines"][0]["doses_per_day"] == "3"
-    ended = api_post(gp_client, f"{url}/{line['id']}/end", {"reason": "Skiftet"})
+    assert (changed["ETag"], changed.json()["lines"][0]["version"]) == ('"2"', 2)
+    ended = gp_client.post(
+        f"{url}/{line['id']}/end",
+        data=json.dumps({"reason": "Skiftet"}),
+        content_type="application/json",
+        headers={"If-Match": changed["ETag"]},
+    )
     assert ended.json()["lines"] == []
     history = gp_client.get(f"{url}/history").json()
     assert [v["history_type"] for v in history] == ["~", "~", "+"]
@@ -468,6 +476,7 @@ def test_the_api_refuses_to_change_an_ended_line_with_422(gp_client, patient):
         f"/api/patients/{patient.pk}/medication/{line.pk}",
         data=json.dumps({"note": "x"}),
         content_type="application/json",
+        headers={"If-Match": f'"{line.version}"'},
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "line_ended"

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -44,13 +45,15 @@ TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF  # the programme: no planners, no
 HOSPITAL_TEAM = CLINIC_CLINICIANS
 DISCHARGERS = {"clinic_doctor"}
 # Body values filled in when the test runs.
-VERSION = "<course version>"
 CLINIC_DOCTOR_ID = "<clinic doctor id>"
+SUBJECT_ID = "<role change subject id>"
+SUBJECT_PRACTICE_ID = "<role change subject's practice id>"
 TEACHING_DAY = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
 
 # url name -> (method, body, personas allowed). Patient URLs point at the GP's own patient.
 PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "home": ("GET", None, LOGGED_IN),
+    "healthz": ("GET", None, EVERYONE),
     "overview": ("GET", None, {"planner", "admin"}),
     "login": ("GET", None, EVERYONE),
     "logout": ("POST", {}, EVERYONE),
@@ -62,6 +65,20 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "patients:edit": ("GET", None, PATIENT_READERS),
     "patients:history": ("GET", None, PATIENT_READERS),
     "patients:access_log": ("GET", None, PATIENT_READERS),
+    # The other practice's request to register the GP's patient (see `registration_request_id`):
+    # decided by the patient's practice. Any practice's staff may open their (own) list.
+    "patients:registration_requests": ("GET", None, PRACTICE_STAFF),
+    "patients:registration_request": ("GET", None, PATIENT_READERS),
+    "patients:registration_request_transfer": (
+        "POST",
+        {"transfer-reason": "Matrix", "transfer-version": "1"},
+        PATIENT_READERS,
+    ),
+    "patients:registration_request_decline": (
+        "POST",
+        {"decline-reason": "Matrix", "decline-version": "1"},
+        PATIENT_READERS,
+    ),
     "medication:calculator": ("GET", None, CLINICAL),
     "medication:calculator_compare": ("GET", None, CLINICAL),
     "medication:patient": ("GET", None, PATIENT_READERS),
@@ -174,8 +191,23 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tapering:plan_handout_pdf": ("GET", None, PATIENT_READERS),
     "tapering:plan_summary": ("GET", None, PATIENT_READERS),
     "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
+    # Role changes: administrators propose; a second administrator decides (the matrix's
+    # request was proposed by another administrator, see role_request_id).
+    "accounts:role_requests": ("GET", None, {"admin"}),
+    "accounts:role_request_create": ("GET", None, {"admin"}),
+    "accounts:role_request_approve": ("POST", {}, {"admin"}),
+    "accounts:role_request_reject": ("POST", {"note": "Matrix"}, {"admin"}),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
+    # The second factor: every signed-in user sets up and passes their own (the gate in
+    # front of everything else is tested in accounts/tests/test_mfa.py).
+    "accounts:mfa": ("GET", None, LOGGED_IN),
+    "accounts:mfa_totp": ("GET", None, LOGGED_IN),
+    "accounts:mfa_recovery_codes": ("POST", {}, LOGGED_IN),
+    "accounts:mfa_verify": ("GET", None, LOGGED_IN),
+    # django-otp-webauthn's passkey ceremonies, tried with the start of a registration; each
+    # refuses a signed-out caller (accounts/tests/test_mfa.py tries them all).
+    "otp_webauthn:*": ("POST", {}, LOGGED_IN),
 }
 OMEQ_LINE = {
     "substance": "oxycodone",
@@ -186,6 +218,7 @@ OMEQ_LINE = {
 }
 TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
 TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
+REGISTRATION_REQUEST = "/api/patients/registration-requests/{registration_request_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -195,6 +228,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "GET /api/patients/registration-requests": (None, PRACTICE_STAFF),
+    f"POST {REGISTRATION_REQUEST}/transfer": ({"reason": "Matrix"}, PATIENT_READERS),
+    f"POST {REGISTRATION_REQUEST}/decline": ({"reason": "Matrix"}, PATIENT_READERS),
     "GET /api/advice/requests": (None, ADVICE_USERS),
     "POST /api/advice/requests": (
         {"subject": "General", "question": "How?", "category": "other"},
@@ -306,6 +342,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
         PATIENT_READERS,
     ),
+    "GET /api/patients/{patient_id}/medication/{line_id}": (None, PATIENT_READERS),
     "PATCH /api/patients/{patient_id}/medication/{line_id}": ({"note": "x"}, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication/{line_id}/end": ({}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/medication/history": (None, PATIENT_READERS),
@@ -322,21 +359,21 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/tracks/patients/{patient_id}/timeline": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/follow-ups": (None, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/follow-ups": ({"version": 1, "nrs": 5}, PATIENT_READERS),
+    f"POST {TRACKS_COURSE}/follow-ups": ({"nrs": 5}, PATIENT_READERS),
     f"POST {TRACKS_COURSE}/decisions": (
-        {"event": "hand_over_early", "reason": "Matrix", "version": 1},
+        {"event": "hand_over_early", "reason": "Matrix"},
         {"gp"},
     ),
     f"GET {TRACKS_COURSE}/timeline": (None, PATIENT_READERS),
     f"GET {TRACKS_COURSE}/reviews": (None, PATIENT_READERS),
-    f"POST {TRACKS_COURSE}/proposal/confirm": ({"version": 1}, {"gp"}),
-    f"POST {TRACKS_COURSE}/proposal/dismiss": ({"version": 1, "reason": "Matrix"}, {"gp"}),
+    f"POST {TRACKS_COURSE}/proposal/confirm": ({}, {"gp"}),
+    f"POST {TRACKS_COURSE}/proposal/dismiss": ({"reason": "Matrix"}, {"gp"}),
     f"GET {TRACKS_COURSE}/handover": (None, PATIENT_READERS),
-    f"PUT {TRACKS_COURSE}/handover": ({"version": 1}, set()),  # no handover yet: 404
+    f"PUT {TRACKS_COURSE}/handover": ({}, set()),  # no handover yet: 404
     f"POST {TRACKS_COURSE}/alerts/{{alert_id}}/acknowledge": (None, PATIENT_READERS),
     # The clinic's operations on the hospital-track course of the GP's patient.
     f"POST {TRACKS_COURSE}/needs-assessment": (
-        {"version": VERSION, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
+        {"disciplines": ["doctor"], "interventions": ["cbt_group"]},
         HOSPITAL_TEAM,
     ),
     f"POST {TRACKS_COURSE}/team": (
@@ -347,9 +384,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
         HOSPITAL_TEAM,
     ),
-    f"POST {TRACKS_COURSE}/plan": ({"version": VERSION, "plan_note": "Plan"}, HOSPITAL_TEAM),
+    f"POST {TRACKS_COURSE}/plan": ({"plan_note": "Plan"}, HOSPITAL_TEAM),
     f"POST {TRACKS_COURSE}/discharge-summary": (
-        {"version": VERSION, "summary": "S", "recommendations": "R"},
+        {"summary": "S", "recommendations": "R"},
         DISCHARGERS,
     ),
     "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
@@ -360,6 +397,18 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, CLINIC_STAFF),
+    "GET /api/accounts/role-requests": (None, {"admin"}),
+    "POST /api/accounts/role-requests": (
+        {
+            "user_id": SUBJECT_ID,
+            "role": "practice_nurse",
+            "organisation_id": SUBJECT_PRACTICE_ID,
+            "reason": "Matrix",
+        },
+        {"admin"},
+    ),
+    "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
+    "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
 }
 
 
@@ -377,6 +426,8 @@ def _rule_key(name: str) -> str | None:
         return name
     if name.startswith("admin:"):
         return "admin:*"
+    if name.startswith("otp_webauthn:"):
+        return "otp_webauthn:*"
     if name.startswith("api:") and name in {"api:openapi-json", "api:openapi-view"}:
         return "api:*docs"
     if name.startswith("api:"):
@@ -424,7 +475,7 @@ def personas(
 
 
 def _fill(body, values):
-    """``body`` with the placeholders (VERSION, CLINIC_DOCTOR_ID) replaced by ``values``."""
+    """``body`` with the placeholders (CLINIC_DOCTOR_ID, ...) replaced by ``values``."""
     return {
         key: values.get(value, value) if isinstance(value, str) else value
         for key, value in body.items()
@@ -702,6 +753,42 @@ def _advice_path(operation, path, advice_ids):
 
 
 @pytest.fixture
+def role_request_id(region_office, practice):
+    """A pending role change another administrator proposed (the matrix's admin may decide
+    it), and a second user a new change may be proposed for."""
+    from smertespor.accounts.models import Role
+    from smertespor.accounts.services import propose_role_change
+    from tests.factories import UserFactory
+
+    proposer = UserFactory.create(
+        username="matrix-proposer", role=Role.ADMIN, organisation=region_office, is_staff=True
+    )
+    subject = UserFactory.create(username="matrix-subject", role=Role.GP, organisation=practice)
+    other = UserFactory.create(username="matrix-subject-2", role=Role.GP, organisation=practice)
+    request = propose_role_change(
+        by=proposer, user=subject, role=Role.PRACTICE_NURSE, organisation=practice, reason="Matrix"
+    )
+    return {"id": request.pk, "other_subject_id": other.pk, "practice_id": practice.pk}
+
+
+REGISTRATION_REQUEST_PAGES = {
+    "patients:registration_request",
+    "patients:registration_request_transfer",
+    "patients:registration_request_decline",
+}
+
+
+@pytest.fixture
+def registration_request_id(patient, other_gp):
+    """The other practice registered the CPR number of the GP's own patient: a pending
+    request the GP's practice decides (and the other practice cannot see)."""
+    from smertespor.patients.services import register_patient
+
+    assert register_patient(by=other_gp, cpr=patient.cpr, name="Matrix Flyttesen") is None
+    return patient.registration_requests.get().pk
+
+
+@pytest.fixture
 def notification_id(gp):
     """A notification for the GP: only they may open it."""
     [notification] = notify(gp, kind="matrix", text="Hello", url="/")
@@ -774,9 +861,15 @@ def test_page_access_matrix(
     clinic,
     notification_id,
     advice_ids,
+    role_request_id,
+    registration_request_id,
 ):
     method, body, allowed = PAGE_RULES[name]
-    url_name = {"admin:*": "admin:index", "api:*docs": "api:openapi-view"}.get(name, name)
+    url_name = {
+        "admin:*": "admin:index",
+        "api:*docs": "api:openapi-view",
+        "otp_webauthn:*": "otp_webauthn:credential-registration-begin",
+    }.get(name, name)
     kwargs = (
         {"patient_id": patient.pk}
         if name.startswith("patients:")
@@ -785,9 +878,13 @@ def test_page_access_matrix(
             "patients:list",
             "patients:search",
             "patients:create",
+            "patients:registration_requests",
+            *REGISTRATION_REQUEST_PAGES,
         }
         else {}
     )
+    if name in REGISTRATION_REQUEST_PAGES:
+        kwargs["request_id"] = registration_request_id
     kwargs.update(_medication_kwargs(name, patient, medication_ids))
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
@@ -795,9 +892,15 @@ def test_page_access_matrix(
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
+    if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
+        kwargs["role_request_id"] = role_request_id["id"]
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    if method == "POST" and name in _PAGE_VERSIONED:
+        # The form carries the version of the record it was opened at, in a hidden field.
+        label, key = _PAGE_VERSIONED[name]
+        body = {**body, "version": _page_version(label, kwargs[key])}
     response = http.get(url) if method == "GET" else http.post(url, body)
     if persona in allowed:
         assert response.status_code in (200, 302), (name, persona, response.status_code)
@@ -820,18 +923,25 @@ def test_api_access_matrix(
     teaching_ids,
     clinic,
     advice_ids,
+    role_request_id,
+    registration_request_id,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    url = url.replace("{registration_request_id}", str(registration_request_id))
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
-    values: dict[str, object] = {CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk}
+    url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    values: dict[str, object] = {
+        CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk,
+        SUBJECT_ID: role_request_id["other_subject_id"],
+        SUBJECT_PRACTICE_ID: role_request_id["practice_id"],
+    }
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
-        values[VERSION] = ids["version"]
     elif "{course_id}" in url:
         ids = _tracks_ids(patient, clinic, proposed=operation in PROPOSED)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -839,16 +949,64 @@ def test_api_access_matrix(
     if "{plan_id}" in url:
         url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
     http = _client(persona, personas, client_for, client)
-    kwargs = {"content_type": "application/json"}
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or kwargs
+    if method != "GET":
+        # A write names the version of the record it changes, as its GET's ETag gives it.
+        kwargs["headers"] = {"If-Match": _current_version(url)}
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
         assert response.status_code in (200, 201), (operation, persona, response.content)
     else:
         _assert_refused(response, persona, patient)
         _assert_problem(response)
+
+
+# The record a page's versioned form changes: its model and the URL argument naming it.
+_PAGE_VERSIONED = {
+    "medication:end_line": ("medication.MedicationLine", "line_id"),
+    "tapering:plan_status": ("tapering.TaperPlan", "plan_id"),
+    "advice:reply": ("advice.AdviceRequest", "request_id"),
+    "advice:assign": ("advice.AdviceRequest", "request_id"),
+    "advice:article_submit": ("advice.Article", "article_id"),
+    "advice:article_approve": ("advice.Article", "article_id"),
+}
+
+
+def _page_version(label: str, pk: object) -> str:
+    from django.apps import apps
+
+    return str(apps.get_model(label).objects.values_list("version", flat=True).get(pk=pk))
+
+
+# The record a versioned write changes, by the most specific part of its path.
+_VERSIONED_PATHS = [
+    (r"/api/advice/articles/(\d+)", "advice.Article"),
+    (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
+    (r"/api/teaching/sessions/(\d+)$", "teaching.TeachingSession"),
+    (r"/plans/(\d+)/", "tapering.TaperPlan"),
+    (r"/medication/(\d+)", "medication.MedicationLine"),
+    (r"^/api/patients/([0-9a-f-]{36})$", "patients.Patient"),
+    (r"/courses/(\d+)", "tracks.Course"),
+]
+
+
+def _current_version(url: str) -> str:
+    """`If-Match` for a write to `url`: the version of its record as it is now ("1" when the
+    path names no versioned record; the endpoint then does not read it)."""
+    import re
+
+    from django.apps import apps
+
+    for pattern, label in _VERSIONED_PATHS:
+        found = re.search(pattern, url)
+        if found:
+            model = apps.get_model(label)
+            version = model.objects.filter(pk=found.group(1)).values_list("version", flat=True)
+            return f'"{version.first() or 1}"'
+    return '"1"'
 
 
 # Errors no endpoint wrote are problems too: bad JSON, wrong types, unknown URLs, methods,
@@ -863,9 +1021,16 @@ BAD_CALLS = [
     pytest.param(
         "post",
         f"{TRACKS_COURSE}/decisions",
-        '{"event": "hand_over_early", "reason": "Matrix", "version": 99}',
+        '{"event": "hand_over_early", "reason": "Matrix"}',
         409,
         id="stale-version",
+    ),
+    pytest.param(
+        "post",
+        f"{TRACKS_COURSE}/decisions",
+        '{"event": "hand_over_early", "reason": "Matrix"}',
+        428,
+        id="no-if-match",
     ),
 ]
 
@@ -877,9 +1042,11 @@ def test_bad_input_is_answered_as_a_problem(
     if "{course_id}" in path:
         path = path.replace("{course_id}", str(_tracks_ids(patient, clinic)["course_id"]))
     path = path.replace("{patient_id}", str(patient.pk))
-    kwargs = {"content_type": "application/json"} if body is not None else {}
+    kwargs: dict[str, Any] = {"content_type": "application/json"} if body is not None else {}
     if body is not None:
         kwargs["data"] = body
+    if status == 409:
+        kwargs["headers"] = {"If-Match": '"99"'}  # the course is at version 1
     response = getattr(client_for(gp), method)(path, **kwargs)
     assert response.status_code == status, response.content
     _assert_problem(response)
@@ -898,3 +1065,49 @@ def test_a_write_without_its_csrf_token_is_a_problem(gp, patient):
     _assert_problem(response)
     patient.refresh_from_db()
     assert patient.phone == ""
+
+
+# Django admin pages of models that hold or point at patient data: the administrator (staff,
+# never a superuser) is refused on each, list, add and history alike.
+PATIENT_DATA_ADMIN_MODELS = [
+    "advice_advicerequest",
+    "advice_article",
+    "notifications_notification",
+    "teaching_registration",
+    "teaching_feedback",
+]
+
+
+@pytest.mark.parametrize("model", PATIENT_DATA_ADMIN_MODELS)
+def test_the_administrator_reaches_no_patient_data_in_the_django_admin(
+    model, admin_user, client_for, patient, advice_ids, notification_id
+):
+    http = client_for(admin_user)
+    assert http.get(reverse("admin:index")).status_code == 200
+    response = http.get(reverse(f"admin:{model}_changelist"))
+    _assert_refused(response, "admin", patient)
+    app_label, model_name = model.split("_", 1)
+    from django.apps import apps
+
+    obj = apps.get_model(app_label, model_name).objects.first()
+    if obj is not None:
+        for page in ("change", "history"):
+            response = http.get(reverse(f"admin:{model}_{page}", args=[obj.pk]))
+            _assert_refused(response, "admin", patient)
+
+
+def test_the_django_admin_lists_only_what_the_administrator_may_do(admin_user, client_for):
+    from django.contrib import admin
+
+    from smertespor.accounts.permissions import ADMINISTRATOR_ADMIN_PERMISSIONS
+
+    request = client_for(admin_user).get(reverse("admin:index")).wsgi_request
+    shown = {
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request) or model_admin.has_add_permission(request)
+    }
+    allowed = {p.split(".")[0] + "." + p.split("_", 1)[1] for p in ADMINISTRATOR_ADMIN_PERMISSIONS}
+    assert shown <= allowed
+    assert "patients.patient" not in shown
+    assert not admin_user.is_superuser

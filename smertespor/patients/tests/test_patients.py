@@ -47,12 +47,23 @@ def test_an_invalid_cpr_is_refused_with_a_reason_and_nothing_saved(client_for, g
     assert Patient.objects.count() == 0
 
 
-def test_a_duplicate_cpr_is_refused(client_for, gp, other_gp):
+def test_a_duplicate_cpr_on_the_practices_own_list_is_refused(client_for, gp, practice_nurse):
     _create(client_for(gp))
-    response = _create(client_for(other_gp), name="Someone Else")
+    response = _create(client_for(practice_nurse), name="Someone Else")
     assert response.status_code == 422
     assert Patient.objects.count() == 1
     assert Patient.objects.get().name == "Inger Nyborg"
+
+
+def test_a_cpr_of_another_practice_is_sent_for_review_and_changes_nothing(client_for, gp, other_gp):
+    # Not "already registered": that answer told anyone which CPR numbers exist (issue 12).
+    _create(client_for(gp))
+    response = _create(client_for(other_gp), name="Someone Else")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:list")
+    assert Patient.objects.count() == 1
+    assert Patient.objects.get().name == "Inger Nyborg"
+    assert Patient.objects.get().listed_practice == gp.organisation
 
 
 @pytest.mark.parametrize(
@@ -90,7 +101,7 @@ def test_editing_keeps_the_earlier_version_readable(client_for, gp, patient):
     client = client_for(gp)
     url = reverse("patients:edit", args=[patient.pk])
     response = client.post(
-        url, {"name": patient.name, "address": "Ny Vej 2", "phone": "", "email": ""}
+        url, {"name": patient.name, "address": "Ny Vej 2", "phone": "", "email": "", "version": 1}
     )
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -107,7 +118,7 @@ def test_editing_keeps_the_earlier_version_readable(client_for, gp, patient):
 def test_a_gp_cannot_edit_a_patient_of_another_practice(client_for, other_gp, patient):
     response = client_for(other_gp).post(
         reverse("patients:edit", args=[patient.pk]),
-        {"name": "Hijacked", "address": "", "phone": "", "email": ""},
+        {"name": "Hijacked", "address": "", "phone": "", "email": "", "version": 1},
     )
     assert response.status_code == 404
     assert patient.name.encode() not in response.content
@@ -223,6 +234,7 @@ class TestApi:
             f"/api/patients/{patient.pk}",
             json.dumps({"name": "Changed"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         assert response.status_code == 404
         assert patient.name.encode() not in response.content
@@ -269,19 +281,19 @@ def test_a_bad_cpr_is_shown_together_with_the_other_errors(client_for, gp):
     assert Patient.objects.count() == 0
 
 
-def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, other_gp):
+def test_a_duplicate_cpr_is_shown_at_the_cpr_field(client_for, gp, practice_nurse):
     _create(client_for(gp))
-    response = _create(client_for(other_gp), name="Someone Else")
+    response = _create(client_for(practice_nurse), name="Someone Else")
     assert response.status_code == 422
     assert response.context["form"].errors["cpr"] == [
-        "Der er allerede registreret en patient med dette CPR-nummer."
+        "Patienten står allerede på jeres patientliste."
     ]
 
 
 def test_an_invalid_phone_on_edit_is_422_at_the_field_and_nothing_saved(client_for, gp, patient):
     response = client_for(gp).post(
         reverse("patients:edit", args=[patient.pk]),
-        {"name": "Changed Name", "address": "", "phone": "call me", "email": ""},
+        {"name": "Changed Name", "address": "", "phone": "call me", "email": "", "version": 1},
     )
     assert response.status_code == 422
     assert "phone" in response.context["form"].errors
@@ -343,6 +355,7 @@ class TestApiRefusals:
             f"/api/patients/{patient.pk}",
             json.dumps({"name": "Changed"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         body = self._assert_problem(response, 404)
         assert patient.name not in json.dumps(body)
@@ -362,6 +375,7 @@ class TestApiRefusals:
             f"/api/patients/{patient.pk}",
             json.dumps({"phone": "call me"}),
             content_type="application/json",
+            headers={"If-Match": '"1"'},
         )
         body = self._assert_problem(response, 422)
         assert [e["field"] for e in body["errors"]] == ["phone"]

@@ -63,17 +63,63 @@ def test_the_handout_page_gives_the_schedule_in_danish(client_for, gp, patient, 
     assert "tapering/tapering.css" in body and "@media print" in css
 
 
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(literal: bytes) -> bytes:
+    """A PDF literal string's bytes (``\\n``, ``\\(``, ``\\053`` ... resolved)."""
+
+    def one(match: re.Match[bytes]) -> bytes:
+        escaped = match.group(1)
+        if escaped[:1].isdigit():
+            return bytes([int(escaped, 8) & 0xFF])
+        return _ESCAPES.get(escaped, escaped)
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", one, literal, flags=re.S)
+
+
+def _stream(body: bytes) -> bytes:
+    raw = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+    if raw is None:
+        return b""
+    try:
+        return zlib.decompress(raw.group(1))
+    except zlib.error:
+        return raw.group(1)
+
+
 def _pdf_text(data: bytes) -> str:
-    """The text shown by a PDF written with the standard fonts: the (strings) of Tj operators
-    in its (deflated) content streams."""
-    shown = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            content = zlib.decompress(stream).decode("latin-1")
-        except zlib.error:
+    """The text a PDF shows, read the way a PDF reader does for an embedded (subset) font:
+    each Tj string's two-byte glyph ids through the ToUnicode map of the font set by Tf."""
+    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+    fonts = {}
+    for resources in re.findall(rb"/Font\s*<<(.*?)>>", data, re.S):
+        for name, number in re.findall(rb"/(\w+)\s+(\d+) 0 R", resources):
+            to_unicode = re.search(rb"/ToUnicode\s+(\d+) 0 R", objects[int(number)])
+            assert to_unicode, "every font is embedded with a ToUnicode map"
+            cmap = _stream(objects[int(to_unicode.group(1))])
+            fonts[name] = {
+                int(glyph, 16): chr(int(code, 16))
+                for glyph, code in re.findall(rb"<([0-9A-F]{4})>\s*<([0-9A-F]{4,8})>", cmap)
+            }
+    shown, font = [], {}
+    for body in objects.values():
+        if b"/ToUnicode" in body or b"beginbf" in _stream(body):
             continue
-        for text in re.findall(r"\(((?:[^()\\]|\\.)*)\)\s*Tj", content):
-            shown.append(re.sub(r"\\(.)", r"\1", text))
+        content = _stream(body)
+        for name, literal in re.findall(
+            rb"/(\w+) [\d.]+ Tf|\(((?:[^()\\]|\\.)*)\)\s*Tj", content, re.S
+        ):
+            if name:
+                font = fonts.get(name, {})
+                continue
+            glyphs = _unescape(literal)
+            shown.append(
+                "".join(
+                    font.get(int.from_bytes(glyphs[i : i + 2], "big"), "\ufffd")
+                    for i in range(0, len(glyphs) - 1, 2)
+                )
+            )
     return "\n".join(shown)
 
 
@@ -88,6 +134,17 @@ def test_the_pdf_is_a_real_pdf_with_the_patients_dates(client_for, gp, patient, 
     assert "½ tablet" in text
     assert "Abstinenser" in text and "gåsehud" in text
     assert patient.name in text
+
+
+def test_the_pdf_prints_names_outside_latin_1(client_for, gp, patient, plan, url):
+    # Issue 12: Helvetica (Latin-1) printed "?" for these letters of real residents' names.
+    patient.name = "Łukasz Wiśniewski-Kaya Ayşe Nguyễn"
+    patient.save()
+    data = client_for(gp).get(url("plan_handout_pdf", patient, plan)).content
+    assert b"/FontFile2" in data  # the TrueType font is embedded
+    text = _pdf_text(data)
+    assert "Łukasz Wiśniewski-Kaya Ayşe Nguyễn" in text
+    assert "?ukasz" not in text
 
 
 def test_the_summary_for_the_record_lists_every_step_and_the_history(

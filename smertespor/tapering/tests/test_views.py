@@ -156,15 +156,20 @@ def test_a_line_taken_one_and_a_half_times_a_day_asks_for_the_times(client_for, 
 def test_status_changes_go_through_the_page(client_for, gp, patient, morphine_list, url, pace):
     plan = create_taper_plan(patient=patient, by=gp, pace=pace())
     http = client_for(gp)
-    http.post(url("plan_status", patient, plan), {"action": "activate"})
+    http.post(url("plan_status", patient, plan), {"action": "activate", "version": 1})
     plan.refresh_from_db()
     assert plan.status == "active"
-    refused = _english(http).post(url("plan_status", patient, plan), {"action": "abandon"})
+    refused = _english(http).post(
+        url("plan_status", patient, plan), {"action": "abandon", "version": 2}
+    )
     assert refused.status_code == 422
     assert "Give a reason." in refused.content.decode()
     plan.refresh_from_db()
     assert plan.status == "active"  # refused: no reason
-    http.post(url("plan_status", patient, plan), {"action": "abandon", "reason": "Moved away"})
+    http.post(
+        url("plan_status", patient, plan),
+        {"action": "abandon", "reason": "Moved away", "version": 2},
+    )
     plan.refresh_from_db()
     assert plan.status == "abandoned"
 
@@ -175,9 +180,12 @@ def test_the_adjustment_page_makes_a_new_active_version(
     plan = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
     http = client_for(gp)
     assert http.get(url("plan_adjust", patient, plan)).status_code == 200
-    refused = http.post(url("plan_adjust", patient, plan), form_data(step_percent="5"))
+    version = plan.version
+    refused = http.post(
+        url("plan_adjust", patient, plan), form_data(step_percent="5", version=version)
+    )
     assert refused.status_code == 422 and "reason" in refused.context["form"].errors
-    data = form_data(step_percent="5", reason="Slower, please")
+    data = form_data(step_percent="5", reason="Slower, please", version=version)
     response = http.post(url("plan_adjust", patient, plan), data)
     assert response.status_code == 302
     new = TaperPlan.objects.get(status="active")

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -13,10 +14,13 @@ from smertespor.teaching.tests.factories import RegistrationFactory, TeachingSes
 PROBLEM = "application/problem+json"
 
 
-def _send(client, method, url, body=None):
-    kwargs = {"content_type": "application/json"}
+def _send(client, method, url, body=None, version=None):
+    """`version`: the record's version the write names in If-Match."""
+    kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(body, default=str)
+    if version is not None:
+        kwargs["headers"] = {"If-Match": f'"{version}"'}
     return getattr(client, method)(url, **kwargs)
 
 
@@ -217,12 +221,13 @@ def test_the_organiser_lists_registrations_a_gp_may_not(client_for, clinic_nurse
 
 def test_the_clinic_changes_places_through_the_api(client_for, clinic_nurse, upcoming_session):
     url = f"/api/teaching/sessions/{upcoming_session.pk}"
-    assert _send(client_for(clinic_nurse), "patch", url, {"capacity": 0}).status_code == 422
+    assert _send(client_for(clinic_nurse), "patch", url, {"capacity": 0}, 1).status_code == 422
     naive = {"starts_at": "2030-01-01T12:00:00"}
-    assert _send(client_for(clinic_nurse), "patch", url, naive).status_code == 422
-    response = _send(client_for(clinic_nurse), "patch", url, {"capacity": 40})
+    assert _send(client_for(clinic_nurse), "patch", url, naive, 1).status_code == 422
+    response = _send(client_for(clinic_nurse), "patch", url, {"capacity": 40}, 1)
     assert response.status_code == 200
     assert response.json()["capacity"] == 40
+    assert (response["ETag"], response.json()["version"]) == ('"2"', 2)
 
 
 def test_the_programme_lists_and_filters(client_for, gp, clinic, past_session):
@@ -282,6 +287,8 @@ def test_inviting_the_same_practices_again_is_422(client_for, clinic_nurse, gp, 
         pytest.param([], id="none"),
         pytest.param([999999], id="unknown"),
         pytest.param(["the clinic"], id="not-an-id"),
+        # Issue 12 (make fuzz): an id too large for the database was a server error.
+        pytest.param([10**400], id="huge-id"),
     ],
 )
 def test_inviting_nothing_or_no_practice_is_422(

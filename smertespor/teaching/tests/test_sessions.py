@@ -258,12 +258,15 @@ def test_another_clinic_cannot_edit_unless_it_teaches(client_for, centre_doctor,
     assert client_for(centre_doctor).get(url).status_code == 403
     with pytest.raises(PermissionDenied):
         actions.change_teaching_session(
-            user=centre_doctor, session_id=upcoming_session.pk, title="Overtaget"
+            user=centre_doctor,
+            session_id=upcoming_session.pk,
+            title="Overtaget",
+            expected_version=1,
         )
     upcoming_session.teachers.add(centre_doctor)
     assert client_for(centre_doctor).get(url).status_code == 200
     actions.change_teaching_session(
-        user=centre_doctor, session_id=upcoming_session.pk, title="Overtaget"
+        user=centre_doctor, session_id=upcoming_session.pk, title="Overtaget", expected_version=1
     )
     upcoming_session.refresh_from_db()
     assert upcoming_session.title == "Overtaget"

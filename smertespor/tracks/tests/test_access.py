@@ -127,8 +127,11 @@ def test_the_api_refuses_a_wrong_role_with_no_patient_data(
     practice_nurse, other_gp, patient, started, client_for
 ):
     url = f"/api/tracks/patients/{patient.pk}/courses/{started.pk}/decisions"
-    body = json.dumps({"event": "end", "reason": "x", "version": 1})
-    nurse = client_for(practice_nurse).post(url, body, content_type="application/json")
-    stranger = client_for(other_gp).post(url, body, content_type="application/json")
+    body = json.dumps({"event": "end", "reason": "x"})
+    read = {"If-Match": '"1"'}
+    nurse = client_for(practice_nurse).post(
+        url, body, content_type="application/json", headers=read
+    )
+    stranger = client_for(other_gp).post(url, body, content_type="application/json", headers=read)
     _assert_refused_without_patient_data(nurse, patient, (403,))
     _assert_refused_without_patient_data(stranger, patient, (404,))

@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, url, body, method="post"):
-    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+    """Send `body` as JSON; its `version`, if any, goes in `If-Match` (the course's ETag)."""
+    body = dict(body)
+    headers = {"If-Match": f'"{body.pop("version")}"'} if "version" in body else {}
+    return getattr(client, method)(
+        url, json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 @pytest.fixture
@@ -233,3 +238,26 @@ def test_the_hospital_endpoints_refuse_a_practice_track_course(
         {"version": 2, "disciplines": ["doctor"], "interventions": ["cbt_group"]},
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("omeq", [10**30, "1e30", 1e308])
+def test_a_huge_omeq_is_refused_with_422_and_saves_nothing(api, patient, clinic, omeq):
+    # Issue 12 (make fuzz): a 10^30 baseline OMEQ, compared with the medication list's,
+    # failed the rounding with InvalidOperation.
+    from datetime import date
+    from decimal import Decimal
+
+    from smertespor.medication.models import MedicationLine
+
+    MedicationLine.objects.create(
+        patient=patient,
+        product_id="morphine-depot-tablet",
+        strength=Decimal(30),
+        units_per_dose=Decimal(1),
+        doses_per_day=Decimal(2),
+        start_date=date(2025, 6, 1),
+    )
+    response = _enrol(api, patient, baseline_omeq_mg_per_day=omeq)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "baseline_omeq_mg_per_day"
+    assert not Course.objects.exists()

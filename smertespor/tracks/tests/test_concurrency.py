@@ -75,9 +75,10 @@ def test_the_page_shows_a_conflict_message_and_keeps_the_input(
 def test_the_api_answers_409_to_a_stale_version(gp, started, client_for):
     client = client_for(gp)
     url = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}/decisions"
-    body = {"event": "end", "reason": "Moved away", "version": 1}
-    first = client.post(url, json.dumps(body), content_type="application/json")
-    second = client.post(url, json.dumps(body), content_type="application/json")
+    body = json.dumps({"event": "end", "reason": "Moved away"})
+    read = {"If-Match": '"1"'}
+    first = client.post(url, body, content_type="application/json", headers=read)
+    second = client.post(url, body, content_type="application/json", headers=read)
     assert first.status_code == 200
     assert second.status_code == 409
     assert second["Content-Type"] == "application/problem+json"
@@ -114,3 +115,20 @@ def test_two_gps_editing_the_handover_letter_do_not_overwrite_each_other(gp, sta
             planned_follow_up="",
         )
     assert Handover.objects.get().gp_comment == "First"
+
+
+def test_the_course_s_etag_is_the_version_a_write_names(gp, started, client_for):
+    client = client_for(gp)
+    path = f"/api/tracks/patients/{started.patient_id}/courses/{started.pk}"
+    read = client.get(path)
+    assert read["ETag"] == f'"{read.json()["version"]}"' == '"1"'
+    body = json.dumps({"event": "end", "reason": "Moved away"})
+    written = client.post(
+        f"{path}/decisions",
+        body,
+        content_type="application/json",
+        headers={"If-Match": read["ETag"]},
+    )
+    assert written.status_code == 200
+    assert written["ETag"] == '"2"'
+    assert client.get(path)["ETag"] == '"2"'

@@ -432,7 +432,10 @@ def test_the_page_refuses_a_bad_dose_and_changes_nothing(
 
 
 def _post(client, url, body):
-    return client.post(url, json.dumps(body), content_type="application/json")
+    """Send `body` as JSON; its `version`, if any, goes in `If-Match` (the course's ETag)."""
+    body = dict(body)
+    headers = {"If-Match": f'"{body.pop("version")}"'} if "version" in body else {}
+    return client.post(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
 def _api_url(course):

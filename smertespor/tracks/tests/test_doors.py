@@ -31,7 +31,12 @@ def handed_over(gp, started):
 
 
 def _api(client, method, url, body):
-    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+    """Send `body` as JSON; its `version`, if any, goes in `If-Match` (the course's ETag)."""
+    body = dict(body)
+    headers = {"If-Match": f'"{body.pop("version")}"'} if "version" in body else {}
+    return getattr(client, method)(
+        url, json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def _page(course, name):

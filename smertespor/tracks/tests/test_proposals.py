@@ -59,7 +59,10 @@ def _state(course):
 
 
 def _post_json(client, url, body):
-    return client.post(url, json.dumps(body), content_type="application/json")
+    """Send `body` as JSON; its `version`, if any, goes in `If-Match` (the course's ETag)."""
+    body = dict(body)
+    headers = {"If-Match": f'"{body.pop("version")}"'} if "version" in body else {}
+    return client.post(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
 # --- confirm --------------------------------------------------------------------------------

@@ -22,3 +22,11 @@ def test_the_demo_region_has_what_the_foundation_promises(db):
     assert Patient.objects.count() >= 200
     assert all(practice.listed_patients.exists() for practice in practices)
     assert Patient.objects.filter(address__startswith="Demovej").count() == Patient.objects.count()
+
+
+def test_the_demo_administrators_are_no_superusers_and_there_are_two(db):
+    call_command("load_demo_region")
+    admins = User.objects.filter(role=Role.ADMIN)
+    assert admins.count() >= 2
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert all(admin.is_staff for admin in admins)

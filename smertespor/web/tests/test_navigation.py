@@ -20,3 +20,9 @@ def test_a_clinician_who_may_sign_off_tables_finds_them_in_the_menu(clinic_docto
 def test_administrators_find_the_tables_and_planners_do_not(admin_user, planner):
     assert "medication:tables" in _labels(admin_user)
     assert "medication:tables" not in _labels(planner)
+
+
+@pytest.mark.django_db
+def test_administrators_find_role_changes_and_clinicians_do_not(admin_user, gp):
+    assert "accounts:role_requests" in _labels(admin_user)
+    assert "accounts:role_requests" not in _labels(gp)

@@ -9,11 +9,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_SECRET = "x" * 60
+GOOD_AUDIT_KEYS = "k1:eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg="  # 32 × "x"
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess[str]:
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SMERTESPOR_ENV"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "SMERTESPOR_ENV", "AUDIT_HMAC_KEYS"}
     }
     environment.update(env)
     return subprocess.run(
@@ -50,5 +53,10 @@ def test_bad_settings_refuse_to_start(env, message):
 
 
 def test_production_starts_with_a_real_secret_and_debug_off():
-    result = _import_settings(SMERTESPOR_ENV="production", SECRET_KEY=GOOD_SECRET, DEBUG="0")
+    result = _import_settings(
+        SMERTESPOR_ENV="production",
+        SECRET_KEY=GOOD_SECRET,
+        DEBUG="0",
+        AUDIT_HMAC_KEYS=GOOD_AUDIT_KEYS,
+    )
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,164 @@
+"""The load for `benchmarks/web.py`: GPs and clinic nurses working through their pages.
+
+Run by web.py with `locust --headless`; reads the users to sign in as from the environment
+(BENCH_GP_USERS, BENCH_CLINIC_USERS: comma-separated usernames, BENCH_PASSWORD). Every
+request is named after the page, so the statistics group by page, not by patient.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from locust import HttpUser, between, task
+
+PATIENT_LINK = re.compile(r'href="/patients/([0-9a-f-]{36})/"')
+OMEQ_BODY = {
+    "lines": [
+        {
+            "product_id": "morphine-depot-tablet",
+            "strength": "30",
+            "units_per_dose": "1",
+            "doses_per_day": "2",
+        },
+        {
+            "product_id": "oxycodone-capsule",
+            "strength": "5",
+            "units_per_dose": "1",
+            "prn": True,
+            "max_doses_per_day": "3",
+        },
+    ]
+}
+_gps = itertools.cycle(os.environ.get("BENCH_GP_USERS", "").split(","))
+_nurses = itertools.cycle(os.environ.get("BENCH_CLINIC_USERS", "").split(","))
+PASSWORD = os.environ.get("BENCH_PASSWORD", "")
+
+
+class _FormFields(HTMLParser):
+    """The named inputs and selected options of the taper plan form, as a browser sends them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._select: str | None = None
+        self._in_form = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == "plan-form":
+            self._in_form = True
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"} and "checked" not in a:
+                return
+            self.fields[a["name"]] = a.get("value", "on" if kind == "checkbox" else "")
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in a or self._select not in self.fields)
+        ):
+            self.fields[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        if tag == "form":
+            self._in_form = False
+
+
+class _SignedIn(HttpUser):
+    abstract = True
+    wait_time = between(0.3, 0.8)
+    username = ""
+
+    def sign_in(self, username: str) -> None:
+        self.client.get("/login/", name="login page")
+        token = self.client.cookies.get("csrftoken", "")
+        response = self.client.post(
+            "/login/",
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/login/"},
+            name="login",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"{username} could not sign in: {response.status_code}")
+
+    def csrf(self) -> dict[str, str]:
+        return {
+            "X-CSRFToken": self.client.cookies.get("csrftoken") or "",
+            "Referer": f"{self.host}/",
+        }
+
+    @task(1)
+    def trivial(self) -> None:
+        self.client.get("/healthz", name="trivial page (/healthz)")
+
+
+class GP(_SignedIn):
+    weight = 3
+
+    def on_start(self) -> None:
+        self.sign_in(next(_gps))
+        page = self.client.get("/patients/", name="GP patient list").text
+        self.patients = list(dict.fromkeys(PATIENT_LINK.findall(page)))[:20]
+        self.preview: tuple[str, dict[str, Any]] | None = None
+        for patient in self.patients:
+            create = self.client.get(f"/tapering/patients/{patient}/new/", name="taper form")
+            parser = _FormFields()
+            parser.feed(create.text)
+            if create.status_code == 200 and len(parser.fields) > 3:
+                self.preview = (patient, parser.fields)
+                break
+        self.turn = itertools.count()
+
+    def _patient(self) -> str | None:
+        return self.patients[next(self.turn) % len(self.patients)] if self.patients else None
+
+    @task(3)
+    def patient_list(self) -> None:
+        self.client.get("/patients/", name="GP patient list")
+
+    @task(3)
+    def worklist(self) -> None:
+        self.client.get("/tracks/worklist/practice/", name="GP worklist")
+
+    @task(3)
+    def patient_page(self) -> None:
+        patient = self._patient()
+        if patient:
+            self.client.get(f"/patients/{patient}/", name="patient page")
+
+    @task(2)
+    def taper_preview(self) -> None:
+        if self.preview:
+            patient, fields = self.preview
+            self.client.post(
+                f"/tapering/patients/{patient}/preview/",
+                {**fields, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+                headers={**self.csrf(), "HX-Request": "true"},
+                name="taper preview",
+            )
+
+    @task(2)
+    def omeq(self) -> None:
+        self.client.post("/api/omeq", json=OMEQ_BODY, headers=self.csrf(), name="POST /api/omeq")
+
+
+class ClinicNurse(_SignedIn):
+    weight = 1
+
+    def on_start(self) -> None:
+        self.sign_in(next(_nurses))
+
+    @task(4)
+    def worklist(self) -> None:
+        self.client.get("/tracks/worklist/clinic/", name="clinic worklist")

@@ -1,0 +1,70 @@
+"""Lists and worklists log which patients they showed; "who has seen my record" shows it."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from smertespor.audit.models import AuditEvent
+from smertespor.audit.services import AuditAction
+from smertespor.tracks.tests.factories import CourseFactory
+from smertespor.tracks.tests.helpers import on
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _listed(object_type: str) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(action=AuditAction.LISTED, object_type=object_type).order_by(
+            "sequence"
+        )
+    )
+
+
+def test_the_patient_list_logs_every_patient_on_the_page(client_for, gp, patient, other_patient):
+    others: list[Any] = [PatientFactory(listed_practice=gp.organisation) for _ in range(2)]
+    response = client_for(gp).get(reverse("patients:list"))
+    assert response.status_code == 200
+    rows = _listed("patient_list")
+    assert {row.patient_id for row in rows} == {patient.pk, *(p.pk for p in others)}
+    assert other_patient.pk not in {row.patient_id for row in rows}  # not shown, not logged
+    assert {row.user_id for row in rows} == {gp.pk}
+    assert {row.request_id for row in rows} == {response["X-Request-ID"]}
+
+
+def test_the_api_patient_list_logs_the_patients_it_returned(client_for, gp, patient):
+    response = client_for(gp).get("/api/patients")
+    assert response.status_code == 200
+    assert [row.patient_id for row in _listed("patient_list")] == [patient.pk]
+
+
+def test_search_results_log_the_patients_found(client_for, gp, patient):
+    client_for(gp).post(reverse("patients:search"), {"query": patient.cpr})
+    assert [row.patient_id for row in _listed("patient_search")] == [patient.pk]
+
+
+def test_the_worklist_logs_the_patients_on_its_page(client_for, gp, clinic):
+    courses: list[Any] = [
+        CourseFactory(
+            patient=PatientFactory(listed_practice=gp.organisation),
+            clinic=clinic,
+            next_follow_up_on=date(2026, 3, 16),
+        )
+        for _ in range(2)
+    ]
+    with on(date(2026, 3, 16)):
+        client_for(gp).get(reverse("tracks:practice_worklist"), {"section": "due"})
+    rows = _listed("practice_worklist")
+    assert {row.patient_id for row in rows} == {c.patient_id for c in courses}
+    assert rows[0].detail == {"section": "due", "page": 1}
+
+
+def test_the_access_log_says_the_patient_was_seen_in_a_list(client_for, gp, patient):
+    client = client_for(gp)
+    client.get(reverse("patients:list"))
+    response = client.get(reverse("patients:access_log", args=[patient.pk]))
+    content = response.content.decode()
+    assert "Så dig på en liste" in content
+    assert "patientliste" in content
