@@ -51,8 +51,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield stack.enter_context(_running_server(env, workdir / "server.log"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module's tests.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running on this
+    thread while it is started, and Django refuses database calls from a thread with a running
+    loop. Under pytest-xdist a worker runs other modules' database tests between browser
+    modules, so the loop must stop when the module's tests are done.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM}: run `make chromium`.")
     with sync_playwright() as playwright:
