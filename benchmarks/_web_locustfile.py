@@ -1,8 +1,9 @@
 """The load for `benchmarks/web.py`: GPs and clinic nurses working through their pages.
 
 Run by web.py with `locust --headless`; reads the users to sign in as from the environment
-(BENCH_GP_USERS, BENCH_CLINIC_USERS: comma-separated usernames, BENCH_PASSWORD). Every
-request is named after the page, so the statistics group by page, not by patient.
+(BENCH_GP_USERS, BENCH_CLINIC_USERS: comma-separated usernames, BENCH_PASSWORD) and appends
+every request's time to BENCH_SAMPLES_FILE. Every request is named after the page, so the
+statistics group by page, not by patient.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PATIENT_LINK = re.compile(r'href="/patients/([0-9a-f-]{36})/"')
 OMEQ_BODY = {
@@ -33,6 +34,24 @@ OMEQ_BODY = {
         },
     ]
 }
+_SAMPLES_FILE = os.environ.get("BENCH_SAMPLES_FILE")
+# Open for the whole locust run (closed on quitting), hence no context manager.
+_samples = open(_SAMPLES_FILE, "a") if _SAMPLES_FILE else None  # noqa: SIM115
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: Any, **_: Any) -> None:
+    """Every request's time, so web.py can pool the interleaved rounds' samples."""
+    if _samples is not None:
+        _samples.write(f"{name}\t{response_time:.3f}\t{0 if exception else 1}\n")
+
+
+@events.quitting.add_listener
+def _close(**_: Any) -> None:
+    if _samples is not None:
+        _samples.close()
+
+
 _gps = itertools.cycle(os.environ.get("BENCH_GP_USERS", "").split(","))
 _nurses = itertools.cycle(os.environ.get("BENCH_CLINIC_USERS", "").split(","))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")

@@ -1,26 +1,29 @@
 """Web benchmark: the production server under load at two region sizes, on PostgreSQL.
 
     .venv/bin/python benchmarks/web.py [--patients 32000] [--small 8000] [--duration 30]
+                                       [--rounds 3] [--users 10 30]
 
 For each size it makes its own database (`smertespor_bench_web_<patients>` on the server in
 BENCH_DATABASE_URL, default the local PostgreSQL), fills it with `manage.py make_region` (80
 patients a practice at both sizes, so a GP's scope is the same and only the region grows),
-starts gunicorn with the production settings (`config/gunicorn.conf.py`), and runs locust
-headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at 10 and then 30 users for
-`--duration` seconds each. While locust runs, it samples pg_stat_activity for connections
-waiting on a lock.
+then VACUUM ANALYZE and CHECKPOINT so the bulk load's aftermath does not land in the timings.
+It starts one gunicorn per size with the production settings (`config/gunicorn.conf.py`) and
+runs locust headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at 10 and then
+30 users: `--duration` seconds per size and load, split into `--rounds` rounds in which the
+sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. While
+locust runs, it samples pg_stat_activity for connections waiting on a lock.
 
-It prints, per page and load: p50/p95/p99 (ms), the error count, and the p95 as a ratio to the
-trivial page (`/healthz`) in the same run; then each page's p50 at the large size as a ratio to
-the small size. Goals (issue 13): p95 ≤ 3× trivial at 10 users, no errors at 30 users,
-large/small ≤ 1.3, lock waits ≈ 0.
+It prints, per page, size and load: p50/p95/p99 (ms) over every round's requests, the error
+count, the p95 as a ratio to the trivial page (`/healthz`) in the same rounds, and each
+round's p50 (the spread); then each page's p50 at the large size as a ratio to the small size,
+pooled and per round (lowest–highest). Goals (issue 13): p95 ≤ 3× trivial at 10 users, no
+errors at 30 users, large/small ≤ 1.3, lock waits ≈ 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import csv
 import os
 import secrets
 import signal
@@ -32,6 +35,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -153,8 +158,8 @@ class _LockSampler(threading.Thread):
                 time.sleep(0.2)
 
 
-def _locust(port: int, users: int, seconds: int, env: dict[str, str], folder: Path) -> dict:
-    prefix = folder / f"u{users}"
+def _locust(port: int, users: int, seconds: int, env: dict[str, str], samples: Path) -> None:
+    samples.unlink(missing_ok=True)
     subprocess.run(  # noqa: S603 - locust from our own venv
         [
             str(BIN / "locust"),
@@ -169,32 +174,57 @@ def _locust(port: int, users: int, seconds: int, env: dict[str, str], folder: Pa
             str(users),
             "-t",
             f"{seconds}s",
-            "--csv",
-            str(prefix),
             "--only-summary",
             "--loglevel",
             "ERROR",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "BENCH_SAMPLES_FILE": str(samples)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=False,
     )
-    rows = {}
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows[row["Name"]] = {
-                "count": int(row["Request Count"]),
-                "errors": int(row["Failure Count"]),
-                "p50": float(row["50%"]),
-                "p95": float(row["95%"]),
-                "p99": float(row["99%"]),
-            }
-    return rows
 
 
-def _run_size(server: str, patients: int, duration: int, loads: list[int]) -> dict:
+@dataclass
+class _Page:
+    """One page's requests at one size and load, pooled over the rounds."""
+
+    times: list[float] = field(default_factory=list)
+    errors: int = 0
+    round_p50s: list[float] = field(default_factory=list)
+
+    def add_round(self, times: list[float], errors: int) -> None:
+        self.times += times
+        self.errors += errors
+        if times:
+            self.round_p50s.append(statistics.median(times))
+
+    def percentile(self, q: int) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+@dataclass
+class _Run:
+    pages: dict[str, _Page] = field(default_factory=lambda: defaultdict(_Page))
+    lock_samples: list[int] = field(default_factory=list)
+
+
+def _read_samples(samples: Path) -> dict[str, tuple[list[float], int]]:
+    by_name: dict[str, tuple[list[float], int]] = defaultdict(lambda: ([], 0))
+    for line in samples.read_text().splitlines():
+        name, ms, ok = line.split("\t")
+        times, errors = by_name[name]
+        if ok == "1":
+            times.append(float(ms))
+        by_name[name] = (times, errors + (ok != "1"))
+    return by_name
+
+
+def _prepare(server: str, patients: int) -> tuple[str, dict[str, str]]:
+    """A database of its own filled by make_region, then vacuumed, analysed and checkpointed,
+    so no autovacuum or checkpoint left over from the bulk load runs during the timings."""
     practices = max(1, patients // PATIENTS_PER_PRACTICE)
     url = _fresh_database(server, f"smertespor_bench_web_{patients}")
     env = _server_env(url)
@@ -203,90 +233,111 @@ def _run_size(server: str, patients: int, duration: int, loads: list[int]) -> di
     )
     started = time.perf_counter()
     _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(
-        env,
-        "make_region",
-        "--patients",
-        str(patients),
-        "--practices",
-        str(practices),
-        "--seed",
-        "1",
-    )
+    _manage(env, "make_region", "--patients", str(patients), "--practices", str(practices))
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
+        connection.execute("CHECKPOINT")
     print(f"   ready in {time.perf_counter() - started:.0f} s", flush=True)
     gps, nurses = _usernames(env)
-    load_env = {
+    return url, {
         **env,
         "BENCH_GP_USERS": ",".join(gps),
         "BENCH_CLINIC_USERS": ",".join(nurses),
         "BENCH_PASSWORD": PASSWORD,
     }
-    port = _free_port()
-    gunicorn = _start_server(env, port)
-    results: dict[int, dict] = {}
+
+
+def _measure(
+    prepared: dict[int, tuple[str, dict[str, str]]], loads: list[int], duration: int, rounds: int
+) -> dict[tuple[int, int], _Run]:
+    """Both sizes' servers run side by side; each load level is measured in `rounds` rounds
+    per size, the sizes alternating (A B, B A, …) so a slow moment hits both alike."""
+    ports = {size: _free_port() for size in prepared}
+    servers = {size: _start_server(env, ports[size]) for size, (_url, env) in prepared.items()}
+    runs: dict[tuple[int, int], _Run] = defaultdict(_Run)
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            samples = Path(tmp) / "samples.tsv"
             for users in loads:
-                sampler = _LockSampler(url)
-                sampler.start()
-                stats = _locust(port, users, duration, load_env, Path(tmp))
-                sampler.stop.set()
-                sampler.join()
-                stats["_locks"] = {
-                    "mean": statistics.fmean(sampler.samples) if sampler.samples else 0.0,
-                    "max": max(sampler.samples, default=0),
-                }
-                results[users] = stats
+                for turn in range(rounds):
+                    order = list(prepared) if turn % 2 == 0 else list(reversed(prepared))
+                    for size in order:
+                        url, env = prepared[size]
+                        run = runs[(size, users)]
+                        sampler = _LockSampler(url)
+                        sampler.start()
+                        _locust(ports[size], users, max(5, duration // rounds), env, samples)
+                        sampler.stop.set()
+                        sampler.join()
+                        run.lock_samples += sampler.samples
+                        for name, (times, errors) in _read_samples(samples).items():
+                            run.pages[name].add_round(times, errors)
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
-    return results
+        for server in servers.values():
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    return runs
 
 
-def _report(patients: int, results: dict) -> None:
-    for users, stats in results.items():
-        trivial = stats.get(TRIVIAL, {}).get("p95") or 1.0
-        locks = stats["_locks"]
+def _report(patients: int, users: int, run: _Run) -> None:
+    trivial_page = run.pages.get(TRIVIAL)
+    trivial = trivial_page.percentile(95) if trivial_page and trivial_page.times else 1.0
+    locks = run.lock_samples
+    print(
+        f"\n{patients:,} patients, {users} users (connections waiting on a lock: mean "
+        f"{statistics.fmean(locks) if locks else 0:.2f}, max {max(locks, default=0)})"
+    )
+    print(
+        f"{'page':28} {'n':>6} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'p95/trivial':>12}"
+        f"  p50 per round (ms)"
+    )
+    for name in [TRIVIAL, *PAGES]:
+        page = run.pages.get(name)
+        if page is None or not page.times:
+            print(f"{name:28} (no requests)")
+            continue
+        rounds = ", ".join(f"{p:.0f}" for p in page.round_p50s)
         print(
-            f"\n{patients:,} patients, {users} users (lock waits: mean {locks['mean']:.2f}, "
-            f"max {locks['max']})"
+            f"{name:28} {len(page.times):>6} {page.errors:>4} {page.percentile(50):>7.0f} "
+            f"{page.percentile(95):>7.0f} {page.percentile(99):>7.0f} "
+            f"{page.percentile(95) / trivial:>11.1f}×  {rounds}"
         )
-        print(
-            f"{'page':28} {'n':>6} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'p95/trivial':>12}"
-        )
-        for name in [TRIVIAL, *PAGES]:
-            row = stats.get(name)
-            if row is None:
-                print(f"{name:28} (no requests)")
-                continue
-            print(
-                f"{name:28} {row['count']:>6} {row['errors']:>4} {row['p50']:>7.0f} "
-                f"{row['p95']:>7.0f} {row['p99']:>7.0f} {row['p95'] / trivial:>11.1f}×"
-            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=32_000)
     parser.add_argument("--small", type=int, default=8_000)
-    parser.add_argument("--duration", type=int, default=30, help="seconds per load level")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per size and load")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per load")
     parser.add_argument("--users", type=int, nargs="+", default=[10, 30])
     args = parser.parse_args()
     server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
     print(
-        f"Web benchmark on PostgreSQL ({server}), gunicorn 2 workers × 8 threads, "
-        f"locust {args.users} users × {args.duration} s"
+        f"Web benchmark on PostgreSQL ({server}), gunicorn 2 workers × 8 threads per size, "
+        f"locust {args.users} users × {args.duration} s per size in {args.rounds} "
+        "interleaved rounds"
     )
-    by_size = {}
-    for patients in (args.small, args.patients):
-        by_size[patients] = _run_size(server, patients, args.duration, args.users)
-        _report(patients, by_size[patients])
+    sizes = (args.small, args.patients)
+    prepared = {patients: _prepare(server, patients) for patients in sizes}
+    runs = _measure(prepared, args.users, args.duration, args.rounds)
+    for users in args.users:
+        for patients in sizes:
+            _report(patients, users, runs[(patients, users)])
     first = args.users[0]
-    small, large = by_size[args.small][first], by_size[args.patients][first]
-    print(f"\np50 at {args.patients:,} / p50 at {args.small:,} patients ({first} users):")
+    print(
+        f"\np50 at {args.patients:,} / p50 at {args.small:,} patients ({first} users; "
+        "pooled, and the lowest and highest of the rounds' ratios):"
+    )
+    small, large = runs[(args.small, first)].pages, runs[(args.patients, first)].pages
     for name in PAGES:
-        if name in small and name in large and small[name]["p50"]:
-            print(f"  {name:28} {large[name]['p50'] / small[name]['p50']:.2f}")
+        if small.get(name) and large.get(name) and small[name].times and large[name].times:
+            pairs = zip(small[name].round_p50s, large[name].round_p50s, strict=False)
+            per_round = [b / a for a, b in pairs]  # a round with no request has no p50
+            print(
+                f"  {name:28} {large[name].percentile(50) / small[name].percentile(50):.2f}"
+                f"  ({min(per_round):.2f}–{max(per_round):.2f})"
+            )
 
 
 if __name__ == "__main__":
