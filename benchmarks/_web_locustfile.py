@@ -121,6 +121,12 @@ class _SignedIn(HttpUser):
     def trivial(self) -> None:
         self.client.get("/healthz", name="trivial page (/healthz)")
 
+    @task(1)
+    def signed_in(self) -> None:
+        # A second baseline: a page with the whole signed-in path (session, navigation, audit
+        # row) and almost no data of its own, so a ratio to it shows what the page itself adds.
+        self.client.get("/notifications/", name="signed-in page (/notifications/)")
+
 
 class GP(_SignedIn):
     weight = 3
