@@ -43,7 +43,8 @@ _samples = open(_SAMPLES_FILE, "a") if _SAMPLES_FILE else None  # noqa: SIM115
 def _record(name: str, response_time: float, exception: Any, **_: Any) -> None:
     """Every request's time, so web.py can pool the interleaved rounds' samples."""
     if _samples is not None:
-        _samples.write(f"{name}\t{response_time:.3f}\t{0 if exception else 1}\n")
+        why = " ".join(str(exception).split())[:200] if exception else ""
+        _samples.write(f"{name}\t{response_time:.3f}\t{0 if exception else 1}\t{why}\n")
 
 
 @events.quitting.add_listener

@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,15 +211,20 @@ class _Page:
 class _Run:
     pages: dict[str, _Page] = field(default_factory=lambda: defaultdict(_Page))
     lock_samples: list[int] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
 
 
-def _read_samples(samples: Path) -> dict[str, tuple[list[float], int]]:
+def _read_samples(samples: Path, why: Counter[str]) -> dict[str, tuple[list[float], int]]:
+    """Each page's times of its answered requests and its error count; the errors' reasons
+    are counted in ``why``."""
     by_name: dict[str, tuple[list[float], int]] = defaultdict(lambda: ([], 0))
     for line in samples.read_text().splitlines():
-        name, ms, ok = line.split("\t")
+        name, ms, ok, reason = line.split("\t", 3)
         times, errors = by_name[name]
         if ok == "1":
             times.append(float(ms))
+        else:
+            why[f"{name}: {reason}"] += 1
         by_name[name] = (times, errors + (ok != "1"))
     return by_name
 
@@ -272,7 +277,7 @@ def _measure(
                         sampler.stop.set()
                         sampler.join()
                         run.lock_samples += sampler.samples
-                        for name, (times, errors) in _read_samples(samples).items():
+                        for name, (times, errors) in _read_samples(samples, run.errors).items():
                             run.pages[name].add_round(times, errors)
     finally:
         for server in servers.values():
@@ -307,6 +312,8 @@ def _report(patients: int, users: int, run: _Run) -> None:
             f"{page.percentile(95) / trivial:>11.1f}× {page.percentile(95) / signed_in:>13.1f}×"
             f"  {rounds}"
         )
+    for reason, count in run.errors.most_common(5):
+        print(f"  error ×{count}: {reason}")
 
 
 def main() -> None:
