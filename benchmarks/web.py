@@ -11,7 +11,8 @@ It starts one gunicorn per size with the production settings (`config/gunicorn.c
 runs locust headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at 10 and then
 30 users: `--duration` seconds per size and load, split into `--rounds` rounds in which the
 sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. While
-locust runs, it samples pg_stat_activity for connections waiting on a lock.
+locust runs, it samples pg_stat_activity for connections waiting on a lock. Each server's log
+(warnings and errors, JSON) is kept in var/bench-web-<patients>.log.
 
 It prints, per page, size and load: p50/p95/p99 (ms) over every round's requests, the error
 count, the p95 as a ratio to the trivial page (`/healthz`) and to a signed-in page with little
@@ -116,7 +117,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(exist_ok=True)
     server = subprocess.Popen(  # noqa: S603 - gunicorn from our own venv
         [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
@@ -126,8 +128,8 @@ def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
             "WEB_CONCURRENCY": "2",
             "GUNICORN_THREADS": "8",
         },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     for _ in range(120):
@@ -260,7 +262,10 @@ def _measure(
     """Both sizes' servers run side by side; each load level is measured in `rounds` rounds
     per size, the sizes alternating (A B, B A, …) so a slow moment hits both alike."""
     ports = {size: _free_port() for size in prepared}
-    servers = {size: _start_server(env, ports[size]) for size, (_url, env) in prepared.items()}
+    servers = {
+        size: _start_server(env, ports[size], ROOT / "var" / f"bench-web-{size}.log")
+        for size, (_url, env) in prepared.items()
+    }
     runs: dict[tuple[int, int], _Run] = defaultdict(_Run)
     try:
         with tempfile.TemporaryDirectory() as tmp:
