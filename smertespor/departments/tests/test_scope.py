@@ -83,9 +83,7 @@ def test_the_department_has_no_practice_or_clinic_worklist(path, hospital_doctor
 
 
 @pytest.mark.parametrize("persona", ["planner", "admin_user"])
-def test_planners_and_administrators_still_see_no_patient(
-    persona, request, in_care, client_for
-):
+def test_planners_and_administrators_still_see_no_patient(persona, request, in_care, client_for):
     user = request.getfixturevalue(persona)
     assert not visible_patients(user).exists()
     http = client_for(user)
