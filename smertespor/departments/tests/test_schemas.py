@@ -18,6 +18,7 @@ def test_a_stale_end_on_the_page_shows_the_form_again_with_409(
     contact = record_hospital_contact(
         user=hospital_doctor, cpr=patient.cpr, name=patient.name, kind="admission", reason="R"
     )
+    assert contact is not None
     url = reverse("departments:contact_end", args=[contact.pk])
     response = client_for(hospital_doctor).post(url, {"version": contact.version + 3})
     assert response.status_code == 409
