@@ -261,3 +261,14 @@ def test_the_end_page_ends_the_contact(hospital_doctor, patient, client_for):
     assert not contact.is_open
     stale = http.post(url, {"version": contact.version})
     assert stale.status_code == 404
+
+
+def test_the_patient_page_shows_the_departments_contact_to_the_department_only(
+    hospital_doctor, gp, patient, client_for
+):
+    contact = record(hospital_doctor, patient)
+    url = reverse("patients:detail", args=[patient.pk])
+    page = client_for(hospital_doctor).get(url).content.decode()
+    assert 'data-testid="contact-panel"' in page
+    assert reverse("departments:contact_end", args=[contact.pk]) in page
+    assert 'data-testid="contact-panel"' not in client_for(gp).get(url).content.decode()
