@@ -23,7 +23,7 @@ def _propose(by, whom, organisation):
 def test_a_gp_becomes_a_hospital_doctor_when_a_second_administrator_approves(
     admin_user, region_office, gp, department
 ):
-    second = UserFactory(username="admin-2", role=Role.ADMIN, organisation=region_office)
+    second = UserFactory.create(username="admin-2", role=Role.ADMIN, organisation=region_office)
     request = _propose(admin_user, gp, department)
     actions.approve_role_change(user=second, request_id=request.pk)
     gp.refresh_from_db()
@@ -39,5 +39,5 @@ def test_the_role_works_only_in_a_hospital_department(where, request, admin_user
 
 
 def test_a_hospital_doctor_outside_a_department_is_no_department_staff(clinic):
-    misplaced = UserFactory(role=Role.HOSPITAL_DOCTOR, organisation=clinic)
+    misplaced = UserFactory.create(role=Role.HOSPITAL_DOCTOR, organisation=clinic)
     assert not is_hospital_department_staff(misplaced)
