@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
+from smertespor.departments.demo import load_demo_department
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
 from smertespor.tapering.demo import load_demo_taper_plans
@@ -55,6 +56,7 @@ class DemoUser:
 
 CLINIC = OTHER_ORGANISATIONS[0][0]
 CENTRE = OTHER_ORGANISATIONS[1][0]
+SPINE_CENTRE = OTHER_ORGANISATIONS[2][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
@@ -67,6 +69,8 @@ DEMO_USERS = [
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
+    # A hospital department's doctor: a patient in the spine centre's care, an advice request.
+    DemoUser("demo-hospital-doctor", "Lars", "Vinther", Role.HOSPITAL_DOCTOR, SPINE_CENTRE),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -223,8 +227,15 @@ def load_demo_region() -> dict[str, int]:
     courses_created = load_demo_courses(
         gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
     )
+    hospital_contacts_created = load_demo_department(
+        department_name=SPINE_CENTRE,
+        doctor_username="demo-hospital-doctor",
+        clinic_name=CLINIC,
+        practice_name=PRACTICES[0][0],
+    )
     return {
         "courses_created": courses_created,
+        "hospital_contacts_created": hospital_contacts_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,

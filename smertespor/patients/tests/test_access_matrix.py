@@ -22,6 +22,7 @@ PERSONAS = [
     "clinic_doctor",
     "clinic_nurse",
     "secretary",
+    "hospital_doctor",
     "planner",
     "admin",
 ]
@@ -32,14 +33,21 @@ PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
 # (clinic staff: organises teaching, sees the clinic's worklist) but decides nothing clinical.
 CLINIC_CLINICIANS = {"clinic_doctor", "clinic_nurse"}
 CLINIC_STAFF = CLINIC_CLINICIANS | {"secretary"}
-CLINICAL = PRACTICE_STAFF | CLINIC_STAFF
+# A hospital department's doctor (the spine centre): sees only the patients in the
+# department's care (none of the matrix's, unless a department URL made a contact), asks
+# for advice and takes part in teaching as a GP does; no practice-track work.
+HOSPITAL = {"hospital_doctor"}
+CLINICAL = PRACTICE_STAFF | CLINIC_STAFF | HOSPITAL
+WORKLIST_USERS = PRACTICE_STAFF | CLINIC_STAFF
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
-ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"}
+ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"} | HOSPITAL
 ADVICE_USERS = ADVICE_ASKERS | CLINIC_CLINICIANS
 # The matrix's advice request comes from the GP's practice and went to the clinic.
 ADVICE_PARTIES = {"gp", "practice_nurse"} | CLINIC_CLINICIANS
-TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF  # the programme: no planners, no admin
+TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF | HOSPITAL  # no planners, no admin
+# Who signs up, cancels, gives feedback (the matrix's booked and past sessions have them all).
+PARTICIPANTS = PRACTICE_STAFF | HOSPITAL
 # The hospital-track course of the GP's patient is run by the clinic (see _hospital_ids);
 # only the clinic's doctor writes the discharge summary.
 HOSPITAL_TEAM = CLINIC_CLINICIANS
@@ -94,23 +102,23 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "medication:table_sign_off": ("POST", {}, {"admin"}),
     "teaching:list": ("GET", None, TEACHING_USERS),
     "teaching:create": ("GET", None, CLINIC_STAFF),
-    "teaching:mine": ("GET", None, PRACTICE_STAFF),
+    "teaching:mine": ("GET", None, PARTICIPANTS),
     "teaching:hours": ("GET", None, CLINIC_STAFF),
     "teaching:reach": ("GET", None, CLINIC_STAFF | {"planner"}),
     "teaching:need": ("GET", None, CLINIC_STAFF),
     "teaching:detail": ("GET", None, TEACHING_USERS),
     "teaching:edit": ("GET", None, CLINIC_STAFF),
-    "teaching:register": ("POST", {}, PRACTICE_STAFF),
-    "teaching:cancel": ("POST", {}, PRACTICE_STAFF),
+    "teaching:register": ("POST", {}, PARTICIPANTS),
+    "teaching:cancel": ("POST", {}, PARTICIPANTS),
     "teaching:calendar": ("GET", None, TEACHING_USERS),
-    "teaching:feedback": ("GET", None, PRACTICE_STAFF),
+    "teaching:feedback": ("GET", None, PARTICIPANTS),
     "teaching:attendance": ("GET", None, CLINIC_STAFF),
     "teaching:invite": ("GET", None, CLINIC_STAFF),
     "teaching:material_add": ("GET", None, CLINIC_STAFF),
     "teaching:material": ("GET", None, TEACHING_USERS),
     "teaching:material_delete": ("POST", {}, CLINIC_STAFF),
     "teaching:certificate": ("GET", None, {"gp"} | CLINIC_STAFF),
-    "tracks:worklist": ("GET", None, CLINICAL),
+    "tracks:worklist": ("GET", None, WORKLIST_USERS),
     "tracks:practice_worklist": ("GET", None, PRACTICE_STAFF),
     "tracks:clinic_worklist": ("GET", None, CLINIC_STAFF),
     "tracks:patient_courses": ("GET", None, PATIENT_READERS),
@@ -193,6 +201,10 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
     # Role changes: administrators propose; a second administrator decides (the matrix's
     # request was proposed by another administrator, see role_request_id).
+    # A hospital department's own contacts (see contact_id: one with the GP's patient).
+    "departments:contacts": ("GET", None, HOSPITAL),
+    "departments:contact_create": ("GET", None, HOSPITAL),
+    "departments:contact_end": ("GET", None, HOSPITAL),
     "accounts:role_requests": ("GET", None, {"admin"}),
     "accounts:role_request_create": ("GET", None, {"admin"}),
     "accounts:role_request_approve": ("POST", {}, {"admin"}),
@@ -281,11 +293,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/teaching/sessions/{session_id}": (None, TEACHING_USERS),
     "PATCH /api/teaching/sessions/{session_id}": ({"capacity": 25}, CLINIC_STAFF),
     "GET /api/teaching/sessions/{session_id}/registrations": (None, CLINIC_STAFF),
-    "POST /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
-    "GET /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
-    "DELETE /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
+    "POST /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
+    "GET /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
+    "DELETE /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
     "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, CLINIC_STAFF),
-    "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PRACTICE_STAFF),
+    "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PARTICIPANTS),
     # The practice to invite and the file to upload come from _teaching_body.
     "POST /api/teaching/sessions/{session_id}/invitations": (None, CLINIC_STAFF),
     "GET /api/teaching/sessions/{session_id}/materials": (None, TEACHING_USERS),
@@ -295,7 +307,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     ),
     "POST /api/teaching/sessions/{session_id}/materials/files": (None, CLINIC_STAFF),
     "DELETE /api/teaching/materials/{material_id}": (None, CLINIC_STAFF),
-    "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
+    "GET /api/teaching/hours/mine": (None, PARTICIPANTS),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
     "POST /api/omeq/factor-sets": (
@@ -407,6 +419,14 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         },
         {"admin"},
     ),
+    "GET /api/departments/contacts": (None, HOSPITAL),
+    # Any valid contact is answered 202, whatever the number (no CPR oracle).
+    "POST /api/departments/contacts": (
+        {"cpr": "0101801234", "name": "Ny Patient", "kind": "admission", "reason": "Matrix"},
+        HOSPITAL,
+    ),
+    "GET /api/departments/contacts/{contact_id}": (None, HOSPITAL),
+    "POST /api/departments/contacts/{contact_id}/end": ({}, HOSPITAL),
     "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
     "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
 }
@@ -459,10 +479,12 @@ def personas(
     clinic_doctor,
     clinic_nurse,
     clinic_secretary,
+    hospital_doctor,
     planner,
     admin_user,
 ):
     return {
+        "hospital_doctor": hospital_doctor,
         "gp": gp,
         "other_gp": other_gp,
         "practice_nurse": practice_nurse,
@@ -520,7 +542,7 @@ def _medication_kwargs(name, patient, medication_ids):
 
 
 @pytest.fixture
-def teaching_ids(clinic, gp, other_gp, practice_nurse):
+def teaching_ids(clinic, gp, other_gp, practice_nurse, hospital_doctor):
     """Ids for teaching URLs: a coming session nobody has joined, one every practice persona
     has joined, a past one they all attended (with the GP's certificate), and a material."""
     from smertespor.teaching.tests.factories import (
@@ -529,7 +551,7 @@ def teaching_ids(clinic, gp, other_gp, practice_nurse):
         past_session_with_attendance,
     )
 
-    practice_staff = [gp, other_gp, practice_nurse]
+    practice_staff = [gp, other_gp, practice_nurse, hospital_doctor]
     upcoming = TeachingSessionFactory.create(organiser=clinic)
     booked = TeachingSessionFactory.create(organiser=clinic)
     for user in practice_staff:
@@ -820,6 +842,18 @@ def _tapering_kwargs(name, patient, gp):
     return kwargs
 
 
+def _contact_id(patient, hospital_doctor):
+    """The hospital department's open contact with the GP's patient (made only for the
+    department's URLs that name one: it lets the department see the patient)."""
+    from smertespor.departments.services import record_contact
+
+    contact = record_contact(
+        by=hospital_doctor, cpr=patient.cpr, name=patient.name, kind="admission", reason="Matrix"
+    )
+    assert contact is not None
+    return contact.pk
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -892,6 +926,8 @@ def test_page_access_matrix(
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
+    if name == "departments:contact_end":
+        kwargs["contact_id"] = _contact_id(patient, personas["hospital_doctor"])
     if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
         kwargs["role_request_id"] = role_request_id["id"]
     url = reverse(url_name, kwargs=kwargs)
@@ -934,6 +970,8 @@ def test_api_access_matrix(
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    if "{contact_id}" in url:
+        url = url.replace("{contact_id}", str(_contact_id(patient, personas["hospital_doctor"])))
     values: dict[str, object] = {
         CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk,
         SUBJECT_ID: role_request_id["other_subject_id"],
@@ -958,7 +996,7 @@ def test_api_access_matrix(
         kwargs["headers"] = {"If-Match": _current_version(url)}
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
-        assert response.status_code in (200, 201), (operation, persona, response.content)
+        assert response.status_code in (200, 201, 202), (operation, persona, response.content)
     else:
         _assert_refused(response, persona, patient)
         _assert_problem(response)
@@ -990,6 +1028,7 @@ _VERSIONED_PATHS = [
     (r"/medication/(\d+)", "medication.MedicationLine"),
     (r"^/api/patients/([0-9a-f-]{36})$", "patients.Patient"),
     (r"/courses/(\d+)", "tracks.Course"),
+    (r"/api/departments/contacts/(\d+)", "departments.HospitalContact"),
 ]
 
 
