@@ -216,6 +216,14 @@ def open_care_relation(
     )
 
 
+def close_care_relation(*, patient: Patient, organisation: Organisation, reason: str) -> int:
+    """End ``organisation``'s open care relations of ``reason`` to ``patient`` (a referral
+    rejected, forwarded or withdrawn); other reasons keep theirs. Returns how many closed."""
+    return CareRelation.objects.filter(
+        patient=patient, organisation=organisation, reason=reason, closed_at__isnull=True
+    ).update(closed_at=timezone.now())
+
+
 DECISION_REASON_MAX_LENGTH = 500
 
 # What the requesting practice is told: the date of its registration and the outcome, never
