@@ -31,23 +31,23 @@ from smertespor.referrals.permissions import (
     can_use_referrals,
 )
 from smertespor.referrals.schemas import (
-    AcceptIn,
-    AppointmentIn,
-    CountsOut,
-    CriteriaOut,
-    DraftChangeIn,
-    DraftIn,
-    ForwardIn,
-    MessageIn,
-    MessageOut,
-    RecipientOut,
+    ReferralAcceptIn,
+    ReferralAppointmentIn,
+    ReferralCountsOut,
+    ReferralCriteriaOut,
     ReferralDetailOut,
+    ReferralDraftChangeIn,
+    ReferralDraftIn,
+    ReferralForwardIn,
+    ReferralMessageIn,
+    ReferralMessageOut,
     ReferralOut,
     ReferralPage,
-    RejectIn,
-    RequestInformationIn,
-    SendIn,
-    WithdrawIn,
+    ReferralRecipientOut,
+    ReferralRejectIn,
+    ReferralRequestInformationIn,
+    ReferralSendIn,
+    ReferralWithdrawIn,
 )
 from smertespor.referrals.selectors import (
     REFERRAL_FILTERS,
@@ -144,11 +144,11 @@ def message_out(message: ReferralCommunication) -> dict[str, Any]:
     }
 
 
-def _content(payload: DraftIn | DraftChangeIn) -> dict[str, Any]:
+def _content(payload: ReferralDraftIn | ReferralDraftChangeIn) -> dict[str, Any]:
     return {field: getattr(payload, field) for field in CONTENT_FIELDS}
 
 
-def _criteria(payload: DraftIn | DraftChangeIn) -> dict[str, Any] | None:
+def _criteria(payload: ReferralDraftIn | ReferralDraftChangeIn) -> dict[str, Any] | None:
     if payload.criteria is None:
         return None
     return {code: answer.dict() for code, answer in payload.criteria.items()}
@@ -179,21 +179,21 @@ def list_referrals(request: SignedInRequest, show: str = "open", page: int = 1) 
     }
 
 
-@router.get("/criteria", response=CriteriaOut, url_name="referrals_criteria")
+@router.get("/criteria", response=ReferralCriteriaOut, url_name="referrals_criteria")
 def criteria(request: SignedInRequest) -> dict[str, Any]:
     """The specialty-plan criteria the checklist is evaluated against (data, with version)."""
     require(request.user, can_use_referrals, object_type="api_referrals")
     return criteria_definitions()
 
 
-@router.get("/recipients", response=list[RecipientOut], url_name="referrals_recipients")
+@router.get("/recipients", response=list[ReferralRecipientOut], url_name="referrals_recipients")
 def recipients(request: SignedInRequest) -> list[dict[str, Any]]:
     """The pain centres and pain clinics of your region."""
     require(request.user, can_refer, object_type="api_referrals")
     return [{"id": o.pk, "name": o.name, "kind": o.kind} for o in referral_recipients(request.user)]
 
 
-@router.get("/counts", response=CountsOut, url_name="referrals_counts")
+@router.get("/counts", response=ReferralCountsOut, url_name="referrals_counts")
 def counts(request: SignedInRequest) -> dict[str, Any]:
     """Counts only, no patient: the region's for planners, a centre's own for its staff."""
     require(request.user, can_see_referral_counts, object_type="referral_counts")
@@ -222,7 +222,9 @@ def get_referral(
     return detail_out(referral)
 
 
-@router.get("/{referral_id}/messages", response=list[MessageOut], url_name="referrals_messages")
+@router.get(
+    "/{referral_id}/messages", response=list[ReferralMessageOut], url_name="referrals_messages"
+)
 def list_messages(request: SignedInRequest, referral_id: int) -> list[dict[str, Any]]:
     referral = referral_for(request.user, referral_id)
     return [message_out(m) for m in thread_of(referral)]
@@ -235,14 +237,14 @@ def list_messages(request: SignedInRequest, referral_id: int) -> list[dict[str, 
     "",
     response={201: ReferralDetailOut},
     url_name="referrals_create",
-    openapi_extra=json_or_multipart(DraftIn),
+    openapi_extra=json_or_multipart(ReferralDraftIn),
 )
 @performs(actions.draft_referral)
 def create_referral(
     request: SignedInRequest, response: HttpResponse, attachments: Attachments = None
 ) -> Status[dict[str, Any]]:
     """Start a referral of a patient listed at your practice: saved as a draft."""
-    payload = payload_of(request, DraftIn)
+    payload = payload_of(request, ReferralDraftIn)
     referral = actions.draft_referral(
         user=request.user,
         patient_id=payload.patient_id,
@@ -263,7 +265,10 @@ def create_referral(
 )
 @performs(actions.change_referral_draft)
 def change_referral(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: DraftChangeIn
+    request: SignedInRequest,
+    response: HttpResponse,
+    referral_id: int,
+    payload: ReferralDraftChangeIn,
 ) -> dict[str, Any]:
     """Replace the draft's content (a sent referral cannot change: 422)."""
     referral = actions.change_referral_draft(
@@ -286,7 +291,7 @@ def change_referral(
 )
 @performs(actions.send_referral)
 def send(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: SendIn
+    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralSendIn
 ) -> dict[str, Any]:
     """Send the draft. Missing mandatory content is a 422 naming the fields; a criterion not
     met or unknown needs `exception_reason` (the referral is then flagged to the centre)."""
@@ -308,7 +313,7 @@ def send(
 )
 @performs(actions.withdraw_referral)
 def withdraw(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: WithdrawIn
+    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralWithdrawIn
 ) -> dict[str, Any]:
     referral = actions.withdraw_referral(
         user=request.user,
@@ -322,9 +327,9 @@ def withdraw(
 
 @router.post(
     "/{referral_id}/messages",
-    response={201: MessageOut},
+    response={201: ReferralMessageOut},
     url_name="referrals_messages_create",
-    openapi_extra={**json_or_multipart(MessageIn), **versioned_write(201)},
+    openapi_extra={**json_or_multipart(ReferralMessageIn), **versioned_write(201)},
 )
 @performs(actions.write_referral_message)
 def create_message(
@@ -335,7 +340,7 @@ def create_message(
 ) -> Status[dict[str, Any]]:
     """Write in the thread (either side). The GP's message while the centre awaits
     information is the supplement: the referral returns to triage. Closed: 422."""
-    payload = payload_of(request, MessageIn)
+    payload = payload_of(request, ReferralMessageIn)
     message = actions.write_referral_message(
         user=request.user,
         referral_id=referral_id,
@@ -377,7 +382,7 @@ def information_request(
     request: SignedInRequest,
     response: HttpResponse,
     referral_id: int,
-    payload: RequestInformationIn,
+    payload: ReferralRequestInformationIn,
 ) -> dict[str, Any]:
     """Ask the GP for supplementary information; the referral waits for the answer."""
     referral = actions.request_information(
@@ -398,7 +403,7 @@ def information_request(
 )
 @performs(actions.accept_referral)
 def accept(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: AcceptIn
+    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralAcceptIn
 ) -> dict[str, Any]:
     referral = actions.accept_referral(
         user=request.user,
@@ -420,7 +425,7 @@ def accept(
 )
 @performs(actions.reject_referral)
 def reject(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: RejectIn
+    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralRejectIn
 ) -> dict[str, Any]:
     """Reject (indication, capacity or wrong track) with advice to the GP."""
     referral = actions.reject_referral(
@@ -442,7 +447,7 @@ def reject(
 )
 @performs(actions.forward_referral)
 def forward(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ForwardIn
+    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralForwardIn
 ) -> dict[str, Any]:
     """Forward to another centre or clinic of the region (your centre loses access)."""
     referral = actions.forward_referral(
@@ -464,7 +469,10 @@ def forward(
 )
 @performs(actions.book_first_appointment)
 def first_appointment(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: AppointmentIn
+    request: SignedInRequest,
+    response: HttpResponse,
+    referral_id: int,
+    payload: ReferralAppointmentIn,
 ) -> dict[str, Any]:
     referral = actions.book_first_appointment(
         user=request.user,

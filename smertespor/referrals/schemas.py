@@ -59,13 +59,13 @@ Reason = Annotated[str, Field(min_length=1, max_length=REASON_MAX_LENGTH)]
 MessageText = Annotated[str, Field(min_length=1, max_length=MESSAGE_MAX_LENGTH)]
 
 
-class CriterionAnswerIn(Schema):
+class ReferralCriterionAnswerIn(Schema):
     answer: AnswerCode = "unknown"
     options: dict[str, AnswerCode] = Field(default_factory=dict)
     evidence: Annotated[str, Field(max_length=1000)] = ""
 
 
-class ContentIn(Schema):
+class ReferralContentIn(Schema):
     """The referral's content; every field may be left empty in a draft, and the mandatory
     ones (diagnosis, history, question, function and work, work status, expectations) must
     be filled in before it is sent."""
@@ -92,62 +92,62 @@ class ContentIn(Schema):
     earlier_centre_courses: Text = ""
     patient_expectations: Text = ""
     gp_expectations: Text = ""
-    criteria: dict[str, CriterionAnswerIn] | None = Field(
+    criteria: dict[str, ReferralCriterionAnswerIn] | None = Field(
         default=None,
         description="The referrer's answers by criterion code (see GET /criteria); "
         "left out: unchanged.",
     )
 
 
-class DraftIn(ContentIn):
+class ReferralDraftIn(ReferralContentIn):
     patient_id: uuid.UUID = Field(description="A patient listed at your practice.")
     recipient_id: Id = Field(description="A pain centre or pain clinic of your region.")
 
 
-class DraftChangeIn(ContentIn):
+class ReferralDraftChangeIn(ReferralContentIn):
     recipient_id: Id
 
 
-class SendIn(Schema):
+class ReferralSendIn(Schema):
     exception_reason: Annotated[str, Field(max_length=REASON_MAX_LENGTH)] = Field(
         default="",
         description="Required when a criterion is not met or unknown; shown to the centre.",
     )
 
 
-class MessageIn(Schema):
+class ReferralMessageIn(Schema):
     body: MessageText
 
 
-class RequestInformationIn(Schema):
+class ReferralRequestInformationIn(Schema):
     question: MessageText
 
 
-class AcceptIn(Schema):
+class ReferralAcceptIn(Schema):
     priority: PriorityCode
     expected_wait_weeks: Annotated[int, Field(ge=0, le=104)]
     note: Annotated[str, Field(max_length=REASON_MAX_LENGTH)] = ""
 
 
-class RejectIn(Schema):
+class ReferralRejectIn(Schema):
     rejection_reason: RejectionCode
     advice_to_gp: Reason
 
 
-class ForwardIn(Schema):
+class ReferralForwardIn(Schema):
     to_id: Id = Field(description="Another pain centre or clinic of the region.")
     reason: Reason
 
 
-class AppointmentIn(Schema):
+class ReferralAppointmentIn(Schema):
     at: datetime
 
 
-class WithdrawIn(Schema):
+class ReferralWithdrawIn(Schema):
     reason: Reason
 
 
-class CriterionOut(Schema):
+class ReferralCriterionOut(Schema):
     code: str
     kind: str
     text: str
@@ -157,7 +157,7 @@ class CriterionOut(Schema):
     options: list[dict[str, Any]]
 
 
-class TaskOut(Schema):
+class ReferralTaskOut(Schema):
     event: EventCode
     from_status: StatusCode
     to_status: StatusCode
@@ -173,21 +173,21 @@ class TaskOut(Schema):
     appointment_at: datetime | None
 
 
-class AttachmentOut(Schema):
+class ReferralAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
     size: int
 
 
-class MessageOut(Schema):
+class ReferralMessageOut(Schema):
     id: int
     side: SideCode
     kind: CommunicationKindCode
     author: str
     body: str
     created_at: datetime
-    attachments: list[AttachmentOut]
+    attachments: list[ReferralAttachmentOut]
 
 
 class ReferralOut(Schema):
@@ -212,13 +212,13 @@ class ReferralOut(Schema):
 class ReferralDetailOut(ReferralOut):
     content: dict[str, Any]
     criteria_version: str
-    criteria: list[CriterionOut]
+    criteria: list[ReferralCriterionOut]
     missing_criteria: list[str]
     missing_content: list[str]
     criteria_exception_reason: str
     snapshot: dict[str, Any]
-    tasks: list[TaskOut]
-    attachments: list[AttachmentOut]
+    tasks: list[ReferralTaskOut]
+    attachments: list[ReferralAttachmentOut]
 
 
 class ReferralPage(Schema):
@@ -228,34 +228,34 @@ class ReferralPage(Schema):
     items: list[ReferralOut]
 
 
-class CountRow(Schema):
+class ReferralCountRow(Schema):
     code: str
     label: str
     count: int
 
 
-class CountsOut(Schema):
+class ReferralCountsOut(Schema):
     total_sent: int
     flagged: int
-    by_status: list[CountRow]
-    by_recipient: list[CountRow]
+    by_status: list[ReferralCountRow]
+    by_recipient: list[ReferralCountRow]
 
 
-class CriterionDefinitionOut(Schema):
+class ReferralCriterionDefinitionOut(Schema):
     code: str
     kind: str
     text: str
     options: list[dict[str, str]]
 
 
-class CriteriaOut(Schema):
+class ReferralCriteriaOut(Schema):
     version: str
     source: str
     minimum_pain_months: int
-    criteria: list[CriterionDefinitionOut]
+    criteria: list[ReferralCriterionDefinitionOut]
 
 
-class RecipientOut(Schema):
+class ReferralRecipientOut(Schema):
     id: int
     name: str
     kind: str
