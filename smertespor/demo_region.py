@@ -15,6 +15,7 @@ from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
+from smertespor.referrals.demo import load_demo_referrals
 from smertespor.tapering.demo import load_demo_taper_plans
 from smertespor.teaching.demo import load_demo_teaching
 from smertespor.tracks.demo import load_demo_courses
@@ -41,6 +42,8 @@ OTHER_ORGANISATIONS = [
     ("Silkeborg Kommune, Sundhed og Omsorg", Kind.MUNICIPALITY, "900000000000104"),
     ("Fysioterapi Silkeborg", Kind.PHYSIOTHERAPY, "900000000000105"),
     ("Region Midtjylland, Sundhedsplanlægning", Kind.REGIONAL_ADMINISTRATION, "900000000000106"),
+    # The region's second pain centre: referrals can be forwarded between the centres.
+    ("Tværfagligt Smertecenter, Regionshospitalet Gødstrup", Kind.PAIN_CENTRE, "900000000000107"),
 ]
 
 
@@ -56,6 +59,7 @@ class DemoUser:
 CLINIC = OTHER_ORGANISATIONS[0][0]
 CENTRE = OTHER_ORGANISATIONS[1][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
+SECOND_CENTRE = OTHER_ORGANISATIONS[6][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
     DemoUser("demo-gp2", "Jens", "Bach", Role.GP, PRACTICES[1][0]),
@@ -67,6 +71,10 @@ DEMO_USERS = [
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
+    # The pain centre's doctor and nurse triage referrals; one doctor at the second centre.
+    DemoUser("demo-centre-doctor", "Lars", "Bjerre", Role.CLINIC_DOCTOR, CENTRE),
+    DemoUser("demo-centre-nurse", "Signe", "Holt", Role.CLINIC_NURSE, CENTRE),
+    DemoUser("demo-centre2-doctor", "Anne", "Lykke", Role.CLINIC_DOCTOR, SECOND_CENTRE),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -223,7 +231,11 @@ def load_demo_region() -> dict[str, int]:
     courses_created = load_demo_courses(
         gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
     )
+    referrals_created = load_demo_referrals(
+        gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
+    )
     return {
+        "referrals_created": referrals_created,
         "courses_created": courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
