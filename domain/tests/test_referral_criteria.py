@@ -1,6 +1,7 @@
 """The specialty-plan criteria from data: every criterion at its edges, and properties."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -12,6 +13,7 @@ from domain.referral_criteria import (
     CriteriaError,
     CriterionInput,
     CriterionKind,
+    CriterionResult,
     CriterionStatus,
     ReferralFacts,
     criteria_set,
@@ -25,13 +27,13 @@ CRITERIA = criteria_set()
 ANSWERS = st.sampled_from(list(Answer))
 
 
-def status_of(code, **facts):
+def status_of(code: str, **facts: Any) -> CriterionResult:
     facts.setdefault("sent_on", SENT)
     checklist = evaluate(CRITERIA, ReferralFacts(**facts))
     return {result.code: result for result in checklist.results}[code]
 
 
-def test_the_shipped_file_names_its_version_source_and_every_criterion_of_the_plan():
+def test_the_shipped_file_names_its_version_source_and_every_criterion_of_the_plan() -> None:
     assert CRITERIA.version
     assert "Specialeplan" in CRITERIA.source
     assert CRITERIA.minimum_pain_months == 6
@@ -61,11 +63,13 @@ def test_the_shipped_file_names_its_version_source_and_every_criterion_of_the_pl
         pytest.param(date(2016, 1, 1), CriterionStatus.MET, id="ten-years"),
     ],
 )
-def test_chronic_pain_is_met_only_after_more_than_six_calendar_months(pain_since, expected):
+def test_chronic_pain_is_met_only_after_more_than_six_calendar_months(
+    pain_since: date, expected: CriterionStatus
+) -> None:
     assert status_of("chronic_pain", pain_since=pain_since).status == expected
 
 
-def test_chronic_pain_clamps_to_the_end_of_a_shorter_month():
+def test_chronic_pain_clamps_to_the_end_of_a_shorter_month() -> None:
     # 31 Aug + 6 months is 28 Feb: met from 1 March.
     assert (
         status_of("chronic_pain", pain_since=date(2026, 8, 31), sent_on=date(2027, 2, 28)).status
@@ -77,23 +81,23 @@ def test_chronic_pain_clamps_to_the_end_of_a_shorter_month():
     )
 
 
-def test_chronic_pain_without_an_onset_is_unknown_not_guessed():
+def test_chronic_pain_without_an_onset_is_unknown_not_guessed() -> None:
     result = status_of("chronic_pain")
     assert result.status == CriterionStatus.UNKNOWN
     assert result.months_of_pain is None
 
 
-def test_chronic_pain_shows_the_whole_months_it_counted():
+def test_chronic_pain_shows_the_whole_months_it_counted() -> None:
     assert status_of("chronic_pain", pain_since=date(2025, 12, 7)).months_of_pain == 11
 
 
-def test_pain_that_begins_after_the_referral_is_refused():
+def test_pain_that_begins_after_the_referral_is_refused() -> None:
     with pytest.raises(CriteriaError) as error:
         status_of("chronic_pain", pain_since=SENT + timedelta(days=1))
     assert error.value.code == "pain_since_in_future"
 
 
-def test_the_minimum_duration_is_a_setting():
+def test_the_minimum_duration_is_a_setting() -> None:
     text = (
         'version = "x"\nsource = "test"\n[settings]\nminimum_pain_months = 3\n'
         '[[criteria]]\ncode = "chronic_pain"\nkind = "duration"\nen = "e"\nda = "d"\n'
@@ -128,7 +132,9 @@ def test_the_minimum_duration_is_a_setting():
         ),
     ],
 )
-def test_complex_pain_needs_one_burden(options, expected):
+def test_complex_pain_needs_one_burden(
+    options: dict[str, Answer], expected: CriterionStatus
+) -> None:
     result = status_of(
         "complex", inputs={"complex": CriterionInput(options=options, evidence="Sygemeldt")}
     )
@@ -157,12 +163,14 @@ WORK_UP = ("somatic_examination", "blood_tests", "imaging_if_indicated", "specia
         pytest.param({}, CriterionStatus.UNKNOWN, id="nothing-said"),
     ],
 )
-def test_worked_up_needs_every_listed_test(options, expected):
+def test_worked_up_needs_every_listed_test(
+    options: dict[str, Answer], expected: CriterionStatus
+) -> None:
     inputs = {"worked_up": CriterionInput(options=options)}
     assert status_of("worked_up", inputs=inputs).status == expected
 
 
-def test_an_option_the_file_does_not_list_is_refused():
+def test_an_option_the_file_does_not_list_is_refused() -> None:
     with pytest.raises(CriteriaError) as error:
         status_of("worked_up", inputs={"worked_up": CriterionInput(options={"mri": Answer.YES})})
     assert error.value.code == "unknown_option"
@@ -183,7 +191,9 @@ def test_an_option_the_file_does_not_list_is_refused():
         pytest.param({"psychology": Answer.UNKNOWN}, CriterionStatus.UNKNOWN, id="unknown"),
     ],
 )
-def test_primary_treatment_needs_one_tried(options, expected):
+def test_primary_treatment_needs_one_tried(
+    options: dict[str, Answer], expected: CriterionStatus
+) -> None:
     inputs = {"primary_treatment_tried": CriterionInput(options=options)}
     assert status_of("primary_treatment_tried", inputs=inputs).status == expected
 
@@ -200,22 +210,24 @@ def test_primary_treatment_needs_one_tried(options, expected):
         (Answer.UNKNOWN, CriterionStatus.UNKNOWN),
     ],
 )
-def test_answered_criteria_follow_the_answer(code, answer, expected):
+def test_answered_criteria_follow_the_answer(
+    code: str, answer: Answer, expected: CriterionStatus
+) -> None:
     assert status_of(code, inputs={code: CriterionInput(answer=answer)}).status == expected
 
 
-def test_an_unanswered_criterion_is_unknown():
+def test_an_unanswered_criterion_is_unknown() -> None:
     assert status_of("motivated").status == CriterionStatus.UNKNOWN
 
 
 @pytest.mark.parametrize(
     ("is_gp", "expected"), [(True, CriterionStatus.MET), (False, CriterionStatus.NOT_MET)]
 )
-def test_gp_referral_is_the_systems_answer(is_gp, expected):
+def test_gp_referral_is_the_systems_answer(is_gp: bool, expected: CriterionStatus) -> None:
     assert status_of("gp_referral", referrer_is_gp=is_gp).status == expected
 
 
-def test_the_checklist_says_which_are_missing_in_order():
+def test_the_checklist_says_which_are_missing_in_order() -> None:
     checklist = evaluate(
         CRITERIA,
         ReferralFacts(
@@ -238,7 +250,7 @@ def test_the_checklist_says_which_are_missing_in_order():
     assert checklist.version == CRITERIA.version
 
 
-def test_a_criterion_the_file_does_not_have_is_refused():
+def test_a_criterion_the_file_does_not_have_is_refused() -> None:
     with pytest.raises(CriteriaError) as error:
         evaluate(CRITERIA, ReferralFacts(sent_on=SENT, inputs={"age": CriterionInput()}))
     assert error.value.code == "unknown_criterion"
@@ -271,7 +283,7 @@ BASE = 'version = "x"\nsource = "s"\n[settings]\nminimum_pain_months = 6\n'
         ),
     ],
 )
-def test_a_broken_criteria_file_is_refused_with_a_reason(text):
+def test_a_broken_criteria_file_is_refused_with_a_reason(text: str) -> None:
     with pytest.raises(CriteriaError):
         parse_criteria(text)
 
@@ -282,7 +294,9 @@ DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
 
 
 @given(pain_since=DATES, sent_on=DATES)
-def test_duration_is_met_exactly_when_the_anniversary_has_passed(pain_since, sent_on):
+def test_duration_is_met_exactly_when_the_anniversary_has_passed(
+    pain_since: date, sent_on: date
+) -> None:
     assume(pain_since <= sent_on)
     result = status_of("chronic_pain", pain_since=pain_since, sent_on=sent_on)
     anniversary = add_calendar_months(pain_since, CRITERIA.minimum_pain_months)
@@ -292,7 +306,9 @@ def test_duration_is_met_exactly_when_the_anniversary_has_passed(pain_since, sen
 
 
 @given(pain_since=DATES, sent_on=DATES, days=st.integers(min_value=1, max_value=400))
-def test_more_pain_never_turns_a_met_duration_unmet(pain_since, sent_on, days):
+def test_more_pain_never_turns_a_met_duration_unmet(
+    pain_since: date, sent_on: date, days: int
+) -> None:
     assume(pain_since <= sent_on)
     assume(pain_since - timedelta(days=days) >= date(1990, 1, 1))
     now = status_of("chronic_pain", pain_since=pain_since, sent_on=sent_on).is_met
@@ -303,7 +319,7 @@ def test_more_pain_never_turns_a_met_duration_unmet(pain_since, sent_on, days):
 
 
 @given(answers=st.lists(ANSWERS, min_size=4, max_size=4))
-def test_any_of_is_met_iff_one_yes_and_all_of_iff_all_yes(answers):
+def test_any_of_is_met_iff_one_yes_and_all_of_iff_all_yes(answers: list[Answer]) -> None:
     options = dict(zip(WORK_UP, answers, strict=True))
     all_of = status_of("worked_up", inputs={"worked_up": CriterionInput(options=options)})
     assert all_of.is_met == all(a == Answer.YES for a in answers)
@@ -320,7 +336,7 @@ def test_any_of_is_met_iff_one_yes_and_all_of_iff_all_yes(answers):
     answers=st.dictionaries(st.sampled_from(["motivated", "gp_takes_back"]), ANSWERS, min_size=1),
     is_gp=st.booleans(),
 )
-def test_missing_is_exactly_the_criteria_not_met(answers, is_gp):
+def test_missing_is_exactly_the_criteria_not_met(answers: dict[str, Answer], is_gp: bool) -> None:
     assume(any(a != Answer.YES for a in answers.values()) or is_gp)
     inputs = {code: CriterionInput(answer=answer) for code, answer in answers.items()}
     checklist = evaluate(CRITERIA, ReferralFacts(sent_on=SENT, referrer_is_gp=is_gp, inputs=inputs))

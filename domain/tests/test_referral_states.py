@@ -51,14 +51,16 @@ ALLOWED = {
 BY_EDGE = {(source, event): (actor, reason) for source, event, actor, reason in ALLOWED}
 
 
-def test_the_table_is_exactly_the_documented_one():
+def test_the_table_is_exactly_the_documented_one() -> None:
     assert {(t.source, t.event, t.by, t.needs_reason): t.target for t in TRANSITIONS.values()} == (
         ALLOWED
     )
 
 
 @pytest.mark.parametrize(("edge", "target"), ALLOWED.items(), ids=lambda v: str(v))
-def test_every_allowed_transition_leads_where_it_should(edge, target):
+def test_every_allowed_transition_leads_where_it_should(
+    edge: tuple[ReferralStatus, ReferralEvent, Actor, bool], target: ReferralStatus
+) -> None:
     source, event, actor, _ = edge
     assert transition(source, event, by=actor, reason="Fordi") == target
 
@@ -69,7 +71,9 @@ def test_every_allowed_transition_leads_where_it_should(edge, target):
     ids=lambda v: str(v),
 )
 @pytest.mark.parametrize("actor", list(Actor))
-def test_every_other_transition_is_refused(source, event, actor):
+def test_every_other_transition_is_refused(
+    source: ReferralStatus, event: ReferralEvent, actor: Actor
+) -> None:
     with pytest.raises(ReferralTransitionError) as error:
         transition(source, event, by=actor, reason="Fordi")
     assert error.value.code == "transition_not_allowed"
@@ -77,7 +81,7 @@ def test_every_other_transition_is_refused(source, event, actor):
 
 
 @pytest.mark.parametrize(("source", "event"), sorted(BY_EDGE), ids=lambda v: str(v))
-def test_the_other_side_may_not_take_a_step(source, event):
+def test_the_other_side_may_not_take_a_step(source: ReferralStatus, event: ReferralEvent) -> None:
     actor, _ = BY_EDGE[(source, event)]
     other = C if actor == P else P
     with pytest.raises(ReferralTransitionError) as error:
@@ -91,20 +95,22 @@ def test_the_other_side_may_not_take_a_step(source, event):
     ids=lambda v: str(v),
 )
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_steps_that_need_a_reason_refuse_without_one(source, event, reason):
+def test_steps_that_need_a_reason_refuse_without_one(
+    source: ReferralStatus, event: ReferralEvent, reason: str
+) -> None:
     actor, _ = BY_EDGE[(source, event)]
     with pytest.raises(ReferralTransitionError) as error:
         transition(source, event, by=actor, reason=reason)
     assert error.value.code == "transition_reason_required"
 
 
-def test_closed_referrals_allow_nothing():
+def test_closed_referrals_allow_nothing() -> None:
     for status, actor in itertools.product(CLOSED_STATUSES, Actor):
         assert is_closed(status)
         assert allowed_events(status, actor) == ()
 
 
-def test_the_status_groups():
+def test_the_status_groups() -> None:
     assert {S.REJECTED, S.DISCHARGED, S.WITHDRAWN} == CLOSED_STATUSES
     assert S.DRAFT not in OPEN_STATUSES
     assert {S.RECEIVED, S.IN_TRIAGE, S.AWAITING_INFORMATION} == TRIAGE_STATUSES

@@ -910,7 +910,9 @@ def referral_ids(patient, gp, clinic, settings, tmp_path):
         from smertespor.referrals.tests.factories import draft
         from tests.factories import OrganisationFactory
 
-        centre = OrganisationFactory(name="Matrix Centre", kind=Organisation.Kind.PAIN_CENTRE)
+        centre = OrganisationFactory.create(
+            name="Matrix Centre", kind=Organisation.Kind.PAIN_CENTRE
+        )
         upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 matrix", content_type="application/pdf")
         referral = draft(gp, patient, clinic, files=[upload] if state != "draft" else [])
         if state != "draft":
@@ -919,7 +921,7 @@ def referral_ids(patient, gp, clinic, settings, tmp_path):
             from smertespor.accounts.models import Role
             from tests.factories import UserFactory
 
-            doctor = UserFactory(
+            doctor = UserFactory.create(
                 username="matrix-triager", role=Role.CLINIC_DOCTOR, organisation=clinic
             )
             referral = services.accept_referral(
