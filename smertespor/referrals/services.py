@@ -764,6 +764,9 @@ def book_first_appointment(
 ) -> Referral:
     if not isinstance(at, datetime):
         raise field_error("appointment_at", _("Enter a valid date and time."), "invalid")
+    if timezone.is_naive(at):
+        # A time without a zone is the region's local time, as on the page.
+        at = timezone.make_aware(at)
     if at < timezone.now():
         raise field_error(
             "appointment_at", _("The first appointment cannot be in the past."), "past"
