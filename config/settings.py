@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "smertespor.teaching",
     "smertespor.tapering",
     "smertespor.departments",
+    "smertespor.referrals",
     "smertespor.web",
 ]
 

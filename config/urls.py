@@ -29,6 +29,7 @@ urlpatterns = [
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),
     path("departments/", include("smertespor.departments.urls")),
+    path("referrals/", include("smertespor.referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

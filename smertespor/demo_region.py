@@ -16,6 +16,7 @@ from smertespor.advice.demo import load_demo_advice
 from smertespor.departments.demo import load_demo_department
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
+from smertespor.referrals.demo import load_demo_referrals
 from smertespor.tapering.demo import load_demo_taper_plans
 from smertespor.teaching.demo import load_demo_teaching
 from smertespor.tracks.demo import load_demo_courses
@@ -42,6 +43,8 @@ OTHER_ORGANISATIONS = [
     ("Silkeborg Kommune, Sundhed og Omsorg", Kind.MUNICIPALITY, "900000000000104"),
     ("Fysioterapi Silkeborg", Kind.PHYSIOTHERAPY, "900000000000105"),
     ("Region Midtjylland, Sundhedsplanlægning", Kind.REGIONAL_ADMINISTRATION, "900000000000106"),
+    # The region's second pain centre: referrals can be forwarded between the centres.
+    ("Tværfagligt Smertecenter, Regionshospitalet Gødstrup", Kind.PAIN_CENTRE, "900000000000107"),
 ]
 
 
@@ -58,6 +61,7 @@ CLINIC = OTHER_ORGANISATIONS[0][0]
 CENTRE = OTHER_ORGANISATIONS[1][0]
 SPINE_CENTRE = OTHER_ORGANISATIONS[2][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
+SECOND_CENTRE = OTHER_ORGANISATIONS[6][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
     DemoUser("demo-gp2", "Jens", "Bach", Role.GP, PRACTICES[1][0]),
@@ -71,6 +75,10 @@ DEMO_USERS = [
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
     # A hospital department's doctor: a patient in the spine centre's care, an advice request.
     DemoUser("demo-hospital-doctor", "Lars", "Vinther", Role.HOSPITAL_DOCTOR, SPINE_CENTRE),
+    # The pain centre's doctor and nurse triage referrals; one doctor at the second centre.
+    DemoUser("demo-centre-doctor", "Lars", "Bjerre", Role.CLINIC_DOCTOR, CENTRE),
+    DemoUser("demo-centre-nurse", "Signe", "Holt", Role.CLINIC_NURSE, CENTRE),
+    DemoUser("demo-centre2-doctor", "Anne", "Lykke", Role.CLINIC_DOCTOR, SECOND_CENTRE),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -233,7 +241,11 @@ def load_demo_region() -> dict[str, int]:
         clinic_name=CLINIC,
         practice_name=PRACTICES[0][0],
     )
+    referrals_created = load_demo_referrals(
+        gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
+    )
     return {
+        "referrals_created": referrals_created,
         "courses_created": courses_created,
         "hospital_contacts_created": hospital_contacts_created,
         "advice_requests_created": advice_requests_created,

@@ -30,7 +30,7 @@ from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import (
     check_registration_rate,
-    close_care_relation,
+    end_care_relation,
     open_care_relation,
     valid_cpr,
 )
@@ -219,7 +219,7 @@ def end_contact(
             ended_at=timezone.now(),
             ended_by=by,
         )
-        close_care_relation(relation=locked.care_relation)
+        end_care_relation(relation=locked.care_relation)
         record_event(
             user=by,
             action=AuditAction.UPDATE,

@@ -205,7 +205,7 @@ def update_patient(
     return locked
 
 
-def close_care_relation(*, relation: CareRelation) -> CareRelation:
+def end_care_relation(*, relation: CareRelation) -> CareRelation:
     """End ``relation`` (the caller audits why): its organisation no longer sees the patient
     through it. Closing a closed relation changes nothing."""
     if relation.closed_at is None:
@@ -230,6 +230,14 @@ def open_care_relation(
         opened_at=timezone.now(),
         opened_by=by if isinstance(by, User) else None,
     )
+
+
+def close_care_relation(*, patient: Patient, organisation: Organisation, reason: str) -> int:
+    """End ``organisation``'s open care relations of ``reason`` to ``patient`` (a referral
+    rejected, forwarded or withdrawn); other reasons keep theirs. Returns how many closed."""
+    return CareRelation.objects.filter(
+        patient=patient, organisation=organisation, reason=reason, closed_at__isnull=True
+    ).update(closed_at=timezone.now())
 
 
 DECISION_REASON_MAX_LENGTH = 500

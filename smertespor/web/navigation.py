@@ -21,6 +21,7 @@ from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
 )
+from smertespor.referrals.permissions import can_see_referral_counts, can_use_referrals
 from smertespor.teaching.permissions import can_see_teaching, can_see_teaching_reach
 from smertespor.tracks.permissions import can_see_a_worklist
 
@@ -47,6 +48,10 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Advice"), "advice:list"))
     elif can_see_advice_counts(user):
         items.append(NavItem(_("Advice figures"), "advice:counts"))
+    if can_use_referrals(user):
+        items.append(NavItem(_("Referrals"), "referrals:list"))
+    elif can_see_referral_counts(user):
+        items.append(NavItem(_("Referral figures"), "referrals:counts"))
     if can_read_articles(user):
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
     if can_use_omeq_calculator(user):

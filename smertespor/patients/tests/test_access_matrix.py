@@ -52,7 +52,15 @@ PARTICIPANTS = PRACTICE_STAFF | HOSPITAL
 # only the clinic's doctor writes the discharge summary.
 HOSPITAL_TEAM = CLINIC_CLINICIANS
 DISCHARGERS = {"clinic_doctor"}
+# The matrix's referrals go from the GP's practice to the pain clinic (a pain clinic receives
+# referrals as a pain centre does; another centre is refused in referrals/tests).
+REFERRAL_PARTIES = {"gp", "practice_nurse"} | CLINIC_STAFF
+REFERRAL_USERS = {"gp", "other_gp", "practice_nurse"} | CLINIC_STAFF
+REFERRAL_COUNTS = CLINIC_STAFF | {"planner", "admin"}
 # Body values filled in when the test runs.
+PATIENT_ID = "<patient id>"
+RECIPIENT_ID = "<referral recipient id>"
+FORWARD_TO_ID = "<another recipient id>"
 CLINIC_DOCTOR_ID = "<clinic doctor id>"
 SUBJECT_ID = "<role change subject id>"
 SUBJECT_PRACTICE_ID = "<role change subject's practice id>"
@@ -176,6 +184,37 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "advice:article_edit": ("GET", None, CLINIC_CLINICIANS),
     "advice:article_submit": ("POST", {}, CLINIC_CLINICIANS),
     "advice:article_approve": ("POST", {}, CLINIC_CLINICIANS),
+    "referrals:list": ("GET", None, REFERRAL_USERS),
+    "referrals:counts": ("GET", None, REFERRAL_COUNTS),
+    "referrals:create": ("GET", None, {"gp"}),
+    "referrals:detail": ("GET", None, REFERRAL_PARTIES),
+    "referrals:edit": ("GET", None, {"gp"}),
+    "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
+    "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
+    "referrals:withdraw": ("POST", {"reason": "Matrix"}, {"gp"}),
+    "referrals:triage": ("POST", {}, CLINIC_CLINICIANS),
+    "referrals:request_information": ("POST", {"question": "Matrix?"}, CLINIC_CLINICIANS),
+    "referrals:accept": (
+        "POST",
+        {"priority": "routine", "expected_wait_weeks": "4"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:reject": (
+        "POST",
+        {"rejection_reason": "capacity", "advice_to_gp": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:forward": (
+        "POST",
+        {"forward_to": FORWARD_TO_ID, "reason": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:appointment": (
+        "POST",
+        {"appointment_at": "2099-01-01T10:00"},
+        CLINIC_CLINICIANS | {"secretary"},
+    ),
+    "referrals:attachment": ("GET", None, REFERRAL_PARTIES),
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
@@ -273,6 +312,44 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "POST /api/advice/practices/{practice_id}/telephone": (
         {"subject": "By phone", "question": "How?", "advice": "Slowly.", "category": "other"},
         CLINIC_CLINICIANS,
+    ),
+    "GET /api/referrals": (None, REFERRAL_USERS),
+    "POST /api/referrals": (
+        {"patient_id": PATIENT_ID, "recipient_id": RECIPIENT_ID, "history": "Matrix"},
+        {"gp"},
+    ),
+    "GET /api/referrals/criteria": (None, REFERRAL_USERS),
+    "GET /api/referrals/recipients": (None, {"gp", "other_gp"}),
+    "GET /api/referrals/counts": (None, REFERRAL_COUNTS),
+    "GET /api/referrals/{referral_id}": (None, REFERRAL_PARTIES),
+    "PUT /api/referrals/{referral_id}": (
+        {"recipient_id": RECIPIENT_ID, "history": "Matrix"},
+        {"gp"},
+    ),
+    "POST /api/referrals/{referral_id}/send": ({}, {"gp"}),
+    "POST /api/referrals/{referral_id}/withdraw": ({"reason": "Matrix"}, {"gp"}),
+    "GET /api/referrals/{referral_id}/messages": (None, REFERRAL_PARTIES),
+    "POST /api/referrals/{referral_id}/messages": ({"body": "Matrix"}, REFERRAL_PARTIES),
+    "POST /api/referrals/{referral_id}/triage": (None, CLINIC_CLINICIANS),
+    "POST /api/referrals/{referral_id}/information-request": (
+        {"question": "Matrix?"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/accept": (
+        {"priority": "routine", "expected_wait_weeks": 4},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/reject": (
+        {"rejection_reason": "capacity", "advice_to_gp": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/forward": (
+        {"to_id": FORWARD_TO_ID, "reason": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/first-appointment": (
+        {"at": "2099-01-01T10:00:00Z"},
+        CLINIC_CLINICIANS | {"secretary"},
     ),
     "GET /api/notifications": (None, LOGGED_IN),
     "POST /api/notifications/{notification_id}/read": (None, {"gp"}),
@@ -854,6 +931,68 @@ def _contact_id(patient, hospital_doctor):
     return contact.pk
 
 
+@pytest.fixture
+def referral_ids(patient, gp, clinic, settings, tmp_path):
+    """Makes, when a referral URL is tried, a referral of the GP's own patient to the pain
+    clinic: a complete draft (all criteria met), one just received (with an attachment), or
+    one accepted; and another centre of the region to forward to."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def make(state):
+        from smertespor.accounts.models import Organisation
+        from smertespor.referrals import services
+        from smertespor.referrals.tests.factories import draft
+        from tests.factories import OrganisationFactory
+
+        centre = OrganisationFactory.create(
+            name="Matrix Centre", kind=Organisation.Kind.PAIN_CENTRE
+        )
+        upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 matrix", content_type="application/pdf")
+        referral = draft(gp, patient, clinic, files=[upload] if state != "draft" else [])
+        if state != "draft":
+            referral = services.send_referral(referral=referral, by=gp)
+        if state == "accepted":
+            from smertespor.accounts.models import Role
+            from tests.factories import UserFactory
+
+            doctor = UserFactory.create(
+                username="matrix-triager", role=Role.CLINIC_DOCTOR, organisation=clinic
+            )
+            referral = services.accept_referral(
+                referral=referral, by=doctor, priority="routine", expected_wait_weeks=4
+            )
+        return {
+            "referral_id": referral.pk,
+            "attachment_id": referral.attachments.values_list("pk", flat=True).first(),
+            "forward_to": centre.pk,
+            "recipient": clinic.pk,
+        }
+
+    return make
+
+
+# The state of the referral each page or operation is tried on (else: just received).
+REFERRAL_STATES = {
+    "referrals:edit": "draft",
+    "referrals:send": "draft",
+    "referrals:appointment": "accepted",
+    "PUT /api/referrals/{referral_id}": "draft",
+    "POST /api/referrals/{referral_id}/send": "draft",
+    "POST /api/referrals/{referral_id}/first-appointment": "accepted",
+}
+
+
+def _referral_kwargs(name, patient, referral_ids):
+    if not name.startswith("referrals:") or name in {"referrals:list", "referrals:counts"}:
+        return {}, {}
+    if name == "referrals:create":
+        return {"patient_id": patient.pk}, {}
+    ids = referral_ids(REFERRAL_STATES.get(name, "received"))
+    if name == "referrals:attachment":
+        return {"attachment_id": ids["attachment_id"]}, ids
+    return {"referral_id": ids["referral_id"]}, ids
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -897,6 +1036,7 @@ def test_page_access_matrix(
     advice_ids,
     role_request_id,
     registration_request_id,
+    referral_ids,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {
@@ -930,9 +1070,17 @@ def test_page_access_matrix(
         kwargs["contact_id"] = _contact_id(patient, personas["hospital_doctor"])
     if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
         kwargs["role_request_id"] = role_request_id["id"]
+    referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
+    kwargs.update(referral_kwargs)
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
-    body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    body = _fill(
+        body or {},
+        {
+            CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk),
+            FORWARD_TO_ID: str(referral.get("forward_to", "")),
+        },
+    )
     if method == "POST" and name in _PAGE_VERSIONED:
         # The form carries the version of the record it was opened at, in a hidden field.
         label, key = _PAGE_VERSIONED[name]
@@ -961,10 +1109,15 @@ def test_api_access_matrix(
     advice_ids,
     role_request_id,
     registration_request_id,
+    referral_ids,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    referral: dict[str, Any] = {"recipient": clinic.pk}
+    if "{referral_id}" in url:
+        referral = referral_ids(REFERRAL_STATES.get(operation, "received"))
+        url = url.replace("{referral_id}", str(referral["referral_id"]))
     url = url.replace("{registration_request_id}", str(registration_request_id))
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
@@ -976,6 +1129,9 @@ def test_api_access_matrix(
         CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk,
         SUBJECT_ID: role_request_id["other_subject_id"],
         SUBJECT_PRACTICE_ID: role_request_id["practice_id"],
+        PATIENT_ID: str(patient.pk),
+        RECIPIENT_ID: referral["recipient"],
+        FORWARD_TO_ID: referral.get("forward_to", 0),
     }
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
@@ -1007,6 +1163,20 @@ _PAGE_VERSIONED = {
     "medication:end_line": ("medication.MedicationLine", "line_id"),
     "tapering:plan_status": ("tapering.TaperPlan", "plan_id"),
     "advice:reply": ("advice.AdviceRequest", "request_id"),
+    **{
+        f"referrals:{page}": ("referrals.Referral", "referral_id")
+        for page in (
+            "send",
+            "message",
+            "withdraw",
+            "triage",
+            "request_information",
+            "accept",
+            "reject",
+            "forward",
+            "appointment",
+        )
+    },
     "advice:assign": ("advice.AdviceRequest", "request_id"),
     "advice:article_submit": ("advice.Article", "article_id"),
     "advice:article_approve": ("advice.Article", "article_id"),
@@ -1022,6 +1192,7 @@ def _page_version(label: str, pk: object) -> str:
 # The record a versioned write changes, by the most specific part of its path.
 _VERSIONED_PATHS = [
     (r"/api/advice/articles/(\d+)", "advice.Article"),
+    (r"/api/referrals/(\d+)", "referrals.Referral"),
     (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
     (r"/api/teaching/sessions/(\d+)$", "teaching.TeachingSession"),
     (r"/plans/(\d+)/", "tapering.TaperPlan"),

@@ -1,0 +1,29 @@
+"""The patient page's referral panel: the status of each referral the reader takes part in,
+at all times (received, in triage, accepted or rejected, first appointment, discharged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from smertespor.patients.models import Patient
+from smertespor.referrals.permissions import can_refer_patient, can_use_referrals
+from smertespor.referrals.selectors import referrals_of_patient
+
+register = template.Library()
+
+
+@register.inclusion_tag("referrals/_patient_panel.html", takes_context=True)
+def referral_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
+    """The page's view loaded `patient` through `patients.access` (and audited it)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not can_use_referrals(user):
+        return {"patient": patient, "referrals": [], "can_refer": False, "hidden": True}
+    return {
+        "patient": patient,
+        "referrals": list(referrals_of_patient(user, patient)[:10]),
+        "can_refer": can_refer_patient(user, patient),
+        "hidden": False,
+    }

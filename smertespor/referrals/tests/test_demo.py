@@ -1,0 +1,27 @@
+"""The demo region's referrals: one in each state, loaded once, two pain centres."""
+
+import pytest
+from django.core.management import call_command
+
+from smertespor.accounts.models import Organisation
+from smertespor.referrals.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_referrals_in_every_state_and_two_centres_and_loads_once():
+    call_command("load_demo_region")
+    count = Referral.objects.count()
+    call_command("load_demo_region")
+    assert Referral.objects.count() == count == 6
+    assert set(Referral.objects.values_list("status", flat=True)) == {
+        "draft",
+        "received",
+        "awaiting_information",
+        "appointment_booked",
+        "rejected",
+    }
+    assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CENTRE).count() >= 2
+    assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC).exists()
+    assert Referral.objects.filter(tasks__event="forward").exists()
+    assert Referral.objects.exclude(criteria_missing=[]).exists()

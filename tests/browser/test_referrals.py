@@ -1,0 +1,98 @@
+"""Referral in a real browser: the GP refers a patient to the pain centre with one
+criterion unknown (and a reason), the centre asks for a supplement, the GP answers in the
+same thread, the centre accepts, and the GP sees it on the patient's record. Selectors avoid
+UI text, which is Danish here. (The course and the discharge summary are the centres app's.)"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.test_advice import switch_user
+from tests.browser.test_foundation import log_in
+
+REFERRAL_URL = re.compile(r"/referrals/(\d+)/$")
+FIELDS = {
+    "#id_diagnosis_code": "DM545",
+    "#id_diagnosis_text": "Kroniske lænderygsmerter",
+    "#id_history": "Lænderygsmerter i tre år trods fysioterapi.",
+    "#id_question": "Tværfagligt forløb med mestring og nedtrapning.",
+    "#id_function_and_work": "Sygemeldt på halv tid.",
+    "#id_patient_expectations": "At kunne arbejde igen.",
+    "#id_gp_expectations": "En plan jeg kan følge op på.",
+    "#id_pain_since": "2023-01-15",
+}
+YES = [
+    "crit_complex__psychological",
+    "crit_worked_up__somatic_examination",
+    "crit_worked_up__blood_tests",
+    "crit_worked_up__imaging_if_indicated",
+    "crit_worked_up__specialist_assessment",
+    "crit_primary_treatment_tried__physiotherapy",
+    "crit_gp_takes_back",
+]
+
+
+@pytest.mark.browser
+def test_a_gp_refers_the_centre_asks_the_gp_answers_and_the_centre_accepts(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "demo-gp", DEMO_PASSWORD)
+    page.goto("/patients/")
+    page.locator("main table tbody tr td a").nth(3).click()
+    record = page.url
+    page.get_by_test_id("refer-patient").click()
+    expect(page.get_by_test_id("referral-prefill")).to_be_visible()
+    page.locator("#id_recipient").select_option(
+        label="Tværfagligt Smertecenter, Aarhus Universitetshospital"
+    )
+    for selector, value in FIELDS.items():
+        page.locator(selector).fill(value)
+    page.locator("#id_work_status").select_option("part_time_sick_leave")
+    for name in YES:
+        page.locator(f"#id_{name}").select_option("yes")
+    page.locator("#id_crit_motivated").select_option("unknown")
+    page.get_by_test_id("referral-save").click()
+    expect(page).to_have_url(REFERRAL_URL)
+    referral_path = re.search(r"/referrals/\d+/$", page.url).group(0)  # type: ignore[union-attr]
+    expect(page.get_by_test_id("criterion-status-motivated")).to_have_class(
+        re.compile("criterion-unknown")
+    )
+    # Sending without a reason is refused; with one, it goes and is flagged.
+    page.get_by_test_id("referral-send-submit").click()
+    expect(page.locator("ul#id_exception_reason_error")).to_be_visible()
+    page.locator("#id_exception_reason").fill("Patienten vil gerne tale med jer om forløbet.")
+    page.get_by_test_id("referral-send-submit").click()
+    expect(page.get_by_test_id("referral-flagged")).to_be_visible()
+
+    # The centre asks for more information.
+    switch_user(page, "demo-centre-doctor")
+    page.goto(referral_path)
+    expect(page.get_by_test_id("referral-flag")).to_be_visible()
+    page.locator("#id_question").fill("Har patienten prøvet et kommunalt tilbud?")
+    page.get_by_test_id("referral-request-information").click()
+    expect(page.get_by_test_id("referral-status")).to_have_class(
+        re.compile("badge-awaiting_information")
+    )
+
+    # The GP answers in the same thread.
+    switch_user(page, "demo-gp")
+    page.goto(referral_path)
+    page.locator("#id_body").fill("Ja, genoptræning i kommunen i 2024.")
+    page.get_by_test_id("referral-message-submit").click()
+    expect(page.get_by_test_id("referral-message")).to_have_count(2)
+    expect(page.get_by_test_id("referral-status")).to_have_class(re.compile("badge-in_triage"))
+
+    # The centre accepts with priority and waiting time.
+    switch_user(page, "demo-centre-doctor")
+    page.goto(referral_path)
+    page.locator("#id_priority").select_option("routine")
+    page.locator("#id_expected_wait_weeks").fill("8")
+    page.get_by_test_id("referral-accept").click()
+    expect(page.get_by_test_id("referral-wait")).to_be_visible()
+
+    # The GP sees the status on the patient's record.
+    switch_user(page, "demo-gp")
+    page.goto(record)
+    panel = page.get_by_test_id("referral-panel")
+    expect(panel.locator(".badge-accepted")).to_be_visible()
