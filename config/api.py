@@ -14,6 +14,7 @@ from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
 from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.medication.api import medication_router, omeq_router
+from smertespor.pathways.api import router as pathways_router
 from smertespor.patients.api import router as patients_router
 from smertespor.tapering.api import router as tapering_router
 from smertespor.teaching.api import router as teaching_router
@@ -92,3 +93,4 @@ api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
 api.add_router("/notifications", "smertespor.notifications.api.router")
 api.add_router("/accounts", accounts_router)
+api.add_router("/pathways", pathways_router)
