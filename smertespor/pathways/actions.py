@@ -153,6 +153,17 @@ def start_part(
     """An organisation with the patient reports that its part of a stage has started."""
     reporter, enrolment = _reporter(user, patient_id)
     assert reporter.organisation is not None  # noqa: S101 - can_report requires one
+    found = enrolment.pathway.definition.stage(stage)
+    if found is None:
+        raise ValidationError({"stage": [_("Choose one of the pathway's stages.")]})
+    # Another organisation's stage is not the reporter's to start (403, audited).
+    require(
+        reporter,
+        found.owner == reporter.organisation.kind,
+        object_type="pathway_part",
+        object_id=str(enrolment.pk),
+        patient=enrolment.patient,
+    )
     part = services.record_stage_transition(
         enrolment=enrolment,
         by=reporter,
