@@ -32,18 +32,18 @@ from smertespor.pathways.permissions import (
     can_see_enrolments,
 )
 from smertespor.pathways.schemas import (
-    EnrolIn,
     EnrolmentEndIn,
     EnrolmentOut,
     EnrolmentRowOut,
     InstrumentOut,
-    InvolveIn,
-    LevelIn,
     PartEndIn,
-    PartOut,
     PartPlanIn,
     PartStartIn,
     PathwayCountsOut,
+    PathwayEnrolIn,
+    PathwayInvolveIn,
+    PathwayLevelIn,
+    PathwayPartOut,
     PathwayVersionIn,
     PathwayVersionOut,
 )
@@ -129,7 +129,7 @@ def get_enrolment(
 @router.post(_ENROLMENT, response={201: EnrolmentOut}, url_name="pathways_enrol")
 @performs(actions.enrol_patient)
 def enrol(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: EnrolIn
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: PathwayEnrolIn
 ) -> Status[dict[str, Any]]:
     """The patient's GP enrols them (level from the screening answers, or chosen with a
     reason)."""
@@ -153,7 +153,7 @@ def enrol(
 )
 @performs(actions.set_level)
 def set_level(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: LevelIn
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: PathwayLevelIn
 ) -> dict[str, Any]:
     enrolment = actions.set_level(
         user=request.user,
@@ -169,13 +169,13 @@ def set_level(
 
 @router.post(
     _ENROLMENT + "/involvements",
-    response={201: PartOut},
+    response={201: PathwayPartOut},
     url_name="pathways_involve",
     openapi_extra=versioned_write(success=None),
 )
 @performs(actions.involve_organisation)
 def involve(
-    request: HttpRequest, patient_id: uuid.UUID, payload: InvolveIn
+    request: HttpRequest, patient_id: uuid.UUID, payload: PathwayInvolveIn
 ) -> Status[dict[str, Any]]:
     """The coordinating GP involves an organisation in a stage (it gets a care relation)."""
     part = actions.involve_organisation(
@@ -210,7 +210,7 @@ def end(
     return enrolment_payload(enrolment)
 
 
-@router.post(_ENROLMENT + "/parts", response={201: PartOut}, url_name="pathways_part_start")
+@router.post(_ENROLMENT + "/parts", response={201: PathwayPartOut}, url_name="pathways_part_start")
 @performs(actions.start_part)
 def start_part(
     request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: PartStartIn
@@ -229,7 +229,7 @@ def start_part(
 
 @router.post(
     _ENROLMENT + "/parts/{part_id}/plan",
-    response=PartOut,
+    response=PathwayPartOut,
     url_name="pathways_part_plan",
     openapi_extra=versioned_write(),
 )
@@ -255,7 +255,7 @@ def report_plan(
 
 @router.post(
     _ENROLMENT + "/parts/{part_id}/end",
-    response=PartOut,
+    response=PathwayPartOut,
     url_name="pathways_part_end",
     openapi_extra=versioned_write(),
 )

@@ -103,7 +103,7 @@ class InstrumentOut(Schema):
     rules: list[InstrumentRuleOut]
 
 
-class EnrolIn(Schema):
+class PathwayEnrolIn(Schema):
     """Enrol with the screening `answers` (the level follows from them), or a `level` with a
     `level_reason`; a `level` other than the screening's needs a reason too."""
 
@@ -113,13 +113,13 @@ class EnrolIn(Schema):
     answers: Answers | None = None
 
 
-class LevelIn(Schema):
+class PathwayLevelIn(Schema):
     level: Code | None = None
     level_reason: Text = ""
     answers: Answers | None = None
 
 
-class InvolveIn(Schema):
+class PathwayInvolveIn(Schema):
     stage: Code
     organisation_id: Id
     note: Text = ""
@@ -145,7 +145,7 @@ class EnrolmentEndIn(Schema):
     reason: Text
 
 
-class PartOut(Schema):
+class PathwayPartOut(Schema):
     id: int
     stage: str
     stage_name: str
@@ -160,14 +160,14 @@ class PartOut(Schema):
     version: int
 
 
-class HolderOut(Schema):
+class PathwayHolderOut(Schema):
     organisation_id: int
     organisation: str
     stage: str
     since: date
 
 
-class EventOut(Schema):
+class PathwayEventOut(Schema):
     kind: Annotated[str, coded(Event.Kind)]
     stage: str
     organisation: str
@@ -177,7 +177,7 @@ class EventOut(Schema):
     text: str
 
 
-class ScreeningOut(Schema):
+class PathwayScreeningOut(Schema):
     instrument: str
     instrument_version: str
     answers: dict[str, str]
@@ -205,10 +205,10 @@ class EnrolmentOut(Schema):
     ended_on: date | None
     end_reason: str
     version: int
-    now: list[HolderOut]
-    parts: list[PartOut]
-    screenings: list[ScreeningOut]
-    timeline: list[EventOut]
+    now: list[PathwayHolderOut]
+    parts: list[PathwayPartOut]
+    screenings: list[PathwayScreeningOut]
+    timeline: list[PathwayEventOut]
 
 
 class EnrolmentRowOut(Schema):
@@ -217,7 +217,7 @@ class EnrolmentRowOut(Schema):
     enrolled_on: date
     level: str
     level_name: str
-    now: list[HolderOut]
+    now: list[PathwayHolderOut]
 
 
 class PathwayCountsOut(Schema):
