@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.medication.demo import load_demo_medication
+from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient
 from smertespor.tapering.demo import load_demo_taper_plans
 from smertespor.teaching.demo import load_demo_teaching
@@ -56,6 +57,8 @@ class DemoUser:
 CLINIC = OTHER_ORGANISATIONS[0][0]
 CENTRE = OTHER_ORGANISATIONS[1][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
+MUNICIPALITY = OTHER_ORGANISATIONS[3][0]
+PHYSIOTHERAPY = OTHER_ORGANISATIONS[4][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
     DemoUser("demo-gp2", "Jens", "Bach", Role.GP, PRACTICES[1][0]),
@@ -67,6 +70,9 @@ DEMO_USERS = [
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
+    # The low back pain pathway's other actors (physiotherapy practice, municipality).
+    DemoUser("demo-physio-practice", "Lars", "Nygaard", Role.PHYSIOTHERAPIST, PHYSIOTHERAPY),
+    DemoUser("demo-municipality", "Anne", "Iversen", Role.PHYSIOTHERAPIST, MUNICIPALITY),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -223,7 +229,14 @@ def load_demo_region() -> dict[str, int]:
     courses_created = load_demo_courses(
         gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
     )
+    enrolments_created = load_demo_pathways(
+        gp_username="demo-gp",
+        physiotherapy=PHYSIOTHERAPY,
+        municipality=MUNICIPALITY,
+        clinic=CLINIC,
+    )
     return {
+        "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
