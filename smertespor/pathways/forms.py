@@ -125,7 +125,9 @@ class InvolveForm(forms.Form):
         self, *args: Any, targets: list[tuple[Stage, Organisation]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)  # noqa: S101 - declared above
+        target.choices = [
             (f"{stage.code}:{org.pk}", f"{stage.name} — {org.name}") for stage, org in targets
         ]
 
@@ -149,7 +151,9 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, stages: list[Stage], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.code, s.name) for s in stages]
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)  # noqa: S101 - declared above
+        stage.choices = [(s.code, s.name) for s in stages]
 
 
 class PlanForm(forms.Form):

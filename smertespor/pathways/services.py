@@ -94,7 +94,7 @@ def install_builtin_pathway(version_model: Any = PathwayVersion) -> PathwayVersi
     pathway = parse_pathway(text)
     if version_model.objects.filter(pathway_id=pathway.id, version=pathway.version).exists():
         return None
-    return version_model.objects.create(  # type: ignore[no-any-return]
+    return version_model.objects.create(
         pathway_id=pathway.id,
         version=pathway.version,
         title=pathway.title,
@@ -270,7 +270,7 @@ def enrol_patient(
 ) -> Enrolment:
     """The patient's GP enrols them on the current version of the pathway, with a level
     from the screening answers or chosen with a reason. The GP's own stage starts."""
-    if not is_patients_gp(by, patient):
+    if not is_patients_gp(by, patient) or by.organisation_id is None:
         raise PermissionDenied
     version = current_version()
     if version is None:  # pragma: no cover - the migration installs the shipped pathway
