@@ -105,6 +105,7 @@ def load_demo_pathways(
         stage="physiotherapy",
         organisation_id=physio.pk,
         note="Psykologisk informeret fysioterapi, tak.",
+        on=day(27),
     )
     involve_organisation(
         enrolment=first,
@@ -113,6 +114,7 @@ def load_demo_pathways(
         stage="municipality",
         organisation_id=kommune.pk,
         note="Sygemeldt 6 uger; jobcentret er orienteret.",
+        on=day(27),
     )
     if physio_user:
         record_stage_transition(
@@ -152,6 +154,7 @@ def load_demo_pathways(
         expected_version=None,
         stage="physiotherapy",
         organisation_id=physio.pk,
+        on=day(29),
     )
     if physio_user:
         record_stage_transition(
@@ -191,5 +194,6 @@ def load_demo_pathways(
         stage="pain_clinic",
         organisation_id=pain_clinic.pk,
         note="Vurdering af opioidbehandlingen.",
+        on=day(9),
     )
     return 4

@@ -410,6 +410,7 @@ def involve_organisation(
     stage: str,
     organisation_id: object,
     note: str = "",
+    on: datetime.date | None = None,
 ) -> Part:
     """The GP involves an organisation in a stage of the patient's level: it gets a care
     relation to the patient (and so sees them) and is expected to report its start."""
@@ -462,7 +463,7 @@ def involve_organisation(
             reason=CareRelation.Reason.REFERRAL,
             by=by,
         )
-        _event(enrolment, Event.Kind.INVOLVED, by, timezone.localdate(), part=part, text=note)
+        _event(enrolment, Event.Kind.INVOLVED, by, on or timezone.localdate(), part=part, text=note)
         _audit(
             by,
             AuditAction.UPDATE,
@@ -538,6 +539,9 @@ def record_stage_transition(
     pathway = enrolment.pathway.definition
     found = pathway.stage(stage)
     errors: dict[str, list[str]] = {}
+    # Errors name the fields as the doors call them.
+    on_field = "started_on" if event == "start" else "ended_on"
+    text_field = "outcome" if event == "end" else "plan"
     if found is None:
         raise ValidationError({"stage": [_("Choose one of the pathway's stages.")]})
     if organisation.kind != found.owner:
@@ -549,11 +553,11 @@ def record_stage_transition(
         .exclude(status=Part.Status.ENDED)
         .first()
     )
-    _check_reason(errors, "text", text, TEXT_MAX_LENGTH)
+    _check_reason(errors, text_field, text, TEXT_MAX_LENGTH)
     if event == "start":
         if open_part is not None and open_part.status == Part.Status.ACTIVE:
             errors.setdefault("stage", []).append(_("This part has already started."))
-        _check_day(errors, "on", on, not_before=enrolment.enrolled_on)
+        _check_day(errors, on_field, on, not_before=enrolment.enrolled_on)
     else:
         if open_part is None:
             raise ValidationError({"stage": [_("This part has not been started.")]})
@@ -561,12 +565,14 @@ def record_stage_transition(
             if open_part.status != Part.Status.ACTIVE:
                 errors.setdefault("stage", []).append(_("This part has not been started."))
             if not text.strip():
-                errors.setdefault("text", []).append(
+                errors.setdefault(text_field, []).append(
                     _("Say how the part ended and what the GP should know.")
                 )
-            _check_day(errors, "on", on, not_before=open_part.started_on or enrolment.enrolled_on)
+            _check_day(
+                errors, on_field, on, not_before=open_part.started_on or enrolment.enrolled_on
+            )
         elif not text.strip():
-            errors.setdefault("text", []).append(_("Write the plan."))
+            errors.setdefault(text_field, []).append(_("Write the plan."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -228,7 +228,16 @@ def pathway_context(user: Any, patient: Any) -> dict[str, Any]:
             "timeline": list(timeline_of(enrolment)),
             "screening": screenings_of(enrolment).first(),
             "is_coordinator": coordinating,
-            "can_start": reporting and bool(pathway.stages_owned_by(own_kind or "")),
+            "can_start": reporting
+            and any(
+                not any(
+                    p.stage == stage.code
+                    and p.organisation_id == own_id
+                    and p.status == Part.Status.ACTIVE
+                    for p in parts
+                )
+                for stage in pathway.stages_owned_by(own_kind or "")
+            ),
             "own_parts": [
                 p
                 for p in parts

@@ -161,12 +161,38 @@ def test_a_stage_outside_the_patient_s_level_is_refused(gp, patient, client_for)
 
 def test_a_future_start_or_an_end_before_the_start_is_refused(gp, patient, client_for):
     enrolled(patient, gp)
-    http = client_for(gp)
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = post(
-        http, BASE.format(patient.pk) + "/parts", {"stage": "pain_clinic", "started_on": tomorrow}
+    # A GP practice does not own the pain clinic's stage: not theirs to start.
+    refused = post(client_for(gp), BASE.format(patient.pk) + "/parts", {"stage": "pain_clinic"})
+    assert refused.status_code == 403
+    physio_org = PhysiotherapyFactory.create()
+    http = client_for(physiotherapist(physio_org))
+    enrolment = Enrolment.objects.get()
+    from smertespor.pathways.services import involve_organisation
+
+    involve_organisation(
+        enrolment=enrolment,
+        by=gp,
+        expected_version=None,
+        stage="physiotherapy",
+        organisation_id=physio_org.pk,
     )
-    assert response.status_code == 422  # and a GP practice does not own the pain clinic
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    future = post(
+        http, BASE.format(patient.pk) + "/parts", {"stage": "physiotherapy", "started_on": tomorrow}
+    )
+    assert future.status_code == 422
+    assert {e["field"] for e in future.json()["errors"]} == {"started_on"}
+    started = post(http, BASE.format(patient.pk) + "/parts", {"stage": "physiotherapy"})
+    part = started.json()
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    early = post(
+        http,
+        BASE.format(patient.pk) + f"/parts/{part['id']}/end",
+        {"outcome": "Slut", "ended_on": yesterday},
+        version=part["version"],
+    )
+    assert early.status_code == 422
+    assert Part.objects.get(pk=part["id"]).status == "active"
 
 
 def test_only_the_patient_s_gp_enrols(other_gp, practice_nurse, patient, client_for):
