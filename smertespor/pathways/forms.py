@@ -90,7 +90,8 @@ class LevelMixin:
 
 class EnrolForm(LevelMixin, forms.Form):
     enrolled_on = forms.DateField(
-        label=gettext_lazy("Enrolled on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Enrolled on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, pathway: Pathway, instrument: Instrument, **kwargs: Any):
@@ -139,7 +140,8 @@ class InvolveForm(forms.Form):
 class StartForm(forms.Form):
     stage = forms.ChoiceField(label=gettext_lazy("Stage"))
     started_on = forms.DateField(
-        label=gettext_lazy("Started on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Started on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     plan = forms.CharField(
         label=gettext_lazy("Plan"),
@@ -167,7 +169,8 @@ class PlanForm(forms.Form):
 
 class EndPartForm(forms.Form):
     ended_on = forms.DateField(
-        label=gettext_lazy("Ended on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Ended on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     outcome = forms.CharField(
         label=gettext_lazy("Outcome and what the GP should know"),
@@ -179,7 +182,8 @@ class EndPartForm(forms.Form):
 
 class EndEnrolmentForm(forms.Form):
     ended_on = forms.DateField(
-        label=gettext_lazy("Ended on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Ended on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label=gettext_lazy("Why the pathway ends"),
