@@ -1129,8 +1129,8 @@ def _current_version(url: str) -> str:
     if enrolment:
         from smertespor.pathways.models import Enrolment
 
-        found = Enrolment.objects.filter(patient_id=enrolment.group(1), status="active")
-        return f'"{found.values_list("version", flat=True).first() or 1}"'
+        active = Enrolment.objects.filter(patient_id=enrolment.group(1), status="active")
+        return f'"{active.values_list("version", flat=True).first() or 1}"'
 
     for pattern, label in _VERSIONED_PATHS:
         found = re.search(pattern, url)
