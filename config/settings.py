@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "smertespor.tapering",
     "smertespor.departments",
     "smertespor.referrals",
+    "smertespor.pathways",
     "smertespor.web",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("tracks/", include("smertespor.tracks.urls")),
     path("departments/", include("smertespor.departments.urls")),
     path("referrals/", include("smertespor.referrals.urls")),
+    path("pathways/", include("smertespor.pathways.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

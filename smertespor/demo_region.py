@@ -15,6 +15,7 @@ from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.departments.demo import load_demo_department
 from smertespor.medication.demo import load_demo_medication
+from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient
 from smertespor.referrals.demo import load_demo_referrals
 from smertespor.tapering.demo import load_demo_taper_plans
@@ -62,6 +63,8 @@ CENTRE = OTHER_ORGANISATIONS[1][0]
 SPINE_CENTRE = OTHER_ORGANISATIONS[2][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
 SECOND_CENTRE = OTHER_ORGANISATIONS[6][0]
+MUNICIPALITY = OTHER_ORGANISATIONS[3][0]
+PHYSIOTHERAPY = OTHER_ORGANISATIONS[4][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
     DemoUser("demo-gp2", "Jens", "Bach", Role.GP, PRACTICES[1][0]),
@@ -79,6 +82,9 @@ DEMO_USERS = [
     DemoUser("demo-centre-doctor", "Lars", "Bjerre", Role.CLINIC_DOCTOR, CENTRE),
     DemoUser("demo-centre-nurse", "Signe", "Holt", Role.CLINIC_NURSE, CENTRE),
     DemoUser("demo-centre2-doctor", "Anne", "Lykke", Role.CLINIC_DOCTOR, SECOND_CENTRE),
+    # The low back pain pathway's other actors (physiotherapy practice, municipality).
+    DemoUser("demo-physio-practice", "Lars", "Nygaard", Role.PHYSIOTHERAPIST, PHYSIOTHERAPY),
+    DemoUser("demo-municipality", "Anne", "Iversen", Role.PHYSIOTHERAPIST, MUNICIPALITY),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -244,8 +250,15 @@ def load_demo_region() -> dict[str, int]:
     referrals_created = load_demo_referrals(
         gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
     )
+    enrolments_created = load_demo_pathways(
+        gp_username="demo-gp",
+        physiotherapy=PHYSIOTHERAPY,
+        municipality=MUNICIPALITY,
+        clinic=CLINIC,
+    )
     return {
         "referrals_created": referrals_created,
+        "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,
         "hospital_contacts_created": hospital_contacts_created,
         "advice_requests_created": advice_requests_created,

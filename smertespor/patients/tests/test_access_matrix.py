@@ -248,6 +248,21 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "accounts:role_request_create": ("GET", None, {"admin"}),
     "accounts:role_request_approve": ("POST", {}, {"admin"}),
     "accounts:role_request_reject": ("POST", {"note": "Matrix"}, {"admin"}),
+    # The low back pain pathway (see PATHWAY_STATES): the GP's patient enrolled, the clinic
+    # involved in its pain-clinic stage (so it sees the patient), its part under way.
+    "pathways:enrolments": ("GET", None, CLINICAL),
+    "pathways:counts": ("GET", None, {"planner", "admin"}),
+    "pathways:versions": ("GET", None, LOGGED_IN),
+    "pathways:version": ("GET", None, LOGGED_IN),
+    "pathways:publish": ("GET", None, {"admin"}),
+    "pathways:patient": ("GET", None, PATIENT_READERS | CLINIC_STAFF),
+    "pathways:enrol": ("GET", None, {"gp"}),
+    "pathways:level": ("GET", None, {"gp"}),
+    "pathways:involve": ("GET", None, {"gp"}),
+    "pathways:end": ("GET", None, {"gp"}),
+    "pathways:part_start": ("GET", None, {"gp", "practice_nurse"} | CLINIC_CLINICIANS),
+    "pathways:part_plan": ("GET", None, CLINIC_CLINICIANS),
+    "pathways:part_end": ("GET", None, CLINIC_CLINICIANS),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
     # The second factor: every signed-in user sets up and passes their own (the gate in
@@ -270,6 +285,8 @@ OMEQ_LINE = {
 TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
 TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
 REGISTRATION_REQUEST = "/api/patients/registration-requests/{registration_request_id}"
+PATHWAY = "/api/pathways/patients/{patient_id}/enrolment"
+PATHWAY_CLINIC_ID = "<pathway clinic id>"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -486,6 +503,23 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, CLINIC_STAFF),
+    "GET /api/pathways/versions": (None, LOGGED_IN),
+    "POST /api/pathways/versions": ({"text": "<pathway file>"}, {"admin"}),
+    "GET /api/pathways/versions/{version_id}": (None, LOGGED_IN),
+    "GET /api/pathways/instrument": (None, LOGGED_IN),
+    "GET /api/pathways/enrolments": (None, CLINICAL),
+    "GET /api/pathways/counts": (None, {"planner", "admin"}),
+    f"GET {PATHWAY}": (None, PATIENT_READERS | CLINIC_STAFF),
+    f"POST {PATHWAY}": ({"level": "high", "level_reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/level": ({"level": "medium", "level_reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/involvements": (
+        {"stage": "pain_clinic", "organisation_id": PATHWAY_CLINIC_ID},
+        {"gp"},
+    ),
+    f"POST {PATHWAY}/end": ({"reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/parts": ({"stage": "pain_clinic"}, CLINIC_CLINICIANS),
+    f"POST {PATHWAY}/parts/{{part_id}}/plan": ({"plan": "Matrix"}, CLINIC_CLINICIANS),
+    f"POST {PATHWAY}/parts/{{part_id}}/end": ({"outcome": "Matrix"}, CLINIC_CLINICIANS),
     "GET /api/accounts/role-requests": (None, {"admin"}),
     "POST /api/accounts/role-requests": (
         {
@@ -993,6 +1027,87 @@ def _referral_kwargs(name, patient, referral_ids):
     return {"referral_id": ids["referral_id"]}, ids
 
 
+# The state of the GP's patient's pathway each page or operation is tried in (others: none):
+# "new" not enrolled; "enrolled"; "involved" the clinic involved in the pain-clinic stage
+# (it sees the patient); "started" the clinic's part under way.
+PATHWAY_STATES = {
+    "pathways:patient": "involved",
+    "pathways:enrol": "new",
+    "pathways:level": "enrolled",
+    "pathways:involve": "enrolled",
+    "pathways:end": "enrolled",
+    "pathways:part_start": "involved",
+    "pathways:part_plan": "started",
+    "pathways:part_end": "started",
+    f"GET {PATHWAY}": "involved",
+    f"POST {PATHWAY}": "new",
+    f"POST {PATHWAY}/level": "enrolled",
+    f"POST {PATHWAY}/involvements": "enrolled",
+    f"POST {PATHWAY}/end": "involved",
+    f"POST {PATHWAY}/parts": "involved",
+    f"POST {PATHWAY}/parts/{{part_id}}/plan": "started",
+    f"POST {PATHWAY}/parts/{{part_id}}/end": "started",
+}
+
+
+def _pathway_ids(state, patient, clinic, personas):
+    from smertespor.pathways.models import PathwayVersion
+    from smertespor.pathways.services import (
+        enrol_patient,
+        involve_organisation,
+        record_stage_transition,
+    )
+
+    ids = {"version_id": PathwayVersion.objects.get().pk, "part_id": 0}
+    if state in {None, "new"}:
+        return ids
+    enrolment = enrol_patient(
+        patient=patient,
+        by=personas["gp"],
+        enrolled_on=timezone.localdate(),
+        level="high",
+        level_reason="Matrix",
+    )
+    if state in {"involved", "started"}:
+        part = involve_organisation(
+            enrolment=enrolment,
+            by=personas["gp"],
+            expected_version=None,
+            stage="pain_clinic",
+            organisation_id=clinic.pk,
+        )
+        ids["part_id"] = part.pk
+    if state == "started":
+        record_stage_transition(
+            enrolment=enrolment,
+            by=personas["clinic_doctor"],
+            stage="pain_clinic",
+            organisation=clinic,
+            event="start",
+        )
+    return ids
+
+
+def _pathway_kwargs(name, patient, clinic, personas):
+    if not name.startswith("pathways:"):
+        return {}
+    ids = _pathway_ids(PATHWAY_STATES.get(name), patient, clinic, personas)
+    if name == "pathways:version":
+        return {"version_id": ids["version_id"]}
+    if name not in PATHWAY_STATES:
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name in {"pathways:part_plan", "pathways:part_end"}:
+        kwargs["part_id"] = ids["part_id"]
+    return kwargs
+
+
+def _pathway_file():
+    from domain.pathway import shipped_pathway_text
+
+    return shipped_pathway_text().replace('version = "2026.1"', 'version = "matrix-1"', 1)
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -1068,6 +1183,7 @@ def test_page_access_matrix(
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
     if name == "departments:contact_end":
         kwargs["contact_id"] = _contact_id(patient, personas["hospital_doctor"])
+    kwargs.update(_pathway_kwargs(name, patient, clinic, personas))
     if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
         kwargs["role_request_id"] = role_request_id["id"]
     referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
@@ -1142,6 +1258,12 @@ def test_api_access_matrix(
         url = url.replace("{alert_id}", str(ids["alert_id"]))
     if "{plan_id}" in url:
         url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
+    if "/api/pathways/" in url:
+        ids = _pathway_ids(PATHWAY_STATES.get(operation), patient, clinic, personas)
+        url = url.replace("{version_id}", str(ids["version_id"]))
+        url = url.replace("{part_id}", str(ids["part_id"]))
+        values[PATHWAY_CLINIC_ID] = clinic.pk
+        values["<pathway file>"] = _pathway_file()
     http = _client(persona, personas, client_for, client)
     kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
@@ -1191,6 +1313,7 @@ def _page_version(label: str, pk: object) -> str:
 
 # The record a versioned write changes, by the most specific part of its path.
 _VERSIONED_PATHS = [
+    (r"/enrolment/parts/(\d+)/", "pathways.Part"),
     (r"/api/advice/articles/(\d+)", "advice.Article"),
     (r"/api/referrals/(\d+)", "referrals.Referral"),
     (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
@@ -1209,6 +1332,15 @@ def _current_version(url: str) -> str:
     import re
 
     from django.apps import apps
+
+    enrolment = re.search(
+        r"/api/pathways/patients/([0-9a-f-]{36})/enrolment/(?:level|involvements|end)$", url
+    )
+    if enrolment:
+        from smertespor.pathways.models import Enrolment
+
+        active = Enrolment.objects.filter(patient_id=enrolment.group(1), status="active")
+        return f'"{active.values_list("version", flat=True).first() or 1}"'
 
     for pattern, label in _VERSIONED_PATHS:
         found = re.search(pattern, url)
