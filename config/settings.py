@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "smertespor.tracks",
     "smertespor.teaching",
     "smertespor.tapering",
+    "smertespor.centres",
     "smertespor.web",
 ]
 

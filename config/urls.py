@@ -28,6 +28,7 @@ urlpatterns = [
     path("tapering/", include("smertespor.tapering.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),
+    path("centres/", include("smertespor.centres.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
