@@ -33,26 +33,26 @@ from smertespor.centres.permissions import (
     is_centre_staff,
 )
 from smertespor.centres.schemas import (
-    AppointmentIn,
-    AppointmentOut,
-    AppointmentRecordIn,
-    CatalogueOut,
-    CountsOut,
-    CourseIn,
-    CourseOut,
-    CourseSummaryOut,
-    DischargeSummaryIn,
-    DischargeSummaryOut,
-    MeasurementOut,
-    ModuleIn,
-    ModuleOut,
-    NewSummaryOut,
-    OutcomeIn,
-    StepIn,
-    TaperPlanLinkIn,
-    TeamMemberIn,
-    TeamMemberOut,
-    WorklistOut,
+    CentreAppointmentIn,
+    CentreAppointmentOut,
+    CentreAppointmentRecordIn,
+    CentreCatalogueOut,
+    CentreCountsOut,
+    CentreCourseIn,
+    CentreCourseOut,
+    CentreCourseSummaryOut,
+    CentreDischargeSummaryIn,
+    CentreDischargeSummaryOut,
+    CentreMeasurementOut,
+    CentreModuleIn,
+    CentreModuleOut,
+    CentreNewSummaryOut,
+    CentreOutcomeIn,
+    CentreStepIn,
+    CentreTaperPlanLinkIn,
+    CentreTeamMemberIn,
+    CentreTeamMemberOut,
+    CentreWorklistOut,
 )
 from smertespor.centres.selectors import (
     centre_worklist,
@@ -71,7 +71,7 @@ _PATIENT = "/patients/{patient_id}"
 _COURSE = _PATIENT + "/courses/{course_id}"
 
 
-@router.get("/catalogue", response=CatalogueOut, url_name="centres_catalogue")
+@router.get("/catalogue", response=CentreCatalogueOut, url_name="centres_catalogue")
 def get_catalogue(request: HttpRequest) -> dict[str, Any]:
     """The modules a plan is made of and the outcome instruments, with their sources."""
     logged_in(request.user)
@@ -114,21 +114,21 @@ def get_catalogue(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/worklist", response=WorklistOut, url_name="centres_worklist")
+@router.get("/worklist", response=CentreWorklistOut, url_name="centres_worklist")
 def get_worklist(request: HttpRequest) -> dict[str, Any]:
     """The centre's open courses, referred patients without a course, recently closed."""
     user = require(request.user, is_centre_staff, object_type="centre_worklist")
     return worklist_payload(centre_worklist(user))
 
 
-@router.get("/counts", response=list[CountsOut], url_name="centres_counts")
+@router.get("/counts", response=list[CentreCountsOut], url_name="centres_counts")
 def get_counts(request: HttpRequest) -> list[dict[str, Any]]:
     """Courses per centre and status: counts only, for planners."""
     require(request.user, can_see_centre_counts, object_type="centre_counts")
     return course_counts()
 
 
-@router.get("/summaries/new", response=list[NewSummaryOut], url_name="centres_new_summaries")
+@router.get("/summaries/new", response=list[CentreNewSummaryOut], url_name="centres_new_summaries")
 def get_new_summaries(request: HttpRequest) -> list[dict[str, Any]]:
     """Discharge summaries sent to the user's practice and not yet marked received."""
     user = require(request.user, can_acknowledge_summaries, object_type="centre_summaries")
@@ -144,7 +144,9 @@ def get_new_summaries(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get(_PATIENT + "/courses", response=list[CourseSummaryOut], url_name="centres_courses")
+@router.get(
+    _PATIENT + "/courses", response=list[CentreCourseSummaryOut], url_name="centres_courses"
+)
 def get_courses(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     """The patient's courses at the user's centre."""
     user = require(request.user, is_centre_staff, object_type="centre_course")
@@ -153,11 +155,11 @@ def get_courses(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, A
 
 
 @router.post(
-    _PATIENT + "/courses", response={201: CourseSummaryOut}, url_name="centres_course_plan"
+    _PATIENT + "/courses", response={201: CentreCourseSummaryOut}, url_name="centres_course_plan"
 )
 @performs(actions.plan_course)
 def post_course(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: CourseIn
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, payload: CentreCourseIn
 ) -> Status[dict[str, Any]]:
     """Plan a course for a patient the centre has an open care relation with."""
     course = actions.plan_course(
@@ -170,7 +172,9 @@ def post_course(
     return Status(201, course_summary_payload(course))
 
 
-@router.get(_COURSE, response=CourseOut, url_name="centres_course", openapi_extra=VERSIONED_READ)
+@router.get(
+    _COURSE, response=CentreCourseOut, url_name="centres_course", openapi_extra=VERSIONED_READ
+)
 def get_course(
     request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: int
 ) -> dict[str, Any]:
@@ -181,7 +185,7 @@ def get_course(
 
 @router.post(
     _COURSE + "/steps",
-    response=CourseSummaryOut,
+    response=CentreCourseSummaryOut,
     url_name="centres_course_step",
     openapi_extra=versioned_write(),
 )
@@ -191,7 +195,7 @@ def post_step(
     response: HttpResponse,
     patient_id: uuid.UUID,
     course_id: int,
-    payload: StepIn,
+    payload: CentreStepIn,
 ) -> dict[str, Any]:
     """Start the course (it needs a team member and a module) or cancel it (with a reason)."""
     course = actions.take_step(
@@ -206,10 +210,10 @@ def post_step(
     return course_summary_payload(course)
 
 
-@router.post(_COURSE + "/team", response={201: TeamMemberOut}, url_name="centres_team_add")
+@router.post(_COURSE + "/team", response={201: CentreTeamMemberOut}, url_name="centres_team_add")
 @performs(actions.add_team_member)
 def post_team_member(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: TeamMemberIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreTeamMemberIn
 ) -> Status[dict[str, Any]]:
     member = actions.add_team_member(
         user=request.user,
@@ -221,10 +225,10 @@ def post_team_member(
     return Status(201, team_member_payload(member))
 
 
-@router.post(_COURSE + "/modules", response={201: ModuleOut}, url_name="centres_module_add")
+@router.post(_COURSE + "/modules", response={201: CentreModuleOut}, url_name="centres_module_add")
 @performs(actions.add_module)
 def post_module(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: ModuleIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreModuleIn
 ) -> Status[dict[str, Any]]:
     module = actions.add_module(
         user=request.user,
@@ -238,7 +242,7 @@ def post_module(
 
 @router.put(
     _COURSE + "/modules/{module_id}/taper-plan",
-    response=ModuleOut,
+    response=CentreModuleOut,
     url_name="centres_module_taper_plan",
 )
 @performs(actions.link_taper_plan)
@@ -247,7 +251,7 @@ def put_taper_plan(
     patient_id: uuid.UUID,
     course_id: int,
     module_id: int,
-    payload: TaperPlanLinkIn,
+    payload: CentreTaperPlanLinkIn,
 ) -> dict[str, Any]:
     """Link the taper module to one of the patient's taper plans (the centre's doctor)."""
     module = actions.link_taper_plan(
@@ -261,7 +265,9 @@ def put_taper_plan(
 
 
 @router.post(
-    _COURSE + "/appointments", response={201: AppointmentOut}, url_name="centres_appointment_add"
+    _COURSE + "/appointments",
+    response={201: CentreAppointmentOut},
+    url_name="centres_appointment_add",
 )
 @performs(actions.book_appointment)
 def post_appointment(
@@ -269,7 +275,7 @@ def post_appointment(
     response: HttpResponse,
     patient_id: uuid.UUID,
     course_id: int,
-    payload: AppointmentIn,
+    payload: CentreAppointmentIn,
 ) -> Status[dict[str, Any]]:
     appointment = actions.book_appointment(
         user=request.user,
@@ -286,7 +292,7 @@ def post_appointment(
 
 @router.post(
     _COURSE + "/appointments/{appointment_id}/record",
-    response=AppointmentOut,
+    response=CentreAppointmentOut,
     url_name="centres_appointment_record",
     openapi_extra=versioned_write(),
 )
@@ -297,7 +303,7 @@ def post_appointment_record(
     patient_id: uuid.UUID,
     course_id: int,
     appointment_id: int,
-    payload: AppointmentRecordIn,
+    payload: CentreAppointmentRecordIn,
 ) -> dict[str, Any]:
     """Record a booked appointment as attended or cancelled (`If-Match`: the appointment's
     version, as its `version` field or the booking's `ETag` gave it)."""
@@ -314,10 +320,12 @@ def post_appointment_record(
     return appointment_payload(appointment)
 
 
-@router.post(_COURSE + "/outcomes", response={201: MeasurementOut}, url_name="centres_outcome_add")
+@router.post(
+    _COURSE + "/outcomes", response={201: CentreMeasurementOut}, url_name="centres_outcome_add"
+)
 @performs(actions.record_outcome)
 def post_outcome(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: OutcomeIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreOutcomeIn
 ) -> Status[dict[str, Any]]:
     """Record an outcome measure (PEG, NRS or a questionnaire) at start, end or follow-up."""
     measurement = actions.record_outcome(
@@ -333,7 +341,7 @@ def post_outcome(
 
 
 @router.get(
-    _COURSE + "/discharge-summary", response=DischargeSummaryOut, url_name="centres_summary"
+    _COURSE + "/discharge-summary", response=CentreDischargeSummaryOut, url_name="centres_summary"
 )
 def get_summary(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
     """The discharge summary: for the practice it was sent to and the centre that sent it."""
@@ -342,7 +350,7 @@ def get_summary(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> 
 
 @router.post(
     _COURSE + "/discharge-summary",
-    response={201: DischargeSummaryOut},
+    response={201: CentreDischargeSummaryOut},
     url_name="centres_summary_send",
     openapi_extra=versioned_write(201),
 )
@@ -352,7 +360,7 @@ def post_summary(
     response: HttpResponse,
     patient_id: uuid.UUID,
     course_id: int,
-    payload: DischargeSummaryIn,
+    payload: CentreDischargeSummaryIn,
 ) -> Status[dict[str, Any]]:
     """Send the discharge summary to the GP: the course is discharged (`If-Match`: the
     course's version). The medication and OMEQ come from the patient's medication list."""
@@ -372,7 +380,7 @@ def post_summary(
 
 @router.post(
     _COURSE + "/discharge-summary/acknowledge",
-    response=DischargeSummaryOut,
+    response=CentreDischargeSummaryOut,
     url_name="centres_summary_acknowledge",
 )
 @performs(actions.acknowledge_summary)

@@ -33,64 +33,64 @@ StepEvent = Literal["start", "cancel"]
 AppointmentOutcome = Literal["attend", "cancel"]
 
 
-class CourseIn(Schema):
+class CentreCourseIn(Schema):
     goals: Text
     planned_start: date
 
 
-class StepIn(Schema):
+class CentreStepIn(Schema):
     event: StepEvent
     reason: ShortText = ""
 
 
-class TeamMemberIn(Schema):
+class CentreTeamMemberIn(Schema):
     user_id: Id
     discipline: Annotated[str, Field(max_length=32), one_of(TeamDiscipline.values)]
 
 
-class ModuleIn(Schema):
+class CentreModuleIn(Schema):
     code: Annotated[str, Field(max_length=40), one_of(default_modules().codes)]
     note: ShortText = ""
 
 
-class TaperPlanLinkIn(Schema):
+class CentreTaperPlanLinkIn(Schema):
     taper_plan_id: Id
 
 
-class AppointmentIn(Schema):
+class CentreAppointmentIn(Schema):
     starts_at: datetime
     duration_minutes: Annotated[int, Field(ge=5, le=480)]
     clinician_id: Id
     module_id: Id | None = None
 
 
-class AppointmentRecordIn(Schema):
+class CentreAppointmentRecordIn(Schema):
     outcome: AppointmentOutcome
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-class OutcomeIn(Schema):
+class CentreOutcomeIn(Schema):
     instrument: Annotated[str, Field(max_length=40), one_of(sorted(default_instruments()))]
     timepoint: Annotated[str, Field(max_length=16), one_of(MeasureTimepoint.values)]
     answers: dict[Annotated[str, Field(max_length=40)], int]
     measured_on: date
 
 
-class DischargeSummaryIn(Schema):
+class CentreDischargeSummaryIn(Schema):
     course_summary: Text
     plan_after: Annotated[str, Field(max_length=4000)]
     municipality_continues: ShortText = ""
     physiotherapy_continues: ShortText = ""
 
 
-class TeamMemberOut(Schema):
+class CentreTeamMemberOut(Schema):
     id: int
     user_id: int
     name: str
     discipline: DisciplineCode
 
 
-class ModuleOut(Schema):
+class CentreModuleOut(Schema):
     id: int
     code: ModuleCode
     name: str
@@ -98,7 +98,7 @@ class ModuleOut(Schema):
     taper_plan_id: int | None
 
 
-class AppointmentOut(Schema):
+class CentreAppointmentOut(Schema):
     id: int
     starts_at: datetime
     duration_minutes: int
@@ -109,7 +109,7 @@ class AppointmentOut(Schema):
     version: int
 
 
-class MeasurementOut(Schema):
+class CentreMeasurementOut(Schema):
     id: int
     instrument: InstrumentCode
     instrument_version: str
@@ -119,7 +119,7 @@ class MeasurementOut(Schema):
     measured_on: date
 
 
-class OutcomeChangeOut(Schema):
+class CentreOutcomeChangeOut(Schema):
     instrument: InstrumentCode
     higher_is_better: bool
     start: str | None
@@ -130,7 +130,7 @@ class OutcomeChangeOut(Schema):
     start_to_follow_up: str | None
 
 
-class EventOut(Schema):
+class CentreEventOut(Schema):
     kind: str
     by: str
     occurred_at: datetime
@@ -139,7 +139,7 @@ class EventOut(Schema):
     reason: str
 
 
-class CourseSummaryOut(Schema):
+class CentreCourseSummaryOut(Schema):
     id: int
     patient_id: uuid.UUID
     centre_id: int
@@ -153,18 +153,18 @@ class CourseSummaryOut(Schema):
     version: int
 
 
-class CourseOut(CourseSummaryOut):
+class CentreCourseOut(CentreCourseSummaryOut):
     module_catalogue_version: str
-    team: list[TeamMemberOut]
-    modules: list[ModuleOut]
-    appointments: list[AppointmentOut]
-    measurements: list[MeasurementOut]
-    outcomes: list[OutcomeChangeOut]
-    events: list[EventOut]
+    team: list[CentreTeamMemberOut]
+    modules: list[CentreModuleOut]
+    appointments: list[CentreAppointmentOut]
+    measurements: list[CentreMeasurementOut]
+    outcomes: list[CentreOutcomeChangeOut]
+    events: list[CentreEventOut]
     has_discharge_summary: bool
 
 
-class DischargeSummaryOut(Schema):
+class CentreDischargeSummaryOut(Schema):
     course_id: int
     centre: str
     sent_to_id: int
@@ -181,7 +181,7 @@ class DischargeSummaryOut(Schema):
     acknowledged_at: datetime | None
 
 
-class NewSummaryOut(Schema):
+class CentreNewSummaryOut(Schema):
     course_id: int
     patient_id: uuid.UUID
     patient_name: str
@@ -189,7 +189,7 @@ class NewSummaryOut(Schema):
     sent_at: datetime
 
 
-class WorklistCourseOut(Schema):
+class CentreWorklistCourseOut(Schema):
     course_id: int
     patient_id: uuid.UUID
     patient_name: str
@@ -198,20 +198,20 @@ class WorklistCourseOut(Schema):
     closed_on: date | None
 
 
-class WorklistReferralOut(Schema):
+class CentreWorklistReferralOut(Schema):
     patient_id: uuid.UUID
     patient_name: str
     opened_at: datetime
     reason: str
 
 
-class WorklistOut(Schema):
-    open_courses: list[WorklistCourseOut]
-    referred: list[WorklistReferralOut]
-    closed: list[WorklistCourseOut]
+class CentreWorklistOut(Schema):
+    open_courses: list[CentreWorklistCourseOut]
+    referred: list[CentreWorklistReferralOut]
+    closed: list[CentreWorklistCourseOut]
 
 
-class CountsOut(Schema):
+class CentreCountsOut(Schema):
     centre_id: int
     centre: str
     planned: int
@@ -220,14 +220,14 @@ class CountsOut(Schema):
     cancelled: int
 
 
-class ItemOut(Schema):
+class CentreItemOut(Schema):
     code: str
     text: str
     minimum: int
     maximum: int
 
 
-class InstrumentOut(Schema):
+class CentreInstrumentOut(Schema):
     code: str
     name: str
     version: str
@@ -237,18 +237,18 @@ class InstrumentOut(Schema):
     maximum: str
     source: str
     licence: str
-    items: list[ItemOut]
+    items: list[CentreItemOut]
 
 
-class CatalogueModuleOut(Schema):
+class CentreCatalogueModuleOut(Schema):
     code: str
     name: str
     disciplines: list[str]
     uses_taper_plan: bool
 
 
-class CatalogueOut(Schema):
+class CentreCatalogueOut(Schema):
     modules_version: str
     modules_source: str
-    modules: list[CatalogueModuleOut]
-    instruments: list[InstrumentOut]
+    modules: list[CentreCatalogueModuleOut]
+    instruments: list[CentreInstrumentOut]
