@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
+from smertespor.centres.demo import load_demo_centre_courses
 from smertespor.medication.demo import load_demo_medication
 from smertespor.patients.models import Patient
 from smertespor.tapering.demo import load_demo_taper_plans
@@ -64,6 +65,9 @@ DEMO_USERS = [
     DemoUser("demo-clinic-doctor", "Anders", "Kjær", Role.CLINIC_DOCTOR, CLINIC),
     DemoUser("demo-clinic-nurse", "Sofie", "Winther", Role.CLINIC_NURSE, CLINIC),
     DemoUser("demo-psychologist", "Ida", "Mørk", Role.PSYCHOLOGIST, CLINIC),
+    DemoUser("demo-centre-doctor", "Lise", "Bruun", Role.CLINIC_DOCTOR, CENTRE),
+    DemoUser("demo-centre-nurse", "Karin", "Vinther", Role.CLINIC_NURSE, CENTRE),
+    DemoUser("demo-centre-psychologist", "Jonas", "Lykke", Role.PSYCHOLOGIST, CENTRE),
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
@@ -223,8 +227,10 @@ def load_demo_region() -> dict[str, int]:
     courses_created = load_demo_courses(
         gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
     )
+    centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
     return {
         "courses_created": courses_created,
+        "centre_courses_created": centre_courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,
