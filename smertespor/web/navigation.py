@@ -17,6 +17,7 @@ from smertespor.advice.permissions import (
     can_see_advice_counts,
     can_use_advice,
 )
+from smertespor.centres.permissions import is_centre_staff
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -43,6 +44,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Patients"), "patients:list"))
     if can_see_a_worklist(user):
         items.append(NavItem(_("Worklist"), "tracks:worklist"))
+    if is_centre_staff(user):
+        items.append(NavItem(_("Pain centre courses"), "centres:worklist"))
     if can_use_advice(user):
         items.append(NavItem(_("Advice"), "advice:list"))
     elif can_see_advice_counts(user):
