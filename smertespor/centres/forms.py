@@ -15,7 +15,14 @@ from smertespor.centres.labels import item_text
 from smertespor.centres.models import MeasureTimepoint, PlannedModule, TeamDiscipline, TeamMember
 from smertespor.centres.selectors import module_choices
 from smertespor.entry.forms import IntegerField
-from smertespor.tracks.forms import DATE_INPUT, DATETIME_INPUT, VersionForm
+from smertespor.tracks.forms import DATE_INPUT, DATETIME_INPUT
+from smertespor.versions import VersionField
+
+
+class VersionForm(forms.Form):
+    """A form that writes a versioned record carries the version it was opened at."""
+
+    version = VersionField()
 
 
 class CourseForm(forms.Form):

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ from smertespor.entry.rules import logged_in, requires
 from smertespor.patients.access import patient_for_request
 from smertespor.tracks.discharge import discharge_medication
 from smertespor.tracks.omeq import list_omeq
-from smertespor.versions import StaleVersion
+from smertespor.versions import StaleVersion, stale_form
 
 
 def course_url(course: CentreCourse) -> str:
@@ -295,7 +295,7 @@ def outcome_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpRe
     try:
         found = instrument(code)
     except OutcomeError:
-        found = instrument("peg")
+        raise Http404 from None  # an instrument that is not defined: never a guessed one
     form = OutcomeForm(request.POST or None, instrument=found)
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,6 +345,9 @@ def discharge(request: HttpRequest, patient_id: str, course_id: int) -> HttpResp
                 municipality_continues=data["municipality_continues"],
                 physiotherapy_continues=data["physiotherapy_continues"],
             )
+        except StaleVersion as error:
+            course.refresh_from_db()
+            stale_form(form, {}, error, version=course.version)
         except ValidationError as error:
             apply_errors(form, error)
             course.refresh_from_db()

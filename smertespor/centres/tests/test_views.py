@@ -184,3 +184,32 @@ def test_the_pages_speak_danish(client_for, referred, centre_doctor):
     page = client_for(centre_doctor).get(_url("course_detail", course)).content.decode()
     assert "Udskrevet" in page or "udskrevet" in page
     assert re.search(r"7,33", page)  # the PEG at the start, in Danish format
+
+
+def test_a_stale_discharge_form_answers_409_ready_to_send_again(
+    client_for, referred, centre_doctor
+):
+    course = active_course(referred, centre_doctor)
+    http = client_for(centre_doctor)
+    body = {"course_summary": "S", "plan_after": "P", "version": course.version - 1}
+    response = http.post(_url("discharge", course), body)
+    assert response.status_code == 409
+    assert response.context["form"]["version"].value() == str(course.version)
+    assert not DischargeSummary.objects.exists()
+    response = http.post(_url("discharge", course), {**body, "version": course.version})
+    assert response.status_code == 302
+
+
+def test_an_unknown_instrument_is_not_found(client_for, referred, centre_doctor):
+    course = active_course(referred, centre_doctor)
+    response = client_for(centre_doctor).get(_url("outcome_add", course) + "?instrument=sf36")
+    assert response.status_code == 404
+
+
+def test_planners_see_the_centres_counts_on_the_overview(
+    client_for, referred, centre_doctor, planner
+):
+    discharged_course(referred, centre_doctor)
+    page = client_for(planner).get(reverse("overview")).content.decode()
+    assert 'data-testid="centre-counts"' in page
+    assert referred.name not in page
