@@ -72,7 +72,7 @@ class CentreAppointmentRecordIn(Schema):
 class CentreOutcomeIn(Schema):
     instrument: Annotated[str, Field(max_length=40), one_of(sorted(default_instruments()))]
     timepoint: Annotated[str, Field(max_length=16), one_of(MeasureTimepoint.values)]
-    answers: dict[Annotated[str, Field(max_length=40)], int]
+    answers: dict[Annotated[str, Field(max_length=40)], Annotated[int, Field(strict=True)]]
     measured_on: date
 
 

@@ -180,3 +180,21 @@ def test_the_catalogue_names_modules_and_instruments_with_sources(client_for, gp
     assert body["modules"][0]["code"] == "cbt_group"
     peg = next(i for i in body["instruments"] if i["code"] == "peg")
     assert "Krebs" in peg["source"] and len(peg["items"]) == 3
+
+
+@pytest.mark.parametrize("answer", [True, "7", 7.5, None])
+def test_an_answer_must_be_a_whole_number_not_a_lookalike(
+    client_for, referred, centre_doctor, answer
+):
+    from smertespor.centres.tests.helpers import active_course
+
+    course = active_course(referred, centre_doctor)
+    body = {
+        "instrument": "nrs",
+        "timepoint": "end",
+        "answers": {"nrs": answer},
+        "measured_on": str(timezone.localdate()),
+    }
+    url = f"/api/centres/patients/{referred.pk}/courses/{course.pk}/outcomes"
+    _problem(_post(client_for(centre_doctor), url, body), 422)
+    assert not course.measurements.filter(timepoint="end").exists()
