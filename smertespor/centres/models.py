@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from domain.centre_course import AppointmentStatus, CentreCourseStatus, Discipline
 from domain.outcomes import Timepoint
@@ -43,9 +44,9 @@ class AppointmentState(models.TextChoices):
 
 
 class MeasureTimepoint(models.TextChoices):
-    START = Timepoint.START.value, _("Start")
-    END = Timepoint.END.value, _("End")
-    FOLLOW_UP = Timepoint.FOLLOW_UP.value, _("Follow-up")
+    START = Timepoint.START.value, pgettext_lazy("outcome timepoint", "Start")
+    END = Timepoint.END.value, pgettext_lazy("outcome timepoint", "End")
+    FOLLOW_UP = Timepoint.FOLLOW_UP.value, pgettext_lazy("outcome timepoint", "Follow-up")
 
 
 class CentreCourse(models.Model):
