@@ -213,3 +213,26 @@ def test_planners_see_the_centres_counts_on_the_overview(
     page = client_for(planner).get(reverse("overview")).content.decode()
     assert 'data-testid="centre-counts"' in page
     assert referred.name not in page
+
+
+def test_the_patient_page_shows_the_centre_its_courses_and_the_gp_the_summary(
+    client_for, referred, centre_doctor, gp, other_centre_doctor, clinic_doctor
+):
+    page = client_for(centre_doctor).get(reverse("patients:detail", args=[referred.pk]))
+    assert reverse("centres:course_create", args=[referred.pk]) in page.content.decode()
+    course = discharged_course(referred, centre_doctor)
+    page = client_for(centre_doctor).get(reverse("patients:detail", args=[referred.pk]))
+    assert _url("course_detail", course) in page.content.decode()
+    page = client_for(gp).get(reverse("patients:detail", args=[referred.pk])).content.decode()
+    assert _url("summary", course) in page
+    assert f'href="{_url("course_detail", course)}"' not in page
+
+
+def test_the_gps_notification_opens_the_summary(client_for, referred, centre_doctor, gp):
+    from smertespor.notifications.models import Notification
+
+    course = discharged_course(referred, centre_doctor)
+    notification = Notification.objects.get(recipient=gp, kind="centre_discharge_summary")
+    assert notification.url == _url("summary", course)
+    assert referred.name not in notification.text
+    assert client_for(gp).get(notification.url).status_code == 200
