@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from smertespor.accounts.api import router as accounts_router
 from smertespor.advice.api import router as advice_router
+from smertespor.centres.api import router as centres_router
 from smertespor.departments.api import router as departments_router
 from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
@@ -93,6 +94,7 @@ api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
+api.add_router("/centres", centres_router)
 api.add_router("/notifications", "smertespor.notifications.api.router")
 api.add_router("/accounts", accounts_router)
 api.add_router("/departments", departments_router)

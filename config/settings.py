@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "smertespor.departments",
     "smertespor.referrals",
     "smertespor.pathways",
+    "smertespor.centres",
     "smertespor.web",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("departments/", include("smertespor.departments.urls")),
     path("referrals/", include("smertespor.referrals.urls")),
     path("pathways/", include("smertespor.pathways.urls")),
+    path("centres/", include("smertespor.centres.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
+from smertespor.centres.demo import load_demo_centre_courses
 from smertespor.departments.demo import load_demo_department
 from smertespor.medication.demo import load_demo_medication
 from smertespor.pathways.demo import load_demo_pathways
@@ -73,14 +74,15 @@ DEMO_USERS = [
     DemoUser("demo-clinic-doctor", "Anders", "Kjær", Role.CLINIC_DOCTOR, CLINIC),
     DemoUser("demo-clinic-nurse", "Sofie", "Winther", Role.CLINIC_NURSE, CLINIC),
     DemoUser("demo-psychologist", "Ida", "Mørk", Role.PSYCHOLOGIST, CLINIC),
+    DemoUser("demo-centre-doctor", "Lise", "Bruun", Role.CLINIC_DOCTOR, CENTRE),
+    DemoUser("demo-centre-nurse", "Karin", "Vinther", Role.CLINIC_NURSE, CENTRE),
+    DemoUser("demo-centre-psychologist", "Jonas", "Lykke", Role.PSYCHOLOGIST, CENTRE),
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
     # A hospital department's doctor: a patient in the spine centre's care, an advice request.
     DemoUser("demo-hospital-doctor", "Lars", "Vinther", Role.HOSPITAL_DOCTOR, SPINE_CENTRE),
-    # The pain centre's doctor and nurse triage referrals; one doctor at the second centre.
-    DemoUser("demo-centre-doctor", "Lars", "Bjerre", Role.CLINIC_DOCTOR, CENTRE),
-    DemoUser("demo-centre-nurse", "Signe", "Holt", Role.CLINIC_NURSE, CENTRE),
+    # The pain centre's doctor and nurse (above) triage referrals; a doctor at the second centre.
     DemoUser("demo-centre2-doctor", "Anne", "Lykke", Role.CLINIC_DOCTOR, SECOND_CENTRE),
     # The low back pain pathway's other actors (physiotherapy practice, municipality).
     DemoUser("demo-physio-practice", "Lars", "Nygaard", Role.PHYSIOTHERAPIST, PHYSIOTHERAPY),
@@ -256,11 +258,13 @@ def load_demo_region() -> dict[str, int]:
         municipality=MUNICIPALITY,
         clinic=CLINIC,
     )
+    centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
     return {
         "referrals_created": referrals_created,
         "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,
         "hospital_contacts_created": hospital_contacts_created,
+        "centre_courses_created": centre_courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,

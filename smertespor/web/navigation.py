@@ -17,6 +17,7 @@ from smertespor.advice.permissions import (
     can_see_advice_counts,
     can_use_advice,
 )
+from smertespor.centres.permissions import is_centre_staff
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -50,6 +51,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Back pain pathway"), "pathways:enrolments"))
     elif can_publish_pathway(user) or can_see_pathway_counts(user):
         items.append(NavItem(_("Back pain pathway"), "pathways:versions"))
+    if is_centre_staff(user):
+        items.append(NavItem(_("Pain centre courses"), "centres:worklist"))
     if can_use_advice(user):
         items.append(NavItem(_("Advice"), "advice:list"))
     elif can_see_advice_counts(user):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
+from smertespor.centres.tests.factories import matrix_centre_ids
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
 
@@ -166,6 +167,27 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
         HOSPITAL_TEAM,
     ),
     "tracks:course_complete": ("GET", None, DISCHARGERS),
+    # The pain centre course of the GP's patient (see matrix_centre_ids): run by a centre none
+    # of these personas works at, so only the practice reads (and marks received) the summary
+    # sent to it. Centre staff, another centre and the GP's course pages are tried in
+    # smertespor/centres/tests/test_access.py.
+    "centres:worklist": ("GET", None, set()),
+    "centres:course_create": ("GET", None, set()),
+    "centres:course_detail": ("GET", None, set()),
+    "centres:course_step": (
+        "POST",
+        {"step-event": "cancel", "step-reason": "Matrix", "step-version": "1"},
+        set(),
+    ),
+    "centres:team_add": ("POST", {}, set()),
+    "centres:module_add": ("POST", {"module-code": "cbt_group"}, set()),
+    "centres:module_taper_plan": ("POST", {}, set()),
+    "centres:appointment_add": ("POST", {}, set()),
+    "centres:appointment_record": ("POST", {"outcome": "cancel", "version": "1"}, set()),
+    "centres:outcome_add": ("GET", None, set()),
+    "centres:discharge": ("GET", None, set()),
+    "centres:summary": ("GET", None, PATIENT_READERS),
+    "centres:summary_acknowledge": ("POST", {}, PATIENT_READERS),
     "advice:list": ("GET", None, ADVICE_USERS),
     "advice:create": ("GET", None, ADVICE_ASKERS),
     "advice:telephone": ("GET", None, CLINIC_CLINICIANS),
@@ -287,6 +309,7 @@ TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
 REGISTRATION_REQUEST = "/api/patients/registration-requests/{registration_request_id}"
 PATHWAY = "/api/pathways/patients/{patient_id}/enrolment"
 PATHWAY_CLINIC_ID = "<pathway clinic id>"
+CENTRE_COURSE = "/api/centres/patients/{patient_id}/courses/{course_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -495,6 +518,39 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"summary": "S", "recommendations": "R"},
         DISCHARGERS,
     ),
+    # The pain centre (see the page rules above): the catalogue for everyone signed in, counts
+    # for planners, the summary for the practice it was sent to.
+    "GET /api/centres/catalogue": (None, LOGGED_IN),
+    "GET /api/centres/worklist": (None, set()),
+    "GET /api/centres/counts": (None, {"planner", "admin"}),
+    "GET /api/centres/summaries/new": (None, PRACTICE_STAFF),
+    "GET /api/centres/patients/{patient_id}/courses": (None, set()),
+    "POST /api/centres/patients/{patient_id}/courses": (
+        {"goals": "Matrix", "planned_start": "2030-01-01"},
+        set(),
+    ),
+    f"GET {CENTRE_COURSE}": (None, set()),
+    f"POST {CENTRE_COURSE}/steps": ({"event": "cancel", "reason": "Matrix"}, set()),
+    f"POST {CENTRE_COURSE}/team": ({"user_id": 1, "discipline": "doctor"}, set()),
+    f"POST {CENTRE_COURSE}/modules": ({"code": "cbt_group"}, set()),
+    f"PUT {CENTRE_COURSE}/modules/{{module_id}}/taper-plan": ({"taper_plan_id": 1}, set()),
+    f"POST {CENTRE_COURSE}/appointments": (
+        {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "clinician_id": 1},
+        set(),
+    ),
+    f"POST {CENTRE_COURSE}/appointments/{{appointment_id}}/record": ({"outcome": "cancel"}, set()),
+    f"POST {CENTRE_COURSE}/outcomes": (
+        {
+            "instrument": "nrs",
+            "timepoint": "follow_up",
+            "answers": {"nrs": 5},
+            "measured_on": "2020-01-01",
+        },
+        set(),
+    ),
+    f"GET {CENTRE_COURSE}/discharge-summary": (None, PATIENT_READERS),
+    f"POST {CENTRE_COURSE}/discharge-summary": ({"course_summary": "S", "plan_after": "P"}, set()),
+    f"POST {CENTRE_COURSE}/discharge-summary/acknowledge": (None, PATIENT_READERS),
     "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
     f"POST {TAPER_PLANS}": ({}, {"gp"}),
     f"GET {TAPER_PLANS}": (None, PATIENT_READERS),
@@ -1108,6 +1164,28 @@ def _pathway_file():
     return shipped_pathway_text().replace('version = "2026.1"', 'version = "matrix-1"', 1)
 
 
+def _centres_kwargs(name, patient):
+    """The pain centre's pages: the GP's patient, and its discharged course at a centre."""
+    if not name.startswith("centres:") or name == "centres:worklist":
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name != "centres:course_create":
+        ids = matrix_centre_ids(patient)
+        kwargs["course_id"] = ids["course_id"]
+        if name == "centres:appointment_record":
+            kwargs["appointment_id"] = ids["appointment_id"]
+    return kwargs
+
+
+def _centres_path(url, patient):
+    if not url.startswith("/api/centres/") or "{course_id}" not in url:
+        return url
+    ids = matrix_centre_ids(patient)
+    for key in ("course_id", "module_id", "appointment_id"):
+        url = url.replace(f"{{{key}}}", str(ids[key]))
+    return url
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -1178,6 +1256,7 @@ def test_page_access_matrix(
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
     kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
+    kwargs.update(_centres_kwargs(name, patient))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
@@ -1249,6 +1328,7 @@ def test_api_access_matrix(
         RECIPIENT_ID: referral["recipient"],
         FORWARD_TO_ID: referral.get("forward_to", 0),
     }
+    url = _centres_path(url, patient)
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -1314,6 +1394,8 @@ def _page_version(label: str, pk: object) -> str:
 # The record a versioned write changes, by the most specific part of its path.
 _VERSIONED_PATHS = [
     (r"/enrolment/parts/(\d+)/", "pathways.Part"),
+    (r"^/api/centres/.*/appointments/(\d+)/", "centres.Appointment"),
+    (r"^/api/centres/patients/[0-9a-f-]{36}/courses/(\d+)", "centres.CentreCourse"),
     (r"/api/advice/articles/(\d+)", "advice.Article"),
     (r"/api/referrals/(\d+)", "referrals.Referral"),
     (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
