@@ -28,7 +28,6 @@ from django.utils.translation import gettext_noop
 from domain.pathway import (
     AnswerError,
     Pathway,
-    PathwayError,
     instrument_by_id,
     parse_pathway,
     score,
@@ -36,8 +35,9 @@ from domain.pathway import (
 )
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.definition_files import publish_definition
 from smertespor.notifications.services import notify
-from smertespor.pathways.labels import answer_error, pathway_file_error
+from smertespor.pathways.labels import PROBLEMS, answer_error
 from smertespor.pathways.models import (
     REASON_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -110,46 +110,37 @@ def publish_pathway_version(*, by: User, text: str, note: str = "") -> PathwayVe
 
     A file with any problem is refused whole (every problem named); so is a version number
     already published. Existing enrolments keep their versions."""
-    text = text.replace("\r\n", "\n")
-    if not text.strip():
-        raise ValidationError({"text": [_("Paste or upload the pathway file.")]}, code="required")
-    try:
-        pathway = parse_pathway(text)
-    except PathwayError as error:
-        raise pathway_file_error(error) from error
-    if len(note) > 500:
-        raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
-    if PathwayVersion.objects.filter(pathway_id=pathway.id, version=pathway.version).exists():
-        raise ValidationError(
-            {
-                "text": [
-                    _(
-                        "Version %(version)s of this pathway is already published. Give "
-                        "the changed file a new version."
-                    )
-                    % {"version": pathway.version}
-                ]
-            },
-            code="duplicate_version",
+
+    def store(pathway: Pathway, checked: str, note: str) -> PathwayVersion:
+        stored = PathwayVersion.objects.create(
+            pathway_id=pathway.id,
+            version=pathway.version,
+            title=pathway.title,
+            text=checked,
+            origin=PathwayVersion.Origin.PUBLISHED,
+            published_at=timezone.now(),
+            published_by=by,
+            note=note,
         )
-    with transaction.atomic():
-        try:
-            stored = PathwayVersion.objects.create(
-                pathway_id=pathway.id,
-                version=pathway.version,
-                title=pathway.title,
-                text=text,
-                origin=PathwayVersion.Origin.PUBLISHED,
-                published_at=timezone.now(),
-                published_by=by,
-                note=note.strip(),
-            )
-        except IntegrityError as error:
-            raise ValidationError(
-                {"text": [_("This version was published a moment ago.")]}
-            ) from error
         _audit(by, AuditAction.CREATE, stored, None, pathway=pathway.id, version=pathway.version)
-    return stored
+        return stored
+
+    return publish_definition(
+        text=text,
+        note=note,
+        parse=parse_pathway,
+        problems=PROBLEMS,
+        version_of=lambda pathway: pathway.version,
+        is_published=lambda pathway: PathwayVersion.objects.filter(
+            pathway_id=pathway.id, version=pathway.version
+        ).exists(),
+        store=store,
+        empty_message=_("Paste or upload the pathway file."),
+        duplicate_message=_(
+            "Version %(version)s of this pathway is already published. Give the changed "
+            "file a new version."
+        ),
+    )
 
 
 # --- enrolment -----------------------------------------------------------------------------

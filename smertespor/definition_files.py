@@ -1,0 +1,152 @@
+"""Definition files an administrator publishes (the pathway, the referral criteria): the
+stored version's fields, the paste-or-upload form, the problems in the user's language and
+the validate-then-save service every kind shares (`publish_definition`).
+
+A kind's model extends `DefinitionVersion`; its service calls `publish_definition` with the
+domain's parser and a `store` that creates the row and writes the audit row. The file is
+checked whole before anything is saved: every problem is named at the form's `text` field
+(a 422 in the API), a version number already published is refused, and nothing is stored.
+The version list is the template `includes/definition_versions.html`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from domain.definition_file import MAX_FILE_CHARS, DefinitionError, Problem
+from smertespor.validators import no_nul_bytes
+
+NOTE_MAX_LENGTH = 500
+MAX_UPLOAD_BYTES = MAX_FILE_CHARS
+
+# The wording of the problems every definition file can have; each kind adds its own.
+COMMON_PROBLEMS = {
+    "not_toml": gettext_lazy("the file is not valid TOML"),
+    "too_long": gettext_lazy("the file is too long"),
+    "missing": gettext_lazy("is missing"),
+    "not_text": gettext_lazy("must be a text"),
+    "empty": gettext_lazy("must not be empty"),
+    "text_too_long": gettext_lazy("is too long"),
+    "not_list": gettext_lazy("must be a list"),
+    "not_table": gettext_lazy("must be a table"),
+    "not_integer": gettext_lazy("must be a whole number"),
+    "duplicate": gettext_lazy("is used twice"),
+    "bad_code": gettext_lazy("must be lowercase letters, digits, - and _ (at most 40)"),
+}
+
+
+class DefinitionVersion(models.Model):
+    """One published version of a definition file: the file as the administrator gave it."""
+
+    class Origin(models.TextChoices):
+        BUILTIN = "builtin", gettext_lazy("Shipped with Smertespor")
+        PUBLISHED = "published", gettext_lazy("Published by an administrator")
+
+    version = models.CharField(gettext_lazy("version"), max_length=40)
+    origin = models.CharField(gettext_lazy("origin"), max_length=16, choices=Origin.choices)
+    published_at = models.DateTimeField(gettext_lazy("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    note = models.CharField(
+        gettext_lazy("note"), max_length=NOTE_MAX_LENGTH, blank=True, validators=[no_nul_bytes]
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-pk"]
+
+
+def problem_text(problem: Problem, problems: Mapping[str, Any]) -> str:
+    text = f"{problem.where}: {problems.get(problem.code, problem.code)}"
+    return f"{text} ({problem.value})" if problem.value else text
+
+
+def file_error(
+    error: DefinitionError, problems: Mapping[str, Any], *, field: str = "text"
+) -> ValidationError:
+    """Every problem of a refused file, at the field that held it."""
+    return ValidationError(
+        {field: [ValidationError(problem_text(p, problems), code=p.code) for p in error.problems]}
+    )
+
+
+class DefinitionFileForm(forms.Form):
+    """Paste the file, or upload it; the service checks it."""
+
+    file_label: Any = gettext_lazy("File (TOML)")
+
+    text = forms.CharField(
+        required=False,
+        max_length=MAX_UPLOAD_BYTES,
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        help_text=gettext_lazy("Paste the file, or upload it below."),
+    )
+    upload = forms.FileField(label=gettext_lazy("…or upload the file"), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note (what changed)"), required=False, max_length=NOTE_MAX_LENGTH
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = self.file_label
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(_("The file is too large."))
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise forms.ValidationError(_("The file must be UTF-8 text.")) from error
+        return data
+
+
+Definition = TypeVar("Definition")
+Stored = TypeVar("Stored", bound=models.Model)
+
+
+def publish_definition(
+    *,
+    text: str,
+    note: str,
+    parse: Callable[[str], Definition],
+    problems: Mapping[str, Any],
+    version_of: Callable[[Definition], str],
+    is_published: Callable[[Definition], bool],
+    store: Callable[[Definition, str, str], Stored],
+    empty_message: str,
+    duplicate_message: str,
+) -> Stored:
+    """Check the file whole, refuse a version already published, then `store` it (which
+    creates the row and writes the audit row) in one transaction. Nothing is saved on any
+    error; every problem is a ValidationError at `text`."""
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        raise ValidationError({"text": [empty_message]}, code="required")
+    try:
+        definition = parse(text)
+    except DefinitionError as error:
+        raise file_error(error, problems) from error
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
+    if is_published(definition):
+        raise ValidationError(
+            {"text": [duplicate_message % {"version": version_of(definition)}]},
+            code="duplicate_version",
+        )
+    try:
+        with transaction.atomic():
+            return store(definition, text, note.strip())
+    except IntegrityError as error:
+        raise ValidationError({"text": [_("This version was published a moment ago.")]}) from error
