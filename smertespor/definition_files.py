@@ -6,7 +6,8 @@ A kind's model extends `DefinitionVersion`; its service calls `publish_definitio
 domain's parser and a `store` that creates the row and writes the audit row. The file is
 checked whole before anything is saved: every problem is named at the form's `text` field
 (a 422 in the API), a version number already published is refused, and nothing is stored.
-The version list is the template `includes/definition_versions.html`.
+The publish page is `publish_page`; the version list the template
+`includes/definition_versions.html`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domain.definition_file import MAX_FILE_CHARS, DefinitionError, Problem
+from smertespor.entry.forms import apply_errors, form_status
 from smertespor.validators import no_nul_bytes
 
 NOTE_MAX_LENGTH = 500
@@ -150,3 +155,36 @@ def publish_definition(
             return store(definition, text, note.strip())
     except IntegrityError as error:
         raise ValidationError({"text": [_("This version was published a moment ago.")]}) from error
+
+
+def publish_page(
+    request: HttpRequest,
+    *,
+    form_class: type[DefinitionFileForm],
+    publish: Callable[..., Stored],
+    current_text: str,
+    template: str,
+    context: Mapping[str, Any],
+    published: Callable[[Stored], str],
+    done: Callable[[Stored], HttpResponse],
+) -> HttpResponse:
+    """The publish page of a definition file: the form (starting from the current file),
+    `publish(user=, text=, note=)` on POST, the refusal back on the form (422), else the
+    message `published(stored)` and `done(stored)` (a redirect)."""
+    form = form_class(request.POST or None, request.FILES or None, initial={"text": current_text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = publish(
+                user=request.user, text=form.cleaned_data["text"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, published(stored))
+            return done(stored)
+    return render(
+        request,
+        template,
+        {"form": form, "multipart": True, **context},
+        status=form_status(form),
+    )
