@@ -110,6 +110,22 @@ class Reader:
             return []
         return value
 
+    def entries(
+        self, data: Mapping[str, Any], key: str, *, empty: str
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """The tables of the list `key`, each with where it is (`key[0]`); an empty list is
+        the problem `empty`."""
+        raw = self.tables(data, key)
+        if key in data and not raw and isinstance(data.get(key), list):
+            self.add(key, empty)
+        return [(f"{key}[{i}]", entry) for i, entry in enumerate(raw)]
+
+    def unique(self, seen: set[str], code: str, where: str) -> None:
+        """A code used twice in one list is the problem `duplicate` at its second place."""
+        if code and code in seen:
+            self.add(where, "duplicate", code)
+        seen.add(code)
+
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key)
         at = f"{where}.{key}" if where else key

@@ -244,15 +244,9 @@ def parse_pathway(text: str) -> Pathway:
 
     stages = []
     stage_codes: set[str] = set()
-    raw_stages = reader.tables(data, "stages")
-    if "stages" in data and not raw_stages and isinstance(data.get("stages"), list):
-        reader.add("stages", "no_stages")
-    for i, raw in enumerate(raw_stages):
-        where = f"stages[{i}]"
+    for where, raw in reader.entries(data, "stages", empty="no_stages"):
         code = reader.code(raw, "code", where)
-        if code in stage_codes:
-            reader.add(f"{where}.code", "duplicate", code)
-        stage_codes.add(code)
+        reader.unique(stage_codes, code, f"{where}.code")
         owner = _actor(reader, reader.text(raw, "owner", where), f"{where}.owner")
         stage_levels = reader.texts(raw, "levels", where)
         if not stage_levels and isinstance(raw.get("levels", []), list):

@@ -129,9 +129,7 @@ def _options(reader: Reader, entry: Mapping[str, Any], where: str) -> tuple[Opti
     for i, item in enumerate(reader.tables(entry, "options", where)):
         at = f"{where}.options[{i}]"
         code = reader.code(item, "code", at)
-        if code in seen:
-            reader.add(f"{at}.code", "duplicate", code)
-        seen.add(code)
+        reader.unique(seen, code, f"{at}.code")
         options.append(
             Option(code=code, en=reader.text(item, "en", at), da=reader.text(item, "da", at))
         )
@@ -184,15 +182,9 @@ def parse_criteria(text: str) -> CriteriaSet:
     months = _minimum_months(reader, data)
     criteria: list[Criterion] = []
     seen: set[str] = set()
-    raw = reader.tables(data, "criteria")
-    if "criteria" in data and not raw and isinstance(data.get("criteria"), list):
-        reader.add("criteria", "no_criteria")
-    for index, entry in enumerate(raw):
-        where = f"criteria[{index}]"
+    for where, entry in reader.entries(data, "criteria", empty="no_criteria"):
         criterion = _criterion(reader, entry, where)
-        if criterion.code and criterion.code in seen:
-            reader.add(f"{where}.code", "duplicate", criterion.code)
-        seen.add(criterion.code)
+        reader.unique(seen, criterion.code, f"{where}.code")
         criteria.append(criterion)
     has_duration = any(c.kind == CriterionKind.DURATION for c in criteria)
     if (

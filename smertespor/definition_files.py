@@ -1,19 +1,22 @@
 """Definition files an administrator publishes (the pathway, the referral criteria): the
 stored version's fields, the paste-or-upload form, the problems in the user's language and
-the validate-then-save service every kind shares (`publish_definition`).
+the validate-then-save service every kind shares.
 
-A kind's model extends `DefinitionVersion`; its service calls `publish_definition` with the
-domain's parser and a `store` that creates the row and writes the audit row. The file is
-checked whole before anything is saved: every problem is named at the form's `text` field
-(a 422 in the API), a version number already published is refused, and nothing is stored.
-The publish page is `publish_page`; the version list the template
-`includes/definition_versions.html`.
+A kind's model extends `DefinitionVersion` and the kind is described once as a
+`DefinitionKind` (model, the domain's parser, the problems' wording, the fields that name
+a version); `install_builtin` stores the shipped file, `publish` checks and stores a new
+one. The file is checked whole before anything is saved: every problem is named at the
+form's `text` field (a 422 in the API), a version number already published is refused, and
+nothing is stored.
+The pages are `publish_page` and `versions_page` (its table the template
+`includes/definition_versions.html`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -22,12 +25,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domain.definition_file import MAX_FILE_CHARS, DefinitionError, Problem
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.validators import no_nul_bytes
+
+if TYPE_CHECKING:
+    from smertespor.accounts.models import User
 
 NOTE_MAX_LENGTH = 500
 MAX_UPLOAD_BYTES = MAX_FILE_CHARS
@@ -118,43 +125,79 @@ class DefinitionFileForm(forms.Form):
 
 
 Definition = TypeVar("Definition")
-Stored = TypeVar("Stored", bound=models.Model)
+Stored = TypeVar("Stored", bound=DefinitionVersion)
 
 
-def publish_definition(
-    *,
-    text: str,
-    note: str,
-    parse: Callable[[str], Definition],
-    problems: Mapping[str, Any],
-    version_of: Callable[[Definition], str],
-    is_published: Callable[[Definition], bool],
-    store: Callable[[Definition, str, str], Stored],
-    empty_message: str,
-    duplicate_message: str,
-) -> Stored:
-    """Check the file whole, refuse a version already published, then `store` it (which
-    creates the row and writes the audit row) in one transaction. Nothing is saved on any
-    error; every problem is a ValidationError at `text`."""
-    text = text.replace("\r\n", "\n")
-    if not text.strip():
-        raise ValidationError({"text": [empty_message]}, code="required")
-    try:
-        definition = parse(text)
-    except DefinitionError as error:
-        raise file_error(error, problems) from error
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
-    if is_published(definition):
-        raise ValidationError(
-            {"text": [duplicate_message % {"version": version_of(definition)}]},
-            code="duplicate_version",
+@dataclass(frozen=True)
+class DefinitionKind(Generic[Definition, Stored]):
+    """What one kind of definition file is: its model, the domain's parser, the wording of
+    its problems, the fields that name a version (`key`: a repeated one is refused) and the
+    other fields stored from the parsed file, and the messages of a refusal (lazy, with
+    `%(version)s` in `duplicate_message`)."""
+
+    model: type[Stored]
+    parse: Callable[[str], Definition]
+    problems: Mapping[str, Any]
+    key: Callable[[Definition], dict[str, str]]
+    fields: Callable[[Definition], dict[str, str]]
+    empty_message: Any
+    duplicate_message: Any
+
+    def install_builtin(self, text: str, model: Any = None) -> Stored | None:
+        """Store the shipped file if its version is not stored yet (idempotent). A data
+        migration passes its historical model."""
+        model = model or self.model
+        definition = self.parse(text)
+        if model.objects.filter(**self.key(definition)).exists():
+            return None
+        created: Stored = model.objects.create(
+            **self.key(definition),
+            **self.fields(definition),
+            text=text,
+            origin=DefinitionVersion.Origin.BUILTIN.value,
+            published_at=timezone.now(),
+            note="",
         )
-    try:
-        with transaction.atomic():
-            return store(definition, text, note.strip())
-    except IntegrityError as error:
-        raise ValidationError({"text": [_("This version was published a moment ago.")]}) from error
+        return created
+
+    def publish(
+        self, *, by: User, text: str, note: str, audit: Callable[[Stored, Definition], None]
+    ) -> Stored:
+        """Check the file whole, refuse a version already published, then store it and
+        `audit` it in one transaction. Nothing is saved on any error; every problem is a
+        ValidationError at `text`."""
+        text = text.replace("\r\n", "\n")
+        if not text.strip():
+            raise ValidationError({"text": [str(self.empty_message)]}, code="required")
+        try:
+            definition = self.parse(text)
+        except DefinitionError as error:
+            raise file_error(error, self.problems) from error
+        if len(note) > NOTE_MAX_LENGTH:
+            raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
+        key = self.key(definition)
+        if self.model.objects.filter(**key).exists():
+            raise ValidationError(
+                {"text": [str(self.duplicate_message) % {"version": key["version"]}]},
+                code="duplicate_version",
+            )
+        try:
+            with transaction.atomic():
+                stored = self.model.objects.create(
+                    **key,
+                    **self.fields(definition),
+                    text=text,
+                    origin=DefinitionVersion.Origin.PUBLISHED,
+                    published_at=timezone.now(),
+                    published_by=by,
+                    note=note.strip(),
+                )
+                audit(stored, definition)
+        except IntegrityError as error:
+            raise ValidationError(
+                {"text": [_("This version was published a moment ago.")]}
+            ) from error
+        return stored
 
 
 def publish_page(
@@ -187,4 +230,16 @@ def publish_page(
         template,
         {"form": form, "multipart": True, **context},
         status=form_status(form),
+    )
+
+
+def versions_page(
+    request: HttpRequest, *, versions: Iterable[DefinitionVersion], template: str, can_publish: bool
+) -> HttpResponse:
+    """The list of a definition file's published versions, newest (the current) first."""
+    rows = list(versions)
+    return render(
+        request,
+        template,
+        {"versions": rows, "current": rows[0] if rows else None, "can_publish": can_publish},
     )

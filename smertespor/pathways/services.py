@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from domain.pathway import (
     AnswerError,
@@ -35,7 +35,7 @@ from domain.pathway import (
 )
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.definition_files import publish_definition
+from smertespor.definition_files import DefinitionKind
 from smertespor.notifications.services import notify
 from smertespor.pathways.labels import PROBLEMS, answer_error
 from smertespor.pathways.models import (
@@ -86,23 +86,25 @@ def _audit(by: User, action: str, obj: Any, patient: Patient | None, **detail: A
 # --- versions ------------------------------------------------------------------------------
 
 
+PATHWAY_FILES: DefinitionKind[Pathway, PathwayVersion] = DefinitionKind(
+    model=PathwayVersion,
+    parse=parse_pathway,
+    problems=PROBLEMS,
+    key=lambda pathway: {"pathway_id": pathway.id, "version": pathway.version},
+    fields=lambda pathway: {"title": pathway.title},
+    empty_message=gettext_lazy("Paste or upload the pathway file."),
+    duplicate_message=gettext_lazy(
+        "Version %(version)s of this pathway is already published. Give the changed "
+        "file a new version."
+    ),
+)
+
+
 def install_builtin_pathway(version_model: Any = PathwayVersion) -> PathwayVersion | None:
     """Store the shipped pathway file if its version is not stored yet (idempotent).
 
     Takes the model so that a data migration can pass its historical model."""
-    text = shipped_pathway_text()
-    pathway = parse_pathway(text)
-    if version_model.objects.filter(pathway_id=pathway.id, version=pathway.version).exists():
-        return None
-    return version_model.objects.create(
-        pathway_id=pathway.id,
-        version=pathway.version,
-        title=pathway.title,
-        text=text,
-        origin="builtin",
-        published_at=timezone.now(),
-        note="",
-    )
+    return PATHWAY_FILES.install_builtin(shipped_pathway_text(), version_model)
 
 
 def publish_pathway_version(*, by: User, text: str, note: str = "") -> PathwayVersion:
@@ -111,36 +113,10 @@ def publish_pathway_version(*, by: User, text: str, note: str = "") -> PathwayVe
     A file with any problem is refused whole (every problem named); so is a version number
     already published. Existing enrolments keep their versions."""
 
-    def store(pathway: Pathway, checked: str, note: str) -> PathwayVersion:
-        stored = PathwayVersion.objects.create(
-            pathway_id=pathway.id,
-            version=pathway.version,
-            title=pathway.title,
-            text=checked,
-            origin=PathwayVersion.Origin.PUBLISHED,
-            published_at=timezone.now(),
-            published_by=by,
-            note=note,
-        )
+    def audit(stored: PathwayVersion, pathway: Pathway) -> None:
         _audit(by, AuditAction.CREATE, stored, None, pathway=pathway.id, version=pathway.version)
-        return stored
 
-    return publish_definition(
-        text=text,
-        note=note,
-        parse=parse_pathway,
-        problems=PROBLEMS,
-        version_of=lambda pathway: pathway.version,
-        is_published=lambda pathway: PathwayVersion.objects.filter(
-            pathway_id=pathway.id, version=pathway.version
-        ).exists(),
-        store=store,
-        empty_message=_("Paste or upload the pathway file."),
-        duplicate_message=_(
-            "Version %(version)s of this pathway is already published. Give the changed "
-            "file a new version."
-        ),
-    )
+    return PATHWAY_FILES.publish(by=by, text=text, note=note, audit=audit)
 
 
 # --- enrolment -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from domain.pathway import instrument_by_id
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.services import record_listed
-from smertespor.definition_files import publish_page
+from smertespor.definition_files import publish_page, versions_page
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import require, requires
@@ -77,15 +77,11 @@ def _form_page(request: SignedInRequest, form: Any, context: dict[str, Any]) -> 
 @requires(can_read_definitions)
 @require_GET
 def versions(request: SignedInRequest) -> HttpResponse:
-    rows = list(pathway_versions())
-    return render(
+    return versions_page(
         request,
-        "pathways/versions.html",
-        {
-            "versions": rows,
-            "current": rows[0] if rows else None,
-            "can_publish": can_publish(request.user),
-        },
+        versions=pathway_versions(),
+        template="pathways/versions.html",
+        can_publish=can_publish(request.user),
     )
 
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domain.referral_criteria import CriteriaSet, parse_criteria, shipped_criteria_text
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.definition_files import COMMON_PROBLEMS, publish_definition
+from smertespor.definition_files import COMMON_PROBLEMS, DefinitionKind
 from smertespor.referrals.models import CriteriaVersion
 from smertespor.referrals.selectors import current_criteria_version
 
@@ -30,22 +28,25 @@ PROBLEMS = {
 }
 
 
+CRITERIA_FILES: DefinitionKind[CriteriaSet, CriteriaVersion] = DefinitionKind(
+    model=CriteriaVersion,
+    parse=parse_criteria,
+    problems=PROBLEMS,
+    key=lambda criteria: {"version": criteria.version},
+    fields=lambda criteria: {"source": criteria.source},
+    empty_message=gettext_lazy("Paste or upload the criteria file."),
+    duplicate_message=gettext_lazy(
+        "Version %(version)s of the referral criteria is already published. Give the "
+        "changed file a new version."
+    ),
+)
+
+
 def install_builtin_criteria(version_model: Any = CriteriaVersion) -> CriteriaVersion | None:
     """Store the shipped criteria file if its version is not stored yet (idempotent).
 
     Takes the model so that a data migration can pass its historical model."""
-    text = shipped_criteria_text()
-    criteria = parse_criteria(text)
-    if version_model.objects.filter(version=criteria.version).exists():
-        return None
-    return version_model.objects.create(
-        version=criteria.version,
-        source=criteria.source,
-        text=text,
-        origin="builtin",
-        published_at=timezone.now(),
-        note="",
-    )
+    return CRITERIA_FILES.install_builtin(shipped_criteria_text(), version_model)
 
 
 def judging_version() -> CriteriaVersion:
@@ -64,16 +65,7 @@ def publish_criteria_version(*, by: User, text: str, note: str = "") -> Criteria
     A file with any problem is refused whole (every problem named); so is a version number
     already published. Sent referrals keep the version they were judged on."""
 
-    def store(criteria: CriteriaSet, checked: str, note: str) -> CriteriaVersion:
-        stored = CriteriaVersion.objects.create(
-            version=criteria.version,
-            source=criteria.source,
-            text=checked,
-            origin=CriteriaVersion.Origin.PUBLISHED,
-            published_at=timezone.now(),
-            published_by=by,
-            note=note,
-        )
+    def audit(stored: CriteriaVersion, criteria: CriteriaSet) -> None:
         record_event(
             user=by,
             action=AuditAction.CREATE,
@@ -81,21 +73,5 @@ def publish_criteria_version(*, by: User, text: str, note: str = "") -> Criteria
             object_id=str(stored.pk),
             detail={"version": criteria.version},
         )
-        return stored
 
-    return publish_definition(
-        text=text,
-        note=note,
-        parse=parse_criteria,
-        problems=PROBLEMS,
-        version_of=lambda criteria: criteria.version,
-        is_published=lambda criteria: CriteriaVersion.objects.filter(
-            version=criteria.version
-        ).exists(),
-        store=store,
-        empty_message=_("Paste or upload the criteria file."),
-        duplicate_message=_(
-            "Version %(version)s of the referral criteria is already published. Give the "
-            "changed file a new version."
-        ),
-    )
+    return CRITERIA_FILES.publish(by=by, text=text, note=note, audit=audit)

@@ -5,14 +5,14 @@ shared publish page (`smertespor.definition_files`) calls the action."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smertespor.accounts.requests import SignedInRequest
-from smertespor.definition_files import DefinitionFileForm, publish_page
+from smertespor.definition_files import DefinitionFileForm, publish_page, versions_page
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import requires
 from smertespor.referrals import actions
@@ -30,15 +30,11 @@ class CriteriaFileForm(DefinitionFileForm):
 @requires(can_see_criteria_versions)
 @require_GET
 def versions(request: SignedInRequest) -> HttpResponse:
-    rows = list(criteria_versions())
-    return render(
+    return versions_page(
         request,
-        "referrals/criteria_versions.html",
-        {
-            "versions": rows,
-            "current": rows[0] if rows else None,
-            "can_publish": can_publish_criteria(request.user),
-        },
+        versions=criteria_versions(),
+        template="referrals/criteria_versions.html",
+        can_publish=can_publish_criteria(request.user),
     )
 
 
@@ -46,9 +42,7 @@ def versions(request: SignedInRequest) -> HttpResponse:
 @requires(can_see_criteria_versions)
 @require_GET
 def version(request: SignedInRequest, version_id: int) -> HttpResponse:
-    stored = CriteriaVersion.objects.filter(pk=version_id).first()
-    if stored is None:
-        raise Http404
+    stored = get_object_or_404(CriteriaVersion, pk=version_id)
     current = current_criteria_version()
     return render(
         request,
