@@ -176,14 +176,14 @@ class DefinitionKind(Generic[Definition, Stored]):
         if len(note) > NOTE_MAX_LENGTH:
             raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
         key = self.key(definition)
-        if self.model.objects.filter(**key).exists():
+        if self.model._default_manager.filter(**key).exists():
             raise ValidationError(
                 {"text": [str(self.duplicate_message) % {"version": key["version"]}]},
                 code="duplicate_version",
             )
         try:
             with transaction.atomic():
-                stored = self.model.objects.create(
+                stored = self.model._default_manager.create(
                     **key,
                     **self.fields(definition),
                     text=text,

@@ -194,9 +194,14 @@ def test_clinicians_and_clinic_staff_do_not_list_the_versions(request, client_fo
     assert http.get("/api/referrals/criteria/versions").status_code == 403
 
 
-def test_planners_list_the_versions_and_read_one(client_for, planner):
+def test_planners_list_the_versions_and_read_one(client_for, planner, centre_doctor):
     stored = CriteriaVersion.objects.get()
     http = client_for(planner)
+    figures = reverse("referrals:counts")
+    assert 'data-testid="criteria-versions"' in http.get(figures).content.decode()
+    assert 'data-testid="criteria-versions"' not in (
+        client_for(centre_doctor).get(figures).content.decode()
+    )
     listing = http.get(reverse("referrals:criteria_versions"))
     assert listing.status_code == 200
     assert 'data-testid="publish"' not in listing.content.decode()
