@@ -23,7 +23,6 @@ An answer missing or not on the item's scale is refused, never guessed.
 from __future__ import annotations
 
 import datetime
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,13 +30,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from domain.definition_file import (
+    COMMON_PROBLEM_TEXT,
+    DefinitionError,
+    Reader,
+    load_toml,
+)
 from domain.errors import DomainError
 
 SHIPPED_PATHWAY_FILE = "pathway_low_back_pain.toml"
 INSTRUMENT_FILES = {"start-back": "start_back.toml"}
-MAX_TEXT = 2000  # a guard against a pasted document in one field, not a clinical limit
 MAX_WEEKS = 520
-MAX_FILE_CHARS = 200_000
 
 
 class ActorKind(StrEnum):
@@ -51,36 +54,13 @@ class ActorKind(StrEnum):
     PAIN_CENTRE = "pain_centre"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a file: where (`stages[2].owner`), a code, and the value found."""
-
-    where: str
-    code: str
-    value: str = ""
-
-    @property
-    def message(self) -> str:
-        text = PROBLEM_TEXT.get(self.code, self.code)
-        return f"{self.where}: {text}" + (f" ({self.value})" if self.value else "")
-
-
 # English wording of each problem (the apps word them in the user's language by code).
 PROBLEM_TEXT = {
-    "not_toml": "the file is not valid TOML",
-    "too_long": "the file is too long",
-    "missing": "is missing",
-    "not_text": "must be a text",
-    "empty": "must not be empty",
-    "text_too_long": "is too long",
-    "not_list": "must be a list",
-    "not_table": "must be a table",
+    **COMMON_PROBLEM_TEXT,
     "not_date": "must be a date (YYYY-MM-DD)",
-    "not_integer": "must be a whole number",
     "bad_weeks": "must be two whole numbers of weeks [min, max], 0 <= min <= max",
     "unknown_actor": "is not an organisation kind that can own a stage",
     "unknown_level": "names no level of the pathway",
-    "duplicate": "is used twice",
     "unknown_instrument": "names no instrument Smertespor knows",
     "unknown_outcome": "names no outcome of the instrument",
     "outcome_without_level": "the instrument's outcome has no level in the pathway",
@@ -89,7 +69,6 @@ PROBLEM_TEXT = {
     "no_start": "exactly one stage must start the pathway, owned by the coordinator",
     "coordinator_owns_nothing": "the coordinator owns no stage",
     "level_without_stage": "the level has no stage",
-    "bad_code": "must be lowercase letters, digits, - and _ (at most 40)",
     "no_catch_all": "the last rule must have no bounds, so every score has an outcome",
     "bad_bound": "must be a whole number within the instrument's range",
     "unknown_scale": "names no answer scale",
@@ -98,14 +77,11 @@ PROBLEM_TEXT = {
 }
 
 
-class PathwayError(DomainError):
+class PathwayError(DefinitionError):
     """A pathway or instrument file refused, with every problem found."""
 
     code = "invalid_pathway"
-
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(p.message for p in self.problems))
+    texts = PROBLEM_TEXT
 
 
 class AnswerError(DomainError):
@@ -188,95 +164,7 @@ class Pathway:
 # --- reading files -------------------------------------------------------------------------
 
 
-class _Reader:
-    """Collects problems while reading a parsed TOML document."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, where: str, code: str, value: object = "") -> None:
-        self.problems.append(Problem(where, code, str(value)[:80]))
-
-    def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-        value = data.get(key)
-        if value is None:
-            self.add(where, "missing")
-            return {}
-        if not isinstance(value, dict):
-            self.add(where, "not_table")
-            return {}
-        return value
-
-    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-        value = data.get(key)
-        if value is None:
-            self.add(key, "missing")
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.add(key, "not_list")
-            return []
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = data.get(key)
-        at = f"{where}.{key}" if where else key
-        if value is None:
-            if required:
-                self.add(at, "missing")
-            return ""
-        if not isinstance(value, str):
-            self.add(at, "not_text")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.add(at, "empty")
-        if len(value) > MAX_TEXT:
-            self.add(at, "text_too_long")
-        return value
-
-    def code(self, data: Mapping[str, Any], key: str, where: str) -> str:
-        value = self.text(data, key, where)
-        if value and not _is_code(value):
-            self.add(f"{where}.{key}", "bad_code", value)
-        return value
-
-    def texts(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        at = f"{where}.{key}"
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(at, "not_list")
-            return ()
-        for i, item in enumerate(value):
-            if not item.strip():
-                self.add(f"{at}[{i}]", "empty")
-            elif len(item) > MAX_TEXT:
-                self.add(f"{at}[{i}]", "text_too_long")
-        return tuple(v.strip() for v in value)
-
-    def integer(self, data: Mapping[str, Any], key: str, where: str) -> int | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(f"{where}.{key}", "not_integer", value)
-            return None
-        return value
-
-
-def _is_code(value: str) -> bool:
-    return 0 < len(value) <= 40 and all(c.islower() or c.isdigit() or c in "-_" for c in value)
-
-
-def _load(text: str) -> dict[str, Any]:
-    if len(text) > MAX_FILE_CHARS:
-        raise PathwayError([Problem("file", "too_long", str(len(text)))])
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PathwayError([Problem("file", "not_toml", str(error))]) from error
-
-
-def _weeks(reader: _Reader, data: Mapping[str, Any], where: str) -> Weeks:
+def _weeks(reader: Reader, data: Mapping[str, Any], where: str) -> Weeks:
     value = data.get("expected_weeks")
     at = f"{where}.expected_weeks"
     if value is None:
@@ -293,7 +181,7 @@ def _weeks(reader: _Reader, data: Mapping[str, Any], where: str) -> Weeks:
     return Weeks(value[0], value[1])
 
 
-def _actor(reader: _Reader, value: str, where: str) -> ActorKind:
+def _actor(reader: Reader, value: str, where: str) -> ActorKind:
     try:
         return ActorKind(value)
     except ValueError:
@@ -304,13 +192,11 @@ def _actor(reader: _Reader, value: str, where: str) -> ActorKind:
 
 def parse_pathway(text: str) -> Pathway:
     """The pathway in a TOML document; `PathwayError` with every problem if it is not one."""
-    data = _load(text)
-    reader = _Reader()
+    data = load_toml(text, PathwayError)
+    reader = Reader()
     head = reader.table(data, "pathway", "pathway")
     pathway_id = reader.code(head, "id", "pathway")
-    version = reader.text(head, "version", "pathway")
-    if len(version) > 40:
-        reader.add("pathway.version", "text_too_long")
+    version = reader.version(head, "version", "pathway")
     title = reader.text(head, "title", "pathway")
     region = reader.text(head, "region", "pathway")
     condition = reader.text(head, "condition", "pathway")
@@ -358,15 +244,9 @@ def parse_pathway(text: str) -> Pathway:
 
     stages = []
     stage_codes: set[str] = set()
-    raw_stages = reader.tables(data, "stages")
-    if "stages" in data and not raw_stages and isinstance(data.get("stages"), list):
-        reader.add("stages", "no_stages")
-    for i, raw in enumerate(raw_stages):
-        where = f"stages[{i}]"
+    for where, raw in reader.entries(data, "stages", empty="no_stages"):
         code = reader.code(raw, "code", where)
-        if code in stage_codes:
-            reader.add(f"{where}.code", "duplicate", code)
-        stage_codes.add(code)
+        reader.unique(stage_codes, code, f"{where}.code")
         owner = _actor(reader, reader.text(raw, "owner", where), f"{where}.owner")
         stage_levels = reader.texts(raw, "levels", where)
         if not stage_levels and isinstance(raw.get("levels", []), list):
@@ -518,7 +398,7 @@ class Instrument:
         return sum(item.max_points for item in self.items if item.subscale)
 
 
-def _scales(reader: _Reader, data: Mapping[str, Any]) -> dict[str, tuple[Answer, ...]]:
+def _scales(reader: Reader, data: Mapping[str, Any]) -> dict[str, tuple[Answer, ...]]:
     scales: dict[str, tuple[Answer, ...]] = {}
     for i, raw in enumerate(reader.tables(data, "scales")):
         where = f"scales[{i}]"
@@ -553,8 +433,8 @@ def _scales(reader: _Reader, data: Mapping[str, Any]) -> dict[str, tuple[Answer,
 
 def parse_instrument(text: str) -> Instrument:
     """A stratification instrument in a TOML document; `PathwayError` if it is not one."""
-    data = _load(text)
-    reader = _Reader()
+    data = load_toml(text, PathwayError)
+    reader = Reader()
     head = reader.table(data, "instrument", "instrument")
     outcomes = []
     for i, raw in enumerate(reader.tables(data, "outcomes")):

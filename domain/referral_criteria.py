@@ -1,8 +1,10 @@
 """The specialty-plan criteria for referral to a pain centre, as a checklist from data.
 
 The criteria, their options (the listed tests, the primary-sector treatments), the minimum
-duration and their wording are `domain/data/referral_criteria.toml` (with source and
-version); a region swaps the file, not the code. Each criterion comes out met, not met or
+duration and their wording are a TOML file with source and version; the shipped one is
+`domain/data/referral_criteria.toml`, and an administrator publishes later versions without
+a release. `parse_criteria` refuses a file that does not hold together whole, naming every
+problem and where it is (`CriteriaFileError.problems`). Each criterion comes out met, not met or
 unknown, with the evidence it was judged on; nothing is guessed:
 
     checklist = evaluate(criteria_set(), ReferralFacts(
@@ -17,7 +19,6 @@ referral is sent), `any_of` / `all_of` (three-valued over the options: yes, no, 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from importlib import resources
 from typing import Any
 
 from domain.calendar_months import add_calendar_months
+from domain.definition_file import COMMON_PROBLEM_TEXT, DefinitionError, Reader, load_toml
 from domain.errors import DomainError
 
 _MAX_MONTHS = 120  # a guard against typing days or weeks for months, not a clinical limit
@@ -101,89 +103,115 @@ class CriteriaSet:
         raise CriteriaError(f"No referral criterion {code!r}.", code="unknown_criterion")
 
 
-def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
-    value = entry.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise CriteriaError(f"{where} needs a text {key!r}.")
-    return value.strip()
+# English wording of each problem of a criteria file (the apps word them by code).
+PROBLEM_TEXT = {
+    **COMMON_PROBLEM_TEXT,
+    "unknown_kind": "is not a kind of criterion (duration, any_of, all_of, answer, referrer)",
+    "options_needed": "this kind needs options",
+    "no_options_allowed": "this kind takes no options",
+    "bad_months": f"must be a whole number of months from 1 to {_MAX_MONTHS}",
+    "no_criteria": "the file lists no criteria",
+}
 
 
-def _options(entry: Mapping[str, Any], where: str) -> tuple[Option, ...]:
-    raw = entry.get("options", [])
-    if not isinstance(raw, list):
-        raise CriteriaError(f"{where}: options must be a list.")
-    options = tuple(
-        Option(
-            code=_text(item, "code", where),
-            en=_text(item, "en", where),
-            da=_text(item, "da", where),
+class CriteriaFileError(DefinitionError, CriteriaError):
+    """A criteria file refused, with every problem found (each naming where it is)."""
+
+    code = "invalid_referral_criteria"
+    texts = PROBLEM_TEXT
+
+
+def _options(reader: Reader, entry: Mapping[str, Any], where: str) -> tuple[Option, ...]:
+    if "options" not in entry:
+        return ()
+    options = []
+    seen: set[str] = set()
+    for i, item in enumerate(reader.tables(entry, "options", where)):
+        at = f"{where}.options[{i}]"
+        code = reader.code(item, "code", at)
+        reader.unique(seen, code, f"{at}.code")
+        options.append(
+            Option(code=code, en=reader.text(item, "en", at), da=reader.text(item, "da", at))
         )
-        for item in raw
-        if isinstance(item, dict)
+    return tuple(options)
+
+
+def _minimum_months(reader: Reader, data: Mapping[str, Any]) -> int:
+    settings = reader.table(data, "settings", "settings")
+    months = settings.get("minimum_pain_months")
+    if months is None:
+        if settings:
+            reader.add("settings.minimum_pain_months", "missing")
+        return 0
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= _MAX_MONTHS:
+        reader.add("settings.minimum_pain_months", "bad_months", months)
+        return 0
+    return months
+
+
+def _criterion(reader: Reader, entry: Mapping[str, Any], where: str) -> Criterion:
+    raw_kind = reader.text(entry, "kind", where)
+    try:
+        kind = CriterionKind(raw_kind)
+    except ValueError:
+        if raw_kind:
+            reader.add(f"{where}.kind", "unknown_kind", raw_kind)
+        kind = CriterionKind.ANSWER
+    options = _options(reader, entry, where)
+    if raw_kind in {CriterionKind.ANY_OF, CriterionKind.ALL_OF} and not options:
+        reader.add(f"{where}.options", "options_needed")
+    if raw_kind in {CriterionKind.DURATION, CriterionKind.ANSWER, CriterionKind.REFERRER} and (
+        options or "options" in entry
+    ):
+        reader.add(f"{where}.options", "no_options_allowed")
+    return Criterion(
+        code=reader.code(entry, "code", where),
+        kind=kind,
+        en=reader.text(entry, "en", where),
+        da=reader.text(entry, "da", where),
+        options=options,
     )
-    if len(options) != len(raw):
-        raise CriteriaError(f"{where}: every option is a table with code, en and da.")
-    codes = [option.code for option in options]
-    if len(set(codes)) != len(codes):
-        raise CriteriaError(f"{where}: option codes must be unique.")
-    return options
 
 
 def parse_criteria(text: str) -> CriteriaSet:
-    """A criteria set from TOML text; `CriteriaError` names what is wrong with it."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise CriteriaError(f"The criteria file is not TOML: {error}") from error
-    version = _text(data, "version", "The criteria file")
-    source = _text(data, "source", "The criteria file")
-    settings = data.get("settings", {})
-    months = settings.get("minimum_pain_months") if isinstance(settings, dict) else None
-    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= _MAX_MONTHS:
-        raise CriteriaError(
-            f"minimum_pain_months must be a whole number of months from 1 to {_MAX_MONTHS}."
-        )
+    """A criteria set from TOML text; `CriteriaFileError` names every problem and where."""
+    data = load_toml(text, CriteriaFileError)
+    reader = Reader()
+    version = reader.version(data, "version", "")
+    source = reader.text(data, "source", "")
+    months = _minimum_months(reader, data)
     criteria: list[Criterion] = []
-    raw = data.get("criteria", [])
-    if not isinstance(raw, list) or not raw:
-        raise CriteriaError("The criteria file lists no criteria.")
-    for index, entry in enumerate(raw, start=1):
-        where = f"Criterion {index}"
-        if not isinstance(entry, dict):
-            raise CriteriaError(f"{where} is not a table.")
-        try:
-            kind = CriterionKind(str(entry.get("kind")))
-        except ValueError:
-            raise CriteriaError(f"{where} has an unknown kind {entry.get('kind')!r}.") from None
-        options = _options(entry, where)
-        if kind in {CriterionKind.ANY_OF, CriterionKind.ALL_OF} and not options:
-            raise CriteriaError(f"{where} ({kind}) needs options.")
-        if kind not in {CriterionKind.ANY_OF, CriterionKind.ALL_OF} and options:
-            raise CriteriaError(f"{where} ({kind}) takes no options.")
-        criteria.append(
-            Criterion(
-                code=_text(entry, "code", where),
-                kind=kind,
-                en=_text(entry, "en", where),
-                da=_text(entry, "da", where),
-                options=options,
-            )
-        )
-    codes = [criterion.code for criterion in criteria]
-    if len(set(codes)) != len(codes):
-        raise CriteriaError("Criterion codes must be unique.")
+    seen: set[str] = set()
+    for where, entry in reader.entries(data, "criteria", empty="no_criteria"):
+        criterion = _criterion(reader, entry, where)
+        reader.unique(seen, criterion.code, f"{where}.code")
+        criteria.append(criterion)
+    has_duration = any(c.kind == CriterionKind.DURATION for c in criteria)
+    if (
+        has_duration
+        and months == 0
+        and not any(p.where == "settings.minimum_pain_months" for p in reader.problems)
+    ):
+        reader.add("settings.minimum_pain_months", "no_duration")
+    if reader.problems:
+        raise CriteriaFileError(reader.problems)
     return CriteriaSet(
         version=version, source=source, minimum_pain_months=months, criteria=tuple(criteria)
     )
 
 
-@cache
-def criteria_set() -> CriteriaSet:
-    """The shipped criteria (`domain/data/referral_criteria.toml`)."""
-    text = (resources.files("domain") / "data" / "referral_criteria.toml").read_text(
+def shipped_criteria_text() -> str:
+    """The shipped criteria file, as text (what is installed as the first version)."""
+    return (resources.files("domain") / "data" / "referral_criteria.toml").read_text(
         encoding="utf-8"
     )
-    return parse_criteria(text)
+
+
+@cache
+def criteria_set() -> CriteriaSet:
+    """The shipped criteria (`domain/data/referral_criteria.toml`); the apps use the newest
+    version an administrator published (which starts as this file)."""
+    return parse_criteria(shipped_criteria_text())
 
 
 @dataclass(frozen=True)

@@ -11,37 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from domain.pathway import Instrument, Pathway, Stage
 from smertespor.accounts.models import Organisation
+from smertespor.definition_files import DefinitionFileForm
 from smertespor.pathways import labels
 from smertespor.pathways.models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from smertespor.versions import VersionField
 
-MAX_UPLOAD_BYTES = 200_000
 
-
-class PublishForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Pathway file (TOML)"),
-        required=False,
-        max_length=MAX_UPLOAD_BYTES,
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
-        help_text=gettext_lazy("Paste the file, or upload it below."),
-    )
-    upload = forms.FileField(label=gettext_lazy("…or upload the file"), required=False)
-    note = forms.CharField(
-        label=gettext_lazy("Note (what changed)"), required=False, max_length=500
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("upload")
-        if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(_("The file is too large."))
-            try:
-                data["text"] = upload.read().decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise forms.ValidationError(_("The file must be UTF-8 text.")) from error
-        return data
+class PublishForm(DefinitionFileForm):
+    file_label = gettext_lazy("Pathway file (TOML)")
 
 
 def _answer_fields(form: forms.Form, instrument: Instrument) -> None:

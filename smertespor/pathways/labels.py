@@ -8,24 +8,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from domain.pathway import Answer, AnswerError, Instrument, Item, Outcome, PathwayError, Problem
+from domain.pathway import Answer, AnswerError, Instrument, Item, Outcome
 from smertespor.accounts.models import Organisation
+from smertespor.definition_files import COMMON_PROBLEMS
 
 PROBLEMS = {
-    "not_toml": gettext_lazy("the file is not valid TOML"),
-    "too_long": gettext_lazy("the file is too long"),
-    "missing": gettext_lazy("is missing"),
-    "not_text": gettext_lazy("must be a text"),
-    "empty": gettext_lazy("must not be empty"),
-    "text_too_long": gettext_lazy("is too long"),
-    "not_list": gettext_lazy("must be a list"),
-    "not_table": gettext_lazy("must be a table"),
+    **COMMON_PROBLEMS,
     "not_date": gettext_lazy("must be a date (YYYY-MM-DD)"),
-    "not_integer": gettext_lazy("must be a whole number"),
     "bad_weeks": gettext_lazy("must be two whole numbers of weeks [min, max], 0 ≤ min ≤ max"),
     "unknown_actor": gettext_lazy("is not an organisation kind that can own a stage"),
     "unknown_level": gettext_lazy("names no level of the pathway"),
-    "duplicate": gettext_lazy("is used twice"),
     "unknown_instrument": gettext_lazy("names no instrument Smertespor knows"),
     "unknown_outcome": gettext_lazy("names no result of the instrument"),
     "outcome_without_level": gettext_lazy("a result of the instrument has no level"),
@@ -36,25 +28,12 @@ PROBLEMS = {
     ),
     "coordinator_owns_nothing": gettext_lazy("the coordinator owns no stage"),
     "level_without_stage": gettext_lazy("a level has no stage"),
-    "bad_code": gettext_lazy("must be lowercase letters, digits, - and _ (at most 40)"),
     "no_catch_all": gettext_lazy("the last rule must have no bounds"),
     "bad_bound": gettext_lazy("must be a whole number"),
     "unknown_scale": gettext_lazy("names no answer scale"),
     "bad_item_numbers": gettext_lazy("items must be numbered 1, 2, 3 … in order"),
     "bad_points": gettext_lazy("points must be a whole number of 0 or more"),
 }
-
-
-def problem_text(problem: Problem) -> str:
-    text = f"{problem.where}: {PROBLEMS.get(problem.code, problem.code)}"
-    return f"{text} ({problem.value})" if problem.value else text
-
-
-def pathway_file_error(error: PathwayError, *, field: str = "text") -> ValidationError:
-    """Every problem of a refused file, at the field that held it."""
-    return ValidationError(
-        {field: [ValidationError(problem_text(p), code=p.code) for p in error.problems]}
-    )
 
 
 def answer_error(error: AnswerError) -> ValidationError:

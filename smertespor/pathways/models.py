@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from domain.pathway import Pathway, parse_pathway
+from smertespor.definition_files import DefinitionVersion
 from smertespor.validators import no_nul_bytes
 from smertespor.versions import version_field
 
@@ -18,28 +19,16 @@ TEXT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
 
 
-class PathwayVersion(models.Model):
+class PathwayVersion(DefinitionVersion):
     """One published version of a pathway: the file as the administrator gave it."""
 
-    class Origin(models.TextChoices):
-        BUILTIN = "builtin", _("Shipped with Smertespor")
-        PUBLISHED = "published", _("Published by an administrator")
-
     pathway_id = models.CharField(_("pathway"), max_length=40)
-    version = models.CharField(_("version"), max_length=40)
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("pathway file (TOML)"), validators=[no_nul_bytes])
-    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
-    published_at = models.DateTimeField(_("published"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    note = models.CharField(_("note"), max_length=500, blank=True, validators=[no_nul_bytes])
 
-    class Meta:
+    class Meta(DefinitionVersion.Meta):
         verbose_name = _("pathway version")
         verbose_name_plural = _("pathway versions")
-        ordering = ["-published_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["pathway_id", "version"], name="pathway_version_unique")
         ]

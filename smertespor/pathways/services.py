@@ -23,12 +23,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from domain.pathway import (
     AnswerError,
     Pathway,
-    PathwayError,
     instrument_by_id,
     parse_pathway,
     score,
@@ -36,8 +35,9 @@ from domain.pathway import (
 )
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.definition_files import DefinitionKind
 from smertespor.notifications.services import notify
-from smertespor.pathways.labels import answer_error, pathway_file_error
+from smertespor.pathways.labels import PROBLEMS, answer_error
 from smertespor.pathways.models import (
     REASON_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -86,23 +86,25 @@ def _audit(by: User, action: str, obj: Any, patient: Patient | None, **detail: A
 # --- versions ------------------------------------------------------------------------------
 
 
+PATHWAY_FILES: DefinitionKind[Pathway, PathwayVersion] = DefinitionKind(
+    model=PathwayVersion,
+    parse=parse_pathway,
+    problems=PROBLEMS,
+    key=lambda pathway: {"pathway_id": pathway.id, "version": pathway.version},
+    fields=lambda pathway: {"title": pathway.title},
+    empty_message=gettext_lazy("Paste or upload the pathway file."),
+    duplicate_message=gettext_lazy(
+        "Version %(version)s of this pathway is already published. Give the changed "
+        "file a new version."
+    ),
+)
+
+
 def install_builtin_pathway(version_model: Any = PathwayVersion) -> PathwayVersion | None:
     """Store the shipped pathway file if its version is not stored yet (idempotent).
 
     Takes the model so that a data migration can pass its historical model."""
-    text = shipped_pathway_text()
-    pathway = parse_pathway(text)
-    if version_model.objects.filter(pathway_id=pathway.id, version=pathway.version).exists():
-        return None
-    return version_model.objects.create(
-        pathway_id=pathway.id,
-        version=pathway.version,
-        title=pathway.title,
-        text=text,
-        origin="builtin",
-        published_at=timezone.now(),
-        note="",
-    )
+    return PATHWAY_FILES.install_builtin(shipped_pathway_text(), version_model)
 
 
 def publish_pathway_version(*, by: User, text: str, note: str = "") -> PathwayVersion:
@@ -110,46 +112,11 @@ def publish_pathway_version(*, by: User, text: str, note: str = "") -> PathwayVe
 
     A file with any problem is refused whole (every problem named); so is a version number
     already published. Existing enrolments keep their versions."""
-    text = text.replace("\r\n", "\n")
-    if not text.strip():
-        raise ValidationError({"text": [_("Paste or upload the pathway file.")]}, code="required")
-    try:
-        pathway = parse_pathway(text)
-    except PathwayError as error:
-        raise pathway_file_error(error) from error
-    if len(note) > 500:
-        raise ValidationError({"note": [_("The note may be at most 500 characters.")]})
-    if PathwayVersion.objects.filter(pathway_id=pathway.id, version=pathway.version).exists():
-        raise ValidationError(
-            {
-                "text": [
-                    _(
-                        "Version %(version)s of this pathway is already published. Give "
-                        "the changed file a new version."
-                    )
-                    % {"version": pathway.version}
-                ]
-            },
-            code="duplicate_version",
-        )
-    with transaction.atomic():
-        try:
-            stored = PathwayVersion.objects.create(
-                pathway_id=pathway.id,
-                version=pathway.version,
-                title=pathway.title,
-                text=text,
-                origin=PathwayVersion.Origin.PUBLISHED,
-                published_at=timezone.now(),
-                published_by=by,
-                note=note.strip(),
-            )
-        except IntegrityError as error:
-            raise ValidationError(
-                {"text": [_("This version was published a moment ago.")]}
-            ) from error
+
+    def audit(stored: PathwayVersion, pathway: Pathway) -> None:
         _audit(by, AuditAction.CREATE, stored, None, pathway=pathway.id, version=pathway.version)
-    return stored
+
+    return PATHWAY_FILES.publish(by=by, text=text, note=note, audit=audit)
 
 
 # --- enrolment -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from domain.pathway import instrument_by_id
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.services import record_listed
+from smertespor.definition_files import publish_page, versions_page
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import require, requires
@@ -76,15 +77,11 @@ def _form_page(request: SignedInRequest, form: Any, context: dict[str, Any]) -> 
 @requires(can_read_definitions)
 @require_GET
 def versions(request: SignedInRequest) -> HttpResponse:
-    rows = list(pathway_versions())
-    return render(
+    return versions_page(
         request,
-        "pathways/versions.html",
-        {
-            "versions": rows,
-            "current": rows[0] if rows else None,
-            "can_publish": can_publish(request.user),
-        },
+        versions=pathway_versions(),
+        template="pathways/versions.html",
+        can_publish=can_publish(request.user),
     )
 
 
@@ -124,34 +121,25 @@ def version(request: SignedInRequest, version_id: int) -> HttpResponse:
 @performs(actions.publish_pathway_version)
 def publish(request: SignedInRequest) -> HttpResponse:
     current = current_version()
-    initial = {"text": current.text} if current is not None else {}
-    form = PublishForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stored = actions.publish_pathway_version(
-                user=request.user, text=form.cleaned_data["text"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Version %(version)s is published: new enrolments start on it.")
-                % {"version": stored.version},
-            )
-            return redirect("pathways:version", version_id=stored.pk)
-    return _form_page(
+    return publish_page(
         request,
-        form,
-        {
+        form_class=PublishForm,
+        publish=actions.publish_pathway_version,
+        current_text=current.text if current is not None else "",
+        template="pathways/form.html",
+        context={
             "title": _("Publish a new version of the pathway"),
             "intro": _(
                 "The file is checked whole before anything is saved. Patients already enrolled "
                 "keep the version they started on."
             ),
-            "multipart": True,
             "back": "pathways:versions",
         },
+        published=lambda stored: (
+            _("Version %(version)s is published: new enrolments start on it.")
+            % {"version": stored.version}
+        ),
+        done=lambda stored: redirect("pathways:version", version_id=stored.pk),
     )
 
 

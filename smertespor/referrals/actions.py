@@ -16,12 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from smertespor.accounts.models import User
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for_change
-from smertespor.referrals import services
+from smertespor.referrals import criteria, services
 from smertespor.referrals.access import referral_for
-from smertespor.referrals.models import Referral, ReferralCommunication
+from smertespor.referrals.models import CriteriaVersion, Referral, ReferralCommunication
 from smertespor.referrals.permissions import (
     can_book_for,
     can_change_as_referrer,
+    can_publish_criteria,
     can_refer,
     can_refer_patient,
     can_triage,
@@ -265,3 +266,9 @@ def discharge_referral(
     return services.record_discharge(
         referral=referral, by=user, note=note, expected_version=expected_version
     )
+
+
+def publish_criteria_version(*, user: User, text: str, note: str = "") -> CriteriaVersion:
+    """An administrator publishes a new version of the referral criteria."""
+    admin = require(user, can_publish_criteria, object_type="referral_criteria_version")
+    return criteria.publish_criteria_version(by=admin, text=text, note=note)

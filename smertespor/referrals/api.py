@@ -20,17 +20,25 @@ from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice.api import Attachments, json_or_multipart, payload_of
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
-from smertespor.entry.rules import require
+from smertespor.entry.rules import require, requires
 from smertespor.referrals import actions
 from smertespor.referrals.access import referral_for
-from smertespor.referrals.labels import criteria_definitions, criteria_rows, missing_criteria
+from smertespor.referrals.labels import (
+    criteria_definitions,
+    criteria_rows,
+    criteria_version_payload,
+    missing_criteria,
+)
 from smertespor.referrals.models import Referral, ReferralAttachment, ReferralCommunication
 from smertespor.referrals.permissions import (
     can_refer,
+    can_see_criteria_versions,
     can_see_referral_counts,
     can_use_referrals,
 )
 from smertespor.referrals.schemas import (
+    CriteriaVersionIn,
+    CriteriaVersionOut,
     ReferralAcceptIn,
     ReferralAppointmentIn,
     ReferralCountsOut,
@@ -51,6 +59,8 @@ from smertespor.referrals.schemas import (
 )
 from smertespor.referrals.selectors import (
     REFERRAL_FILTERS,
+    criteria_versions,
+    current_criteria_version,
     referral_attachments,
     referral_counts_for,
     referral_recipients,
@@ -105,6 +115,7 @@ def detail_out(referral: Referral) -> dict[str, Any]:
         **referral_out(referral),
         "content": {field: getattr(referral, field) for field in CONTENT_FIELDS},
         "criteria_version": referral.criteria_version,
+        "criteria_version_id": referral.criteria_definition_id,
         "criteria": criteria_rows(referral),
         "missing_criteria": missing_criteria(referral),
         "missing_content": missing_content(referral) if referral.is_draft else [],
@@ -482,3 +493,34 @@ def first_appointment(
     )
     send_etag(response, referral)
     return referral_out(referral)
+
+
+@router.get(
+    "/criteria/versions",
+    response=list[CriteriaVersionOut],
+    url_name="referrals_criteria_versions",
+)
+@requires(can_see_criteria_versions)
+def list_criteria_versions(request: SignedInRequest) -> list[dict[str, Any]]:
+    """Every published version of the referral criteria, newest (the one referrals are
+    judged on) first (planners and administrators)."""
+    current = current_criteria_version()
+    return [criteria_version_payload(v, current) for v in criteria_versions()]
+
+
+@router.post(
+    "/criteria/versions",
+    response={201: CriteriaVersionOut},
+    url_name="referrals_criteria_publish",
+)
+@performs(actions.publish_criteria_version)
+def publish_criteria_version(
+    request: SignedInRequest, payload: CriteriaVersionIn
+) -> Status[dict[str, Any]]:
+    """Publish a new version of the referral criteria (administrators). The file is checked
+    whole: any problem is a 422 naming each, a version number already published is a 422,
+    and nothing is saved. Referrals already sent keep the version they were judged on."""
+    stored = actions.publish_criteria_version(
+        user=request.user, text=payload.text, note=payload.note
+    )
+    return Status(201, criteria_version_payload(stored, stored))

@@ -1,6 +1,6 @@
 """Referral forms: they parse the pages' input (types, lengths, the offered choices); the
 rules are the services' (`referrals.services`), whose errors the views put back on the
-form. The criteria fields come from the data file (`domain.referral_criteria`)."""
+form. The criteria fields come from the newest published criteria version."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from domain.referral_criteria import Answer, CriterionKind, criteria_set
+from domain.referral_criteria import Answer, CriterionKind
 from smertespor.accounts.models import Organisation, Requester
 from smertespor.advice.forms import _attachments_field
 from smertespor.referrals.models import (
@@ -22,7 +22,7 @@ from smertespor.referrals.models import (
     RejectionReason,
     WorkStatus,
 )
-from smertespor.referrals.selectors import referral_recipients
+from smertespor.referrals.selectors import current_criteria, referral_recipients
 from smertespor.versions import VersionField
 
 ANSWER_CHOICES = [
@@ -102,7 +102,8 @@ class ReferralForm(forms.Form):
             self.fields["version"] = VersionField()
         language = get_language() or "da"
         self.criteria_fields: list[dict[str, Any]] = []
-        for criterion in criteria_set().criteria:
+        self.criteria_set = current_criteria()
+        for criterion in self.criteria_set.criteria:
             if not criterion.is_answered_by_referrer:
                 continue
             names = []
@@ -168,7 +169,7 @@ class ReferralForm(forms.Form):
     def criteria(self) -> dict[str, Any]:
         data = self.cleaned_data
         answers: dict[str, Any] = {}
-        for criterion in criteria_set().criteria:
+        for criterion in self.criteria_set.criteria:
             if not criterion.is_answered_by_referrer:
                 continue
             entry: dict[str, Any] = {

@@ -1,6 +1,7 @@
-"""The criteria checklist as people read it: each criterion's wording (from the data file,
-in the reader's language), its status and evidence, and each option's answer. A draft shows
-the checklist as it stands today; a sent referral the one it was sent with."""
+"""The criteria checklist as people read it: each criterion's wording (from the criteria
+version, in the reader's language), its status and evidence, and each option's answer. A
+draft shows the checklist as it stands today on the newest version; a sent referral the one
+it was sent with, worded from the version it was judged on."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from domain.referral_criteria import CriteriaError, criteria_set
-from smertespor.referrals.models import Referral
+from domain.referral_criteria import CriteriaError, CriteriaSet
+from smertespor.referrals.models import CriteriaVersion, Referral
+from smertespor.referrals.selectors import criteria_of, current_criteria
 from smertespor.referrals.services import checklist_json, checklist_of
 
 STATUS_LABELS = {
@@ -27,7 +29,7 @@ def _language() -> str:
 
 def criteria_rows(referral: Referral) -> list[dict[str, Any]]:
     language = _language()
-    criteria = criteria_set()
+    criteria = criteria_of(referral)
     if referral.is_draft:
         try:
             results = checklist_json(checklist_of(referral))
@@ -73,9 +75,10 @@ def missing_criteria(referral: Referral) -> list[str]:
     return [row["code"] for row in criteria_rows(referral) if row["status"] != "met"]
 
 
-def criteria_definitions() -> dict[str, Any]:
+def criteria_definitions(criteria: CriteriaSet | None = None) -> dict[str, Any]:
+    """The criteria as the API gives them (by default the version referrals are judged on)."""
     language = _language()
-    criteria = criteria_set()
+    criteria = criteria or current_criteria()
     return {
         "version": criteria.version,
         "source": criteria.source,
@@ -89,4 +92,19 @@ def criteria_definitions() -> dict[str, Any]:
             }
             for c in criteria.criteria
         ],
+    }
+
+
+def criteria_version_payload(
+    stored: CriteriaVersion, current: CriteriaVersion | None
+) -> dict[str, Any]:
+    """A stored version of the criteria as the API gives it, with its criteria."""
+    return {
+        **criteria_definitions(stored.definition),
+        "id": stored.pk,
+        "origin": stored.origin,
+        "published_at": stored.published_at,
+        "published_by": str(stored.published_by) if stored.published_by else None,
+        "note": stored.note,
+        "is_current": current is not None and current.pk == stored.pk,
     }

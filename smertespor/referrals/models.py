@@ -5,13 +5,16 @@ when, why), `ReferralCommunication` is a Communication (the dialogue, supplement
 and answers) and `ReferralAttachment` its attached documents (PDF and images)."""
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from domain.referral_criteria import CriteriaSet, parse_criteria
 from domain.referral_states import ReferralEvent, ReferralStatus
+from smertespor.definition_files import DefinitionVersion
 from smertespor.validators import no_nul_bytes
 from smertespor.versions import version_field
 
@@ -71,6 +74,28 @@ class RejectionReason(models.TextChoices):
     INDICATION = "indication", _("Indication: the criteria are not met")
     CAPACITY = "capacity", _("Capacity: no room within a reasonable time")
     WRONG_TRACK = "wrong_track", _("Wrong track: another offer fits better")
+
+
+class CriteriaVersion(DefinitionVersion):
+    """One published version of the specialty-plan criteria (`domain.referral_criteria`):
+    the file as the administrator gave it. Referrals are judged on the newest; a sent
+    referral keeps the one it was judged on."""
+
+    source = models.TextField(_("source"), blank=True)
+    text = models.TextField(_("criteria file (TOML)"), validators=[no_nul_bytes])
+
+    class Meta(DefinitionVersion.Meta):
+        verbose_name = _("referral criteria version")
+        verbose_name_plural = _("referral criteria versions")
+        constraints = [models.UniqueConstraint(fields=["version"], name="criteria_version_unique")]
+
+    def __str__(self) -> str:
+        return self.version
+
+    @cached_property
+    def definition(self) -> CriteriaSet:
+        """The criteria as data (checked when they were published)."""
+        return parse_criteria(self.text)
 
 
 class Referral(models.Model):
@@ -171,9 +196,18 @@ class Referral(models.Model):
         validators=[no_nul_bytes],
     )
     # The specialty-plan criteria: the referrer's answers ({code: {answer, options, evidence}})
-    # and, once sent, the checklist as evaluated (domain.referral_criteria) with its version.
+    # and, once sent, the checklist as evaluated (domain.referral_criteria) with the version
+    # it was judged on (`criteria_definition`, its number also in `criteria_version`).
     criteria_answers = models.JSONField(_("criteria answers"), default=dict, blank=True)
     criteria_version = models.CharField(max_length=40, blank=True)
+    criteria_definition = models.ForeignKey(
+        CriteriaVersion,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
+        verbose_name=_("criteria version"),
+    )
     criteria_result = models.JSONField(_("criteria"), default=list, blank=True)
     criteria_missing = models.JSONField(default=list, blank=True)
     # Sent although a criterion is not met or unknown: the referrer's reason, flagged to the centre.

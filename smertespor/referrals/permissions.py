@@ -101,3 +101,17 @@ def can_book_for(user: Requester, referral: Referral) -> bool:
 def can_change_as_referrer(user: Requester, referral: Referral) -> bool:
     """The practice's GP edits, sends and withdraws the practice's referral."""
     return can_refer(user) and side_of(user, referral) == Side.PRACTICE
+
+
+# The criteria's versions hold no patient data: planners and administrators read them (the
+# clinicians see the version each referral was judged on, on the referral); only an
+# administrator publishes one.
+CRITERIA_READERS = frozenset({Role.PLANNER, Role.ADMIN})
+
+
+def can_see_criteria_versions(user: Requester) -> bool:
+    return _active(user) and _role_in(user, CRITERIA_READERS)
+
+
+def can_publish_criteria(user: Requester) -> bool:
+    return _active(user) and _role_in(user, frozenset({Role.ADMIN}))

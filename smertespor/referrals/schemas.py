@@ -212,6 +212,10 @@ class ReferralOut(Schema):
 class ReferralDetailOut(ReferralOut):
     content: dict[str, Any]
     criteria_version: str
+    criteria_version_id: int | None = Field(
+        description="The stored criteria version the sent referral was judged on "
+        "(GET /criteria/versions); null for a draft."
+    )
     criteria: list[ReferralCriterionOut]
     missing_criteria: list[str]
     missing_content: list[str]
@@ -259,3 +263,19 @@ class ReferralRecipientOut(Schema):
     id: int
     name: str
     kind: str
+
+
+class CriteriaVersionIn(Schema):
+    """The referral criteria file (TOML) to publish, as text."""
+
+    text: Annotated[str, Field(max_length=200_000)]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class CriteriaVersionOut(ReferralCriteriaOut):
+    id: int
+    origin: Literal["builtin", "published"]
+    published_at: datetime
+    published_by: str | None
+    note: str
+    is_current: bool

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from domain.referral_criteria import CriteriaSet, criteria_set
 from domain.referral_states import OPEN_STATUSES, TRIAGE_STATUSES
 from smertespor.accounts.models import Organisation, Requester, User
 from smertespor.patients.models import Patient
 from smertespor.referrals.access import scoped_referrals, with_patient_visibility
 from smertespor.referrals.models import (
+    CriteriaVersion,
     Referral,
     ReferralAttachment,
     ReferralCommunication,
@@ -150,3 +152,29 @@ def referral_counts_for(user: Requester) -> ReferralCounts:
     if is_recipient_staff(user) and isinstance(user, User):
         return referral_counts(recipient_id=user.organisation_id)
     return referral_counts()
+
+
+# --- the criteria's versions ---------------------------------------------------------------
+
+
+def criteria_versions() -> QuerySet[CriteriaVersion]:
+    """Every published version of the referral criteria, newest first."""
+    return CriteriaVersion.objects.select_related("published_by")
+
+
+def current_criteria_version() -> CriteriaVersion | None:
+    """The version referrals are judged on: the newest published."""
+    return criteria_versions().first()
+
+
+def current_criteria() -> CriteriaSet:
+    """The criteria a draft is shown and judged on (the shipped file until one is stored)."""
+    stored = current_criteria_version()
+    return stored.definition if stored is not None else criteria_set()
+
+
+def criteria_of(referral: Referral) -> CriteriaSet:
+    """The criteria a referral was judged on when sent; a draft's are the current ones."""
+    if not referral.is_draft and referral.criteria_definition is not None:
+        return referral.criteria_definition.definition
+    return current_criteria()

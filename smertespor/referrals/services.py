@@ -27,10 +27,10 @@ from domain.referral_criteria import (
     Answer,
     Checklist,
     CriteriaError,
+    CriteriaSet,
     CriterionInput,
     CriterionKind,
     ReferralFacts,
-    criteria_set,
     evaluate,
 )
 from domain.referral_states import Actor, ReferralEvent, ReferralTransitionError, transition
@@ -40,6 +40,7 @@ from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import close_care_relation, open_care_relation
+from smertespor.referrals.criteria import judging_version
 from smertespor.referrals.models import (
     MESSAGE_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -56,7 +57,7 @@ from smertespor.referrals.models import (
 )
 from smertespor.referrals.permissions import TRIAGE_ROLES, side_of
 from smertespor.referrals.prefill import referral_prefill
-from smertespor.referrals.selectors import referral_recipients
+from smertespor.referrals.selectors import criteria_of, current_criteria, referral_recipients
 from smertespor.versions import ExpectedVersion, check_version, claim_version
 
 Kind = ReferralCommunication.Kind
@@ -138,7 +139,7 @@ def clean_criteria_answers(raw: object) -> dict[str, dict[str, Any]]:
         return {}
     if not isinstance(raw, Mapping):
         raise field_error("criteria", _("The criteria answers are not readable."), "invalid")
-    criteria = criteria_set()
+    criteria = current_criteria()
     known = {c.code: c for c in criteria.criteria if c.is_answered_by_referrer}
     cleaned: dict[str, dict[str, Any]] = {}
     for code, given in raw.items():
@@ -162,20 +163,29 @@ def clean_criteria_answers(raw: object) -> dict[str, dict[str, Any]]:
     return cleaned
 
 
-def checklist_of(referral: Referral, on: date | None = None) -> Checklist:
-    """The specialty-plan checklist of `referral` as it stands (on the day `on`)."""
+def checklist_of(
+    referral: Referral, on: date | None = None, criteria: CriteriaSet | None = None
+) -> Checklist:
+    """The specialty-plan checklist of `referral` as it stands (on the day `on`), judged on
+    `criteria` (by default the version it was sent with, or for a draft the newest). Answers
+    to criteria or options a newer version no longer has are left out, not guessed."""
+    criteria = criteria or criteria_of(referral)
+    known = {criterion.code: set(criterion.option_codes) for criterion in criteria.criteria}
     day = on or (timezone.localdate(referral.sent_at) if referral.sent_at else timezone.localdate())
     inputs = {
         code: CriterionInput(
             answer=Answer(given.get("answer", Answer.UNKNOWN)),
-            options={k: Answer(v) for k, v in (given.get("options") or {}).items()},
+            options={
+                k: Answer(v) for k, v in (given.get("options") or {}).items() if k in known[code]
+            },
             evidence=str(given.get("evidence", "")),
         )
         for code, given in (referral.criteria_answers or {}).items()
+        if code in known
     }
     pain_since = referral.pain_since if referral.pain_since and referral.pain_since <= day else None
     return evaluate(
-        criteria_set(),
+        criteria,
         ReferralFacts(
             sent_on=day,
             pain_since=pain_since,
@@ -459,8 +469,9 @@ def send_referral(
             }
         )
     today = timezone.localdate()
+    judged_on = judging_version()
     try:
-        checklist = checklist_of(referral, today)
+        checklist = checklist_of(referral, today, judged_on.definition)
     except CriteriaError as error:
         raise field_error("criteria", error.message, error.code) from None
     exception_reason = _text(
@@ -487,6 +498,7 @@ def send_referral(
             updates={
                 "sent_at": timezone.now(),
                 "criteria_version": checklist.version,
+                "criteria_definition": judged_on,
                 "criteria_result": checklist_json(checklist),
                 "criteria_missing": list(checklist.missing),
                 "criteria_exception_reason": exception_reason if checklist.missing else "",

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from smertespor.referrals import views
+from smertespor.referrals import criteria_views, views
 
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("figures/", views.counts, name="counts"),
+    path("criteria/", criteria_views.versions, name="criteria_versions"),
+    path("criteria/new/", criteria_views.publish, name="criteria_publish"),
+    path("criteria/<int:version_id>/", criteria_views.version, name="criteria_version"),
     path("patients/<uuid:patient_id>/new/", views.referral_create, name="create"),
     path("<int:referral_id>/", views.referral_detail, name="detail"),
     path("<int:referral_id>/edit/", views.referral_edit, name="edit"),

@@ -237,6 +237,10 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
         CLINIC_CLINICIANS | {"secretary"},
     ),
     "referrals:attachment": ("GET", None, REFERRAL_PARTIES),
+    # The criteria's versions: planners and administrators read them, administrators publish.
+    "referrals:criteria_versions": ("GET", None, {"planner", "admin"}),
+    "referrals:criteria_version": ("GET", None, {"planner", "admin"}),
+    "referrals:criteria_publish": ("GET", None, {"admin"}),
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
@@ -359,6 +363,8 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"gp"},
     ),
     "GET /api/referrals/criteria": (None, REFERRAL_USERS),
+    "GET /api/referrals/criteria/versions": (None, {"planner", "admin"}),
+    "POST /api/referrals/criteria/versions": ({"text": "<criteria file>"}, {"admin"}),
     "GET /api/referrals/recipients": (None, {"gp", "other_gp"}),
     "GET /api/referrals/counts": (None, REFERRAL_COUNTS),
     "GET /api/referrals/{referral_id}": (None, REFERRAL_PARTIES),
@@ -1073,7 +1079,16 @@ REFERRAL_STATES = {
 
 
 def _referral_kwargs(name, patient, referral_ids):
-    if not name.startswith("referrals:") or name in {"referrals:list", "referrals:counts"}:
+    if name == "referrals:criteria_version":
+        from smertespor.referrals.models import CriteriaVersion
+
+        return {"version_id": CriteriaVersion.objects.get().pk}, {}
+    if not name.startswith("referrals:") or name in {
+        "referrals:list",
+        "referrals:counts",
+        "referrals:criteria_versions",
+        "referrals:criteria_publish",
+    }:
         return {}, {}
     if name == "referrals:create":
         return {"patient_id": patient.pk}, {}
@@ -1162,6 +1177,12 @@ def _pathway_file():
     from domain.pathway import shipped_pathway_text
 
     return shipped_pathway_text().replace('version = "2026.1"', 'version = "matrix-1"', 1)
+
+
+def _criteria_file():
+    from domain.referral_criteria import shipped_criteria_text
+
+    return shipped_criteria_text().replace('version = "2026-1"', 'version = "matrix-1"', 1)
 
 
 def _centres_kwargs(name, patient):
@@ -1344,6 +1365,8 @@ def test_api_access_matrix(
         url = url.replace("{part_id}", str(ids["part_id"]))
         values[PATHWAY_CLINIC_ID] = clinic.pk
         values["<pathway file>"] = _pathway_file()
+    if "/api/referrals/criteria/" in url:
+        values["<criteria file>"] = _criteria_file()
     http = _client(persona, personas, client_for, client)
     kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:

@@ -1,5 +1,6 @@
 """The patient page's referral panel: the status of each referral the reader takes part in,
-at all times (received, in triage, accepted or rejected, first appointment, discharged)."""
+at all times (received, in triage, accepted or rejected, first appointment, discharged);
+and `user|can_see_criteria_versions` for the link to the criteria's versions."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ from typing import Any
 from django import template
 
 from smertespor.patients.models import Patient
-from smertespor.referrals.permissions import can_refer_patient, can_use_referrals
+from smertespor.referrals.permissions import (
+    can_refer_patient,
+    can_see_criteria_versions,
+    can_use_referrals,
+)
 from smertespor.referrals.selectors import referrals_of_patient
 
 register = template.Library()
+register.filter("can_see_criteria_versions", can_see_criteria_versions)
 
 
 @register.inclusion_tag("referrals/_patient_panel.html", takes_context=True)
