@@ -22,8 +22,10 @@ def test_the_demo_region_has_a_running_and_a_discharged_course(client_for, capsy
     assert running.modules.count() == 5
     assert running.appointments.filter(status="attended").exists()
     assert running.appointments.filter(status="booked").exists()
+    assert running.referral is not None
     assert running.referral.status == "appointment_booked"
     summary = DischargeSummary.objects.get()
+    assert summary.course.referral is not None
     assert summary.course.referral.status == "discharged"
     # The referrals demo's accepted referral has no course yet: the centre's worklist shows it.
     waiting = Referral.objects.filter(status="appointment_booked", centre_courses__isnull=True)

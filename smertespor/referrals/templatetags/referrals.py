@@ -49,7 +49,7 @@ def practice_referrals(context: template.Context) -> dict[str, Any]:
     if referrals:
         record_listed(
             user=user,
-            patients=[r.patient_id for r in referrals if r.patient_visible],
+            patients=[r.patient_id for r in referrals if getattr(r, "patient_visible", False)],
             object_type="referrals_home",
         )
     return {"show": True, "referrals": referrals, "user": user}

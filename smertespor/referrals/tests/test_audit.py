@@ -21,7 +21,9 @@ def test_reading_a_referral_is_logged_against_the_patient(
         patient=patient, user=centre_doctor, action="view", object_type="referral"
     )
     assert views.count() - before >= 2
-    assert views.first().detail == {"referral": referral.pk}
+    first = views.first()
+    assert first is not None
+    assert first.detail == {"referral": referral.pk}
 
 
 def test_a_refused_read_is_logged_against_the_patient(
@@ -45,5 +47,6 @@ def test_the_worklist_logs_each_patient_it_showed(client_for, gp, patient, centr
 def test_each_step_is_written_with_what_changed(gp, patient, centre):
     referral = sent(gp, patient, centre)
     step = AuditEvent.objects.filter(patient=patient, user=gp, action="update").last()
+    assert step is not None
     assert step.object_id == str(referral.pk)
     assert step.detail == {"event": "send", "from": "draft", "to": "received"}

@@ -38,7 +38,7 @@ def test_accepting_starts_the_pain_centre_stage_and_tells_the_gp(
     part = _part(patient, centre)
     assert part.status == Part.Status.ACTIVE
     assert part.started_on == timezone.localdate()
-    assert f"#{referral.pk}" in part.plan
+    assert centre.name in part.plan and str(referral.pk) in part.plan
     assert Event.objects.filter(part=part, kind=Event.Kind.STARTED).exists()
     assert Notification.objects.filter(recipient=gp, kind__startswith="pathway").exists()
 
