@@ -249,14 +249,16 @@ def load_demo_region() -> dict[str, int]:
         clinic_name=CLINIC,
         practice_name=PRACTICES[0][0],
     )
-    referrals_created = load_demo_referrals(
-        gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
-    )
+    # The pathway first: a referral accepted for an enrolled patient reports the pain
+    # centre's stage to the pathway, as in real use.
     enrolments_created = load_demo_pathways(
         gp_username="demo-gp",
         physiotherapy=PHYSIOTHERAPY,
         municipality=MUNICIPALITY,
         clinic=CLINIC,
+    )
+    referrals_created = load_demo_referrals(
+        gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
     )
     centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
     return {

@@ -3,10 +3,11 @@
 start) and one discharged with its summary sent to the practice, not yet marked received (so
 demo-gp sees it on the worklist), with the follow-up measured.
 
-Each patient gets the centre's open care relation as a referral would open it (the referrals
-app does this in the integrated product). Everything is built through the services, so the
-audit log and the course events are as real ones. Idempotent: a centre that already has
-courses is left alone.
+Each course answers a referral from demo-gp that the centre accepted (made through the
+referrals app's services, with the referrals demo's content), so the referral's status and
+the care relation are as in real use; discharging the course discharges its referral.
+Everything is built through the services, so the audit log and the course events are as
+real ones. Idempotent: a centre that already has courses is left alone.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.utils import timezone
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.centres import services
 from smertespor.centres.models import CentreCourse, CourseEvent, PlannedModule
-from smertespor.patients.models import CareRelation, Patient
-from smertespor.patients.services import open_care_relation
+from smertespor.patients.models import Patient
+from smertespor.referrals import services as referral_services
+from smertespor.referrals.demo import CONTENT, MET
+from smertespor.referrals.models import Referral
 from smertespor.tapering.selectors import plan_to_show
 from smertespor.tracks.models import Course
 
@@ -50,24 +53,44 @@ def _team(centre: Organisation) -> dict[str, User]:
 
 
 def _patients(practice: Organisation) -> list[Patient]:
-    """Two of the practice's patients on opioids without a tapering course, by CPR."""
+    """Two of the practice's patients on opioids without a tapering course or a referral,
+    by CPR."""
     in_courses = Course.objects.values("patient_id")
+    referred = Referral.objects.values("patient_id")
     return list(
         Patient.objects.filter(listed_practice=practice, medication_lines__isnull=False)
         .exclude(pk__in=in_courses)
+        .exclude(pk__in=referred)
         .distinct()
         .order_by("-cpr")[:2]
     )
 
 
-def _course(patient: Patient, team: dict[str, User], *, weeks_ago: int) -> CentreCourse:
-    doctor = team["doctor"]
-    open_care_relation(
-        patient=patient,
-        organisation=doctor.organisation,  # type: ignore[arg-type]  # a centre user has one
-        reason=CareRelation.Reason.REFERRAL,
-        by=None,
+def _accepted_referral(patient: Patient, gp: User, doctor: User, *, weeks_ago: int) -> Referral:
+    """demo-gp's referral, sent, accepted and with its first appointment (dated back to
+    when the course started, as if it had been booked then)."""
+    centre = doctor.organisation
+    assert centre is not None  # noqa: S101 - a centre user has one
+    draft = referral_services.save_referral_draft(
+        by=gp, patient=patient, recipient_id=centre.pk, content=CONTENT, criteria=MET
     )
+    referral = referral_services.send_referral(referral=draft, by=gp, exception_reason="")
+    referral = referral_services.accept_referral(
+        referral=referral, by=doctor, priority="routine", expected_wait_weeks=8
+    )
+    referral = referral_services.book_first_appointment(
+        referral=referral, by=doctor, at=timezone.now() + timedelta(hours=1)
+    )
+    first = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    Referral.objects.filter(pk=referral.pk).update(
+        first_appointment_at=first - timedelta(weeks=weeks_ago)
+    )
+    return referral
+
+
+def _course(patient: Patient, gp: User, team: dict[str, User], *, weeks_ago: int) -> CentreCourse:
+    doctor = team["doctor"]
+    _accepted_referral(patient, gp, doctor, weeks_ago=weeks_ago)
     started = timezone.localdate() - timedelta(weeks=weeks_ago)
     course = services.plan_course(
         patient=patient,
@@ -171,10 +194,10 @@ def load_demo_centre_courses(*, centre_name: str, gp_username: str) -> int:
     if len(patients) < 2:
         return 0
     running, finished = patients
-    course = _course(running, team, weeks_ago=4)
+    course = _course(running, gp, team, weeks_ago=4)
     _appointments(course, team, first_week=-4, last_week=2)
 
-    done = _course(finished, team, weeks_ago=14)
+    done = _course(finished, gp, team, weeks_ago=14)
     _appointments(done, team, first_week=-13, last_week=-3)
     _measure(
         done,

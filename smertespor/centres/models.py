@@ -1,9 +1,9 @@
 """The interdisciplinary course at a pain centre: the course, its team, its plan of modules,
 its appointments, its outcome measures and the discharge summary (epikrise) to the GP.
 
-A course is anchored on the patient, the centre and the centre's open care relation (the
-referrals app opens it when a referral is sent; the integrator adds the course's link to the
-referral). States and module codes come from the domain (`domain.centre_course`).
+A course is anchored on the patient, the centre, the centre's open care relation (the
+referrals app opens it when a referral is sent) and the accepted referral it answers.
+States and module codes come from the domain (`domain.centre_course`).
 """
 
 from django.conf import settings
@@ -63,6 +63,16 @@ class CentreCourse(models.Model):
     # The centre's open care relation the course was started on (a referral's, as a rule).
     care_relation = models.ForeignKey(
         "patients.CareRelation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The accepted referral the course answers (null only for courses made before the
+    # referrals app was joined): discharging the course discharges the referral.
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="centre_courses",
+        null=True,
+        blank=True,
+        verbose_name=_("referral"),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED

@@ -157,8 +157,10 @@ def worklist_payload(worklist: CentreWorklist) -> dict[str, Any]:
             {
                 "patient_id": r.patient_id,
                 "patient_name": r.patient.name,
-                "opened_at": r.opened_at,
-                "reason": r.reason,
+                "referral_id": r.pk,
+                "status": r.status,
+                "sent_at": r.sent_at,
+                "first_appointment_at": r.first_appointment_at,
             }
             for r in worklist.referred
         ],

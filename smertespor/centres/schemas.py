@@ -199,10 +199,14 @@ class CentreWorklistCourseOut(Schema):
 
 
 class CentreWorklistReferralOut(Schema):
+    """An accepted referral the centre has not planned a course for yet."""
+
     patient_id: uuid.UUID
     patient_name: str
-    opened_at: datetime
-    reason: str
+    referral_id: int
+    status: str
+    sent_at: datetime | None
+    first_appointment_at: datetime | None
 
 
 class CentreWorklistOut(Schema):

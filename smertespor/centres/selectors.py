@@ -39,6 +39,8 @@ from smertespor.centres.models import (
 from smertespor.centres.permissions import DISCIPLINE_ROLES
 from smertespor.patients.access import in_scope
 from smertespor.patients.models import CareRelation, Patient
+from smertespor.referrals.models import Referral
+from smertespor.referrals.models import Status as ReferralStatus
 from smertespor.tapering.models import TaperPlan
 from smertespor.tapering.selectors import plans_of
 
@@ -119,12 +121,12 @@ def courses_of_patient(patient: Patient, centre_id: int | None) -> QuerySet[Cent
 @dataclass(frozen=True)
 class CentreWorklist:
     open_courses: Sequence[CentreCourse]
-    referred: list[CareRelation]  # the centre's open relations without an open course
+    referred: list[Referral]  # the centre's accepted referrals without a course
     closed: list[CentreCourse]
 
 
 def centre_worklist(user: User) -> CentreWorklist:
-    """The user's centre: open courses, referred patients without one, recently closed."""
+    """The user's centre: open courses, accepted referrals without one, recently closed."""
     centre_id = user.organisation_id
     courses = CentreCourse.objects.filter(in_scope(user, "patient_id"), centre_id=centre_id)
     open_courses = list(
@@ -140,14 +142,18 @@ def centre_worklist(user: User) -> CentreWorklist:
         .select_related("patient")
         .order_by("-closed_on", "-pk")
     )
-    has_open_course = CentreCourse.objects.filter(
-        patient_id=OuterRef("patient_id"), centre_id=centre_id, status__in=OPEN
+    has_course = CentreCourse.objects.filter(referral_id=OuterRef("pk")).exclude(
+        status=Status.CANCELLED
     )
     referred = list(
-        CareRelation.objects.filter(organisation=user.organisation, closed_at__isnull=True)
-        .exclude(Exists(has_open_course))
+        Referral.objects.filter(
+            in_scope(user, "patient_id"),
+            recipient_id=centre_id,
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.APPOINTMENT_BOOKED],
+        )
+        .exclude(Exists(has_course))
         .select_related("patient")
-        .order_by("opened_at", "pk")
+        .order_by("sent_at", "pk")
     )
     shown = [c.patient for c in open_courses + closed] + [r.patient for r in referred]
     record_listed(user=user, patients=shown, object_type="centre_worklist")

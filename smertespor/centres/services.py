@@ -59,6 +59,10 @@ from smertespor.entry.numbers import for_json
 from smertespor.medication.services import record_omeq_snapshot
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
+from smertespor.referrals.models import Referral
+from smertespor.referrals.models import Status as ReferralStatus
+from smertespor.referrals.selectors import accepted_referral_to_centre
+from smertespor.referrals.services import record_discharge
 from smertespor.tapering.selectors import plans_of
 from smertespor.tracks.discharge import discharge_medication
 from smertespor.tracks.omeq import list_omeq
@@ -151,7 +155,8 @@ def open_centre_relation(patient: Patient, centre: Organisation) -> CareRelation
 
 
 def plan_course(*, patient: Patient, by: User, goals: str, planned_start: date) -> CentreCourse:
-    """Plan a course at the user's centre for a patient with the centre's open care relation."""
+    """Plan a course at the user's centre for a patient whose referral the centre accepted
+    (`referrals.selectors.accepted_referral_to_centre`): the course answers that referral."""
     centre = by.organisation
     if centre is None or not can_work_centre_courses(by):
         raise PermissionDenied
@@ -162,6 +167,19 @@ def plan_course(*, patient: Patient, by: User, goals: str, planned_start: date) 
         errors["planned_start"] = [_("The planned start is more than a year ago.")]
     if errors:
         raise ValidationError(errors)
+    referral = accepted_referral_to_centre(patient, centre)
+    if referral is None:
+        raise ValidationError(
+            _(
+                "A course is planned for a patient whose referral the centre has accepted; "
+                "this patient has no accepted referral to the centre."
+            ),
+            code="no_accepted_referral",
+        )
+    if CentreCourse.objects.filter(referral=referral).exclude(status=Status.CANCELLED).exists():
+        raise ValidationError(
+            _("The referral already has a course at this centre."), code="referral_has_course"
+        )
     relation = open_centre_relation(patient, centre)
     if relation is None:
         raise ValidationError(
@@ -173,6 +191,7 @@ def plan_course(*, patient: Patient, by: User, goals: str, planned_start: date) 
         patient=patient,
         centre=centre,
         care_relation=relation,
+        referral=referral,
         status=CentreCourseStatus.PLANNED.value,
         goals=_clean(goals),
         planned_start=planned_start,
@@ -181,7 +200,7 @@ def plan_course(*, patient: Patient, by: User, goals: str, planned_start: date) 
         created_at=now,
         status_changed_at=now,
     )
-    course.full_clean(exclude=["patient", "centre", "care_relation", "created_by"])
+    course.full_clean(exclude=["patient", "centre", "care_relation", "referral", "created_by"])
     try:
         with transaction.atomic():
             course.save(force_insert=True)
@@ -631,7 +650,7 @@ def send_discharge_summary(
             params={"centre": course.centre.name},
             url=reverse("centres:summary", args=[patient.pk, course.pk]),
         )
-        _on_discharged(course)
+        _on_discharged(course, by)
     return summary
 
 
@@ -639,11 +658,25 @@ def _practice_staff(practice: Organisation) -> QuerySet[User]:
     return practice.users.filter(role__in=PRACTICE_ROLES, is_active=True).exclude(role="secretary")
 
 
-def _on_discharged(course: CentreCourse) -> None:
-    """The hook where the referrals app learns that the course is discharged (the
-    integrator calls its service here, e.g. to mark the referral discharged and close the
-    loop for the GP). Runs inside the discharge transaction. The centre's care relation is
-    left open here so the follow-up can be measured; closing it is the referral's to do."""
+def _on_discharged(course: CentreCourse, by: User) -> None:
+    """The referral the course answers is discharged too, so the GP's referral shows it
+    (and the pathway's pain-centre stage ends, `referrals.services.record_discharge`).
+    Runs inside the discharge transaction: a refusal there undoes the discharge. The
+    centre's care relation is left open so the follow-up can be measured."""
+    if course.referral_id is None:
+        return  # a course made before the referrals app was joined
+    referral = Referral.objects.select_related("recipient", "practice", "referred_by").get(
+        pk=course.referral_id
+    )
+    referral.patient = course.patient
+    if referral.status == ReferralStatus.DISCHARGED:
+        return
+    record_discharge(
+        referral=referral,
+        by=by,
+        note=_("The course at %(centre)s is discharged; the discharge summary is sent.")
+        % {"centre": course.centre.name},
+    )
 
 
 def acknowledge_summary(*, summary: DischargeSummary, by: User) -> DischargeSummary:

@@ -168,3 +168,12 @@ def organisations_for_stage(stage: Stage, region_id: int | None) -> QuerySet[Org
     """The organisations of the region that may take a stage (its owner kind)."""
     rows = Organisation.objects.filter(kind=stage.owner)
     return rows.filter(region_id=region_id) if region_id is not None else rows
+
+
+def open_part(enrolment: Enrolment, stage: str, organisation: Organisation) -> Part | None:
+    """The organisation's part in the stage that has not ended (expected or under way)."""
+    return (
+        enrolment.parts.filter(stage=stage, organisation=organisation)
+        .exclude(status=Part.Status.ENDED)
+        .first()
+    )

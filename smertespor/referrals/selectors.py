@@ -8,8 +8,10 @@ Callers load the patient through `patients.access` first where one is named; lis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from domain.referral_criteria import CriteriaSet, criteria_set
 from domain.referral_states import OPEN_STATUSES, TRIAGE_STATUSES
@@ -24,7 +26,11 @@ from smertespor.referrals.models import (
     Status,
     TriageTask,
 )
-from smertespor.referrals.permissions import RECIPIENT_KINDS, is_recipient_staff
+from smertespor.referrals.permissions import (
+    RECIPIENT_KINDS,
+    is_recipient_staff,
+    is_referring_practice_staff,
+)
 
 REFERRAL_FILTERS = ("open", "triage", "awaiting_information", "accepted", "closed", "drafts", "all")
 
@@ -107,6 +113,45 @@ def accepted_referral_to_centre(patient: Patient, centre: Organisation) -> Refer
     if referral is not None:
         referral.patient = patient
     return referral
+
+
+# How long a decision or a discharge stays on the GP's home page.
+NEWS_DAYS = 14
+_NEWS_EVENTS = ("accept", "reject", "book_first_appointment", "discharge", "forward")
+
+
+def referrals_needing_practice(
+    user: Requester, *, days: int = NEWS_DAYS, limit: int = 10
+) -> list[Referral]:
+    """The practice's referrals that need the GP now: waiting for their supplement, or
+    accepted, given a first appointment, rejected, forwarded or discharged in the last
+    `days` days (newest step first). Each has `.last_step_at` and `.patient_visible`."""
+    if not is_referring_practice_staff(user) or is_recipient_staff(user):
+        return []
+    since = timezone.now() - timedelta(days=days)
+    news = TriageTask.objects.filter(
+        referral_id=OuterRef("pk"), at__gte=since, event__in=_NEWS_EVENTS
+    )
+    referrals = (
+        with_patient_visibility(user, scoped_referrals(user))
+        .filter(
+            Q(status=Status.AWAITING_INFORMATION)
+            | Q(
+                Exists(news),
+                status__in=[
+                    Status.ACCEPTED,
+                    Status.APPOINTMENT_BOOKED,
+                    Status.REJECTED,
+                    Status.RECEIVED,
+                    Status.DISCHARGED,
+                ],
+            )
+        )
+        .annotate(last_step_at=Max("tasks__at"))
+        .select_related("patient", "recipient")
+        .order_by("-last_step_at", "-pk")
+    )
+    return list(referrals[:limit])
 
 
 @dataclass(frozen=True)

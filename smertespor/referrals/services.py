@@ -40,6 +40,7 @@ from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import close_care_relation, open_care_relation
+from smertespor.referrals import pathway
 from smertespor.referrals.criteria import judging_version
 from smertespor.referrals.models import (
     MESSAGE_MAX_LENGTH,
@@ -676,6 +677,7 @@ def accept_referral(
             task={"priority": priority, "expected_wait_weeks": expected_wait_weeks},
             updates={"triage_priority": priority, "expected_wait_weeks": expected_wait_weeks},
         )
+        pathway.report_to_pathway(locked, by=by, event="start", text=pathway.accepted_text(locked))
         _notify_gp(locked, gettext_noop("%(recipient)s has accepted referral #%(number)s."))
     return locked
 
@@ -794,6 +796,9 @@ def book_first_appointment(
             task={"appointment_at": at},
             updates={"first_appointment_at": at},
         )
+        pathway.report_to_pathway(
+            locked, by=by, event="plan", text=pathway.appointment_text(locked)
+        )
         _notify_gp(
             locked,
             gettext_noop("%(recipient)s has booked the first appointment on referral #%(number)s."),
@@ -821,6 +826,9 @@ def record_discharge(
             expected_version=expected_version,
             reason=note,
         )
+        pathway.report_to_pathway(
+            locked, by=by, event="end", text=note or pathway.discharged_text(locked)
+        )
         _notify_gp(
             locked,
             gettext_noop("%(recipient)s has discharged the patient of referral #%(number)s."),
@@ -842,6 +850,7 @@ def withdraw_referral(
             expected_version=expected_version,
             reason=reason,
         )
+        pathway.report_to_pathway(locked, by=by, event="close", text=reason)
         close_care_relation(
             patient=referral.patient,
             organisation=locked.recipient,

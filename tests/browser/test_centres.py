@@ -7,21 +7,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from smertespor.demo_region import DEMO_PASSWORD
-
-
-def log_in(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.locator("header.site-header .user-badge")).to_be_visible()
+from tests.browser.conftest import switch_user
 
 
 @pytest.mark.browser
 def test_the_centre_discharges_a_course_and_the_gp_reads_the_summary(page: Page) -> None:
-    log_in(page, "demo-centre-doctor")
+    switch_user(page, "demo-centre-doctor")
     page.goto("/centres/")
     course_link = page.get_by_test_id("open-courses").get_by_role("link").first
     patient = course_link.inner_text().strip()
@@ -49,7 +40,7 @@ def test_the_centre_discharges_a_course_and_the_gp_reads_the_summary(page: Page)
     expect(page.get_by_test_id("epikrise")).to_contain_text("Egen læge overtager")
     expect(page.locator("button[data-print]")).to_be_visible()
 
-    log_in(page, "demo-gp")
+    switch_user(page, "demo-gp")
     page.goto("/tracks/worklist/")
     summaries = page.get_by_test_id("new-discharge-summaries")
     expect(summaries).to_contain_text(patient)
@@ -65,7 +56,7 @@ def test_the_centre_discharges_a_course_and_the_gp_reads_the_summary(page: Page)
     expect(new.get_by_role("link", name=re.compile(re.escape(patient)))).to_have_count(0)
 
     # The centre's course page, on a phone.
-    log_in(page, "demo-centre-doctor")
+    switch_user(page, "demo-centre-doctor")
     page.goto(course_url)
     expect(page.get_by_test_id("summary-link")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from smertespor.demo_region import DEMO_PASSWORD
-from tests.browser.test_advice import switch_user
+from tests.browser.conftest import switch_user
 from tests.browser.test_foundation import log_in
 
 REQUEST_URL = re.compile(r"/advice/(\d+)/$")

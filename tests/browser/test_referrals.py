@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from smertespor.demo_region import DEMO_PASSWORD
-from tests.browser.test_advice import switch_user
+from tests.browser.conftest import PHONE, switch_user
 from tests.browser.test_foundation import log_in
 
 REFERRAL_URL = re.compile(r"/referrals/(\d+)/$")
@@ -34,62 +34,86 @@ YES = [
 ]
 
 
-@pytest.mark.browser
-def test_a_gp_refers_the_centre_asks_the_gp_answers_and_the_centre_accepts(page: Page) -> None:
-    page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, "demo-gp", DEMO_PASSWORD)
-    page.goto("/patients/")
-    page.locator("main table tbody tr td a").nth(3).click()
-    record = page.url
+CENTRE = "Tværfagligt Smertecenter, Aarhus Universitetshospital"
+
+
+def write_referral(page: Page, recipient: str = CENTRE, unknown: str = "motivated") -> str:
+    """From the patient's record, the GP writes a referral with every criterion met but
+    `unknown`, and saves it; returns the referral's path."""
     page.get_by_test_id("refer-patient").click()
     expect(page.get_by_test_id("referral-prefill")).to_be_visible()
-    page.locator("#id_recipient").select_option(
-        label="Tværfagligt Smertecenter, Aarhus Universitetshospital"
-    )
+    page.locator("#id_recipient").select_option(label=recipient)
     for selector, value in FIELDS.items():
         page.locator(selector).fill(value)
     page.locator("#id_work_status").select_option("part_time_sick_leave")
     for name in YES:
         page.locator(f"#id_{name}").select_option("yes")
-    page.locator("#id_crit_motivated").select_option("unknown")
+    page.locator(f"#id_crit_{unknown}").select_option("unknown")
     page.get_by_test_id("referral-save").click()
     expect(page).to_have_url(REFERRAL_URL)
-    referral_path = re.search(r"/referrals/\d+/$", page.url).group(0)  # type: ignore[union-attr]
-    expect(page.get_by_test_id("criterion-status-motivated")).to_have_class(
+    expect(page.get_by_test_id(f"criterion-status-{unknown}")).to_have_class(
         re.compile("criterion-unknown")
     )
-    # Sending without a reason is refused; with one, it goes and is flagged.
+    return re.search(r"/referrals/\d+/$", page.url).group(0)  # type: ignore[union-attr]
+
+
+def send_with_reason(page: Page, reason: str) -> None:
+    """Sending with a criterion not met is refused without a written reason; with one, the
+    referral goes and is flagged."""
     page.get_by_test_id("referral-send-submit").click()
     expect(page.locator("ul#id_exception_reason_error")).to_be_visible()
-    page.locator("#id_exception_reason").fill("Patienten vil gerne tale med jer om forløbet.")
+    page.locator("#id_exception_reason").fill(reason)
     page.get_by_test_id("referral-send-submit").click()
     expect(page.get_by_test_id("referral-flagged")).to_be_visible()
 
-    # The centre asks for more information.
-    switch_user(page, "demo-centre-doctor")
+
+def ask_for_supplement(page: Page, referral_path: str, question: str) -> None:
+    """The signed-in centre clinician asks the GP for more; the referral waits."""
     page.goto(referral_path)
     expect(page.get_by_test_id("referral-flag")).to_be_visible()
-    page.locator("#id_question").fill("Har patienten prøvet et kommunalt tilbud?")
+    page.locator("#id_question").fill(question)
     page.get_by_test_id("referral-request-information").click()
     expect(page.get_by_test_id("referral-status")).to_have_class(
         re.compile("badge-awaiting_information")
     )
 
-    # The GP answers in the same thread.
-    switch_user(page, "demo-gp")
+
+def answer_supplement(page: Page, referral_path: str, answer: str) -> None:
+    """The signed-in GP answers in the same thread; the referral is back in triage."""
     page.goto(referral_path)
-    page.locator("#id_body").fill("Ja, genoptræning i kommunen i 2024.")
+    page.locator("#id_body").fill(answer)
     page.get_by_test_id("referral-message-submit").click()
     expect(page.get_by_test_id("referral-message")).to_have_count(2)
     expect(page.get_by_test_id("referral-status")).to_have_class(re.compile("badge-in_triage"))
 
-    # The centre accepts with priority and waiting time.
-    switch_user(page, "demo-centre-doctor")
+
+def accept(page: Page, referral_path: str, weeks: int = 8) -> None:
+    """The signed-in centre clinician accepts with priority and waiting time."""
     page.goto(referral_path)
     page.locator("#id_priority").select_option("routine")
-    page.locator("#id_expected_wait_weeks").fill("8")
+    page.locator("#id_expected_wait_weeks").fill(str(weeks))
     page.get_by_test_id("referral-accept").click()
     expect(page.get_by_test_id("referral-wait")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_gp_refers_the_centre_asks_the_gp_answers_and_the_centre_accepts(page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    log_in(page, "demo-gp", DEMO_PASSWORD)
+    page.goto("/patients/")
+    page.locator("main table tbody tr td a").nth(3).click()
+    record = page.url
+    referral_path = write_referral(page)
+    send_with_reason(page, "Patienten vil gerne tale med jer om forløbet.")
+
+    switch_user(page, "demo-centre-doctor")
+    ask_for_supplement(page, referral_path, "Har patienten prøvet et kommunalt tilbud?")
+
+    switch_user(page, "demo-gp")
+    answer_supplement(page, referral_path, "Ja, genoptræning i kommunen i 2024.")
+
+    switch_user(page, "demo-centre-doctor")
+    accept(page, referral_path)
 
     # The GP sees the status on the patient's record.
     switch_user(page, "demo-gp")

@@ -16,11 +16,11 @@ from smertespor.centres.selectors import (
     OutcomeRow,
     courses_of_patient,
     new_summaries_for,
-    open_centre_relation_of,
     summaries_for_patient,
 )
 from smertespor.entry.numbers import for_people
 from smertespor.patients.models import Patient
+from smertespor.referrals.selectors import accepted_referral_to_centre
 
 register = template.Library()
 
@@ -85,7 +85,8 @@ def centre_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
         centre
         and can_work_centre_courses(user)
         and not any(c.is_open for c in courses)
-        and open_centre_relation_of(patient, user) is not None
+        and user.organisation is not None
+        and accepted_referral_to_centre(patient, user.organisation) is not None
     )
     return {
         "show": bool(summaries or courses or can_plan),

@@ -1,11 +1,12 @@
 """Personas for the pain centre tests (on top of smertespor/conftest.py): a pain centre with
-its team, another centre, and the GP's patient referred to the centre (its open care
-relation, as the referrals app opens it)."""
+its team, another centre, and the GP's patient referred to the centre (an accepted referral,
+made through the referrals app's services, with the care relation it opens)."""
 
 import pytest
 from django.utils import timezone
 
 from smertespor.accounts.models import Organisation, Role
+from smertespor.centres.tests.helpers import accepted_referral
 from smertespor.patients.models import CareRelation
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -70,7 +71,7 @@ def refer(patient, organisation):
 
 
 @pytest.fixture
-def referred(patient, centre):
-    """The GP's patient, referred to the centre."""
-    refer(patient, centre)
+def referred(patient, centre, gp, centre_doctor):
+    """The GP's patient, whose referral to the centre the centre has accepted."""
+    accepted_referral(patient, centre, gp=gp, doctor=centre_doctor)
     return patient

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from smertespor.accounts.models import Organisation, Role
 from smertespor.centres import services
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.centres.tests.helpers import accepted_referral
+from smertespor.patients.models import Patient
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -22,12 +23,7 @@ def matrix_centre_ids(patient: Patient) -> dict[str, Any]:
     doctor = UserFactory.create(
         username="matrix-centre-doctor", role=Role.CLINIC_DOCTOR, organisation=centre
     )
-    CareRelation.objects.create(
-        patient=patient,
-        organisation=centre,
-        reason=CareRelation.Reason.REFERRAL,
-        opened_at=timezone.now(),
-    )
+    accepted_referral(patient, centre, doctor=doctor)
     course = services.plan_course(
         patient=patient, by=doctor, goals="Matrix", planned_start=timezone.localdate()
     )

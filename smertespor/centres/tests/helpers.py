@@ -6,8 +6,39 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from smertespor.accounts.models import Organisation, Role, User
 from smertespor.centres import services
 from smertespor.centres.models import CentreCourse
+from smertespor.patients.models import Patient
+from smertespor.referrals import services as referral_services
+from smertespor.referrals.models import Referral
+from smertespor.referrals.tests.factories import sent
+from tests.factories import UserFactory
+
+
+def accepted_referral(
+    patient: Patient,
+    centre: Organisation,
+    *,
+    gp: User | None = None,
+    doctor: User | None = None,
+) -> Referral:
+    """The patient's referral to the centre, sent by a GP of the patient's practice and
+    accepted by a doctor of the centre (through the services: the care relation opens as
+    in real use). Users are made when the practice or the centre has none."""
+    practice = patient.listed_practice
+    gp = gp or practice.users.filter(role=Role.GP, is_active=True).first()
+    if gp is None:
+        gp = UserFactory.create(role=Role.GP, organisation=practice)
+    doctor = doctor or centre.users.filter(role=Role.CLINIC_DOCTOR, is_active=True).first()
+    if doctor is None:
+        doctor = UserFactory.create(role=Role.CLINIC_DOCTOR, organisation=centre)
+    return referral_services.accept_referral(
+        referral=sent(gp, patient, centre),
+        by=doctor,
+        priority="routine",
+        expected_wait_weeks=8,
+    )
 
 
 def planned_course(patient, doctor) -> CentreCourse:

@@ -162,15 +162,19 @@ def test_bad_input_is_a_422_problem_and_saves_nothing(
     assert after == before
 
 
-def test_planning_without_a_referral_is_refused(client_for, patient, centre_doctor):
+def test_planning_without_a_referral_is_refused(client_for, patient, gp, centre_doctor):
     from smertespor.centres.tests.conftest import refer
+    from smertespor.centres.tests.helpers import accepted_referral
 
-    refer(patient, centre_doctor.organisation)
-    patient.care_relations.update(reason="referral")
+    refer(patient, centre_doctor.organisation)  # a care relation alone is not enough
     http = client_for(centre_doctor)
     url = f"/api/centres/patients/{patient.pk}/courses"
     body = {"goals": "Mål", "planned_start": str(timezone.localdate())}
+    _problem(_post(http, url, body), 422)
+    assert CentreCourse.objects.count() == 0
+    referral = accepted_referral(patient, centre_doctor.organisation, gp=gp, doctor=centre_doctor)
     assert _post(http, url, body).status_code == 201
+    assert CentreCourse.objects.get().referral == referral
     _problem(_post(http, url, body), 422)  # a second open course
     assert CentreCourse.objects.count() == 1
 

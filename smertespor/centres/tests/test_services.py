@@ -41,11 +41,27 @@ def test_a_course_is_planned_on_the_centres_open_care_relation(referred, centre_
     assert AuditEvent.objects.filter(object_type="centre_course", action="create").exists()
 
 
-def test_no_course_without_the_centres_care_relation(patient, centre_doctor):
+def test_no_course_without_an_accepted_referral(patient, centre_doctor):
     with pytest.raises(ValidationError) as refused:
         planned_course(patient, centre_doctor)
-    assert refused.value.code == "no_care_relation"
+    assert refused.value.code == "no_accepted_referral"
     assert not CentreCourse.objects.exists()
+
+
+def test_a_referral_in_triage_is_no_accepted_referral(patient, gp, centre, centre_doctor):
+    from smertespor.referrals.tests.factories import sent
+
+    sent(gp, patient, centre)  # the care relation is open, the referral not yet accepted
+    with pytest.raises(ValidationError) as refused:
+        planned_course(patient, centre_doctor)
+    assert refused.value.code == "no_accepted_referral"
+    assert not CentreCourse.objects.exists()
+
+
+def test_the_course_answers_the_accepted_referral(referred, centre_doctor):
+    referral = referred.referrals.get()
+    course = planned_course(referred, centre_doctor)
+    assert course.referral == referral
 
 
 def test_a_closed_care_relation_is_no_referral(referred, centre_doctor):
@@ -58,7 +74,7 @@ def test_one_open_course_per_patient_and_centre(referred, centre_doctor):
     planned_course(referred, centre_doctor)
     with pytest.raises(ValidationError) as refused:
         planned_course(referred, centre_doctor)
-    assert refused.value.code == "second_open_course"
+    assert refused.value.code == "referral_has_course"
     assert CentreCourse.objects.count() == 1
 
 
@@ -409,6 +425,7 @@ def test_the_discharge_summary_is_the_doctors_and_needs_its_text(
 
 def test_a_planned_course_cannot_be_discharged(referred, centre_doctor):
     course = planned_course(referred, centre_doctor)
+    Notification.objects.all().delete()  # the referral's own (accepted)
     with pytest.raises(ValidationError):
         services.send_discharge_summary(
             course=course,
