@@ -58,6 +58,14 @@ def fits_phone(page: Page) -> None:
     assert width <= PHONE["width"], width
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test on one xdist worker (`--dist=loadgroup`): one server with the demo
+    region per suite run instead of one per worker, which took a minute of CPU each."""
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running Smertespor with the demo region loaded."""
