@@ -38,7 +38,7 @@ from smertespor.centres.models import (
 )
 from smertespor.centres.permissions import DISCIPLINE_ROLES
 from smertespor.patients.access import in_scope
-from smertespor.patients.models import CareRelation, Patient
+from smertespor.patients.models import Patient
 from smertespor.referrals.models import Referral
 from smertespor.referrals.models import Status as ReferralStatus
 from smertespor.tapering.models import TaperPlan
@@ -210,14 +210,3 @@ def course_counts() -> list[dict[str, Any]]:
         )
         entry[row["status"]] = row["count"]
     return sorted(counts.values(), key=lambda e: e["centre"])
-
-
-def open_centre_relation_of(patient: Patient, user: User) -> CareRelation | None:
-    """The user's centre's open care relation with the patient, if any."""
-    return (
-        CareRelation.objects.filter(
-            patient=patient, organisation=user.organisation, closed_at__isnull=True
-        )
-        .order_by("-opened_at")
-        .first()
-    )
