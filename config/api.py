@@ -10,11 +10,15 @@ from ninja.security import django_auth
 
 from smertespor.accounts.api import router as accounts_router
 from smertespor.advice.api import router as advice_router
+from smertespor.centres.api import router as centres_router
+from smertespor.departments.api import router as departments_router
 from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
 from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.medication.api import medication_router, omeq_router
+from smertespor.pathways.api import router as pathways_router
 from smertespor.patients.api import router as patients_router
+from smertespor.referrals.api import router as referrals_router
 from smertespor.tapering.api import router as tapering_router
 from smertespor.teaching.api import router as teaching_router
 from smertespor.tracks.api import router as tracks_router
@@ -90,5 +94,9 @@ api.add_router("/omeq", omeq_router)
 api.add_router("/teaching", teaching_router)
 api.add_router("/tracks", tracks_router)
 api.add_router("/tapering", tapering_router)
+api.add_router("/centres", centres_router)
 api.add_router("/notifications", "smertespor.notifications.api.router")
 api.add_router("/accounts", accounts_router)
+api.add_router("/departments", departments_router)
+api.add_router("/referrals", referrals_router)
+api.add_router("/pathways", pathways_router)

@@ -119,6 +119,10 @@ INSTALLED_APPS = [
     "smertespor.tracks",
     "smertespor.teaching",
     "smertespor.tapering",
+    "smertespor.departments",
+    "smertespor.referrals",
+    "smertespor.pathways",
+    "smertespor.centres",
     "smertespor.web",
 ]
 

@@ -28,6 +28,10 @@ urlpatterns = [
     path("tapering/", include("smertespor.tapering.urls")),
     path("teaching/", include("smertespor.teaching.urls")),
     path("tracks/", include("smertespor.tracks.urls")),
+    path("departments/", include("smertespor.departments.urls")),
+    path("referrals/", include("smertespor.referrals.urls")),
+    path("pathways/", include("smertespor.pathways.urls")),
+    path("centres/", include("smertespor.centres.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

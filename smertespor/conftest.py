@@ -6,6 +6,7 @@ from django.test import Client
 from smertespor.accounts.models import Role
 from tests.factories import (
     ClinicFactory,
+    HospitalDepartmentFactory,
     OrganisationFactory,
     PatientFactory,
     RegionOfficeFactory,
@@ -26,6 +27,31 @@ def other_practice(db):
 @pytest.fixture
 def clinic(db):
     return ClinicFactory(name="Smerteklinikken Test")
+
+
+@pytest.fixture
+def department(db):
+    """A hospital department (a spine centre) that treats these patients."""
+    return HospitalDepartmentFactory(name="Rygcenter Test")
+
+
+@pytest.fixture
+def other_department(db):
+    return HospitalDepartmentFactory(name="Medicinsk afdeling Test")
+
+
+@pytest.fixture
+def hospital_doctor(department):
+    return UserFactory(
+        username="hospital-doctor", role=Role.HOSPITAL_DOCTOR, organisation=department
+    )
+
+
+@pytest.fixture
+def other_hospital_doctor(other_department):
+    return UserFactory(
+        username="other-hospital-doctor", role=Role.HOSPITAL_DOCTOR, organisation=other_department
+    )
 
 
 @pytest.fixture

@@ -13,8 +13,12 @@ from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
+from smertespor.centres.demo import load_demo_centre_courses
+from smertespor.departments.demo import load_demo_department
 from smertespor.medication.demo import load_demo_medication
+from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient
+from smertespor.referrals.demo import load_demo_referrals
 from smertespor.tapering.demo import load_demo_taper_plans
 from smertespor.teaching.demo import load_demo_teaching
 from smertespor.tracks.demo import load_demo_courses
@@ -41,6 +45,8 @@ OTHER_ORGANISATIONS = [
     ("Silkeborg Kommune, Sundhed og Omsorg", Kind.MUNICIPALITY, "900000000000104"),
     ("Fysioterapi Silkeborg", Kind.PHYSIOTHERAPY, "900000000000105"),
     ("Region Midtjylland, Sundhedsplanlægning", Kind.REGIONAL_ADMINISTRATION, "900000000000106"),
+    # The region's second pain centre: referrals can be forwarded between the centres.
+    ("Tværfagligt Smertecenter, Regionshospitalet Gødstrup", Kind.PAIN_CENTRE, "900000000000107"),
 ]
 
 
@@ -55,7 +61,11 @@ class DemoUser:
 
 CLINIC = OTHER_ORGANISATIONS[0][0]
 CENTRE = OTHER_ORGANISATIONS[1][0]
+SPINE_CENTRE = OTHER_ORGANISATIONS[2][0]
 REGION_OFFICE = OTHER_ORGANISATIONS[5][0]
+SECOND_CENTRE = OTHER_ORGANISATIONS[6][0]
+MUNICIPALITY = OTHER_ORGANISATIONS[3][0]
+PHYSIOTHERAPY = OTHER_ORGANISATIONS[4][0]
 DEMO_USERS = [
     DemoUser("demo-gp", "Karen", "Holm", Role.GP, PRACTICES[0][0]),
     DemoUser("demo-gp2", "Jens", "Bach", Role.GP, PRACTICES[1][0]),
@@ -64,9 +74,19 @@ DEMO_USERS = [
     DemoUser("demo-clinic-doctor", "Anders", "Kjær", Role.CLINIC_DOCTOR, CLINIC),
     DemoUser("demo-clinic-nurse", "Sofie", "Winther", Role.CLINIC_NURSE, CLINIC),
     DemoUser("demo-psychologist", "Ida", "Mørk", Role.PSYCHOLOGIST, CLINIC),
+    DemoUser("demo-centre-doctor", "Lise", "Bruun", Role.CLINIC_DOCTOR, CENTRE),
+    DemoUser("demo-centre-nurse", "Karin", "Vinther", Role.CLINIC_NURSE, CENTRE),
+    DemoUser("demo-centre-psychologist", "Jonas", "Lykke", Role.PSYCHOLOGIST, CENTRE),
     DemoUser("demo-physiotherapist", "Mads", "Krogh", Role.PHYSIOTHERAPIST, CENTRE),
     DemoUser("demo-social-worker", "Hanne", "Vestergaard", Role.SOCIAL_WORKER, CENTRE),
     DemoUser("demo-clinic-secretary", "Birgit", "Skov", Role.SECRETARY, CLINIC),
+    # A hospital department's doctor: a patient in the spine centre's care, an advice request.
+    DemoUser("demo-hospital-doctor", "Lars", "Vinther", Role.HOSPITAL_DOCTOR, SPINE_CENTRE),
+    # The pain centre's doctor and nurse (above) triage referrals; a doctor at the second centre.
+    DemoUser("demo-centre2-doctor", "Anne", "Lykke", Role.CLINIC_DOCTOR, SECOND_CENTRE),
+    # The low back pain pathway's other actors (physiotherapy practice, municipality).
+    DemoUser("demo-physio-practice", "Lars", "Nygaard", Role.PHYSIOTHERAPIST, PHYSIOTHERAPY),
+    DemoUser("demo-municipality", "Anne", "Iversen", Role.PHYSIOTHERAPIST, MUNICIPALITY),
     DemoUser("demo-planner", "Peter", "Brandt", Role.PLANNER, REGION_OFFICE),
     DemoUser("demo-admin", "Rikke", "Thorsen", Role.ADMIN, REGION_OFFICE),
     # The second administrator: role changes and conversion tables need two people.
@@ -223,8 +243,30 @@ def load_demo_region() -> dict[str, int]:
     courses_created = load_demo_courses(
         gp_username="demo-gp", nurse_username="demo-practice-nurse", clinic_name=CLINIC
     )
+    hospital_contacts_created = load_demo_department(
+        department_name=SPINE_CENTRE,
+        doctor_username="demo-hospital-doctor",
+        clinic_name=CLINIC,
+        practice_name=PRACTICES[0][0],
+    )
+    # The pathway first: a referral accepted for an enrolled patient reports the pain
+    # centre's stage to the pathway, as in real use.
+    enrolments_created = load_demo_pathways(
+        gp_username="demo-gp",
+        physiotherapy=PHYSIOTHERAPY,
+        municipality=MUNICIPALITY,
+        clinic=CLINIC,
+    )
+    referrals_created = load_demo_referrals(
+        gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
+    )
+    centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
     return {
+        "referrals_created": referrals_created,
+        "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,
+        "hospital_contacts_created": hospital_contacts_created,
+        "centre_courses_created": centre_courses_created,
         "advice_requests_created": advice_requests_created,
         "users_created": users_created,
         "patients_created": patients_created,

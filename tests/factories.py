@@ -48,6 +48,12 @@ class ClinicFactory(OrganisationFactory):
     provider_number = ""
 
 
+class HospitalDepartmentFactory(OrganisationFactory):
+    name = Sequence(lambda n: f"Rygcenter {n}")
+    kind = Organisation.Kind.HOSPITAL_DEPARTMENT
+    provider_number = ""
+
+
 class RegionOfficeFactory(OrganisationFactory):
     name = "Regionshuset"
     kind = Organisation.Kind.REGIONAL_ADMINISTRATION

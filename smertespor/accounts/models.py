@@ -75,6 +75,10 @@ class Organisation(models.Model):
     def is_gp_practice(self) -> bool:
         return self.kind == self.Kind.GP_PRACTICE
 
+    @property
+    def is_hospital_department(self) -> bool:
+        return self.kind == self.Kind.HOSPITAL_DEPARTMENT
+
 
 class Role(models.TextChoices):
     GP = "gp", _("General practitioner")
@@ -84,6 +88,10 @@ class Role(models.TextChoices):
     PSYCHOLOGIST = "psychologist", _("Psychologist")
     PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
     SOCIAL_WORKER = "social_worker", _("Social worker")
+    # A doctor of a hospital department that treats these patients (spine centre,
+    # orthopaedics, a medical ward): asks the pain clinic for advice about the patients in
+    # the department's care and takes part in teaching, as a GP does.
+    HOSPITAL_DOCTOR = "hospital_doctor", _("Hospital department doctor")
     SECRETARY = "secretary", _("Secretary")
     PLANNER = "planner", _("Planner")
     ADMIN = "admin", _("Administrator")

@@ -14,6 +14,10 @@ CLINIC_ROLES = frozenset(
     }
 )
 AGGREGATE_ROLES = frozenset({Role.PLANNER, Role.ADMIN})
+# Staff of a hospital department (spine centre, orthopaedics, medical ward): they see the
+# patients with an open contact to the department (`departments`), ask for advice and take
+# part in teaching; no practice-track work (taper plans, courses, the medication list).
+HOSPITAL_DEPARTMENT_ROLES = frozenset({Role.HOSPITAL_DOCTOR})
 
 
 def is_practice_staff(user: Requester) -> bool:
@@ -22,6 +26,16 @@ def is_practice_staff(user: Requester) -> bool:
         and user.role in PRACTICE_ROLES
         and user.organisation is not None
         and user.organisation.kind == Organisation.Kind.GP_PRACTICE
+    )
+
+
+def is_hospital_department_staff(user: Requester) -> bool:
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.role in HOSPITAL_DEPARTMENT_ROLES
+        and user.organisation is not None
+        and user.organisation.kind == Organisation.Kind.HOSPITAL_DEPARTMENT
     )
 
 

@@ -26,6 +26,7 @@ GRANTABLE_PERMISSIONS = ("medication.sign_off_conversion_table",)
 # Which kinds of organisation each role works in.
 _PRACTICE: set[str] = {Organisation.Kind.GP_PRACTICE}
 _REGION: set[str] = {Organisation.Kind.REGIONAL_ADMINISTRATION}
+_HOSPITAL_DEPARTMENT: set[str] = {Organisation.Kind.HOSPITAL_DEPARTMENT}
 _CARE: set[str] = set(Organisation.Kind.values) - _PRACTICE - _REGION
 ROLE_ORGANISATIONS: dict[str, set[str]] = {
     Role.GP.value: _PRACTICE,
@@ -36,6 +37,7 @@ ROLE_ORGANISATIONS: dict[str, set[str]] = {
     Role.PSYCHOLOGIST.value: _CARE,
     Role.PHYSIOTHERAPIST.value: _CARE,
     Role.SOCIAL_WORKER.value: _CARE,
+    Role.HOSPITAL_DOCTOR.value: _HOSPITAL_DEPARTMENT,
     Role.PLANNER.value: _REGION,
     Role.ADMIN.value: _REGION,
 }

@@ -60,6 +60,7 @@ from smertespor.advice.selectors import (
     articles_for,
     thread_of,
 )
+from smertespor.advice.sources import SOURCES, source_of_kind
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
@@ -131,6 +132,7 @@ def request_out(advice_request: AdviceRequest) -> dict[str, Any]:
         "channel": advice_request.channel,
         "status": advice_request.status,
         "practice": advice_request.practice.name,
+        "source": source_of_kind(advice_request.practice.kind),
         "clinic": advice_request.clinic.name,
         "asked_by": _name(advice_request.asked_by),
         "assigned_to": _name(advice_request.assigned_to),
@@ -228,6 +230,13 @@ RequestFilter = Annotated[str, one_of(REQUEST_FILTERS, _FALLBACK)]
 RequestSort = Annotated[str, one_of(REQUEST_SORTS, _FALLBACK)]
 ArticleCategory = Annotated[str, one_of(["", *sorted(CATEGORY_VALUES)], "Empty: every category.")]
 ArticleStatus = Annotated[str, one_of(["", *Article.Status.values], "Empty: every status.")]
+RequestSource = Annotated[
+    str,
+    one_of(
+        ["", *SOURCES],
+        "From general practice or from hospital departments; empty (or unknown): from both.",
+    ),
+]
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -235,13 +244,21 @@ ArticleStatus = Annotated[str, one_of(["", *Article.Status.values], "Empty: ever
 
 @router.get("/requests", response=RequestPage, url_name="advice_requests_list")
 def list_requests(
-    request: SignedInRequest, show: RequestFilter = "open", sort: RequestSort = "due", page: int = 1
+    request: SignedInRequest,
+    show: RequestFilter = "open",
+    sort: RequestSort = "due",
+    page: int = 1,
+    source: RequestSource = "",
 ) -> dict[str, Any]:
-    """Your practice's requests, or your clinic's worklist (`show`: open, mine, unassigned,
-    overdue, answered, closed, all)."""
+    """Your practice's or department's requests, or your clinic's worklist (`show`: open,
+    mine, unassigned, overdue, answered, closed, all; `source`: from general practice or
+    from hospital departments)."""
     require(request.user, can_use_advice, object_type="api_advice_requests")
     requests = advice_requests_for(
-        request.user, show=show if show in REQUEST_FILTERS else "open", sort=sort
+        request.user,
+        show=show if show in REQUEST_FILTERS else "open",
+        sort=sort,
+        source=source if source in SOURCES else "",
     )
     result = _page(requests, page, request_out)
     record_listed(
@@ -403,10 +420,11 @@ def record_telephone(
 
 
 @router.get("/counts", response=CountsOut, url_name="advice_counts")
-def counts(request: SignedInRequest) -> dict[str, Any]:
-    """Aggregates only (planners; the clinic sees its own)."""
+def counts(request: SignedInRequest, source: RequestSource = "") -> dict[str, Any]:
+    """Aggregates only (planners; the clinic sees its own); `by_source` counts the requests
+    from general practice and from hospital departments, `source` keeps one of them."""
     require(request.user, can_see_advice_counts, object_type="api_advice_counts")
-    figures = advice_counts_for(request.user)
+    figures = advice_counts_for(request.user, source=source if source in SOURCES else "")
 
     def rows(grouped: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
         return [{"value": v, "label": label, "count": n} for v, label, n in grouped]
@@ -425,6 +443,7 @@ def counts(request: SignedInRequest) -> dict[str, Any]:
         "by_outcome": rows(figures.by_outcome),
         "by_channel": rows(figures.by_channel),
         "by_urgency": rows(figures.by_urgency),
+        "by_source": rows(figures.by_source),
     }
 
 

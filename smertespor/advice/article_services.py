@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from domain.deidentification import Finding, find_identifiers
-from smertespor.accounts.models import Organisation, User
+from smertespor.accounts.models import User
 from smertespor.advice.categories import CATEGORY_VALUES
 from smertespor.advice.models import (
     ARTICLE_MAX_LENGTH,
@@ -23,7 +23,7 @@ from smertespor.advice.models import (
     AdviceRequest,
     Article,
 )
-from smertespor.advice.permissions import ASKING_ROLES, is_advice_clinician
+from smertespor.advice.permissions import ASKING_KINDS, ASKING_ROLES, is_advice_clinician
 from smertespor.advice.validation import check_choice, clean_text, field_error
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.notifications.services import notify
@@ -226,7 +226,7 @@ def approve_article(
         readers = User.objects.filter(
             is_active=True,
             role__in=ASKING_ROLES,
-            organisation__kind=Organisation.Kind.GP_PRACTICE,
+            organisation__kind__in=ASKING_KINDS,
         )
         notify(
             list(readers),

@@ -23,7 +23,7 @@ from smertespor.advice.models import (
     Outcome,
     Urgency,
 )
-from smertespor.advice.permissions import ASKING_ROLES
+from smertespor.advice.permissions import ASKING_KINDS, ASKING_ROLES
 from smertespor.versions import VersionField
 
 
@@ -183,15 +183,15 @@ class CloseForm(forms.Form):
 
 class TelephoneForm(forms.Form):
     practice = forms.ModelChoiceField(
-        label=_("General practice"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE).order_by("name"),
+        label=_("General practice or hospital department"),
+        queryset=Organisation.objects.filter(kind__in=ASKING_KINDS).order_by("kind", "name"),
     )
     asked_by = CallerChoiceField(
         label=_("Caller (optional)"),
         queryset=User.objects.filter(
             is_active=True,
             role__in=ASKING_ROLES,
-            organisation__kind=Organisation.Kind.GP_PRACTICE,
+            organisation__kind__in=ASKING_KINDS,
         ).order_by("organisation__name", "first_name", "last_name"),
         required=False,
         help_text=_("The caller gets a notification and can close the request."),

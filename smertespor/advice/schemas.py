@@ -36,6 +36,8 @@ StatusCode = Literal["new", "assigned", "answered", "awaiting_gp", "closed"]
 ChannelCode = Literal["written", "telephone"]
 OutcomeCode = Literal["advice_sufficient", "hospital_track", "referred_elsewhere"]
 SideCode = Literal["practice", "clinic"]
+# The asking organisation's kind (`advice.sources`).
+SourceCode = Literal["general_practice", "hospital_department"]
 KindCode = Literal["question", "answer", "clarification"]
 ReplyKindCode = Literal["answer", "clarification"]
 ArticleStatusCode = Literal["draft", "awaiting_approval", "published"]
@@ -54,7 +56,10 @@ class AskIn(Schema):
     )
     patient_id: uuid.UUID | None = Field(
         default=None,
-        description="A patient listed at your practice; leave out for a general question.",
+        description=(
+            "A patient listed at your practice (a hospital department: one in its care); "
+            "leave out for a general question."
+        ),
     )
     course_id: Id | None = Field(
         default=None, description="The patient's open course, if the question is about it."
@@ -76,7 +81,8 @@ class TelephoneIn(Schema):
     category: CategoryCode
     urgency: UrgencyCode = "routine"
     asked_by_id: Id | None = Field(
-        default=None, description="The practice's GP or nurse who called (notified)."
+        default=None,
+        description="The practice's GP or nurse, or the department's doctor, who called.",
     )
     called_at: datetime | None = Field(default=None, description="Leave out for now.")
 
@@ -116,7 +122,8 @@ class RequestOut(Schema):
     urgency: UrgencyCode
     channel: ChannelCode
     status: StatusCode
-    practice: str
+    practice: str = Field(description="The asking organisation: a practice or a department.")
+    source: SourceCode
     clinic: str
     asked_by: str | None
     assigned_to: str | None
@@ -165,6 +172,7 @@ class CountsOut(Schema):
     by_outcome: list[CountRow]
     by_channel: list[CountRow]
     by_urgency: list[CountRow]
+    by_source: list[CountRow]
 
 
 class ArticleIn(Schema):

@@ -35,6 +35,7 @@ from smertespor.advice.permissions import (
     can_read_articles,
     is_advice_clinician,
 )
+from smertespor.advice.sources import SOURCE_KINDS, SOURCE_LABELS
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import Patient
 
@@ -61,12 +62,25 @@ def annotate_overdue(requests: QuerySet[M], today: date | None = None) -> QueryS
     )
 
 
+def by_source(requests: QuerySet[M], source: str, field: str = "practice") -> QuerySet[M]:
+    """Only the requests from one kind of asking organisation (`advice.sources`: general
+    practice or hospital department); any other value keeps them all."""
+    kind = SOURCE_KINDS.get(source)
+    return requests if kind is None else requests.filter(**{f"{field}__kind": kind})
+
+
 def advice_requests_for(
-    user: Requester, *, show: str = "open", sort: str = "due", query_log: bool = True
+    user: Requester,
+    *,
+    show: str = "open",
+    sort: str = "due",
+    source: str = "",
+    query_log: bool = True,
 ) -> QuerySet[AdviceRequest]:
-    """The requests in `user`'s list: the practice's own, or the clinic's worklist."""
+    """The requests in `user`'s list: the practice's (or department's) own, or the clinic's
+    worklist; `source` keeps those from general practice or from hospital departments."""
     today = timezone.localdate()
-    requests = annotate_overdue(scoped_requests(user), today)
+    requests = annotate_overdue(by_source(scoped_requests(user), source), today)
     if show == "open":
         requests = requests.filter(status__in=OPEN_STATUSES)
     elif show == "mine":
@@ -84,7 +98,7 @@ def advice_requests_for(
             user=user,
             action=AuditAction.SEARCH,
             object_type="advice_request",
-            detail={"show": show, "sort": sort},
+            detail={"show": show, "sort": sort, **({"source": source} if source else {})},
         )
     requests = with_patient_visibility(user, requests).select_related(
         "practice", "clinic", "asked_by", "assigned_to", "patient"
@@ -124,6 +138,8 @@ class AdviceCounts:
     by_outcome: list[tuple[str, str, int]]
     by_channel: list[tuple[str, str, int]]
     by_urgency: list[tuple[str, str, int]]
+    # From general practice and from hospital departments (`advice.sources`).
+    by_source: list[tuple[str, str, int]]
     overdue: int
     answered: int
     median_response_working_days: float | None
@@ -148,19 +164,34 @@ def _grouped(
     return [(value, str(label), counts.get(value, 0)) for value, label in labels]
 
 
-def advice_counts_for(user: Requester) -> AdviceCounts:
+def advice_counts_for(user: Requester, *, source: str = "") -> AdviceCounts:
     """The figures `user` sees: a clinic's clinicians their own clinic's, planners and
-    administrators all of them. The pages and the API check `can_see_advice_counts` first."""
+    administrators all of them; `source` keeps those from general practice or from
+    hospital departments. The pages and the API check `can_see_advice_counts` first."""
     if is_advice_clinician(user) and isinstance(user, User):
-        return advice_counts(clinic_id=user.organisation_id)
-    return advice_counts()
+        return advice_counts(clinic_id=user.organisation_id, source=source)
+    return advice_counts(source=source)
 
 
-def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
-    """The figures for one clinic (or all): volume, outcomes, response times."""
+def _by_source_rows(requests: QuerySet[AdviceRequest]) -> list[tuple[str, str, int]]:
+    counts = {
+        row["practice__kind"]: row["n"]
+        for row in requests.order_by().values("practice__kind").annotate(n=Count("pk"))
+    }
+    return [
+        (source, str(SOURCE_LABELS[source]), counts.get(kind, 0))
+        for source, kind in SOURCE_KINDS.items()
+    ]
+
+
+def advice_counts(*, clinic_id: int | None = None, source: str = "") -> AdviceCounts:
+    """The figures for one clinic (or all), from one source (or all): volume, outcomes,
+    response times."""
     requests = AdviceRequest.objects.all()
     if clinic_id is not None:
         requests = requests.filter(clinic_id=clinic_id)
+    by_source_rows = _by_source_rows(requests)
+    requests = by_source(requests, source)
     today = timezone.localdate()
     answered = [
         (days, replied, due)
@@ -180,6 +211,7 @@ def advice_counts(*, clinic_id: int | None = None) -> AdviceCounts:
         by_outcome=_grouped(closed, "outcome", Outcome.choices),
         by_channel=_grouped(requests, "channel", Channel.choices),
         by_urgency=_grouped(requests, "urgency", Urgency.choices),
+        by_source=by_source_rows,
         overdue=requests.filter(status__in=WITH_CLINIC, due_on__lt=today).count(),
         answered=len(answered),
         median_response_working_days=(

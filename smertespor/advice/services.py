@@ -38,6 +38,7 @@ from smertespor.advice.models import (
 )
 from smertespor.advice.permissions import (
     ANSWERING_ROLES,
+    ASKING_KINDS,
     can_ask_for_advice,
     is_advice_clinician,
     side_of,
@@ -125,8 +126,8 @@ def ask_for_advice(
     course_id: int | None = None,
     files: Sequence[UploadedFile] = (),
 ) -> AdviceRequest:
-    """A GP's or practice nurse's question to a pain clinic of their region (the only one
-    when there is one).
+    """A GP's, practice nurse's or hospital department doctor's question to a pain clinic of
+    their region (the only one when there is one).
 
     About a patient (loaded by the caller through `patients.access`, which the action checked
     with `can_ask_about`): the medication, OMEQ, warnings and course are frozen with it, and
@@ -414,11 +415,15 @@ def _caller(practice: Organisation, asked_by_id: int | None) -> User | None:
     caller = User.objects.filter(pk=asked_by_id).select_related("organisation").first()
     if caller is None or not can_ask_for_advice(caller):
         raise field_error(
-            "asked_by_id", _("Choose a GP or nurse of that practice."), "invalid_choice"
+            "asked_by_id",
+            _("Choose a GP or nurse of that practice."),
+            "invalid_choice",
         )
     if caller.organisation_id != practice.pk:
         raise field_error(
-            "asked_by_id", _("The caller works at another practice."), "invalid_choice"
+            "asked_by_id",
+            _("The caller works at another practice."),
+            "invalid_choice",
         )
     return caller
 
@@ -440,9 +445,11 @@ def record_telephone_advice(
     Recorded without patient data (the clinic may not see the patient); the practice closes
     it with the close-out question like any other.
     """
-    if practice.kind != Organisation.Kind.GP_PRACTICE:
+    if practice.kind not in ASKING_KINDS:
         raise field_error(
-            "practice", _("Choose the general practice that called."), "invalid_choice"
+            "practice",
+            _("Choose the general practice or hospital department that called."),
+            "invalid_choice",
         )
     asked_by = _caller(practice, asked_by_id)
     subject = clean_text(

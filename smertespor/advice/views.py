@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smertespor.accounts.models import User
+from smertespor.accounts.permissions import is_hospital_department_staff
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.advice import actions
 from smertespor.advice.access import advice_request_for
@@ -43,6 +44,7 @@ from smertespor.advice.selectors import (
     thread_of,
 )
 from smertespor.advice.snapshot import patient_snapshot
+from smertespor.advice.sources import SOURCE_LABELS, SOURCES
 from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.documents import kind_for, named_for_content
 from smertespor.entry.doors import performs
@@ -102,9 +104,12 @@ def request_list(request: SignedInRequest) -> HttpResponse:
     sort = request.GET.get("sort", "due" if is_clinic else "-asked")
     if sort not in REQUEST_SORTS:
         sort = "due"
-    page = Paginator(advice_requests_for(request.user, show=show, sort=sort), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    source = request.GET.get("source", "")
+    if not is_clinic or source not in SOURCES:
+        source = ""
+    page = Paginator(
+        advice_requests_for(request.user, show=show, sort=sort, source=source), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     record_listed(
         user=request.user,
         patients=[item.patient_id for item in page.object_list if item.patient_visible],
@@ -117,6 +122,9 @@ def request_list(request: SignedInRequest) -> HttpResponse:
         "is_clinic": is_clinic,
         "can_ask": can_ask_for_advice(request.user),
         "filters": _filters(is_clinic),
+        "source": source,
+        "sources": [("", _("All")), *((code, SOURCE_LABELS[code]) for code in SOURCES)],
+        "is_department": is_hospital_department_staff(request.user),
     }
     return render(request, "advice/list.html", context)
 
@@ -426,4 +434,12 @@ def attachment_download(request: SignedInRequest, attachment_id: int) -> FileRes
 @requires(can_see_advice_counts)
 @require_GET
 def counts(request: SignedInRequest) -> HttpResponse:
-    return render(request, "advice/counts.html", {"counts": advice_counts_for(request.user)})
+    source = request.GET.get("source", "")
+    if source not in SOURCES:
+        source = ""
+    context = {
+        "counts": advice_counts_for(request.user, source=source),
+        "source": source,
+        "sources": [("", _("All")), *((code, SOURCE_LABELS[code]) for code in SOURCES)],
+    }
+    return render(request, "advice/counts.html", context)

@@ -68,12 +68,14 @@ class Patient(models.Model):
 
 
 class CareRelation(models.Model):
-    """An organisation treating a patient: opened by a course, referral or advice request."""
+    """An organisation treating a patient: opened by a course, referral, advice request or a
+    hospital department's contact (admission or outpatient visit, `departments`)."""
 
     class Reason(models.TextChoices):
         COURSE = "course", _("Course")
         REFERRAL = "referral", _("Referral")
         ADVICE_REQUEST = "advice_request", _("Advice request")
+        HOSPITAL_CONTACT = "hospital_contact", _("Hospital contact")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_relations")
     organisation = models.ForeignKey(

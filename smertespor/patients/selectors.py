@@ -10,7 +10,7 @@ from smertespor.audit.logging import mask_cpr
 from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.access import decidable_requests, visible_patients
-from smertespor.patients.models import Patient, RegistrationRequest
+from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 _DIGITS = re.compile(r"^[\d\s-]+$")
 PatientSort = Literal["name", "-name", "birth_date", "-birth_date"]
@@ -86,3 +86,13 @@ def pending_registration_requests(
     if patient is not None:
         requests = requests.filter(patient=patient)
     return requests.select_related("patient", "practice").order_by("requested_at", "pk")
+
+
+def has_open_care_relation(patient: Patient, organisation_id: int | None) -> bool:
+    """Whether ``organisation_id`` treats ``patient`` now (an open care relation)."""
+    return (
+        organisation_id is not None
+        and CareRelation.objects.filter(
+            patient=patient, organisation_id=organisation_id, closed_at__isnull=True
+        ).exists()
+    )

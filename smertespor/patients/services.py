@@ -60,12 +60,19 @@ def registrations_per_hour() -> int:
     return int(getattr(settings, "PATIENT_REGISTRATIONS_PER_HOUR", DEFAULT_REGISTRATIONS_PER_HOUR))
 
 
-def _check_registration_rate(by: User) -> None:
+def check_registration_rate(
+    by: User,
+    object_types: tuple[str, ...] = REGISTRATION_OBJECT_TYPES,
+    actions: tuple[str, ...] = (AuditAction.CREATE,),
+) -> None:
+    """Refuse (`RegistrationLimitReached`) once ``by`` has made the hour's registrations:
+    the audit rows of ``actions`` on ``object_types`` in the last hour, counted against
+    `PATIENT_REGISTRATIONS_PER_HOUR` (also used for hospital departments' contacts)."""
     since = timezone.now() - timedelta(hours=1)
     recent = AuditEvent.objects.filter(
         user=by,
-        action=AuditAction.CREATE,
-        object_type__in=REGISTRATION_OBJECT_TYPES,
+        action__in=actions,
+        object_type__in=object_types,
         occurred_at__gte=since,
     ).count()
     if recent >= registrations_per_hour():
@@ -126,7 +133,7 @@ def register_patient(
     )
     # Not unique: whether the number exists is looked up below, once the input is valid.
     patient.full_clean(validate_unique=False)
-    _check_registration_rate(by)
+    check_registration_rate(by)
     with transaction.atomic():
         existing = Patient.objects.filter(cpr=parsed.number).only("pk").first()
         if existing is not None:
@@ -198,6 +205,15 @@ def update_patient(
     return locked
 
 
+def end_care_relation(*, relation: CareRelation) -> CareRelation:
+    """End ``relation`` (the caller audits why): its organisation no longer sees the patient
+    through it. Closing a closed relation changes nothing."""
+    if relation.closed_at is None:
+        relation.closed_at = timezone.now()
+        relation.save(update_fields=["closed_at"])
+    return relation
+
+
 def open_care_relation(
     *, patient: Patient, organisation: Organisation, reason: str, by: User | None
 ) -> CareRelation:
@@ -214,6 +230,14 @@ def open_care_relation(
         opened_at=timezone.now(),
         opened_by=by if isinstance(by, User) else None,
     )
+
+
+def close_care_relation(*, patient: Patient, organisation: Organisation, reason: str) -> int:
+    """End ``organisation``'s open care relations of ``reason`` to ``patient`` (a referral
+    rejected, forwarded or withdrawn); other reasons keep theirs. Returns how many closed."""
+    return CareRelation.objects.filter(
+        patient=patient, organisation=organisation, reason=reason, closed_at__isnull=True
+    ).update(closed_at=timezone.now())
 
 
 DECISION_REASON_MAX_LENGTH = 500

@@ -9,7 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.permissions import can_register_patients, can_see_patient_data
+from smertespor.accounts.permissions import (
+    can_register_patients,
+    can_see_patient_data,
+    is_hospital_department_staff,
+)
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
@@ -56,6 +60,8 @@ def patient_list(request: SignedInRequest) -> HttpResponse:
         "sort": sort,
         "search_form": PatientSearchForm(),
         "can_register": can_register_patients(request.user),
+        # A hospital department takes patients into its care by recording a contact.
+        "is_department": is_hospital_department_staff(request.user),
         "pending_requests": pending_registration_requests(request.user).count(),
     }
     return render(request, "patients/list.html", context)

@@ -1,12 +1,17 @@
 """Who may do what with teaching, written once for the pages, the API and the actions.
 
-The clinic (staff of a pain clinic or pain centre) organises; general-practice staff take
-part; planners see aggregate reach only. A secretary's side is decided by where they work.
+The clinic (staff of a pain clinic or pain centre) organises; general-practice staff and the
+doctors of hospital departments that treat these patients take part; planners see aggregate
+reach only. A secretary's side is decided by where they work.
 Every rule refuses a visitor who is not logged in.
 """
 
 from smertespor.accounts.models import Organisation, Requester, Role, User
-from smertespor.accounts.permissions import CLINIC_ROLES, is_practice_staff
+from smertespor.accounts.permissions import (
+    CLINIC_ROLES,
+    is_hospital_department_staff,
+    is_practice_staff,
+)
 from smertespor.teaching.models import TeachingSession
 
 CLINIC_KINDS = frozenset({Organisation.Kind.PAIN_CLINIC, Organisation.Kind.PAIN_CENTRE})
@@ -27,7 +32,11 @@ def can_organise_teaching(user: Requester) -> bool:
 
 
 def can_take_part_in_teaching(user: Requester) -> bool:
-    return isinstance(user, User) and user.is_active and is_practice_staff(user)
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and (is_practice_staff(user) or is_hospital_department_staff(user))
+    )
 
 
 def can_see_teaching(user: Requester) -> bool:

@@ -394,6 +394,9 @@ class TeachingReach:
     practices_total: int
     hours: Decimal
     average_rating: Decimal | None
+    # Hospital departments whose doctors attended, counted apart from the practices.
+    departments_reached: int = 0
+    departments_total: int = 0
 
     @property
     def practice_share(self) -> int:
@@ -423,4 +426,11 @@ def teaching_reach(*, since: datetime, now: datetime) -> TeachingReach:
             int(held.aggregate(total=Sum("session__duration_minutes"))["total"] or 0)
         ),
         average_rating=None if rating is None else Decimal(str(rating)).quantize(Decimal("0.1")),
+        departments_reached=held.filter(organisation__kind=Organisation.Kind.HOSPITAL_DEPARTMENT)
+        .values("organisation")
+        .distinct()
+        .count(),
+        departments_total=Organisation.objects.filter(
+            kind=Organisation.Kind.HOSPITAL_DEPARTMENT
+        ).count(),
     )

@@ -17,10 +17,14 @@ from smertespor.advice.permissions import (
     can_see_advice_counts,
     can_use_advice,
 )
+from smertespor.centres.permissions import is_centre_staff
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
 )
+from smertespor.pathways.permissions import can_publish as can_publish_pathway
+from smertespor.pathways.permissions import can_see_counts as can_see_pathway_counts
+from smertespor.referrals.permissions import can_see_referral_counts, can_use_referrals
 from smertespor.teaching.permissions import can_see_teaching, can_see_teaching_reach
 from smertespor.tracks.permissions import can_see_a_worklist
 
@@ -43,10 +47,20 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Patients"), "patients:list"))
     if can_see_a_worklist(user):
         items.append(NavItem(_("Worklist"), "tracks:worklist"))
+    if can_see_patient_data(user):
+        items.append(NavItem(_("Back pain pathway"), "pathways:enrolments"))
+    elif can_publish_pathway(user) or can_see_pathway_counts(user):
+        items.append(NavItem(_("Back pain pathway"), "pathways:versions"))
+    if is_centre_staff(user):
+        items.append(NavItem(_("Pain centre courses"), "centres:worklist"))
     if can_use_advice(user):
         items.append(NavItem(_("Advice"), "advice:list"))
     elif can_see_advice_counts(user):
         items.append(NavItem(_("Advice figures"), "advice:counts"))
+    if can_use_referrals(user):
+        items.append(NavItem(_("Referrals"), "referrals:list"))
+    elif can_see_referral_counts(user):
+        items.append(NavItem(_("Referral figures"), "referrals:counts"))
     if can_read_articles(user):
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
     if can_use_omeq_calculator(user):

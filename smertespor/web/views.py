@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from smertespor.accounts.permissions import can_see_aggregates, can_see_patient_data
+from smertespor.centres.selectors import course_counts
 from smertespor.entry.rules import requires
 from smertespor.patients.selectors import patient_count, practices_by_patient_count
 
@@ -35,5 +36,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "patient_total": patient_count(),
         "practice_total": len(rows),
+        "centre_counts": course_counts(),
     }
     return render(request, "web/overview.html", context)

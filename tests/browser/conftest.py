@@ -20,8 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from psycopg import sql
+
+from smertespor.demo_region import DEMO_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +39,31 @@ CHROMIUM_ARGS = [
 SERVER_START_ATTEMPTS = 240  # x 0.25 s: a minute for a cold start on a busy CI machine
 SERVER_STOP_SECONDS = 10
 COMMAND_TIMEOUT_SECONDS = 600
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+def switch_user(page: Page, username: str) -> None:
+    """Sign in as a demo user (with the demo password) in a fresh session."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.locator("header.site-header .user-badge")).to_be_visible()
+
+
+def fits_phone(page: Page) -> None:
+    """The page is no wider than the 390 px phone it is shown on."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test on one xdist worker (`--dist=loadgroup`): one server with the demo
+    region per suite run instead of one per worker, which took a minute of CPU each."""
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

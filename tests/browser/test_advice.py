@@ -9,16 +9,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.conftest import switch_user
 from tests.browser.test_foundation import log_in
 
 REQUEST_URL = re.compile(r"/advice/(\d+)/$")
 ARTICLE_URL = re.compile(r"/advice/articles/(\d+)/$")
-
-
-def switch_user(page: Page, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, username, DEMO_PASSWORD)
-    expect(page.locator("header.site-header .user-badge")).to_be_visible()
 
 
 @pytest.mark.browser

@@ -42,7 +42,7 @@ def test_a_gp_finds_a_patient_switches_language_and_sees_their_own_visit_in_the_
     expect(page.locator("html")).to_have_attribute("lang", "da")
 
     # The GP's own list: take the first patient shown, and every CPR number on the page.
-    first_row = page.locator("main > table tbody tr").first
+    first_row = page.get_by_test_id("patient-list").locator("tbody tr").first
     name = first_row.locator("td").first.inner_text().strip()
     cpr = first_row.locator("td.cpr").inner_text().strip()
     shown_cprs = {c.strip() for c in page.locator("td.cpr").all_inner_texts()}

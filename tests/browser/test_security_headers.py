@@ -64,7 +64,13 @@ def test_the_gps_pages_and_htmx_run_under_the_policy(page: Page, violations: Vio
     assert violations.seen() == []
 
     # htmx: the patient search swaps results in without a page load (indicator styles are ours).
-    first = page.locator("main > table tbody tr").first.locator("td").first.inner_text().strip()
+    first = (
+        page.get_by_test_id("patient-list")
+        .locator("tbody tr")
+        .first.locator("td")
+        .first.inner_text()
+        .strip()
+    )
     page.locator("#id_query").fill(first)
     page.locator("#id_query").press("Enter")
     expect(page.locator("#search-results").get_by_role("link", name=first).first).to_be_visible()

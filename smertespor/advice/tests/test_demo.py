@@ -14,7 +14,9 @@ def test_the_demo_has_a_working_advice_service_and_loads_once(capsys):
     count = AdviceRequest.objects.count()
     call_command("load_demo_region")
 
-    assert AdviceRequest.objects.count() == count == 5
+    # Five from general practice, one from the spine centre (departments.demo).
+    assert AdviceRequest.objects.count() == count == 6
+    assert AdviceRequest.objects.filter(practice__kind="hospital_department").count() == 1
     statuses = set(AdviceRequest.objects.values_list("status", flat=True))
     assert {Status.CLOSED, Status.ANSWERED, Status.ASSIGNED, Status.NEW} <= statuses
     assert AdviceRequest.objects.filter(channel=Channel.TELEPHONE).exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
+from smertespor.centres.tests.factories import matrix_centre_ids
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
 
@@ -22,6 +23,7 @@ PERSONAS = [
     "clinic_doctor",
     "clinic_nurse",
     "secretary",
+    "hospital_doctor",
     "planner",
     "admin",
 ]
@@ -32,19 +34,34 @@ PRACTICE_STAFF = {"gp", "other_gp", "practice_nurse"}
 # (clinic staff: organises teaching, sees the clinic's worklist) but decides nothing clinical.
 CLINIC_CLINICIANS = {"clinic_doctor", "clinic_nurse"}
 CLINIC_STAFF = CLINIC_CLINICIANS | {"secretary"}
-CLINICAL = PRACTICE_STAFF | CLINIC_STAFF
+# A hospital department's doctor (the spine centre): sees only the patients in the
+# department's care (none of the matrix's, unless a department URL made a contact), asks
+# for advice and takes part in teaching as a GP does; no practice-track work.
+HOSPITAL = {"hospital_doctor"}
+CLINICAL = PRACTICE_STAFF | CLINIC_STAFF | HOSPITAL
+WORKLIST_USERS = PRACTICE_STAFF | CLINIC_STAFF
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 EVERYONE = set(PERSONAS)
-ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"}
+ADVICE_ASKERS = {"gp", "other_gp", "practice_nurse"} | HOSPITAL
 ADVICE_USERS = ADVICE_ASKERS | CLINIC_CLINICIANS
 # The matrix's advice request comes from the GP's practice and went to the clinic.
 ADVICE_PARTIES = {"gp", "practice_nurse"} | CLINIC_CLINICIANS
-TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF  # the programme: no planners, no admin
+TEACHING_USERS = PRACTICE_STAFF | CLINIC_STAFF | HOSPITAL  # no planners, no admin
+# Who signs up, cancels, gives feedback (the matrix's booked and past sessions have them all).
+PARTICIPANTS = PRACTICE_STAFF | HOSPITAL
 # The hospital-track course of the GP's patient is run by the clinic (see _hospital_ids);
 # only the clinic's doctor writes the discharge summary.
 HOSPITAL_TEAM = CLINIC_CLINICIANS
 DISCHARGERS = {"clinic_doctor"}
+# The matrix's referrals go from the GP's practice to the pain clinic (a pain clinic receives
+# referrals as a pain centre does; another centre is refused in referrals/tests).
+REFERRAL_PARTIES = {"gp", "practice_nurse"} | CLINIC_STAFF
+REFERRAL_USERS = {"gp", "other_gp", "practice_nurse"} | CLINIC_STAFF
+REFERRAL_COUNTS = CLINIC_STAFF | {"planner", "admin"}
 # Body values filled in when the test runs.
+PATIENT_ID = "<patient id>"
+RECIPIENT_ID = "<referral recipient id>"
+FORWARD_TO_ID = "<another recipient id>"
 CLINIC_DOCTOR_ID = "<clinic doctor id>"
 SUBJECT_ID = "<role change subject id>"
 SUBJECT_PRACTICE_ID = "<role change subject's practice id>"
@@ -94,23 +111,23 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "medication:table_sign_off": ("POST", {}, {"admin"}),
     "teaching:list": ("GET", None, TEACHING_USERS),
     "teaching:create": ("GET", None, CLINIC_STAFF),
-    "teaching:mine": ("GET", None, PRACTICE_STAFF),
+    "teaching:mine": ("GET", None, PARTICIPANTS),
     "teaching:hours": ("GET", None, CLINIC_STAFF),
     "teaching:reach": ("GET", None, CLINIC_STAFF | {"planner"}),
     "teaching:need": ("GET", None, CLINIC_STAFF),
     "teaching:detail": ("GET", None, TEACHING_USERS),
     "teaching:edit": ("GET", None, CLINIC_STAFF),
-    "teaching:register": ("POST", {}, PRACTICE_STAFF),
-    "teaching:cancel": ("POST", {}, PRACTICE_STAFF),
+    "teaching:register": ("POST", {}, PARTICIPANTS),
+    "teaching:cancel": ("POST", {}, PARTICIPANTS),
     "teaching:calendar": ("GET", None, TEACHING_USERS),
-    "teaching:feedback": ("GET", None, PRACTICE_STAFF),
+    "teaching:feedback": ("GET", None, PARTICIPANTS),
     "teaching:attendance": ("GET", None, CLINIC_STAFF),
     "teaching:invite": ("GET", None, CLINIC_STAFF),
     "teaching:material_add": ("GET", None, CLINIC_STAFF),
     "teaching:material": ("GET", None, TEACHING_USERS),
     "teaching:material_delete": ("POST", {}, CLINIC_STAFF),
     "teaching:certificate": ("GET", None, {"gp"} | CLINIC_STAFF),
-    "tracks:worklist": ("GET", None, CLINICAL),
+    "tracks:worklist": ("GET", None, WORKLIST_USERS),
     "tracks:practice_worklist": ("GET", None, PRACTICE_STAFF),
     "tracks:clinic_worklist": ("GET", None, CLINIC_STAFF),
     "tracks:patient_courses": ("GET", None, PATIENT_READERS),
@@ -150,6 +167,27 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
         HOSPITAL_TEAM,
     ),
     "tracks:course_complete": ("GET", None, DISCHARGERS),
+    # The pain centre course of the GP's patient (see matrix_centre_ids): run by a centre none
+    # of these personas works at, so only the practice reads (and marks received) the summary
+    # sent to it. Centre staff, another centre and the GP's course pages are tried in
+    # smertespor/centres/tests/test_access.py.
+    "centres:worklist": ("GET", None, set()),
+    "centres:course_create": ("GET", None, set()),
+    "centres:course_detail": ("GET", None, set()),
+    "centres:course_step": (
+        "POST",
+        {"step-event": "cancel", "step-reason": "Matrix", "step-version": "1"},
+        set(),
+    ),
+    "centres:team_add": ("POST", {}, set()),
+    "centres:module_add": ("POST", {"module-code": "cbt_group"}, set()),
+    "centres:module_taper_plan": ("POST", {}, set()),
+    "centres:appointment_add": ("POST", {}, set()),
+    "centres:appointment_record": ("POST", {"outcome": "cancel", "version": "1"}, set()),
+    "centres:outcome_add": ("GET", None, set()),
+    "centres:discharge": ("GET", None, set()),
+    "centres:summary": ("GET", None, PATIENT_READERS),
+    "centres:summary_acknowledge": ("POST", {}, PATIENT_READERS),
     "advice:list": ("GET", None, ADVICE_USERS),
     "advice:create": ("GET", None, ADVICE_ASKERS),
     "advice:telephone": ("GET", None, CLINIC_CLINICIANS),
@@ -168,6 +206,41 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "advice:article_edit": ("GET", None, CLINIC_CLINICIANS),
     "advice:article_submit": ("POST", {}, CLINIC_CLINICIANS),
     "advice:article_approve": ("POST", {}, CLINIC_CLINICIANS),
+    "referrals:list": ("GET", None, REFERRAL_USERS),
+    "referrals:counts": ("GET", None, REFERRAL_COUNTS),
+    "referrals:create": ("GET", None, {"gp"}),
+    "referrals:detail": ("GET", None, REFERRAL_PARTIES),
+    "referrals:edit": ("GET", None, {"gp"}),
+    "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
+    "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
+    "referrals:withdraw": ("POST", {"reason": "Matrix"}, {"gp"}),
+    "referrals:triage": ("POST", {}, CLINIC_CLINICIANS),
+    "referrals:request_information": ("POST", {"question": "Matrix?"}, CLINIC_CLINICIANS),
+    "referrals:accept": (
+        "POST",
+        {"priority": "routine", "expected_wait_weeks": "4"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:reject": (
+        "POST",
+        {"rejection_reason": "capacity", "advice_to_gp": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:forward": (
+        "POST",
+        {"forward_to": FORWARD_TO_ID, "reason": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "referrals:appointment": (
+        "POST",
+        {"appointment_at": "2099-01-01T10:00"},
+        CLINIC_CLINICIANS | {"secretary"},
+    ),
+    "referrals:attachment": ("GET", None, REFERRAL_PARTIES),
+    # The criteria's versions: planners and administrators read them, administrators publish.
+    "referrals:criteria_versions": ("GET", None, {"planner", "admin"}),
+    "referrals:criteria_version": ("GET", None, {"planner", "admin"}),
+    "referrals:criteria_publish": ("GET", None, {"admin"}),
     "notifications:list": ("GET", None, LOGGED_IN),
     "notifications:open": ("POST", {}, {"gp"}),
     "notifications:read_all": ("POST", {}, LOGGED_IN),
@@ -193,10 +266,29 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tapering:plan_calendar": ("GET", None, PATIENT_READERS),
     # Role changes: administrators propose; a second administrator decides (the matrix's
     # request was proposed by another administrator, see role_request_id).
+    # A hospital department's own contacts (see contact_id: one with the GP's patient).
+    "departments:contacts": ("GET", None, HOSPITAL),
+    "departments:contact_create": ("GET", None, HOSPITAL),
+    "departments:contact_end": ("GET", None, HOSPITAL),
     "accounts:role_requests": ("GET", None, {"admin"}),
     "accounts:role_request_create": ("GET", None, {"admin"}),
     "accounts:role_request_approve": ("POST", {}, {"admin"}),
     "accounts:role_request_reject": ("POST", {"note": "Matrix"}, {"admin"}),
+    # The low back pain pathway (see PATHWAY_STATES): the GP's patient enrolled, the clinic
+    # involved in its pain-clinic stage (so it sees the patient), its part under way.
+    "pathways:enrolments": ("GET", None, CLINICAL),
+    "pathways:counts": ("GET", None, {"planner", "admin"}),
+    "pathways:versions": ("GET", None, LOGGED_IN),
+    "pathways:version": ("GET", None, LOGGED_IN),
+    "pathways:publish": ("GET", None, {"admin"}),
+    "pathways:patient": ("GET", None, PATIENT_READERS | CLINIC_STAFF),
+    "pathways:enrol": ("GET", None, {"gp"}),
+    "pathways:level": ("GET", None, {"gp"}),
+    "pathways:involve": ("GET", None, {"gp"}),
+    "pathways:end": ("GET", None, {"gp"}),
+    "pathways:part_start": ("GET", None, {"gp", "practice_nurse"} | CLINIC_CLINICIANS),
+    "pathways:part_plan": ("GET", None, CLINIC_CLINICIANS),
+    "pathways:part_end": ("GET", None, CLINIC_CLINICIANS),
     "admin:*": ("GET", None, {"admin"}),
     "api:*docs": ("GET", None, EVERYONE),
     # The second factor: every signed-in user sets up and passes their own (the gate in
@@ -219,6 +311,9 @@ OMEQ_LINE = {
 TRACKS_COURSE = "/api/tracks/patients/{patient_id}/courses/{course_id}"
 TAPER_PLANS = "/api/tapering/patients/{patient_id}/plans"
 REGISTRATION_REQUEST = "/api/patients/registration-requests/{registration_request_id}"
+PATHWAY = "/api/pathways/patients/{patient_id}/enrolment"
+PATHWAY_CLINIC_ID = "<pathway clinic id>"
+CENTRE_COURSE = "/api/centres/patients/{patient_id}/courses/{course_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/patients": (None, CLINICAL),
@@ -262,6 +357,46 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"subject": "By phone", "question": "How?", "advice": "Slowly.", "category": "other"},
         CLINIC_CLINICIANS,
     ),
+    "GET /api/referrals": (None, REFERRAL_USERS),
+    "POST /api/referrals": (
+        {"patient_id": PATIENT_ID, "recipient_id": RECIPIENT_ID, "history": "Matrix"},
+        {"gp"},
+    ),
+    "GET /api/referrals/criteria": (None, REFERRAL_USERS),
+    "GET /api/referrals/criteria/versions": (None, {"planner", "admin"}),
+    "POST /api/referrals/criteria/versions": ({"text": "<criteria file>"}, {"admin"}),
+    "GET /api/referrals/recipients": (None, {"gp", "other_gp"}),
+    "GET /api/referrals/counts": (None, REFERRAL_COUNTS),
+    "GET /api/referrals/{referral_id}": (None, REFERRAL_PARTIES),
+    "PUT /api/referrals/{referral_id}": (
+        {"recipient_id": RECIPIENT_ID, "history": "Matrix"},
+        {"gp"},
+    ),
+    "POST /api/referrals/{referral_id}/send": ({}, {"gp"}),
+    "POST /api/referrals/{referral_id}/withdraw": ({"reason": "Matrix"}, {"gp"}),
+    "GET /api/referrals/{referral_id}/messages": (None, REFERRAL_PARTIES),
+    "POST /api/referrals/{referral_id}/messages": ({"body": "Matrix"}, REFERRAL_PARTIES),
+    "POST /api/referrals/{referral_id}/triage": (None, CLINIC_CLINICIANS),
+    "POST /api/referrals/{referral_id}/information-request": (
+        {"question": "Matrix?"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/accept": (
+        {"priority": "routine", "expected_wait_weeks": 4},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/reject": (
+        {"rejection_reason": "capacity", "advice_to_gp": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/forward": (
+        {"to_id": FORWARD_TO_ID, "reason": "Matrix"},
+        CLINIC_CLINICIANS,
+    ),
+    "POST /api/referrals/{referral_id}/first-appointment": (
+        {"at": "2099-01-01T10:00:00Z"},
+        CLINIC_CLINICIANS | {"secretary"},
+    ),
     "GET /api/notifications": (None, LOGGED_IN),
     "POST /api/notifications/{notification_id}/read": (None, {"gp"}),
     "POST /api/notifications/read-all": (None, LOGGED_IN),
@@ -281,11 +416,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "GET /api/teaching/sessions/{session_id}": (None, TEACHING_USERS),
     "PATCH /api/teaching/sessions/{session_id}": ({"capacity": 25}, CLINIC_STAFF),
     "GET /api/teaching/sessions/{session_id}/registrations": (None, CLINIC_STAFF),
-    "POST /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
-    "GET /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
-    "DELETE /api/teaching/sessions/{session_id}/registration": (None, PRACTICE_STAFF),
+    "POST /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
+    "GET /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
+    "DELETE /api/teaching/sessions/{session_id}/registration": (None, PARTICIPANTS),
     "PUT /api/teaching/sessions/{session_id}/attendance": ({"attendance": []}, CLINIC_STAFF),
-    "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PRACTICE_STAFF),
+    "POST /api/teaching/sessions/{session_id}/feedback": ({"rating": 4}, PARTICIPANTS),
     # The practice to invite and the file to upload come from _teaching_body.
     "POST /api/teaching/sessions/{session_id}/invitations": (None, CLINIC_STAFF),
     "GET /api/teaching/sessions/{session_id}/materials": (None, TEACHING_USERS),
@@ -295,7 +430,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     ),
     "POST /api/teaching/sessions/{session_id}/materials/files": (None, CLINIC_STAFF),
     "DELETE /api/teaching/materials/{material_id}": (None, CLINIC_STAFF),
-    "GET /api/teaching/hours/mine": (None, PRACTICE_STAFF),
+    "GET /api/teaching/hours/mine": (None, PARTICIPANTS),
     "POST /api/omeq": ({"factor_set": "cdc-2022", "lines": [OMEQ_LINE]}, CLINICAL),
     "GET /api/omeq/factor-sets": (None, LOGGED_IN),
     "POST /api/omeq/factor-sets": (
@@ -389,6 +524,39 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"summary": "S", "recommendations": "R"},
         DISCHARGERS,
     ),
+    # The pain centre (see the page rules above): the catalogue for everyone signed in, counts
+    # for planners, the summary for the practice it was sent to.
+    "GET /api/centres/catalogue": (None, LOGGED_IN),
+    "GET /api/centres/worklist": (None, set()),
+    "GET /api/centres/counts": (None, {"planner", "admin"}),
+    "GET /api/centres/summaries/new": (None, PRACTICE_STAFF),
+    "GET /api/centres/patients/{patient_id}/courses": (None, set()),
+    "POST /api/centres/patients/{patient_id}/courses": (
+        {"goals": "Matrix", "planned_start": "2030-01-01"},
+        set(),
+    ),
+    f"GET {CENTRE_COURSE}": (None, set()),
+    f"POST {CENTRE_COURSE}/steps": ({"event": "cancel", "reason": "Matrix"}, set()),
+    f"POST {CENTRE_COURSE}/team": ({"user_id": 1, "discipline": "doctor"}, set()),
+    f"POST {CENTRE_COURSE}/modules": ({"code": "cbt_group"}, set()),
+    f"PUT {CENTRE_COURSE}/modules/{{module_id}}/taper-plan": ({"taper_plan_id": 1}, set()),
+    f"POST {CENTRE_COURSE}/appointments": (
+        {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "clinician_id": 1},
+        set(),
+    ),
+    f"POST {CENTRE_COURSE}/appointments/{{appointment_id}}/record": ({"outcome": "cancel"}, set()),
+    f"POST {CENTRE_COURSE}/outcomes": (
+        {
+            "instrument": "nrs",
+            "timepoint": "follow_up",
+            "answers": {"nrs": 5},
+            "measured_on": "2020-01-01",
+        },
+        set(),
+    ),
+    f"GET {CENTRE_COURSE}/discharge-summary": (None, PATIENT_READERS),
+    f"POST {CENTRE_COURSE}/discharge-summary": ({"course_summary": "S", "plan_after": "P"}, set()),
+    f"POST {CENTRE_COURSE}/discharge-summary/acknowledge": (None, PATIENT_READERS),
     "POST /api/tapering/patients/{patient_id}/preview": ({}, {"gp"}),
     f"POST {TAPER_PLANS}": ({}, {"gp"}),
     f"GET {TAPER_PLANS}": (None, PATIENT_READERS),
@@ -397,6 +565,23 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"POST {TAPER_PLANS}/{{plan_id}}/adjust": ({"reason": "Matrix"}, {"gp"}),
     "GET /api/tracks/worklists/practice": (None, PRACTICE_STAFF),
     "GET /api/tracks/worklists/clinic": (None, CLINIC_STAFF),
+    "GET /api/pathways/versions": (None, LOGGED_IN),
+    "POST /api/pathways/versions": ({"text": "<pathway file>"}, {"admin"}),
+    "GET /api/pathways/versions/{version_id}": (None, LOGGED_IN),
+    "GET /api/pathways/instrument": (None, LOGGED_IN),
+    "GET /api/pathways/enrolments": (None, CLINICAL),
+    "GET /api/pathways/counts": (None, {"planner", "admin"}),
+    f"GET {PATHWAY}": (None, PATIENT_READERS | CLINIC_STAFF),
+    f"POST {PATHWAY}": ({"level": "high", "level_reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/level": ({"level": "medium", "level_reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/involvements": (
+        {"stage": "pain_clinic", "organisation_id": PATHWAY_CLINIC_ID},
+        {"gp"},
+    ),
+    f"POST {PATHWAY}/end": ({"reason": "Matrix"}, {"gp"}),
+    f"POST {PATHWAY}/parts": ({"stage": "pain_clinic"}, CLINIC_CLINICIANS),
+    f"POST {PATHWAY}/parts/{{part_id}}/plan": ({"plan": "Matrix"}, CLINIC_CLINICIANS),
+    f"POST {PATHWAY}/parts/{{part_id}}/end": ({"outcome": "Matrix"}, CLINIC_CLINICIANS),
     "GET /api/accounts/role-requests": (None, {"admin"}),
     "POST /api/accounts/role-requests": (
         {
@@ -407,6 +592,14 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         },
         {"admin"},
     ),
+    "GET /api/departments/contacts": (None, HOSPITAL),
+    # Any valid contact is answered 202, whatever the number (no CPR oracle).
+    "POST /api/departments/contacts": (
+        {"cpr": "0101801234", "name": "Ny Patient", "kind": "admission", "reason": "Matrix"},
+        HOSPITAL,
+    ),
+    "GET /api/departments/contacts/{contact_id}": (None, HOSPITAL),
+    "POST /api/departments/contacts/{contact_id}/end": ({}, HOSPITAL),
     "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
     "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
 }
@@ -459,10 +652,12 @@ def personas(
     clinic_doctor,
     clinic_nurse,
     clinic_secretary,
+    hospital_doctor,
     planner,
     admin_user,
 ):
     return {
+        "hospital_doctor": hospital_doctor,
         "gp": gp,
         "other_gp": other_gp,
         "practice_nurse": practice_nurse,
@@ -520,7 +715,7 @@ def _medication_kwargs(name, patient, medication_ids):
 
 
 @pytest.fixture
-def teaching_ids(clinic, gp, other_gp, practice_nurse):
+def teaching_ids(clinic, gp, other_gp, practice_nurse, hospital_doctor):
     """Ids for teaching URLs: a coming session nobody has joined, one every practice persona
     has joined, a past one they all attended (with the GP's certificate), and a material."""
     from smertespor.teaching.tests.factories import (
@@ -529,7 +724,7 @@ def teaching_ids(clinic, gp, other_gp, practice_nurse):
         past_session_with_attendance,
     )
 
-    practice_staff = [gp, other_gp, practice_nurse]
+    practice_staff = [gp, other_gp, practice_nurse, hospital_doctor]
     upcoming = TeachingSessionFactory.create(organiser=clinic)
     booked = TeachingSessionFactory.create(organiser=clinic)
     for user in practice_staff:
@@ -820,6 +1015,198 @@ def _tapering_kwargs(name, patient, gp):
     return kwargs
 
 
+def _contact_id(patient, hospital_doctor):
+    """The hospital department's open contact with the GP's patient (made only for the
+    department's URLs that name one: it lets the department see the patient)."""
+    from smertespor.departments.services import record_contact
+
+    contact = record_contact(
+        by=hospital_doctor, cpr=patient.cpr, name=patient.name, kind="admission", reason="Matrix"
+    )
+    assert contact is not None
+    return contact.pk
+
+
+@pytest.fixture
+def referral_ids(patient, gp, clinic, settings, tmp_path):
+    """Makes, when a referral URL is tried, a referral of the GP's own patient to the pain
+    clinic: a complete draft (all criteria met), one just received (with an attachment), or
+    one accepted; and another centre of the region to forward to."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def make(state):
+        from smertespor.accounts.models import Organisation
+        from smertespor.referrals import services
+        from smertespor.referrals.tests.factories import draft
+        from tests.factories import OrganisationFactory
+
+        centre = OrganisationFactory.create(
+            name="Matrix Centre", kind=Organisation.Kind.PAIN_CENTRE
+        )
+        upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 matrix", content_type="application/pdf")
+        referral = draft(gp, patient, clinic, files=[upload] if state != "draft" else [])
+        if state != "draft":
+            referral = services.send_referral(referral=referral, by=gp)
+        if state == "accepted":
+            from smertespor.accounts.models import Role
+            from tests.factories import UserFactory
+
+            doctor = UserFactory.create(
+                username="matrix-triager", role=Role.CLINIC_DOCTOR, organisation=clinic
+            )
+            referral = services.accept_referral(
+                referral=referral, by=doctor, priority="routine", expected_wait_weeks=4
+            )
+        return {
+            "referral_id": referral.pk,
+            "attachment_id": referral.attachments.values_list("pk", flat=True).first(),
+            "forward_to": centre.pk,
+            "recipient": clinic.pk,
+        }
+
+    return make
+
+
+# The state of the referral each page or operation is tried on (else: just received).
+REFERRAL_STATES = {
+    "referrals:edit": "draft",
+    "referrals:send": "draft",
+    "referrals:appointment": "accepted",
+    "PUT /api/referrals/{referral_id}": "draft",
+    "POST /api/referrals/{referral_id}/send": "draft",
+    "POST /api/referrals/{referral_id}/first-appointment": "accepted",
+}
+
+
+def _referral_kwargs(name, patient, referral_ids):
+    if name == "referrals:criteria_version":
+        from smertespor.referrals.models import CriteriaVersion
+
+        return {"version_id": CriteriaVersion.objects.get().pk}, {}
+    if not name.startswith("referrals:") or name in {
+        "referrals:list",
+        "referrals:counts",
+        "referrals:criteria_versions",
+        "referrals:criteria_publish",
+    }:
+        return {}, {}
+    if name == "referrals:create":
+        return {"patient_id": patient.pk}, {}
+    ids = referral_ids(REFERRAL_STATES.get(name, "received"))
+    if name == "referrals:attachment":
+        return {"attachment_id": ids["attachment_id"]}, ids
+    return {"referral_id": ids["referral_id"]}, ids
+
+
+# The state of the GP's patient's pathway each page or operation is tried in (others: none):
+# "new" not enrolled; "enrolled"; "involved" the clinic involved in the pain-clinic stage
+# (it sees the patient); "started" the clinic's part under way.
+PATHWAY_STATES = {
+    "pathways:patient": "involved",
+    "pathways:enrol": "new",
+    "pathways:level": "enrolled",
+    "pathways:involve": "enrolled",
+    "pathways:end": "enrolled",
+    "pathways:part_start": "involved",
+    "pathways:part_plan": "started",
+    "pathways:part_end": "started",
+    f"GET {PATHWAY}": "involved",
+    f"POST {PATHWAY}": "new",
+    f"POST {PATHWAY}/level": "enrolled",
+    f"POST {PATHWAY}/involvements": "enrolled",
+    f"POST {PATHWAY}/end": "involved",
+    f"POST {PATHWAY}/parts": "involved",
+    f"POST {PATHWAY}/parts/{{part_id}}/plan": "started",
+    f"POST {PATHWAY}/parts/{{part_id}}/end": "started",
+}
+
+
+def _pathway_ids(state, patient, clinic, personas):
+    from smertespor.pathways.models import PathwayVersion
+    from smertespor.pathways.services import (
+        enrol_patient,
+        involve_organisation,
+        record_stage_transition,
+    )
+
+    ids = {"version_id": PathwayVersion.objects.get().pk, "part_id": 0}
+    if state in {None, "new"}:
+        return ids
+    enrolment = enrol_patient(
+        patient=patient,
+        by=personas["gp"],
+        enrolled_on=timezone.localdate(),
+        level="high",
+        level_reason="Matrix",
+    )
+    if state in {"involved", "started"}:
+        part = involve_organisation(
+            enrolment=enrolment,
+            by=personas["gp"],
+            expected_version=None,
+            stage="pain_clinic",
+            organisation_id=clinic.pk,
+        )
+        ids["part_id"] = part.pk
+    if state == "started":
+        record_stage_transition(
+            enrolment=enrolment,
+            by=personas["clinic_doctor"],
+            stage="pain_clinic",
+            organisation=clinic,
+            event="start",
+        )
+    return ids
+
+
+def _pathway_kwargs(name, patient, clinic, personas):
+    if not name.startswith("pathways:"):
+        return {}
+    ids = _pathway_ids(PATHWAY_STATES.get(name), patient, clinic, personas)
+    if name == "pathways:version":
+        return {"version_id": ids["version_id"]}
+    if name not in PATHWAY_STATES:
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name in {"pathways:part_plan", "pathways:part_end"}:
+        kwargs["part_id"] = ids["part_id"]
+    return kwargs
+
+
+def _pathway_file():
+    from domain.pathway import shipped_pathway_text
+
+    return shipped_pathway_text().replace('version = "2026.1"', 'version = "matrix-1"', 1)
+
+
+def _criteria_file():
+    from domain.referral_criteria import shipped_criteria_text
+
+    return shipped_criteria_text().replace('version = "2026-1"', 'version = "matrix-1"', 1)
+
+
+def _centres_kwargs(name, patient):
+    """The pain centre's pages: the GP's patient, and its discharged course at a centre."""
+    if not name.startswith("centres:") or name == "centres:worklist":
+        return {}
+    kwargs = {"patient_id": patient.pk}
+    if name != "centres:course_create":
+        ids = matrix_centre_ids(patient)
+        kwargs["course_id"] = ids["course_id"]
+        if name == "centres:appointment_record":
+            kwargs["appointment_id"] = ids["appointment_id"]
+    return kwargs
+
+
+def _centres_path(url, patient):
+    if not url.startswith("/api/centres/") or "{course_id}" not in url:
+        return url
+    ids = matrix_centre_ids(patient)
+    for key in ("course_id", "module_id", "appointment_id"):
+        url = url.replace(f"{{{key}}}", str(ids[key]))
+    return url
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -863,6 +1250,7 @@ def test_page_access_matrix(
     advice_ids,
     role_request_id,
     registration_request_id,
+    referral_ids,
 ):
     method, body, allowed = PAGE_RULES[name]
     url_name = {
@@ -889,14 +1277,26 @@ def test_page_access_matrix(
     kwargs.update(_tracks_kwargs(name, patient, clinic))
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
     kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
+    kwargs.update(_centres_kwargs(name, patient))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
+    if name == "departments:contact_end":
+        kwargs["contact_id"] = _contact_id(patient, personas["hospital_doctor"])
+    kwargs.update(_pathway_kwargs(name, patient, clinic, personas))
     if name in {"accounts:role_request_approve", "accounts:role_request_reject"}:
         kwargs["role_request_id"] = role_request_id["id"]
+    referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
+    kwargs.update(referral_kwargs)
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
-    body = _fill(body or {}, {CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk)})
+    body = _fill(
+        body or {},
+        {
+            CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk),
+            FORWARD_TO_ID: str(referral.get("forward_to", "")),
+        },
+    )
     if method == "POST" and name in _PAGE_VERSIONED:
         # The form carries the version of the record it was opened at, in a hidden field.
         label, key = _PAGE_VERSIONED[name]
@@ -925,20 +1325,31 @@ def test_api_access_matrix(
     advice_ids,
     role_request_id,
     registration_request_id,
+    referral_ids,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
     url = path.replace("{patient_id}", str(patient.pk))
+    referral: dict[str, Any] = {"recipient": clinic.pk}
+    if "{referral_id}" in url:
+        referral = referral_ids(REFERRAL_STATES.get(operation, "received"))
+        url = url.replace("{referral_id}", str(referral["referral_id"]))
     url = url.replace("{registration_request_id}", str(registration_request_id))
     url = _advice_path(operation, url, advice_ids)
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    if "{contact_id}" in url:
+        url = url.replace("{contact_id}", str(_contact_id(patient, personas["hospital_doctor"])))
     values: dict[str, object] = {
         CLINIC_DOCTOR_ID: personas["clinic_doctor"].pk,
         SUBJECT_ID: role_request_id["other_subject_id"],
         SUBJECT_PRACTICE_ID: role_request_id["practice_id"],
+        PATIENT_ID: str(patient.pk),
+        RECIPIENT_ID: referral["recipient"],
+        FORWARD_TO_ID: referral.get("forward_to", 0),
     }
+    url = _centres_path(url, patient)
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -948,6 +1359,14 @@ def test_api_access_matrix(
         url = url.replace("{alert_id}", str(ids["alert_id"]))
     if "{plan_id}" in url:
         url = url.replace("{plan_id}", str(_taper_plan_id(patient, personas["gp"])))
+    if "/api/pathways/" in url:
+        ids = _pathway_ids(PATHWAY_STATES.get(operation), patient, clinic, personas)
+        url = url.replace("{version_id}", str(ids["version_id"]))
+        url = url.replace("{part_id}", str(ids["part_id"]))
+        values[PATHWAY_CLINIC_ID] = clinic.pk
+        values["<pathway file>"] = _pathway_file()
+    if "/api/referrals/criteria/" in url:
+        values["<criteria file>"] = _criteria_file()
     http = _client(persona, personas, client_for, client)
     kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
@@ -958,7 +1377,7 @@ def test_api_access_matrix(
         kwargs["headers"] = {"If-Match": _current_version(url)}
     response = getattr(http, method.lower())(url, **kwargs)
     if persona in allowed:
-        assert response.status_code in (200, 201), (operation, persona, response.content)
+        assert response.status_code in (200, 201, 202), (operation, persona, response.content)
     else:
         _assert_refused(response, persona, patient)
         _assert_problem(response)
@@ -969,6 +1388,20 @@ _PAGE_VERSIONED = {
     "medication:end_line": ("medication.MedicationLine", "line_id"),
     "tapering:plan_status": ("tapering.TaperPlan", "plan_id"),
     "advice:reply": ("advice.AdviceRequest", "request_id"),
+    **{
+        f"referrals:{page}": ("referrals.Referral", "referral_id")
+        for page in (
+            "send",
+            "message",
+            "withdraw",
+            "triage",
+            "request_information",
+            "accept",
+            "reject",
+            "forward",
+            "appointment",
+        )
+    },
     "advice:assign": ("advice.AdviceRequest", "request_id"),
     "advice:article_submit": ("advice.Article", "article_id"),
     "advice:article_approve": ("advice.Article", "article_id"),
@@ -983,13 +1416,18 @@ def _page_version(label: str, pk: object) -> str:
 
 # The record a versioned write changes, by the most specific part of its path.
 _VERSIONED_PATHS = [
+    (r"/enrolment/parts/(\d+)/", "pathways.Part"),
+    (r"^/api/centres/.*/appointments/(\d+)/", "centres.Appointment"),
+    (r"^/api/centres/patients/[0-9a-f-]{36}/courses/(\d+)", "centres.CentreCourse"),
     (r"/api/advice/articles/(\d+)", "advice.Article"),
+    (r"/api/referrals/(\d+)", "referrals.Referral"),
     (r"/api/advice/requests/(\d+)/(?:messages|assign|close)$", "advice.AdviceRequest"),
     (r"/api/teaching/sessions/(\d+)$", "teaching.TeachingSession"),
     (r"/plans/(\d+)/", "tapering.TaperPlan"),
     (r"/medication/(\d+)", "medication.MedicationLine"),
     (r"^/api/patients/([0-9a-f-]{36})$", "patients.Patient"),
     (r"/courses/(\d+)", "tracks.Course"),
+    (r"/api/departments/contacts/(\d+)", "departments.HospitalContact"),
 ]
 
 
@@ -999,6 +1437,15 @@ def _current_version(url: str) -> str:
     import re
 
     from django.apps import apps
+
+    enrolment = re.search(
+        r"/api/pathways/patients/([0-9a-f-]{36})/enrolment/(?:level|involvements|end)$", url
+    )
+    if enrolment:
+        from smertespor.pathways.models import Enrolment
+
+        active = Enrolment.objects.filter(patient_id=enrolment.group(1), status="active")
+        return f'"{active.values_list("version", flat=True).first() or 1}"'
 
     for pattern, label in _VERSIONED_PATHS:
         found = re.search(pattern, url)

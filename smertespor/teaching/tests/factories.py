@@ -36,7 +36,14 @@ class TeachingSessionFactory(DjangoModelFactory[TeachingSession]):
     description = "Sådan lægger du en nedtrapningsplan."
     for_gps = True
     for_practice_nurses = True
-    starts_at = LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    # 15:00 local time two weeks ahead: a session starting late in the evening would end after
+    # midnight, which the form (one date, a start and an end time) cannot express, so tests
+    # that edit it failed when run after 22:30.
+    starts_at = LazyFunction(
+        lambda: timezone.localtime(timezone.now() + timedelta(days=14)).replace(
+            hour=15, minute=0, second=0, microsecond=0
+        )
+    )
     duration_minutes = 90
     location = "Smerteklinikken, mødelokale 2"
     capacity = 20

@@ -1,0 +1,74 @@
+"""The GP's home page (the patient list they land on): the practice's referrals that need
+them now (waiting for their supplement, newly decided, discharged) and the new discharge
+summaries, each with its status and a link; an empty state otherwise; nothing for others."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from smertespor.audit.models import AuditEvent
+from smertespor.centres.tests.helpers import discharged_course
+from smertespor.referrals import services
+from smertespor.referrals.models import TriageTask
+from smertespor.referrals.selectors import referrals_needing_practice
+from smertespor.referrals.tests.factories import draft, sent
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client):
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_gp_sees_an_empty_state_when_nothing_needs_them(client_for, gp, patient, centre):
+    draft(gp, patient, centre)
+    sent(gp, patient, centre)  # received: the centre's to do, not the GP's
+    page = _home(client_for(gp))
+    assert 'data-testid="home-referrals"' in page
+    assert "Ingen henvisninger venter på dig lige nu." in page
+
+
+def test_a_request_for_a_supplement_shows_with_its_status_and_link(
+    client_for, gp, patient, centre, centre_doctor
+):
+    referral = services.request_information(
+        referral=sent(gp, patient, centre), by=centre_doctor, question="Har hun prøvet psykolog?"
+    )
+    page = _home(client_for(gp))
+    assert f'data-testid="home-referral-{referral.pk}"' in page
+    assert reverse("referrals:detail", args=[referral.pk]) in page
+    assert "Afventer oplysninger" in page
+    assert AuditEvent.objects.filter(object_type="referrals_home", patient=patient).exists()
+
+
+def test_decisions_and_the_discharge_show_while_new(client_for, gp, patient, centre, centre_doctor):
+    accepted = services.accept_referral(
+        referral=sent(gp, patient, centre),
+        by=centre_doctor,
+        priority="routine",
+        expected_wait_weeks=4,
+    )
+    assert [r.pk for r in referrals_needing_practice(gp)] == [accepted.pk]
+    discharged_course(patient, centre_doctor)
+    page = _home(client_for(gp))
+    assert f'data-testid="home-referral-{accepted.pk}"' in page
+    assert 'data-testid="new-discharge-summaries"' in page
+    # A decision older than the news window leaves the home page.
+    TriageTask.objects.update(at=timezone.now() - timedelta(days=30))
+    assert referrals_needing_practice(gp) == []
+
+
+def test_the_centre_and_other_practices_see_no_section(
+    client_for, gp, other_gp, patient, centre, centre_doctor
+):
+    services.request_information(
+        referral=sent(gp, patient, centre), by=centre_doctor, question="Mere, tak."
+    )
+    assert 'data-testid="home-referrals"' not in _home(client_for(centre_doctor))
+    other = _home(client_for(other_gp))
+    assert patient.name not in other
+    assert referrals_needing_practice(other_gp) == []
