@@ -44,8 +44,16 @@ def _form(**overrides):
     return data
 
 
+def _afternoon(days):
+    """15:00 local time ``days`` ahead: a session must start and end on one day in the edit
+    form, so tests whose session started at now() failed when run late in the evening."""
+    return timezone.localtime(timezone.now() + timedelta(days=days)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+
+
 def _kwargs(**overrides):
-    start = timezone.now() + timedelta(days=10)
+    start = _afternoon(10)
     kwargs = {
         "title": "Skift mellem opioider",
         "topics": ["switching"],
@@ -228,7 +236,7 @@ def test_a_new_time_is_announced_and_reminders_go_out_again(clinic_nurse, gp, up
 
 
 def test_saving_the_edit_form_unchanged_announces_nothing(client_for, clinic_nurse, gp, clinic):
-    start = timezone.now().replace(second=42) + timedelta(days=3)
+    start = _afternoon(3).replace(second=42)
     (session,) = create_teaching_sessions(
         by=clinic_nurse, **_kwargs(starts_at=start, ends_at=start + timedelta(hours=1))
     )
