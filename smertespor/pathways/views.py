@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from domain.pathway import instrument_by_id
+from smertespor.accounts.models import User
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.services import record_listed
 from smertespor.definition_files import publish_page, versions_page
@@ -62,6 +63,20 @@ from smertespor.patients.access import patient_for, patient_for_request
 
 def _patient_page(enrolment: Enrolment) -> HttpResponse:
     return redirect("pathways:patient", patient_id=enrolment.patient_id)
+
+
+def _coordinated_enrolment(request: SignedInRequest, patient_id: str) -> tuple[User, Enrolment]:
+    """The signed-in GP and the patient's enrolment, which their practice must coordinate
+    (refused and audited otherwise)."""
+    gp = require(request.user, can_enrol, object_type="pathway_enrolment")
+    enrolment = enrolment_for_request(request, patient_id)
+    require(
+        gp,
+        is_coordinator(gp, enrolment.coordinator_practice_id),
+        object_type="pathway_enrolment",
+        patient=enrolment.patient,
+    )
+    return gp, enrolment
 
 
 def _form_page(request: SignedInRequest, form: Any, context: dict[str, Any]) -> HttpResponse:
@@ -293,14 +308,7 @@ def enrol(request: SignedInRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @performs(actions.set_level)
 def level(request: SignedInRequest, patient_id: str) -> HttpResponse:
-    gp = require(request.user, can_enrol, object_type="pathway_enrolment")
-    enrolment = enrolment_for_request(request, patient_id)
-    require(
-        gp,
-        is_coordinator(gp, enrolment.coordinator_practice_id),
-        object_type="pathway_enrolment",
-        patient=enrolment.patient,
-    )
+    gp, enrolment = _coordinated_enrolment(request, patient_id)
     pathway = enrolment.pathway.definition
     instrument = instrument_by_id(pathway.instrument)
     form = LevelForm(
@@ -341,14 +349,7 @@ def level(request: SignedInRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @performs(actions.involve_organisation)
 def involve(request: SignedInRequest, patient_id: str) -> HttpResponse:
-    gp = require(request.user, can_enrol, object_type="pathway_enrolment")
-    enrolment = enrolment_for_request(request, patient_id)
-    require(
-        gp,
-        is_coordinator(gp, enrolment.coordinator_practice_id),
-        object_type="pathway_enrolment",
-        patient=enrolment.patient,
-    )
+    gp, enrolment = _coordinated_enrolment(request, patient_id)
     pathway = enrolment.pathway.definition
     region_id = gp.organisation.region_id if gp.organisation else None
     targets = [
@@ -397,14 +398,7 @@ def involve(request: SignedInRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @performs(actions.end_enrolment)
 def end(request: SignedInRequest, patient_id: str) -> HttpResponse:
-    gp = require(request.user, can_enrol, object_type="pathway_enrolment")
-    enrolment = enrolment_for_request(request, patient_id)
-    require(
-        gp,
-        is_coordinator(gp, enrolment.coordinator_practice_id),
-        object_type="pathway_enrolment",
-        patient=enrolment.patient,
-    )
+    gp, enrolment = _coordinated_enrolment(request, patient_id)
     form = EndEnrolmentForm(
         request.POST or None,
         initial={"version": enrolment.version, "ended_on": timezone.localdate()},
