@@ -13,6 +13,7 @@ from smertespor.accounts.schemas import RoleChangeDecisionIn, RoleChangeIn, Role
 from smertespor.accounts.selectors import role_change_requests
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 
 router = Router(tags=["accounts"])
 
@@ -45,7 +46,7 @@ def propose(request: SignedInRequest, payload: RoleChangeIn) -> Status[RoleChang
     url_name="role_requests_approve",
 )
 @performs(actions.approve_role_change)
-def approve(request: SignedInRequest, role_request_id: int) -> RoleChangeRequest:
+def approve(request: SignedInRequest, role_request_id: Id) -> RoleChangeRequest:
     """Approve a change another administrator proposed; it takes effect now."""
     return actions.approve_role_change(user=request.user, request_id=role_request_id)
 
@@ -57,7 +58,7 @@ def approve(request: SignedInRequest, role_request_id: int) -> RoleChangeRequest
 )
 @performs(actions.reject_role_change)
 def reject(
-    request: SignedInRequest, role_request_id: int, payload: RoleChangeDecisionIn
+    request: SignedInRequest, role_request_id: Id, payload: RoleChangeDecisionIn
 ) -> RoleChangeRequest:
     """Reject a change another administrator proposed."""
     return actions.reject_role_change(

@@ -64,7 +64,7 @@ from smertespor.advice.sources import SOURCES, source_of_kind
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
-from smertespor.entry.schemas import one_of
+from smertespor.entry.schemas import Id, one_of
 from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["advice"])
@@ -92,9 +92,23 @@ def payload_of(request: HttpRequest, schema: type[S]) -> S:
         ) from None
 
 
+def _inline_definitions(node: Any, definitions: dict[str, Any]) -> Any:
+    """``node`` with each ``{"$ref": "#/$defs/Name"}`` replaced by that definition: pydantic's
+    `$defs` point into the schema itself, which is not the root of the OpenAPI document."""
+    if isinstance(node, dict):
+        reference = node.get("$ref", "")
+        if reference.startswith("#/$defs/"):
+            return _inline_definitions(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inline_definitions(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_definitions(item, definitions) for item in node]
+    return node
+
+
 def json_or_multipart(schema: type[Schema]) -> dict[str, Any]:
     """The operation's OpenAPI body: ``schema`` as JSON, or its fields plus `attachments`."""
     json_schema = schema.model_json_schema()
+    json_schema = _inline_definitions(json_schema, json_schema.pop("$defs", {}))
     return {
         "requestBody": {
             "required": True,
@@ -301,9 +315,7 @@ def create_request(
     url_name="advice_requests_detail",
     openapi_extra=VERSIONED_READ,
 )
-def get_request(
-    request: SignedInRequest, response: HttpResponse, request_id: int
-) -> dict[str, Any]:
+def get_request(request: SignedInRequest, response: HttpResponse, request_id: Id) -> dict[str, Any]:
     advice_request = advice_request_for(request.user, request_id)
     send_etag(response, advice_request)
     return detail_out(advice_request)
@@ -314,7 +326,7 @@ def get_request(
     response=list[MessageOut],
     url_name="advice_messages_list",
 )
-def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, Any]]:
+def list_messages(request: SignedInRequest, request_id: Id) -> list[dict[str, Any]]:
     advice_request = advice_request_for(request.user, request_id)
     return [message_out(m) for m in thread_of(advice_request)]
 
@@ -329,7 +341,7 @@ def list_messages(request: SignedInRequest, request_id: int) -> list[dict[str, A
 def create_message(
     request: SignedInRequest,
     response: HttpResponse,
-    request_id: int,
+    request_id: Id,
     attachments: Attachments = None,
 ) -> Status[dict[str, Any]]:
     """Reply in the thread: the clinic answers (`kind`: answer or clarification), the
@@ -358,7 +370,7 @@ def create_message(
 )
 @performs(actions.assign_advice_request)
 def assign_request(
-    request: SignedInRequest, response: HttpResponse, request_id: int, payload: AssignIn
+    request: SignedInRequest, response: HttpResponse, request_id: Id, payload: AssignIn
 ) -> dict[str, Any]:
     """Give the request to a colleague; `If-Match` names the request's version read."""
     advice_request = actions.assign_advice_request(
@@ -379,7 +391,7 @@ def assign_request(
 )
 @performs(actions.close_advice_request)
 def close_request(
-    request: SignedInRequest, response: HttpResponse, request_id: int, payload: CloseIn
+    request: SignedInRequest, response: HttpResponse, request_id: Id, payload: CloseIn
 ) -> dict[str, Any]:
     """Close with the close-out answer: advice_sufficient, hospital_track or
     referred_elsewhere. `If-Match` names the request's version read."""
@@ -401,7 +413,7 @@ def close_request(
 )
 @performs(actions.record_telephone_advice)
 def record_telephone(
-    request: SignedInRequest, practice_id: int, payload: TelephoneIn
+    request: SignedInRequest, practice_id: Id, payload: TelephoneIn
 ) -> Status[dict[str, Any]]:
     """Record advice the clinic gave the practice by telephone (no patient data), so all
     advice is counted; the caller is notified and closes it like any request."""
@@ -481,9 +493,7 @@ def check_article(request: SignedInRequest, payload: ArticleCheckIn) -> list[Any
     url_name="advice_articles_detail",
     openapi_extra=VERSIONED_READ,
 )
-def get_article(
-    request: SignedInRequest, response: HttpResponse, article_id: int
-) -> dict[str, Any]:
+def get_article(request: SignedInRequest, response: HttpResponse, article_id: Id) -> dict[str, Any]:
     require(request.user, can_read_articles, object_type="api_advice_articles")
     article = article_for(request.user, article_id)
     send_etag(response, article)
@@ -497,7 +507,7 @@ def get_article(
 )
 @performs(actions.start_article)
 def create_article(
-    request: SignedInRequest, request_id: int, payload: ArticleIn
+    request: SignedInRequest, request_id: Id, payload: ArticleIn
 ) -> Status[dict[str, Any]]:
     """A draft article written from an answered request; the warnings come back with it."""
     article = actions.start_article(user=request.user, request_id=request_id, **payload.dict())
@@ -512,7 +522,7 @@ def create_article(
 )
 @performs(actions.update_article)
 def patch_article(
-    request: SignedInRequest, response: HttpResponse, article_id: int, payload: ArticleIn
+    request: SignedInRequest, response: HttpResponse, article_id: Id, payload: ArticleIn
 ) -> dict[str, Any]:
     """A new text for a draft; `If-Match` names the version read (its ETag)."""
     updated = actions.update_article(
@@ -533,7 +543,7 @@ def patch_article(
 )
 @performs(actions.submit_article)
 def submit(
-    request: SignedInRequest, response: HttpResponse, article_id: int, payload: SubmitIn
+    request: SignedInRequest, response: HttpResponse, article_id: Id, payload: SubmitIn
 ) -> dict[str, Any]:
     """Ask a colleague to approve; `If-Match` names the version of the text read."""
     submitted = actions.submit_article(
@@ -553,7 +563,7 @@ def submit(
     openapi_extra=versioned_write(),
 )
 @performs(actions.approve_article)
-def approve(request: SignedInRequest, response: HttpResponse, article_id: int) -> dict[str, Any]:
+def approve(request: SignedInRequest, response: HttpResponse, article_id: Id) -> dict[str, Any]:
     """A second clinician approves; the article is published to every practice.
     `If-Match` names the version of the text the approver read: a text changed since is
     refused (409), never published unread."""

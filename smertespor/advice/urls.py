@@ -14,18 +14,18 @@ urlpatterns = [
         views.request_create_for_patient,
         name="create_for_patient",
     ),
-    path("<int:request_id>/", views.request_detail, name="detail"),
-    path("<int:request_id>/reply/", views.request_reply, name="reply"),
-    path("<int:request_id>/assign/", views.request_assign, name="assign"),
-    path("<int:request_id>/close/", views.request_close, name="close"),
-    path("<int:request_id>/article/", article_views.article_create, name="article_create"),
-    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("<id:request_id>/", views.request_detail, name="detail"),
+    path("<id:request_id>/reply/", views.request_reply, name="reply"),
+    path("<id:request_id>/assign/", views.request_assign, name="assign"),
+    path("<id:request_id>/close/", views.request_close, name="close"),
+    path("<id:request_id>/article/", article_views.article_create, name="article_create"),
+    path("attachments/<id:attachment_id>/", views.attachment_download, name="attachment"),
     path("articles/", article_views.article_list, name="articles"),
     path("articles/check/", article_views.article_check, name="article_check"),
-    path("articles/<int:article_id>/", article_views.article_detail, name="article_detail"),
-    path("articles/<int:article_id>/edit/", article_views.article_edit, name="article_edit"),
-    path("articles/<int:article_id>/submit/", article_views.article_submit, name="article_submit"),
+    path("articles/<id:article_id>/", article_views.article_detail, name="article_detail"),
+    path("articles/<id:article_id>/edit/", article_views.article_edit, name="article_edit"),
+    path("articles/<id:article_id>/submit/", article_views.article_submit, name="article_submit"),
     path(
-        "articles/<int:article_id>/approve/", article_views.article_approve, name="article_approve"
+        "articles/<id:article_id>/approve/", article_views.article_approve, name="article_approve"
     ),
 ]

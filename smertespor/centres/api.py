@@ -63,6 +63,7 @@ from smertespor.centres.selectors import (
 from smertespor.entry.doors import performs
 from smertespor.entry.numbers import for_json
 from smertespor.entry.rules import logged_in, require
+from smertespor.entry.schemas import Id
 from smertespor.patients.access import patient_for
 from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
@@ -176,7 +177,7 @@ def post_course(
     _COURSE, response=CentreCourseOut, url_name="centres_course", openapi_extra=VERSIONED_READ
 )
 def get_course(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: Id
 ) -> dict[str, Any]:
     course = course_for(request.user, patient_id, course_id)
     send_etag(response, course)
@@ -194,7 +195,7 @@ def post_step(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: CentreStepIn,
 ) -> dict[str, Any]:
     """Start the course (it needs a team member and a module) or cancel it (with a reason)."""
@@ -213,7 +214,7 @@ def post_step(
 @router.post(_COURSE + "/team", response={201: CentreTeamMemberOut}, url_name="centres_team_add")
 @performs(actions.add_team_member)
 def post_team_member(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreTeamMemberIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, payload: CentreTeamMemberIn
 ) -> Status[dict[str, Any]]:
     member = actions.add_team_member(
         user=request.user,
@@ -228,7 +229,7 @@ def post_team_member(
 @router.post(_COURSE + "/modules", response={201: CentreModuleOut}, url_name="centres_module_add")
 @performs(actions.add_module)
 def post_module(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreModuleIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, payload: CentreModuleIn
 ) -> Status[dict[str, Any]]:
     module = actions.add_module(
         user=request.user,
@@ -249,8 +250,8 @@ def post_module(
 def put_taper_plan(
     request: HttpRequest,
     patient_id: uuid.UUID,
-    course_id: int,
-    module_id: int,
+    course_id: Id,
+    module_id: Id,
     payload: CentreTaperPlanLinkIn,
 ) -> dict[str, Any]:
     """Link the taper module to one of the patient's taper plans (the centre's doctor)."""
@@ -274,7 +275,7 @@ def post_appointment(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: CentreAppointmentIn,
 ) -> Status[dict[str, Any]]:
     appointment = actions.book_appointment(
@@ -301,8 +302,8 @@ def post_appointment_record(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
-    appointment_id: int,
+    course_id: Id,
+    appointment_id: Id,
     payload: CentreAppointmentRecordIn,
 ) -> dict[str, Any]:
     """Record a booked appointment as attended or cancelled (`If-Match`: the appointment's
@@ -325,7 +326,7 @@ def post_appointment_record(
 )
 @performs(actions.record_outcome)
 def post_outcome(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: CentreOutcomeIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, payload: CentreOutcomeIn
 ) -> Status[dict[str, Any]]:
     """Record an outcome measure (PEG, NRS or a questionnaire) at start, end or follow-up."""
     measurement = actions.record_outcome(
@@ -343,7 +344,7 @@ def post_outcome(
 @router.get(
     _COURSE + "/discharge-summary", response=CentreDischargeSummaryOut, url_name="centres_summary"
 )
-def get_summary(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
+def get_summary(request: HttpRequest, patient_id: uuid.UUID, course_id: Id) -> dict[str, Any]:
     """The discharge summary: for the practice it was sent to and the centre that sent it."""
     return summary_payload(summary_for(request.user, patient_id, course_id))
 
@@ -359,7 +360,7 @@ def post_summary(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: CentreDischargeSummaryIn,
 ) -> Status[dict[str, Any]]:
     """Send the discharge summary to the GP: the course is discharged (`If-Match`: the
@@ -384,7 +385,7 @@ def post_summary(
     url_name="centres_summary_acknowledge",
 )
 @performs(actions.acknowledge_summary)
-def post_acknowledge(request: HttpRequest, patient_id: uuid.UUID, course_id: int) -> dict[str, Any]:
+def post_acknowledge(request: HttpRequest, patient_id: uuid.UUID, course_id: Id) -> dict[str, Any]:
     """The GP's practice marks the summary as received."""
     summary = actions.acknowledge_summary(
         user=request.user, patient_id=patient_id, course_id=course_id

@@ -3,7 +3,7 @@ from django.urls import path
 from smertespor.centres import views
 
 app_name = "centres"
-COURSE = "patients/<uuid:patient_id>/courses/<int:course_id>/"
+COURSE = "patients/<uuid:patient_id>/courses/<id:course_id>/"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("patients/<uuid:patient_id>/new/", views.course_create, name="course_create"),
@@ -14,7 +14,7 @@ urlpatterns = [
     path(f"{COURSE}taper-plan/", views.module_taper_plan, name="module_taper_plan"),
     path(f"{COURSE}appointments/", views.appointment_add, name="appointment_add"),
     path(
-        f"{COURSE}appointments/<int:appointment_id>/record/",
+        f"{COURSE}appointments/<id:appointment_id>/record/",
         views.appointment_record,
         name="appointment_record",
     ),

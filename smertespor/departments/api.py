@@ -26,6 +26,7 @@ from smertespor.departments.views import LIST_LIMIT
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 from smertespor.patients.services import RegistrationLimitReached
 from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
@@ -93,7 +94,7 @@ def record_contact(request: SignedInRequest, payload: ContactIn) -> Status[objec
     openapi_extra=VERSIONED_READ,
 )
 @requires(can_record_hospital_contacts)
-def get_contact(request: SignedInRequest, response: HttpResponse, contact_id: int) -> Any:
+def get_contact(request: SignedInRequest, response: HttpResponse, contact_id: Id) -> Any:
     """One open contact of your department (its `ETag` is the version to end it with)."""
     contact = contact_for(request.user, contact_id)
     send_etag(response, contact)
@@ -108,7 +109,7 @@ def get_contact(request: SignedInRequest, response: HttpResponse, contact_id: in
 )
 @performs(actions.end_hospital_contact)
 def end_contact(
-    request: SignedInRequest, response: HttpResponse, contact_id: int, payload: EndContactIn
+    request: SignedInRequest, response: HttpResponse, contact_id: Id, payload: EndContactIn
 ) -> Any:
     """End the contact: the department's care relation to the patient closes (`If-Match`
     names the version read)."""

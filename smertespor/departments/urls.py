@@ -6,5 +6,5 @@ app_name = "departments"
 urlpatterns = [
     path("contacts/", views.contact_list, name="contacts"),
     path("contacts/new/", views.contact_create, name="contact_create"),
-    path("contacts/<int:contact_id>/end/", views.contact_end, name="contact_end"),
+    path("contacts/<id:contact_id>/end/", views.contact_end, name="contact_end"),
 ]

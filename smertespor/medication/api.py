@@ -23,6 +23,7 @@ from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.entry.doors import performs
 from smertespor.entry.numbers import for_people
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 from smertespor.medication import actions
 from smertespor.medication.calculation import Evaluation, calculate
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
@@ -445,14 +446,14 @@ def add_line(
 
 
 @medication_router.get(
-    "/{uuid:patient_id}/medication/{int:line_id}",
+    "/{uuid:patient_id}/medication/{id:line_id}",
     response=MedicationLineOut,
     url_name="medication_line",
     openapi_extra=VERSIONED_READ,
 )
 @requires(can_see_patient_data)
 def medication_line(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, line_id: int
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, line_id: Id
 ) -> dict[str, Any]:
     """One line (current or ended); its `ETag` is the version to send in `If-Match`."""
     patient = patient_for(request.user, patient_id, object_type="medication_line")
@@ -462,7 +463,7 @@ def medication_line(
 
 
 @medication_router.patch(
-    "/{uuid:patient_id}/medication/{int:line_id}",
+    "/{uuid:patient_id}/medication/{id:line_id}",
     response=MedicationListOut,
     url_name="medication_change_line",
     openapi_extra=versioned_write(),
@@ -472,7 +473,7 @@ def change_line(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    line_id: int,
+    line_id: Id,
     payload: MedicationLineChangeIn,
 ) -> dict[str, Any]:
     """Change a current line's dose, strength, indication, start date or note (only the
@@ -490,7 +491,7 @@ def change_line(
 
 
 @medication_router.post(
-    "/{uuid:patient_id}/medication/{int:line_id}/end",
+    "/{uuid:patient_id}/medication/{id:line_id}/end",
     response=MedicationListOut,
     url_name="medication_end_line",
     openapi_extra=versioned_write(),
@@ -500,7 +501,7 @@ def end_line(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    line_id: int,
+    line_id: Id,
     payload: EndLineIn,
 ) -> dict[str, Any]:
     """Stop a line (today unless `ended_on` says otherwise); it stays readable as ended.

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from smertespor.entry.doors import performs
+from smertespor.entry.schemas import Id
 from smertespor.notifications import actions
 from smertespor.notifications.models import Notification
 from smertespor.notifications.schemas import NotificationOut, NotificationPage, ReadAllOut
@@ -49,7 +50,7 @@ def list_notifications(
 
 @router.post("/{notification_id}/read", response=NotificationOut, url_name="notifications_read")
 @performs(actions.read_notification)
-def read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     """Mark one of your notifications read (another user's is 404)."""
     notification = actions.read_notification(user=request.user, notification_id=notification_id)
     return notification_out(notification)

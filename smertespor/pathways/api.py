@@ -17,6 +17,7 @@ from domain.pathway import instrument_by_id
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 from smertespor.pathways import actions
 from smertespor.pathways.access import enrolment_for
 from smertespor.pathways.payloads import (
@@ -82,7 +83,7 @@ def publish_version(request: HttpRequest, payload: PathwayVersionIn) -> Status[d
 
 @router.get("/versions/{version_id}", response=PathwayVersionOut, url_name="pathways_version")
 @requires(can_read_definitions)
-def get_version(request: HttpRequest, version_id: int) -> dict[str, Any]:
+def get_version(request: HttpRequest, version_id: Id) -> dict[str, Any]:
     return version_payload(version_by_pk(version_id))
 
 
@@ -238,7 +239,7 @@ def report_plan(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    part_id: int,
+    part_id: Id,
     payload: PartPlanIn,
 ) -> dict[str, Any]:
     """Report (or replace) the plan of your part; `If-Match` is the part's version."""
@@ -264,7 +265,7 @@ def end_part(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    part_id: int,
+    part_id: Id,
     payload: PartEndIn,
 ) -> dict[str, Any]:
     """Report the end of your part with its outcome; `If-Match` is the part's version."""

@@ -13,6 +13,7 @@ from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import MEDIA_TYPE
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 from smertespor.patients import actions
 from smertespor.patients.access import can_decide_registrations, patient_for
 from smertespor.patients.models import Patient, RegistrationRequest
@@ -129,7 +130,7 @@ def registration_requests(request: SignedInRequest) -> list[RegistrationRequest]
 def transfer_listing(
     request: SignedInRequest,
     response: HttpResponse,
-    registration_request_id: int,
+    registration_request_id: Id,
     payload: RegistrationDecisionIn,
 ) -> RegistrationRequest:
     """The patient has moved to the requesting practice: list them there (with a reason)."""
@@ -153,7 +154,7 @@ def transfer_listing(
 def decline_registration(
     request: SignedInRequest,
     response: HttpResponse,
-    registration_request_id: int,
+    registration_request_id: Id,
     payload: RegistrationDecisionIn,
 ) -> RegistrationRequest:
     """Decline the request (with a reason); the patient stays listed where they are."""

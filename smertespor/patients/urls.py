@@ -9,17 +9,17 @@ urlpatterns = [
     path("new/", views.patient_create, name="create"),
     path("registration-requests/", views.registration_requests, name="registration_requests"),
     path(
-        "registration-requests/<int:request_id>/",
+        "registration-requests/<id:request_id>/",
         views.registration_request,
         name="registration_request",
     ),
     path(
-        "registration-requests/<int:request_id>/transfer/",
+        "registration-requests/<id:request_id>/transfer/",
         views.registration_request_transfer,
         name="registration_request_transfer",
     ),
     path(
-        "registration-requests/<int:request_id>/decline/",
+        "registration-requests/<id:request_id>/decline/",
         views.registration_request_decline,
         name="registration_request_decline",
     ),

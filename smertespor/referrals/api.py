@@ -21,6 +21,7 @@ from smertespor.advice.api import Attachments, json_or_multipart, payload_of
 from smertespor.audit.services import record_listed
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import require, requires
+from smertespor.entry.schemas import Id
 from smertespor.referrals import actions
 from smertespor.referrals.access import referral_for
 from smertespor.referrals.labels import (
@@ -226,7 +227,7 @@ def counts(request: SignedInRequest) -> dict[str, Any]:
     openapi_extra=VERSIONED_READ,
 )
 def get_referral(
-    request: SignedInRequest, response: HttpResponse, referral_id: int
+    request: SignedInRequest, response: HttpResponse, referral_id: Id
 ) -> dict[str, Any]:
     referral = referral_for(request.user, referral_id)
     send_etag(response, referral)
@@ -236,7 +237,7 @@ def get_referral(
 @router.get(
     "/{referral_id}/messages", response=list[ReferralMessageOut], url_name="referrals_messages"
 )
-def list_messages(request: SignedInRequest, referral_id: int) -> list[dict[str, Any]]:
+def list_messages(request: SignedInRequest, referral_id: Id) -> list[dict[str, Any]]:
     referral = referral_for(request.user, referral_id)
     return [message_out(m) for m in thread_of(referral)]
 
@@ -278,7 +279,7 @@ def create_referral(
 def change_referral(
     request: SignedInRequest,
     response: HttpResponse,
-    referral_id: int,
+    referral_id: Id,
     payload: ReferralDraftChangeIn,
 ) -> dict[str, Any]:
     """Replace the draft's content (a sent referral cannot change: 422)."""
@@ -302,7 +303,7 @@ def change_referral(
 )
 @performs(actions.send_referral)
 def send(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralSendIn
+    request: SignedInRequest, response: HttpResponse, referral_id: Id, payload: ReferralSendIn
 ) -> dict[str, Any]:
     """Send the draft. Missing mandatory content is a 422 naming the fields; a criterion not
     met or unknown needs `exception_reason` (the referral is then flagged to the centre)."""
@@ -324,7 +325,7 @@ def send(
 )
 @performs(actions.withdraw_referral)
 def withdraw(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralWithdrawIn
+    request: SignedInRequest, response: HttpResponse, referral_id: Id, payload: ReferralWithdrawIn
 ) -> dict[str, Any]:
     referral = actions.withdraw_referral(
         user=request.user,
@@ -346,7 +347,7 @@ def withdraw(
 def create_message(
     request: SignedInRequest,
     response: HttpResponse,
-    referral_id: int,
+    referral_id: Id,
     attachments: Attachments = None,
 ) -> Status[dict[str, Any]]:
     """Write in the thread (either side). The GP's message while the centre awaits
@@ -373,7 +374,7 @@ def create_message(
     openapi_extra=versioned_write(),
 )
 @performs(actions.start_triage)
-def triage(request: SignedInRequest, response: HttpResponse, referral_id: int) -> dict[str, Any]:
+def triage(request: SignedInRequest, response: HttpResponse, referral_id: Id) -> dict[str, Any]:
     """Start triage (the GP sees "in triage")."""
     referral = actions.start_triage(
         user=request.user, referral_id=referral_id, expected_version=if_match(request)
@@ -392,7 +393,7 @@ def triage(request: SignedInRequest, response: HttpResponse, referral_id: int) -
 def information_request(
     request: SignedInRequest,
     response: HttpResponse,
-    referral_id: int,
+    referral_id: Id,
     payload: ReferralRequestInformationIn,
 ) -> dict[str, Any]:
     """Ask the GP for supplementary information; the referral waits for the answer."""
@@ -414,7 +415,7 @@ def information_request(
 )
 @performs(actions.accept_referral)
 def accept(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralAcceptIn
+    request: SignedInRequest, response: HttpResponse, referral_id: Id, payload: ReferralAcceptIn
 ) -> dict[str, Any]:
     referral = actions.accept_referral(
         user=request.user,
@@ -436,7 +437,7 @@ def accept(
 )
 @performs(actions.reject_referral)
 def reject(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralRejectIn
+    request: SignedInRequest, response: HttpResponse, referral_id: Id, payload: ReferralRejectIn
 ) -> dict[str, Any]:
     """Reject (indication, capacity or wrong track) with advice to the GP."""
     referral = actions.reject_referral(
@@ -458,7 +459,7 @@ def reject(
 )
 @performs(actions.forward_referral)
 def forward(
-    request: SignedInRequest, response: HttpResponse, referral_id: int, payload: ReferralForwardIn
+    request: SignedInRequest, response: HttpResponse, referral_id: Id, payload: ReferralForwardIn
 ) -> dict[str, Any]:
     """Forward to another centre or clinic of the region (your centre loses access)."""
     referral = actions.forward_referral(
@@ -482,7 +483,7 @@ def forward(
 def first_appointment(
     request: SignedInRequest,
     response: HttpResponse,
-    referral_id: int,
+    referral_id: Id,
     payload: ReferralAppointmentIn,
 ) -> dict[str, Any]:
     referral = actions.book_first_appointment(

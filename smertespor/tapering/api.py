@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import requires
+from smertespor.entry.schemas import Id
 from smertespor.patients.access import patient_for
 from smertespor.tapering import actions
 from smertespor.tapering.labels import coded_messages, switch_messages
@@ -34,7 +35,7 @@ from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_w
 
 router = Router(tags=["tapering"])
 PATIENT = "/patients/{patient_id}"
-PLAN = PATIENT + "/plans/{int:plan_id}"
+PLAN = PATIENT + "/plans/{id:plan_id}"
 STEP_FIELDS = (
     "number",
     "kind",
@@ -173,7 +174,7 @@ def plan_list(request: HttpRequest, patient_id: str) -> list[TaperPlan]:
 @router.get(PLAN, response=PlanOut, url_name="taper_plan_detail", openapi_extra=VERSIONED_READ)
 @requires(can_read_taper_plans)
 def plan_detail(
-    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: Id
 ) -> dict[str, Any]:
     patient = patient_for(request.user, patient_id, object_type="taper_plan")
     plan = plan_of(patient, plan_id)
@@ -189,7 +190,7 @@ def plan_detail(
 )
 @performs(actions.change_taper_plan_status)
 def plan_status(
-    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int, payload: StatusIn
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: Id, payload: StatusIn
 ) -> dict[str, Any]:
     """Activate, pause, resume, complete or abandon (a reason is needed for the last three
     and for pausing). `If-Match` names the plan's version read (its ETag)."""
@@ -213,7 +214,7 @@ def plan_status(
 )
 @performs(actions.adjust_taper_plan)
 def plan_adjust(
-    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: int, payload: AdjustIn
+    request: HttpRequest, response: HttpResponse, patient_id: str, plan_id: Id, payload: AdjustIn
 ) -> Status[dict[str, Any]]:
     """A new version from the dose the patient takes now, with a new pace (what is left out
     stays as in the plan, from its next change), active at once; the old one is kept as

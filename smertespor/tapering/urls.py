@@ -3,7 +3,7 @@ from django.urls import path
 from smertespor.tapering import views
 
 app_name = "tapering"
-PLAN = "patients/<uuid:patient_id>/plans/<int:plan_id>/"
+PLAN = "patients/<uuid:patient_id>/plans/<id:plan_id>/"
 urlpatterns = [
     path("patients/<uuid:patient_id>/", views.patient_plans, name="patient_plans"),
     path("patients/<uuid:patient_id>/new/", views.plan_create, name="plan_create"),

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from smertespor.entry.doors import performs
 from smertespor.entry.numbers import json_number
 from smertespor.entry.rules import require
+from smertespor.entry.schemas import Id
 from smertespor.teaching import actions
 from smertespor.teaching.models import (
     Feedback,
@@ -96,7 +97,7 @@ def create_sessions(request: HttpRequest, payload: SessionIn) -> Status[dict[str
     url_name="teaching_sessions_detail",
     openapi_extra=VERSIONED_READ,
 )
-def get_session(request: HttpRequest, response: HttpResponse, session_id: int) -> TeachingSession:
+def get_session(request: HttpRequest, response: HttpResponse, session_id: Id) -> TeachingSession:
     session = session_for(request.user, session_id)
     send_etag(response, session)
     return session
@@ -110,7 +111,7 @@ def get_session(request: HttpRequest, response: HttpResponse, session_id: int) -
 )
 @performs(actions.change_teaching_session)
 def patch_session(
-    request: HttpRequest, response: HttpResponse, session_id: int, payload: SessionUpdateIn
+    request: HttpRequest, response: HttpResponse, session_id: Id, payload: SessionUpdateIn
 ) -> TeachingSession:
     """Change the fields sent; `If-Match` names the session's version read (its ETag)."""
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -129,7 +130,7 @@ def patch_session(
     response=list[ParticipantOut],
     url_name="teaching_registrations_list",
 )
-def list_registrations(request: HttpRequest, session_id: int) -> list[Registration]:
+def list_registrations(request: HttpRequest, session_id: Id) -> list[Registration]:
     """Who has a place or is queued: for the organising clinic and the teachers."""
     return list(registrations_for(managed_session_for(request.user, session_id)))
 
@@ -140,7 +141,7 @@ def list_registrations(request: HttpRequest, session_id: int) -> list[Registrati
     url_name="teaching_registration_create",
 )
 @performs(actions.sign_up_for_session)
-def register(request: HttpRequest, session_id: int) -> Status[Registration]:
+def register(request: HttpRequest, session_id: Id) -> Status[Registration]:
     """Sign yourself up. ``status`` says whether you got a place or are on the waiting list."""
     return Status(201, actions.sign_up_for_session(user=request.user, session_id=session_id))
 
@@ -150,7 +151,7 @@ def register(request: HttpRequest, session_id: int) -> Status[Registration]:
     response=RegistrationOut,
     url_name="teaching_registration_detail",
 )
-def my_registration(request: HttpRequest, session_id: int) -> Registration:
+def my_registration(request: HttpRequest, session_id: Id) -> Registration:
     require(request.user, can_take_part_in_teaching, object_type=PROGRAMME)
     registration = registration_of(request.user, session_for(request.user, session_id))
     if registration is None:
@@ -164,7 +165,7 @@ def my_registration(request: HttpRequest, session_id: int) -> Registration:
     url_name="teaching_registration_cancel",
 )
 @performs(actions.cancel_registration)
-def cancel(request: HttpRequest, session_id: int) -> Registration:
+def cancel(request: HttpRequest, session_id: Id) -> Registration:
     """Cancel your place (the waiting list moves up) or leave the waiting list."""
     return actions.cancel_registration(user=request.user, session_id=session_id)
 
@@ -176,7 +177,7 @@ def cancel(request: HttpRequest, session_id: int) -> Registration:
 )
 @performs(actions.mark_attendance)
 def put_attendance(
-    request: HttpRequest, session_id: int, payload: AttendanceIn
+    request: HttpRequest, session_id: Id, payload: AttendanceIn
 ) -> list[Registration]:
     """Mark who came, by registration id. From an hour before the session starts."""
     actions.mark_attendance(
@@ -193,7 +194,7 @@ def put_attendance(
     url_name="teaching_feedback_create",
 )
 @performs(actions.give_feedback)
-def post_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) -> Status[Feedback]:
+def post_feedback(request: HttpRequest, session_id: Id, payload: FeedbackIn) -> Status[Feedback]:
     """Rate a session you attended, 1 to 5, with an optional comment."""
     feedback = actions.give_feedback(
         user=request.user, session_id=session_id, rating=payload.rating, comment=payload.comment
@@ -207,9 +208,7 @@ def post_feedback(request: HttpRequest, session_id: int, payload: FeedbackIn) ->
     url_name="teaching_invitations_create",
 )
 @performs(actions.invite_practices)
-def invite(
-    request: HttpRequest, session_id: int, payload: InvitationIn
-) -> Status[list[Invitation]]:
+def invite(request: HttpRequest, session_id: Id, payload: InvitationIn) -> Status[list[Invitation]]:
     """Invite general practices; their staff get a notification. Practices invited before are
     skipped; if every one was, that is a 422 so nothing happens unnoticed."""
     invitations = actions.invite_practices(
@@ -223,7 +222,7 @@ def invite(
     response=list[MaterialOut],
     url_name="teaching_materials_list",
 )
-def list_materials(request: HttpRequest, session_id: int) -> list[SessionMaterial]:
+def list_materials(request: HttpRequest, session_id: Id) -> list[SessionMaterial]:
     """The session's files and links; a file downloads from its ``download_url``."""
     return list(materials_for(session_for(request.user, session_id)))
 
@@ -235,7 +234,7 @@ def list_materials(request: HttpRequest, session_id: int) -> list[SessionMateria
 )
 @performs(actions.add_material_link)
 def add_link(
-    request: HttpRequest, session_id: int, payload: MaterialLinkIn
+    request: HttpRequest, session_id: Id, payload: MaterialLinkIn
 ) -> Status[SessionMaterial]:
     material = actions.add_material_link(
         user=request.user, session_id=session_id, title=payload.title, url=payload.url
@@ -251,7 +250,7 @@ def add_link(
 @performs(actions.add_material_file)
 def add_file(
     request: HttpRequest,
-    session_id: int,
+    session_id: Id,
     file: File[UploadedFile],
     title: Form[str] = "",
 ) -> Status[SessionMaterial]:
@@ -267,7 +266,7 @@ def add_file(
     "/materials/{material_id}", response=list[MaterialOut], url_name="teaching_material_delete"
 )
 @performs(actions.remove_material)
-def delete_material(request: HttpRequest, material_id: int) -> list[SessionMaterial]:
+def delete_material(request: HttpRequest, material_id: Id) -> list[SessionMaterial]:
     """Remove a file or link; the answer is the session's materials that are left."""
     session = actions.remove_material(user=request.user, material_id=material_id)
     return list(materials_for(session))

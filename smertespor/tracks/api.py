@@ -20,7 +20,7 @@ from ninja.responses import Status
 
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import logged_in, requires
-from smertespor.entry.schemas import one_of
+from smertespor.entry.schemas import Id, one_of
 from smertespor.patients.access import patient_for
 from smertespor.tracks import actions
 from smertespor.tracks.access import course_for
@@ -110,7 +110,7 @@ def create_course(
 
 @router.get(_COURSE, response=CourseOut, url_name="tracks_course", openapi_extra=VERSIONED_READ)
 def get_course(
-    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, response: HttpResponse, patient_id: uuid.UUID, course_id: Id
 ) -> dict[str, Any]:
     """A course, with what the 3-month rule says today and its latest review. Reading a
     course changes nothing: the daily job and the services act on the rule. Its `ETag`
@@ -122,7 +122,7 @@ def get_course(
 
 @router.get(_COURSE + "/reviews", response=list[RuleReviewOut], url_name="tracks_course_reviews")
 def list_reviews(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id
 ) -> list[dict[str, Any]]:
     """What the 3-month rule found at each deadline, and what the GP decided, newest first."""
     course = course_for(request.user, patient_id, course_id, object_type="handover_proposal")
@@ -140,7 +140,7 @@ def confirm_proposal(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: ConfirmProposalIn,
 ) -> dict[str, Any]:
     """The GP hands the patient over as the 3-month rule proposed (422 without a proposal)."""
@@ -169,7 +169,7 @@ def dismiss_proposal(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: DismissProposalIn,
 ) -> dict[str, Any]:
     """The GP keeps the course in the practice track, with a reason; it is reviewed again."""
@@ -187,7 +187,7 @@ def dismiss_proposal(
 
 @router.get(_COURSE + "/follow-ups", response=list[FollowUpOut], url_name="tracks_follow_ups")
 def list_follow_ups(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id
 ) -> list[dict[str, Any]]:
     course = course_for(request.user, patient_id, course_id, object_type="follow_up")
     return [follow_up_payload(v) for v in follow_ups_of(course).prefetch_related("alerts")]
@@ -204,7 +204,7 @@ def create_follow_up(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: FollowUpIn,
 ) -> Status[dict[str, Any]]:
     """Record a visit; the answer's `ETag` is the course's new version."""
@@ -247,7 +247,7 @@ def take_decision(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: DecisionIn,
 ) -> dict[str, Any]:
     """Take a decision: hand_over_early, record_success, end (the practice); accept,
@@ -273,7 +273,7 @@ def take_decision(
     _COURSE + "/timeline", response=list[TimelineEventOut], url_name="tracks_course_timeline"
 )
 def course_timeline(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id
 ) -> list[dict[str, Any]]:
     course = course_for(request.user, patient_id, course_id)
     return [timeline_payload(e) for e in timeline_of_course(course)[:TIMELINE_LIMIT]]
@@ -291,7 +291,7 @@ def patient_timeline(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[s
 
 @router.get(_COURSE + "/handover", response=HandoverOut | None, url_name="tracks_handover")
 def get_handover(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id
 ) -> dict[str, Any] | None:
     """The latest handover of the course with the course so far (null if none)."""
     course = course_for(request.user, patient_id, course_id, object_type="handover")
@@ -310,7 +310,7 @@ def put_handover_letter(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: HandoverLetterIn,
 ) -> dict[str, Any]:
     """The GP's comment, expected duration and planned follow-up, until the clinic triages."""
@@ -334,7 +334,7 @@ def put_handover_letter(
 )
 @performs(actions.acknowledge_alert)
 def acknowledge_alert(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, alert_id: int
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, alert_id: Id
 ) -> dict[str, Any]:
     alert = actions.acknowledge_alert(
         user=logged_in(request.user), patient_id=patient_id, course_id=course_id, alert_id=alert_id

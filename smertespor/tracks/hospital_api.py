@@ -15,6 +15,7 @@ from ninja.responses import Status
 
 from smertespor.entry.doors import performs
 from smertespor.entry.rules import logged_in
+from smertespor.entry.schemas import Id
 from smertespor.tracks import actions
 from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.models import Appointment, NeedsAssessment
@@ -49,7 +50,7 @@ def post_needs_assessment(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: NeedsAssessmentIn,
 ) -> Status[NeedsAssessment]:
     assessment = actions.assess_needs(
@@ -68,7 +69,7 @@ def post_needs_assessment(
 @router.post(_COURSE + "/team", response={201: TeamMemberOut}, url_name="tracks_team_member_add")
 @performs(actions.add_team_member)
 def post_team_member(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: TeamMemberIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, payload: TeamMemberIn
 ) -> Status[dict[str, Any]]:
     member = actions.add_team_member(
         user=logged_in(request.user),
@@ -85,7 +86,7 @@ def post_team_member(
 )
 @performs(actions.book_appointment)
 def post_appointment(
-    request: HttpRequest, patient_id: uuid.UUID, course_id: int, payload: AppointmentIn
+    request: HttpRequest, patient_id: uuid.UUID, course_id: Id, payload: AppointmentIn
 ) -> Status[Appointment]:
     appointment = actions.book_appointment(
         user=logged_in(request.user),
@@ -111,7 +112,7 @@ def post_plan(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: HospitalPlanIn,
 ) -> dict[str, Any]:
     """Put the course plan into effect (it needs a team member)."""
@@ -138,7 +139,7 @@ def post_discharge_summary(
     request: HttpRequest,
     response: HttpResponse,
     patient_id: uuid.UUID,
-    course_id: int,
+    course_id: Id,
     payload: DischargeSummaryIn,
 ) -> Status[dict[str, Any]]:
     """Complete the course; the discharge summary goes to the GP. `regimen` changes the

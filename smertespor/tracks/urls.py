@@ -3,7 +3,7 @@ from django.urls import path
 from smertespor.tracks import hospital_views, proposal_views, views, worklist_views
 
 app_name = "tracks"
-_COURSE = "patients/<uuid:patient_id>/courses/<int:course_id>/"
+_COURSE = "patients/<uuid:patient_id>/courses/<id:course_id>/"
 urlpatterns = [
     path("worklist/", worklist_views.worklist, name="worklist"),
     path("worklist/practice/", worklist_views.practice_worklist_view, name="practice_worklist"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path(_COURSE + "proposal/confirm/", proposal_views.proposal_confirm, name="proposal_confirm"),
     path(_COURSE + "proposal/dismiss/", proposal_views.proposal_dismiss, name="proposal_dismiss"),
     path(
-        _COURSE + "alerts/<int:alert_id>/acknowledge/",
+        _COURSE + "alerts/<id:alert_id>/acknowledge/",
         views.alert_acknowledge,
         name="alert_acknowledge",
     ),
