@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from smertespor.accounts.models import Role
 from smertespor.audit.models import AuditEvent
@@ -161,7 +161,8 @@ def test_decline_changes_nothing_else_and_notifies_without_identifiers(
     with translation.override("da"):
         text = note.message
     assert "afvist" in text
-    assert pending.requested_at.strftime("%d.%m.%Y") in text
+    # The date the practice sees is the Danish one (late evening UTC is already tomorrow).
+    assert timezone.localtime(pending.requested_at).strftime("%d.%m.%Y") in text
     for identifier in (patient.name, "Birthe", patient.cpr[:6], str(patient.pk), "ikke flyttet"):
         assert identifier not in text
         assert identifier not in json.dumps(note.params)
