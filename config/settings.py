@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "smertespor.referrals",
     "smertespor.pathways",
     "smertespor.centres",
+    "smertespor.evaluation",
     "smertespor.web",
 ]
 

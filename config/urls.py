@@ -32,6 +32,7 @@ urlpatterns = [
     path("referrals/", include("smertespor.referrals.urls")),
     path("pathways/", include("smertespor.pathways.urls")),
     path("centres/", include("smertespor.centres.urls")),
+    path("evaluation/", include("smertespor.evaluation.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

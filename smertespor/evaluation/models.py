@@ -1,0 +1,1 @@
+"""Evaluation: measures per practice and region, screening of dispensing data, forecast."""
