@@ -141,9 +141,22 @@ class GP(_SignedIn):
             create = self.client.get(f"/tapering/patients/{patient}/new/", name="taper form")
             parser = _FormFields()
             parser.feed(create.text)
-            if create.status_code == 200 and len(parser.fields) > 3:
-                self.preview = (patient, parser.fields)
-                break
+            if create.status_code != 200 or len(parser.fields) <= 3:
+                continue
+            # The form opens on its defaults even when they cannot make a plan (it then says
+            # why): a patient whose default plan is refused (422) is not one to time.
+            with self.client.post(
+                f"/tapering/patients/{patient}/preview/",
+                {**parser.fields, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+                headers={**self.csrf(), "HX-Request": "true"},
+                name="taper preview (choosing a patient)",
+                catch_response=True,
+            ) as tried:
+                if tried.status_code == 422:
+                    tried.success()
+                    continue
+            self.preview = (patient, parser.fields)
+            break
         self.turn = itertools.count()
 
     def _patient(self) -> str | None:

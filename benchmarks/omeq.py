@@ -182,7 +182,7 @@ def benchmark_patient_list(folder: Path, username: str) -> None:
     client = Client()
     client.force_login(
         User.objects.get(username=username),
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend="smertespor.accounts.backends.UserBackend",
     )
     engines = {}
     for name, template in variants.items():

@@ -232,7 +232,7 @@ def benchmark_preview() -> None:
 
     gp = User.objects.get(username="demo-gp")
     client = Client()
-    client.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(gp, backend="smertespor.accounts.backends.UserBackend")
     patient = None
     for candidate in Patient.objects.filter(listed_practice=gp.organisation).order_by("cpr"):
         url = f"/api/tapering/patients/{candidate.pk}/preview"

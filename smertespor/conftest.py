@@ -123,7 +123,7 @@ def client_for():
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="smertespor.accounts.backends.UserBackend")
         return client
 
     return make

@@ -4,10 +4,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from smertespor.audit.models import AuditEvent
-from smertespor.audit.services import AuditAction
+from smertespor.audit.services import AuditAction, record_event
 from smertespor.tracks.tests.factories import CourseFactory
 from smertespor.tracks.tests.helpers import on
 from tests.factories import PatientFactory
@@ -68,3 +70,16 @@ def test_the_access_log_says_the_patient_was_seen_in_a_list(client_for, gp, pati
     content = response.content.decode()
     assert "Så dig på en liste" in content
     assert "patientliste" in content
+
+
+@pytest.mark.django_db
+def test_a_page_views_audit_row_is_two_round_trips_on_postgresql(gp):
+    """nextval and one INSERT: no BEGIN/COMMIT around them (issue 13). SQLite needs its
+    transaction to number the row, so there it is wrapped."""
+    with CaptureQueriesContext(connection) as queries:
+        record_event(user=gp, action=AuditAction.VIEW, object_type="patient_list")
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements == ["SELECT", "INSERT"]
+    else:
+        assert "INSERT" in statements

@@ -85,7 +85,7 @@ def test_the_audit_row_names_the_client_behind_the_proxy(
     from smertespor.audit.models import AuditEvent
 
     client = Client(REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for)
-    client.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(gp, backend="smertespor.accounts.backends.UserBackend")
     assert client.get(reverse("patients:detail", args=[patient.pk])).status_code == 200
     row = AuditEvent.objects.get(action="view", patient=patient)
     assert row.ip_address == logged

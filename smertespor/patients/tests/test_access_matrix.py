@@ -1504,7 +1504,7 @@ def test_a_write_without_its_csrf_token_is_a_problem(gp, patient):
     from django.test import Client
 
     http = Client(enforce_csrf_checks=True)
-    http.force_login(gp, backend="django.contrib.auth.backends.ModelBackend")
+    http.force_login(gp, backend="smertespor.accounts.backends.UserBackend")
     response = http.patch(
         f"/api/patients/{patient.pk}", json.dumps({"phone": "12345678"}), "application/json"
     )
