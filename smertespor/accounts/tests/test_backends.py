@@ -27,6 +27,8 @@ def _fresh(user):
 def test_the_user_comes_with_the_organisation_in_one_query(gp):
     with CaptureQueriesContext(connection) as queries:
         user = UserBackend().get_user(gp.pk)
+        assert user is not None
+        assert user.organisation is not None
         assert user.organisation.name == gp.organisation.name
     assert len(queries) == 1
 
