@@ -238,7 +238,9 @@ def bands(paths: Paths) -> dict[str, Band]:
     for name in SERIES:
         low, mid, high = np.percentile(paths.series(name), PERCENTILES, axis=1)
         result[name] = Band(
-            tuple(float(v) for v in low), tuple(float(v) for v in mid), tuple(float(v) for v in high)
+            p10=tuple(float(v) for v in low),
+            p50=tuple(float(v) for v in mid),
+            p90=tuple(float(v) for v in high),
         )
     return result
 

@@ -191,9 +191,7 @@ def test_bands_are_ordered_and_nothing_is_negative(flow: FlowRates, seed: int) -
 
 @settings(max_examples=60, deadline=None)
 @given(flow=flows, seed=seeds, extra=st.integers(min_value=1, max_value=50))
-def test_more_slots_never_lengthen_the_waiting_list(
-    flow: FlowRates, seed: int, extra: int
-) -> None:
+def test_more_slots_never_lengthen_the_waiting_list(flow: FlowRates, seed: int, extra: int) -> None:
     fewer = simulate(flow, runs=8, seed=seed, months=10)
     more = simulate(Scenario(extra_slots=extra).apply(flow), runs=8, seed=seed, months=10)
     assert (more.waiting_list <= fewer.waiting_list).all()
