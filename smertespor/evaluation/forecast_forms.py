@@ -4,6 +4,7 @@ boundary; Django's own messages say what is wrong, in Danish)."""
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 LIMITS = {
     "slots_per_month": (0, 1000),
@@ -15,7 +16,9 @@ LIMITS = {
 }
 
 
-def _field(name: str, label: str, help_text: str = "", initial: int = 0) -> forms.IntegerField:
+def _field(
+    name: str, label: StrOrPromise, help_text: StrOrPromise = "", initial: int = 0
+) -> forms.IntegerField:
     low, high = LIMITS[name]
     return forms.IntegerField(
         label=label, help_text=help_text, min_value=low, max_value=high, initial=initial

@@ -4,6 +4,7 @@ band chart, data table and CSV download. Aggregates only: no patient is shown or
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -41,21 +42,22 @@ def forecast_start(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/forecast_start.html", context, status=form_status(form))
 
 
-def _finished(request: HttpRequest, job_id: int) -> Job | HttpResponse:
+def _finished(request: HttpRequest, job_id: int) -> tuple[Job, dict[str, Any]] | HttpResponse:
+    """The finished forecast and its result, or a redirect to its progress page."""
     job = job_for(request.user, job_id, kind=KIND)
     if job.status != Job.Status.DONE or not isinstance(job.result, dict):
         return redirect("jobs:detail", job.pk)
-    return job
+    return job, job.result
 
 
 @login_required
 @requires(can_forecast)
 @require_GET
 def forecast_result(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _finished(request, job_id)
-    if isinstance(job, HttpResponse):
-        return job
-    result = job.result
+    finished = _finished(request, job_id)
+    if isinstance(finished, HttpResponse):
+        return finished
+    job, result = finished
     context = {
         "job": job,
         "result": result,
@@ -72,12 +74,13 @@ def forecast_result(request: HttpRequest, job_id: int) -> HttpResponse:
 @requires(can_forecast)
 @require_GET
 def forecast_csv(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _finished(request, job_id)
-    if isinstance(job, HttpResponse):
-        return job
+    finished = _finished(request, job_id)
+    if isinstance(finished, HttpResponse):
+        return finished
+    job, result = finished
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="forecast-{job.pk}.csv"'
     writer = csv.writer(response)
-    for row in csv_rows(job.result):
+    for row in csv_rows(result):
         writer.writerow(row)
     return response

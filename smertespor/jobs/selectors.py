@@ -12,11 +12,13 @@ def job_for(user: Requester, job_id: int, *, kind: str | None = None) -> Job:
     """The job, if it belongs to the user's organisation (404 otherwise, saying nothing about
     it) and the user's role may see jobs of its kind (403)."""
     member = logged_in(user)
+    if member.organisation_id is None:
+        raise Http404
     jobs = Job.objects.filter(pk=job_id, organisation_id=member.organisation_id)
     if kind is not None:
         jobs = jobs.filter(kind=kind)
     job = jobs.select_related("started_by").first()
-    if job is None or member.organisation_id is None:
+    if job is None:
         raise Http404
     require(user, spec_for(job).rule, object_type="job", object_id=str(job.pk))
     return job
@@ -24,6 +26,8 @@ def job_for(user: Requester, job_id: int, *, kind: str | None = None) -> Job:
 
 def recent_jobs(user: Requester, *, kind: str, limit: int = 10) -> list[Job]:
     member = logged_in(user)
+    if member.organisation_id is None:
+        return []
     return list(
         Job.objects.filter(organisation_id=member.organisation_id, kind=kind)
         .select_related("started_by")

@@ -21,4 +21,4 @@ def apply() -> None:
     from django_tasks.base import TaskResult
 
     for cls in (TaskResult, DatabaseTaskResult):
-        cls.__setattr__ = _frozen  # type: ignore[assignment,method-assign]
+        cls.__setattr__ = _frozen  # type: ignore[method-assign]

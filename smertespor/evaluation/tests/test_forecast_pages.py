@@ -127,7 +127,9 @@ def test_a_planner_runs_a_forecast_through_the_api_and_reads_the_result(client_f
     assert all(
         c <= b
         for b, c in zip(
-            baseline["bands"]["waiting_list"]["p50"], combined["bands"]["waiting_list"]["p50"]
+            baseline["bands"]["waiting_list"]["p50"],
+            combined["bands"]["waiting_list"]["p50"],
+            strict=True,
         )
     )
     # no courses recorded: every rate is the setting, with its count

@@ -28,6 +28,7 @@ def test_a_job_runs_to_done_in_the_worker_with_its_progress_recorded(clinic_doct
 
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
+    assert job.result is not None
     assert job.result["counted"] == 3
     # what the job row said while the work ran: running, step by step
     assert job.result["seen"] == [
@@ -36,7 +37,8 @@ def test_a_job_runs_to_done_in_the_worker_with_its_progress_recorded(clinic_doct
         ["running", 3, 3, "step 3"],
     ]
     assert (job.done, job.total, job.percent) == (3, 3, 100)
-    assert job.started_at is not None and job.finished_at >= job.started_at
+    assert job.started_at is not None and job.finished_at is not None
+    assert job.finished_at >= job.started_at
     assert job.organisation == clinic_doctor.organisation
 
 
