@@ -5,12 +5,12 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks.backends.database.models import DBTaskResult
 
 from smertespor.accounts.models import Role
 from smertespor.jobs.models import Job
+from smertespor.jobs.tests.worker import run_worker
 from tests.factories import RegionFactory, RegionOfficeFactory, UserFactory
 
 PROBLEM = "application/problem+json"
@@ -23,10 +23,6 @@ FORM = {
     "seed": "3",
 }
 API = "/api/evaluation/forecast"
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 @pytest.mark.django_db
@@ -96,12 +92,15 @@ def test_the_api_refuses_bad_figures_as_a_problem(client_for, planner):
     assert not Job.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_planner_runs_a_forecast_through_the_api_and_reads_the_result(client_for, planner):
+@pytest.mark.django_db
+def test_a_planner_runs_a_forecast_through_the_api_and_reads_the_result(
+    client_for, planner, django_capture_on_commit_callbacks
+):
     client = client_for(planner)
-    started = client.post(
-        API, {k: int(v) for k, v in FORM.items()}, content_type="application/json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            API, {k: int(v) for k, v in FORM.items()}, content_type="application/json"
+        )
     assert started.status_code == 202
     job_id = started.json()["id"]
     assert started.json()["status"] == "queued"

@@ -1,7 +1,6 @@
 """Background jobs: queued, run by the real django-tasks worker, progress, failures, access."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks.backends.database.models import DBTaskResult
 
@@ -9,17 +8,16 @@ from smertespor.accounts.models import Role
 from smertespor.jobs.models import Job
 from smertespor.jobs.services import start_job
 from smertespor.jobs.tests.work import count_to, crash, refuse
+from smertespor.jobs.tests.worker import run_worker
 from tests.factories import ClinicFactory, UserFactory
 
 
-def run_worker() -> None:
-    """The worker as `make run` starts it, until the queue is empty."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_job_runs_to_done_in_the_worker_with_its_progress_recorded(clinic_doctor):
-    job = start_job("test-count", clinic_doctor, count_to, steps=3)
+@pytest.mark.django_db
+def test_a_job_runs_to_done_in_the_worker_with_its_progress_recorded(
+    clinic_doctor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job("test-count", clinic_doctor, count_to, steps=3)
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
     assert DBTaskResult.objects.filter(pk=job.task_id).exists()
@@ -42,9 +40,12 @@ def test_a_job_runs_to_done_in_the_worker_with_its_progress_recorded(clinic_doct
     assert job.organisation == clinic_doctor.organisation
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_refused_job_ends_failed_with_its_message(clinic_doctor):
-    job = start_job("test-fail", clinic_doctor, refuse, reason="Der er for få forløb.")
+@pytest.mark.django_db
+def test_a_refused_job_ends_failed_with_its_message(
+    clinic_doctor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job("test-fail", clinic_doctor, refuse, reason="Der er for få forløb.")
     run_worker()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
@@ -53,9 +54,12 @@ def test_a_refused_job_ends_failed_with_its_message(clinic_doctor):
     assert (job.done, job.total) == (1, 4)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_crashing_job_fails_with_a_danish_message_and_no_internals(clinic_doctor):
-    job = start_job("test-crash", clinic_doctor, crash)
+@pytest.mark.django_db
+def test_a_crashing_job_fails_with_a_danish_message_and_no_internals(
+    clinic_doctor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job("test-crash", clinic_doctor, crash)
     run_worker()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
@@ -63,14 +67,16 @@ def test_a_crashing_job_fails_with_a_danish_message_and_no_internals(clinic_doct
     assert "internals" not in job.error
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_job_is_never_run_twice(clinic_doctor):
-    job = start_job("test-count", clinic_doctor, count_to, steps=1)
+@pytest.mark.django_db
+def test_a_job_is_never_run_twice(clinic_doctor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job("test-count", clinic_doctor, count_to, steps=1)
     run_worker()
     Job.objects.filter(pk=job.pk).update(result={"kept": True})
     from smertespor.jobs.tasks import run_job
 
-    run_job.enqueue(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_job.enqueue(job.pk)
     run_worker()
     job.refresh_from_db()
     assert job.result == {"kept": True}
