@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from domain.forecast import FlowRates
+from domain.suppression import suppress_count
 from smertespor.accounts.models import Organisation, User
 from smertespor.tracks.models import Course, Handover, Status, Track
 from smertespor.tracks.permissions import is_clinic_staff
@@ -137,4 +138,14 @@ def flow_rates(
 
 
 def estimates_payload(estimates: list[Estimate]) -> list[dict[str, Any]]:
-    return [asdict(estimate) for estimate in estimates]
+    """The estimates as kept and shown: counts of 1-4 courses as "< 5" (small numbers are
+    suppressed for everyone here: planners and the clinic are not the patients' practice)."""
+    return [
+        asdict(estimate) | {"count": suppress_count(estimate.count).text()}
+        for estimate in estimates
+    ]
+
+
+def state_payload(state: dict[str, int]) -> dict[str, str]:
+    """Today's counts as kept and shown, 1-4 as "< 5"."""
+    return {name: suppress_count(count).text() for name, count in state.items()}

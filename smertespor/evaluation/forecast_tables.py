@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from domain.forecast import SERIES
-from domain.suppression import suppress_count
 
 SCENARIO_LABELS = {
     "baseline": gettext_lazy("Today's rates"),
@@ -46,7 +45,7 @@ def estimate_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Each rate with the number of courses behind it (1-4 shown as "< 5") and its source."""
     rows = []
     for estimate in result["estimates"]:
-        count = suppress_count(estimate["count"]).text()
+        count = estimate["count"]  # already suppressed (forecast_rates.estimates_payload)
         if estimate["from_courses"]:
             source = _("Estimated from %(count)s courses") % {"count": count}
         else:

@@ -20,6 +20,7 @@ from smertespor.evaluation.forecast_rates import (
     estimates_payload,
     flow_rates,
     scope_courses,
+    state_payload,
 )
 from smertespor.jobs.models import Job
 from smertespor.jobs.services import JobFailed, Progress, start_job, work
@@ -126,7 +127,7 @@ def run_forecast(
         "scope": "clinic" if clinic_only else "region",
         "scope_name": organisation.name if clinic_only else organisation.region.name,
         "estimates": estimates_payload(estimates),
-        "state": state,
+        "state": state_payload(state),
         "slots_per_month": slots_per_month,
         "scenarios": results,
     }

@@ -132,7 +132,7 @@ def test_a_planner_runs_a_forecast_through_the_api_and_reads_the_result(
         )
     )
     # no courses recorded: every rate is the setting, with its count
-    assert all(not e["from_courses"] and e["count"] == 0 for e in result["estimates"])
+    assert all(not e["from_courses"] and e["count"] == "0" for e in result["estimates"])
 
     page = client.get(reverse("evaluation:forecast_result", args=[job_id]))
     assert page.status_code == 200

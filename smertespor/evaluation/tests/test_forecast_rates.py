@@ -7,9 +7,12 @@ import pytest
 
 from smertespor.evaluation.forecast_rates import (
     DAYS_PER_MONTH,
+    Estimate,
     current_state,
     estimate_rates,
+    estimates_payload,
     scope_courses,
+    state_payload,
 )
 from smertespor.tracks.models import Handover, Status, Track
 from smertespor.tracks.tests.factories import CourseFactory, HandoverFactory
@@ -98,3 +101,14 @@ def test_no_courses_at_all_use_every_setting(clinic, settings):
     rates = estimate_rates(scope_courses(clinic, clinic_only=True), today=TODAY)
     assert [estimate.count for estimate in rates] == [0, 0, 0, 0]
     assert not any(estimate.from_courses for estimate in rates)
+
+
+def test_small_counts_leave_the_module_as_less_than_five():
+    shown = estimates_payload(
+        [Estimate("success_at_3_months", 0.6, 3, from_courses=False), Estimate("x", 0.1, 0, False)]
+    )
+    assert [row["count"] for row in shown] == ["< 5", "0"]
+    assert state_payload({"waiting_list": 2, "hospital_caseload": 12}) == {
+        "waiting_list": "< 5",
+        "hospital_caseload": "12",
+    }
