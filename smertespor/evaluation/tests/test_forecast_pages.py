@@ -81,6 +81,7 @@ def test_it_refuses_roles_outside_the_clinic_and_the_planners(client_for, reques
     api = client.post(API, FORM, content_type="application/json")
     assert api.status_code == 403
     assert api["Content-Type"] == PROBLEM
+    assert client.get(f"{API}/1").status_code == 403
     assert not Job.objects.exists()
 
 
