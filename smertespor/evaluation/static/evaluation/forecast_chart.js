@@ -13,6 +13,7 @@
       actions: false,
       defaultStyle: false,
       renderer: "svg",
+      tooltip: { disableDefaultStyle: true },
     }).catch(function () {
       holder.hidden = true; // the data table below says the same
     });
