@@ -15,6 +15,10 @@ RESULT_URL = re.compile(r"/evaluation/forecast/(\d+)/$")
 
 @pytest.mark.browser
 def test_the_planner_runs_a_forecast_and_reads_the_bands(page: Page) -> None:
+    errors: list[str] = []  # a CSP refusal shows up here (the CSP forbids inline styles)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.goto("/login/")
     page.locator("#id_username").fill("demo-planner")
     page.locator("#id_password").fill(DEMO_PASSWORD)
@@ -38,3 +42,4 @@ def test_the_planner_runs_a_forecast_and_reads_the_bands(page: Page) -> None:
     expect(summary).to_contain_text("12")  # the slots entered
     page.locator("main details summary").click()
     expect(page.locator("main details table").first.locator("tbody tr")).to_have_count(24)
+    assert errors == []
