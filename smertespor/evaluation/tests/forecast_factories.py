@@ -22,7 +22,7 @@ def finished_forecast(by: User) -> Job:
         work="smertespor.evaluation.forecast_work.run_forecast",
         params=PARAMS,
         started_by=by,
-        organisation=by.organisation,
+        organisation_id=by.organisation_id,
     )
     result = run_forecast(job=job, progress=lambda done, total, message="": None, **PARAMS)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result, done=6, total=6)
