@@ -17,12 +17,13 @@ PARAMS = {
 
 def finished_forecast(by: User) -> Job:
     """A forecast of ``by``'s organisation, run here (not in the worker) and stored done."""
+    assert by.organisation is not None
     job = Job.objects.create(
         kind=KIND,
         work="smertespor.evaluation.forecast_work.run_forecast",
         params=PARAMS,
         started_by=by,
-        organisation_id=by.organisation_id,
+        organisation=by.organisation,
     )
     result = run_forecast(job=job, progress=lambda done, total, message="": None, **PARAMS)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result=result, done=6, total=6)
