@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["evaluation"])
+
+# The capacity forecast (docs/forecast.md).
+from smertespor.evaluation.forecast_api import router as forecast_router  # noqa: E402
+
+router.add_router("", forecast_router)

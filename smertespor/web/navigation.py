@@ -18,6 +18,7 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.centres.permissions import is_centre_staff
+from smertespor.evaluation.forecast_permissions import can_forecast
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -71,6 +72,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Teaching"), "teaching:list"))
     elif can_see_teaching_reach(user):
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
+    if can_forecast(user):
+        items.append(NavItem(_("Capacity forecast"), "evaluation:forecast"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
     if can_administer_users(user):

@@ -300,6 +300,13 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     # django-otp-webauthn's passkey ceremonies, tried with the start of a registration; each
     # refuses a signed-out caller (accounts/tests/test_mfa.py tries them all).
     "otp_webauthn:*": ("POST", {}, LOGGED_IN),
+    # The capacity forecast and its background job (a finished forecast of the clinic, see
+    # _jobs_kwargs): the clinic's staff and planners start one; a job is its organisation's.
+    "evaluation:forecast": ("GET", None, CLINIC_STAFF | {"planner"}),
+    "evaluation:forecast_result": ("GET", None, CLINIC_STAFF),
+    "evaluation:forecast_csv": ("GET", None, CLINIC_STAFF),
+    "jobs:detail": ("GET", None, CLINIC_STAFF),
+    "jobs:progress": ("GET", None, CLINIC_STAFF),
 }
 OMEQ_LINE = {
     "substance": "oxycodone",
@@ -593,6 +600,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"admin"},
     ),
     "GET /api/departments/contacts": (None, HOSPITAL),
+    "POST /api/evaluation/forecast": (
+        {"slots_per_month": 10, "runs": 100},
+        CLINIC_STAFF | {"planner"},
+    ),
+    "GET /api/evaluation/forecast/{job_id}": (None, CLINIC_STAFF),
     # Any valid contact is answered 202, whatever the number (no CPR oracle).
     "POST /api/departments/contacts": (
         {"cpr": "0101801234", "name": "Ny Patient", "kind": "admission", "reason": "Matrix"},
@@ -1207,6 +1219,17 @@ def _centres_path(url, patient):
     return url
 
 
+def _jobs_kwargs(name, personas):
+    """A finished forecast of the clinic (made only for the URLs that name a job)."""
+    if name not in {"evaluation:forecast_result", "evaluation:forecast_csv"} and not (
+        name.startswith("jobs:")
+    ):
+        return {}
+    from smertespor.evaluation.tests.forecast_factories import finished_forecast
+
+    return {"job_id": finished_forecast(personas["clinic_doctor"]).pk}
+
+
 def _client(persona, personas, client_for, client):
     return client if persona == "anonymous" else client_for(personas[persona])
 
@@ -1288,6 +1311,7 @@ def test_page_access_matrix(
         kwargs["role_request_id"] = role_request_id["id"]
     referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
     kwargs.update(referral_kwargs)
+    kwargs.update(_jobs_kwargs(name, personas))
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(
@@ -1365,6 +1389,10 @@ def test_api_access_matrix(
         url = url.replace("{part_id}", str(ids["part_id"]))
         values[PATHWAY_CLINIC_ID] = clinic.pk
         values["<pathway file>"] = _pathway_file()
+    if "{job_id}" in url:
+        from smertespor.evaluation.tests.forecast_factories import finished_forecast
+
+        url = url.replace("{job_id}", str(finished_forecast(personas["clinic_doctor"]).pk))
     if "/api/referrals/criteria/" in url:
         values["<criteria file>"] = _criteria_file()
     http = _client(persona, personas, client_for, client)
