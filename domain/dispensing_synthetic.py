@@ -71,7 +71,13 @@ def practice_numbers(count: int) -> list[str]:
 
 
 def generate_dispensings(
-    *, people: int, years: int = 1, seed: int = 1, key: bytes = b"synthetic", practices: int = 0
+    *,
+    people: int,
+    years: int = 1,
+    seed: int = 1,
+    key: bytes = b"synthetic",
+    practices: int = 0,
+    first_day: datetime.date = FIRST_DAY,
 ) -> pa.Table:
     """The extract as an Arrow table with `DISPENSING_COLUMNS`."""
     if people < 1 or years < 1:
@@ -99,7 +105,7 @@ def generate_dispensings(
 
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     ids = pa.array([pseudonym(key, f"{i:010d}") for i in range(people)], pa.string())
-    first = np.datetime64(FIRST_DAY.isoformat(), "D")
+    first = np.datetime64(first_day.isoformat(), "D")
     arrays: dict[str, Any] = {
         "person_id": ids.take(pa.array(columns["person"])),
         "dispensed_on": pa.array(first + columns["day"].astype("timedelta64[D]"), pa.date32()),

@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["evaluation"])
+
+# Screening of dispensing data (docs/screening.md).
+from smertespor.evaluation.screening_api import router as screening_router  # noqa: E402
+
+router.add_router("/screening", screening_router)
