@@ -22,6 +22,7 @@ from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
 )
+from smertespor.evaluation.screening_permissions import can_see_screening
 from smertespor.pathways.permissions import can_publish as can_publish_pathway
 from smertespor.pathways.permissions import can_see_counts as can_see_pathway_counts
 from smertespor.referrals.permissions import can_see_referral_counts, can_use_referrals
@@ -73,6 +74,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
+    if can_see_screening(user):
+        items.append(NavItem(_("Screening"), "evaluation:screening"))
     if can_administer_users(user):
         items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:
