@@ -78,8 +78,10 @@ def generate_dispensings(
     key: bytes = b"synthetic",
     practices: int = 0,
     first_day: datetime.date = FIRST_DAY,
+    person_offset: int = 0,
 ) -> pa.Table:
-    """The extract as an Arrow table with `DISPENSING_COLUMNS`."""
+    """The extract as an Arrow table with `DISPENSING_COLUMNS`; people are numbered from
+    `person_offset` (so chunks of one region get distinct pseudonyms)."""
     if people < 1 or years < 1:
         raise ValueError("people and years must be at least 1")
     rng = np.random.default_rng(seed)
@@ -104,7 +106,10 @@ def generate_dispensings(
     parts.append(_background(rng, people, days, home, n_practices, background))
 
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    ids = pa.array([pseudonym(key, f"{i:010d}") for i in range(people)], pa.string())
+    ids = pa.array(
+        [pseudonym(key, f"{i:010d}") for i in range(person_offset, person_offset + people)],
+        pa.string(),
+    )
     first = np.datetime64(first_day.isoformat(), "D")
     arrays: dict[str, Any] = {
         "person_id": ids.take(pa.array(columns["person"])),
@@ -221,3 +226,36 @@ def _background(
         "packs": rng.integers(1, 3, rows),
         "practice": np.where(rng.random(rows) < 0.95, home[who], rng.integers(0, n_practices, rows)),
     }
+
+
+CHUNK_PEOPLE = 1_300_000
+
+
+def write_dispensings(
+    path: str, *, people: int, years: int = 1, seed: int = 1, key: bytes = b"synthetic"
+) -> int:
+    """Write the extract as Parquet in chunks of at most `CHUNK_PEOPLE` people (a national
+    extract does not fit in memory at once); returns the number of rows."""
+    import pyarrow.parquet as pq
+
+    practices = max(3, round(people / PEOPLE_PER_PRACTICE))
+    rows = 0
+    writer: pq.ParquetWriter | None = None
+    try:
+        for chunk, offset in enumerate(range(0, people, CHUNK_PEOPLE)):
+            table = generate_dispensings(
+                people=min(CHUNK_PEOPLE, people - offset),
+                years=years,
+                seed=seed * 1000 + chunk,
+                key=key,
+                practices=practices,
+                person_offset=offset,
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows

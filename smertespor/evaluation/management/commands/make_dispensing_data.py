@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from domain.dispensing_synthetic import generate_dispensings
+from domain.dispensing_synthetic import write_dispensings
 from smertespor.evaluation.screening_matching import pseudonym_key
 
 
@@ -33,11 +32,10 @@ class Command(BaseCommand):
         if out.suffix != ".parquet":
             raise CommandError("--out must end in .parquet")
         started = time.perf_counter()
-        table = generate_dispensings(
-            people=people, years=years, seed=options["seed"], key=pseudonym_key()
+        rows = write_dispensings(
+            str(out), people=people, years=years, seed=options["seed"], key=pseudonym_key()
         )
-        pq.write_table(table, out)
         self.stdout.write(
-            f"{table.num_rows:,} rows for {people:,} people in "
+            f"{rows:,} rows for {people:,} people in "
             f"{time.perf_counter() - started:.1f} s -> {out}"
         )
