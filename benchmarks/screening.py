@@ -27,18 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _timing import interleaved, ratio  # noqa: E402
+from _timing import interleaved, ratio
 
-from domain.dispensing_synthetic import write_dispensings  # noqa: E402
-from domain.omeq.tables import load_builtin_tables  # noqa: E402
-from domain.screening import result_checksum, screen  # noqa: E402
-from domain.screening_reference import screen_with_loop, screen_with_pandas  # noqa: E402
+from domain.dispensing_synthetic import write_dispensings
+from domain.omeq.tables import load_builtin_tables
+from domain.screening import result_checksum, screen
+from domain.screening_reference import screen_with_loop, screen_with_pandas
 
 SAMPLE_PEOPLE = 20_000
 NATIONAL_PEOPLE = 6_000_000
 
 
-def _peak_child(name: str, path: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _peak_child(name: str, path: str, queue: multiprocessing.Queue) -> None:
     table = load_builtin_tables()["nordic"]
     function = {"duckdb": screen, "pandas": screen_with_pandas}[name]
     function(path, table)
@@ -70,13 +70,17 @@ def main() -> None:
         rows = write_dispensings(full, people=people, seed=1)
         rows_fifth = write_dispensings(fifth, people=max(1, people // 5), seed=1)
         rows_sample = write_dispensings(sample, people=min(SAMPLE_PEOPLE, people), seed=1)
-        print(f"Extract: {people:,} people, {rows:,} rows (N/5: {rows_fifth:,}; sample {rows_sample:,})")
+        print(
+            f"Extract: {people:,} people, {rows:,} rows "
+            f"(N/5: {rows_fifth:,}; sample {rows_sample:,})"
+        )
 
         duck = screen(full, table)
         pand = screen_with_pandas(full, table)
         same = result_checksum(duck) == result_checksum(pand)
+        long_term = int(duck.persons["is_long_term"].sum())
         print(
-            f"Output: {len(duck.persons):,} opioid users, {int(duck.persons['is_long_term'].sum()):,} "
+            f"Output: {len(duck.persons):,} opioid users, {long_term:,} "
             f"long-term, {len(duck.eras):,} periods; DuckDB and pandas identical: {same} "
             f"({result_checksum(duck)[:16]})"
         )
@@ -84,7 +88,10 @@ def main() -> None:
             raise SystemExit("pandas and DuckDB differ: the ratio would mean nothing")
 
         timings = interleaved(
-            {"duckdb": lambda: screen(full, table), "pandas": lambda: screen_with_pandas(full, table)},
+            {
+                "duckdb": lambda: screen(full, table),
+                "pandas": lambda: screen_with_pandas(full, table),
+            },
             rounds=args.rounds,
         )
         for name, timing in timings.items():

@@ -125,17 +125,28 @@ def generate_dispensings(
 
 
 def _choose_products(
-    rng: np.random.Generator, count: int, register: Sequence[dict[str, Any]], weights: dict[str, float]
+    rng: np.random.Generator,
+    count: int,
+    register: Sequence[dict[str, Any]],
+    weights: dict[str, float],
 ) -> dict[str, np.ndarray]:
     rows = [row for row in register if row["product_id"] in weights]
-    p = np.array([weights[row["product_id"]] / sum(1 for r in rows if r["product_id"] == row["product_id"]) for row in rows])
+    p = np.array(
+        [
+            weights[row["product_id"]]
+            / sum(1 for r in rows if r["product_id"] == row["product_id"])
+            for row in rows
+        ]
+    )
     picked = rng.choice(len(rows), size=count, p=p / p.sum())
     return {
         "atc": np.array([row["atc"] for row in rows])[picked],
         "product_number": np.array([row["product_number"] for row in rows])[picked],
         "strength": np.array([float(row["strength"]) for row in rows])[picked],
         "is_patch": np.array([row["days_den"] == 24 for row in rows])[picked],
-        "patch_days": np.array([row["days_num"] / 24 if row["days_den"] == 24 else 1 for row in rows])[picked],
+        "patch_days": np.array(
+            [row["days_num"] / 24 if row["days_den"] == 24 else 1 for row in rows]
+        )[picked],
     }
 
 
@@ -224,7 +235,9 @@ def _background(
         "strength": rng.choice([5.0, 10.0, 20.0, 40.0, 500.0], rows),
         "pack_size": rng.choice([28, 30, 98, 100], rows),
         "packs": rng.integers(1, 3, rows),
-        "practice": np.where(rng.random(rows) < 0.95, home[who], rng.integers(0, n_practices, rows)),
+        "practice": np.where(
+            rng.random(rows) < 0.95, home[who], rng.integers(0, n_practices, rows)
+        ),
     }
 
 

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from domain.catalogue import Catalogue, Release, shipped_catalogue
 from domain.errors import DomainError
@@ -260,7 +260,7 @@ def reference_frame(table: ConversionTable, settings: ScreeningSettings) -> pd.D
 
 # --- the DuckDB pipeline -------------------------------------------------------------------
 
-Source = str | Path | pd.DataFrame
+Source: TypeAlias = str | Path | pd.DataFrame
 Progress = Callable[[int, int, str], None]
 
 _ERAS_SQL = """
@@ -412,7 +412,7 @@ def screen(
         persons = con.execute(_PERSONS_SQL.format(**params)).df()
         report(3, 4, "periods out")
         eras = con.execute(
-            "SELECT *, CASE WHEN drug_class = 'opioid' THEN (omeq_total * 100) "
+            "SELECT *, CASE WHEN drug_class = 'opioid' THEN (omeq_total * 100) "  # noqa: S608 - constants only
             f"// (era_days * {OMEQ_SCALE}) END AS daily_omeq_centi FROM eras "
             "ORDER BY person_id, substance, era_start"
         ).df()

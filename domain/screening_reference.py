@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from domain.omeq.tables import ConversionTable
 from domain.screening import (
@@ -141,8 +141,7 @@ def screen_with_loop(
     """One person at a time, one dispensing at a time: the obvious program."""
     settings = settings or ScreeningSettings()
     reference = {
-        row["product_number"]: row
-        for row in reference_frame(table, settings).to_dict("records")
+        row["product_number"]: row for row in reference_frame(table, settings).to_dict("records")
     }
     raw = source if isinstance(source, pd.DataFrame) else pd.read_parquet(Path(source))
     by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -13,9 +13,9 @@ from simple_history.utils import bulk_create_with_history
 
 from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
-from smertespor.evaluation.screening_demo import load_demo_screening
 from smertespor.centres.demo import load_demo_centre_courses
 from smertespor.departments.demo import load_demo_department
+from smertespor.evaluation.screening_demo import load_demo_screening
 from smertespor.medication.demo import load_demo_medication
 from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,7 +113,11 @@ def test_carry_over_can_bridge_a_gap_the_grace_window_alone_would_not() -> None:
     # Two packs on day 0 (60 days) and one more on day 5: without carry-over the supply ends
     # on day 60 and day 115 is 55 days later; with it the day-5 pack lasts to day 90, so the
     # gap to day 115 is 25 days, inside the grace window.
-    rows = [row("a", 0, OXY_DEPOT_10, packs=2), row("a", 5, OXY_DEPOT_10), row("a", 115, OXY_DEPOT_10)]
+    rows = [
+        row("a", 0, OXY_DEPOT_10, packs=2),
+        row("a", 5, OXY_DEPOT_10),
+        row("a", 115, OXY_DEPOT_10),
+    ]
     assert eras(rows) == [days(0, 60), days(115, 145)]
     assert eras(rows, carry_over=True) == [days(0, 145)]
 
@@ -134,7 +138,9 @@ def test_daily_omeq_is_omeq_dispensed_over_the_period() -> None:
 def test_a_patch_counts_its_strength_for_the_hours_it_is_worn() -> None:
     # 10 fentanyl 25 mcg/h patches changed every 72 h: 30 days at 25 x factor mg a day.
     factor = next(
-        r.factor for r in TABLE.rules if isinstance(r, LinearRule) and r.substance == "fentanyl" and r.route == "transdermal"
+        r.factor
+        for r in TABLE.rules
+        if isinstance(r, LinearRule) and r.substance == "fentanyl" and r.route == "transdermal"
     )
     result = screen(frame([row("a", 0, FENTANYL_25, pack=10)]), TABLE)
     assert result.eras.loc[0, "era_days"] == 30
@@ -148,7 +154,10 @@ def test_a_substance_without_a_linear_factor_gets_no_omeq_and_is_not_high_dose()
 
 
 def test_flags_on_a_worked_example() -> None:
-    rows = [row("a", day, product("oxycodone-depot-tablet", "40"), pack=100) for day in range(0, 200, 50)]
+    rows = [
+        row("a", day, product("oxycodone-depot-tablet", "40"), pack=100)
+        for day in range(0, 200, 50)
+    ]
     rows += [row("a", 10, ZOPICLONE, pack=30, practice="100002")]
     rows += [row("a", 60, product("oxycodone-depot-tablet", "40"), practice="100003")]
     rows += [row("b", day, OXY_IR_5, pack=60) for day in (0, 30, 60)]
@@ -163,13 +172,17 @@ def test_flags_on_a_worked_example() -> None:
     # b: short-acting capsules refilled on time for 90 days: on a schedule, not long-term.
     assert persons.loc["b", "has_scheduled_short_acting"]
     assert not persons.loc["b", "is_long_term"]
-    assert not persons.loc["c", ["is_long_term", "is_high_dose", "has_scheduled_short_acting"]].any()
+    assert not persons.loc[
+        "c", ["is_long_term", "is_high_dose", "has_scheduled_short_acting"]
+    ].any()
     # The practice is that of the latest opioid dispensing.
     assert persons.loc["a", "provider_number"] == "100001"
 
 
 def test_several_prescribers_counts_distinct_practices() -> None:
-    rows = [row("a", i * 10, OXY_IR_5, practice=p) for i, p in enumerate(["100001", "100002", "100003"])]
+    rows = [
+        row("a", i * 10, OXY_IR_5, practice=p) for i, p in enumerate(["100001", "100002", "100003"])
+    ]
     persons = screen(frame(rows), TABLE).persons
     assert persons.loc[0, "has_several_prescribers"]
     persons = screen(frame(rows), TABLE, ScreeningSettings(several_prescribers=4)).persons
@@ -194,7 +207,11 @@ def test_counts_per_practice_sum_the_flags() -> None:
 def test_the_register_comes_from_the_catalogue_and_the_co_medication_classes() -> None:
     classes = {r["drug_class"] for r in product_register()}
     assert classes == {"opioid", "benzodiazepine", "z_drug", "gabapentinoid"}
-    assert all(r["atc"].startswith("N03AX1") for r in product_register() if r["drug_class"] == "gabapentinoid")
+    assert all(
+        r["atc"].startswith("N03AX1")
+        for r in product_register()
+        if r["drug_class"] == "gabapentinoid"
+    )
 
 
 def test_factors_are_exported_from_the_table_not_retyped() -> None:
@@ -215,7 +232,14 @@ def test_the_default_high_dose_threshold_is_omeqs_high_threshold() -> None:
     assert ScreeningSettings().high_dose_mg_per_day == Decimal(100)
 
 
-PRODUCTS = [OXY_DEPOT_10, OXY_IR_5, FENTANYL_25, ZOPICLONE, METHADONE, product("pregabalin-capsule", "75")]
+PRODUCTS = [
+    OXY_DEPOT_10,
+    OXY_IR_5,
+    FENTANYL_25,
+    ZOPICLONE,
+    METHADONE,
+    product("pregabalin-capsule", "75"),
+]
 
 
 @st.composite
@@ -236,7 +260,9 @@ def extracts(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(extracts(), st.integers(0, 40), st.booleans())
-def test_duckdb_pandas_and_the_loop_agree(rows: list[dict[str, Any]], grace: int, carry: bool) -> None:
+def test_duckdb_pandas_and_the_loop_agree(
+    rows: list[dict[str, Any]], grace: int, carry: bool
+) -> None:
     options = ScreeningSettings(grace_days=grace, carry_over=carry)
     data = frame(rows)
     expected = result_checksum(screen(data, TABLE, options))

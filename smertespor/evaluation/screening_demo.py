@@ -8,7 +8,7 @@ import datetime
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.utils import timezone
@@ -47,7 +47,9 @@ def load_demo_screening(practices: list[Organisation]) -> int:
         first_day=first_day,
     )
     frame = table.to_pandas()
-    numbers = dict(zip(practice_numbers(len(practices)), [p.provider_number for p in practices], strict=True))
+    numbers = dict(
+        zip(practice_numbers(len(practices)), [p.provider_number for p in practices], strict=True)
+    )
     frame["provider_number"] = frame["provider_number"].map(numbers)
     frame = pd.concat([frame, _demo_patient_rows(practices, first_day)], ignore_index=True)
     with tempfile.TemporaryDirectory() as folder:

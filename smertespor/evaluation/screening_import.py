@@ -106,7 +106,9 @@ def import_extract(*, path: Path, original_name: str, by: User | None) -> Import
             else:
                 relation = con.read_parquet(str(path))
         except duckdb.Error:
-            return _refused(report, _("The file cannot be read as %(kind)s.") % {"kind": suffix[1:]})
+            return _refused(
+                report, _("The file cannot be read as %(kind)s.") % {"kind": suffix[1:]}
+            )
         columns = [c.lower() for c in relation.columns]
         missing = [c for c in DISPENSING_COLUMNS if c not in columns]
         extra = [c for c in columns if c not in DISPENSING_COLUMNS]
@@ -141,7 +143,7 @@ def _collect_problems(con: duckdb.DuckDBPyConnection, report: ImportReport) -> N
         f"WHERE {condition}"
         for column, (condition, _reason) in _CHECKS.items()
     )
-    con.execute(f"CREATE TEMP TABLE problems AS {checks}")  # noqa: S608 - fixed SQL
+    con.execute(f"CREATE TEMP TABLE problems AS {checks}")
     report.total_problems = _count(con, "SELECT count(*) FROM problems")
     report.bad_rows = _count(con, "SELECT count(DISTINCT row_no) FROM problems")
     order = {column: i for i, column in enumerate(DISPENSING_COLUMNS)}
@@ -156,8 +158,8 @@ def _store(
     folder = Path(settings.MEDIA_ROOT) / "screening"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"extract-{uuid.uuid4().hex}.parquet"
-    con.execute(f"COPY ({_TYPED}) TO '{target}' (FORMAT parquet)")  # noqa: S608 - our own path
-    span = con.execute("SELECT min(dispensed_on), max(dispensed_on), count(*) FROM (" + _TYPED + ")").fetchone()
+    con.sql(_TYPED).write_parquet(str(target))
+    span = con.sql(_TYPED).aggregate("min(dispensed_on), max(dispensed_on), count(*)").fetchone()
     assert span is not None  # noqa: S101 - an aggregate always returns a row
     try:
         with transaction.atomic():

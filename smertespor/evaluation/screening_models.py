@@ -82,6 +82,9 @@ class ScreeningPracticeCount(models.Model):
             models.UniqueConstraint(fields=["run", "provider_number"], name="screening_count_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.provider_number}: {self.opioid_users}"
+
 
 class ScreeningFinding(models.Model):
     """One flagged person in one run, by pseudonym."""
@@ -106,6 +109,9 @@ class ScreeningFinding(models.Model):
             models.Index(fields=["run", "person_id"], name="finding_run_person"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id[:8]}… ({self.provider_number})"
+
 
 class ScreeningInvitation(models.Model):
     """A GP invited a matched patient to the practice track from a screening finding."""
@@ -127,3 +133,6 @@ class ScreeningInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["finding", "patient"], name="screening_invite_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} ({self.invited_at:%Y-%m-%d})"

@@ -73,7 +73,9 @@ def region_table(run: ScreeningRun) -> RegionTable:
         columns.append(suppress_column(values))
         totals.append(column_total(values))
     rows = [
-        PracticeRow(count.provider_number, names.get(count.provider_number, ""), [c[i] for c in columns])
+        PracticeRow(
+            count.provider_number, names.get(count.provider_number, ""), [c[i] for c in columns]
+        )
         for i, count in enumerate(counts)
     ]
     return RegionTable(rows=rows, totals=totals)
@@ -102,10 +104,7 @@ def flagged_patients_for(user: Requester, run: ScreeningRun) -> list[FlaggedPati
         inv.finding_id: inv
         for inv in ScreeningInvitation.objects.filter(finding__run=run, practice=practice)
     }
-    out = [
-        FlaggedPatient(f, by_pseudonym[f.person_id], invitations.get(f.pk))
-        for f in findings
-    ]
+    out = [FlaggedPatient(f, by_pseudonym[f.person_id], invitations.get(f.pk)) for f in findings]
     out.sort(key=lambda row: row.patient.name)
     record_listed(
         user=user,

@@ -10,8 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
-import pandas as pd
-
+import pandas as pd  # type: ignore[import-untyped]
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -127,7 +126,9 @@ def _finding(run: ScreeningRun, row: dict[str, object]) -> ScreeningFinding:
     )
 
 
-def invite_to_practice_track(*, by: User, finding: ScreeningFinding, patient: Patient) -> ScreeningInvitation:
+def invite_to_practice_track(
+    *, by: User, finding: ScreeningFinding, patient: Patient
+) -> ScreeningInvitation:
     """The practice's GP invites a flagged patient of their own to the practice track: the
     invitation is recorded and audited, and the practice's staff are told to book the visit
     where the GP starts the course (tracks: enrol_in_practice_track)."""

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.entry.rules import require
 from smertespor.evaluation.screening_import import import_extract
@@ -71,7 +70,9 @@ def screening_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="screening-practices.csv"'
     writer = csv.writer(response)
-    writer.writerow([_("Provider number"), _("Practice"), *[str(l) for _f, l in COUNT_COLUMNS]])
+    writer.writerow(
+        [_("Provider number"), _("Practice"), *[str(label) for _f, label in COUNT_COLUMNS]]
+    )
     if run is not None:
         table = region_table(run)
         for row in table.rows:
@@ -121,7 +122,9 @@ def screening_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 def screening_invite(request: HttpRequest, finding_id: int) -> HttpResponse:
     user = require(request.user, can_invite, object_type="screening_invitation")
-    patient = patient_for_change(user, request.POST.get("patient", ""), object_type="screening_invitation")
+    patient = patient_for_change(
+        user, request.POST.get("patient", ""), object_type="screening_invitation"
+    )
     finding = finding_for(user, finding_id, patient)
     try:
         invite_to_practice_track(by=user, finding=finding, patient=patient)
@@ -133,5 +136,3 @@ def screening_invite(request: HttpRequest, finding_id: int) -> HttpResponse:
         _("%(name)s is invited to the practice track.") % {"name": patient.name},
     )
     return redirect("evaluation:screening")
-
-

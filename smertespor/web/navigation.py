@@ -18,11 +18,11 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.centres.permissions import is_centre_staff
+from smertespor.evaluation.screening_permissions import can_see_screening
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
 )
-from smertespor.evaluation.screening_permissions import can_see_screening
 from smertespor.pathways.permissions import can_publish as can_publish_pathway
 from smertespor.pathways.permissions import can_see_counts as can_see_pathway_counts
 from smertespor.referrals.permissions import can_see_referral_counts, can_use_referrals

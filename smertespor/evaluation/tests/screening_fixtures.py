@@ -14,7 +14,9 @@ from smertespor.evaluation.screening_models import ScreeningRun
 from smertespor.evaluation.screening_services import run_screening
 
 OXY_40 = next(
-    r for r in product_register() if r["product_id"] == "oxycodone-depot-tablet" and r["strength"] == 40
+    r
+    for r in product_register()
+    if r["product_id"] == "oxycodone-depot-tablet" and r["strength"] == 40
 )
 
 
@@ -36,7 +38,9 @@ def long_term_rows(person_id: str, provider_number: str) -> list[dict[str, Any]]
     ]
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...] = DISPENSING_COLUMNS) -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...] = DISPENSING_COLUMNS
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
@@ -52,6 +56,8 @@ def screened_run(tmp_path: Path, patients: list[Any], extra_people: int = 0) -> 
         rows += long_term_rows(pseudonym_for(patient.cpr), patient.listed_practice.provider_number)
     for index in range(extra_people):
         rows += long_term_rows(f"{index:064x}", patients[0].listed_practice.provider_number)
-    report = import_extract(path=write_csv(tmp_path / "extract.csv", rows), original_name="extract.csv", by=None)
+    report = import_extract(
+        path=write_csv(tmp_path / "extract.csv", rows), original_name="extract.csv", by=None
+    )
     assert report.extract is not None, report.problems
     return run_screening(report.extract)

@@ -66,14 +66,18 @@ def test_the_gp_sees_own_counts_and_own_matched_patients_only(
     ).exists()
 
 
-def test_a_practice_nurse_sees_the_counts_but_no_patient(client_for, practice_nurse, run, patient) -> None:
+def test_a_practice_nurse_sees_the_counts_but_no_patient(
+    client_for, practice_nurse, run, patient
+) -> None:
     response = client_for(practice_nurse).get(SCREENING)
     assert response.status_code == 200
     assert patient.name not in response.content.decode()
     assert "flagged" not in response.context
 
 
-def test_the_planner_sees_suppressed_counts_and_no_patient(client_for, planner, run, patient, other_patient) -> None:
+def test_the_planner_sees_suppressed_counts_and_no_patient(
+    client_for, planner, run, patient, other_patient
+) -> None:
     response = client_for(planner).get(SCREENING)
     assert response.status_code == 200
     body = response.content.decode()
@@ -91,7 +95,9 @@ def test_the_planners_csv_is_suppressed_like_the_page(client_for, planner, run) 
     assert response.status_code == 200
     text = response.content.decode()
     assert "< 5" in text
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="screening_counts").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, object_type="screening_counts"
+    ).exists()
 
 
 @pytest.mark.parametrize("who", ["gp", "clinic_doctor", "practice_nurse"])
@@ -102,7 +108,9 @@ def test_the_csv_is_refused_to_clinical_roles(client_for, request, who, run) -> 
 
 
 @pytest.mark.parametrize("who", ["clinic_doctor", "clinic_nurse", "hospital_doctor"])
-def test_the_screening_page_is_refused_outside_practices_and_planners(client_for, request, who, run, patient) -> None:
+def test_the_screening_page_is_refused_outside_practices_and_planners(
+    client_for, request, who, run, patient
+) -> None:
     response = client_for(request.getfixturevalue(who)).get(SCREENING)
     assert response.status_code == 403
     assert patient.name not in response.content.decode()
@@ -117,7 +125,9 @@ def test_the_gp_invites_a_matched_patient(client_for, gp, practice_nurse, run, p
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.CREATE, object_type="screening_invitation", patient_id=patient.pk
     ).exists()
-    assert Notification.objects.filter(recipient=practice_nurse, kind="screening_invitation").exists()
+    assert Notification.objects.filter(
+        recipient=practice_nurse, kind="screening_invitation"
+    ).exists()
     # A second invitation is refused with a message, not a second row.
     client_for(gp).post(invite_url(finding), {"patient": str(patient.pk)})
     assert ScreeningInvitation.objects.count() == 1
@@ -131,7 +141,9 @@ def test_another_practices_gp_cannot_invite(client_for, other_gp, run, patient) 
     assert ScreeningInvitation.objects.count() == 0
 
 
-def test_a_gp_cannot_invite_own_patient_with_someone_elses_finding(client_for, gp, run, patient, other_patient) -> None:
+def test_a_gp_cannot_invite_own_patient_with_someone_elses_finding(
+    client_for, gp, run, patient, other_patient
+) -> None:
     finding = run.findings.get(person_id=pseudonym_for(other_patient.cpr))
     response = client_for(gp).post(invite_url(finding), {"patient": str(patient.pk)})
     assert response.status_code == 404
@@ -141,7 +153,9 @@ def test_a_gp_cannot_invite_own_patient_with_someone_elses_finding(client_for, g
 @pytest.mark.parametrize("who", ["practice_nurse", "planner", "clinic_doctor"])
 def test_other_roles_cannot_invite(client_for, request, who, run, patient) -> None:
     finding = run.findings.get(person_id=pseudonym_for(patient.cpr))
-    response = client_for(request.getfixturevalue(who)).post(invite_url(finding), {"patient": str(patient.pk)})
+    response = client_for(request.getfixturevalue(who)).post(
+        invite_url(finding), {"patient": str(patient.pk)}
+    )
     assert response.status_code == 403
     assert ScreeningInvitation.objects.count() == 0
 
@@ -161,7 +175,9 @@ def test_a_planner_uploads_a_good_extract_and_it_is_screened(client_for, planner
     assert DispensingExtract.objects.get().runs.get().findings.count() == 1
 
 
-def test_the_upload_page_shows_the_bad_row_report_and_stores_nothing(client_for, admin_user, patient) -> None:
+def test_the_upload_page_shows_the_bad_row_report_and_stores_nothing(
+    client_for, admin_user, patient
+) -> None:
     rows = long_term_rows("x", patient.listed_practice.provider_number)
     text = ",".join(rows[0]) + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n"
     upload = SimpleUploadedFile("x.csv", text.encode(), content_type="text/csv")
@@ -192,7 +208,9 @@ def test_the_api_gives_the_planner_suppressed_counts(client_for, planner, run) -
 
 def test_the_api_gives_a_practice_its_own_counts(client_for, practice_nurse, run, patient) -> None:
     data = client_for(practice_nurse).get(API_COUNTS).json()
-    assert [p["provider_number"] for p in data["practices"]] == [patient.listed_practice.provider_number]
+    assert [p["provider_number"] for p in data["practices"]] == [
+        patient.listed_practice.provider_number
+    ]
     assert data["practices"][0]["counts"]["opioid_users"] == "4"
 
 
@@ -220,6 +238,10 @@ def test_an_unmatched_listed_patient_is_not_shown(client_for, gp, run, practice)
     assert stranger.name not in body
 
 
-def test_a_second_gp_of_the_practice_sees_the_same_patients(client_for, practice, run, patient) -> None:
+def test_a_second_gp_of_the_practice_sees_the_same_patients(
+    client_for, practice, run, patient
+) -> None:
     colleague = UserFactory(username="gp2", role=Role.GP, organisation=practice)
-    assert [row.patient for row in client_for(colleague).get(SCREENING).context["flagged"]] == [patient]
+    assert [row.patient for row in client_for(colleague).get(SCREENING).context["flagged"]] == [
+        patient
+    ]

@@ -71,7 +71,15 @@ def test_the_problems_are_in_danish(tmp_path) -> None:
 
 def test_wrong_columns_are_refused(tmp_path) -> None:
     rows = long_term_rows(PERSON, "100001")
-    columns = ("person_id", "dispensed_on", "atc", "product_number", "strength", "pack_size", "packs")
+    columns = (
+        "person_id",
+        "dispensed_on",
+        "atc",
+        "product_number",
+        "strength",
+        "pack_size",
+        "packs",
+    )
     report = import_extract(
         path=write_csv(tmp_path / "short.csv", rows, columns), original_name="short.csv", by=None
     )
@@ -109,7 +117,9 @@ def test_a_parquet_file_with_a_bad_row_is_refused(tmp_path) -> None:
 
 def test_run_screening_reports_progress_and_stores_counts_and_findings(tmp_path) -> None:
     rows = long_term_rows(PERSON, "100001") + long_term_rows("b" * 64, "100001")
-    report = import_extract(path=write_csv(tmp_path / "x.csv", rows), original_name="x.csv", by=None)
+    report = import_extract(
+        path=write_csv(tmp_path / "x.csv", rows), original_name="x.csv", by=None
+    )
     assert report.extract is not None
     seen: list[tuple[int, int, str]] = []
     run = run_screening(report.extract, progress=lambda d, t, m: seen.append((d, t, m)))

@@ -1,6 +1,6 @@
 """Write a synthetic region's dispensing extract as Parquet (domain.dispensing_synthetic).
 
-    manage.py make_dispensing_data --people 1300000 --years 1 --seed 1 --out region.parquet
+manage.py make_dispensing_data --people 1300000 --years 1 --seed 1 --out region.parquet
 """
 
 from __future__ import annotations
@@ -36,6 +36,5 @@ class Command(BaseCommand):
             str(out), people=people, years=years, seed=options["seed"], key=pseudonym_key()
         )
         self.stdout.write(
-            f"{rows:,} rows for {people:,} people in "
-            f"{time.perf_counter() - started:.1f} s -> {out}"
+            f"{rows:,} rows for {people:,} people in {time.perf_counter() - started:.1f} s -> {out}"
         )

@@ -1,6 +1,6 @@
 """Import a dispensing extract and screen it now (no background job).
 
-    manage.py screen_dispensing FILE [--grace-days 30] [--carry-over]
+manage.py screen_dispensing FILE [--grace-days 30] [--carry-over]
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ class Command(BaseCommand):
         report = import_extract(path=path, original_name=path.name, by=None)
         if report.extract is None:
             for problem in report.problems:
-                self.stderr.write(f"{problem.row or '-'}\t{problem.column or '-'}\t{problem.problem}")
+                self.stderr.write(
+                    f"{problem.row or '-'}\t{problem.column or '-'}\t{problem.problem}"
+                )
             raise CommandError(f"Refused: {report.bad_rows} bad rows, nothing was stored.")
         settings = ScreeningSettings(
             grace_days=options["grace_days"], carry_over=options["carry_over"]
