@@ -13,14 +13,13 @@ Generates the extract (domain.dispensing_synthetic, seed 1; 1.3 M people give ~1
    ratio to DuckDB printed (goal >= 100x).
 3. Scaling: DuckDB on a fifth of the people (N) against the whole extract (5N), interleaved:
    time(5N) / time(N) (goal <= 6, i.e. no quadratic step).
-4. Peak memory (max resident set) of a fresh process running each pipeline once.
+4. Peak memory (VmHWM, Linux) of a fresh process running each pipeline once.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +41,11 @@ def _peak_child(name: str, path: str, queue: multiprocessing.Queue) -> None:
     table = load_builtin_tables()["nordic"]
     function = {"duckdb": screen, "pandas": screen_with_pandas}[name]
     function(path, table)
-    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec, so a spawned child would report the
+    # parent's peak (the generator's) instead of its own.
+    status = Path("/proc/self/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    queue.put(int(line.split()[1]))
 
 
 def peak_memory_mb(name: str, path: str) -> float:
@@ -127,7 +130,7 @@ def main() -> None:
         )
         print(
             f"Peak memory: DuckDB {peak_memory_mb('duckdb', full):,.0f} MB, "
-            f"pandas {peak_memory_mb('pandas', full):,.0f} MB (fresh process each, max RSS)"
+            f"pandas {peak_memory_mb('pandas', full):,.0f} MB (fresh process each, VmHWM)"
         )
 
 

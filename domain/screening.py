@@ -420,8 +420,8 @@ def screen(
     finally:
         con.close()
     return ScreeningResult(
-        eras=normalise_eras(eras),
-        persons=normalise_persons(persons),
+        eras=normalise_eras(eras, is_sorted=True),
+        persons=normalise_persons(persons, is_sorted=True),
         rows_read=rows_read,
         rows_screened=rows_screened,
         table=f"{table.id} {table.version}",
@@ -436,25 +436,29 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 # --- one shape for every implementation ------------------------------------------------------
 
 
-def normalise_eras(frame: pd.DataFrame) -> pd.DataFrame:
+def normalise_eras(frame: pd.DataFrame, *, is_sorted: bool = False) -> pd.DataFrame:
+    """The periods with fixed types, ordered by person, substance and start (`is_sorted`: the
+    caller's query already ordered them so)."""
     out = frame[ERA_COLUMNS].copy()
     for column in ("era_start", "era_end", "era_days", "dispensings"):
         out[column] = out[column].astype("int64")
     for column in ("omeq_total", "daily_omeq_centi"):
         out[column] = out[column].astype("Int64")
     out["is_short_acting"] = out["is_short_acting"].astype(bool)
-    out = out.sort_values(["person_id", "substance", "era_start"], kind="stable")
+    if not is_sorted:
+        out = out.sort_values(["person_id", "substance", "era_start"], kind="stable")
     return out.reset_index(drop=True)
 
 
-def normalise_persons(frame: pd.DataFrame) -> pd.DataFrame:
+def normalise_persons(frame: pd.DataFrame, *, is_sorted: bool = False) -> pd.DataFrame:
     out = frame[PERSON_COLUMNS].copy()
     for column in ("opioid_eras", "longest_era_days"):
         out[column] = out[column].astype("int64")
     out["max_daily_omeq_centi"] = out["max_daily_omeq_centi"].astype("Int64")
     for flag in Flag:
         out[flag.value] = out[flag.value].astype(bool)
-    out = out.sort_values("person_id", kind="stable")
+    if not is_sorted:
+        out = out.sort_values("person_id", kind="stable")
     return out.reset_index(drop=True)
 
 
