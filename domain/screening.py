@@ -392,6 +392,7 @@ def screen(
     reference = reference_frame(table, settings)
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")  # progress goes to `progress` only
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         report(0, 4, "reading")
