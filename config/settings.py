@@ -553,3 +553,15 @@ if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
 TAPER_STOP_THRESHOLD_MG_OMEQ = _env_int("TAPER_STOP_THRESHOLD_MG_OMEQ", 0)
 if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
     raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")
+
+# Screening of dispensing data (docs/screening.md): the region's key for the keyed pseudonym
+# of the CPR number (HMAC-SHA256, hex). Outside production a fixed, public development key.
+_DEV_SCREENING_KEY = hashlib.sha256(b"smertespor development screening pseudonyms").hexdigest()
+SCREENING_PSEUDONYM_KEY = os.environ.get("SCREENING_PSEUDONYM_KEY", _DEV_SCREENING_KEY)
+try:
+    if len(bytes.fromhex(SCREENING_PSEUDONYM_KEY)) < 16:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY must be hex of 16 or more bytes.") from None
+if IS_PRODUCTION and SCREENING_PSEUDONYM_KEY == _DEV_SCREENING_KEY:
+    raise ImproperlyConfigured("Production needs SCREENING_PSEUDONYM_KEY (the region's key).")

@@ -15,6 +15,7 @@ from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.centres.demo import load_demo_centre_courses
 from smertespor.departments.demo import load_demo_department
+from smertespor.evaluation.screening_demo import load_demo_screening
 from smertespor.medication.demo import load_demo_medication
 from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient
@@ -261,7 +262,9 @@ def load_demo_region() -> dict[str, int]:
         gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
     )
     centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
+    screening_runs_created = load_demo_screening(practices)
     return {
+        "screening_runs_created": screening_runs_created,
         "referrals_created": referrals_created,
         "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,

@@ -1,1 +1,17 @@
 """Evaluation: measures per practice and region, screening of dispensing data, forecast."""
+
+from smertespor.evaluation.screening_models import (
+    DispensingExtract,
+    ScreeningFinding,
+    ScreeningInvitation,
+    ScreeningPracticeCount,
+    ScreeningRun,
+)
+
+__all__ = [
+    "DispensingExtract",
+    "ScreeningFinding",
+    "ScreeningInvitation",
+    "ScreeningPracticeCount",
+    "ScreeningRun",
+]

@@ -19,6 +19,7 @@ from smertespor.advice.permissions import (
 )
 from smertespor.centres.permissions import is_centre_staff
 from smertespor.evaluation.forecast_permissions import can_forecast
+from smertespor.evaluation.screening_permissions import can_see_screening
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -76,6 +77,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Capacity forecast"), "evaluation:forecast"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
+    if can_see_screening(user):
+        items.append(NavItem(_("Screening"), "evaluation:screening"))
     if can_administer_users(user):
         items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:
