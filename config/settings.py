@@ -555,13 +555,17 @@ if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
     raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")
 
 # Screening of dispensing data (docs/screening.md): the region's key for the keyed pseudonym
-# of the CPR number (HMAC-SHA256, hex). Outside production a fixed, public development key.
+# of the CPR number (HMAC-SHA256, hex). Outside production a fixed, public development key; in
+# production none unless set, and then flagged persons are not matched to patients (counts per
+# practice still work), so a region that does not screen needs no key.
 _DEV_SCREENING_KEY = hashlib.sha256(b"smertespor development screening pseudonyms").hexdigest()
-SCREENING_PSEUDONYM_KEY = os.environ.get("SCREENING_PSEUDONYM_KEY", _DEV_SCREENING_KEY)
+SCREENING_PSEUDONYM_KEY = os.environ.get(
+    "SCREENING_PSEUDONYM_KEY", "" if IS_PRODUCTION else _DEV_SCREENING_KEY
+)
 try:
-    if len(bytes.fromhex(SCREENING_PSEUDONYM_KEY)) < 16:
+    if SCREENING_PSEUDONYM_KEY and len(bytes.fromhex(SCREENING_PSEUDONYM_KEY)) < 16:
         raise ValueError
 except ValueError:
     raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY must be hex of 16 or more bytes.") from None
 if IS_PRODUCTION and SCREENING_PSEUDONYM_KEY == _DEV_SCREENING_KEY:
-    raise ImproperlyConfigured("Production needs SCREENING_PSEUDONYM_KEY (the region's key).")
+    raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY is the public development key.")

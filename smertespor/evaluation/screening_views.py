@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.entry.rules import require
 from smertespor.evaluation.screening_import import import_extract
+from smertespor.evaluation.screening_matching import matching_enabled
 from smertespor.evaluation.screening_permissions import (
     can_invite,
     can_see_flagged_patients,
@@ -57,6 +58,7 @@ def screening(request: HttpRequest) -> HttpResponse:
             context["own_counts"] = practice_counts(run, user.organisation)
         if can_see_flagged_patients(user):
             context["flagged"] = flagged_patients_for(user, run)
+            context["matching_enabled"] = matching_enabled()
     context["can_upload"] = can_upload_extracts(user)
     return render(request, "evaluation/screening_overview.html", context)
 

@@ -245,3 +245,19 @@ def test_a_second_gp_of_the_practice_sees_the_same_patients(
     assert [row.patient for row in client_for(colleague).get(SCREENING).context["flagged"]] == [
         patient
     ]
+
+
+def test_without_the_regions_key_nobody_is_matched_and_nothing_can_be_invited(
+    client_for, gp, run, patient, settings
+) -> None:
+    """Production without SCREENING_PSEUDONYM_KEY: counts work, matching is off and says so."""
+    finding = run.findings.get(person_id=pseudonym_for(patient.cpr))
+    settings.SCREENING_PSEUDONYM_KEY = ""
+    response = client_for(gp).get(SCREENING)
+    assert response.status_code == 200
+    assert response.context["flagged"] == []
+    assert response.context["own_counts"][0] == 4
+    assert 'data-testid="matching-off"' in response.content.decode()
+    refused = client_for(gp).post(invite_url(finding), {"patient": str(patient.pk)})
+    assert refused.status_code == 403
+    assert not ScreeningInvitation.objects.exists()
