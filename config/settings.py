@@ -524,3 +524,9 @@ if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
 TAPER_STOP_THRESHOLD_MG_OMEQ = _env_int("TAPER_STOP_THRESHOLD_MG_OMEQ", 0)
 if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
     raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")
+
+# Evaluation (docs/evaluation.md): a rate, mean or median is not shown outside the patients'
+# own practice when fewer than this many people are below the line (counts 1-4 are "< 5").
+EVALUATION_MIN_DENOMINATOR = _env_int("EVALUATION_MIN_DENOMINATOR", 10)
+if not 1 <= EVALUATION_MIN_DENOMINATOR <= 1000:
+    raise ImproperlyConfigured("EVALUATION_MIN_DENOMINATOR must be 1 to 1000.")

@@ -2,4 +2,8 @@
 
 from ninja import Router
 
+from smertespor.evaluation.measures_api import add_measure_endpoints
+
 router = Router(tags=["evaluation"])
+
+add_measure_endpoints(router)

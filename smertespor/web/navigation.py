@@ -18,6 +18,10 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.centres.permissions import is_centre_staff
+from smertespor.evaluation.measures_permissions import (
+    can_see_measure_dashboards,
+    can_see_own_practice_measures,
+)
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -73,6 +77,10 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
+    if can_see_measure_dashboards(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_region"))
+    elif can_see_own_practice_measures(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_own"))
     if can_administer_users(user):
         items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:
