@@ -54,7 +54,11 @@ def _wants_csv(request: SignedInRequest) -> bool:
 
 
 def _month_context(region_id: int, month: datetime.date | None) -> dict[str, object]:
-    return {"month": month, "months": selectors.months(region_id)}
+    return {
+        "month": month,
+        "months": selectors.months(region_id),
+        "min_denominator": selectors.min_denominator(),
+    }
 
 
 def _number(value: object) -> str:
@@ -232,6 +236,7 @@ def own_measure(request: SignedInRequest, code: str) -> HttpResponse:
         "decile_spec": decile_spec,
         "practice": practice,
         "own": True,
+        "min_denominator": selectors.min_denominator(),
     }
     return render(request, "evaluation/measures_own_measure.html", context)
 
