@@ -236,25 +236,51 @@ class Figure:
     value: Decimal | None
 
 
-def figure(measure: Measure, facts: Sequence[Fact]) -> Figure:
+class _Sum:
+    """A group's running totals (facts are not kept: a region has hundreds of thousands)."""
+
+    __slots__ = ("all_numerator", "counted", "counted_hits", "counted_numerator", "hits", "samples")
+
+    def __init__(self) -> None:
+        self.all_numerator = Decimal(0)
+        self.counted_numerator = Decimal(0)
+        self.hits = 0  # above the line, whether counted below it or not
+        self.counted_hits = 0
+        self.counted = 0
+        self.samples: list[Decimal] = []
+
+    def add(self, fact: Fact) -> None:
+        self.all_numerator += fact.numerator
+        if fact.numerator:
+            self.hits += 1
+        if fact.in_denominator:
+            self.counted += 1
+            self.counted_numerator += fact.numerator
+            if fact.numerator:
+                self.counted_hits += 1
+            if fact.sample is not None:
+                self.samples.append(fact.sample)
+
+    def figure(self, measure: Measure) -> Figure:
+        if measure.kind is Kind.COUNT:
+            return Figure(self.all_numerator, None, self.hits, self.hits, self.all_numerator)
+        if measure.kind is Kind.MEDIAN:
+            n = len(self.samples)
+            value = Decimal(median(self.samples)) if self.samples else None
+            return Figure(Decimal(n), Decimal(n), n, n, value)
+        numerator, denominator = self.counted_numerator, Decimal(self.counted)
+        if not self.counted:
+            return Figure(numerator, denominator, self.counted_hits, 0, None)
+        value = numerator / denominator * (measure.scale if measure.kind is Kind.RATE else 1)
+        return Figure(numerator, denominator, self.counted_hits, self.counted, value)
+
+
+def figure(measure: Measure, facts: Iterable[Fact]) -> Figure:
     """The figure of one group of facts."""
-    numerator = sum((f.numerator for f in facts), Decimal(0))
-    hits = sum(1 for f in facts if f.numerator and (f.in_denominator or measure.kind is Kind.COUNT))
-    if measure.kind is Kind.COUNT:
-        return Figure(numerator, None, hits, hits, numerator)
-    if measure.kind is Kind.MEDIAN:
-        samples = [f.sample for f in facts if f.sample is not None and f.in_denominator]
-        value = Decimal(median(samples)) if samples else None
-        return Figure(
-            Decimal(len(samples)), Decimal(len(samples)), len(samples), len(samples), value
-        )
-    counted = [f for f in facts if f.in_denominator]
-    numerator = sum((f.numerator for f in counted), Decimal(0))
-    denominator = Decimal(len(counted))
-    if not counted:
-        return Figure(numerator, denominator, hits, 0, None)
-    value = numerator / denominator * (measure.scale if measure.kind is Kind.RATE else 1)
-    return Figure(numerator, denominator, hits, len(counted), value)
+    total = _Sum()
+    for fact in facts:
+        total.add(fact)
+    return total.figure(measure)
 
 
 def aggregate(measure: Measure, facts: Iterable[Fact]) -> dict[tuple[Level, int], Figure]:
@@ -262,13 +288,14 @@ def aggregate(measure: Measure, facts: Iterable[Fact]) -> dict[tuple[Level, int]
 
     A fact counts once for each of its organisations at the measure's levels and once for
     its region, so the region's figure is never the sum of overlapping organisations'."""
-    groups: dict[tuple[Level, int], list[Fact]] = defaultdict(list)
+    groups: dict[tuple[Level, int], _Sum] = defaultdict(_Sum)
+    levels = set(measure.levels)
     for fact in facts:
-        groups[(Level.REGION, fact.region)].append(fact)
-        for level, organisation_id in dict(fact.units).items():
-            if level in measure.levels:
-                groups[(level, organisation_id)].append(fact)
-    return {key: figure(measure, group) for key, group in groups.items()}
+        groups[(Level.REGION, fact.region)].add(fact)
+        for key in set(fact.units):
+            if key[0] in levels:
+                groups[key].add(fact)
+    return {key: total.figure(measure) for key, total in groups.items()}
 
 
 def percentile(values: Sequence[Decimal], fraction: float) -> Decimal | None:
