@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -92,7 +92,7 @@ class MonthData:
             .order_by()
             .values_list("patient_id", "max_mg_per_day")
         )
-        return {str(patient): dose for patient, dose in rows}
+        return {str(patient): dose for patient, dose in rows if dose is not None}
 
     def region_of(self, organisation_id: int) -> int:
         return self.organisations[organisation_id][0]
@@ -164,7 +164,7 @@ def practice_track_patients(measure: Measure, data: MonthData) -> Iterator[Fact]
         yield data.practice_fact(patient, numerator=_flag(patient in in_track))
 
 
-def _course_fact(data: MonthData, row: dict[str, Any], **values: Any) -> Fact:
+def _course_fact(data: MonthData, row: Mapping[str, Any], **values: Any) -> Fact:
     practice, clinic = row["responsible_organisation_id"], row["clinic_id"]
     units = [(Level.CLINIC, clinic)]
     if data.is_kind(practice, Organisation.Kind.GP_PRACTICE):

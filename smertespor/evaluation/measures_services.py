@@ -5,28 +5,26 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from domain.calendar_months import add_calendar_months
-from domain.measures import Level, MeasureSet, aggregate, parse_measures, shipped_measures
+from domain.measures import SHIPPED_FILE, Level, MeasureSet, aggregate, parse_measures
 from smertespor.evaluation.measures_facts import SOURCES, MonthData
 from smertespor.evaluation.measures_models import MeasureFigure
 
 Progress = Callable[[int, int, str], None]
 
 
+@cache
 def measure_set() -> MeasureSet:
-    """The shipped measures, each checked to have a computation here."""
-    measures = shipped_measures()
-    missing = [code for code in measures.codes if code not in SOURCES]
-    if missing:  # the file names a measure this code cannot compute: refuse it as a file error
-        from importlib import resources
-
-        text = resources.files("domain").joinpath("data", "measures.toml").read_text("utf-8")
-        parse_measures(text, known_codes=SOURCES)
-    return measures
+    """The shipped measures; one this code cannot compute makes the file a refused one."""
+    text = resources.files("domain").joinpath("data", SHIPPED_FILE).read_text(encoding="utf-8")
+    return parse_measures(text, known_codes=SOURCES)
 
 
 def previous_month(today: datetime.date | None = None) -> datetime.date:
@@ -42,7 +40,7 @@ class ComputeReport:
     measures: int
 
 
-def _insert(rows: list[tuple[object, ...]]) -> None:
+def _insert(rows: list[tuple[Any, ...]]) -> None:
     """All the month's figures in one statement (executemany), whatever their number: the
     query count of a month must not grow with the number of practices."""
     if not rows:
@@ -77,7 +75,7 @@ def compute_measures(month: datetime.date, progress: Progress | None = None) -> 
     first = data.first
     now = timezone.now()
     total = len(measures.measures)
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     for done, measure in enumerate(measures.measures, start=1):
         figures = aggregate(measure, SOURCES[measure.code](measure, data))
         for (level, key), fig in sorted(figures.items()):

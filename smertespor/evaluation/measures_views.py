@@ -22,6 +22,7 @@ from smertespor.entry.numbers import for_people
 from smertespor.entry.rules import requires
 from smertespor.evaluation import measures_selectors as selectors
 from smertespor.evaluation.measures_pages import (
+    MeasureRow,
     level_rows,
     overview_rows,
     series,
@@ -31,7 +32,8 @@ from smertespor.evaluation.measures_permissions import (
     can_see_measure_dashboards,
     can_see_own_practice_measures,
 )
-from smertespor.evaluation.measures_tables import csv_response, month_label, title
+from smertespor.evaluation.measures_tables import csv_response, month_label, show, title
+from smertespor.patients.models import Patient
 
 PAGE_SIZE = 25
 
@@ -142,7 +144,12 @@ def measure_detail(request: SignedInRequest, code: str) -> HttpResponse:
         "page": page,
         "sort": sort,
         "keep": [("level", level.value), ("sort", sort)],
-        "region": selectors.region_figures(region_id, month).get(measure.code) if month else None,
+        "region": show(
+            measure,
+            selectors.region_figures(region_id, month).get(measure.code) if month else None,
+            full=False,
+            minimum=selectors.min_denominator(),
+        ),
         **_month_context(region_id, month),
     }
     return render(request, "evaluation/measures_detail.html", context)
@@ -163,13 +170,16 @@ def practice_dashboard(request: SignedInRequest, practice_id: int) -> HttpRespon
     return render(request, "evaluation/measures_practice.html", context)
 
 
-def _practice_csv(practice: Organisation, month: datetime.date, rows: list) -> HttpResponse:  # type: ignore[type-arg]
+def _practice_csv(
+    practice: Organisation, month: datetime.date, rows: list[MeasureRow]
+) -> HttpResponse:
     return csv_response(
         f"maal-{practice.provider_number or practice.pk}-{month_label(month)}.csv",
         [_("Measure"), _("Unit"), _("Practice"), _("Counted"), _("Basis"), _("Region")],
         [
             (r.title, r.unit, r.mine.value, r.mine.numerator, r.mine.denominator, r.region.value)
             for r in rows
+            if r.mine is not None
         ],
     )
 
@@ -250,10 +260,12 @@ def own_patients(request: SignedInRequest, code: str) -> HttpResponse:
     practice = _own_practice(request.user)
     measure = _measure(code)
     month = selectors.chosen_month(practice.region_id, request.GET.get("month"))
-    patients = selectors.patients_behind(request.user, measure, month, practice.pk) if month else []
+    patients: list[Patient] = (
+        list(selectors.patients_behind(request.user, measure, month, practice.pk)) if month else []
+    )
     detail = {"measure": measure.code, "month": month_label(month) if month else ""}
     if _wants_csv(request) and month:
-        listed = list(patients)
+        listed = patients
         record_listed(
             user=request.user, patients=listed, object_type="measure_patients_csv", detail=detail
         )

@@ -5,7 +5,7 @@ patients behind a measure. The demo region computes its measures when it is load
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.browser.conftest import switch_user
 
@@ -13,7 +13,12 @@ from tests.browser.conftest import switch_user
 @pytest.mark.browser
 def test_the_planner_opens_the_region_and_drills_into_a_practice(page: Page) -> None:
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", console)
     switch_user(page, "demo-planner")
     page.locator("header").get_by_role("link", name="Mål").first.click()
     expect(page).to_have_url(re.compile(r"/evaluation/measures/$"))
