@@ -98,9 +98,18 @@ class Measure:
     threshold_mg_per_day: int | None = None
     months: int | None = None
     atc_prefixes: tuple[str, ...] = ()
+    why_da: str = ""
+    numerator_da: str = ""
+    denominator_da: str = ""
 
     def title(self, language: str) -> str:
         return self.title_da if language.startswith("da") else self.title_en
+
+    def about(self, language: str) -> tuple[str, str, str]:
+        """Why it matters, the numerator and the denominator, in Danish or English."""
+        if language.startswith("da"):
+            return self.why_da, self.numerator_da, self.denominator_da
+        return self.why, self.numerator, self.denominator
 
     @property
     def has_denominator(self) -> bool:
@@ -139,10 +148,12 @@ def _measure(reader: Reader, raw: Mapping[str, Any], where: str) -> Measure:
         reader.add(f"{where}.higher_is_better", "missing" if higher is None else "not_boolean")
         higher = False
     denominator = reader.text(raw, "denominator", where, required=False)
-    if "denominator" not in raw:
-        reader.add(f"{where}.denominator", "missing")
-    elif kind is not Kind.COUNT and not denominator:
-        reader.add(f"{where}.denominator", "needs_denominator")
+    denominator_da = reader.text(raw, "denominator_da", where, required=False)
+    for key, text in (("denominator", denominator), ("denominator_da", denominator_da)):
+        if key not in raw:
+            reader.add(f"{where}.{key}", "missing")
+        elif kind is not Kind.COUNT and not text:
+            reader.add(f"{where}.{key}", "needs_denominator")
     scale = reader.integer(raw, "scale", where)
     if kind is Kind.RATE and scale is None and "scale" not in raw:
         reader.add(f"{where}.scale", "needs_scale")
@@ -164,6 +175,9 @@ def _measure(reader: Reader, raw: Mapping[str, Any], where: str) -> Measure:
         why=reader.text(raw, "why", where),
         numerator=reader.text(raw, "numerator", where),
         denominator=denominator,
+        why_da=reader.text(raw, "why_da", where),
+        numerator_da=reader.text(raw, "numerator_da", where),
+        denominator_da=denominator_da,
         higher_is_better=higher,
         unit=unit,
         kind=kind,

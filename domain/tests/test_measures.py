@@ -48,6 +48,7 @@ def test_the_shipped_file_holds_every_measure_of_the_issue() -> None:
     comedication = shipped_measures().get("comedication")
     assert comedication is not None
     assert comedication.atc_prefixes == ("N05BA", "N05CD", "N05CF", "N03AX12", "N03AX16")
+    assert all(all(m.about("da")) for m in shipped_measures().measures if m.has_denominator)
 
 
 def test_a_rate_is_the_share_times_the_scale_per_practice_and_region() -> None:
@@ -136,6 +137,9 @@ title_en = "x"
 why = "x"
 numerator = "x"
 denominator = ""
+why_da = "x"
+numerator_da = "x"
+denominator_da = ""
 higher_is_better = "yes"
 unit = "furlongs"
 kind = "rate"
@@ -147,6 +151,9 @@ title_en = "x"
 why = "x"
 numerator = "x"
 denominator = "y"
+why_da = "x"
+numerator_da = "x"
+denominator_da = "y"
 higher_is_better = true
 unit = "count"
 kind = "count"
@@ -159,6 +166,7 @@ kind = "count"
         ("measures[0].higher_is_better", "not_boolean"),
         ("measures[0].unit", "bad_unit"),
         ("measures[0].denominator", "needs_denominator"),
+        ("measures[0].denominator_da", "needs_denominator"),
         ("measures[0].scale", "needs_scale"),
         ("measures[0].levels[0]", "bad_level"),
         ("measures[1].code", "unknown_measure"),
@@ -174,6 +182,9 @@ title_en = "x"
 why = "x"
 numerator = "x"
 denominator = ""
+why_da = "x"
+numerator_da = "x"
+denominator_da = ""
 higher_is_better = true
 unit = "count"
 kind = "count"

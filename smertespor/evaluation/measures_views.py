@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -49,6 +50,12 @@ def _measure(code: str) -> Measure:
     if measure is None:
         raise Http404
     return measure
+
+
+def _about(measure: Measure) -> dict[str, str]:
+    """Why the measure matters and what it counts, in the reader's language."""
+    why, numerator, denominator = measure.about(get_language() or "da")
+    return {"why": why, "numerator": numerator, "denominator": denominator}
 
 
 def _wants_csv(request: SignedInRequest) -> bool:
@@ -134,6 +141,7 @@ def measure_detail(request: SignedInRequest, code: str) -> HttpResponse:
     context = {
         "measure": measure,
         "title": title(measure),
+        "about": _about(measure),
         "series": rows,
         "region_spec": region_spec,
         "decile_spec": decile_spec,
@@ -241,6 +249,7 @@ def own_measure(request: SignedInRequest, code: str) -> HttpResponse:
     context = {
         "measure": measure,
         "title": title(measure),
+        "about": _about(measure),
         "series": rows,
         "region_spec": region_spec,
         "decile_spec": decile_spec,
@@ -281,6 +290,7 @@ def own_patients(request: SignedInRequest, code: str) -> HttpResponse:
     context = {
         "measure": measure,
         "title": title(measure),
+        "about": _about(measure),
         "page": page,
         **_month_context(practice.region_id, month),
     }

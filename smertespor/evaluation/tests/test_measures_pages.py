@@ -40,6 +40,7 @@ def test_the_planners_practice_table_and_csv_hide_small_counts(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-vega-spec="decile-spec"' in body
+    assert "Risikoen for overdosis og skade stiger med dosis" in body  # why, in Danish
     # The region's total (3 of 4) is a small count too.
     total = body[body.index("<tfoot>") : body.index("</tfoot>")]
     assert "&lt; 5" in total
