@@ -342,7 +342,9 @@ def teaching_hours(measure: Measure, data: MonthData) -> Iterator[Fact]:
 
 def _referral_fact(data: MonthData, row: dict[str, Any], **values: Any) -> Fact:
     practice, recipient = row["practice_id"], row["recipient_id"]
-    units = [(Level.PRACTICE, practice)]
+    units = []
+    if data.is_kind(practice, Organisation.Kind.GP_PRACTICE):
+        units.append((Level.PRACTICE, practice))
     if data.is_kind(recipient, Organisation.Kind.PAIN_CENTRE):
         units.append((Level.CENTRE, recipient))
     return Fact(

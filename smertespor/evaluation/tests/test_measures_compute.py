@@ -1,16 +1,21 @@
 """compute_measures on a hand-built region: the worked numbers, idempotence, query count."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from smertespor.accounts.models import Organisation
+from smertespor.advice.tests.factories import answered
 from smertespor.evaluation.measures_models import MeasureFigure
 from smertespor.evaluation.measures_services import compute_measures
 from smertespor.evaluation.tests.measures_region import MAY, build_region, snapshot
+from smertespor.referrals.tests.factories import sent
 from smertespor.tracks.tests.factories import CourseFactory
 from tests.factories import ClinicFactory, OrganisationFactory, PatientFactory
 
@@ -118,3 +123,23 @@ def test_the_command_computes_a_month_and_refuses_a_bad_one(region):
     assert MeasureFigure.objects.filter(month=MAY).exists()
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("compute_measures", "--month", "May")
+
+
+def test_advice_and_referrals_count_for_the_practice_the_clinic_and_the_centre(
+    practice, other_practice, clinic, gp, clinic_doctor
+):
+    built = build_region(practice, other_practice, clinic)
+    centre = OrganisationFactory(kind=Organisation.Kind.PAIN_CENTRE, provider_number="")
+    zone = datetime.timezone(datetime.timedelta(hours=2))
+    with time_machine.travel(datetime.datetime(2026, 5, 12, 10, tzinfo=zone), tick=False):
+        advice = answered(gp, clinic_doctor, patient=built["a"][0], clinic=clinic)
+        sent(gp, built["a"][1], centre)
+        sent(gp, built["a"][2], centre)
+    compute_measures(MAY)
+    assert value("advice_requests", "practice", practice) == Decimal(1)
+    assert value("advice_requests", "clinic", clinic) == Decimal(1)
+    advice.refresh_from_db()
+    assert value("advice_response_days", "clinic", clinic) == Decimal(advice.response_working_days)
+    assert value("centre_referrals", "practice", practice) == Decimal(2)
+    assert value("centre_referrals", "centre", centre) == Decimal(2)
+    assert value("centre_referrals", "region") == Decimal(2)
