@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.measures import shipped_measures
+from domain.suppression import Cell, derivable
 from smertespor.audit.models import AuditEvent
 from smertespor.evaluation.measures_models import MeasureFigure
 from smertespor.evaluation.measures_services import compute_measures
@@ -238,3 +241,18 @@ def test_a_lone_small_count_in_a_column_gets_a_partner_and_both_rates_are_hidden
     own = show_column(measure, rows, own_organisation=2, minimum=10)
     assert own[1].numerator == "3"
     assert own[1].number == Decimal("7.5")
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60)), min_size=1, max_size=12))
+def test_no_hidden_count_in_a_practice_column_can_be_worked_out(pairs):
+    measure = shipped_measures().get("omeq_50")
+    assert measure is not None
+    rows = [
+        MeasureFigure(hits=hits, basis=hits + extra, value=Decimal(1), organisation_id=i + 1)
+        for i, (hits, extra) in enumerate(pairs)
+    ]
+    shown = show_column(measure, rows, own_organisation=None, minimum=10)
+    cells = [Cell(None, primary=True) if s.numerator in {"< 5", "*"} else Cell(0) for s in shown]
+    assert derivable([row.hits for row in rows], cells) == []
+    # A figure is never shown beside a hidden count.
+    assert all(s.number is None for s in shown if s.numerator in {"< 5", "*"})
