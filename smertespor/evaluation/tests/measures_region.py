@@ -8,6 +8,7 @@ from django.utils import timezone
 from smertespor.medication.models import OmeqSnapshot
 from smertespor.medication.table_selectors import active_table_version
 from smertespor.medication.tests.factories import MedicationLineFactory
+from smertespor.patients.models import Patient
 from smertespor.tracks.models import Status
 from smertespor.tracks.tests.factories import CourseFactory, FollowUpFactory, HandoverFactory
 from tests.factories import PatientFactory
@@ -30,15 +31,15 @@ def snapshot(patient, day: datetime.date, dose: int) -> OmeqSnapshot:
     )
 
 
-def build_region(practice, other_practice, clinic) -> dict[str, object]:
+def build_region(practice, other_practice, clinic) -> dict[str, list[Patient]]:
     """Practice A (``practice``): five patients, three on opioids (120, 60 and 20 mg),
     one at 0 mg, one never measured; the 120 mg patient also takes diazepam. Practice B:
     two patients, one on 50 mg. Courses: A's 120 mg patient succeeded within 3 months, A's
     60 mg patient is tapering (60 -> 30 mg at the last visit in May); B's patient was
     handed over in May."""
     day = datetime.date(2026, 5, 10)
-    a = [PatientFactory(listed_practice=practice) for _ in range(5)]
-    b = [PatientFactory(listed_practice=other_practice) for _ in range(2)]
+    a = [PatientFactory.create(listed_practice=practice) for _ in range(5)]
+    b = [PatientFactory.create(listed_practice=other_practice) for _ in range(2)]
     for patient, dose in zip(a[:4], (120, 60, 20, 0), strict=True):
         snapshot(patient, day, dose)
     snapshot(a[2], datetime.date(2026, 6, 2), 200)  # after May: not counted for May

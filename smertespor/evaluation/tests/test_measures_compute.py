@@ -139,6 +139,7 @@ def test_advice_and_referrals_count_for_the_practice_the_clinic_and_the_centre(
     assert value("advice_requests", "practice", practice) == Decimal(1)
     assert value("advice_requests", "clinic", clinic) == Decimal(1)
     advice.refresh_from_db()
+    assert advice.response_working_days is not None
     assert value("advice_response_days", "clinic", clinic) == Decimal(advice.response_working_days)
     assert value("centre_referrals", "practice", practice) == Decimal(2)
     assert value("centre_referrals", "centre", centre) == Decimal(2)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.measures import shipped_measures
-from domain.suppression import Cell, derivable
+from domain.suppression import Cell, column_total, derivable
 from smertespor.audit.models import AuditEvent
 from smertespor.evaluation.measures_models import MeasureFigure
 from smertespor.evaluation.measures_services import compute_measures
@@ -253,6 +253,9 @@ def test_no_hidden_count_in_a_practice_column_can_be_worked_out(pairs):
     ]
     shown = show_column(measure, rows, own_organisation=None, minimum=10)
     cells = [Cell(None, primary=True) if s.numerator in {"< 5", "*"} else Cell(0) for s in shown]
-    assert derivable([row.hits for row in rows], cells) == []
+    counts = [row.hits for row in rows]
+    # The region's total is shown beside the column unless it is itself a small count.
+    if not column_total(counts).hidden:
+        assert derivable(counts, cells) == []
     # A figure is never shown beside a hidden count.
     assert all(s.number is None for s in shown if s.numerator in {"< 5", "*"})
