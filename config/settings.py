@@ -569,3 +569,8 @@ except ValueError:
     raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY must be hex of 16 or more bytes.") from None
 if IS_PRODUCTION and SCREENING_PSEUDONYM_KEY == _DEV_SCREENING_KEY:
     raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY is the public development key.")
+# Evaluation (docs/evaluation.md): a rate, mean or median is not shown outside the patients'
+# own practice when fewer than this many people are below the line (counts 1-4 are "< 5").
+EVALUATION_MIN_DENOMINATOR = _env_int("EVALUATION_MIN_DENOMINATOR", 10)
+if not 1 <= EVALUATION_MIN_DENOMINATOR <= 1000:
+    raise ImproperlyConfigured("EVALUATION_MIN_DENOMINATOR must be 1 to 1000.")

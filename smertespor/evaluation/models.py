@@ -1,5 +1,6 @@
 """Evaluation: measures per practice and region, screening of dispensing data, forecast."""
 
+from smertespor.evaluation.measures_models import MeasureFigure
 from smertespor.evaluation.screening_models import (
     DispensingExtract,
     ScreeningFinding,
@@ -10,6 +11,7 @@ from smertespor.evaluation.screening_models import (
 
 __all__ = [
     "DispensingExtract",
+    "MeasureFigure",
     "ScreeningFinding",
     "ScreeningInvitation",
     "ScreeningPracticeCount",

@@ -1,9 +1,26 @@
+"""Evaluation: measures per practice and region, screening of dispensing data, forecast."""
+
 from django.urls import path
 
-from smertespor.evaluation import forecast_views, screening_views
+from smertespor.evaluation import forecast_views, measures_views, screening_views
 
 app_name = "evaluation"
 urlpatterns = [
+    # Measures (docs/evaluation.md).
+    path("measures/", measures_views.region_dashboard, name="measures_region"),
+    path("measures/practice/", measures_views.own_dashboard, name="measures_own"),
+    path("measures/practice/<slug:code>/", measures_views.own_measure, name="measures_own_measure"),
+    path(
+        "measures/practice/<slug:code>/patients/",
+        measures_views.own_patients,
+        name="measures_own_patients",
+    ),
+    path(
+        "measures/practices/<id:practice_id>/",
+        measures_views.practice_dashboard,
+        name="measures_practice",
+    ),
+    path("measures/<slug:code>/", measures_views.measure_detail, name="measures_detail"),
     # The capacity forecast (docs/forecast.md).
     path("forecast/", forecast_views.forecast_start, name="forecast"),
     path("forecast/<id:job_id>/", forecast_views.forecast_result, name="forecast_result"),

@@ -19,6 +19,10 @@ from smertespor.advice.permissions import (
 )
 from smertespor.centres.permissions import is_centre_staff
 from smertespor.evaluation.forecast_permissions import can_forecast
+from smertespor.evaluation.measures_permissions import (
+    can_see_measure_dashboards,
+    can_see_own_practice_measures,
+)
 from smertespor.evaluation.screening_permissions import can_see_screening
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
@@ -79,6 +83,10 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Overview"), "overview"))
     if can_see_screening(user):
         items.append(NavItem(_("Screening"), "evaluation:screening"))
+    if can_see_measure_dashboards(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_region"))
+    elif can_see_own_practice_measures(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_own"))
     if can_administer_users(user):
         items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:

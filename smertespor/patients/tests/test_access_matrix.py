@@ -72,6 +72,13 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "home": ("GET", None, LOGGED_IN),
     "healthz": ("GET", None, EVERYONE),
     "overview": ("GET", None, {"planner", "admin"}),
+    # Measures (evaluation): planners see the region's suppressed figures, a practice its own.
+    "evaluation:measures_region": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_detail": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_practice": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_own": ("GET", None, PRACTICE_STAFF),
+    "evaluation:measures_own_measure": ("GET", None, PRACTICE_STAFF),
+    "evaluation:measures_own_patients": ("GET", None, PRACTICE_STAFF),
     "login": ("GET", None, EVERYONE),
     "logout": ("POST", {}, EVERYONE),
     "set_language": ("POST", {"language": "en"}, EVERYONE),
@@ -614,6 +621,12 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "POST /api/departments/contacts/{contact_id}/end": ({}, HOSPITAL),
     "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
     "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
+    "GET /api/evaluation/measures/region": (None, PRACTICE_STAFF | {"planner", "admin"}),
+    # The GP's practice: its own staff in full, planners suppressed; the other GP is refused.
+    "GET /api/evaluation/measures/practices/{practice_id}": (
+        None,
+        {"gp", "practice_nurse", "planner", "admin"},
+    ),
 }
 
 
@@ -1197,6 +1210,19 @@ def _criteria_file():
     return shipped_criteria_text().replace('version = "2026-1"', 'version = "matrix-1"', 1)
 
 
+def _evaluation_kwargs(name, patient):
+    """The measure pages: a measure, and the GP's practice for the planner's drill-down."""
+    if name in {
+        "evaluation:measures_detail",
+        "evaluation:measures_own_measure",
+        "evaluation:measures_own_patients",
+    }:
+        return {"code": "omeq_50"}
+    if name == "evaluation:measures_practice":
+        return {"practice_id": patient.listed_practice_id}
+    return {}
+
+
 def _centres_kwargs(name, patient):
     """The pain centre's pages: the GP's patient, and its discharged course at a centre."""
     if not name.startswith("centres:") or name == "centres:worklist":
@@ -1301,6 +1327,7 @@ def test_page_access_matrix(
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
     kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
     kwargs.update(_centres_kwargs(name, patient))
+    kwargs.update(_evaluation_kwargs(name, patient))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
@@ -1363,6 +1390,7 @@ def test_api_access_matrix(
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    url = url.replace("{practice_id}", str(patient.listed_practice_id))
     if "{contact_id}" in url:
         url = url.replace("{contact_id}", str(_contact_id(patient, personas["hospital_doctor"])))
     values: dict[str, object] = {

@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('evaluation', '0001_measures'),
         ('accounts', '0003_hospital_doctor_role'),
         ('patients', '0006_hospital_contact_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
