@@ -79,9 +79,9 @@ messages: $(VENV)/.dev ## Update and compile the Danish translations
 
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)
 	@for script in benchmarks/[!_]*.py; do \
-	  [ "$$script" = benchmarks/web.py ] && continue; \
+	  case "$$script" in benchmarks/web.py|benchmarks/screening.py) continue;; esac; \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
-	@echo "(benchmarks/web.py, the load test at region scale, runs on its own: see README)"
+	@echo "(benchmarks/web.py and benchmarks/screening.py, at region scale, run on their own: see README)"
 
 fuzz: $(VENV)/.dev ## schemathesis against the API as a GP and a clinic doctor (own SQLite database)
 	$(PY) tests/fuzz/run.py
