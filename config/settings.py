@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "smertespor.pathways",
     "smertespor.centres",
     "smertespor.evaluation",
+    "smertespor.interop",
     "smertespor.web",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("pathways/", include("smertespor.pathways.urls")),
     path("centres/", include("smertespor.centres.urls")),
     path("evaluation/", include("smertespor.evaluation.urls")),
+    path("interop/", include("smertespor.interop.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
