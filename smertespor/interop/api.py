@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Schema
 
+from smertespor.entry.doors import performs
+from smertespor.entry.problems import problem_response
 from smertespor.interop.exports import export_patient_record
+from smertespor.interop.imports import BundleRefused, import_fhir_bundle
 
 router = Router(tags=["fhir"])
 
@@ -28,3 +32,38 @@ def fhir_response(resource: object, status: int = 200) -> HttpResponse:
 def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The patient's whole record as one FHIR R4 searchset Bundle (audited as an export)."""
     return fhir_response(export_patient_record(user=request.user, patient_id=patient_id))
+
+
+class EntryReportOut(Schema):
+    index: int
+    resource_type: str
+    resource_id: str
+    status: str
+    messages: list[str]
+
+
+class ImportReportOut(Schema):
+    patient_id: str | None
+    entries: list[EntryReportOut]
+
+
+@router.post("/import", url_name="fhir_import", response={200: ImportReportOut})
+@performs(import_fhir_bundle)
+def import_bundle(request: HttpRequest) -> HttpResponse:
+    """Import a FHIR R4 Bundle (collection, searchset or transaction) of one Patient and
+    their MedicationStatements, sent as the request body (application/fhir+json). Each entry
+    is saved whole or not at all; the answer reports every entry: accepted, unchanged
+    (the same line was already there: marked reconciled), refused or unknown_product (with the
+    reason), skipped (read, not saved: Observations and context resources). A Bundle that
+    cannot be read at all is a 422 problem and nothing is saved."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return problem_response(413)
+    try:
+        report = import_fhir_bundle(user=request.user, data=body)
+    except BundleRefused as error:
+        return problem_response(422, str(error))
+    return HttpResponse(
+        json.dumps(report.as_json(), ensure_ascii=False), content_type="application/json"
+    )

@@ -210,9 +210,10 @@ def medication_statement_resource(record: MedicationRecord, patient_id: str) -> 
         ],
         "dosage": [_dosage(record)],
     }
-    notes = [text for text in (record.note, record.end_reason) if text]
-    if notes:
-        resource["note"] = [{"text": text} for text in notes]
+    if record.note:
+        resource["note"] = [{"text": record.note}]
+    if record.end_reason:
+        resource["statusReason"] = [{"text": record.end_reason}]
     return validated(resource)
 
 

@@ -3,6 +3,7 @@ fhir.resources' R4B models and says what the record says."""
 
 import datetime
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -31,8 +32,8 @@ PATIENT = PatientRecord(
 )
 
 
-def line(**changes):
-    values = {
+def line(**changes: Any) -> MedicationRecord:
+    values: dict[str, Any] = {
         "id": "medicationline-1",
         "product_id": "morphine-depot-tablet",
         "product_name": "Morfin depottablet",
@@ -111,7 +112,7 @@ def test_an_ended_line_is_completed_with_its_end_date_and_reason():
     resource = fx.medication_statement_resource(record, "p1")
     assert resource["status"] == "completed"
     assert resource["effectivePeriod"] == {"start": "2026-01-01", "end": "2026-02-01"}
-    assert resource["note"] == [{"text": "Nedtrappet"}]
+    assert resource["statusReason"] == [{"text": "Nedtrappet"}]
 
 
 @given(st.decimals(min_value=D("0.01"), max_value=D(48), places=2))
