@@ -8,8 +8,14 @@ from django.db.models import Q
 
 from domain.catalogue import Catalogue, CatalogueError
 from smertespor.accounts.models import Organisation, User
+from smertespor.advice.models import AdviceMessage
 from smertespor.interop.records import (
+    AppointmentRecord,
+    CareRecordSet,
+    CourseRecord,
+    HandoverRecord,
     MedicationRecord,
+    MessageRecord,
     OmeqRecord,
     OrganisationRecord,
     PatientRecord,
@@ -23,7 +29,7 @@ from smertespor.medication.models import MedicationLine, OmeqSnapshot
 from smertespor.medication.selectors import current_catalogue
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.tapering.models import TaperPlan
-from smertespor.tracks.models import Course, FollowUp
+from smertespor.tracks.models import Appointment, Course, FollowUp, Handover
 
 
 def organisation_record(organisation: Organisation) -> OrganisationRecord:
@@ -145,6 +151,96 @@ def _taper_plan_record(plan: TaperPlan) -> TaperPlanRecord:
     )
 
 
+def _care(patient: Patient, courses: list[Course]) -> tuple[CareRecordSet, set[int], set[int]]:
+    """The care records, and the organisations and users they refer to."""
+    org_ids: set[int] = set()
+    user_ids: set[int] = set()
+    course_records = []
+    for course in courses:
+        org_ids.add(course.responsible_organisation_id)
+        course_records.append(
+            CourseRecord(
+                id=f"course-{course.pk}",
+                track=course.track,
+                track_label=str(course.get_track_display()),
+                status=course.status,
+                status_label=str(course.get_status_display()),
+                start_date=course.start_date,
+                organisation_id=str(course.responsible_organisation_id),
+                goal_label=str(course.get_goal_kind_display()),
+            )
+        )
+    handovers = []
+    for handover in Handover.objects.filter(course__in=courses).select_related("course"):
+        org_ids |= {handover.course.responsible_organisation_id, handover.clinic_id}
+        handovers.append(
+            HandoverRecord(
+                id=f"handover-{handover.pk}",
+                course_id=f"course-{handover.course_id}",
+                requester_id=str(handover.course.responsible_organisation_id),
+                performer_id=str(handover.clinic_id),
+                proposed_at=handover.proposed_at,
+                reason=handover.reason,
+                gp_comment=handover.gp_comment,
+                decision=handover.decision,
+                decision_label=str(handover.get_decision_display()),
+                decided_at=handover.decided_at,
+                advice=handover.advice,
+            )
+        )
+    appointments = []
+    for appointment in Appointment.objects.filter(course__in=courses).order_by("starts_at", "pk"):
+        if appointment.clinician_id:
+            user_ids.add(appointment.clinician_id)
+        appointments.append(
+            AppointmentRecord(
+                id=f"appointment-{appointment.pk}",
+                course_id=f"course-{appointment.course_id}",
+                starts_at=appointment.starts_at,
+                duration_minutes=appointment.duration_minutes,
+                discipline_label=str(appointment.get_discipline_display()),
+                purpose=appointment.purpose,
+                clinician_id=str(appointment.clinician_id) if appointment.clinician_id else None,
+            )
+        )
+    messages = []
+    previous: dict[int, str] = {}
+    for message in (
+        AdviceMessage.objects.filter(request__patient=patient)
+        .select_related("request")
+        .order_by("request_id", "created_at", "pk")
+    ):
+        request = message.request
+        org_ids |= {request.practice_id, request.clinic_id}
+        from_practice = message.side == AdviceMessage.Side.PRACTICE
+        sender, recipient = (
+            (request.practice_id, request.clinic_id)
+            if from_practice
+            else (request.clinic_id, request.practice_id)
+        )
+        messages.append(
+            MessageRecord(
+                id=f"advicemessage-{message.pk}",
+                thread_id=f"advice-{request.pk}",
+                topic=request.subject,
+                sent_at=message.created_at,
+                sender_organisation_id=str(sender),
+                recipient_organisation_id=str(recipient),
+                kind_label=str(message.get_kind_display()),
+                body=message.body,
+                in_response_to=previous.get(request.pk),
+            )
+        )
+        previous[request.pk] = f"advicemessage-{message.pk}"
+    care = CareRecordSet(
+        courses=tuple(course_records),
+        handovers=tuple(handovers),
+        appointments=tuple(appointments),
+        messages=tuple(messages),
+    )
+    return care, org_ids, user_ids
+
+
 def patient_record_set(patient: Patient) -> PatientRecordSet:
     """One patient's record as it leaves Smertespor (`GET .../$everything`)."""
     catalogue = current_catalogue()
@@ -152,7 +248,9 @@ def patient_record_set(patient: Patient) -> PatientRecordSet:
     plans = list(TaperPlan.objects.filter(patient=patient).order_by("created_at", "pk"))
     courses = list(Course.objects.filter(patient=patient).order_by("start_date", "pk"))
     visits = list(FollowUp.objects.filter(course__in=courses).order_by("visit_on", "pk"))
+    care, care_org_ids, care_user_ids = _care(patient, courses)
     author_ids = {line.created_by_id for line in lines} | {plan.created_by_id for plan in plans}
+    author_ids |= care_user_ids
     practitioners = list(User.objects.filter(pk__in=author_ids - {None}).order_by("pk"))
     relation_orgs = CareRelation.objects.filter(patient=patient).values("organisation_id")
     organisations = Organisation.objects.filter(
@@ -160,6 +258,7 @@ def patient_record_set(patient: Patient) -> PatientRecordSet:
         | Q(pk__in=relation_orgs)
         | Q(pk__in=[plan.practice_id for plan in plans])
         | Q(pk__in=[user.organisation_id for user in practitioners if user.organisation_id])
+        | Q(pk__in=care_org_ids)
     ).order_by("pk")
     scores = [_baseline_scores(course) for course in courses]
     scores += [_follow_up_scores(visit) for visit in visits]
@@ -180,4 +279,5 @@ def patient_record_set(patient: Patient) -> PatientRecordSet:
         omeq=tuple(_omeq_record(s) for s in patient.omeq_snapshots.order_by("recorded_at", "pk")),
         scores=tuple(scores),
         taper_plans=tuple(_taper_plan_record(plan) for plan in plans),
+        care=care,
     )

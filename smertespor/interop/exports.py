@@ -11,6 +11,7 @@ from smertespor.accounts.models import Requester
 from smertespor.audit.services import AuditAction
 from smertespor.entry.rules import require
 from smertespor.interop.export_selectors import patient_record_set
+from smertespor.interop.fhir_care import care_resources
 from smertespor.interop.fhir_export import patient_resources, searchset_bundle
 from smertespor.interop.permissions import can_export_records
 from smertespor.patients.access import patient_for
@@ -28,4 +29,7 @@ def export_patient_record(*, user: Requester, patient_id: object) -> dict[str, A
         detail={"format": "FHIR R4"},
     )
     records = patient_record_set(patient)
-    return searchset_bundle(patient_resources(records, timezone.localdate()), timezone.now())
+    now = timezone.now()
+    resources = patient_resources(records, timezone.localdate())
+    resources += care_resources(records.care, records.patient.id, now)
+    return searchset_bundle(resources, now)

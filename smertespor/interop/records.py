@@ -118,6 +118,69 @@ class TaperPlanRecord:
 
 
 @dataclass(frozen=True)
+class CourseRecord:
+    id: str
+    track: str
+    track_label: str
+    status: str
+    status_label: str
+    start_date: datetime.date
+    organisation_id: str
+    goal_label: str
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """The handover to the hospital track and, once decided, the clinic's triage."""
+
+    id: str
+    course_id: str
+    requester_id: str  # the practice
+    performer_id: str  # the clinic
+    proposed_at: datetime.datetime
+    reason: str
+    gp_comment: str
+    decision: str
+    decision_label: str
+    decided_at: datetime.datetime | None = None
+    advice: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentRecord:
+    id: str
+    course_id: str
+    starts_at: datetime.datetime
+    duration_minutes: int
+    discipline_label: str
+    purpose: str
+    clinician_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    """One message of an advice thread (or of a referral's dialogue)."""
+
+    id: str
+    thread_id: str
+    topic: str
+    sent_at: datetime.datetime
+    sender_organisation_id: str
+    recipient_organisation_id: str
+    kind_label: str
+    body: str
+    in_response_to: str | None = None
+
+
+@dataclass(frozen=True)
+class CareRecordSet:
+    courses: tuple[CourseRecord, ...] = ()
+    handovers: tuple[HandoverRecord, ...] = ()
+    appointments: tuple[AppointmentRecord, ...] = ()
+    messages: tuple[MessageRecord, ...] = ()
+
+
+@dataclass(frozen=True)
 class PatientRecordSet:
     """Everything of one patient that leaves as one Bundle."""
 
@@ -128,3 +191,4 @@ class PatientRecordSet:
     omeq: tuple[OmeqRecord, ...] = ()
     scores: tuple[ScoresRecord, ...] = ()
     taper_plans: tuple[TaperPlanRecord, ...] = ()
+    care: CareRecordSet = field(default_factory=lambda: CareRecordSet())
