@@ -11,6 +11,8 @@ from ninja import Router, Schema
 
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import problem_response
+from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
+from smertespor.interop.csv_medication import CsvRefused
 from smertespor.interop.exports import export_patient_record
 from smertespor.interop.imports import BundleRefused, import_fhir_bundle
 
@@ -67,3 +69,62 @@ def import_bundle(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         json.dumps(report.as_json(), ensure_ascii=False), content_type="application/json"
     )
+
+
+csv_router = Router(tags=["interop"])
+
+
+class RowProblemOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class CsvPatientOut(Schema):
+    patient_id: str | None
+    cpr: str
+    rows: list[int]
+    status: str
+    messages: list[str]
+
+
+class CsvReportOut(Schema):
+    encoding: str
+    separator: str
+    problems: list[RowProblemOut]
+    patients: list[CsvPatientOut]
+
+
+def _csv_answer(request: HttpRequest, *, confirm: bool) -> HttpResponse:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return problem_response(413)
+    service = import_medication_csv if confirm else preview_medication_csv
+    try:
+        result = service(user=request.user, data=body)
+    except CsvRefused as error:
+        return problem_response(422, str(error))
+    return HttpResponse(
+        json.dumps(result.as_json(), ensure_ascii=False), content_type="application/json"
+    )
+
+
+@csv_router.post(
+    "/medication-csv/preview", url_name="medication_csv_preview", response={200: CsvReportOut}
+)
+@performs(preview_medication_csv)
+def medication_csv_preview(request: HttpRequest) -> HttpResponse:
+    """Read a medication extract (the CSV file as the body, text/csv) and report per row
+    (row number, column, problem) and per patient; nothing is saved."""
+    return _csv_answer(request, confirm=False)
+
+
+@csv_router.post(
+    "/medication-csv/import", url_name="medication_csv_import", response={200: CsvReportOut}
+)
+@performs(import_medication_csv)
+def medication_csv_import(request: HttpRequest) -> HttpResponse:
+    """Import the same file: every patient whose rows are all sound, each whole or not at
+    all (status imported / refused per patient, with the rows' problems)."""
+    return _csv_answer(request, confirm=True)

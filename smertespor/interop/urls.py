@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from smertespor.interop import views
 
 app_name = "interop"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("medication-csv/", views.medication_csv, name="medication_csv"),
+]
