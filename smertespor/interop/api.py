@@ -11,10 +11,13 @@ from ninja import Router, Schema
 
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import problem_response
+from smertespor.entry.schemas import Id
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import CsvRefused
 from smertespor.interop.exports import export_patient_record
 from smertespor.interop.imports import BundleRefused, import_fhir_bundle
+from smertespor.interop.letters import letter_messages
+from smertespor.interop.medcom import MessageRefused
 
 router = Router(tags=["fhir"])
 
@@ -34,6 +37,40 @@ def fhir_response(resource: object, status: int = 200) -> HttpResponse:
 def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The patient's whole record as one FHIR R4 searchset Bundle (audited as an export)."""
     return fhir_response(export_patient_record(user=request.user, patient_id=patient_id))
+
+
+def _letter(request: HttpRequest, patient_id: str, kind: str, letter_id: int) -> HttpResponse:
+    try:
+        messages = letter_messages(
+            user=request.user, patient_id=patient_id, kind=kind, letter_id=letter_id
+        )
+    except MessageRefused as error:
+        return problem_response(422, str(error))
+    response = fhir_response(messages)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{letter_id}.json"'
+    return response
+
+
+@router.get(
+    "/Patient/{patient_id}/handovers/{handover_id}/$message",
+    url_name="fhir_handover_message",
+    response={200: dict},
+)
+def handover_message(request: HttpRequest, patient_id: str, handover_id: Id) -> HttpResponse:
+    """The handover letter (practice to clinic) as a MedCom-shaped message Bundle with its
+    acknowledgement (not MedCom-certified; docs/interop.md). Audited as an export."""
+    return _letter(request, patient_id, "handover", handover_id)
+
+
+@router.get(
+    "/Patient/{patient_id}/discharge-summaries/{summary_id}/$message",
+    url_name="fhir_discharge_message",
+    response={200: dict},
+)
+def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> HttpResponse:
+    """The discharge summary (clinic to GP) as a MedCom-shaped message Bundle with its
+    acknowledgement (not MedCom-certified; docs/interop.md). Audited as an export."""
+    return _letter(request, patient_id, "discharge", summary_id)
 
 
 class EntryReportOut(Schema):
