@@ -21,6 +21,8 @@ from smertespor.interop.records import (
     PatientRecord,
     PatientRecordSet,
     PractitionerRecord,
+    ReferralRecord,
+    ReferralStepRecord,
     ScoresRecord,
     TaperPlanRecord,
     TaperStepRecord,
@@ -28,6 +30,7 @@ from smertespor.interop.records import (
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
 from smertespor.medication.selectors import current_catalogue
 from smertespor.patients.models import CareRelation, Patient
+from smertespor.referrals.models import Referral, ReferralCommunication
 from smertespor.tapering.models import TaperPlan
 from smertespor.tracks.models import Appointment, Course, FollowUp, Handover
 
@@ -151,6 +154,68 @@ def _taper_plan_record(plan: TaperPlan) -> TaperPlanRecord:
     )
 
 
+def _referrals(
+    patient: Patient, org_ids: set[int]
+) -> tuple[tuple[ReferralRecord, ...], list[MessageRecord]]:
+    """The patient's pain-centre referrals with their triage steps and dialogue."""
+    records = []
+    messages: list[MessageRecord] = []
+    for referral in Referral.objects.filter(patient=patient).order_by("created_at", "pk"):
+        org_ids |= {referral.practice_id, referral.recipient_id}
+        steps = []
+        for task in referral.tasks.order_by("at", "pk"):
+            org_ids.add(task.organisation_id)
+            steps.append(
+                ReferralStepRecord(
+                    id=f"referraltask-{task.pk}",
+                    event=task.event,
+                    event_label=str(task.get_event_display()),
+                    at=task.at,
+                    organisation_id=str(task.organisation_id),
+                    reason=task.reason,
+                )
+            )
+        records.append(
+            ReferralRecord(
+                id=f"referral-{referral.pk}",
+                status=referral.status,
+                priority=referral.priority,
+                requester_id=str(referral.practice_id),
+                performer_id=str(referral.recipient_id),
+                authored_at=referral.sent_at or referral.created_at,
+                diagnosis_code=referral.diagnosis_code,
+                diagnosis_text=referral.diagnosis_text,
+                question=referral.question,
+                steps=tuple(steps),
+            )
+        )
+        previous = None
+        for message in ReferralCommunication.objects.filter(referral=referral).order_by(
+            "created_at", "pk"
+        ):
+            from_practice = message.side == "practice"
+            sender, recipient = (
+                (referral.practice_id, referral.recipient_id)
+                if from_practice
+                else (referral.recipient_id, referral.practice_id)
+            )
+            messages.append(
+                MessageRecord(
+                    id=f"referralmessage-{message.pk}",
+                    thread_id=f"referral-{referral.pk}",
+                    topic="Henvisning til smertecenter",
+                    sent_at=message.created_at,
+                    sender_organisation_id=str(sender),
+                    recipient_organisation_id=str(recipient),
+                    kind_label=str(message.get_kind_display()),
+                    body=message.body,
+                    in_response_to=previous,
+                )
+            )
+            previous = f"referralmessage-{message.pk}"
+    return tuple(records), messages
+
+
 def _care(patient: Patient, courses: list[Course]) -> tuple[CareRecordSet, set[int], set[int]]:
     """The care records, and the organisations and users they refer to."""
     org_ids: set[int] = set()
@@ -232,7 +297,10 @@ def _care(patient: Patient, courses: list[Course]) -> tuple[CareRecordSet, set[i
             )
         )
         previous[request.pk] = f"advicemessage-{message.pk}"
+    referrals, referral_messages = _referrals(patient, org_ids)
+    messages += referral_messages
     care = CareRecordSet(
+        referrals=referrals,
         courses=tuple(course_records),
         handovers=tuple(handovers),
         appointments=tuple(appointments),

@@ -14,6 +14,7 @@ from smertespor.interop.records import (
     CourseRecord,
     HandoverRecord,
     MessageRecord,
+    ReferralRecord,
 )
 
 _COURSE_STATUS = {
@@ -145,6 +146,67 @@ def communication_resource(record: MessageRecord, patient_id: str) -> Resource:
     return validated(resource)
 
 
+_REFERRAL_STATUS = {
+    "draft": "draft",
+    "withdrawn": "revoked",
+    "rejected": "revoked",
+    "discharged": "completed",
+}
+# Triage steps as Task outputs (MedCom's draft referral model: accept, reject, forward).
+_STEP_OUTPUT = {"accept": "accepted", "reject": "rejected", "forward": "forwarded"}
+
+
+def referral_resources(record: ReferralRecord, patient_id: str) -> list[Resource]:
+    """The referral as a ServiceRequest, each triage step as a Task on it."""
+    request: Resource = {
+        "resourceType": "ServiceRequest",
+        "id": record.id,
+        "status": _REFERRAL_STATUS.get(record.status, "active"),
+        "intent": "order",
+        "priority": "urgent" if record.priority == "urgent" else "routine",
+        "category": [
+            {
+                "coding": [{"system": codes.CARE_PLAN, "code": "pain-centre-referral"}],
+                "text": "Henvisning til smertecenter",
+            }
+        ],
+        "code": {"text": "Tværfagligt smertecenter"},
+        "subject": reference("Patient", patient_id),
+        "authoredOn": record.authored_at.isoformat(),
+        "requester": reference("Organization", record.requester_id),
+        "performer": [reference("Organization", record.performer_id)],
+    }
+    if record.diagnosis_code or record.diagnosis_text:
+        concept: Resource = {"text": record.diagnosis_text or record.diagnosis_code}
+        if record.diagnosis_code:
+            concept["coding"] = [{"system": codes.ICD10, "code": record.diagnosis_code}]
+        request["reasonCode"] = [concept]
+    if record.question:
+        request["note"] = [{"text": record.question}]
+    resources = [validated(request)]
+    for step in record.steps:
+        task: Resource = {
+            "resourceType": "Task",
+            "id": step.id,
+            "status": "completed",
+            "businessStatus": {"text": step.event_label},
+            "intent": "order",
+            "code": {"text": step.event},
+            "focus": reference("ServiceRequest", record.id),
+            "for": reference("Patient", patient_id),
+            "authoredOn": step.at.isoformat(),
+            "owner": reference("Organization", step.organisation_id),
+        }
+        if step.event in _STEP_OUTPUT:
+            task["output"] = [
+                {"type": {"text": "Beslutning"}, "valueCode": _STEP_OUTPUT[step.event]}
+            ]
+        if step.reason:
+            task["note"] = [{"text": step.reason}]
+        resources.append(validated(task))
+    return resources
+
+
 def care_resources(care: CareRecordSet, patient_id: str, now: datetime.datetime) -> list[Resource]:
     resources = [course_care_plan(c, patient_id) for c in care.courses]
     for handover in care.handovers:
@@ -153,5 +215,7 @@ def care_resources(care: CareRecordSet, patient_id: str, now: datetime.datetime)
         if task is not None:
             resources.append(task)
     resources += [appointment_resource(a, patient_id, now) for a in care.appointments]
+    for referral in care.referrals:
+        resources += referral_resources(referral, patient_id)
     resources += [communication_resource(m, patient_id) for m in care.messages]
     return resources

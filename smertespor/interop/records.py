@@ -173,11 +173,38 @@ class MessageRecord:
 
 
 @dataclass(frozen=True)
+class ReferralRecord:
+    """A GP's referral to a pain centre and the steps of its triage."""
+
+    id: str
+    status: str
+    priority: str
+    requester_id: str
+    performer_id: str
+    authored_at: datetime.datetime
+    diagnosis_code: str
+    diagnosis_text: str
+    question: str
+    steps: tuple[ReferralStepRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralStepRecord:
+    id: str
+    event: str
+    event_label: str
+    at: datetime.datetime
+    organisation_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class CareRecordSet:
     courses: tuple[CourseRecord, ...] = ()
     handovers: tuple[HandoverRecord, ...] = ()
     appointments: tuple[AppointmentRecord, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
+    referrals: tuple[ReferralRecord, ...] = ()
 
 
 @dataclass(frozen=True)

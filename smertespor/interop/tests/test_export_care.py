@@ -87,3 +87,32 @@ def test_an_advice_message_is_a_communication_in_its_thread():
     assert resource["inResponseTo"] == [{"reference": "Communication/advicemessage-1"}]
     assert resource["payload"] == [{"contentString": "Reducer med 10 % hver 4. uge."}]
     assert resource["sender"] == {"reference": "Organization/5"}
+
+
+def test_a_pain_centre_referral_leaves_as_a_service_request_with_its_triage_and_dialogue(
+    client_for, gp, demo_record, everything_url, settings, tmp_path
+):
+    from smertespor.accounts.models import Organisation
+    from smertespor.referrals.models import ReferralCommunication
+    from smertespor.referrals.tests.factories import sent
+    from tests.factories import OrganisationFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    centre = OrganisationFactory.create(kind=Organisation.Kind.PAIN_CENTRE, provider_number="")
+    referral = sent(gp, demo_record, centre)
+    ReferralCommunication.objects.create(
+        referral=referral, author=gp, side="practice", kind="message",
+        body="Patienten er motiveret.", created_at=timezone.now(),
+    )  # fmt: skip
+    bundle = client_for(gp).get(everything_url(demo_record.pk)).json()
+    Bundle.model_validate(bundle)
+    found = by_type(bundle)
+    [request] = [r for r in found["ServiceRequest"] if r["id"] == f"referral-{referral.pk}"]
+    assert request["reasonCode"][0]["coding"][0]["code"] == "DM545"
+    assert request["performer"] == [{"reference": f"Organization/{centre.pk}"}]
+    tasks = [
+        t for t in found["Task"] if t["focus"]["reference"] == f"ServiceRequest/{request['id']}"
+    ]
+    assert [t["code"]["text"] for t in tasks] == ["send"]
+    [message] = [c for c in found["Communication"] if c["id"].startswith("referralmessage-")]
+    assert message["payload"] == [{"contentString": "Patienten er motiveret."}]
