@@ -73,6 +73,18 @@ def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> 
     return _letter(request, patient_id, "discharge", summary_id)
 
 
+@router.get(
+    "/Patient/{patient_id}/referrals/{referral_id}/$message",
+    url_name="fhir_referral_message",
+    response={200: dict},
+)
+def referral_messages(request: HttpRequest, patient_id: str, referral_id: Id) -> HttpResponse:
+    """A sent pain-centre referral as a message Bundle (ServiceRequest), then each request
+    for information and each supplement of its thread (Communication, category
+    regarding-referral), each with its acknowledgement. Audited as an export."""
+    return _letter(request, patient_id, "referral", referral_id)
+
+
 class EntryReportOut(Schema):
     index: int
     resource_type: str

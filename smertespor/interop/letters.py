@@ -17,9 +17,11 @@ from smertespor.interop.medcom import (
     Letter,
     acknowledgement_message,
     care_communication_message,
+    referral_message,
 )
 from smertespor.interop.permissions import can_export_records
 from smertespor.patients.access import patient_for
+from smertespor.referrals.models import Referral, ReferralCommunication
 from smertespor.tracks.models import DischargeSummary, Handover
 
 
@@ -62,6 +64,53 @@ def _discharge_letter(summary: DischargeSummary) -> Letter:
     )
 
 
+def _referral_messages(referral: Referral) -> list[dict[str, Any]]:
+    """The referral, then each request for information and each supplement in its thread."""
+    practice = organisation_record(referral.practice)
+    centre = organisation_record(referral.recipient)
+    patient = patient_record(referral.patient)
+    parts = [referral.question, referral.history, referral.gp_expectations]
+    letter = Letter(
+        id=f"referral-{referral.pk}",
+        event="referral",
+        category="regarding-referral",
+        title="Henvisning til tværfagligt smertecenter",
+        text="\n\n".join(part for part in parts if part),
+        sent_at=referral.sent_at or referral.created_at,
+        sender=practice,
+        receiver=centre,
+        patient=patient,
+        priority="asap" if referral.priority == "urgent" else "routine",
+    )
+    messages = [referral_message(letter, referral.diagnosis_code, referral.diagnosis_text)]
+    dialogue = ReferralCommunication.objects.filter(
+        referral=referral,
+        kind__in=[
+            ReferralCommunication.Kind.INFORMATION_REQUEST,
+            ReferralCommunication.Kind.SUPPLEMENT,
+        ],
+    ).order_by("created_at", "pk")
+    for message in dialogue:
+        from_practice = message.side == "practice"
+        messages.append(
+            care_communication_message(
+                Letter(
+                    id=f"referralmessage-{message.pk}",
+                    event="supplement" if from_practice else "supplement-request",
+                    category="regarding-referral",
+                    title=str(message.get_kind_display()),
+                    text=message.body,
+                    sent_at=message.created_at,
+                    sender=practice if from_practice else centre,
+                    receiver=centre if from_practice else practice,
+                    patient=patient,
+                    based_on_referral=letter.id,
+                )
+            )
+        )
+    return messages
+
+
 def letter_messages(
     *, user: Requester, patient_id: object, kind: str, letter_id: int
 ) -> dict[str, Any]:
@@ -75,6 +124,23 @@ def letter_messages(
         object_type="medcom_message",
         detail={"kind": kind, "id": letter_id},
     )
+    if kind == "referral":
+        referral = (
+            Referral.objects.select_related("practice", "recipient", "patient")
+            .filter(pk=letter_id, patient=patient)
+            .exclude(status="draft")
+            .first()
+        )
+        if referral is None:
+            raise Http404
+        now = timezone.now()
+        messages = _referral_messages(referral)
+        return {
+            "messages": messages,
+            "acknowledgements": [
+                acknowledgement_message(m, accepted=True, at=now) for m in messages
+            ],
+        }
     if kind == "handover":
         handover = (
             Handover.objects.select_related("course__patient", "course__responsible_organisation")

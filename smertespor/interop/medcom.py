@@ -65,6 +65,7 @@ class Letter:
     priority: str | None = None
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     in_response_to: str | None = None  # the id of the letter this one answers
+    based_on_referral: str | None = None  # the referral (ServiceRequest) it is about
 
 
 def _check(letter: Letter) -> None:
@@ -169,6 +170,8 @@ def care_communication_message(letter: Letter) -> Resource:
         communication["priority"] = letter.priority
     if letter.in_response_to:
         communication["inResponseTo"] = [reference("Communication", letter.in_response_to)]
+    if letter.based_on_referral:
+        communication["basedOn"] = [reference("ServiceRequest", letter.based_on_referral)]
     header = _header(f"{letter.id}-header", letter.event, letter.sender, letter.receiver)
     header["focus"] = [reference("Communication", letter.id)]
     return _message_bundle(letter, header, [communication])

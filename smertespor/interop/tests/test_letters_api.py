@@ -88,3 +88,33 @@ def test_roles_that_may_not_export_are_refused(request, client_for, persona, pat
     )
     assert response.status_code == 403
     assert patient.name not in response.content.decode()
+
+
+def test_a_referral_and_its_supplement_request_download_as_messages(
+    client_for, gp, patient, settings, tmp_path
+):
+    from smertespor.accounts.models import Organisation
+    from smertespor.referrals.models import ReferralCommunication
+    from smertespor.referrals.tests.factories import sent
+    from tests.factories import OrganisationFactory, UserFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    centre = OrganisationFactory.create(kind=Organisation.Kind.PAIN_CENTRE, provider_number="")
+    referral = sent(gp, patient, centre)
+    centre_doctor = UserFactory.create(role="clinic_doctor", organisation=centre)
+    ReferralCommunication.objects.create(
+        referral=referral, author=centre_doctor, side="centre", kind="information_request",
+        body="Send venligst MR-beskrivelsen.", created_at=timezone.now(),
+    )  # fmt: skip
+    url = reverse(
+        "api:fhir_referral_message",
+        kwargs={"patient_id": patient.pk, "referral_id": referral.pk},
+    )
+    body = client_for(gp).get(url).json()
+    first, second = body["messages"]
+    assert first["entry"][1]["resource"]["resourceType"] == "ServiceRequest"
+    request = second["entry"][1]["resource"]
+    assert request["category"][0]["coding"][0]["code"] == "regarding-referral"
+    assert request["basedOn"] == [{"reference": f"ServiceRequest/referral-{referral.pk}"}]
+    assert second["entry"][0]["resource"]["sender"] == {"reference": f"Organization/{centre.pk}"}
+    assert len(body["acknowledgements"]) == 2

@@ -115,10 +115,10 @@ def test_a_referral_is_a_service_request_message_with_its_diagnosis():
 def test_a_supplement_request_answers_the_referral_in_its_thread():
     bundle = care_communication_message(
         letter(id="supplement-1", event="supplement-request", category="regarding-referral",
-               sender=CLINIC, receiver=PRACTICE, in_response_to="referral-1")
+               sender=CLINIC, receiver=PRACTICE, based_on_referral="referral-1")
     )  # fmt: skip
-    assert resources(bundle)["Communication"]["inResponseTo"] == [
-        {"reference": "Communication/referral-1"}
+    assert resources(bundle)["Communication"]["basedOn"] == [
+        {"reference": "ServiceRequest/referral-1"}
     ]
 
 
