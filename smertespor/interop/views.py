@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS
 from smertespor.entry.rules import requires
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import MAX_BYTES, CsvRefused
-from smertespor.interop.permissions import can_import_records
+from smertespor.interop.permissions import can_export_records, can_import_records
+from smertespor.patients.access import patient_for
+from smertespor.referrals.models import Referral
+from smertespor.tracks.models import DischargeSummary, Handover
 
 TEMPLATE = "interop/medication_csv.html"
 
@@ -65,3 +69,24 @@ def medication_csv(request: HttpRequest) -> HttpResponse:
         can_confirm=not importing and any(o.status == "ready" for o in result.patients),
     )
     return render(request, TEMPLATE, context)
+
+
+@login_required
+@requires(can_export_records)
+@require_GET
+def patient_exchange(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """What of the patient's record can leave Smertespor: the whole record as FHIR and each
+    letter as a message (each download is audited as an export when it is fetched)."""
+    patient = patient_for(request.user, patient_id, object_type="patient_exchange")
+    context = {
+        "patient": patient,
+        "tab": "medication",
+        "handovers": Handover.objects.filter(course__patient=patient).order_by("-proposed_at"),
+        "discharge_summaries": DischargeSummary.objects.filter(course__patient=patient).order_by(
+            "-written_at"
+        ),
+        "referrals": Referral.objects.filter(patient=patient)
+        .exclude(status="draft")
+        .order_by("-created_at"),
+    }
+    return render(request, "interop/patient_exchange.html", context)

@@ -18,6 +18,7 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.centres.permissions import is_centre_staff
+from smertespor.interop.permissions import can_import_records
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -63,6 +64,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Referral figures"), "referrals:counts"))
     if can_read_articles(user):
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
+    if can_import_records(user):
+        items.append(NavItem(_("Import medication"), "interop:medication_csv"))
     if can_use_omeq_calculator(user):
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
     if can_review_conversion_tables(user):

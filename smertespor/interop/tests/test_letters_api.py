@@ -118,3 +118,31 @@ def test_a_referral_and_its_supplement_request_download_as_messages(
     assert request["basedOn"] == [{"reference": f"ServiceRequest/referral-{referral.pk}"}]
     assert second["entry"][0]["resource"]["sender"] == {"reference": f"Organization/{centre.pk}"}
     assert len(body["acknowledgements"]) == 2
+
+
+def test_the_exchange_page_lists_the_downloads_and_is_linked_from_the_medication_list(
+    client_for, gp, patient, handover
+):
+    client = client_for(gp)
+    medication = client.get(reverse("medication:patient", args=[patient.pk])).content.decode()
+    assert reverse("interop:patient_exchange", args=[patient.pk]) in medication
+    page = client.get(reverse("interop:patient_exchange", args=[patient.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Dataudveksling" in html
+    assert handover_url(patient.pk, handover.pk) in html
+
+
+def test_the_exchange_page_refuses_the_wrong_role_and_scope(client_for, other_gp, planner, patient):
+    url = reverse("interop:patient_exchange", args=[patient.pk])
+    outsider = client_for(other_gp).get(url)
+    assert outsider.status_code == 404
+    assert patient.name not in outsider.content.decode()
+    assert client_for(planner).get(url).status_code == 403
+
+
+def test_the_import_page_is_in_the_gps_menu_and_not_the_clinics(gp, clinic_nurse):
+    from smertespor.web.navigation import nav_items_for
+
+    assert "interop:medication_csv" in [item.url_name for item in nav_items_for(gp)]
+    assert "interop:medication_csv" not in [item.url_name for item in nav_items_for(clinic_nurse)]
