@@ -24,11 +24,13 @@ from smertespor.interop.records import (
     ReferralRecord,
     ReferralStepRecord,
     ScoresRecord,
+    ScreeningRecord,
     TaperPlanRecord,
     TaperStepRecord,
 )
 from smertespor.medication.models import MedicationLine, OmeqSnapshot
 from smertespor.medication.selectors import current_catalogue
+from smertespor.pathways.models import Screening
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.referrals.models import Referral, ReferralCommunication
 from smertespor.tapering.models import TaperPlan
@@ -299,7 +301,23 @@ def _care(patient: Patient, courses: list[Course]) -> tuple[CareRecordSet, set[i
         previous[request.pk] = f"advicemessage-{message.pk}"
     referrals, referral_messages = _referrals(patient, org_ids)
     messages += referral_messages
+    screenings = tuple(
+        ScreeningRecord(
+            id=f"screening-{screening.pk}",
+            instrument=screening.instrument,
+            instrument_version=screening.instrument_version,
+            answers=tuple((str(k), str(v)) for k, v in sorted(screening.answers.items())),
+            total=screening.total,
+            subscale=screening.subscale,
+            outcome=screening.outcome,
+            recorded_at=screening.recorded_at,
+        )
+        for screening in Screening.objects.filter(enrolment__patient=patient).order_by(
+            "recorded_at", "pk"
+        )
+    )
     care = CareRecordSet(
+        screenings=screenings,
         referrals=referrals,
         courses=tuple(course_records),
         handovers=tuple(handovers),

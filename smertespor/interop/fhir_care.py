@@ -15,6 +15,7 @@ from smertespor.interop.records import (
     HandoverRecord,
     MessageRecord,
     ReferralRecord,
+    ScreeningRecord,
 )
 
 _COURSE_STATUS = {
@@ -207,6 +208,32 @@ def referral_resources(record: ReferralRecord, patient_id: str) -> list[Resource
     return resources
 
 
+def screening_questionnaire_response(record: ScreeningRecord, patient_id: str) -> Resource:
+    """A screening's answers (as given, item by item), total, subscale and result. The
+    instrument's wording is not repeated: STarT Back's text is Keele University's."""
+    items: list[Resource] = [
+        {"linkId": number, "answer": [{"valueString": answer}]} for number, answer in record.answers
+    ]
+    items += [
+        {"linkId": "total", "answer": [{"valueInteger": record.total}]},
+        {"linkId": "subscale", "answer": [{"valueInteger": record.subscale}]},
+        {"linkId": "result", "answer": [{"valueString": record.outcome}]},
+    ]
+    return validated(
+        {
+            "resourceType": "QuestionnaireResponse",
+            "id": record.id,
+            "questionnaire": (
+                f"{codes.QUESTIONNAIRE}/{record.instrument}|{record.instrument_version}"
+            ),
+            "status": "completed",
+            "subject": reference("Patient", patient_id),
+            "authored": record.recorded_at.isoformat(),
+            "item": items,
+        }
+    )
+
+
 def care_resources(care: CareRecordSet, patient_id: str, now: datetime.datetime) -> list[Resource]:
     resources = [course_care_plan(c, patient_id) for c in care.courses]
     for handover in care.handovers:
@@ -218,4 +245,5 @@ def care_resources(care: CareRecordSet, patient_id: str, now: datetime.datetime)
     for referral in care.referrals:
         resources += referral_resources(referral, patient_id)
     resources += [communication_resource(m, patient_id) for m in care.messages]
+    resources += [screening_questionnaire_response(s, patient_id) for s in care.screenings]
     return resources

@@ -199,12 +199,27 @@ class ReferralStepRecord:
 
 
 @dataclass(frozen=True)
+class ScreeningRecord:
+    """A stratification screening (STarT Back): answers by item number, scores, result."""
+
+    id: str
+    instrument: str
+    instrument_version: str
+    answers: tuple[tuple[str, str], ...]
+    total: int
+    subscale: int
+    outcome: str
+    recorded_at: datetime.datetime
+
+
+@dataclass(frozen=True)
 class CareRecordSet:
     courses: tuple[CourseRecord, ...] = ()
     handovers: tuple[HandoverRecord, ...] = ()
     appointments: tuple[AppointmentRecord, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
     referrals: tuple[ReferralRecord, ...] = ()
+    screenings: tuple[ScreeningRecord, ...] = ()
 
 
 @dataclass(frozen=True)

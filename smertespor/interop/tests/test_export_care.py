@@ -116,3 +116,19 @@ def test_a_pain_centre_referral_leaves_as_a_service_request_with_its_triage_and_
     assert [t["code"]["text"] for t in tasks] == ["send"]
     [message] = [c for c in found["Communication"] if c["id"].startswith("referralmessage-")]
     assert message["payload"] == [{"contentString": "Patienten er motiveret."}]
+
+
+def test_a_start_back_screening_is_a_questionnaire_response_with_its_scores():
+    from smertespor.interop.records import ScreeningRecord
+
+    record = ScreeningRecord(
+        id="screening-1", instrument="startback", instrument_version="da-2011",
+        answers=(("1", "agree"), ("9", "very_much")), total=6, subscale=4, outcome="high",
+        recorded_at=datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    resource = fhir_care.screening_questionnaire_response(record, "p1")
+    assert resource["questionnaire"].endswith("/Questionnaire/startback|da-2011")
+    answers = {item["linkId"]: item["answer"][0] for item in resource["item"]}
+    assert answers["subscale"] == {"valueInteger": 4}
+    assert answers["result"] == {"valueString": "high"}
+    assert answers["9"] == {"valueString": "very_much"}
