@@ -117,7 +117,12 @@ def _decimal(text: str) -> Decimal | None:
         value = Decimal(cleaned.replace(",", "."))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    return value if _plausible(value) else None
+
+
+def _plausible(value: Decimal) -> bool:
+    """A dose number the medication list can hold: finite, below a million, four decimals."""
+    return value.is_finite() and abs(value) < 10**6 and value == value.quantize(Decimal("0.0001"))
 
 
 def _date(text: str) -> datetime.date | None:
@@ -140,6 +145,13 @@ def parse_medication_csv(data: bytes, catalogue: Catalogue) -> CsvReport:
         raise CsvRefused(_("The file is empty."))
     header_line = text.splitlines()[0]
     separator = _separator(header_line)
+    try:
+        return _parse_rows(text, encoding, separator, catalogue)
+    except csv.Error:
+        raise CsvRefused(_("The file is not a readable CSV file.")) from None
+
+
+def _parse_rows(text: str, encoding: str, separator: str, catalogue: Catalogue) -> CsvReport:
     reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = [name.strip().lower() for name in next(reader)]
     missing = [name for name in REQUIRED if name not in header]

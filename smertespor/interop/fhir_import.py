@@ -146,7 +146,7 @@ def parse_bundle(data: bytes | str, catalogue: Catalogue) -> ParsedBundle:
         )
     try:
         bundle = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BundleRefused(_("The file is not valid JSON.")) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise BundleRefused(_("Send a FHIR Bundle (resourceType Bundle)."))
@@ -227,9 +227,13 @@ def _decimal(value: object) -> Decimal | None:
     if value is None:
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    # Finite, below a million and at most four decimals: what a medication line can hold.
+    if not number.is_finite() or abs(number) >= 10**6:
+        return None
+    return number if number == number.quantize(Decimal("0.0001")) else None
 
 
 def _date(value: object) -> datetime.date | None:

@@ -93,3 +93,16 @@ def test_an_as_needed_row_without_its_maximum_is_a_problem():
 def test_a_file_that_cannot_be_read_is_refused_whole(data, words):
     with pytest.raises(CsvRefused, match=words):
         parse_medication_csv(data, shipped_catalogue())
+
+
+def test_numbers_a_medication_line_cannot_hold_are_problems():
+    report = parse(
+        f"{HEADER}\n0101701234;morphine-depot-tablet;30;1e400;2;nej;;smerter;05-01-2026;"
+    )
+    assert [(p.row, p.column) for p in report.problems] == [(2, "enheder_pr_dosis")]
+
+
+def test_a_field_too_large_for_the_csv_reader_is_refused_whole():
+    data = f'{HEADER}\n"{"x" * 200_000}";b\n'.encode()
+    with pytest.raises(CsvRefused):
+        parse_medication_csv(data, shipped_catalogue())
