@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smertespor.entry.doors import performs
@@ -21,6 +22,8 @@ from smertespor.entry.forms import INVALID_STATUS
 from smertespor.entry.rules import requires
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import MAX_BYTES, CsvRefused
+from smertespor.interop.fhir_import import MAX_BUNDLE_BYTES
+from smertespor.interop.imports import BundleRefused, import_fhir_bundle
 from smertespor.interop.permissions import can_export_records, can_import_records
 from smertespor.patients.access import patient_for
 from smertespor.referrals.models import Referral
@@ -90,3 +93,39 @@ def patient_exchange(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
         .order_by("-created_at"),
     }
     return render(request, "interop/patient_exchange.html", context)
+
+
+FHIR_TEMPLATE = "interop/fhir_import.html"
+_ENTRY_STATUS_LABELS = {
+    "accepted": _lazy("Imported"),
+    "unchanged": _lazy("Already on the list (reconciled)"),
+    "refused": _lazy("Refused"),
+    "unknown_product": _lazy("Unknown product"),
+    "skipped": _lazy("Not imported"),
+}
+
+
+@login_required
+@requires(can_import_records)
+@require_http_methods(["GET", "POST"])
+@performs(import_fhir_bundle)
+def fhir_import(request: HttpRequest) -> HttpResponse:
+    """Upload a FHIR R4 Bundle; each entry is imported whole or not at all, and the page
+    reports every entry."""
+    context: dict[str, object] = {"max_mb": MAX_BUNDLE_BYTES // 1024 // 1024}
+    if request.method == "GET":
+        return render(request, FHIR_TEMPLATE, context)
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > MAX_BUNDLE_BYTES:
+        context["error"] = _("Choose a FHIR file (JSON) of at most %(mb)s MB.") % {
+            "mb": context["max_mb"]
+        }
+        return render(request, FHIR_TEMPLATE, context, status=INVALID_STATUS)
+    try:
+        report = import_fhir_bundle(user=request.user, data=upload.read())
+    except BundleRefused as error:
+        context["error"] = str(error)
+        return render(request, FHIR_TEMPLATE, context, status=INVALID_STATUS)
+    context["report"] = report
+    context["rows"] = [(e, _ENTRY_STATUS_LABELS.get(e.status, e.status)) for e in report.entries]
+    return render(request, FHIR_TEMPLATE, context)

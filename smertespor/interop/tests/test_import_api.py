@@ -292,3 +292,25 @@ def test_deeply_nested_json_is_refused_by_the_parser():
 
     with pytest.raises(BundleRefused):
         parse_bundle(b"[" * 100_000 + b"]" * 100_000, shipped_catalogue())
+
+
+def test_the_import_page_reports_each_entry_in_danish(client_for, gp):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = json.dumps(bundle(patient_resource(), statement(code="unobtainium@5"))).encode()
+    upload = SimpleUploadedFile("journal.json", body, "application/fhir+json")
+    response = client_for(gp).post(reverse("interop:fhir_import"), {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ukendt produkt" in page and "findes ikke i kataloget" in page
+    assert Patient.objects.filter(cpr=CPR).exists()
+
+
+def test_the_import_page_refuses_an_unreadable_file_and_the_wrong_role(client_for, gp, planner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("journal.json", b"{not json", "application/json")
+    response = client_for(gp).post(reverse("interop:fhir_import"), {"file": upload})
+    assert response.status_code == 422
+    assert "ikke gyldig JSON" in response.content.decode()
+    assert client_for(planner).get(reverse("interop:fhir_import")).status_code == 403
