@@ -314,3 +314,37 @@ def test_the_import_page_refuses_an_unreadable_file_and_the_wrong_role(client_fo
     assert response.status_code == 422
     assert "ikke gyldig JSON" in response.content.decode()
     assert client_for(planner).get(reverse("interop:fhir_import")).status_code == 403
+
+
+def test_a_demo_patient_leaves_and_comes_back_into_an_empty_database_the_same(
+    db, client_for, everything_url
+):
+    from django.core.management import call_command
+
+    from smertespor.accounts.models import User
+
+    try:
+        with transaction.atomic():
+            call_command("load_demo_region")
+            gp = User.objects.get(username="demo-gp")
+            patient = (
+                Patient.objects.filter(listed_practice=gp.organisation)
+                .filter(medication_lines__isnull=False)
+                .distinct()
+                .order_by("name")
+                .first()
+            )
+            assert patient is not None
+            first = client_for(gp).get(everything_url(patient.pk)).json()
+            raise Rollback
+    except Rollback:
+        pass
+    assert not Patient.objects.exists()
+    statements = [r for r in comparable(first) if r["resourceType"] == "MedicationStatement"]
+    assert statements  # the demo patient has a medication list to carry
+    fresh = UserFactory.create(username="fresh-gp", role="gp", organisation=OrganisationFactory())
+    report = post(client_for(fresh), first).json()
+    assert {e["status"] for e in report["entries"]} <= {"accepted", "skipped"}, report
+    again = client_for(fresh).get(everything_url(report["patient_id"])).json()
+    assert comparable(again) == comparable(first)
+    assert latest_omeq(again) == latest_omeq(first)
