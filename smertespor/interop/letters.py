@@ -14,6 +14,7 @@ from smertespor.audit.services import AuditAction
 from smertespor.entry.rules import require
 from smertespor.interop.export_selectors import organisation_record, patient_record
 from smertespor.interop.medcom import (
+    Attachment,
     Letter,
     acknowledgement_message,
     care_communication_message,
@@ -21,7 +22,7 @@ from smertespor.interop.medcom import (
 )
 from smertespor.interop.permissions import can_export_records
 from smertespor.patients.access import patient_for
-from smertespor.referrals.models import Referral, ReferralCommunication
+from smertespor.referrals.models import Referral, ReferralAttachment, ReferralCommunication
 from smertespor.tracks.models import DischargeSummary, Handover
 
 
@@ -64,6 +65,11 @@ def _discharge_letter(summary: DischargeSummary) -> Letter:
     )
 
 
+def _attachment(stored: ReferralAttachment) -> Attachment:
+    with stored.file.open("rb") as handle:
+        return Attachment(stored.original_name, stored.content_type, handle.read())
+
+
 def _referral_messages(referral: Referral) -> list[dict[str, Any]]:
     """The referral, then each request for information and each supplement in its thread."""
     practice = organisation_record(referral.practice)
@@ -90,8 +96,9 @@ def _referral_messages(referral: Referral) -> list[dict[str, Any]]:
             ReferralCommunication.Kind.SUPPLEMENT,
         ],
     ).order_by("created_at", "pk")
-    for message in dialogue:
+    for message in dialogue.prefetch_related("attachments"):
         from_practice = message.side == "practice"
+        attachments = tuple(_attachment(a) for a in message.attachments.order_by("pk"))
         messages.append(
             care_communication_message(
                 Letter(
@@ -105,6 +112,7 @@ def _referral_messages(referral: Referral) -> list[dict[str, Any]]:
                     receiver=centre if from_practice else practice,
                     patient=patient,
                     based_on_referral=letter.id,
+                    attachments=attachments,
                 )
             )
         )

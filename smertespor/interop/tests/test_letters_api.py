@@ -93,8 +93,10 @@ def test_roles_that_may_not_export_are_refused(request, client_for, persona, pat
 def test_a_referral_and_its_supplement_request_download_as_messages(
     client_for, gp, patient, settings, tmp_path
 ):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from smertespor.accounts.models import Organisation
-    from smertespor.referrals.models import ReferralCommunication
+    from smertespor.referrals.models import ReferralAttachment, ReferralCommunication
     from smertespor.referrals.tests.factories import sent
     from tests.factories import OrganisationFactory, UserFactory
 
@@ -106,18 +108,34 @@ def test_a_referral_and_its_supplement_request_download_as_messages(
         referral=referral, author=centre_doctor, side="centre", kind="information_request",
         body="Send venligst MR-beskrivelsen.", created_at=timezone.now(),
     )  # fmt: skip
+    supplement = ReferralCommunication.objects.create(
+        referral=referral, author=gp, side="practice", kind="supplement",
+        body="MR-beskrivelsen vedlagt.", created_at=timezone.now(),
+    )  # fmt: skip
+    ReferralAttachment.objects.create(
+        referral=referral, communication=supplement,
+        file=SimpleUploadedFile("mr.pdf", b"%PDF-1.7 scan", "application/pdf"),
+        original_name="mr.pdf", content_type="application/pdf", size=13, sha256="0" * 64,
+        uploaded_by=gp, uploaded_at=timezone.now(),
+    )  # fmt: skip
     url = reverse(
         "api:fhir_referral_message",
         kwargs={"patient_id": patient.pk, "referral_id": referral.pk},
     )
     body = client_for(gp).get(url).json()
-    first, second = body["messages"]
+    first, second, third = body["messages"]
     assert first["entry"][1]["resource"]["resourceType"] == "ServiceRequest"
     request = second["entry"][1]["resource"]
     assert request["category"][0]["coding"][0]["code"] == "regarding-referral"
     assert request["basedOn"] == [{"reference": f"ServiceRequest/referral-{referral.pk}"}]
     assert second["entry"][0]["resource"]["sender"] == {"reference": f"Organization/{centre.pk}"}
-    assert len(body["acknowledgements"]) == 2
+    attachment = third["entry"][1]["resource"]["payload"][1]["contentAttachment"]
+    assert (attachment["title"], attachment["contentType"], attachment["size"]) == (
+        "mr.pdf",
+        "application/pdf",
+        13,
+    )
+    assert len(body["acknowledgements"]) == 3
 
 
 def test_the_exchange_page_lists_the_downloads_and_is_linked_from_the_medication_list(
