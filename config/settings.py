@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "smertespor.centres",
     "smertespor.evaluation",
     "smertespor.jobs",
+    "smertespor.interop",
     "smertespor.web",
 ]
 

@@ -24,6 +24,7 @@ from smertespor.evaluation.measures_permissions import (
     can_see_own_practice_measures,
 )
 from smertespor.evaluation.screening_permissions import can_see_screening
+from smertespor.interop.permissions import can_import_records
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -69,6 +70,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Referral figures"), "referrals:counts"))
     if can_read_articles(user):
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
+    if can_import_records(user):
+        items.append(NavItem(_("Import medication"), "interop:medication_csv"))
     if can_use_omeq_calculator(user):
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
     if can_review_conversion_tables(user):
