@@ -31,7 +31,7 @@ from smertespor.jobs.selectors import job_for
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class ComputeIn(Schema):
+class MeasuresComputeIn(Schema):
     month: str = Field(pattern=MONTH, description="YYYY-MM, from 2000-01 up to this month")
 
 
@@ -109,7 +109,7 @@ def add_measure_endpoints(router: Router) -> None:
 
     @router.post("/measures/compute", response={202: JobOut}, url_name="measures_compute_api")
     @performs(start_measures)
-    def compute(request: HttpRequest, payload: ComputeIn) -> Status[Job]:
+    def compute(request: HttpRequest, payload: MeasuresComputeIn) -> Status[Job]:
         """Recompute every measure for a month in the background, replacing its figures (the
         same as the nightly run); follow it at ``GET /evaluation/measures/jobs/{id}``."""
         month = datetime.datetime.strptime(payload.month, "%Y-%m").date()  # noqa: DTZ007

@@ -151,7 +151,7 @@ def get_flagged_patients(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-class ExtractOut(Schema):
+class DispensingExtractOut(Schema):
     id: int
     original_name: str
     rows: int
@@ -159,16 +159,16 @@ class ExtractOut(Schema):
     last_date: str
 
 
-class UploadOut(Schema):
-    extract: ExtractOut
+class ExtractUploadOut(Schema):
+    extract: DispensingExtractOut
     job: JobOut  # the screening; follow it at GET /screening/jobs/{id} or the page /jobs/{id}/
 
 
-class InviteIn(Schema):
+class ScreeningInviteIn(Schema):
     patient_id: str
 
 
-class InvitationOut(Schema):
+class ScreeningInvitationOut(Schema):
     id: int
     finding_id: int
     patient_id: str
@@ -202,7 +202,7 @@ def _refused(report: ImportReport) -> HttpResponse:
     )
 
 
-@router.post("/extracts", response={202: UploadOut}, url_name="screening_extracts_create")
+@router.post("/extracts", response={202: ExtractUploadOut}, url_name="screening_extracts_create")
 @performs(actions.upload_extract)
 def upload_extract(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Upload a dispensing extract (multipart/form-data, ``file``: CSV in UTF-8 or Parquet with
@@ -230,11 +230,13 @@ def upload_extract(request: HttpRequest, file: File[UploadedFile]) -> Any:
 
 @router.post(
     "/findings/{finding_id}/invite",
-    response={201: InvitationOut},
+    response={201: ScreeningInvitationOut},
     url_name="screening_invite_api",
 )
 @performs(actions.invite)
-def invite(request: HttpRequest, finding_id: Id, payload: InviteIn) -> Status[dict[str, Any]]:
+def invite(
+    request: HttpRequest, finding_id: Id, payload: ScreeningInviteIn
+) -> Status[dict[str, Any]]:
     """The practice's GP invites a flagged patient of their own (matched by pseudonym) to the
     practice track; the practice's staff are told to book the visit. Anyone else's finding or
     patient is 404; a second invitation is 422."""
