@@ -3,7 +3,6 @@ and, once done, its result (the same JSON the page draws). Same action as the pa
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -17,6 +16,7 @@ from smertespor.entry.schemas import Id
 from smertespor.evaluation.forecast_forms import LIMITS
 from smertespor.evaluation.forecast_permissions import can_forecast
 from smertespor.evaluation.forecast_work import KIND, start_forecast
+from smertespor.evaluation.job_schemas import JobOut
 from smertespor.jobs.models import Job
 from smertespor.jobs.selectors import job_for
 
@@ -35,20 +35,6 @@ class ForecastIn(Schema):
     extra_slots: _bounded("extra_slots") = 5  # type: ignore[valid-type]
     runs: _bounded("runs") = 1000  # type: ignore[valid-type]
     seed: _bounded("seed") = 1  # type: ignore[valid-type]
-
-
-class JobOut(Schema):
-    id: int
-    kind: str
-    status: str
-    done: int
-    total: int
-    message: str
-    error: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    result: dict[str, Any] | None
 
 
 @router.post("/forecast", response={202: JobOut}, url_name="evaluation_forecast_start")

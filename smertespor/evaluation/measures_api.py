@@ -1,25 +1,38 @@
-"""GET endpoints of the measures: the same figures, access and suppression as the pages."""
+"""The measures' endpoints: the same figures, access and suppression as the pages, and the
+recomputation of a month as a background job (planners and administrators)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
 
+from smertespor.entry.doors import performs
 from smertespor.entry.rules import require
 from smertespor.entry.schemas import Id
 from smertespor.evaluation import measures_selectors as selectors
+from smertespor.evaluation.job_schemas import JobOut
 from smertespor.evaluation.measures_pages import MeasureRow, overview_rows
 from smertespor.evaluation.measures_permissions import (
+    can_compute_measures,
     can_see_measure_dashboards,
     can_see_region_measures,
     is_own_practice,
 )
 from smertespor.evaluation.measures_schemas import PracticeMeasuresOut, RegionMeasuresOut
 from smertespor.evaluation.measures_tables import as_json, month_label
+from smertespor.evaluation.measures_work import KIND, start_measures
+from smertespor.jobs.models import Job
+from smertespor.jobs.selectors import job_for
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class MeasuresComputeIn(Schema):
+    month: str = Field(pattern=MONTH, description="YYYY-MM, from 2000-01 up to this month")
 
 
 def _month(region_id: int, text: str | None) -> datetime.date | None:
@@ -93,3 +106,18 @@ def add_measure_endpoints(router: Router) -> None:
             "practice": {"id": practice.pk, "name": practice.name},
             "measures": _figures(rows, with_practice=True),
         }
+
+    @router.post("/measures/compute", response={202: JobOut}, url_name="measures_compute_api")
+    @performs(start_measures)
+    def compute(request: HttpRequest, payload: MeasuresComputeIn) -> Status[Job]:
+        """Recompute every measure for a month in the background, replacing its figures (the
+        same as the nightly run); follow it at ``GET /evaluation/measures/jobs/{id}``."""
+        month = datetime.datetime.strptime(payload.month, "%Y-%m").date()  # noqa: DTZ007
+        return Status(202, start_measures(user=request.user, month=month))
+
+    @router.get("/measures/jobs/{job_id}", response=JobOut, url_name="measures_job_api")
+    def compute_job(request: HttpRequest, job_id: Id) -> Job:
+        """A recomputation of your organisation: status, progress, and once done the month
+        and the number of figures stored."""
+        require(request.user, can_compute_measures, object_type="job")
+        return job_for(request.user, job_id, kind=KIND)

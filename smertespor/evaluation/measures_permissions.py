@@ -27,3 +27,8 @@ def is_own_practice(user: Requester, organisation_id: int | None) -> bool:
         and organisation_id is not None
         and user.organisation_id == organisation_id
     )
+
+
+def can_compute_measures(user: Requester) -> bool:
+    """Planners and administrators recompute a month's measures (a background job)."""
+    return can_see_measure_dashboards(user)

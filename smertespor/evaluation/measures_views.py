@@ -7,21 +7,25 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from domain.measures import Level, Measure
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.requests import SignedInRequest
 from smertespor.audit.services import record_listed
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import form_status
 from smertespor.entry.numbers import for_people
 from smertespor.entry.rules import requires
 from smertespor.evaluation import measures_selectors as selectors
+from smertespor.evaluation.measures_forms import ComputeForm
 from smertespor.evaluation.measures_pages import (
     MeasureRow,
     level_rows,
@@ -30,10 +34,13 @@ from smertespor.evaluation.measures_pages import (
     sort_of,
 )
 from smertespor.evaluation.measures_permissions import (
+    can_compute_measures,
     can_see_measure_dashboards,
     can_see_own_practice_measures,
 )
 from smertespor.evaluation.measures_tables import csv_response, month_label, show, title
+from smertespor.evaluation.measures_work import KIND, start_measures
+from smertespor.jobs.selectors import job_for, recent_jobs
 from smertespor.patients.models import Patient
 
 PAGE_SIZE = 25
@@ -98,8 +105,42 @@ def region_dashboard(request: SignedInRequest) -> HttpResponse:
                 for r in rows
             ],
         )
-    context = {"rows": rows, **_month_context(region_id, month)}
+    context = {
+        "rows": rows,
+        "compute_form": ComputeForm() if can_compute_measures(request.user) else None,
+        **_month_context(region_id, month),
+    }
     return render(request, "evaluation/measures_region.html", context)
+
+
+@login_required
+@requires(can_compute_measures)
+@require_http_methods(["GET", "POST"])
+@performs(start_measures)
+def compute(request: SignedInRequest) -> HttpResponse:
+    """Recompute a month's measures in the background; the job's page links back here."""
+    form = ComputeForm(request.POST) if request.method == "POST" else ComputeForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = start_measures(user=request.user, month=form.cleaned_data["month"])
+        except ValidationError as error:
+            form.add_error("month", error)
+        else:
+            return redirect("jobs:detail", job.pk)
+    context = {"form": form, "jobs": recent_jobs(request.user, kind=KIND)}
+    return render(request, "evaluation/measures_compute.html", context, status=form_status(form))
+
+
+@login_required
+@requires(can_compute_measures)
+@require_GET
+def compute_result(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """Where a finished recomputation links: the region's dashboard for its month."""
+    job = job_for(request.user, job_id, kind=KIND)
+    url = reverse("evaluation:measures_region")
+    if isinstance(job.params.get("month"), str):
+        url += f"?month={job.params['month'][:7]}"
+    return redirect(url)
 
 
 def _practice_in_region(region_id: int, practice_id: int) -> Organisation:

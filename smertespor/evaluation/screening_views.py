@@ -4,8 +4,6 @@ own counts and, for its GPs, their flagged patients with the invitation; the upl
 from __future__ import annotations
 
 import csv
-import tempfile
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
@@ -18,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.entry.rules import require
-from smertespor.evaluation.screening_import import import_extract
+from smertespor.entry.doors import performs
+from smertespor.entry.forms import form_status
+from smertespor.entry.rules import require, requires
+from smertespor.evaluation import screening_actions as actions
 from smertespor.evaluation.screening_matching import matching_enabled
 from smertespor.evaluation.screening_permissions import (
-    can_invite,
     can_see_flagged_patients,
     can_see_practice_counts,
     can_see_region_counts,
@@ -31,14 +30,13 @@ from smertespor.evaluation.screening_permissions import (
 )
 from smertespor.evaluation.screening_selectors import (
     COUNT_COLUMNS,
-    finding_for,
     flagged_patients_for,
     latest_run,
     practice_counts,
     region_table,
 )
-from smertespor.evaluation.screening_services import invite_to_practice_track, run_screening
-from smertespor.patients.access import patient_for_change
+from smertespor.evaluation.screening_work import KIND
+from smertespor.jobs.selectors import job_for, recent_jobs
 
 
 class ExtractForm(forms.Form):
@@ -85,56 +83,51 @@ def screening_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires(can_upload_extracts)
 @require_http_methods(["GET", "POST"])
+@performs(actions.upload_extract)
 def screening_upload(request: HttpRequest) -> HttpResponse:
-    user = require(request.user, can_upload_extracts, object_type="dispensing_extract")
-    form = ExtractForm(request.POST or None, request.FILES or None)
+    """Validate and store the extract here (a refused file's report shows at once), then
+    follow its screening on the job's progress page."""
+    form = ExtractForm(request.POST, request.FILES) if request.method == "POST" else ExtractForm()
     report = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix if suffix in {'.csv', '.parquet'} else ''}"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            report = import_extract(path=path, original_name=upload.name, by=user)
-        if report.extract is not None:
-            run = run_screening(report.extract, by=user)
-            record_event(
-                user=user,
-                action=AuditAction.CREATE,
-                object_type="dispensing_extract",
-                object_id=str(report.extract.pk),
-                detail={"rows": report.extract.rows, "run": run.pk},
-            )
+        upload = actions.upload_extract(user=request.user, upload=form.cleaned_data["file"])
+        if upload.job is not None:
             messages.success(
                 request,
-                _("The extract was imported (%(rows)s rows) and screened.")
-                % {"rows": report.extract.rows},
+                _("The extract was imported (%(rows)s rows). It is being screened now.")
+                % {"rows": upload.report.extract.rows if upload.report.extract else 0},
             )
-            return redirect("evaluation:screening")
-    status = 422 if report is not None else 200
-    return render(
-        request, "evaluation/screening_upload.html", {"form": form, "report": report}, status=status
-    )
+            return redirect("jobs:detail", upload.job.pk)
+        report = upload.report
+    status = 422 if report is not None else form_status(form)
+    context = {"form": form, "report": report, "jobs": recent_jobs(request.user, kind=KIND)}
+    return render(request, "evaluation/screening_upload.html", context, status=status)
+
+
+@login_required
+@requires(can_upload_extracts)
+@require_GET
+def screening_result(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Where a finished screening job links: the screening page (the newest run)."""
+    job_for(request.user, job_id, kind=KIND)
+    return redirect("evaluation:screening")
 
 
 @login_required
 @require_POST
+@performs(actions.invite)
 def screening_invite(request: HttpRequest, finding_id: int) -> HttpResponse:
-    user = require(request.user, can_invite, object_type="screening_invitation")
-    patient = patient_for_change(
-        user, request.POST.get("patient", ""), object_type="screening_invitation"
-    )
-    finding = finding_for(user, finding_id, patient)
     try:
-        invite_to_practice_track(by=user, finding=finding, patient=patient)
+        invitation = actions.invite(
+            user=request.user, finding_id=finding_id, patient_id=request.POST.get("patient", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("evaluation:screening")
     messages.success(
         request,
-        _("%(name)s is invited to the practice track.") % {"name": patient.name},
+        _("%(name)s is invited to the practice track.") % {"name": invitation.patient.name},
     )
     return redirect("evaluation:screening")

@@ -8,6 +8,8 @@ app_name = "evaluation"
 urlpatterns = [
     # Measures (docs/evaluation.md).
     path("measures/", measures_views.region_dashboard, name="measures_region"),
+    path("measures/compute/", measures_views.compute, name="measures_compute"),
+    path("measures/jobs/<id:job_id>/", measures_views.compute_result, name="measures_result"),
     path("measures/practice/", measures_views.own_dashboard, name="measures_own"),
     path("measures/practice/<slug:code>/", measures_views.own_measure, name="measures_own_measure"),
     path(
@@ -29,6 +31,7 @@ urlpatterns = [
     path("screening/", screening_views.screening, name="screening"),
     path("screening/practices.csv", screening_views.screening_csv, name="screening_csv"),
     path("screening/upload/", screening_views.screening_upload, name="screening_upload"),
+    path("screening/jobs/<id:job_id>/", screening_views.screening_result, name="screening_result"),
     path(
         "screening/findings/<id:finding_id>/invite/",
         screening_views.screening_invite,

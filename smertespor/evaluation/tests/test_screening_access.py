@@ -15,6 +15,7 @@ from smertespor.audit.models import AuditEvent
 from smertespor.evaluation.screening_matching import pseudonym_for
 from smertespor.evaluation.screening_models import DispensingExtract, ScreeningInvitation
 from smertespor.evaluation.tests.screening_fixtures import long_term_rows, screened_run
+from smertespor.jobs.tests.worker import run_worker
 from smertespor.notifications.models import Notification
 from tests.factories import PatientFactory, UserFactory
 
@@ -166,12 +167,17 @@ def test_get_never_invites(client_for, gp, run, patient) -> None:
     assert ScreeningInvitation.objects.count() == 0
 
 
-def test_a_planner_uploads_a_good_extract_and_it_is_screened(client_for, planner, patient) -> None:
+def test_a_planner_uploads_a_good_extract_and_it_is_screened(
+    client_for, planner, patient, django_capture_on_commit_callbacks
+) -> None:
     rows = long_term_rows(pseudonym_for(patient.cpr), patient.listed_practice.provider_number)
     text = ",".join(rows[0]) + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n"
     upload = SimpleUploadedFile("x.csv", text.encode(), content_type="text/csv")
-    response = client_for(planner).post(UPLOAD, {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(planner).post(UPLOAD, {"file": upload})
     assert response.status_code == 302
+    assert not DispensingExtract.objects.get().runs.exists()  # screened in the background
+    run_worker()
     assert DispensingExtract.objects.get().runs.get().findings.count() == 1
 
 

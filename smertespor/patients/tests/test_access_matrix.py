@@ -314,6 +314,17 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "evaluation:forecast_csv": ("GET", None, CLINIC_STAFF),
     "jobs:detail": ("GET", None, CLINIC_STAFF),
     "jobs:progress": ("GET", None, CLINIC_STAFF),
+    # Screening of dispensing data: planners the region's counts, the upload and its job (of
+    # the planner's region office); practice staff their own counts; the GP the invitation
+    # of a flagged patient of their own (the matrix's finding matches the GP's patient).
+    "evaluation:screening": ("GET", None, PRACTICE_STAFF | {"planner", "admin"}),
+    "evaluation:screening_csv": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_upload": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_result": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_invite": ("POST", {"patient": PATIENT_ID}, {"gp"}),
+    # Recomputing a month's measures (a job of the planner's region office).
+    "evaluation:measures_compute": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_result": ("GET", None, {"planner", "admin"}),
 }
 OMEQ_LINE = {
     "substance": "oxycodone",
@@ -622,6 +633,16 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
     "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
     "GET /api/evaluation/measures/region": (None, PRACTICE_STAFF | {"planner", "admin"}),
+    "POST /api/evaluation/measures/compute": ({"month": "2026-05"}, {"planner", "admin"}),
+    "GET /api/evaluation/measures/jobs/{job_id}": (None, {"planner", "admin"}),
+    "GET /api/evaluation/screening/counts": (None, PRACTICE_STAFF | {"planner", "admin"}),
+    "GET /api/evaluation/screening/patients": (None, {"gp", "other_gp"}),
+    "POST /api/evaluation/screening/extracts": (None, {"planner", "admin"}),
+    "GET /api/evaluation/screening/jobs/{job_id}": (None, {"planner", "admin"}),
+    "POST /api/evaluation/screening/findings/{finding_id}/invite": (
+        {"patient_id": PATIENT_ID},
+        {"gp"},
+    ),
     # The GP's practice: its own staff in full, planners suppressed; the other GP is refused.
     "GET /api/evaluation/measures/practices/{practice_id}": (
         None,
@@ -813,6 +834,16 @@ def _teaching_body(operation, teaching_ids):
         upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.7 matrix")
         return {"data": {"title": "Slides", "file": upload}}
     return None
+
+
+def _screening_body(operation):
+    """The upload of a good (one-row) dispensing extract, as a multipart form."""
+    if not operation.endswith("/screening/extracts"):
+        return None
+    row = f"{'a' * 64},2026-01-05,N02AA05,123456,40,100,1,123456"
+    columns = "person_id,dispensed_on,atc,product_number,strength,pack_size,packs,provider_number"
+    upload = SimpleUploadedFile("extract.csv", f"{columns}\n{row}\n".encode())
+    return {"data": {"file": upload}}
 
 
 def _tracks_kwargs(name, patient, clinic):
@@ -1245,8 +1276,78 @@ def _centres_path(url, patient):
     return url
 
 
+# Evaluation jobs of the planner's region office, by the URL or operation that names one.
+REGION_JOBS = {
+    "evaluation:screening_result": "screening",
+    "evaluation:measures_result": "measures",
+    "GET /api/evaluation/screening/jobs/{job_id}": "screening",
+    "GET /api/evaluation/measures/jobs/{job_id}": "measures",
+}
+
+
+def _region_job(kind, planner):
+    """A finished screening or measures job of the planner's region office."""
+    from smertespor.evaluation.measures_work import run_measures_job
+    from smertespor.evaluation.screening_work import run_screening_job
+    from smertespor.jobs.models import Job
+
+    work = {"screening": run_screening_job, "measures": run_measures_job}[kind]
+    return Job.objects.create(
+        kind=kind,
+        work=f"{work.__module__}.{work.__qualname__}",
+        params={},
+        status=Job.Status.DONE,
+        started_by=planner,
+        organisation_id=planner.organisation_id,
+        result={},
+    ).pk
+
+
+def _screening_finding(patient):
+    """A finding of the latest screening that matches the GP's patient at its practice."""
+    from smertespor.evaluation.screening_matching import pseudonym_for
+    from smertespor.evaluation.screening_models import (
+        DispensingExtract,
+        ScreeningFinding,
+        ScreeningRun,
+    )
+
+    now = timezone.now()
+    extract = DispensingExtract.objects.create(
+        original_name="matrix.csv",
+        stored_path="screening/matrix.parquet",
+        sha256="0" * 64,
+        rows=1,
+        first_date=now.date(),
+        last_date=now.date(),
+        uploaded_at=now,
+    )
+    run = ScreeningRun.objects.create(
+        extract=extract,
+        status=ScreeningRun.Status.DONE,
+        settings={},
+        conversion_table="matrix",
+        started_at=now,
+        finished_at=now,
+    )
+    return ScreeningFinding.objects.create(
+        run=run,
+        person_id=pseudonym_for(patient.cpr),
+        provider_number=patient.listed_practice.provider_number,
+        longest_era_days=200,
+        is_long_term=True,
+        is_high_dose=False,
+        has_comedication=False,
+        has_several_prescribers=False,
+        has_scheduled_short_acting=False,
+    ).pk
+
+
 def _jobs_kwargs(name, personas):
-    """A finished forecast of the clinic (made only for the URLs that name a job)."""
+    """A finished forecast of the clinic (made only for the URLs that name a job), or a
+    job of the planner's region office."""
+    if name in REGION_JOBS:
+        return {"job_id": _region_job(REGION_JOBS[name], personas["planner"])}
     if name not in {"evaluation:forecast_result", "evaluation:forecast_csv"} and not (
         name.startswith("jobs:")
     ):
@@ -1339,6 +1440,8 @@ def test_page_access_matrix(
     referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
     kwargs.update(referral_kwargs)
     kwargs.update(_jobs_kwargs(name, personas))
+    if name == "evaluation:screening_invite":
+        kwargs["finding_id"] = _screening_finding(patient)
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(
@@ -1346,6 +1449,7 @@ def test_page_access_matrix(
         {
             CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk),
             FORWARD_TO_ID: str(referral.get("forward_to", "")),
+            PATIENT_ID: str(patient.pk),
         },
     )
     if method == "POST" and name in _PAGE_VERSIONED:
@@ -1377,9 +1481,12 @@ def test_api_access_matrix(
     role_request_id,
     registration_request_id,
     referral_ids,
+    settings,
+    tmp_path,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
+    settings.MEDIA_ROOT = tmp_path / "media"  # an accepted extract is stored there
     url = path.replace("{patient_id}", str(patient.pk))
     referral: dict[str, Any] = {"recipient": clinic.pk}
     if "{referral_id}" in url:
@@ -1417,6 +1524,10 @@ def test_api_access_matrix(
         url = url.replace("{part_id}", str(ids["part_id"]))
         values[PATHWAY_CLINIC_ID] = clinic.pk
         values["<pathway file>"] = _pathway_file()
+    if operation in REGION_JOBS:
+        url = url.replace("{job_id}", str(_region_job(REGION_JOBS[operation], personas["planner"])))
+    if "{finding_id}" in url:
+        url = url.replace("{finding_id}", str(_screening_finding(patient)))
     if "{job_id}" in url:
         from smertespor.evaluation.tests.forecast_factories import finished_forecast
 
@@ -1427,7 +1538,7 @@ def test_api_access_matrix(
     kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
-    kwargs = _teaching_body(operation, teaching_ids) or kwargs
+    kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
     if method != "GET":
         # A write names the version of the record it changes, as its GET's ETag gives it.
         kwargs["headers"] = {"If-Match": _current_version(url)}
