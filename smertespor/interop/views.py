@@ -20,11 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS
 from smertespor.entry.rules import requires
+from smertespor.interop.catalogue_imports import import_catalogue_csv, preview_catalogue_csv
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import MAX_BYTES, CsvRefused
 from smertespor.interop.fhir_import import MAX_BUNDLE_BYTES
 from smertespor.interop.imports import BundleRefused, import_fhir_bundle
 from smertespor.interop.permissions import can_export_records, can_import_records
+from smertespor.medication.permissions import can_manage_catalogue
 from smertespor.patients.access import patient_for
 from smertespor.referrals.models import Referral
 from smertespor.tracks.models import DischargeSummary, Handover
@@ -72,6 +74,39 @@ def medication_csv(request: HttpRequest) -> HttpResponse:
         can_confirm=not importing and any(o.status == "ready" for o in result.patients),
     )
     return render(request, TEMPLATE, context)
+
+
+CATALOGUE_TEMPLATE = "interop/catalogue_csv.html"
+
+
+@login_required
+@requires(can_manage_catalogue)
+@require_http_methods(["GET", "POST"])
+@performs(preview_catalogue_csv, import_catalogue_csv)
+def catalogue_csv(request: HttpRequest) -> HttpResponse:
+    """Products for the catalogue from a CSV file: a preview by row, then all or nothing."""
+    context: dict[str, object] = {"max_mb": MAX_BYTES // 1024 // 1024}
+    if request.method == "GET":
+        return render(request, CATALOGUE_TEMPLATE, context)
+    data = _file_bytes(request)
+    if data is None:
+        context["error"] = _("Choose a CSV file of at most %(mb)s MB.") % {"mb": context["max_mb"]}
+        return render(request, CATALOGUE_TEMPLATE, context, status=INVALID_STATUS)
+    importing = request.POST.get("action") == "import"
+    service = import_catalogue_csv if importing else preview_catalogue_csv
+    try:
+        result = service(user=request.user, data=data)
+    except CsvRefused as error:
+        context["error"] = str(error)
+        return render(request, CATALOGUE_TEMPLATE, context, status=INVALID_STATUS)
+    context.update(
+        result=result,
+        imported=importing,
+        data=base64.b64encode(data).decode("ascii"),
+        can_confirm=result.status == "ready",
+    )
+    status = INVALID_STATUS if result.status == "refused" else 200
+    return render(request, CATALOGUE_TEMPLATE, context, status=status)
 
 
 @login_required

@@ -32,4 +32,3 @@ def fhir_message_link(user: Requester, kind: str, patient_id: object, letter_id:
         url,
         _("Download as a FHIR message"),
     )
-

@@ -217,6 +217,8 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "referrals:counts": ("GET", None, REFERRAL_COUNTS),
     "referrals:create": ("GET", None, {"gp"}),
     "referrals:detail": ("GET", None, REFERRAL_PARTIES),
+    # The catalogue's CSV import (interop): administrators, as the catalogue's own import.
+    "interop:catalogue_csv": ("GET", None, {"admin"}),
     "referrals:edit": ("GET", None, {"gp"}),
     "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
     "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
@@ -486,6 +488,9 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         },
         {"admin"},
     ),
+    # The body is the CSV file itself (see _catalogue_csv_body), not JSON.
+    "POST /api/interop/catalogue-csv/preview": (None, {"admin"}),
+    "POST /api/interop/catalogue-csv/import": (None, {"admin"}),
     "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication": (
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
@@ -801,6 +806,20 @@ def _teaching_path(path, method, teaching_ids):
     else:
         session_id = teaching_ids["session_id"]
     return path.replace("{session_id}", str(session_id))
+
+
+CATALOGUE_CSV = (
+    "id;name;brands;atc;category;form;route;release;unit;strengths;strength_labels;substance;"
+    "other_ingredients;splittable;patch_change_hours;is_substitution;note\r\n"
+    "matrix-csv-oxycodone;Matrix;;N02AA05;opioid;depot_tablet;oral;modified;mg;15;;oxycodone;;"
+    "false;;false;\r\n"
+)
+
+
+def _catalogue_csv_body(operation):
+    if "/api/interop/catalogue-csv/" not in operation:
+        return None
+    return {"data": CATALOGUE_CSV.encode("cp1252"), "content_type": "text/csv"}
 
 
 def _teaching_body(operation, teaching_ids):
@@ -1428,6 +1447,7 @@ def test_api_access_matrix(
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or kwargs
+    kwargs = _catalogue_csv_body(operation) or kwargs
     if method != "GET":
         # A write names the version of the record it changes, as its GET's ETag gives it.
         kwargs["headers"] = {"If-Match": _current_version(url)}
