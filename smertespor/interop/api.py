@@ -75,6 +75,17 @@ def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> 
 
 
 @router.get(
+    "/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message",
+    url_name="fhir_centre_discharge_message",
+    response={200: dict},
+)
+def centre_discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> HttpResponse:
+    """A pain centre's discharge summary (centre to GP) as a MedCom-shaped message Bundle
+    with its acknowledgement (not MedCom-certified; docs/interop.md). Audited as an export."""
+    return _letter(request, patient_id, "centre_discharge", summary_id)
+
+
+@router.get(
     "/Patient/{patient_id}/referrals/{referral_id}/$message",
     url_name="fhir_referral_message",
     response={200: dict},

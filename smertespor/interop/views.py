@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS
 from smertespor.entry.rules import requires
@@ -122,6 +123,9 @@ def patient_exchange(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
         "handovers": Handover.objects.filter(course__patient=patient).order_by("-proposed_at"),
         "discharge_summaries": DischargeSummary.objects.filter(course__patient=patient).order_by(
             "-written_at"
+        ),
+        "centre_summaries": CentreDischargeSummary.objects.filter(course__patient=patient).order_by(
+            "-sent_at"
         ),
         "referrals": Referral.objects.filter(patient=patient)
         .exclude(status="draft")

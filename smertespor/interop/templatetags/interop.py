@@ -17,8 +17,14 @@ register = template.Library()
 _MESSAGE_URLS = {
     "handover": ("api:fhir_handover_message", "handover_id"),
     "discharge": ("api:fhir_discharge_message", "summary_id"),
+    "centre_discharge": ("api:fhir_centre_discharge_message", "summary_id"),
     "referral": ("api:fhir_referral_message", "referral_id"),
 }
+
+
+@register.filter
+def may_export(user: Requester) -> bool:
+    return can_export_records(user)
 
 
 @register.simple_tag

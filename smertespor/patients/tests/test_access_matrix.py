@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.centres.tests.factories import matrix_centre_ids
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
@@ -487,6 +488,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
             "modified,mg,15,,oxycodone,,false,,false,\n"
         },
         {"admin"},
+    ),
+    # A pain centre's discharge summary as a message (the matrix patient's discharged course).
+    "GET /api/fhir/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message": (
+        None,
+        PATIENT_READERS,
     ),
     # The body is the CSV file itself (see _catalogue_csv_body), not JSON.
     "POST /api/interop/catalogue-csv/preview": (None, {"admin"}),
@@ -1421,6 +1427,11 @@ def test_api_access_matrix(
         FORWARD_TO_ID: referral.get("forward_to", 0),
     }
     url = _centres_path(url, patient)
+    if "/centre-discharge-summaries/{summary_id}/" in url:
+        course_id = matrix_centre_ids(patient)["course_id"]
+        url = url.replace(
+            "{summary_id}", str(CentreDischargeSummary.objects.get(course=course_id).pk)
+        )
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
