@@ -114,3 +114,4 @@ def test_roles_the_download_refuses_get_no_link(request, persona, patient):
 def test_an_exporting_role_gets_the_link(gp, patient):
     html = LINK.render(Context({"user": gp, "patient_id": patient.pk}))
     assert 'data-testid="fhir-message-link"' in html
+    assert "Hent som FHIR-besked" in html
