@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from smertespor.entry.doors import performs
 from smertespor.entry.problems import problem_response
 from smertespor.entry.schemas import Id
+from smertespor.interop.catalogue_imports import import_catalogue_csv, preview_catalogue_csv
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import CsvRefused
 from smertespor.interop.exports import export_patient_record
@@ -71,6 +72,17 @@ def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> 
     """The discharge summary (clinic to GP) as a MedCom-shaped message Bundle with its
     acknowledgement (not MedCom-certified; docs/interop.md). Audited as an export."""
     return _letter(request, patient_id, "discharge", summary_id)
+
+
+@router.get(
+    "/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message",
+    url_name="fhir_centre_discharge_message",
+    response={200: dict},
+)
+def centre_discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> HttpResponse:
+    """A pain centre's discharge summary (centre to GP) as a MedCom-shaped message Bundle
+    with its acknowledgement (not MedCom-certified; docs/interop.md). Audited as an export."""
+    return _letter(request, patient_id, "centre_discharge", summary_id)
 
 
 @router.get(
@@ -177,3 +189,53 @@ def medication_csv_import(request: HttpRequest) -> HttpResponse:
     """Import the same file: every patient whose rows are all sound, each whole or not at
     all (status imported / refused per patient, with the rows' problems)."""
     return _csv_answer(request, confirm=True)
+
+
+class CatalogueProductOut(Schema):
+    row: int
+    id: str
+    name: str
+
+
+class CatalogueReportOut(Schema):
+    encoding: str
+    separator: str
+    status: str
+    problems: list[RowProblemOut]
+    products: list[CatalogueProductOut]
+
+
+def _catalogue_answer(request: HttpRequest, *, confirm: bool) -> HttpResponse:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return problem_response(413)
+    service = import_catalogue_csv if confirm else preview_catalogue_csv
+    try:
+        result = service(user=request.user, data=body)
+    except CsvRefused as error:
+        return problem_response(422, str(error))
+    return HttpResponse(
+        json.dumps(result.as_json(), ensure_ascii=False), content_type="application/json"
+    )
+
+
+@csv_router.post(
+    "/catalogue-csv/preview", url_name="catalogue_csv_preview", response={200: CatalogueReportOut}
+)
+@performs(preview_catalogue_csv)
+def catalogue_csv_preview(request: HttpRequest) -> HttpResponse:
+    """Read a products file (the CSV as the body, text/csv; UTF-8 or Windows-1252, `,` or
+    `;`, decimal commas) and report per row (row, column, problem); nothing is saved.
+    Administrators only."""
+    return _catalogue_answer(request, confirm=False)
+
+
+@csv_router.post(
+    "/catalogue-csv/import", url_name="catalogue_csv_import", response={200: CatalogueReportOut}
+)
+@performs(import_catalogue_csv)
+def catalogue_csv_import(request: HttpRequest) -> HttpResponse:
+    """Add the same file's products to the catalogue, all or none (status imported, or
+    refused with the rows' problems and nothing saved). Administrators only."""
+    return _catalogue_answer(request, confirm=True)

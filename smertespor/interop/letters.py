@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from smertespor.accounts.models import Requester
 from smertespor.audit.services import AuditAction
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.entry.rules import require
 from smertespor.interop.export_selectors import organisation_record, patient_record
 from smertespor.interop.medcom import (
@@ -60,6 +61,30 @@ def _discharge_letter(summary: DischargeSummary) -> Letter:
         text="\n\n".join(part for part in parts if part),
         sent_at=summary.written_at,
         sender=organisation_record(course.responsible_organisation),
+        receiver=organisation_record(summary.sent_to),
+        patient=patient_record(course.patient),
+    )
+
+
+def _centre_discharge_letter(summary: CentreDischargeSummary) -> Letter:
+    course = summary.course
+    parts = [
+        summary.course_summary,
+        summary.plan_after,
+        summary.municipality_continues,
+        summary.physiotherapy_continues,
+    ]
+    if summary.omeq_at_discharge_mg_per_day is not None:
+        omeq = summary.omeq_at_discharge_mg_per_day.quantize(1)
+        parts.append(f"OMEQ ved afslutning: {omeq} mg/døgn ({summary.omeq_table})")
+    return Letter(
+        id=f"centre-discharge-{summary.pk}",
+        event="discharge-summary",
+        category="discharge",
+        title="Epikrise fra smertecentret",
+        text="\n\n".join(part for part in parts if part),
+        sent_at=summary.sent_at,
+        sender=organisation_record(course.centre),
         receiver=organisation_record(summary.sent_to),
         patient=patient_record(course.patient),
     )
@@ -158,6 +183,17 @@ def letter_messages(
         if handover is None:
             raise Http404
         letter = _handover_letter(handover)
+    elif kind == "centre_discharge":
+        centre_summary = (
+            CentreDischargeSummary.objects.select_related(
+                "course__patient", "course__centre", "sent_to"
+            )
+            .filter(pk=letter_id, course__patient=patient)
+            .first()
+        )
+        if centre_summary is None:
+            raise Http404
+        letter = _centre_discharge_letter(centre_summary)
     else:
         summary = (
             DischargeSummary.objects.select_related("course__patient", "sent_to")

@@ -17,14 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS
 from smertespor.entry.rules import requires
+from smertespor.interop.catalogue_imports import import_catalogue_csv, preview_catalogue_csv
 from smertespor.interop.csv_imports import import_medication_csv, preview_medication_csv
 from smertespor.interop.csv_medication import MAX_BYTES, CsvRefused
 from smertespor.interop.fhir_import import MAX_BUNDLE_BYTES
 from smertespor.interop.imports import BundleRefused, import_fhir_bundle
 from smertespor.interop.permissions import can_export_records, can_import_records
+from smertespor.medication.permissions import can_manage_catalogue
 from smertespor.patients.access import patient_for
 from smertespor.referrals.models import Referral
 from smertespor.tracks.models import DischargeSummary, Handover
@@ -74,6 +77,39 @@ def medication_csv(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
+CATALOGUE_TEMPLATE = "interop/catalogue_csv.html"
+
+
+@login_required
+@requires(can_manage_catalogue)
+@require_http_methods(["GET", "POST"])
+@performs(preview_catalogue_csv, import_catalogue_csv)
+def catalogue_csv(request: HttpRequest) -> HttpResponse:
+    """Products for the catalogue from a CSV file: a preview by row, then all or nothing."""
+    context: dict[str, object] = {"max_mb": MAX_BYTES // 1024 // 1024}
+    if request.method == "GET":
+        return render(request, CATALOGUE_TEMPLATE, context)
+    data = _file_bytes(request)
+    if data is None:
+        context["error"] = _("Choose a CSV file of at most %(mb)s MB.") % {"mb": context["max_mb"]}
+        return render(request, CATALOGUE_TEMPLATE, context, status=INVALID_STATUS)
+    importing = request.POST.get("action") == "import"
+    service = import_catalogue_csv if importing else preview_catalogue_csv
+    try:
+        result = service(user=request.user, data=data)
+    except CsvRefused as error:
+        context["error"] = str(error)
+        return render(request, CATALOGUE_TEMPLATE, context, status=INVALID_STATUS)
+    context.update(
+        result=result,
+        imported=importing,
+        data=base64.b64encode(data).decode("ascii"),
+        can_confirm=result.status == "ready",
+    )
+    status = INVALID_STATUS if result.status == "refused" else 200
+    return render(request, CATALOGUE_TEMPLATE, context, status=status)
+
+
 @login_required
 @requires(can_export_records)
 @require_GET
@@ -87,6 +123,9 @@ def patient_exchange(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
         "handovers": Handover.objects.filter(course__patient=patient).order_by("-proposed_at"),
         "discharge_summaries": DischargeSummary.objects.filter(course__patient=patient).order_by(
             "-written_at"
+        ),
+        "centre_summaries": CentreDischargeSummary.objects.filter(course__patient=patient).order_by(
+            "-sent_at"
         ),
         "referrals": Referral.objects.filter(patient=patient)
         .exclude(status="draft")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.centres.tests.factories import matrix_centre_ids
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
@@ -217,6 +218,8 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "referrals:counts": ("GET", None, REFERRAL_COUNTS),
     "referrals:create": ("GET", None, {"gp"}),
     "referrals:detail": ("GET", None, REFERRAL_PARTIES),
+    # The catalogue's CSV import (interop): administrators, as the catalogue's own import.
+    "interop:catalogue_csv": ("GET", None, {"admin"}),
     "referrals:edit": ("GET", None, {"gp"}),
     "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
     "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
@@ -497,6 +500,14 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         },
         {"admin"},
     ),
+    # A pain centre's discharge summary as a message (the matrix patient's discharged course).
+    "GET /api/fhir/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message": (
+        None,
+        PATIENT_READERS,
+    ),
+    # The body is the CSV file itself (see _catalogue_csv_body), not JSON.
+    "POST /api/interop/catalogue-csv/preview": (None, {"admin"}),
+    "POST /api/interop/catalogue-csv/import": (None, {"admin"}),
     "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication": (
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
@@ -822,6 +833,20 @@ def _teaching_path(path, method, teaching_ids):
     else:
         session_id = teaching_ids["session_id"]
     return path.replace("{session_id}", str(session_id))
+
+
+CATALOGUE_CSV = (
+    "id;name;brands;atc;category;form;route;release;unit;strengths;strength_labels;substance;"
+    "other_ingredients;splittable;patch_change_hours;is_substitution;note\r\n"
+    "matrix-csv-oxycodone;Matrix;;N02AA05;opioid;depot_tablet;oral;modified;mg;15;;oxycodone;;"
+    "false;;false;\r\n"
+)
+
+
+def _catalogue_csv_body(operation):
+    if "/api/interop/catalogue-csv/" not in operation:
+        return None
+    return {"data": CATALOGUE_CSV.encode("cp1252"), "content_type": "text/csv"}
 
 
 def _teaching_body(operation, teaching_ids):
@@ -1509,6 +1534,11 @@ def test_api_access_matrix(
         FORWARD_TO_ID: referral.get("forward_to", 0),
     }
     url = _centres_path(url, patient)
+    if "/centre-discharge-summaries/{summary_id}/" in url:
+        course_id = matrix_centre_ids(patient)["course_id"]
+        url = url.replace(
+            "{summary_id}", str(CentreDischargeSummary.objects.get(course=course_id).pk)
+        )
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -1539,6 +1569,7 @@ def test_api_access_matrix(
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
+    kwargs = _catalogue_csv_body(operation) or kwargs
     if method != "GET":
         # A write names the version of the record it changes, as its GET's ETag gives it.
         kwargs["headers"] = {"If-Match": _current_version(url)}
