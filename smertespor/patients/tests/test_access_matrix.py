@@ -220,6 +220,11 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "referrals:detail": ("GET", None, REFERRAL_PARTIES),
     # The catalogue's CSV import (interop): administrators, as the catalogue's own import.
     "interop:catalogue_csv": ("GET", None, {"admin"}),
+    # Imports register patients at the importer's practice: practice staff who record medication.
+    "interop:medication_csv": ("GET", None, PRACTICE_STAFF),
+    "interop:fhir_import": ("GET", None, PRACTICE_STAFF),
+    # What can leave: clinicians who see the patient (a secretary may not take it with them).
+    "interop:patient_exchange": ("GET", None, PATIENT_READERS),
     "referrals:edit": ("GET", None, {"gp"}),
     "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
     "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
@@ -505,6 +510,39 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         None,
         PATIENT_READERS,
     ),
+    # The whole record and each letter as FHIR (interop): exporting clinicians in scope.
+    "GET /api/fhir/Patient/{patient_id}/$everything": (None, PATIENT_READERS),
+    "GET /api/fhir/Patient/{patient_id}/handovers/{handover_id}/$message": (None, PATIENT_READERS),
+    "GET /api/fhir/Patient/{patient_id}/discharge-summaries/{summary_id}/$message": (
+        None,
+        PATIENT_READERS,
+    ),
+    # The referral went to the pain clinic, whose clinicians may take the message too.
+    "GET /api/fhir/Patient/{patient_id}/referrals/{referral_id}/$message": (
+        None,
+        PATIENT_READERS | CLINIC_CLINICIANS,
+    ),
+    # Imports: JSON bodies that are refused per entry or row still answer 200 with the report.
+    "POST /api/fhir/import": (
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Patient",
+                        "identifier": [
+                            {"system": "urn:oid:1.2.208.176.1.2", "value": "0101701234"}
+                        ],
+                        "name": [{"text": "Matrix Importsen"}],
+                    }
+                }
+            ],
+        },
+        PRACTICE_STAFF,
+    ),
+    "POST /api/interop/medication-csv/preview": (None, PRACTICE_STAFF),
+    "POST /api/interop/medication-csv/import": (None, PRACTICE_STAFF),
     # The body is the CSV file itself (see _catalogue_csv_body), not JSON.
     "POST /api/interop/catalogue-csv/preview": (None, {"admin"}),
     "POST /api/interop/catalogue-csv/import": (None, {"admin"}),
@@ -841,6 +879,49 @@ CATALOGUE_CSV = (
     "matrix-csv-oxycodone;Matrix;;N02AA05;opioid;depot_tablet;oral;modified;mg;15;;oxycodone;;"
     "false;;false;\r\n"
 )
+
+
+def _handover_id(patient, clinic):
+    from smertespor.tracks.tests.factories import CourseFactory, HandoverFactory
+
+    course = CourseFactory.create(patient=patient, clinic=clinic)
+    return HandoverFactory.create(course=course, clinic=clinic).pk
+
+
+def _discharge_summary_id(patient, clinic, personas):
+    from django.utils import timezone
+
+    from smertespor.tracks.models import DischargeSummary
+    from smertespor.tracks.tests.factories import CourseFactory
+
+    course = CourseFactory.create(
+        patient=patient,
+        clinic=clinic,
+        track="hospital",
+        status="completed",
+        responsible_organisation=clinic,
+        deadline=None,
+    )
+    return DischargeSummary.objects.create(
+        course=course,
+        sent_to=patient.listed_practice,
+        summary="Matrix",
+        written_by=personas["clinic_doctor"],
+        written_at=timezone.now(),
+    ).pk
+
+
+MEDICATION_CSV = (
+    "cpr;produkt;styrke;enheder_pr_dosis;doser_pr_doegn;efter_behov;max_doser_pr_doegn;"
+    "indikation;startdato;note\n"
+    "0101701234;morphine-depot-tablet;30;1;2;nej;;smerter;05-01-2026;Matrix\n"
+)
+
+
+def _medication_csv_body(operation):
+    if "/api/interop/medication-csv/" not in operation:
+        return None
+    return {"data": MEDICATION_CSV.encode(), "content_type": "text/csv"}
 
 
 def _catalogue_csv_body(operation):
@@ -1467,6 +1548,8 @@ def test_page_access_matrix(
     kwargs.update(_jobs_kwargs(name, personas))
     if name == "evaluation:screening_invite":
         kwargs["finding_id"] = _screening_finding(patient)
+    if name == "interop:patient_exchange":
+        kwargs["patient_id"] = patient.pk
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(
@@ -1534,6 +1617,10 @@ def test_api_access_matrix(
         FORWARD_TO_ID: referral.get("forward_to", 0),
     }
     url = _centres_path(url, patient)
+    if "/handovers/{handover_id}/" in url:
+        url = url.replace("{handover_id}", str(_handover_id(patient, clinic)))
+    if "/discharge-summaries/{summary_id}/" in url and "/centre-" not in url:
+        url = url.replace("{summary_id}", str(_discharge_summary_id(patient, clinic, personas)))
     if "/centre-discharge-summaries/{summary_id}/" in url:
         course_id = matrix_centre_ids(patient)["course_id"]
         url = url.replace(
@@ -1569,7 +1656,7 @@ def test_api_access_matrix(
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
     kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
-    kwargs = _catalogue_csv_body(operation) or kwargs
+    kwargs = _catalogue_csv_body(operation) or _medication_csv_body(operation) or kwargs
     if method != "GET":
         # A write names the version of the record it changes, as its GET's ETag gives it.
         kwargs["headers"] = {"If-Match": _current_version(url)}
