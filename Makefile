@@ -19,10 +19,15 @@ $(VENV)/.dev: requirements-dev.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve http://127.0.0.1:8000
+# The task worker (background jobs: docs/jobs.md) runs beside the web server and is stopped
+# with it (Ctrl-C, or the server exiting).
+WITH_WORKER = $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM;
+
+run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve http://127.0.0.1:8000 with the task worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_region
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:8000
 
 # `make serve`: the production settings on this machine, over plain http on 127.0.0.1 only.
 # Its keys are made once in var/ (never committed). Two factors are required as in production
@@ -39,10 +44,10 @@ var/serve-secret-key:
 var/serve-audit-key:
 	mkdir -p var && umask 077 && $(PYTHON) -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' > $@
 
-serve: $(VENV)/.runtime var/serve-secret-key var/serve-audit-key ## Production configuration locally: gunicorn, whitenoise, JSON logs (same database as run)
+serve: $(VENV)/.runtime var/serve-secret-key var/serve-audit-key ## Production configuration locally: gunicorn and the task worker, whitenoise, JSON logs (same database as run)
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
-	$(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+	$(SERVE_ENV) $(WITH_WORKER) $(SERVE_ENV) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 chromium: ## Install Debian's chromium for the browser tests (never a browser download)
 	@test -x /usr/bin/chromium || { \
@@ -74,9 +79,9 @@ messages: $(VENV)/.dev ## Update and compile the Danish translations
 
 benchmark: $(VENV)/.dev ## Run the benchmarks (figures as ratios against an in-run baseline)
 	@for script in benchmarks/[!_]*.py; do \
-	  [ "$$script" = benchmarks/web.py ] && continue; \
+	  case "$$script" in benchmarks/web.py|benchmarks/screening.py) continue;; esac; \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
-	@echo "(benchmarks/web.py, the load test at region scale, runs on its own: see README)"
+	@echo "(benchmarks/web.py and benchmarks/screening.py, at region scale, run on their own: see README)"
 
 fuzz: $(VENV)/.dev ## schemathesis against the API as a GP and a clinic doctor (own SQLite database)
 	$(PY) tests/fuzz/run.py

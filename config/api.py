@@ -16,6 +16,8 @@ from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
 from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.evaluation.api import router as evaluation_router
+from smertespor.interop.api import csv_router
+from smertespor.interop.api import router as fhir_router
 from smertespor.medication.api import medication_router, omeq_router
 from smertespor.pathways.api import router as pathways_router
 from smertespor.patients.api import router as patients_router
@@ -102,3 +104,5 @@ api.add_router("/departments", departments_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/pathways", pathways_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/fhir", fhir_router)
+api.add_router("/interop", csv_router)

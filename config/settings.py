@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "django_otp_webauthn",
     "simple_history",
     "ninja",
+    "django_tasks",
+    "django_tasks.backends.database",
     "smertespor.accounts",
     "smertespor.audit",
     "smertespor.patients",
@@ -124,6 +126,8 @@ INSTALLED_APPS = [
     "smertespor.pathways",
     "smertespor.centres",
     "smertespor.evaluation",
+    "smertespor.jobs",
+    "smertespor.interop",
     "smertespor.web",
 ]
 
@@ -181,6 +185,16 @@ DATABASES = {
         conn_max_age=_env_int("DATABASE_CONN_MAX_AGE", 60 if IS_PRODUCTION else 0),
         conn_health_checks=True,
     )
+}
+# Background jobs (docs/jobs.md): django-tasks with its database backend, so the queue is a
+# table in the same database (SQLite or PostgreSQL); `manage.py db_worker` runs the tasks
+# (`make run` starts one beside the web server). Enqueued when the transaction commits, so
+# the worker never sees a task whose job row is not there yet.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.database.DatabaseBackend",
+        "ENQUEUE_ON_COMMIT": True,
+    }
 }
 # SQLite: a transaction takes the write lock when it begins, so two requests writing at
 # once (a live preview's audit row while a form is saved) wait for each other instead of
@@ -341,6 +355,22 @@ if not 1 <= ADVICE_ATTACHMENT_MAX_BYTES <= 50 * 1024 * 1024:
     raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_MB must be 1 to 50 (MedCom's limit).")
 if not 0 <= ADVICE_ATTACHMENT_MAX_FILES <= 50:
     raise ImproperlyConfigured("ADVICE_ATTACHMENT_MAX_FILES must be 0 to 50.")
+
+# The capacity forecast (docs/forecast.md): a rate is estimated from the recorded courses
+# when at least FORECAST_MIN_COURSES courses inform it; otherwise these defaults are used
+# (planning assumptions to replace with the region's own figures, not clinical facts).
+FORECAST_MIN_COURSES = _env_int("FORECAST_MIN_COURSES", 30)
+FORECAST_DEFAULT_RATES = {
+    "new_per_month": 40.0,
+    "early_handover_per_month": 0.03,
+    "success_at_3_months": 0.6,
+    "hospital_end_per_month": 0.15,
+}
+FORECAST_DEFAULT_SLOTS_PER_MONTH = _env_int("FORECAST_DEFAULT_SLOTS_PER_MONTH", 15)
+if not 1 <= FORECAST_MIN_COURSES <= 10_000:
+    raise ImproperlyConfigured("FORECAST_MIN_COURSES must be 1 to 10000.")
+if not 0 <= FORECAST_DEFAULT_SLOTS_PER_MONTH <= 10_000:
+    raise ImproperlyConfigured("FORECAST_DEFAULT_SLOTS_PER_MONTH must be 0 to 10000.")
 
 # A request body larger than this is refused by its declared length before it is read (413):
 # the largest upload (an advice message's attachments) plus room for the form around it.
@@ -524,3 +554,24 @@ if not 1 <= TAPER_DEFAULT_SLOW_DOWN_STEP_PERCENT <= 100:
 TAPER_STOP_THRESHOLD_MG_OMEQ = _env_int("TAPER_STOP_THRESHOLD_MG_OMEQ", 0)
 if not 0 <= TAPER_STOP_THRESHOLD_MG_OMEQ <= 1000:
     raise ImproperlyConfigured("TAPER_STOP_THRESHOLD_MG_OMEQ must be 0 to 1000.")
+
+# Screening of dispensing data (docs/screening.md): the region's key for the keyed pseudonym
+# of the CPR number (HMAC-SHA256, hex). Outside production a fixed, public development key; in
+# production none unless set, and then flagged persons are not matched to patients (counts per
+# practice still work), so a region that does not screen needs no key.
+_DEV_SCREENING_KEY = hashlib.sha256(b"smertespor development screening pseudonyms").hexdigest()
+SCREENING_PSEUDONYM_KEY = os.environ.get(
+    "SCREENING_PSEUDONYM_KEY", "" if IS_PRODUCTION else _DEV_SCREENING_KEY
+)
+try:
+    if SCREENING_PSEUDONYM_KEY and len(bytes.fromhex(SCREENING_PSEUDONYM_KEY)) < 16:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY must be hex of 16 or more bytes.") from None
+if IS_PRODUCTION and SCREENING_PSEUDONYM_KEY == _DEV_SCREENING_KEY:
+    raise ImproperlyConfigured("SCREENING_PSEUDONYM_KEY is the public development key.")
+# Evaluation (docs/evaluation.md): a rate, mean or median is not shown outside the patients'
+# own practice when fewer than this many people are below the line (counts 1-4 are "< 5").
+EVALUATION_MIN_DENOMINATOR = _env_int("EVALUATION_MIN_DENOMINATOR", 10)
+if not 1 <= EVALUATION_MIN_DENOMINATOR <= 1000:
+    raise ImproperlyConfigured("EVALUATION_MIN_DENOMINATOR must be 1 to 1000.")

@@ -33,6 +33,8 @@ urlpatterns = [
     path("pathways/", include("smertespor.pathways.urls")),
     path("centres/", include("smertespor.centres.urls")),
     path("evaluation/", include("smertespor.evaluation.urls")),
+    path("jobs/", include("smertespor.jobs.urls")),
+    path("interop/", include("smertespor.interop.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -15,6 +15,8 @@ from smertespor.accounts.models import Organisation, Region, Role, User
 from smertespor.advice.demo import load_demo_advice
 from smertespor.centres.demo import load_demo_centre_courses
 from smertespor.departments.demo import load_demo_department
+from smertespor.evaluation.measures_demo import load_demo_measures
+from smertespor.evaluation.screening_demo import load_demo_screening
 from smertespor.medication.demo import load_demo_medication
 from smertespor.pathways.demo import load_demo_pathways
 from smertespor.patients.models import Patient
@@ -261,7 +263,11 @@ def load_demo_region() -> dict[str, int]:
         gp_username="demo-gp", centre_name=CENTRE, second_centre_name=SECOND_CENTRE
     )
     centre_courses_created = load_demo_centre_courses(centre_name=CENTRE, gp_username="demo-gp")
+    screening_runs_created = load_demo_screening(practices)
+    # Last: the measures are computed from everything above.
+    measure_months_computed = load_demo_measures()
     return {
+        "screening_runs_created": screening_runs_created,
         "referrals_created": referrals_created,
         "pathway_enrolments_created": enrolments_created,
         "courses_created": courses_created,
@@ -272,4 +278,5 @@ def load_demo_region() -> dict[str, int]:
         "patients_created": patients_created,
         "medication_lines_created": medication_lines_created,
         "taper_plans_created": taper_plans_created,
+        "measure_months_computed": measure_months_computed,
     }

@@ -76,6 +76,8 @@ def _texts(request: HttpRequest) -> Iterator[tuple[str, str]]:
             body = json.loads(request.body)
         except (ValueError, RequestDataTooBig, RawPostDataException):
             return  # the view answers malformed or oversized JSON itself
+        except RecursionError:
+            raise TooDeep from None  # no parser below would read it either
         yield from _json_fields(body)
 
 
@@ -109,7 +111,7 @@ def _audit_refused_patient_id(request: HttpRequest, text: str) -> None:
 
 def _refused(request: HttpRequest, status: int, message: str, field: str | None) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        code = "null_characters_not_allowed" if status == 422 else "too_large"
+        code = {422: "null_characters_not_allowed", 400: "too_deep"}.get(status, "too_large")
         errors = [{"field": field, "code": code, "message": message}] if field else []
         return problem_response(status, message, errors)
     return render(
@@ -117,12 +119,20 @@ def _refused(request: HttpRequest, status: int, message: str, field: str | None)
     )
 
 
+class TooDeep(Exception):
+    """A JSON body nested deeper than Python's parser goes (e.g. 100,000 "[")."""
+
+
 class RefuseNulMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        found = nul_field(request)
+        try:
+            found = nul_field(request)
+        except (TooDeep, RecursionError):  # parsed, but too deep to walk field by field
+            message = _("The JSON is nested too deeply to be read.")
+            return _refused(request, 400, message, None)
         if found is None:
             return self.get_response(request)
         field, text = found

@@ -239,6 +239,14 @@ class MedicationLine(models.Model):
         PAIN = "pain", _("Pain")
         SUBSTITUTION = "opioid_use_disorder", _("Opioid substitution treatment")
 
+    class Source(models.TextChoices):
+        """Where the line came from (FMK's own import plugs in here once it has certificates)."""
+
+        TYPED = "typed", _("Typed in Smertespor")
+        FMK_IMPORT = "fmk_import", _("Imported from FMK")
+        FHIR_IMPORT = "fhir_import", _("Imported as FHIR")
+        CSV_IMPORT = "csv_import", _("Imported from a CSV file")
+
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="medication_lines"
     )
@@ -277,6 +285,11 @@ class MedicationLine(models.Model):
         _("reason for ending"), max_length=200, blank=True, validators=[no_nul_bytes]
     )
     note = models.CharField(_("note"), max_length=500, blank=True, validators=[no_nul_bytes])
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.TYPED
+    )
+    # When the line was last checked against an outside list (an import that matched it).
+    reconciled_at = models.DateTimeField(_("last reconciled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

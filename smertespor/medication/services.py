@@ -169,8 +169,12 @@ def add_medication_line(
     indication: str = MedicationLine.Indication.PAIN,
     start_date: datetime.date | None = None,
     note: str = "",
+    source: str = MedicationLine.Source.TYPED,
 ) -> MedicationLine:
-    """Add a product the patient takes; the list's OMEQ is stored as a new snapshot."""
+    """Add a product the patient takes; the list's OMEQ is stored as a new snapshot.
+
+    An imported line (`source` other than typed) counts as reconciled when it is added.
+    """
     require(by, can_record_medication, object_type="medication_line", patient=patient)
     line = MedicationLine(
         patient=patient,
@@ -183,6 +187,8 @@ def add_medication_line(
         indication=indication,
         start_date=start_date or timezone.localdate(),
         note=note.strip(),
+        source=source,
+        reconciled_at=None if source == MedicationLine.Source.TYPED else timezone.now(),
         created_by=by,
         created_at=timezone.now(),
     )
@@ -191,8 +197,27 @@ def add_medication_line(
         line._history_user = by
         line.save(force_insert=True)
         snapshot = record_omeq_snapshot(patient=patient, by=by)
-        _audit(by, AuditAction.CREATE, line, product_id=line.product_id, snapshot=snapshot.pk)
+        _audit(
+            by,
+            AuditAction.CREATE,
+            line,
+            product_id=line.product_id,
+            snapshot=snapshot.pk,
+            source=line.source,
+        )
     return line
+
+
+def mark_medication_line_reconciled(*, line: MedicationLine, by: User) -> MedicationLine:
+    """Record that an outside list (an import) showed this line unchanged."""
+    require(by, can_record_medication, **_about(line))
+    with transaction.atomic():
+        locked = MedicationLine.objects.select_for_update().get(pk=line.pk)
+        locked.reconciled_at = timezone.now()
+        locked._history_user = by
+        locked.save(update_fields=["reconciled_at"])
+        _audit(by, AuditAction.UPDATE, locked, fields=["reconciled_at"])
+    return locked
 
 
 def change_medication_line(

@@ -26,6 +26,7 @@ from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import INVALID_STATUS, apply_errors, form_status
 from smertespor.entry.rules import requires
+from smertespor.interop.permissions import can_export_records
 from smertespor.medication import actions
 from smertespor.medication.calculation import (
     Evaluation,
@@ -116,6 +117,7 @@ def patient_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
         "ended_lines": regimen_from_lines(ended_lines(patient)[:50], current_catalogue()).lines,
         "can_record": can_record_medication(request.user),
         "can_make_taper_plans": can_make_taper_plans(request.user),
+        "can_exchange": can_export_records(request.user),
         "thresholds": region_omeq_thresholds(),
     }
     return render(request, "medication/patient_medication.html", context)

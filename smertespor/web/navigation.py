@@ -18,6 +18,13 @@ from smertespor.advice.permissions import (
     can_use_advice,
 )
 from smertespor.centres.permissions import is_centre_staff
+from smertespor.evaluation.forecast_permissions import can_forecast
+from smertespor.evaluation.measures_permissions import (
+    can_see_measure_dashboards,
+    can_see_own_practice_measures,
+)
+from smertespor.evaluation.screening_permissions import can_see_screening
+from smertespor.interop.permissions import can_import_records
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
     can_use_omeq_calculator,
@@ -63,6 +70,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Referral figures"), "referrals:counts"))
     if can_read_articles(user):
         items.append(NavItem(_("Knowledge base"), "advice:articles"))
+    if can_import_records(user):
+        items.append(NavItem(_("Import medication"), "interop:medication_csv"))
     if can_use_omeq_calculator(user):
         items.append(NavItem(_("OMEQ calculator"), "medication:calculator"))
     if can_review_conversion_tables(user):
@@ -71,8 +80,16 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
         items.append(NavItem(_("Teaching"), "teaching:list"))
     elif can_see_teaching_reach(user):
         items.append(NavItem(_("Teaching reach"), "teaching:reach"))
+    if can_forecast(user):
+        items.append(NavItem(_("Capacity forecast"), "evaluation:forecast"))
     if can_see_aggregates(user):
         items.append(NavItem(_("Overview"), "overview"))
+    if can_see_screening(user):
+        items.append(NavItem(_("Screening"), "evaluation:screening"))
+    if can_see_measure_dashboards(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_region"))
+    elif can_see_own_practice_measures(user):
+        items.append(NavItem(_("Measures"), "evaluation:measures_own"))
     if can_administer_users(user):
         items.append(NavItem(_("Role changes"), "accounts:role_requests"))
     if user.is_staff:

@@ -75,6 +75,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo_region")
+        # The task worker beside the server, as `make run` starts it (background jobs).
+        stack.enter_context(_running_worker(env, workdir / "worker.log"))
         yield stack.enter_context(_running_server(env, workdir / "server.log"))
 
 
@@ -167,6 +169,27 @@ def _running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextmanager
+def _running_worker(env: dict[str, str], log_path: Path) -> Iterator[None]:
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-reload"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=SERVER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 def _free_port() -> int:

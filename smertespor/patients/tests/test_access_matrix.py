@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from config.api import api
 from smertespor.advice.tests.factories import matrix_objects
+from smertespor.centres.models import DischargeSummary as CentreDischargeSummary
 from smertespor.centres.tests.factories import matrix_centre_ids
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
 from smertespor.notifications.services import notify
@@ -72,6 +73,13 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "home": ("GET", None, LOGGED_IN),
     "healthz": ("GET", None, EVERYONE),
     "overview": ("GET", None, {"planner", "admin"}),
+    # Measures (evaluation): planners see the region's suppressed figures, a practice its own.
+    "evaluation:measures_region": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_detail": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_practice": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_own": ("GET", None, PRACTICE_STAFF),
+    "evaluation:measures_own_measure": ("GET", None, PRACTICE_STAFF),
+    "evaluation:measures_own_patients": ("GET", None, PRACTICE_STAFF),
     "login": ("GET", None, EVERYONE),
     "logout": ("POST", {}, EVERYONE),
     "set_language": ("POST", {"language": "en"}, EVERYONE),
@@ -210,6 +218,13 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "referrals:counts": ("GET", None, REFERRAL_COUNTS),
     "referrals:create": ("GET", None, {"gp"}),
     "referrals:detail": ("GET", None, REFERRAL_PARTIES),
+    # The catalogue's CSV import (interop): administrators, as the catalogue's own import.
+    "interop:catalogue_csv": ("GET", None, {"admin"}),
+    # Imports register patients at the importer's practice: practice staff who record medication.
+    "interop:medication_csv": ("GET", None, PRACTICE_STAFF),
+    "interop:fhir_import": ("GET", None, PRACTICE_STAFF),
+    # What can leave: clinicians who see the patient (a secretary may not take it with them).
+    "interop:patient_exchange": ("GET", None, PATIENT_READERS),
     "referrals:edit": ("GET", None, {"gp"}),
     "referrals:send": ("POST", {"exception_reason": ""}, {"gp"}),
     "referrals:message": ("POST", {"body": "Matrix"}, REFERRAL_PARTIES),
@@ -300,6 +315,24 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     # django-otp-webauthn's passkey ceremonies, tried with the start of a registration; each
     # refuses a signed-out caller (accounts/tests/test_mfa.py tries them all).
     "otp_webauthn:*": ("POST", {}, LOGGED_IN),
+    # The capacity forecast and its background job (a finished forecast of the clinic, see
+    # _jobs_kwargs): the clinic's staff and planners start one; a job is its organisation's.
+    "evaluation:forecast": ("GET", None, CLINIC_STAFF | {"planner"}),
+    "evaluation:forecast_result": ("GET", None, CLINIC_STAFF),
+    "evaluation:forecast_csv": ("GET", None, CLINIC_STAFF),
+    "jobs:detail": ("GET", None, CLINIC_STAFF),
+    "jobs:progress": ("GET", None, CLINIC_STAFF),
+    # Screening of dispensing data: planners the region's counts, the upload and its job (of
+    # the planner's region office); practice staff their own counts; the GP the invitation
+    # of a flagged patient of their own (the matrix's finding matches the GP's patient).
+    "evaluation:screening": ("GET", None, PRACTICE_STAFF | {"planner", "admin"}),
+    "evaluation:screening_csv": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_upload": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_result": ("GET", None, {"planner", "admin"}),
+    "evaluation:screening_invite": ("POST", {"patient": PATIENT_ID}, {"gp"}),
+    # Recomputing a month's measures (a job of the planner's region office).
+    "evaluation:measures_compute": ("GET", None, {"planner", "admin"}),
+    "evaluation:measures_result": ("GET", None, {"planner", "admin"}),
 }
 OMEQ_LINE = {
     "substance": "oxycodone",
@@ -472,6 +505,47 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         },
         {"admin"},
     ),
+    # A pain centre's discharge summary as a message (the matrix patient's discharged course).
+    "GET /api/fhir/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message": (
+        None,
+        PATIENT_READERS,
+    ),
+    # The whole record and each letter as FHIR (interop): exporting clinicians in scope.
+    "GET /api/fhir/Patient/{patient_id}/$everything": (None, PATIENT_READERS),
+    "GET /api/fhir/Patient/{patient_id}/handovers/{handover_id}/$message": (None, PATIENT_READERS),
+    "GET /api/fhir/Patient/{patient_id}/discharge-summaries/{summary_id}/$message": (
+        None,
+        PATIENT_READERS,
+    ),
+    # The referral went to the pain clinic, whose clinicians may take the message too.
+    "GET /api/fhir/Patient/{patient_id}/referrals/{referral_id}/$message": (
+        None,
+        PATIENT_READERS | CLINIC_CLINICIANS,
+    ),
+    # Imports: JSON bodies that are refused per entry or row still answer 200 with the report.
+    "POST /api/fhir/import": (
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {
+                    "resource": {
+                        "resourceType": "Patient",
+                        "identifier": [
+                            {"system": "urn:oid:1.2.208.176.1.2", "value": "0101701234"}
+                        ],
+                        "name": [{"text": "Matrix Importsen"}],
+                    }
+                }
+            ],
+        },
+        PRACTICE_STAFF,
+    ),
+    "POST /api/interop/medication-csv/preview": (None, PRACTICE_STAFF),
+    "POST /api/interop/medication-csv/import": (None, PRACTICE_STAFF),
+    # The body is the CSV file itself (see _catalogue_csv_body), not JSON.
+    "POST /api/interop/catalogue-csv/preview": (None, {"admin"}),
+    "POST /api/interop/catalogue-csv/import": (None, {"admin"}),
     "GET /api/patients/{patient_id}/medication": (None, PATIENT_READERS),
     "POST /api/patients/{patient_id}/medication": (
         {"product_id": "morphine-depot-tablet", "strength": "30", "doses_per_day": 2},
@@ -593,6 +667,11 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         {"admin"},
     ),
     "GET /api/departments/contacts": (None, HOSPITAL),
+    "POST /api/evaluation/forecast": (
+        {"slots_per_month": 10, "runs": 100},
+        CLINIC_STAFF | {"planner"},
+    ),
+    "GET /api/evaluation/forecast/{job_id}": (None, CLINIC_STAFF),
     # Any valid contact is answered 202, whatever the number (no CPR oracle).
     "POST /api/departments/contacts": (
         {"cpr": "0101801234", "name": "Ny Patient", "kind": "admission", "reason": "Matrix"},
@@ -602,6 +681,22 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "POST /api/departments/contacts/{contact_id}/end": ({}, HOSPITAL),
     "POST /api/accounts/role-requests/{role_request_id}/approve": (None, {"admin"}),
     "POST /api/accounts/role-requests/{role_request_id}/reject": ({"note": "Matrix"}, {"admin"}),
+    "GET /api/evaluation/measures/region": (None, PRACTICE_STAFF | {"planner", "admin"}),
+    "POST /api/evaluation/measures/compute": ({"month": "2026-05"}, {"planner", "admin"}),
+    "GET /api/evaluation/measures/jobs/{job_id}": (None, {"planner", "admin"}),
+    "GET /api/evaluation/screening/counts": (None, PRACTICE_STAFF | {"planner", "admin"}),
+    "GET /api/evaluation/screening/patients": (None, {"gp", "other_gp"}),
+    "POST /api/evaluation/screening/extracts": (None, {"planner", "admin"}),
+    "GET /api/evaluation/screening/jobs/{job_id}": (None, {"planner", "admin"}),
+    "POST /api/evaluation/screening/findings/{finding_id}/invite": (
+        {"patient_id": PATIENT_ID},
+        {"gp"},
+    ),
+    # The GP's practice: its own staff in full, planners suppressed; the other GP is refused.
+    "GET /api/evaluation/measures/practices/{practice_id}": (
+        None,
+        {"gp", "practice_nurse", "planner", "admin"},
+    ),
 }
 
 
@@ -778,6 +873,63 @@ def _teaching_path(path, method, teaching_ids):
     return path.replace("{session_id}", str(session_id))
 
 
+CATALOGUE_CSV = (
+    "id;name;brands;atc;category;form;route;release;unit;strengths;strength_labels;substance;"
+    "other_ingredients;splittable;patch_change_hours;is_substitution;note\r\n"
+    "matrix-csv-oxycodone;Matrix;;N02AA05;opioid;depot_tablet;oral;modified;mg;15;;oxycodone;;"
+    "false;;false;\r\n"
+)
+
+
+def _handover_id(patient, clinic):
+    from smertespor.tracks.tests.factories import CourseFactory, HandoverFactory
+
+    course = CourseFactory.create(patient=patient, clinic=clinic)
+    return HandoverFactory.create(course=course, clinic=clinic).pk
+
+
+def _discharge_summary_id(patient, clinic, personas):
+    from django.utils import timezone
+
+    from smertespor.tracks.models import DischargeSummary
+    from smertespor.tracks.tests.factories import CourseFactory
+
+    course = CourseFactory.create(
+        patient=patient,
+        clinic=clinic,
+        track="hospital",
+        status="completed",
+        responsible_organisation=clinic,
+        deadline=None,
+    )
+    return DischargeSummary.objects.create(
+        course=course,
+        sent_to=patient.listed_practice,
+        summary="Matrix",
+        written_by=personas["clinic_doctor"],
+        written_at=timezone.now(),
+    ).pk
+
+
+MEDICATION_CSV = (
+    "cpr;produkt;styrke;enheder_pr_dosis;doser_pr_doegn;efter_behov;max_doser_pr_doegn;"
+    "indikation;startdato;note\n"
+    "0101701234;morphine-depot-tablet;30;1;2;nej;;smerter;05-01-2026;Matrix\n"
+)
+
+
+def _medication_csv_body(operation):
+    if "/api/interop/medication-csv/" not in operation:
+        return None
+    return {"data": MEDICATION_CSV.encode(), "content_type": "text/csv"}
+
+
+def _catalogue_csv_body(operation):
+    if "/api/interop/catalogue-csv/" not in operation:
+        return None
+    return {"data": CATALOGUE_CSV.encode("cp1252"), "content_type": "text/csv"}
+
+
 def _teaching_body(operation, teaching_ids):
     """The request of a teaching operation whose body names the test's own objects (the
     practice to invite) or is a file upload; None for the others."""
@@ -788,6 +940,16 @@ def _teaching_body(operation, teaching_ids):
         upload = SimpleUploadedFile("slides.pdf", b"%PDF-1.7 matrix")
         return {"data": {"title": "Slides", "file": upload}}
     return None
+
+
+def _screening_body(operation):
+    """The upload of a good (one-row) dispensing extract, as a multipart form."""
+    if not operation.endswith("/screening/extracts"):
+        return None
+    row = f"{'a' * 64},2026-01-05,N02AA05,123456,40,100,1,123456"
+    columns = "person_id,dispensed_on,atc,product_number,strength,pack_size,packs,provider_number"
+    upload = SimpleUploadedFile("extract.csv", f"{columns}\n{row}\n".encode())
+    return {"data": {"file": upload}}
 
 
 def _tracks_kwargs(name, patient, clinic):
@@ -1185,6 +1347,19 @@ def _criteria_file():
     return shipped_criteria_text().replace('version = "2026-1"', 'version = "matrix-1"', 1)
 
 
+def _evaluation_kwargs(name, patient):
+    """The measure pages: a measure, and the GP's practice for the planner's drill-down."""
+    if name in {
+        "evaluation:measures_detail",
+        "evaluation:measures_own_measure",
+        "evaluation:measures_own_patients",
+    }:
+        return {"code": "omeq_50"}
+    if name == "evaluation:measures_practice":
+        return {"practice_id": patient.listed_practice_id}
+    return {}
+
+
 def _centres_kwargs(name, patient):
     """The pain centre's pages: the GP's patient, and its discharged course at a centre."""
     if not name.startswith("centres:") or name == "centres:worklist":
@@ -1205,6 +1380,87 @@ def _centres_path(url, patient):
     for key in ("course_id", "module_id", "appointment_id"):
         url = url.replace(f"{{{key}}}", str(ids[key]))
     return url
+
+
+# Evaluation jobs of the planner's region office, by the URL or operation that names one.
+REGION_JOBS = {
+    "evaluation:screening_result": "screening",
+    "evaluation:measures_result": "measures",
+    "GET /api/evaluation/screening/jobs/{job_id}": "screening",
+    "GET /api/evaluation/measures/jobs/{job_id}": "measures",
+}
+
+
+def _region_job(kind, planner):
+    """A finished screening or measures job of the planner's region office."""
+    from smertespor.evaluation.measures_work import run_measures_job
+    from smertespor.evaluation.screening_work import run_screening_job
+    from smertespor.jobs.models import Job
+
+    work = {"screening": run_screening_job, "measures": run_measures_job}[kind]
+    return Job.objects.create(
+        kind=kind,
+        work=f"{work.__module__}.{work.__qualname__}",
+        params={},
+        status=Job.Status.DONE,
+        started_by=planner,
+        organisation_id=planner.organisation_id,
+        result={},
+    ).pk
+
+
+def _screening_finding(patient):
+    """A finding of the latest screening that matches the GP's patient at its practice."""
+    from smertespor.evaluation.screening_matching import pseudonym_for
+    from smertespor.evaluation.screening_models import (
+        DispensingExtract,
+        ScreeningFinding,
+        ScreeningRun,
+    )
+
+    now = timezone.now()
+    extract = DispensingExtract.objects.create(
+        original_name="matrix.csv",
+        stored_path="screening/matrix.parquet",
+        sha256="0" * 64,
+        rows=1,
+        first_date=now.date(),
+        last_date=now.date(),
+        uploaded_at=now,
+    )
+    run = ScreeningRun.objects.create(
+        extract=extract,
+        status=ScreeningRun.Status.DONE,
+        settings={},
+        conversion_table="matrix",
+        started_at=now,
+        finished_at=now,
+    )
+    return ScreeningFinding.objects.create(
+        run=run,
+        person_id=pseudonym_for(patient.cpr),
+        provider_number=patient.listed_practice.provider_number,
+        longest_era_days=200,
+        is_long_term=True,
+        is_high_dose=False,
+        has_comedication=False,
+        has_several_prescribers=False,
+        has_scheduled_short_acting=False,
+    ).pk
+
+
+def _jobs_kwargs(name, personas):
+    """A finished forecast of the clinic (made only for the URLs that name a job), or a
+    job of the planner's region office."""
+    if name in REGION_JOBS:
+        return {"job_id": _region_job(REGION_JOBS[name], personas["planner"])}
+    if name not in {"evaluation:forecast_result", "evaluation:forecast_csv"} and not (
+        name.startswith("jobs:")
+    ):
+        return {}
+    from smertespor.evaluation.tests.forecast_factories import finished_forecast
+
+    return {"job_id": finished_forecast(personas["clinic_doctor"]).pk}
 
 
 def _client(persona, personas, client_for, client):
@@ -1278,6 +1534,7 @@ def test_page_access_matrix(
     kwargs.update(_hospital_kwargs(name, patient, clinic, personas))
     kwargs.update(_tapering_kwargs(name, patient, personas["gp"]))
     kwargs.update(_centres_kwargs(name, patient))
+    kwargs.update(_evaluation_kwargs(name, patient))
     kwargs.update(_teaching_kwargs(name, teaching_ids))
     kwargs.update(_notification_kwargs(name, notification_id))
     kwargs.update(_advice_kwargs(name, patient, advice_ids))
@@ -1288,6 +1545,11 @@ def test_page_access_matrix(
         kwargs["role_request_id"] = role_request_id["id"]
     referral_kwargs, referral = _referral_kwargs(name, patient, referral_ids)
     kwargs.update(referral_kwargs)
+    kwargs.update(_jobs_kwargs(name, personas))
+    if name == "evaluation:screening_invite":
+        kwargs["finding_id"] = _screening_finding(patient)
+    if name == "interop:patient_exchange":
+        kwargs["patient_id"] = patient.pk
     url = reverse(url_name, kwargs=kwargs)
     http = _client(persona, personas, client_for, client)
     body = _fill(
@@ -1295,6 +1557,7 @@ def test_page_access_matrix(
         {
             CLINIC_DOCTOR_ID: str(personas["clinic_doctor"].pk),
             FORWARD_TO_ID: str(referral.get("forward_to", "")),
+            PATIENT_ID: str(patient.pk),
         },
     )
     if method == "POST" and name in _PAGE_VERSIONED:
@@ -1326,9 +1589,12 @@ def test_api_access_matrix(
     role_request_id,
     registration_request_id,
     referral_ids,
+    settings,
+    tmp_path,
 ):
     body, allowed = API_RULES[operation]
     method, path = operation.split(" ", 1)
+    settings.MEDIA_ROOT = tmp_path / "media"  # an accepted extract is stored there
     url = path.replace("{patient_id}", str(patient.pk))
     referral: dict[str, Any] = {"recipient": clinic.pk}
     if "{referral_id}" in url:
@@ -1339,6 +1605,7 @@ def test_api_access_matrix(
     url = _teaching_path(url, method, teaching_ids)
     url = url.replace("{line_id}", str(medication_ids["line_id"]))
     url = url.replace("{role_request_id}", str(role_request_id["id"]))
+    url = url.replace("{practice_id}", str(patient.listed_practice_id))
     if "{contact_id}" in url:
         url = url.replace("{contact_id}", str(_contact_id(patient, personas["hospital_doctor"])))
     values: dict[str, object] = {
@@ -1350,6 +1617,15 @@ def test_api_access_matrix(
         FORWARD_TO_ID: referral.get("forward_to", 0),
     }
     url = _centres_path(url, patient)
+    if "/handovers/{handover_id}/" in url:
+        url = url.replace("{handover_id}", str(_handover_id(patient, clinic)))
+    if "/discharge-summaries/{summary_id}/" in url and "/centre-" not in url:
+        url = url.replace("{summary_id}", str(_discharge_summary_id(patient, clinic, personas)))
+    if "/centre-discharge-summaries/{summary_id}/" in url:
+        course_id = matrix_centre_ids(patient)["course_id"]
+        url = url.replace(
+            "{summary_id}", str(CentreDischargeSummary.objects.get(course=course_id).pk)
+        )
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
@@ -1365,13 +1641,22 @@ def test_api_access_matrix(
         url = url.replace("{part_id}", str(ids["part_id"]))
         values[PATHWAY_CLINIC_ID] = clinic.pk
         values["<pathway file>"] = _pathway_file()
+    if operation in REGION_JOBS:
+        url = url.replace("{job_id}", str(_region_job(REGION_JOBS[operation], personas["planner"])))
+    if "{finding_id}" in url:
+        url = url.replace("{finding_id}", str(_screening_finding(patient)))
+    if "{job_id}" in url:
+        from smertespor.evaluation.tests.forecast_factories import finished_forecast
+
+        url = url.replace("{job_id}", str(finished_forecast(personas["clinic_doctor"]).pk))
     if "/api/referrals/criteria/" in url:
         values["<criteria file>"] = _criteria_file()
     http = _client(persona, personas, client_for, client)
     kwargs: dict[str, Any] = {"content_type": "application/json"}
     if body is not None:
         kwargs["data"] = json.dumps(_fill(body, values))
-    kwargs = _teaching_body(operation, teaching_ids) or kwargs
+    kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
+    kwargs = _catalogue_csv_body(operation) or _medication_csv_body(operation) or kwargs
     if method != "GET":
         # A write names the version of the record it changes, as its GET's ETag gives it.
         kwargs["headers"] = {"If-Match": _current_version(url)}
