@@ -26,7 +26,9 @@ from smertespor.interop.fhir_export import (
 from smertespor.interop.records import OrganisationRecord, PatientRecord
 
 MESSAGE_EVENT = f"{codes.BASE}/CodeSystem/message-event"
-CATEGORY = f"{codes.BASE}/CodeSystem/care-communication-category"
+# MedCom's own code system for CareCommunication categories (DK MedCom Terminology); the four
+# codes used here are among its codes.
+CATEGORY = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-careCommunication-categoryCodes"
 # The categories Smertespor's letters use, named as in CareCommunication.
 CATEGORIES = frozenset({"regarding-referral", "carecoordination", "discharge", "other"})
 PRIORITIES = frozenset({"routine", "asap"})

@@ -63,7 +63,11 @@ def test_the_discharge_summary_goes_from_the_clinic_to_the_practice(
     header = message["entry"][0]["resource"]
     assert header["sender"] == {"reference": f"Organization/{clinic.pk}"}
     assert header["destination"][0]["receiver"] == {"reference": f"Organization/{practice.pk}"}
-    assert message["entry"][1]["resource"]["category"][0]["coding"][0]["code"] == "discharge"
+    category = message["entry"][1]["resource"]["category"][0]["coding"][0]
+    assert category == {
+        "system": "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-careCommunication-categoryCodes",
+        "code": "discharge",
+    }
 
 
 def test_it_refuses_a_gp_from_another_practice_without_patient_data(
