@@ -28,7 +28,7 @@ from smertespor.evaluation.measures_work import KIND, start_measures
 from smertespor.jobs.models import Job
 from smertespor.jobs.selectors import job_for
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"  # year 0 is no date (a 500 found by make fuzz)
 
 
 class MeasuresComputeIn(Schema):

@@ -23,6 +23,12 @@ from smertespor.interop.medcom import MessageRefused
 router = Router(tags=["fhir"])
 
 FHIR_JSON = "application/fhir+json"
+# The answer's media type as sent, so clients and `make fuzz` know it (it found it missing).
+FHIR_OK = {
+    "responses": {
+        "200": {"description": "OK", "content": {FHIR_JSON: {"schema": {"type": "object"}}}}
+    }
+}
 
 
 def fhir_response(resource: object, status: int = 200) -> HttpResponse:
@@ -34,6 +40,7 @@ def fhir_response(resource: object, status: int = 200) -> HttpResponse:
     "/Patient/{patient_id}/$everything",
     url_name="fhir_patient_everything",
     response={200: dict},
+    openapi_extra=FHIR_OK,
 )
 def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The patient's whole record as one FHIR R4 searchset Bundle (audited as an export)."""
@@ -56,6 +63,7 @@ def _letter(request: HttpRequest, patient_id: str, kind: str, letter_id: int) ->
     "/Patient/{patient_id}/handovers/{handover_id}/$message",
     url_name="fhir_handover_message",
     response={200: dict},
+    openapi_extra=FHIR_OK,
 )
 def handover_message(request: HttpRequest, patient_id: str, handover_id: Id) -> HttpResponse:
     """The handover letter (practice to clinic) as a MedCom-shaped message Bundle with its
@@ -67,6 +75,7 @@ def handover_message(request: HttpRequest, patient_id: str, handover_id: Id) -> 
     "/Patient/{patient_id}/discharge-summaries/{summary_id}/$message",
     url_name="fhir_discharge_message",
     response={200: dict},
+    openapi_extra=FHIR_OK,
 )
 def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> HttpResponse:
     """The discharge summary (clinic to GP) as a MedCom-shaped message Bundle with its
@@ -78,6 +87,7 @@ def discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> 
     "/Patient/{patient_id}/centre-discharge-summaries/{summary_id}/$message",
     url_name="fhir_centre_discharge_message",
     response={200: dict},
+    openapi_extra=FHIR_OK,
 )
 def centre_discharge_message(request: HttpRequest, patient_id: str, summary_id: Id) -> HttpResponse:
     """A pain centre's discharge summary (centre to GP) as a MedCom-shaped message Bundle
@@ -89,6 +99,7 @@ def centre_discharge_message(request: HttpRequest, patient_id: str, summary_id: 
     "/Patient/{patient_id}/referrals/{referral_id}/$message",
     url_name="fhir_referral_message",
     response={200: dict},
+    openapi_extra=FHIR_OK,
 )
 def referral_messages(request: HttpRequest, patient_id: str, referral_id: Id) -> HttpResponse:
     """A sent pain-centre referral as a message Bundle (ServiceRequest), then each request

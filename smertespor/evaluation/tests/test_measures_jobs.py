@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
@@ -128,3 +129,15 @@ def test_a_recomputation_is_refused_to_another_role_and_organisation(
     }
     assert client_for(gp).get(f"/api/evaluation/measures/jobs/{job.pk}").status_code == 403
     assert client_for(gp).get(reverse("jobs:detail", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["0000-01", "0999-12"])
+def test_a_month_before_year_1000_is_refused_not_a_500(client_for, planner, month):
+    """`make fuzz` sent "0000-01": the pattern let it through and strptime failed (500)."""
+    response = client_for(planner).post(
+        "/api/evaluation/measures/compute",
+        json.dumps({"month": month}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
