@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
@@ -167,12 +169,12 @@ class CsvReportOut(Schema):
     patients: list[CsvPatientOut]
 
 
-def _csv_answer(request: HttpRequest, *, confirm: bool) -> HttpResponse:
+def _csv_report(request: HttpRequest, service: Callable[..., Any]) -> HttpResponse:
+    """The CSV body through ``service`` (a preview or an import): its report, or a problem."""
     try:
         body = request.body
     except RequestDataTooBig:
         return problem_response(413)
-    service = import_medication_csv if confirm else preview_medication_csv
     try:
         result = service(user=request.user, data=body)
     except CsvRefused as error:
@@ -189,7 +191,7 @@ def _csv_answer(request: HttpRequest, *, confirm: bool) -> HttpResponse:
 def medication_csv_preview(request: HttpRequest) -> HttpResponse:
     """Read a medication extract (the CSV file as the body, text/csv) and report per row
     (row number, column, problem) and per patient; nothing is saved."""
-    return _csv_answer(request, confirm=False)
+    return _csv_report(request, preview_medication_csv)
 
 
 @csv_router.post(
@@ -199,7 +201,7 @@ def medication_csv_preview(request: HttpRequest) -> HttpResponse:
 def medication_csv_import(request: HttpRequest) -> HttpResponse:
     """Import the same file: every patient whose rows are all sound, each whole or not at
     all (status imported / refused per patient, with the rows' problems)."""
-    return _csv_answer(request, confirm=True)
+    return _csv_report(request, import_medication_csv)
 
 
 class CatalogueProductOut(Schema):
@@ -216,21 +218,6 @@ class CatalogueReportOut(Schema):
     products: list[CatalogueProductOut]
 
 
-def _catalogue_answer(request: HttpRequest, *, confirm: bool) -> HttpResponse:
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return problem_response(413)
-    service = import_catalogue_csv if confirm else preview_catalogue_csv
-    try:
-        result = service(user=request.user, data=body)
-    except CsvRefused as error:
-        return problem_response(422, str(error))
-    return HttpResponse(
-        json.dumps(result.as_json(), ensure_ascii=False), content_type="application/json"
-    )
-
-
 @csv_router.post(
     "/catalogue-csv/preview", url_name="catalogue_csv_preview", response={200: CatalogueReportOut}
 )
@@ -239,7 +226,7 @@ def catalogue_csv_preview(request: HttpRequest) -> HttpResponse:
     """Read a products file (the CSV as the body, text/csv; UTF-8 or Windows-1252, `,` or
     `;`, decimal commas) and report per row (row, column, problem); nothing is saved.
     Administrators only."""
-    return _catalogue_answer(request, confirm=False)
+    return _csv_report(request, preview_catalogue_csv)
 
 
 @csv_router.post(
@@ -249,4 +236,4 @@ def catalogue_csv_preview(request: HttpRequest) -> HttpResponse:
 def catalogue_csv_import(request: HttpRequest) -> HttpResponse:
     """Add the same file's products to the catalogue, all or none (status imported, or
     refused with the rows' problems and nothing saved). Administrators only."""
-    return _catalogue_answer(request, confirm=True)
+    return _csv_report(request, import_catalogue_csv)
