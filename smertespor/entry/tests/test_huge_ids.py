@@ -163,3 +163,17 @@ def test_every_reference_in_the_api_schema_resolves():
         if not (ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in components)
     ]
     assert unresolved == []
+
+
+def test_the_openapi_document_has_no_duplicate_keys(client_for, gp, db):
+    """A "200" beside ninja's 200 made Swagger UI refuse the document ("duplicated mapping
+    key"); json.loads would silently keep the last one."""
+
+    def refuse_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    response = client_for(gp).get("/api/openapi.json")
+    assert response.status_code == 200
+    json.loads(response.content, object_pairs_hook=refuse_duplicates)
