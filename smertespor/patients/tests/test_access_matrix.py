@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -1490,15 +1491,68 @@ def _assert_problem(response):
         assert set(error) == {"field", "code", "message"}
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+def _each_persona(check):
+    """Runs ``check(persona)`` for every persona, each in a savepoint rolled back afterwards:
+    the records a URL or operation names are made once, and what one persona's request
+    changed is gone before the next one's. Every persona is tried; the failures are reported
+    together, each with the persona it failed for."""
+    from django.db import transaction
+
+    failures = []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            try:
+                check(persona)
+            except AssertionError as error:
+                failures.append(f"{persona}: {error!r}")
+            except Exception as error:
+                error.add_note(f"persona: {persona}")
+                raise
+            finally:
+                transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("name", sorted(PAGE_RULES))
 def test_page_access_matrix(
     name,
-    persona,
     personas,
     patient,
     client_for,
-    client,
+    medication_ids,
+    teaching_ids,
+    clinic,
+    notification_id,
+    advice_ids,
+    role_request_id,
+    registration_request_id,
+    referral_ids,
+):
+    """Every persona on the page: allowed ones get it, the others are refused without a
+    trace of the patient."""
+    _each_persona(
+        _check_page(
+            name,
+            personas,
+            patient,
+            client_for,
+            medication_ids,
+            teaching_ids,
+            clinic,
+            notification_id,
+            advice_ids,
+            role_request_id,
+            registration_request_id,
+            referral_ids,
+        )
+    )
+
+
+def _check_page(
+    name,
+    personas,
+    patient,
+    client_for,
     medication_ids,
     teaching_ids,
     clinic,
@@ -1551,7 +1605,6 @@ def test_page_access_matrix(
     if name == "interop:patient_exchange":
         kwargs["patient_id"] = patient.pk
     url = reverse(url_name, kwargs=kwargs)
-    http = _client(persona, personas, client_for, client)
     body = _fill(
         body or {},
         {
@@ -1564,24 +1617,65 @@ def test_page_access_matrix(
         # The form carries the version of the record it was opened at, in a hidden field.
         label, key = _PAGE_VERSIONED[name]
         body = {**body, "version": _page_version(label, kwargs[key])}
-    response = http.get(url) if method == "GET" else http.post(url, body)
-    if persona in allowed:
-        assert response.status_code in (200, 302), (name, persona, response.status_code)
-        if response.status_code == 302 and persona != "anonymous":
-            assert "/login/" not in response["Location"] or name == "logout"
-    else:
-        _assert_refused(response, persona, patient)
+
+    def ask(persona):
+        http = _client(persona, personas, client_for, Client())
+        for value in body.values():
+            if hasattr(value, "seek"):
+                value.seek(0)  # an upload is read again for every persona
+        response = http.get(url) if method == "GET" else http.post(url, body)
+        if persona in allowed:
+            assert response.status_code in (200, 302), (name, persona, response.status_code)
+            if response.status_code == 302 and persona != "anonymous":
+                assert "/login/" not in response["Location"] or name == "logout"
+        else:
+            _assert_refused(response, persona, patient)
+
+    return ask
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API_RULES))
 def test_api_access_matrix(
     operation,
-    persona,
     personas,
     patient,
     client_for,
-    client,
+    medication_ids,
+    teaching_ids,
+    clinic,
+    advice_ids,
+    role_request_id,
+    registration_request_id,
+    referral_ids,
+    settings,
+    tmp_path,
+):
+    """Every persona on the operation: allowed ones get an answer, the others a problem
+    without a trace of the patient."""
+    _each_persona(
+        _check_api(
+            operation,
+            personas,
+            patient,
+            client_for,
+            medication_ids,
+            teaching_ids,
+            clinic,
+            advice_ids,
+            role_request_id,
+            registration_request_id,
+            referral_ids,
+            settings,
+            tmp_path,
+        )
+    )
+
+
+def _check_api(
+    operation,
+    personas,
+    patient,
+    client_for,
     medication_ids,
     teaching_ids,
     clinic,
@@ -1651,21 +1745,25 @@ def test_api_access_matrix(
         url = url.replace("{job_id}", str(finished_forecast(personas["clinic_doctor"]).pk))
     if "/api/referrals/criteria/" in url:
         values["<criteria file>"] = _criteria_file()
-    http = _client(persona, personas, client_for, client)
-    kwargs: dict[str, Any] = {"content_type": "application/json"}
-    if body is not None:
-        kwargs["data"] = json.dumps(_fill(body, values))
-    kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
-    kwargs = _catalogue_csv_body(operation) or _medication_csv_body(operation) or kwargs
-    if method != "GET":
-        # A write names the version of the record it changes, as its GET's ETag gives it.
-        kwargs["headers"] = {"If-Match": _current_version(url)}
-    response = getattr(http, method.lower())(url, **kwargs)
-    if persona in allowed:
-        assert response.status_code in (200, 201, 202), (operation, persona, response.content)
-    else:
-        _assert_refused(response, persona, patient)
-        _assert_problem(response)
+
+    def ask(persona):
+        http = _client(persona, personas, client_for, Client())
+        kwargs: dict[str, Any] = {"content_type": "application/json"}
+        if body is not None:
+            kwargs["data"] = json.dumps(_fill(body, values))
+        kwargs = _teaching_body(operation, teaching_ids) or _screening_body(operation) or kwargs
+        kwargs = _catalogue_csv_body(operation) or _medication_csv_body(operation) or kwargs
+        if method != "GET":
+            # A write names the version of the record it changes, as its GET's ETag gives it.
+            kwargs["headers"] = {"If-Match": _current_version(url)}
+        response = getattr(http, method.lower())(url, **kwargs)
+        if persona in allowed:
+            assert response.status_code in (200, 201, 202), (operation, persona, response.content)
+        else:
+            _assert_refused(response, persona, patient)
+            _assert_problem(response)
+
+    return ask
 
 
 # The record a page's versioned form changes: its model and the URL argument naming it.
