@@ -92,7 +92,7 @@ def _mg(value: Decimal | None) -> str:
 def _medication(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.medication.selectors import current_catalogue, medication_history
 
-    names = {product.id: product.name for product in current_catalogue()}
+    products = {product.id: product for product in current_catalogue()}
     url = reverse("medication:line_history", args=[patient.pk])
     for version in medication_history(patient):
         if version.history_type == "+":
@@ -103,7 +103,12 @@ def _medication(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
             title = _("Medication ended")
         else:
             title = _("Medication changed")
-        product = names.get(version.product_id, version.product_id)
+        found = products.get(version.product_id)
+        product = (
+            f"{found.name} {for_people(version.strength)} {found.unit}"
+            if found is not None
+            else f"{version.product_id} {for_people(version.strength)}"
+        )
         if version.prn:
             dose = _("%(units)s as needed, at most %(count)s a day") % {
                 "units": for_people(version.units_per_dose),
@@ -111,7 +116,7 @@ def _medication(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
             }
         else:
             dose = f"{for_people(version.units_per_dose)} × {for_people(version.doses_per_day)}"
-        detail = f"{product} {for_people(version.strength)}: {dose}"
+        detail = f"{product}: {dose}"
         yield TimelineEntry(EntryKind.MEDICATION, version.history_date, True, title, detail, url)
 
 
@@ -182,9 +187,9 @@ def _visits(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 
     for visit in follow_ups_of_patient(patient):
         scores = [_("OMEQ %(mg)s") % {"mg": _mg(visit.omeq_mg_per_day)}]
-        items = (visit.peg_pain, visit.peg_enjoyment, visit.peg_activity)
-        if all(item is not None for item in items):
-            peg = peg_score(visit.peg_pain, visit.peg_enjoyment, visit.peg_activity)
+        pain, enjoyment, activity = visit.peg_pain, visit.peg_enjoyment, visit.peg_activity
+        if pain is not None and enjoyment is not None and activity is not None:
+            peg = peg_score(pain, enjoyment, activity)
             scores.append(_("PEG %(score)s") % {"score": for_people(peg)})
         if visit.nrs is not None:
             scores.append(_("NRS %(score)s") % {"score": visit.nrs})
@@ -266,7 +271,7 @@ def _referrals(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
         sent = referral.sent_at is not None
         yield TimelineEntry(
             EntryKind.REFERRAL,
-            referral.sent_at if sent else referral.created_at,
+            referral.sent_at or referral.created_at,
             True,
             _("Referred to %(recipient)s") % {"recipient": referral.recipient.name}
             if sent

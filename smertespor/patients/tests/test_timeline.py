@@ -289,3 +289,13 @@ def test_the_api_refuses_an_unknown_kind(patient, gp, client_for):
     answer = client_for(gp).get(f"/api/patients/{patient.pk}/timeline", {"kind": "nonsense"})
 
     assert answer.status_code == 422
+
+
+def test_a_medication_entry_names_the_product_its_strength_and_dose(patient, gp):
+    add_line(patient, strength="10")
+
+    [entry] = [e for e in patient_timeline(gp, patient) if e.kind == EntryKind.MEDICATION]
+
+    assert entry.title == "Medicin startet"
+    assert entry.detail == "Morfin depottablet 10 mg: 1 × 2"
+    assert entry.url == reverse("medication:line_history", args=[patient.pk])
