@@ -209,9 +209,8 @@ def _visits(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 
 # Course events shown elsewhere on the timeline (a visit is shown with its scores).
 _COURSE_EVENTS_SHOWN_ELSEWHERE = frozenset({"follow_up"})
-_HANDOVER_EVENTS = frozenset(
-    {"propose_handover", "hand_over_early", "confirm_handover", "handover_updated"}
-)
+# Events whose page is the handover letter (the rule's proposal has none until confirmed).
+_HANDOVER_EVENTS = frozenset({"hand_over_early", "confirm_handover", "handover_updated"})
 
 
 def _courses(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:

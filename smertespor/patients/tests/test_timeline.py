@@ -299,3 +299,29 @@ def test_a_medication_entry_names_the_product_its_strength_and_dose(patient, gp)
     assert entry.title == "Medicin startet"
     assert entry.detail == "Morfin depottablet 10 mg: 1 × 2"
     assert entry.url == reverse("medication:line_history", args=[patient.pk])
+
+
+def test_a_handover_links_its_letter_and_a_course_start_its_course(patient, gp, clinic):
+    from django.utils import timezone
+
+    from smertespor.tracks.models import TimelineEvent
+
+    course = CourseFactory(patient=patient, clinic=clinic)
+    for kind, status in (("created", "active"), ("hand_over_early", "handover_proposed")):
+        TimelineEvent.objects.create(
+            course=course,
+            patient=patient,
+            kind=kind,
+            to_status=status,
+            actor="practice",
+            by=gp,
+            occurred_at=timezone.now(),
+        )
+
+    entries = {e.title: e for e in patient_timeline(gp, patient) if e.kind == EntryKind.COURSE}
+
+    handover = entries[str(TimelineEvent.Kind.HAND_OVER_EARLY.label)]
+    started = entries[str(TimelineEvent.Kind.CREATED.label)]
+    assert handover.url == reverse("tracks:handover", args=[patient.pk, course.pk])
+    assert started.url == reverse("tracks:course_detail", args=[patient.pk, course.pk])
+    assert started.detail.startswith("Praksisspor")
