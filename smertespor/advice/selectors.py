@@ -276,3 +276,17 @@ def advice_topics_per_practice(
     for practice_id, category, n in rows:
         counts[practice_id][category] = n
     return counts
+
+
+# Added for the patient's timeline (patients.timeline):
+def answers_of_patient(user: Requester, patient: Patient) -> QuerySet[AdviceMessage]:
+    """The clinic's answers in the patient's requests that `user` takes part in."""
+    return (
+        AdviceMessage.objects.filter(
+            request__in=scoped_requests(user).filter(patient=patient),
+            side=AdviceMessage.Side.CLINIC,
+            kind=AdviceMessage.Kind.ANSWER,
+        )
+        .select_related("request")
+        .order_by("-created_at", "-pk")
+    )

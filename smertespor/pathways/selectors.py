@@ -177,3 +177,9 @@ def open_part(enrolment: Enrolment, stage: str, organisation: Organisation) -> P
         .exclude(status=Part.Status.ENDED)
         .first()
     )
+
+
+# Added for the patient's timeline (patients.timeline):
+def enrolments_of(patient: Patient) -> QuerySet[Enrolment]:
+    """Every enrolment of the patient in a pathway, newest first, with its version."""
+    return Enrolment.objects.filter(patient=patient).select_related("pathway")

@@ -28,6 +28,7 @@ from smertespor.patients.schemas import (
     RegistrationRequestOut,
     RegistrationSentOut,
     SearchIn,
+    TimelinePage,
 )
 from smertespor.patients.selectors import (
     PatientSort,
@@ -36,6 +37,7 @@ from smertespor.patients.selectors import (
     search_patients,
 )
 from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.patients.timeline import EntryKind, patient_timeline
 from smertespor.versions import VERSIONED_READ, if_match, send_etag, versioned_write
 
 router = Router(tags=["patients"])
@@ -214,3 +216,25 @@ def access_log(request: SignedInRequest, patient_id: str) -> list[AuditEvent]:
 def history(request: SignedInRequest, patient_id: str) -> list[object]:
     patient = patient_for(request.user, patient_id, object_type="patient_history")
     return list(patient.history.select_related("history_user").order_by("-history_date"))
+
+
+TIMELINE_PAGE_SIZE = 50
+
+
+@router.get("/{patient_id}/timeline", response=TimelinePage, url_name="patients_timeline")
+def timeline(
+    request: SignedInRequest, patient_id: str, kind: EntryKind | None = None, page: int = 1
+) -> dict[str, object]:
+    """What happened to the patient, newest first, as the patient page's timeline shows it
+    (of one kind if given): medication and OMEQ changes, taper plans and their steps,
+    visits with their scores, advice, courses with handover and discharge, referrals and the
+    pain centre, the low back pain pathway. Each entry's `url` is the page that shows it."""
+    patient = patient_for(request.user, patient_id, object_type="patient_timeline")
+    paginator = Paginator(patient_timeline(request.user, patient, kind=kind), TIMELINE_PAGE_SIZE)
+    current = paginator.get_page(page)
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "items": list(current.object_list),
+    }

@@ -10,6 +10,7 @@ from smertespor.accounts.models import Role
 from smertespor.audit.models import AuditEvent
 from smertespor.patients.models import Patient, RegistrationRequest
 from smertespor.patients.selectors import PatientSort
+from smertespor.patients.timeline import EntryKind
 
 ShortText = Annotated[str, Field(max_length=200)]
 Phone = Annotated[str, Field(max_length=20)]
@@ -135,3 +136,22 @@ class RegistrationRequestOut(Schema):
 
 class RegistrationDecisionIn(Schema):
     reason: Annotated[str, Field(max_length=500)]
+
+
+class TimelineEntryOut(Schema):
+    """One thing that happened to the patient; `url` is the page that shows it."""
+
+    kind: EntryKind
+    occurred_at: datetime
+    # False: only the day is known (a visit, a taper step); `occurred_at` is its midnight.
+    has_time: bool
+    title: str
+    detail: str
+    url: str
+
+
+class TimelinePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[TimelineEntryOut]

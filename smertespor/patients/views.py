@@ -40,9 +40,11 @@ from smertespor.patients.selectors import (
     search_patients,
 )
 from smertespor.patients.services import SENT_FOR_REVIEW, RegistrationLimitReached
+from smertespor.patients.timeline import KIND_LABELS, kind_of, patient_timeline
 from smertespor.versions import StaleVersion, stale_form
 
 PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 20
 SEARCH_LIMIT = 50
 
 
@@ -123,10 +125,21 @@ def patient_create(request: SignedInRequest) -> HttpResponse:
 def patient_detail(request: SignedInRequest, patient_id: str) -> HttpResponse:
     patient = patient_for(request.user, patient_id)
     pending = pending_registration_requests(request.user, patient=patient).count()
+    kind = kind_of(request.GET.get("kind"))
+    timeline = Paginator(
+        patient_timeline(request.user, patient, kind=kind), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "patients/detail.html",
-        {"patient": patient, "tab": "overview", "pending_requests": pending},
+        {
+            "patient": patient,
+            "tab": "overview",
+            "pending_requests": pending,
+            "timeline": timeline,
+            "timeline_kind": kind,
+            "timeline_kinds": list(KIND_LABELS.items()),
+        },
     )
 
 

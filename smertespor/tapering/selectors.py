@@ -120,3 +120,34 @@ def planned_doses(patient: Patient, *, since: date) -> PlannedDoses | None:
         steps=tuple(steps),
         held_from=held,
     )
+
+
+# Added for the patient's timeline (patients.timeline):
+
+
+def steps_of_patient(patient: Patient) -> QuerySet[TaperPlanStep]:
+    """Every step of every plan of the patient, with its plan (one query)."""
+    return (
+        TaperPlanStep.objects.filter(plan__patient=patient)
+        .select_related("plan")
+        .order_by("plan_id", "number")
+    )
+
+
+def plan_events_of_patient(patient: Patient) -> QuerySet[TaperPlanEvent]:
+    """Every status change of every plan of the patient, with its plan (one query)."""
+    return (
+        TaperPlanEvent.objects.filter(plan__patient=patient)
+        .select_related("plan", "by")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def expected_step_today(patient: Patient, today: date) -> tuple[TaperPlan, TaperPlanStep] | None:
+    """The plan in force and the step it expects on ``today`` (None before it starts, or
+    when there is no plan in force): what a visit's dose is compared with."""
+    plan = plan_in_force(patient)
+    if plan is None:
+        return None
+    step = current_step(steps_of(plan), today)
+    return None if step is None else (plan, step)

@@ -223,3 +223,13 @@ def early_handover_url(user: Requester, course: Course) -> str | None:
         return None
     url = reverse("tracks:course_step", args=[course.patient_id, course.pk])
     return f"{url}?event={CourseEvent.HAND_OVER_EARLY.value}"
+
+
+# Added for the patient's timeline (patients.timeline):
+def follow_ups_of_patient(patient: Patient) -> QuerySet[FollowUp]:
+    """Every follow-up visit of every course of the patient, with its course (one query)."""
+    return (
+        FollowUp.objects.filter(course__patient=patient)
+        .select_related("course")
+        .order_by("-visit_on", "-pk")
+    )

@@ -6,6 +6,8 @@ is only read here (`rule_standing`); the daily job and the services act on it.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -46,6 +48,7 @@ from smertespor.tracks.permissions import (
     can_write_handover_letter,
     is_clinic_staff,
 )
+from smertespor.tracks.plan_today import PlanToday, plan_today
 from smertespor.tracks.rules import rule_standing
 from smertespor.tracks.selectors import (
     courses_of,
@@ -141,9 +144,27 @@ def course_detail(request: HttpRequest, patient_id: str, course_id: int) -> Http
         "can_decide": can_decide(request.user, course),
         "timeline": list(timeline_of_course(course)[:TIMELINE_LIMIT]),
         "taper_plans": taper_plans_of(course),
+        "plan_today": plan_today(course.patient, today),
         "today": today,
     }
     return render(request, "tracks/course_detail.html", context)
+
+
+def _plan_difference(
+    planned: PlanToday | None, form: FollowUpForm, from_list: Decimal | None
+) -> str:
+    """How the visit's OMEQ stands against the plan: the list's OMEQ, else the one entered
+    (as posted, or prefilled with the plan's)."""
+    if planned is None:
+        return ""
+    if from_list is not None:
+        return planned.difference(from_list)
+    if form.is_bound:
+        entered = (
+            form.cleaned_data.get("omeq_mg_per_day") if hasattr(form, "cleaned_data") else None
+        )
+        return planned.difference(entered)
+    return ""  # the field starts at the plan's dose
 
 
 def _regimen_forms(
@@ -187,6 +208,11 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
         request.POST or None, with_cows=is_clinic_staff(user), version=course.version
     )
     line_forms, new_line = _regimen_forms(request, course.patient)
+    planned = plan_today(course.patient, timezone.localdate())
+    from_list = list_omeq(course.patient)
+    if planned is not None and from_list.mg_per_day is None and not form.is_bound:
+        # No OMEQ from the list: the visit's OMEQ starts at what the plan expects today.
+        form.initial["omeq_mg_per_day"] = planned.form_value
     if request.method == "POST":
         valid = form.is_valid()
         checked = [f.is_valid() for f in line_forms]  # every form, so each shows its errors
@@ -195,7 +221,7 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
             valid = new_line.is_valid() and valid
         if valid:
             try:
-                actions.record_follow_up(
+                visit = actions.record_follow_up(
                     user=user,
                     patient_id=course.patient_id,
                     course_id=course.pk,
@@ -205,7 +231,12 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("The follow-up visit is recorded."))
+                recorded = _("The follow-up visit is recorded.")
+                if planned is not None:
+                    recorded += " " + _("Its OMEQ is %(difference)s.") % {
+                        "difference": planned.difference(visit.omeq_mg_per_day)
+                    }
+                messages.success(request, recorded)
                 return redirect(course_url(course))
     context = {
         "patient": course.patient,
@@ -214,7 +245,9 @@ def follow_up_create(request: HttpRequest, patient_id: str, course_id: int) -> H
         "form": form,
         "line_forms": line_forms,
         "new_line": new_line,
-        "list_omeq": list_omeq(course.patient),
+        "list_omeq": from_list,
+        "plan_today": planned,
+        "plan_difference": _plan_difference(planned, form, from_list.mg_per_day),
     }
     status = form_status(form, *line_forms, new_line if new_line._is_adding() else None)
     return render(request, "tracks/follow_up_form.html", context, status=status)

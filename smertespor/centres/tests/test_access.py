@@ -184,3 +184,29 @@ def test_every_read_of_the_course_is_audited(client_for, course, centre_doctor):
     before = AuditEvent.objects.filter(patient=course.patient, action="view").count()
     client_for(centre_doctor).get(_api(course))
     assert AuditEvent.objects.filter(patient=course.patient, action="view").count() == before + 1
+
+
+def test_the_summary_links_the_patients_medication_list(client_for, discharged, gp):
+    page = client_for(gp).get(
+        reverse("centres:summary", args=[discharged.patient_id, discharged.pk])
+    )
+
+    link = reverse("medication:patient", args=[discharged.patient_id])
+    assert f'href="{link}"' in page.content.decode()
+    assert "Åbn patientens medicinliste" in page.content.decode()
+
+
+def test_the_patients_timeline_shows_the_summary_to_its_readers_only(
+    discharged, gp, centre_secretary, clinic_doctor
+):
+    from smertespor.patients.timeline import patient_timeline
+
+    summary_url = reverse("centres:summary", args=[discharged.patient_id, discharged.pk])
+    course_url = reverse("centres:course_detail", args=[discharged.patient_id, discharged.pk])
+
+    def urls(user):
+        return {entry.url for entry in patient_timeline(user, discharged.patient)}
+
+    assert summary_url in urls(gp) and course_url not in urls(gp)
+    assert {summary_url, course_url} <= urls(centre_secretary)
+    assert not {summary_url, course_url} & urls(clinic_doctor)

@@ -357,6 +357,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     "PATCH /api/patients/{patient_id}": ({"phone": "12345678"}, PATIENT_READERS),
     "GET /api/patients/{patient_id}/access-log": (None, PATIENT_READERS),
     "GET /api/patients/{patient_id}/history": (None, PATIENT_READERS),
+    "GET /api/patients/{patient_id}/timeline": (None, PATIENT_READERS),
     "GET /api/patients/registration-requests": (None, PRACTICE_STAFF),
     f"POST {REGISTRATION_REQUEST}/transfer": ({"reason": "Matrix"}, PATIENT_READERS),
     f"POST {REGISTRATION_REQUEST}/decline": ({"reason": "Matrix"}, PATIENT_READERS),

@@ -528,3 +528,15 @@ def test_the_wrong_role_is_refused_without_patient_data_and_nothing_changes(
         )
     assert _unchanged(patient) == before
     assert _fresh(planned).status == "plan_active"
+
+
+def test_the_discharge_summary_on_the_course_page_links_the_medication_list(
+    planned, clinic_doctor, gp, patient, client_for
+):
+    _complete(planned, clinic_doctor)
+
+    page = client_for(gp).get(reverse("tracks:course_detail", args=[patient.pk, planned.pk]))
+
+    text = page.content.decode()
+    summary = text[text.index('data-testid="discharge-summary"') :]
+    assert f'href="{reverse("medication:patient", args=[patient.pk])}"' in summary
