@@ -6,6 +6,7 @@ tests and `benchmarks/screening.py` compare them with the DuckDB pipeline.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,9 @@ def screen_with_pandas(
     )
 
 
+_LOOP_COLUMNS = tuple(name for name in DISPENSING_COLUMNS if name != "atc")  # the loop's use
+
+
 def screen_with_loop(
     source: Source, table: ConversionTable, settings: ScreeningSettings | None = None
 ) -> ScreeningResult:
@@ -143,24 +147,42 @@ def screen_with_loop(
     reference = {
         row["product_number"]: row for row in reference_frame(table, settings).to_dict("records")
     }
-    raw = source if isinstance(source, pd.DataFrame) else pd.read_parquet(Path(source))
+    # The columns as plain Python lists, walked row by row: every row is looked at in Python
+    # (as a program reading the file line by line would), but a row of another drug costs one
+    # dictionary look-up, not a dict of eight boxed values (pandas' to_dict("records") made the
+    # loop spend ~80 % of its time boxing rows it then skipped, flattering the ratio to DuckDB).
+    if isinstance(source, pd.DataFrame):
+        columns = [source[name].tolist() for name in _LOOP_COLUMNS]
+        rows_read = len(source)
+    else:
+        import pyarrow.parquet as pq
+
+        data = pq.read_table(Path(source), columns=list(_LOOP_COLUMNS))
+        columns = [data.column(name).to_pylist() for name in _LOOP_COLUMNS]
+        rows_read = data.num_rows
     by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    epoch = pd.Timestamp("1970-01-01")
-    for row in raw.to_dict("records"):
-        ref = reference.get(row["product_number"])
+    epoch = datetime.date(1970, 1, 1)
+    for person_id, dispensed_on, product_number, strength, pack_size, packs, practice in zip(
+        *columns, strict=True
+    ):
+        ref = reference.get(product_number)
         if ref is None:
             continue
-        units = int(row["pack_size"]) * int(row["packs"])
+        if isinstance(dispensed_on, datetime.datetime):  # pandas' Timestamp is one
+            dispensed_on = dispensed_on.date()
+        units = int(pack_size) * int(packs)
         factor = ref["factor_scaled"]
-        strength = round(float(row["strength"]) * STRENGTH_SCALE)
-        by_person[row["person_id"]].append(
+        by_person[person_id].append(
             {
-                "day": (pd.Timestamp(row["dispensed_on"]) - epoch).days,
+                "day": (dispensed_on - epoch).days,
                 "supply": (units * ref["days_num"] + ref["days_den"] - 1) // ref["days_den"],
                 "omeq": None
                 if factor is pd.NA or factor is None
-                else strength * units * int(factor) * ref["omeq_hours"],
-                "provider_number": row["provider_number"],
+                else round(float(strength) * STRENGTH_SCALE)
+                * units
+                * int(factor)
+                * ref["omeq_hours"],
+                "provider_number": practice,
                 "substance": ref["substance"],
                 "drug_class": ref["drug_class"],
                 "is_short_acting": bool(ref["is_short_acting"]),
@@ -179,7 +201,7 @@ def screen_with_loop(
     return ScreeningResult(
         eras=normalise_eras(eras_frame),
         persons=normalise_persons(persons),
-        rows_read=len(raw),
+        rows_read=rows_read,
         rows_screened=sum(len(rows) for rows in by_person.values()),
         table=f"{table.id} {table.version}",
     )

@@ -196,6 +196,18 @@ def test_rows_outside_the_register_are_counted_not_screened() -> None:
     assert list(result.persons["person_id"]) == ["a"]
 
 
+def test_a_negative_supply_keeps_the_full_order_of_a_days_redemptions() -> None:
+    # DuckDB orders a day's redemptions by day alone when no supply is negative (then their
+    # order cannot change the periods). A negative supply (an import refuses one) ends before
+    # it starts, so which of the day's two comes first decides whether the other starts a new
+    # period: the full order (day, supply, ...) must be kept, the negative one first.
+    day_rows = [row("a", 10, OXY_DEPOT_10, pack=60), row("a", 10, OXY_DEPOT_10, pack=-100)]
+    for rows in (day_rows, day_rows[::-1]):
+        periods = screen(frame(rows), TABLE).eras
+        assert list(periods["era_days"] < 0) == [True, False]
+        assert list(periods["era_days"])[1] == 30
+
+
 def test_counts_per_practice_sum_the_flags() -> None:
     rows = [row("a", d, OXY_DEPOT_10) for d in range(0, 150, 30)] + [row("b", 0, OXY_IR_5)]
     counts = counts_per_practice(screen(frame(rows), TABLE).persons)
