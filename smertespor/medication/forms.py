@@ -16,9 +16,9 @@ from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import json_number
-from smertespor.medication.labels import route_name
+from smertespor.medication.labels import route_name, unit_label
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.regimens import plain_decimal
+from smertespor.medication.regimens import localised_numbers, plain_decimal
 from smertespor.versions import VersionField
 
 CATEGORY_LABELS = {
@@ -63,7 +63,7 @@ def parse_strength_value(value: str) -> tuple[str, Decimal] | None:
 
 def product_label(product: Product, strength_label: str) -> str:
     brands = f" ({', '.join(product.brands)})" if product.brands else ""
-    return f"{product.name} {strength_label} {product.unit}{brands}"
+    return f"{product.name} {localised_numbers(strength_label)} {unit_label(product.unit)}{brands}"
 
 
 def product_strength_choices(catalogue: Catalogue) -> list[tuple[Any, Any]]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from domain.omeq import display_mg
 from smertespor.accounts.models import Requester
-from smertespor.entry.numbers import as_decimal, for_people
+from smertespor.entry.numbers import as_decimal, for_people, times_for_people
 from smertespor.patients.models import Patient
 from smertespor.tapering.labels import (
     coded_messages,
@@ -72,7 +72,7 @@ def dose_lines(doses: list[Mapping[str, Any]]) -> list[str]:
                 % {
                     "product": dose["name"],
                     "units": _units(prn["units"], dose["unit"]),
-                    "count": prn["max_doses_per_day"],
+                    "count": times_for_people(prn["max_doses_per_day"]),
                 }
             )
             continue
