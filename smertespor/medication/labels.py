@@ -310,3 +310,18 @@ UNIT_LABELS: dict[str, Promise] = {
 def unit_label(unit: str) -> str:
     """A catalogue unit code ("mcg/h") in the user's language ("mikrog/t" in Danish)."""
     return str(UNIT_LABELS.get(unit, unit))
+
+
+# The kinds of conversion rule in the table editor.
+RULE_KIND_LABELS: dict[str, Promise] = {
+    "linear": _("one factor"),
+    "dose_banded": _("by dose band"),
+    "excluded": _("no factor"),
+}
+
+# What a factor multiplies, by dose unit.
+PER_UNIT_LABELS: dict[str, Promise] = {
+    "mg": _("mg/day"),
+    "mcg": _("mcg/day"),
+    "mcg/h": _("mcg/h worn"),
+}
