@@ -284,6 +284,8 @@ if not 1 <= LOGIN_BACKOFF_MAX_SECONDS <= 900:
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "smertespor" / "locale"]
+# Day-first dates in English mode too (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True

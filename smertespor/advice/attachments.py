@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from smertespor.documents import SIGNATURE_BYTES, document_kind, named_for_content
+from smertespor.entry.numbers import size_for_people as filesizeformat
 
 HEADER_BYTES = SIGNATURE_BYTES
 NAME_MAX_LENGTH = 200

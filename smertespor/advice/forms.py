@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import Organisation, Requester, User
@@ -24,6 +23,7 @@ from smertespor.advice.models import (
     Urgency,
 )
 from smertespor.advice.permissions import ASKING_KINDS, ASKING_ROLES
+from smertespor.entry.numbers import size_for_people as filesizeformat
 from smertespor.versions import VersionField
 
 

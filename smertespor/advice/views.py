@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,6 +48,7 @@ from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.documents import kind_for, named_for_content
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
+from smertespor.entry.numbers import size_for_people as filesizeformat
 from smertespor.entry.rules import require, requires
 from smertespor.patients.access import patient_for_request
 from smertespor.patients.models import Patient

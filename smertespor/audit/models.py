@@ -8,20 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# What a row's object_type means to the patient reading "who has looked at this record".
-OBJECT_LABELS = {
-    "patient": _("record"),
-    "patient_edit": _("edit form"),
-    "patient_history": _("record history"),
-    "access_log": _("access log"),
-    # Another practice tried to register this CPR number (sent for review).
-    "registration_request": _("registration request"),
-    "patient_list": _("patient list"),
-    "patient_search": _("search results"),
-    "practice_worklist": _("practice worklist"),
-    "clinic_worklist": _("clinic worklist"),
-    "advice_requests": _("advice requests"),
-}
+from smertespor.audit.labels import object_label
 
 
 class AuditEvent(models.Model):
@@ -93,7 +80,7 @@ class AuditEvent(models.Model):
 
     @property
     def object_label(self) -> str:
-        return str(OBJECT_LABELS.get(self.object_type, self.object_type.replace("_", " ")))
+        return object_label(self.object_type)
 
     @property
     def role_label(self) -> str:

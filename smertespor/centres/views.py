@@ -42,6 +42,7 @@ from smertespor.centres.permissions import (
     is_centre_staff,
 )
 from smertespor.centres.selectors import centre_clinicians, centre_worklist, course_records
+from smertespor.entry.dates import day_for_people
 from smertespor.entry.doors import performs
 from smertespor.entry.forms import apply_errors, form_status
 from smertespor.entry.rules import logged_in, requires
@@ -92,7 +93,8 @@ def _course_page(request: HttpRequest, course: CentreCourse, **forms: Any) -> Ht
     records = course_records(course)
     team = course.team.select_related("user")
     plans = [
-        (p.pk, f"{p.created_at:%Y-%m-%d} · {p.get_status_display()}") for p in records.taper_plans
+        (p.pk, f"{day_for_people(p.created_at)} · {p.get_status_display()}")
+        for p in records.taper_plans
     ]
     context = {
         "patient": course.patient,

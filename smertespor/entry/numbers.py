@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation, localcontext
 
 from django.utils.formats import number_format
+from django.utils.translation import npgettext
 
 
 def _plain(value: Decimal, places: int | None) -> Decimal:
@@ -66,3 +67,24 @@ def for_json(value: Decimal | int | float | str | None, places: int | None = Non
 def json_number(value: Decimal | int) -> str:
     """A number that is known to be finite as an exact JSON string ("52.5", "100")."""
     return format(_plain(Decimal(value), None), "f")
+
+
+def size_for_people(size: int) -> str:
+    """A file size in the locale, one decimal at most and no padding zero: "50 MB", "1,5 MB"
+    (Django's ``filesizeformat`` writes "50,0 MB")."""
+    value = Decimal(max(size, 0))
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            break
+        value /= 1024
+    return f"{for_people(value, 1 if unit != 'bytes' else 0)}\xa0{unit}"
+
+
+def times_for_people(value: Decimal | int | float | str | None) -> str:
+    """How many times, for "at most … a day": "2" in English, "1 gang" / "2 gange" in Danish
+    (the plural follows the number; anything but exactly one is plural)."""
+    text = for_people(value)
+    if not text:
+        return ""
+    count = 1 if as_decimal(value) == 1 else 2
+    return npgettext("times a day", "%(count)s", "%(count)s", count) % {"count": text}

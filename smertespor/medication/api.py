@@ -34,7 +34,7 @@ from smertespor.medication.permissions import (
     can_sign_off_conversion_tables,
     can_use_omeq_calculator,
 )
-from smertespor.medication.regimens import strength_label
+from smertespor.medication.regimens import pack_strength
 from smertespor.medication.schemas import (
     EndLineIn,
     FactorSetCopyIn,
@@ -384,7 +384,7 @@ def _line_payload(line: MedicationLine, products: dict[str, Product]) -> dict[st
         "product_name": product.name if product else None,
         "atc": product.atc if product else None,
         "strength": line.strength,
-        "strength_label": strength_label(product, line.strength)
+        "strength_label": pack_strength(product, line.strength)
         if product
         else for_people(line.strength),
         "units_per_dose": line.units_per_dose,

@@ -16,9 +16,15 @@ from domain.catalogue import Catalogue, Category, Product
 from domain.omeq import DoseUnit, Route, RuleKind
 from smertespor.entry.forms import DecimalField, IntegerField
 from smertespor.entry.numbers import json_number
-from smertespor.medication.labels import route_name
+from smertespor.medication.labels import (
+    PER_UNIT_LABELS,
+    ROUTE_NAMES,
+    RULE_KIND_LABELS,
+    UNIT_LABELS,
+    unit_label,
+)
 from smertespor.medication.models import ConversionTableVersion, MedicationLine
-from smertespor.medication.regimens import plain_decimal
+from smertespor.medication.regimens import localised_numbers, plain_decimal
 from smertespor.versions import VersionField
 
 CATEGORY_LABELS = {
@@ -63,7 +69,7 @@ def parse_strength_value(value: str) -> tuple[str, Decimal] | None:
 
 def product_label(product: Product, strength_label: str) -> str:
     brands = f" ({', '.join(product.brands)})" if product.brands else ""
-    return f"{product.name} {strength_label} {product.unit}{brands}"
+    return f"{product.name} {localised_numbers(strength_label)} {unit_label(product.unit)}{brands}"
 
 
 def product_strength_choices(catalogue: Catalogue) -> list[tuple[Any, Any]]:
@@ -198,11 +204,13 @@ class CalculatorLineForm(forms.Form):
     route = forms.ChoiceField(
         label=_("Route"),
         required=False,
-        choices=[("", "—")] + [(r.value, route_name(r.value)) for r in Route],
+        choices=[("", "—")] + [(r.value, ROUTE_NAMES.get(r.value, r.value)) for r in Route],
     )
     dose = _decimal_field(_("Dose per administration"))
     dose_unit = forms.ChoiceField(
-        label=_("Unit"), required=False, choices=[(u.value, u.value) for u in DoseUnit]
+        label=_("Unit"),
+        required=False,
+        choices=[(u.value, UNIT_LABELS.get(u.value, u.value)) for u in DoseUnit],
     )
     doses_per_day = _decimal_field(_("Doses per day"))
     prn = forms.BooleanField(label=_("As needed (PRN)"), required=False)
@@ -269,16 +277,20 @@ class RuleForm(forms.Form):
     # row look filled in, and refuse every save for a missing substance (issue 11).
     substance = forms.CharField(label=_("Substance"), max_length=64)
     route = forms.ChoiceField(
-        label=_("Route"), choices=[("", "—")] + [(r.value, r.value) for r in Route]
+        label=_("Route"),
+        choices=[("", "—")] + [(r.value, ROUTE_NAMES.get(r.value, r.value)) for r in Route],
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", "—")] + [(k.value, k.value) for k in RuleKind]
+        label=_("Kind"),
+        choices=[("", "—")] + [(k.value, RULE_KIND_LABELS.get(k.value, k.value)) for k in RuleKind],
     )
     factor = DecimalField(
         label=_("Factor"), required=False, max_digits=12, decimal_places=6, localize=True
     )
     per_unit = forms.ChoiceField(
-        label=_("Per"), required=False, choices=[("", "—")] + [(u.value, u.value) for u in DoseUnit]
+        label=_("Per"),
+        required=False,
+        choices=[("", "—")] + [(u.value, PER_UNIT_LABELS.get(u.value, u.value)) for u in DoseUnit],
     )
     bands = forms.CharField(
         label=_("Dose bands"),

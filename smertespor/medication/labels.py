@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from domain.catalogue import CatalogueError
 from domain.omeq import (
@@ -295,3 +296,32 @@ def rule_summary(rule: Rule | None) -> str:
         return str(BY_BANDS) % {"bands": bands}
     assert isinstance(rule, ExcludedRule)  # noqa: S101 - the three kinds of rule
     return str(NO_FACTOR)
+
+
+# A catalogue unit as people read it: Danish writes micrograms "mikrog" and hours "t".
+UNIT_LABELS: dict[str, Promise] = {
+    "mg": pgettext_lazy("strength unit", "mg"),
+    "mcg": pgettext_lazy("strength unit", "mcg"),
+    "mcg/h": pgettext_lazy("strength unit", "mcg/h"),
+    "mg/ml": pgettext_lazy("strength unit", "mg/ml"),
+}
+
+
+def unit_label(unit: str) -> str:
+    """A catalogue unit code ("mcg/h") in the user's language ("mikrog/t" in Danish)."""
+    return str(UNIT_LABELS.get(unit, unit))
+
+
+# The kinds of conversion rule in the table editor.
+RULE_KIND_LABELS: dict[str, Promise] = {
+    "linear": _("one factor"),
+    "dose_banded": _("by dose band"),
+    "excluded": _("no factor"),
+}
+
+# What a factor multiplies, by dose unit.
+PER_UNIT_LABELS: dict[str, Promise] = {
+    "mg": _("mg/day"),
+    "mcg": _("mcg/day"),
+    "mcg/h": _("mcg/h worn"),
+}

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from domain.catalogue import Catalogue, CatalogueError, Product
 from domain.omeq import DoseUnit, Indication, RegimenLine, Release, Route
-from smertespor.entry.numbers import for_people, json_number
+from smertespor.entry.numbers import as_decimal, for_people, json_number
+from smertespor.medication.labels import unit_label
 from smertespor.medication.models import MedicationLine
 
 
@@ -113,9 +114,26 @@ def regimen_from_lines(lines: Iterable[MedicationLine], catalogue: Catalogue) ->
     return Regimen(tuple(mapped))
 
 
-def strength_label(product: Product, amount: Decimal) -> str:
-    """The strength as on the pack ("10/5 mg"), or the amount with the unit if withdrawn."""
+def pack_strength(product: Product, amount: Decimal) -> str:
+    """The strength exactly as on the pack with its unit code ("52.5 mcg/h"), for the API."""
     for strength in product.strengths:
         if strength.amount == amount:
             return f"{strength.label} {product.unit}"
-    return f"{for_people(amount)} {product.unit}"
+    return f"{json_number(amount)} {product.unit}"
+
+
+def localised_numbers(label: str) -> str:
+    """A pack label's numbers in the user's locale: "500/9.6" reads "500/9,6" in Danish."""
+    parts = label.split("/")
+    shown = [for_people(part) if as_decimal(part) is not None else part for part in parts]
+    return "/".join(shown)
+
+
+def strength_label(product: Product, amount: Decimal) -> str:
+    """The strength as on the pack ("10/5 mg", "52,5 mikrog/t" in Danish), or the amount
+    with the unit if withdrawn; numbers and unit in the user's language."""
+    unit = unit_label(product.unit)
+    for strength in product.strengths:
+        if strength.amount == amount:
+            return f"{localised_numbers(strength.label)} {unit}"
+    return f"{for_people(amount)} {unit}"

@@ -36,6 +36,7 @@ from domain.pathway import (
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.definition_files import DefinitionKind
+from smertespor.entry.dates import day_for_people
 from smertespor.notifications.services import notify
 from smertespor.pathways.labels import PROBLEMS, answer_error
 from smertespor.pathways.models import (
@@ -134,7 +135,7 @@ def _check_day(
         )
     elif on < not_before:
         errors.setdefault(field, []).append(
-            _("The date cannot be before %(date)s.") % {"date": not_before.strftime("%d.%m.%Y")}
+            _("The date cannot be before %(date)s.") % {"date": day_for_people(not_before)}
         )
 
 

@@ -58,7 +58,7 @@ def search_patients(
 
 def access_log_for(patient: Patient) -> QuerySet[AuditEvent]:
     """Who has looked at (or was refused) this record, newest first."""
-    return patient.audit_events.select_related("organisation").order_by("-sequence")
+    return patient.audit_events.select_related("organisation", "user").order_by("-sequence")
 
 
 def practices_by_patient_count() -> list[tuple[Organisation, int]]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from smertespor.accounts.models import Requester, User
 from smertespor.entry.rules import require
 from smertespor.patients.access import patient_for, patient_for_change
+from smertespor.patients.models import Patient
 from smertespor.tapering import services
 from smertespor.tapering.models import TaperPlan
 from smertespor.tapering.pace import Pace
@@ -36,11 +37,23 @@ def _plan_maker(user: Requester, *, object_id: str = "") -> User:
 
 
 def preview_taper_plan(
-    *, user: Requester, patient_id: object, pace: Pace, schedules: Schedules | None = None
+    *,
+    user: Requester,
+    patient_id: object,
+    pace: Pace,
+    schedules: Schedules | None = None,
+    shown_with: Patient | None = None,
 ) -> services.Preview:
-    """The plan `pace` would make from the patient's current medication list; nothing saved."""
+    """The plan `pace` would make from the patient's current medication list; nothing saved.
+
+    ``shown_with`` is the patient the page's own door has just loaded for ``user`` (and logged
+    as one view): the preview is part of that page, so it writes no second audit row.
+    """
     _plan_maker(user)
-    patient = patient_for(user, patient_id, object_type="taper_plan_preview")
+    if shown_with is not None and str(shown_with.pk) == str(patient_id):
+        patient = shown_with
+    else:
+        patient = patient_for(user, patient_id, object_type="taper_plan_preview")
     return services.preview_taper_plan(patient=patient, pace=pace, schedules=schedules)
 
 

@@ -60,7 +60,7 @@ def load_demo_taper_plans(patients: Iterable[Patient]) -> int:
                 plan=plan,
                 by=gp,
                 action="complete",
-                reason="Demo: the patient chose to stop at a lower dose.",
+                reason="Demo: patienten valgte at stoppe ved en lavere dosis.",
                 today=today,
             )
         wanted.pop(0)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.validators import no_nul_bytes
@@ -187,7 +188,8 @@ class TaperPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Taper plan')} {self.start_date} v{self.version_number}"
+        started = date_format(self.start_date, "SHORT_DATE_FORMAT")
+        return f"{_('Taper plan')} {started} v{self.version_number}"
 
     @property
     def is_in_force(self) -> bool:

@@ -89,10 +89,18 @@ def _preview_context(patient: Patient, preview: Preview | None) -> dict[str, Any
     }
 
 
-def _try_preview(request: HttpRequest, patient: Patient, form: PlanForm) -> Preview | None:
+def _try_preview(
+    request: HttpRequest, patient: Patient, form: PlanForm, *, page_logged: bool = False
+) -> Preview | None:
+    """The preview for the form; ``page_logged`` when the page's door has already written
+    this request's audit row (a GET of the form page), so the preview writes none."""
     try:
         return actions.preview_taper_plan(
-            user=request.user, patient_id=patient.pk, pace=form.pace(), schedules=form.schedules()
+            user=request.user,
+            patient_id=patient.pk,
+            pace=form.pace(),
+            schedules=form.schedules(),
+            shown_with=patient if page_logged else None,
         )
     except ValidationError as error:
         _refused(form, error)
@@ -163,7 +171,9 @@ def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             )
             messages.success(request, done)
             return redirect("tapering:plan_detail", patient_id=patient.pk, plan_id=plan.pk)
-    preview = _try_preview(request, patient, form) if form.is_valid() else None
+    preview = None
+    if form.is_valid():
+        preview = _try_preview(request, patient, form, page_logged=request.method == "GET")
     context = {
         "patient": patient,
         "tab": "tapering",

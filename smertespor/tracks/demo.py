@@ -29,15 +29,15 @@ from smertespor.tracks.facts import rule_settings
 from smertespor.tracks.models import Course, DischargeSummary, Handover
 
 ADVICE = (
-    "Switch the as-needed oxycodone to fixed times first, then taper 5 % every 4 weeks. "
-    "Call us if it stalls again."
+    "Læg først oxycodon efter behov om til faste tider, og trap derefter ned med 5 % hver 4. uge. "
+    "Ring til os, hvis nedtrapningen går i stå igen."
 )
 DISCHARGE = {
-    "summary": "Supervised taper from 60 to 15 mg OMEQ/day over 5 months with a CBT group and a "
-    "self-management course. Sleep and activity improved (PEG 7 to 4).",
-    "medication_at_discharge": "Morphine depot 5 mg twice daily.",
-    "recommendations": "Continue 5 mg reductions every 4 weeks, with visits every 4 weeks. "
-    "Refer again if the taper stalls for two steps.",
+    "summary": "Superviseret nedtrapning fra 60 til 15 mg OMEQ/døgn over 5 måneder med kognitiv "
+    "gruppeterapi og et mestringskursus. Søvn og aktivitet er bedret (PEG fra 7 til 4).",
+    "medication_at_discharge": "Morfin depottablet 5 mg to gange dagligt.",
+    "recommendations": "Fortsæt med at trappe 5 mg ned hver 4. uge med konsultation hver 4. uge. "
+    "Henvis igen, hvis nedtrapningen går i stå i to trin.",
 }
 
 
@@ -95,7 +95,7 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
         80, [Visit(28, "0.9"), Visit(56, "0.8", (9, 8, 7), 7, note="Pain worse, low mood")]
     )
     practice_course(86, [Visit(30, "0.9"), Visit(58, "0.85", sows=9)])
-    practice_course(60, [Visit(28, "0.9", sows=14, note="Restless legs, sweating at night")])
+    practice_course(60, [Visit(28, "0.9", sows=14, note="Uro i benene, nattesved")])
     # The 3-month rule proposes a handover: the GP decides.
     proposed = practice_course(
         95, [Visit(28, "0.95"), Visit(56, "0.95"), Visit(84, "0.95", (7, 6, 7), 7)]
@@ -112,7 +112,7 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
         kept,
         review,
         kept.deadline + timedelta(days=2),
-        "Slow but steady since the last visit; the patient wants to go on with us.",
+        "Langsomt, men stabilt siden sidste besøg; patienten vil gerne fortsætte hos os.",
     )
     # Handed over on the rule's proposal and waiting at the clinic; one handed over early.
     waiting = practice_course(
@@ -124,12 +124,14 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
     demo.hand_over(
         early,
         today - timedelta(days=2),
-        early_reason="Withdrawal symptoms at the first step; the patient asks for the clinic.",
+        early_reason="Abstinenser ved første trin; patienten ønsker smerteklinikken.",
     )
     # Returned with advice.
     returned = practice_course(70, [Visit(28, "0.95")])
     handover = demo.hand_over(
-        returned, returned.start_date + timedelta(days=35), early_reason="No progress at 5 weeks."
+        returned,
+        returned.start_date + timedelta(days=35),
+        early_reason="Ingen fremgang efter 5 uger.",
     )
     when = at(returned.start_date + timedelta(days=40))
     advice = ADVICE
@@ -185,21 +187,21 @@ def _load(demo: DemoBuilder, patients: Iterator[tuple[Patient, Decimal, str]]) -
                 at(monday + timedelta(days=1), 9),
                 "nurse",
                 demo.clinic_nurse,
-                "Taper step and COWS",
+                "Nedtrapningstrin og COWS",
             )
             demo.appointment(
                 hospital,
                 at(monday + timedelta(days=3), 13),
                 "psychologist",
                 demo.psychologist,
-                "CBT group, session 4",
+                "Kognitiv gruppeterapi, 4. gang",
             )
             demo.appointment(
                 hospital,
                 at(monday + timedelta(days=8), 9),
                 "doctor",
                 demo.doctor,
-                "Review of the plan",
+                "Gennemgang af planen",
             )
             continue
         written = at(today - timedelta(days=20))

@@ -30,8 +30,8 @@ from smertespor.tracks.models import (
 from smertespor.tracks.proposals import rule_working
 
 PLAN = (
-    "Supervised taper 10 % every 2 weeks with nurse visits; CBT group (8 sessions); "
-    "self-management course."
+    "Superviseret nedtrapning med 10 % hver 2. uge og sygeplejerskekonsultationer; kognitiv "
+    "gruppeterapi (8 gange); mestringskursus."
 )
 
 
@@ -113,7 +113,7 @@ class DemoBuilder:
             goal_kind="stop" if target is None else "target",
             goal_target_mg_per_day=target,
             follow_up_interval_days=28,
-            plan_note="10 % of the starting dose less every 4 weeks; slower below half.",
+            plan_note="10 % af startdosis mindre hver 4. uge; langsommere under det halve.",
             deadline=course_deadline(start, rule_settings()),
             next_follow_up_on=start + timedelta(days=28),
             status_changed_at=at(start),
@@ -285,9 +285,9 @@ class DemoBuilder:
             proposed_at=when,
             proposed_by=self.gp,
             snapshot={**referral_snapshot(course, review), "taken_on": on.isoformat()},
-            gp_comment="Tapering stalls at every step: withdrawal symptoms and worse sleep.",
+            gp_comment="Nedtrapningen går i stå ved hvert trin: abstinenser og dårligere søvn.",
             expected_duration="3 months",
-            planned_follow_up="At the clinic every 2 weeks; the practice renews prescriptions.",
+            planned_follow_up="På smerteklinikken hver 2. uge; praksis fornyer recepterne.",
         )
         CareRelation.objects.get_or_create(
             patient=course.patient,
@@ -345,7 +345,7 @@ class DemoBuilder:
             course=course,
             disciplines=["doctor", "nurse", "psychologist"],
             interventions=["supervised_taper", "cbt_group", "self_management_education"],
-            summary="Long-term oxycodone with poor sleep and fear of pain; motivated to taper.",
+            summary="Langvarig oxycodon, dårlig søvn og frygt for smerter; motiveret.",
             assessed_by=self.doctor,
             assessed_at=at(on),
         )

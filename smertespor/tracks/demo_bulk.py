@@ -48,15 +48,15 @@ from smertespor.tracks.models import (
 from smertespor.tracks.proposals import rule_working
 
 ADVICE = (
-    "Switch the as-needed oxycodone to fixed times first, then taper 5 % every 4 weeks. "
-    "Call us if it stalls again."
+    "Læg først oxycodon efter behov om til faste tider, og trap derefter ned med 5 % hver 4. uge. "
+    "Ring til os, hvis nedtrapningen går i stå igen."
 )
 DISCHARGE = {
-    "summary": "Supervised taper from 60 to 15 mg OMEQ/day over 5 months with a CBT group and a "
-    "self-management course. Sleep and activity improved (PEG 7 to 4).",
-    "medication_at_discharge": "Morphine depot 5 mg twice daily.",
-    "recommendations": "Continue 5 mg reductions every 4 weeks, with visits every 4 weeks. "
-    "Refer again if the taper stalls for two steps.",
+    "summary": "Superviseret nedtrapning fra 60 til 15 mg OMEQ/døgn over 5 måneder med kognitiv "
+    "gruppeterapi og et mestringskursus. Søvn og aktivitet er bedret (PEG fra 7 til 4).",
+    "medication_at_discharge": "Morfin depottablet 5 mg to gange dagligt.",
+    "recommendations": "Fortsæt med at trappe 5 mg ned hver 4. uge med konsultation hver 4. uge. "
+    "Henvis igen, hvis nedtrapningen går i stå i to trin.",
 }
 # The stages of `tracks.demo`, in its order (and a relapse: a course that succeeded, then a new
 # one); the relapse and the three hospital stages make two courses each.
@@ -301,7 +301,7 @@ class BulkDemoBuilder(StagedDemoBuilder):
             goal_kind="stop" if target is None else "target",
             goal_target_mg_per_day=target,
             follow_up_interval_days=28,
-            plan_note="10 % of the starting dose less every 4 weeks; slower below half.",
+            plan_note="10 % af startdosis mindre hver 4. uge; langsommere under det halve.",
             deadline=course_deadline(start, rule_settings()),
             next_follow_up_on=start + timedelta(days=28),
             status_changed_at=at(start),
@@ -491,9 +491,9 @@ class BulkDemoBuilder(StagedDemoBuilder):
             proposed_at=when,
             proposed_by=self.gp,
             snapshot={},  # taken in `BulkStore.flush`, once the visits are written
-            gp_comment="Tapering stalls at every step: withdrawal symptoms and worse sleep.",
+            gp_comment="Nedtrapningen går i stå ved hvert trin: abstinenser og dårligere søvn.",
             expected_duration="3 months",
-            planned_follow_up="At the clinic every 2 weeks; the practice renews prescriptions.",
+            planned_follow_up="På smerteklinikken hver 2. uge; praksis fornyer recepterne.",
         )
         self.store.add(handover)
         self.store.handed_over.add(course.pk)
@@ -548,7 +548,7 @@ class BulkDemoBuilder(StagedDemoBuilder):
                 course_id=course.pk,
                 disciplines=["doctor", "nurse", "psychologist"],
                 interventions=["supervised_taper", "cbt_group", "self_management_education"],
-                summary="Long-term oxycodone with poor sleep and fear of pain; motivated to taper.",
+                summary="Langvarig oxycodon, dårlig søvn og frygt for smerter; motiveret.",
                 assessed_by=self.doctor,
                 assessed_at=at(on),
             )
@@ -656,7 +656,7 @@ def run_stage(
     if stage == "approaching":
         return [course(86, [Visit(30, "0.9"), Visit(58, "0.85", sows=9)])]
     if stage == "withdrawal":
-        return [course(60, [Visit(28, "0.9", sows=14, note="Restless legs, sweating at night")])]
+        return [course(60, [Visit(28, "0.9", sows=14, note="Uro i benene, nattesved")])]
     if stage == "proposed":
         made = course(95, [Visit(28, "0.95"), Visit(56, "0.95"), Visit(84, "0.95", (7, 6, 7), 7)])
         demo.propose(made, _deadline(made) + timedelta(days=1))
@@ -670,7 +670,7 @@ def run_stage(
             made,
             review,
             _deadline(made) + timedelta(days=2),
-            "Slow but steady since the last visit; the patient wants to go on with us.",
+            "Langsomt, men stabilt siden sidste besøg; patienten vil gerne fortsætte hos os.",
         )
         return [made]
     if stage == "waiting":
@@ -682,13 +682,13 @@ def run_stage(
         demo.hand_over(
             made,
             today - timedelta(days=2),
-            early_reason="Withdrawal symptoms at the first step; the patient asks for the clinic.",
+            early_reason="Abstinenser ved første trin; patienten ønsker smerteklinikken.",
         )
         return [made]
     if stage == "returned":
         made = course(70, [Visit(28, "0.95")])
         handover = demo.hand_over(
-            made, made.start_date + timedelta(days=35), early_reason="No progress at 5 weeks."
+            made, made.start_date + timedelta(days=35), early_reason="Ingen fremgang efter 5 uger."
         )
         demo.return_to_practice(made, handover, made.start_date + timedelta(days=40))
         return [made]
@@ -731,9 +731,9 @@ def run_stage(
     if stage == "hospital_plan_active":
         monday = today - timedelta(days=today.weekday())
         for days, hour, discipline, clinician, purpose in (
-            (1, 9, "nurse", demo.clinic_nurse, "Taper step and COWS"),
-            (3, 13, "psychologist", demo.psychologist, "CBT group, session 4"),
-            (8, 9, "doctor", demo.doctor, "Review of the plan"),
+            (1, 9, "nurse", demo.clinic_nurse, "Nedtrapningstrin og COWS"),
+            (3, 13, "psychologist", demo.psychologist, "Kognitiv gruppeterapi, 4. gang"),
+            (8, 9, "doctor", demo.doctor, "Gennemgang af planen"),
         ):
             demo.appointment(
                 hospital, at(monday + timedelta(days=days), hour), discipline, clinician, purpose

@@ -18,6 +18,7 @@ from smertespor.medication.labels import (
     route_name,
     rule_summary,
     substance_name,
+    unit_label,
 )
 from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
 
@@ -83,3 +84,9 @@ def omeq_summary(context: template.Context, patient: Any) -> dict[str, Any]:
         "evaluation": patient_evaluation(patient),
         "request": context.get("request"),
     }
+
+
+@register.filter
+def unit(value: Any) -> str:
+    """A strength unit in the user's language ("mcg/h" reads "mikrog/t" in Danish)."""
+    return unit_label(str(value or ""))

@@ -395,3 +395,18 @@ def test_the_patient_schema_lists_sex_and_the_access_log_s_codes(client_for, gp)
     schemas = client_for(gp).get("/api/openapi.json").json()["components"]["schemas"]
     assert schemas["Sex"]["enum"] == ["female", "male"]
     assert "view" in schemas["Action"]["enum"]
+
+
+def test_the_access_log_names_people_and_shows_system_changes_as_system(
+    client_for, gp, practice_nurse, patient
+):
+    from smertespor.audit.services import record_event
+
+    record_event(user=None, action="update", object_type="follow_up", patient=patient)
+    client_for(practice_nurse).get(reverse("patients:detail", args=[patient.pk]))
+    body = client_for(gp).get(reverse("patients:access_log", args=[patient.pk])).content.decode()
+    assert practice_nurse.get_full_name() in body
+    assert 'data-testid="system-event">System<' in body
+    assert "— — —" not in body
+    assert "follow up" not in body and "follow_up" not in body
+    assert "opfølgningsbesøg" in body

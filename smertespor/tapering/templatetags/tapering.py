@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from domain.omeq import display_mg
 from smertespor.accounts.models import Requester
-from smertespor.entry.numbers import as_decimal, for_people
+from smertespor.entry.numbers import as_decimal, for_people, times_for_people
+from smertespor.medication.labels import unit_label
 from smertespor.patients.models import Patient
 from smertespor.tapering.labels import (
     coded_messages,
@@ -39,7 +40,8 @@ def _time_name(time: str) -> str:
 
 
 def _units(units: list[Mapping[str, str]], unit: str) -> str:
-    return " + ".join(f"{number(u['units'])} × {number(u['strength'])} {unit}" for u in units)
+    shown = unit_label(unit)
+    return " + ".join(f"{number(u['units'])} × {number(u['strength'])} {shown}" for u in units)
 
 
 def _at_time(units: list[Mapping[str, str]], unit: str) -> str:
@@ -49,14 +51,18 @@ def _at_time(units: list[Mapping[str, str]], unit: str) -> str:
     if unit.endswith("/ml"):
         measured = " + ".join(
             _("%(ml)s ml of %(strength)s %(unit)s")
-            % {"ml": number(u["units"]), "strength": number(u["strength"]), "unit": unit}
+            % {
+                "ml": number(u["units"]),
+                "strength": number(u["strength"]),
+                "unit": unit_label(unit),
+            }
             for u in units
         )
-        return f"{number(amount)} {unit.removesuffix('/ml')} ({measured})"
+        return f"{number(amount)} {unit_label(unit.removesuffix('/ml'))} ({measured})"
     if len(units) == 1 and Decimal(units[0]["units"]) == 1:
-        return f"{number(amount)} {unit}"
+        return f"{number(amount)} {unit_label(unit)}"
     pieces = " + ".join(f"{number(u['units'])} × {number(u['strength'])}" for u in units)
-    return f"{number(amount)} {unit} ({pieces})"
+    return f"{number(amount)} {unit_label(unit)} ({pieces})"
 
 
 @register.filter
@@ -72,7 +78,7 @@ def dose_lines(doses: list[Mapping[str, Any]]) -> list[str]:
                 % {
                     "product": dose["name"],
                     "units": _units(prn["units"], dose["unit"]),
-                    "count": prn["max_doses_per_day"],
+                    "count": times_for_people(prn["max_doses_per_day"]),
                 }
             )
             continue

@@ -265,3 +265,36 @@ def test_the_patient_page_shows_the_plan_in_force_with_its_chart(
     body = client_for(gp).get(reverse("patients:detail", args=[patient.pk])).content.decode()
     assert url("plan_detail", patient, plan) in body
     assert 'class="planned"' in body
+
+
+def _rows_for(patient):
+    return list(
+        AuditEvent.objects.filter(patient=patient)
+        .exclude(action="listed")
+        .values_list("action", "object_type")
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "data"),
+    [("get", None), ("post", {"submit": "preview"})],
+    ids=["the form page", "the form posted for a new preview"],
+)
+def test_one_look_at_the_plan_form_writes_one_audit_row(
+    client_for, gp, patient, morphine_list, url, method, data
+):
+    http = client_for(gp)
+    before = len(_rows_for(patient))
+    if method == "get":
+        response = http.get(url("plan_create", patient))
+    else:
+        response = http.post(url("plan_create", patient), form_data(**data))
+    assert response.status_code == 200
+    assert "taper-steps" in response.content.decode()  # the preview was shown
+    assert len(_rows_for(patient)) - before == 1
+
+
+def test_the_live_preview_writes_one_audit_row(client_for, gp, patient, morphine_list, url):
+    before = len(_rows_for(patient))
+    client_for(gp).post(url("plan_preview", patient), form_data(), HTTP_HX_REQUEST="true")
+    assert len(_rows_for(patient)) - before == 1

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from domain.course_states import HOSPITAL_STATUSES, OPEN_STATUSES, PRACTICE_STATUSES
@@ -200,7 +201,8 @@ class Course(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_track_display()} {self.start_date} ({self.get_status_display()})"
+        started = date_format(self.start_date, "SHORT_DATE_FORMAT")
+        return f"{self.get_track_display()} {started} ({self.get_status_display()})"
 
     @property
     def is_open(self) -> bool:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.tracks.models.courses import OMEQ_DIGITS, Course, OmeqSource
@@ -117,7 +119,8 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.get_discipline_display()}"
+        when = date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        return f"{when} {self.get_discipline_display()}"
 
 
 class DischargeSummary(models.Model):

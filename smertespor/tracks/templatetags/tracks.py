@@ -9,6 +9,7 @@ from django import template
 
 from domain.tracks import ProgressCheck
 from smertespor.accounts.models import Requester
+from smertespor.medication.labels import unit_label
 from smertespor.patients.models import Patient
 from smertespor.tracks import labels
 from smertespor.tracks.models import Alert, Course, RuleReview, TimelineEvent
@@ -27,6 +28,12 @@ register = template.Library()
 def omeq(value: object) -> str:
     """mg/day for reading: up to two decimals, no padding zeros, in the user's locale."""
     return labels.omeq_text(value)
+
+
+@register.filter
+def dose_unit(value: object) -> str:
+    """A strength unit in the user's language ("mcg/h" reads "mikrog/t" in Danish)."""
+    return unit_label(str(value or ""))
 
 
 @register.filter

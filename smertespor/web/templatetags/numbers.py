@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from smertespor.entry.numbers import for_people
+from smertespor.entry.numbers import for_people, times_for_people
 
 register = template.Library()
 
@@ -14,3 +14,9 @@ register = template.Library()
 @register.filter
 def number(value: Decimal | int | float | str | None, places: int | None = None) -> str:
     return for_people(value, places)
+
+
+@register.filter
+def times(value: Decimal | int | float | str | None) -> str:
+    """A count of times in "at most … a day": "1 gang", "2 gange" in Danish."""
+    return times_for_people(value)
