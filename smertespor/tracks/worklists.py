@@ -523,6 +523,8 @@ def day_of(today: date) -> tuple[datetime, datetime]:
 def appointments_on(user: User, today: date) -> QuerySet[Appointment]:
     """The clinic's hospital-track appointments on `today`, by time."""
     start, end = day_of(today)
+    if user.organisation_id is None:  # the doors let only a clinic's staff this far
+        raise PermissionDenied
     return (
         Appointment.objects.filter(
             _in_scope(user, "course__patient_id"),

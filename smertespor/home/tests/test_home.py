@@ -3,6 +3,7 @@ Danish and English, one scope per role, the audit, the API twin and constant que
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +52,7 @@ def _due_course(practice, clinic):
 
 
 def _proposal(practice, clinic):
-    course = CourseFactory(
+    course: Any = CourseFactory(
         patient=PatientFactory(listed_practice=practice),
         clinic=clinic,
         status="handover_review",
@@ -74,7 +75,7 @@ def _proposal(practice, clinic):
 
 
 def _discharged(practice, clinic, doctor):
-    course = CourseFactory(
+    course: Any = CourseFactory(
         patient=PatientFactory(listed_practice=practice),
         clinic=clinic,
         track="hospital",
@@ -93,7 +94,7 @@ def _discharged(practice, clinic, doctor):
 
 
 def _high_dose(practice, mg=Decimal(150)):
-    patient = PatientFactory(listed_practice=practice)
+    patient: Any = PatientFactory(listed_practice=practice)
     version = active_table_version()
     OmeqSnapshot.objects.create(
         patient=patient,
@@ -129,7 +130,7 @@ def _clinic_world(practice, clinic, clinic_doctor, count):
         HandoverFactory(course=waiting)
         _relate(waiting.patient, clinic)
         for when in (TODAY - timedelta(days=10), TODAY):
-            course = CourseFactory(
+            course: Any = CourseFactory(
                 patient=PatientFactory(listed_practice=practice),
                 clinic=clinic,
                 track="hospital",
@@ -278,9 +279,7 @@ def test_the_clinic_secretary_gets_no_advice_section(clinic_secretary, client_fo
     assert "triage" in sections
 
 
-def test_the_planner_sees_figures_and_no_patient(
-    gp, clinic, clinic_doctor, planner, client_for
-):
+def test_the_planner_sees_figures_and_no_patient(gp, clinic, clinic_doctor, planner, client_for):
     with on(TODAY):
         _gp_world(gp, clinic, clinic_doctor, 1)
     response = _page(client_for(planner))
@@ -296,11 +295,14 @@ def test_the_planner_sees_figures_and_no_patient(
 def test_the_administrator_sees_tables_locked_accounts_and_role_requests(
     admin_user, gp, client_for, region_office
 ):
-    other_admin = UserFactory(
+    other_admin: Any = UserFactory(
         username="admin-2", role=Role.ADMIN, organisation=region_office, is_staff=True
     )
     account_services.propose_role_change(
-        by=other_admin, user=gp, role=Role.PRACTICE_NURSE, organisation=gp.organisation,
+        by=other_admin,
+        user=gp,
+        role=Role.PRACTICE_NURSE,
+        organisation=gp.organisation,
         reason="Skifter stilling",
     )
     AccessAttempt.objects.create(
