@@ -42,12 +42,12 @@ def test_the_centre_sees_its_triage_today_s_appointments_and_courses_to_discharg
 
 
 def _the_centre_s_day(gp, practice, centre, centre_doctor, other_centre_doctor, client_for):
-    waiting = sent(gp, PatientFactory(listed_practice=practice), centre)
-    today = PatientFactory(listed_practice=practice)
+    waiting = sent(gp, PatientFactory.create(listed_practice=practice), centre)
+    today = PatientFactory.create(listed_practice=practice)
     accepted_referral(today, centre, gp=gp, doctor=centre_doctor)
     todays = active_course(today, centre_doctor)
     _book(todays, centre_doctor, timezone.now() + timedelta(minutes=5))
-    done = PatientFactory(listed_practice=practice)
+    done = PatientFactory.create(listed_practice=practice)
     accepted_referral(done, centre, gp=gp, doctor=centre_doctor)
     finished = active_course(done, centre_doctor)
     _book(finished, centre_doctor, timezone.now() - timedelta(days=7))
