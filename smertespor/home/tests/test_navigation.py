@@ -1,4 +1,4 @@
-""""I dag" is the first item of every role's navigation, and marked current only on itself."""
+"""The navigation: "I dag" comes first for every role, and is current only on itself."""
 
 import pytest
 
