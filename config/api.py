@@ -16,6 +16,7 @@ from smertespor.entry.docs_access import docs_behind_login
 from smertespor.entry.openapi import document_problems
 from smertespor.entry.problems import field_errors, problem_response, schema_errors, summary
 from smertespor.evaluation.api import router as evaluation_router
+from smertespor.home.api import router as home_router
 from smertespor.interop.api import csv_router
 from smertespor.interop.api import router as fhir_router
 from smertespor.medication.api import medication_router, omeq_router
@@ -90,6 +91,7 @@ def _http_error(request: HttpRequest, error: ninja_errors.HttpError) -> HttpResp
     return problem_response(error.status_code, str(error))
 
 
+api.add_router("/home", home_router)
 api.add_router("/patients", patients_router)
 api.add_router("/advice", advice_router)
 api.add_router("/patients", medication_router)

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "smertespor.audit",
     "smertespor.patients",
     "smertespor.notifications",
+    "smertespor.home",
     "smertespor.advice",
     "smertespor.medication",
     "smertespor.tracks",
@@ -298,6 +299,8 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The sender of notification e-mails (smertespor.notifications).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Smertespor <smertespor@localhost>")
 # The address of this site, for links in notification e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):

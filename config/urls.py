@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from config.api import api
 from smertespor.accounts.login_views import AdminLoginForm, LoginView
+from smertespor.home import views as home_views
 from smertespor.web import views as web_views
 from smertespor.web.health import healthz
 
@@ -13,7 +14,7 @@ from smertespor.web.health import healthz
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("overview/", web_views.overview, name="overview"),
     path("login/", LoginView.as_view(), name="login"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, QuerySet, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smertespor.accounts.models import Organisation, Requester, RoleChangeRequest, User
@@ -85,3 +88,22 @@ def organisation_by_id(organisation_id: object) -> Organisation:
     if found is None:
         raise ValidationError({"organisation": _("Choose an organisation.")}, code="invalid_choice")
     return found
+
+
+# Added for the home page ("I dag"):
+def pending_role_change_requests() -> QuerySet[RoleChangeRequest]:
+    """The role change requests waiting for a second administrator, oldest first."""
+    return (
+        RoleChangeRequest.objects.filter(status=RoleChangeRequest.Status.PENDING)
+        .select_related("user")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def locked_logins() -> QuerySet[AccessAttempt]:
+    """User names django-axes has locked at an address (failures at the limit, within the
+    cool-off time), newest first. No password or patient data: the name and the count."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time", "-pk")

@@ -290,3 +290,29 @@ def answers_of_patient(user: Requester, patient: Patient) -> QuerySet[AdviceMess
         .select_related("request")
         .order_by("-created_at", "-pk")
     )
+
+
+# Added for the home page ("I dag"): not logged here, the home page logs its one search.
+def advice_due_by(user: Requester, today: date) -> QuerySet[AdviceRequest]:
+    """The clinic's requests still owing a reply that are due by `today` (overdue first)."""
+    requests = scoped_requests(user).filter(status__in=WITH_CLINIC, due_on__lte=today)
+    if isinstance(user, User):
+        requests = requests.filter(clinic_id=user.organisation_id)
+    return (
+        annotate_overdue(with_patient_visibility(user, requests), today)
+        .select_related("patient", "practice")
+        .order_by("due_on", "-urgency", "asked_at", "pk")
+    )
+
+
+def advice_answered(user: Requester) -> QuerySet[AdviceRequest]:
+    """The practice's requests the clinic has answered (or asked back on) and the practice has
+    not closed yet, newest activity first."""
+    requests = scoped_requests(user).filter(status__in=[Status.ANSWERED, Status.AWAITING_GP])
+    if isinstance(user, User):
+        requests = requests.filter(practice_id=user.organisation_id)
+    return (
+        with_patient_visibility(user, requests)
+        .select_related("patient", "clinic")
+        .order_by("-last_activity_at", "-pk")
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from smertespor.audit.services import record_listed
 from smertespor.centres.models import (
     OPEN,
     Appointment,
+    AppointmentState,
     CentreCourse,
     CourseEvent,
     DischargeSummary,
@@ -210,3 +211,55 @@ def course_counts() -> list[dict[str, Any]]:
         )
         entry[row["status"]] = row["count"]
     return sorted(counts.values(), key=lambda e: e["centre"])
+
+
+# Added for the home page ("I dag"): querysets the home page counts and reads a few rows of.
+# Not audited here: the home page logs its one search and the patients it shows.
+
+
+def unacknowledged_summaries(user: User) -> QuerySet[DischargeSummary]:
+    """The discharge summaries sent to the user's practice and not yet marked received."""
+    return (
+        DischargeSummary.objects.filter(
+            in_scope(user, "course__patient_id"),
+            sent_to_id=user.organisation_id,
+            acknowledged_at__isnull=True,
+        )
+        .select_related("course__patient", "course__centre")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def centre_appointments_between(
+    user: User, start: datetime, end: datetime
+) -> QuerySet[Appointment]:
+    """The centre's booked appointments from `start` to `end`, by time."""
+    return (
+        Appointment.objects.filter(
+            in_scope(user, "course__patient_id"),
+            course__centre_id=user.organisation_id,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .exclude(status=AppointmentState.CANCELLED)
+        .select_related("course__patient", "clinician")
+        .order_by("starts_at", "pk")
+    )
+
+
+def courses_ready_to_discharge(user: User) -> QuerySet[CentreCourse]:
+    """The centre's active courses with at least one appointment held and none booked
+    ahead: ready for the discharge summary."""
+    booked = Appointment.objects.filter(course_id=OuterRef("pk")).exclude(
+        status=AppointmentState.CANCELLED
+    )
+    upcoming = booked.filter(starts_at__gte=timezone.now())
+    return (
+        CentreCourse.objects.filter(
+            in_scope(user, "patient_id"), centre_id=user.organisation_id, status=Status.ACTIVE
+        )
+        .filter(Exists(booked))
+        .exclude(Exists(upcoming))
+        .select_related("patient")
+        .order_by("started_on", "pk")
+    )

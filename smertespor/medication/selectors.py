@@ -246,3 +246,15 @@ def medication_summary(patient: Patient) -> MedicationSummary:
         warnings=tuple((code, str(message)) for code, message in evaluation.warnings),
         problems=tuple(str(problem.message) for problem in evaluation.problems),
     )
+
+
+# Added for the home page ("I dag"):
+def at_or_above_high_dose(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Those of `patients` whose newest OMEQ snapshot (maximum, PRN included) is at or above
+    the region's high-dose threshold, with `latest_omeq_max_mg_per_day`; highest first."""
+    threshold = region_omeq_thresholds().high_mg_per_day
+    return (
+        with_latest_omeq(patients)
+        .filter(latest_omeq_max_mg_per_day__gte=threshold)
+        .order_by("-latest_omeq_max_mg_per_day", "name", "pk")
+    )

@@ -116,3 +116,11 @@ def clinicians_notified_of_new_tables() -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, role__in=MEDICATION_RECORDING_ROLES, organisation__isnull=False
     ).order_by("pk")
+
+
+# Added for the home page ("I dag"):
+def tables_awaiting_sign_off() -> QuerySet[ConversionTableVersion]:
+    """The regional copies not signed off yet (drafts waiting for a second person)."""
+    return ConversionTableVersion.objects.filter(
+        origin=ConversionTableVersion.Origin.REGIONAL_COPY, signed_off_at__isnull=True
+    ).order_by("created_at", "pk")

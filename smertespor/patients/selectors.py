@@ -9,7 +9,7 @@ from smertespor.accounts.models import Organisation, Requester
 from smertespor.audit.logging import mask_cpr
 from smertespor.audit.models import AuditEvent
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.patients.access import decidable_requests, visible_patients
+from smertespor.patients.access import decidable_requests, in_scope, visible_patients
 from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
 _DIGITS = re.compile(r"^[\d\s-]+$")
@@ -96,3 +96,13 @@ def has_open_care_relation(patient: Patient, organisation_id: int | None) -> boo
             patient=patient, organisation_id=organisation_id, closed_at__isnull=True
         ).exists()
     )
+
+
+# Added for the home page ("I dag"):
+def practice_patients(user: Requester) -> QuerySet[Patient]:
+    """The patients listed at the user's practice that the user may see (not logged here:
+    the caller logs what it shows)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(in_scope(user), listed_practice_id=organisation_id)

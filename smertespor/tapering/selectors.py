@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from smertespor.patients.models import Patient
@@ -151,3 +151,10 @@ def expected_step_today(patient: Patient, today: date) -> tuple[TaperPlan, Taper
         return None
     step = current_step(steps_of(plan), today)
     return None if step is None else (plan, step)
+
+
+# Added for the home page ("I dag"):
+def without_plan_in_force(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Those of `patients` with no active or paused taper plan (one subquery, no loop)."""
+    in_force = TaperPlan.objects.filter(patient_id=OuterRef("pk"), status__in=IN_FORCE)
+    return patients.exclude(Exists(in_force))

@@ -13,15 +13,18 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from domain.tracks import CourseEvent, Track, initial_status
-from smertespor.accounts.models import User
+from smertespor.accounts.models import Role, User
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
 from smertespor.entry.numbers import for_json
 from smertespor.medication.services import record_omeq_snapshot
+from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.discharge import discharge_medication
@@ -43,6 +46,7 @@ from smertespor.tracks.models import (
 )
 from smertespor.tracks.omeq import recorded_omeq
 from smertespor.tracks.permissions import can_discharge, require_actor
+from smertespor.tracks.proposals import deciding_gps
 from smertespor.tracks.transitions import CourseConflict, apply_transition, audit, record_timeline
 from smertespor.versions import ExpectedVersion
 
@@ -170,6 +174,16 @@ def return_to_practice(
         )
         if claimed != 1:
             raise CourseConflict
+        notify(
+            deciding_gps(course),
+            kind="tracks_handover_returned",
+            text=gettext_noop(
+                "%(clinic)s has answered a handover: the course continues in your practice, "
+                "with the clinic's advice."
+            ),
+            params={"clinic": handover.clinic.name},
+            url=reverse("tracks:course_detail", args=[course.patient_id, course.pk]),
+        )
     handover.refresh_from_db()
     return handover
 
@@ -413,6 +427,13 @@ def complete_course(
         )
         discharge.full_clean(exclude=["course", "sent_to", "written_by", "omeq_snapshot"])
         discharge.save(force_insert=True)
+        notify(
+            sent_to.users.filter(role__in=[Role.GP, Role.PRACTICE_NURSE], is_active=True),
+            kind="tracks_discharge_summary",
+            text=gettext_noop("Discharge summary from %(clinic)s: a patient is back with you."),
+            params={"clinic": course.responsible_organisation.name},
+            url=reverse("tracks:course_detail", args=[patient.pk, course.pk]),
+        )
         open_care_relation(
             patient=patient, organisation=sent_to, reason=CareRelation.Reason.COURSE, by=by
         )

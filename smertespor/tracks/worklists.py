@@ -452,3 +452,105 @@ def attach_alerts(rows: list[dict[str, Any]]) -> None:
         by_course.setdefault(alert.course_id, []).append(alert_message(alert))
     for row in rows:
         row["alerts"] = by_course.get(row["course_id"], [])
+
+
+# Added for the home page ("I dag"): the same lists as the worklists' sections, as querysets
+# the home page counts and reads a few rows of (one query each, whatever the scope's size).
+# Not audited here: the home page logs its one search and the patients it shows.
+
+
+def follow_ups_due(user: User, today: date) -> QuerySet[Course]:
+    """The practice's open practice-track courses whose next visit is due or overdue."""
+    due_until = today + timedelta(days=settings.TRACKS_FOLLOW_UP_DUE_DAYS)
+    return (
+        Course.objects.filter(
+            _in_scope(user, "patient_id"),
+            responsible_organisation_id=user.organisation_id,
+            track=Track.PRACTICE,
+            status__in=PRACTICE_OPEN,
+            next_follow_up_on__lte=due_until,
+        )
+        .select_related("patient")
+        .order_by("next_follow_up_on", "pk")
+    )
+
+
+def handover_proposals(user: User) -> QuerySet[RuleReview]:
+    """The 3-month rule's proposals waiting for the practice's decision."""
+    return (
+        RuleReview.objects.filter(
+            _in_scope(user, "course__patient_id"),
+            course__responsible_organisation_id=user.organisation_id,
+            outcome=RuleReview.Outcome.PENDING,
+        )
+        .select_related("course__patient")
+        .order_by("reviewed_at", "pk")
+    )
+
+
+def discharge_summaries_received(user: User) -> QuerySet[DischargeSummary]:
+    """The pain clinic's discharge summaries sent to the practice in the recent window."""
+    return (
+        DischargeSummary.objects.filter(
+            _in_scope(user, "course__patient_id"),
+            sent_to_id=user.organisation_id,
+            written_at__gte=timezone.now() - timedelta(days=DISCHARGE_WINDOW_DAYS),
+        )
+        .select_related("course__patient")
+        .order_by("-written_at", "-pk")
+    )
+
+
+def handovers_to_triage(user: User) -> QuerySet[Handover]:
+    """Handovers to the user's clinic that wait for triage, oldest first."""
+    return (
+        Handover.objects.filter(
+            _in_scope(user, "course__patient_id"),
+            clinic_id=user.organisation_id,
+            decision=Handover.Decision.PENDING,
+        )
+        .select_related("course__patient", "course__responsible_organisation")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def day_of(today: date) -> tuple[datetime, datetime]:
+    """00:00 of `today` to 00:00 of the next day (local time)."""
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    return start, timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+
+
+def appointments_on(user: User, today: date) -> QuerySet[Appointment]:
+    """The clinic's hospital-track appointments on `today`, by time."""
+    start, end = day_of(today)
+    if user.organisation_id is None:  # the doors let only a clinic's staff this far
+        raise PermissionDenied
+    return (
+        Appointment.objects.filter(
+            _in_scope(user, "course__patient_id"),
+            organisation_id=user.organisation_id,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("course__patient", "clinician")
+        .order_by("starts_at", "pk")
+    )
+
+
+def courses_ready_to_complete(user: User) -> QuerySet[Course]:
+    """The clinic's courses with an active plan and no appointment left: ready for the
+    discharge summary (at least one appointment held, none booked ahead)."""
+    booked = Appointment.objects.filter(course_id=OuterRef("pk"))
+    upcoming = booked.filter(starts_at__gte=timezone.now())
+    return (
+        Course.objects.filter(
+            _in_scope(user, "patient_id"),
+            responsible_organisation_id=user.organisation_id,
+            track=Track.HOSPITAL,
+            status=Status.PLAN_ACTIVE,
+        )
+        .filter(Exists(booked))
+        .exclude(Exists(upcoming))
+        .select_related("patient")
+        .order_by("status_changed_at", "pk")
+    )

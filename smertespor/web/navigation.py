@@ -24,6 +24,7 @@ from smertespor.evaluation.measures_permissions import (
     can_see_own_practice_measures,
 )
 from smertespor.evaluation.screening_permissions import can_see_screening
+from smertespor.home.permissions import has_a_home
 from smertespor.interop.permissions import can_import_records
 from smertespor.medication.permissions import (
     can_review_conversion_tables,
@@ -50,6 +51,8 @@ def nav_items_for(user: Requester | None) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     items: list[NavItem] = []
+    if has_a_home(user):
+        items.append(NavItem(_("Today"), "home"))
     if can_see_patient_data(user):
         items.append(NavItem(_("Patients"), "patients:list"))
     if can_see_a_worklist(user):

@@ -1,24 +1,14 @@
-"""The front page, the planners' overview and the error pages."""
+"""The planners' overview (the front page is `smertespor.home`)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from smertespor.accounts.permissions import can_see_aggregates, can_see_patient_data
+from smertespor.accounts.permissions import can_see_aggregates
 from smertespor.centres.selectors import course_counts
 from smertespor.entry.rules import requires
 from smertespor.patients.selectors import patient_count, practices_by_patient_count
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if can_see_patient_data(request.user):
-        return redirect("patients:list")
-    if can_see_aggregates(request.user):
-        return redirect("overview")
-    return render(request, "web/no_role.html")
 
 
 @login_required

@@ -25,6 +25,7 @@ def test_a_gp_asks_the_clinic_answers_the_gp_closes_and_the_clinic_publishes_an_
 
     # The GP opens a patient of the practice and asks the pain clinic about them.
     log_in(page, "demo-gp", DEMO_PASSWORD)
+    page.goto("/patients/")
     page.locator("main table tbody tr td a").first.click()
     patient_name = page.get_by_role("heading", level=1).inner_text().strip()
     page.get_by_test_id("ask-about-patient").first.click()

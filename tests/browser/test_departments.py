@@ -21,6 +21,7 @@ def test_a_department_takes_a_patient_into_care_and_asks_the_clinic(page: Page) 
 
     # The patient's GP sees the CPR number and the registered name (what the department has).
     log_in(page, "demo-gp", DEMO_PASSWORD)
+    page.goto("/patients/")
     page.locator("main table tbody tr td a").nth(3).click()
     name = page.get_by_role("heading", level=1).inner_text().strip()
     cpr = page.locator("main .cpr").first.inner_text().strip()

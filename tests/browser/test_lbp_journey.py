@@ -112,7 +112,7 @@ def test_from_enrolment_to_the_discharge_summary_on_the_gps_home_page(page: Page
     switch_user(page, "demo-centre-doctor")
     ask_for_supplement(page, referral_path, "Har patienten prøvet et kommunalt tilbud?")
     switch_user(page, "demo-gp")
-    page.goto("/")
+    page.goto("/patients/")
     waiting = page.get_by_test_id("home-referrals").locator("li", has_text=PATIENT_NAME)
     expect(waiting.locator(".badge-awaiting_information")).to_be_visible()
     fits_phone(page)

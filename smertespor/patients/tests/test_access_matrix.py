@@ -350,6 +350,7 @@ PATHWAY_CLINIC_ID = "<pathway clinic id>"
 CENTRE_COURSE = "/api/centres/patients/{patient_id}/courses/{course_id}"
 # "METHOD /api/path" (as in the OpenAPI schema) -> (body, personas allowed)
 API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
+    "GET /api/home": (None, LOGGED_IN),
     "GET /api/patients": (None, CLINICAL),
     "POST /api/patients": ({"cpr": "0101801234", "name": "Ny Patient"}, PRACTICE_STAFF),
     "POST /api/patients/search": ({"query": "Birthe"}, CLINICAL),

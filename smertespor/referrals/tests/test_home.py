@@ -1,4 +1,4 @@
-"""The GP's home page (the patient list they land on): the practice's referrals that need
+"""The patient list's news for the GP: the practice's referrals that need
 them now (waiting for their supplement, newly decided, discharged) and the new discharge
 summaries, each with its status and a link; an empty state otherwise; nothing for others."""
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _home(client):
-    response = client.get(reverse("home"), follow=True)
+    response = client.get(reverse("patients:list"))
     assert response.status_code == 200
     return response.content.decode()
 

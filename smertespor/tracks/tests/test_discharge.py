@@ -540,3 +540,26 @@ def test_the_discharge_summary_on_the_course_page_links_the_medication_list(
     text = page.content.decode()
     summary = text[text.index('data-testid="discharge-summary"') :]
     assert f'href="{reverse("medication:patient", args=[patient.pk])}"' in summary
+
+
+# The GP hears of the discharge summary in the app and by e-mail, which names no patient.
+
+
+def test_the_gp_is_told_of_the_discharge_summary_by_a_neutral_e_mail(
+    planned, clinic_doctor, gp, patient, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from smertespor.notifications.models import Notification
+
+    settings.DEFAULT_FROM_EMAIL = "smertespor@region.example"
+    gp.email = "gp@example.org"
+    gp.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _complete(planned, clinic_doctor)
+    notification = Notification.objects.get(recipient=gp, kind="tracks_discharge_summary")
+    assert notification.url == reverse("tracks:course_detail", args=[patient.pk, planned.pk])
+    [mail] = mailoutbox
+    assert mail.to == ["gp@example.org"]
+    assert mail.from_email == "smertespor@region.example"
+    assert notification.url in mail.body
+    for secret in (patient.name, patient.cpr, patient.cpr_formatted):
+        assert secret not in mail.body and secret not in mail.subject

@@ -495,3 +495,23 @@ def test_the_letter_of_a_handover_the_gp_confirmed_can_be_completed_by_the_gp(
         "3 months",
         "Monthly",
     )
+
+
+def test_the_gp_is_told_when_the_clinic_returns_a_handover(
+    gp, handed_over, clinic_nurse, mailoutbox, django_capture_on_commit_callbacks
+):
+    from smertespor.notifications.models import Notification
+
+    gp.email = "gp@example.org"
+    gp.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        return_to_practice(
+            course=handed_over,
+            by=clinic_nurse,
+            expected_version=handed_over.version,
+            advice="Slow the taper",
+        )
+    assert Notification.objects.filter(recipient=gp, kind="tracks_handover_returned").exists()
+    [mail] = mailoutbox
+    patient = handed_over.patient
+    assert patient.name not in mail.body and patient.cpr not in mail.body
