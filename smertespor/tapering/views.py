@@ -44,13 +44,14 @@ from smertespor.tapering.selectors import (
     adjustment_pace,
     current_step,
     events_of,
+    plan_in_force,
     plan_of,
     plan_to_show,
     plans_of,
     steps_of,
     versions_of,
 )
-from smertespor.tapering.services import Preview, default_pace
+from smertespor.tapering.services import Preview, default_pace, in_force_message
 from smertespor.tapering.transitions import ADJUSTABLE, actions_from
 from smertespor.versions import StaleVersion, stale_form
 
@@ -142,6 +143,17 @@ def patient_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @performs(actions.create_taper_plan, actions.preview_taper_plan)
 def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for_request(request, patient_id, object_type="taper_plan_form")
+    in_force = plan_in_force(patient)
+    if in_force is not None:
+        # Only what can be done: a plan in force is adjusted, never a new one filled in.
+        context = {
+            "patient": patient,
+            "tab": "tapering",
+            "plan": in_force,
+            "reason": in_force_message(in_force),
+        }
+        status = 200 if request.method == "GET" else 422
+        return render(request, "tapering/plan_in_force.html", context, status=status)
     form, excluded = _plan_form(request, patient)
     submit = request.POST.get("submit", "")
     if form.is_valid() and request.method == "POST" and submit in SAVE_ACTIONS:
