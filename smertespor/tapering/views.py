@@ -326,7 +326,11 @@ def _export(
 @require_GET
 def plan_handout(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout")
-    context = {"patient": patient, "plan": plan, "handout": build_handout(plan, steps)}
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "handout": build_handout(plan, steps, timezone.localdate()),
+    }
     return render(request, "tapering/handout.html", context)
 
 
@@ -335,7 +339,10 @@ def plan_handout(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpRe
 @require_GET
 def plan_handout_pdf(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout_pdf")
-    response = HttpResponse(handout_pdf(build_handout(plan, steps)), content_type="application/pdf")
+    response = HttpResponse(
+        handout_pdf(build_handout(plan, steps, timezone.localdate())),
+        content_type="application/pdf",
+    )
     name = f"nedtrapningsplan-{plan.start_date.isoformat()}-v{plan.version_number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
