@@ -16,7 +16,7 @@ from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
 from smertespor.entry.appointment_times import opening_hours
-from smertespor.entry.forms import DecimalField, IntegerField
+from smertespor.entry.forms import DecimalField, IntegerField, preselect_single
 from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.models import MedicationLine
@@ -100,6 +100,7 @@ class CourseForm(forms.Form):
         clinic = self.fields["clinic"]
         assert isinstance(clinic, forms.ModelChoiceField)  # noqa: S101 - declared above
         clinic.queryset = pain_clinics_for(user)
+        preselect_single(self, "clinic")
 
     def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
