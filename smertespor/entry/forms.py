@@ -76,6 +76,8 @@ def preselect_single(form: forms.BaseForm, name: str) -> None:
     field = form.fields[name]
     if not isinstance(field, forms.ModelChoiceField):
         return
+    if field.queryset is None:
+        return
     options = list(field.queryset[:2])
     if len(options) == 1:
         field.empty_label = None
