@@ -24,7 +24,7 @@ from domain.appointments import (
     check_opening_hours,
     first_clash,
 )
-from domain.working_days import next_working_day
+from domain.working_days import is_working_day, next_working_day
 
 
 def opening_hours() -> OpeningHours:
@@ -45,6 +45,18 @@ def next_bookable(after: datetime, *, days: int = 1, hour: int = 10) -> datetime
     day = timezone.localtime(after).date() + timedelta(days=days)
     day = next_working_day(day, _holidays(day.year) | _holidays(day.year + 1))
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def bookable_on(moment: datetime, *, earlier: bool = False) -> datetime:
+    """`moment`'s local time of day on the nearest working day: `moment`'s own day if it is
+    one, else the next (or, with `earlier`, the previous) working day. For demo schedules."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    closed = _holidays(day.year) | _holidays(day.year + 1) | _holidays(day.year - 1)
+    step = timedelta(days=-1 if earlier else 1)
+    while not is_working_day(day, closed):
+        day += step
+    return timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)))
 
 
 def local_slot(starts_at: datetime, minutes: int, key: object = None) -> Slot:
