@@ -24,10 +24,17 @@ $(VENV)/.dev: requirements-dev.lock
 WITH_WORKER = $(PY) manage.py db_worker --interval 1 & worker=$$!; \
   trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM;
 
-run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve http://127.0.0.1:8000 with the task worker
+# `make run PORT=8001` serves on another port; the demo loader, the links in e-mails
+# (SITE_URL) and the printed address all name the port the server really listens on.
+PORT ?= 8000
+RUN_URL = http://127.0.0.1:$(PORT)
+
+run: $(VENV)/.runtime ## Install, migrate SQLite, load the demo region, serve http://127.0.0.1:$PORT (8000) with the task worker
+	@case "$(PORT)" in ''|*[!0-9]*) echo "PORT must be a number, not '$(PORT)'" >&2; exit 2;; esac
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo_region
-	$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:8000
+	SITE_URL=$(RUN_URL) $(PY) manage.py load_demo_region
+	@echo "Serving $(RUN_URL)/ (Ctrl-C stops the server and the task worker)."
+	$(WITH_WORKER) SITE_URL=$(RUN_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # `make serve`: the production settings on this machine, over plain http on 127.0.0.1 only.
 # Its keys are made once in var/ (never committed). Two factors are required as in production

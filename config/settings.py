@@ -344,6 +344,11 @@ ADVICE_TARGET_WORKING_DAYS = {
     "urgent": _env_int("ADVICE_TARGET_WORKING_DAYS_URGENT", 1),
 }
 ADVICE_HOLIDAY_CATEGORIES = _env_list("ADVICE_HOLIDAY_CATEGORIES", "public")
+
+# Appointments (the clinic's course plan, the pain centre's course) are booked on working days
+# (weekends and Danish public holidays closed) inside these local opening hours, HH:MM.
+APPOINTMENT_OPENS = os.environ.get("APPOINTMENT_OPENS", "07:00")
+APPOINTMENT_CLOSES = os.environ.get("APPOINTMENT_CLOSES", "17:00")
 ADVICE_ATTACHMENT_MAX_BYTES = _env_int("ADVICE_ATTACHMENT_MAX_MB", 50) * 1024 * 1024
 ADVICE_ATTACHMENT_MAX_FILES = _env_int("ADVICE_ATTACHMENT_MAX_FILES", 10)
 for _urgency, _days in ADVICE_TARGET_WORKING_DAYS.items():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.centres import services
 from smertespor.centres.models import CentreCourse, CourseEvent, PlannedModule
+from smertespor.entry.appointment_times import bookable_on
 from smertespor.patients.models import Patient
 from smertespor.referrals import services as referral_services
 from smertespor.referrals.demo import CONTENT, MET
@@ -160,10 +161,12 @@ def _appointments(
     for week in range(first_week, last_week + 1):
         discipline, code, minutes = rota[(week - first_week) % len(rota)]
         clinician = team.get(discipline, doctor)
+        # Inside the opening hours on a working day (the service refuses weekends, holidays).
+        on = bookable_on(start + timedelta(weeks=week), earlier=week < 0)
         appointment = services.book_appointment(
             course=course,
             by=doctor,
-            starts_at=start + timedelta(weeks=week),
+            starts_at=on,
             duration_minutes=minutes,
             clinician_id=clinician.pk,
             module_id=modules[code].pk,

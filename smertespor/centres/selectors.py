@@ -43,7 +43,7 @@ from smertespor.patients.models import Patient
 from smertespor.referrals.models import Referral
 from smertespor.referrals.models import Status as ReferralStatus
 from smertespor.tapering.models import TaperPlan
-from smertespor.tapering.selectors import plans_of
+from smertespor.tapering.selectors import plan_in_force, plans_of
 
 RECENT_DAYS = 60
 
@@ -66,6 +66,8 @@ class CourseRecords:
     summary: DischargeSummary | None
     taper_plans: list[TaperPlan]
     allowed_events: tuple[str, ...]
+    # The plan in force is adjusted, never replaced by a new one (the page offers "adjust").
+    plan_in_force: TaperPlan | None = None
 
 
 def outcome_rows(measurements: list[OutcomeMeasurement]) -> list[OutcomeRow]:
@@ -94,6 +96,7 @@ def course_records(course: CentreCourse) -> CourseRecords:
         events=list(course.events.select_related("by")),
         summary=summary,
         taper_plans=list(plans_of(course.patient)),
+        plan_in_force=plan_in_force(course.patient),
         allowed_events=tuple(
             e.value for e in allowed_events(CentreCourseStatus(course.status)) if e != "discharge"
         ),

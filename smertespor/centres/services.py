@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from domain.appointments import Slot
 from domain.centre_course import (
     AppointmentEvent,
     AppointmentStatus,
@@ -55,6 +56,7 @@ from smertespor.centres.permissions import (
     can_work_centre_courses,
     runs,
 )
+from smertespor.entry.appointment_times import check_opening_hours_of, local_slot, refuse_clash
 from smertespor.entry.numbers import for_json
 from smertespor.medication.services import record_omeq_snapshot
 from smertespor.notifications.services import notify
@@ -411,6 +413,11 @@ def book_appointment(
         errors["starts_at"] = [_("Give the time with its time zone.")]
     elif starts_at < timezone.now() - _MAX_BACKDATING:
         errors["starts_at"] = [_("The time is more than a year ago.")]
+    else:
+        try:
+            check_opening_hours_of(starts_at, duration_minutes)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     member = course.team.filter(user_id=clinician_id).select_related("user").first()
     if member is None:
         errors["clinician_id"] = [_("Choose a member of the course's team.")]
@@ -433,6 +440,7 @@ def book_appointment(
     )
     appointment.full_clean(exclude=["course", "module", "clinician", "created_by", "recorded_by"])
     with transaction.atomic():
+        _refuse_double_booking(course, appointment)
         appointment.save(force_insert=True)
         _event(
             course,
@@ -442,6 +450,45 @@ def book_appointment(
         )
         _audit(by, AuditAction.UPDATE, course, object_type="centre_appointment")
     return appointment
+
+
+# The longest appointment (the model's bound): an earlier start cannot reach a new one.
+_LONGEST = timedelta(minutes=480)
+
+
+def _booked_slots(appointments: QuerySet[Appointment], new: Appointment) -> list[Slot]:
+    ends_at = new.starts_at + timedelta(minutes=new.duration_minutes)
+    near = appointments.exclude(status=AppointmentStatus.CANCELLED.value).filter(
+        starts_at__gt=new.starts_at - _LONGEST, starts_at__lt=ends_at
+    )
+    return [local_slot(a.starts_at, a.duration_minutes, a.pk) for a in near]
+
+
+def _refuse_double_booking(course: CentreCourse, new: Appointment) -> None:
+    """No two appointments (not cancelled) of the same clinician or the same patient overlap.
+    Inside the booking's transaction, with the patient's and the clinician's rows locked
+    (`select_for_update`, on PostgreSQL) so two bookings for one person wait for each other."""
+    Patient.objects.select_for_update().filter(pk=course.patient_id).first()
+    User.objects.select_for_update().filter(pk=new.clinician_id).first()
+    slot = local_slot(new.starts_at, new.duration_minutes)
+    refuse_clash(
+        slot,
+        _booked_slots(Appointment.objects.filter(clinician_id=new.clinician_id), new),
+        field="clinician_id",
+        message=_(
+            "The clinician already has an appointment at %(time)s that overlaps this "
+            "time. Choose another time."
+        ),
+    )
+    refuse_clash(
+        slot,
+        _booked_slots(Appointment.objects.filter(course__patient_id=course.patient_id), new),
+        field="starts_at",
+        message=_(
+            "The patient already has an appointment at %(time)s that overlaps this time. "
+            "Choose another time."
+        ),
+    )
 
 
 def record_appointment(

@@ -68,3 +68,19 @@ def form_status(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> int:
         elif form.errors:
             return INVALID_STATUS
     return 200
+
+
+def preselect_single(form: forms.BaseForm, name: str) -> None:
+    """When a choice of organisation has exactly one option (the region's only clinic), it is
+    chosen already: no "---------" to pick it from. A bound form keeps what was posted."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        return
+    if field.queryset is None:
+        return
+    options = list(field.queryset[:2])
+    if len(options) == 1:
+        field.empty_label = None
+        field.initial = options[0].pk
+        if not form.is_bound:
+            form.initial.setdefault(name, options[0].pk)

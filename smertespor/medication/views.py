@@ -64,6 +64,7 @@ from smertespor.medication.table_selectors import domain_table, usable_tables_ac
 from smertespor.patients.access import patient_for, patient_for_request
 from smertespor.patients.models import Patient
 from smertespor.tapering.permissions import can_make_taper_plans
+from smertespor.tapering.selectors import plan_in_force
 from smertespor.versions import StaleVersion, stale_form
 
 
@@ -117,6 +118,7 @@ def patient_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
         "ended_lines": regimen_from_lines(ended_lines(patient)[:50], current_catalogue()).lines,
         "can_record": can_record_medication(request.user),
         "can_make_taper_plans": can_make_taper_plans(request.user),
+        "taper_plan_in_force": plan_in_force(patient),
         "can_exchange": can_export_records(request.user),
         "thresholds": region_omeq_thresholds(),
     }

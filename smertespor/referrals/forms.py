@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from domain.referral_criteria import Answer, CriterionKind
 from smertespor.accounts.models import Organisation, Requester
 from smertespor.advice.forms import _attachments_field
+from smertespor.entry.forms import preselect_single
 from smertespor.referrals.models import (
     MESSAGE_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -98,6 +99,7 @@ class ReferralForm(forms.Form):
         recipient = self.fields["recipient"]
         assert isinstance(recipient, forms.ModelChoiceField)  # noqa: S101 - declared above
         recipient.queryset = referral_recipients(user)
+        preselect_single(self, "recipient")
         if referral is not None:
             self.fields["version"] = VersionField()
         language = get_language() or "da"
@@ -283,6 +285,7 @@ class ForwardForm(forms.Form):
         field = self.fields["forward_to"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = referral_recipients(referral.referred_by).exclude(pk=referral.recipient_id)
+        preselect_single(self, "forward_to")
 
 
 class AppointmentForm(forms.Form):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -236,6 +236,7 @@ def period_of(
     stopped: Sequence[str] = (),
     started: Sequence[str] = (),
     omeq: Decimal,
+    today: date | None = None,
 ) -> Period:
     rows: list[DoseRow] = []
     lines: list[str] = []
@@ -264,8 +265,15 @@ def period_of(
     if not doses:
         lines.append("Du skal ikke længere tage opioid (morfinlignende smertestillende medicin).")
     if number == 0:
-        heading = "Din dosis nu"
-        dates = f"indtil {danish_date(first_day)}"
+        # `first_day` is the day step 1 starts: the dose before it is taken up to the day
+        # before, never "now" once step 1 has begun (the patient must not keep taking it).
+        last_before = danish_date(first_day - timedelta(days=1))
+        if today is not None and today >= first_day:
+            heading = "Din dosis før nedtrapningen"
+            dates = f"til og med {last_before} – tag den ikke længere"
+        else:
+            heading = "Din dosis nu"
+            dates = f"til og med {last_before}; trin 1 begynder {danish_date(first_day)}"
     else:
         heading = f"Trin {number}"
         dates = f"fra {danish_date(first_day)}"
@@ -279,6 +287,8 @@ def period_of(
             dates += f" til {danish_date(last_day)} ({length})"
         else:
             dates += " og fremover"
+        if today is not None and first_day <= today and (last_day is None or today <= last_day):
+            heading += " (nu)"  # the step the patient is in on the day it is printed
     summary = "; ".join(_dose_sentence(d) for d in doses) or lines[-1]
     if started:
         summary = f"Skift til {' og '.join(started)}. {summary}"
@@ -313,7 +323,9 @@ def _started(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, A
     return [d["name"] for d in after if (d["product_id"], d["prn"] is not None) not in had]
 
 
-def periods_of(plan: Any, steps: Sequence[Any]) -> tuple[Period, ...]:
+def periods_of(plan: Any, steps: Sequence[Any], today: date | None = None) -> tuple[Period, ...]:
+    """The dose before the plan and each step; with `today`, worded for that day (the dose
+    before the plan is not "now" once step 1 has begun, and the current step is marked)."""
     periods = []
     if steps:
         periods.append(
@@ -323,6 +335,7 @@ def periods_of(plan: Any, steps: Sequence[Any]) -> tuple[Period, ...]:
                 first_day=steps[0].start_date,
                 last_day=None,
                 omeq=plan.baseline_omeq_mg_per_day,
+                today=today,
             )
         )
     before = plan.baseline
@@ -336,15 +349,17 @@ def periods_of(plan: Any, steps: Sequence[Any]) -> tuple[Period, ...]:
                 stopped=_stopped(before, step.doses),
                 started=_started(before, step.doses),
                 omeq=step.omeq_mg_per_day,
+                today=today,
             )
         )
         before = step.doses
     return tuple(periods)
 
 
-def build_handout(plan: Any, steps: Sequence[Any]) -> Handout:
+def build_handout(plan: Any, steps: Sequence[Any], today: date | None = None) -> Handout:
+    """The handout; `today` (the day it is shown or printed) words it for that day."""
     patient, practice, maker = plan.patient, plan.practice, plan.created_by
-    periods = periods_of(plan, steps)
+    periods = periods_of(plan, steps, today)
     end = steps[-1].start_date if steps else plan.start_date
     intro = (
         f"Du og din læge har aftalt at trappe langsomt ned i din smertestillende medicin. "

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from domain.catalogue import Catalogue
@@ -190,7 +190,13 @@ def create_taper_plan(
     reason: str = "",
     today: date | None = None,
 ) -> TaperPlan:
-    """A plan from the patient's current medication list: a draft, or active at once."""
+    """A plan from the patient's current medication list: a draft, or active at once.
+
+    Refused while the patient has a plan in force (active or paused): that plan is adjusted
+    instead (`adjust_taper_plan`), so nobody fills in a new plan that cannot be used."""
+    in_force = patient.taper_plans.filter(status__in=IN_FORCE).first()
+    if in_force is not None:
+        _invalid(in_force_message(in_force), code="plan_in_force")
     with transaction.atomic():
         preview = preview_taper_plan(patient=patient, pace=pace, schedules=schedules, today=today)
         plan = _save(preview, patient=patient, by=by, previous=None)
@@ -205,6 +211,18 @@ def create_taper_plan(
         if activate:
             _move(plan, Action.ACTIVATE, by=by, reason=reason, today=preview.today)
     return plan
+
+
+def in_force_message(plan: TaperPlan) -> str:
+    """Why no new plan is made while `plan` is in force, and what to do instead."""
+    return _(
+        "The patient already has a taper plan in force (version %(version)s from %(date)s). "
+        "Adjust that plan instead of making a new one: the adjusted plan replaces it, and "
+        "the old one is kept."
+    ) % {
+        "version": plan.version_number,
+        "date": formats.date_format(plan.start_date, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _in_force_refusal(patient: Patient, excluding: TaperPlan) -> None:

@@ -44,13 +44,14 @@ from smertespor.tapering.selectors import (
     adjustment_pace,
     current_step,
     events_of,
+    plan_in_force,
     plan_of,
     plan_to_show,
     plans_of,
     steps_of,
     versions_of,
 )
-from smertespor.tapering.services import Preview, default_pace
+from smertespor.tapering.services import Preview, default_pace, in_force_message
 from smertespor.tapering.transitions import ADJUSTABLE, actions_from
 from smertespor.versions import StaleVersion, stale_form
 
@@ -150,6 +151,17 @@ def patient_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @performs(actions.create_taper_plan, actions.preview_taper_plan)
 def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for_request(request, patient_id, object_type="taper_plan_form")
+    in_force = plan_in_force(patient)
+    if in_force is not None:
+        # Only what can be done: a plan in force is adjusted, never a new one filled in.
+        context = {
+            "patient": patient,
+            "tab": "tapering",
+            "plan": in_force,
+            "reason": in_force_message(in_force),
+        }
+        status = 200 if request.method == "GET" else 422
+        return render(request, "tapering/plan_in_force.html", context, status=status)
     form, excluded = _plan_form(request, patient)
     submit = request.POST.get("submit", "")
     if form.is_valid() and request.method == "POST" and submit in SAVE_ACTIONS:
@@ -324,7 +336,11 @@ def _export(
 @require_GET
 def plan_handout(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout")
-    context = {"patient": patient, "plan": plan, "handout": build_handout(plan, steps)}
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "handout": build_handout(plan, steps, timezone.localdate()),
+    }
     return render(request, "tapering/handout.html", context)
 
 
@@ -333,7 +349,10 @@ def plan_handout(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpRe
 @require_GET
 def plan_handout_pdf(request: HttpRequest, patient_id: UUID, plan_id: int) -> HttpResponse:
     _patient, plan, steps = _export(request, patient_id, plan_id, "taper_plan_handout_pdf")
-    response = HttpResponse(handout_pdf(build_handout(plan, steps)), content_type="application/pdf")
+    response = HttpResponse(
+        handout_pdf(build_handout(plan, steps, timezone.localdate())),
+        content_type="application/pdf",
+    )
     name = f"nedtrapningsplan-{plan.start_date.isoformat()}-v{plan.version_number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response

@@ -145,7 +145,7 @@ def _after_registration_change(
             "errors": error.messages if error else [],
         }
         status = INVALID_STATUS if error else 200
-        return render(request, "teaching/_registration.html", context, status=status)
+        return render(request, "teaching/_registration_changed.html", context, status=status)
     if error:
         for message in error.messages:
             messages.error(request, message)

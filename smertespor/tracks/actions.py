@@ -274,6 +274,37 @@ def book_appointment(
     )
 
 
+def cancel_appointment(
+    *, user: User, patient_id: object, course_id: object, appointment_id: object, reason: str
+) -> Appointment:
+    """Cancel a booked appointment of the course plan, with the reason (kept, shown)."""
+    course = _hospital_course(user, patient_id, course_id, object_type="appointment")
+    appointment = course.appointments.filter(pk=_pk(appointment_id)).first()
+    if appointment is None:
+        raise Http404
+    appointment.course = course
+    return hospital_services.cancel_appointment(appointment=appointment, by=user, reason=reason)
+
+
+def remove_team_member(
+    *, user: User, patient_id: object, course_id: object, member_id: object, reason: str = ""
+) -> TeamMember:
+    """Take a clinician off the course team (the team's history keeps them)."""
+    course = _hospital_course(user, patient_id, course_id, object_type="course_team")
+    member = course.team.select_related("user").filter(pk=_pk(member_id)).first()
+    if member is None:
+        raise Http404
+    member.course = course
+    return hospital_services.remove_team_member(member=member, by=user, reason=reason)
+
+
+def _pk(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
 def activate_plan(
     *, user: User, patient_id: object, course_id: object, version: ExpectedVersion, plan_note: str
 ) -> Course:

@@ -15,7 +15,8 @@ from domain.catalogue import Catalogue
 from domain.scores import default_score_settings
 from smertespor.accounts.models import Organisation, User
 from smertespor.accounts.selectors import default_pain_clinic, pain_clinics_for
-from smertespor.entry.forms import DecimalField, IntegerField
+from smertespor.entry.appointment_times import opening_hours
+from smertespor.entry.forms import DecimalField, IntegerField, preselect_single
 from smertespor.entry.numbers import for_people
 from smertespor.medication.forms import MedicationLineForm
 from smertespor.medication.models import MedicationLine
@@ -99,6 +100,7 @@ class CourseForm(forms.Form):
         clinic = self.fields["clinic"]
         assert isinstance(clinic, forms.ModelChoiceField)  # noqa: S101 - declared above
         clinic.queryset = pain_clinics_for(user)
+        preselect_single(self, "clinic")
 
     def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -337,6 +339,10 @@ class AppointmentForm(forms.Form):
 
     def __init__(self, data: Any = None, *, team: QuerySet[TeamMember]) -> None:
         super().__init__(data, prefix="appointment")
+        hours = opening_hours()
+        self.fields["starts_at"].help_text = _(
+            "Weekdays from %(opens)s to %(closes)s (not on public holidays)."
+        ) % {"opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")}
         clinician = self.fields["clinician"]
         assert isinstance(clinician, forms.ModelChoiceField)  # noqa: S101 - declared above
         clinician.queryset = team
@@ -346,6 +352,14 @@ class AppointmentForm(forms.Form):
         member = data.pop("clinician")
         data["clinician_id"] = member.user_id if member else None
         return data
+
+
+class AppointmentCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
+
+
+class TeamMemberRemoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
 
 
 class PlanForm(VersionForm):

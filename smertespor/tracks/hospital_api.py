@@ -21,6 +21,7 @@ from smertespor.tracks.follow_ups import LineChange, RegimenUpdate
 from smertespor.tracks.models import Appointment, NeedsAssessment
 from smertespor.tracks.payloads import course_payload, discharge_payload, team_member_payload
 from smertespor.tracks.schemas import (
+    AppointmentCancelIn,
     AppointmentIn,
     AppointmentOut,
     CourseOut,
@@ -32,6 +33,7 @@ from smertespor.tracks.schemas import (
     RegimenIn,
     TeamMemberIn,
     TeamMemberOut,
+    TeamMemberRemoveIn,
 )
 from smertespor.versions import if_match, send_etag, versioned_write
 
@@ -99,6 +101,54 @@ def post_appointment(
         purpose=payload.purpose,
     )
     return Status(201, appointment)
+
+
+@router.post(
+    _COURSE + "/team/{member_id}/remove",
+    response=TeamMemberOut,
+    url_name="tracks_team_member_remove",
+)
+@performs(actions.remove_team_member)
+def post_team_member_remove(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    course_id: Id,
+    member_id: Id,
+    payload: TeamMemberRemoveIn,
+) -> dict[str, Any]:
+    """Take a clinician off the team; the team's history keeps them (refused while they have
+    booked appointments ahead, or for the last member of an active plan)."""
+    member = actions.remove_team_member(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        member_id=member_id,
+        reason=payload.reason,
+    )
+    return team_member_payload(member)
+
+
+@router.post(
+    _COURSE + "/appointments/{appointment_id}/cancel",
+    response=AppointmentOut,
+    url_name="tracks_appointment_cancel",
+)
+@performs(actions.cancel_appointment)
+def post_appointment_cancel(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    course_id: Id,
+    appointment_id: Id,
+    payload: AppointmentCancelIn,
+) -> Appointment:
+    """Cancel a booked appointment with its reason; it stays in the plan as cancelled."""
+    return actions.cancel_appointment(
+        user=logged_in(request.user),
+        patient_id=patient_id,
+        course_id=course_id,
+        appointment_id=appointment_id,
+        reason=payload.reason,
+    )
 
 
 @router.post(

@@ -8,24 +8,27 @@ transaction, so the one-open-course rule holds at every moment.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from domain.appointments import Slot
 from domain.tracks import CourseEvent, Track, initial_status
 from smertespor.accounts.models import Role, User
 from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
+from smertespor.entry.appointment_times import check_opening_hours_of, local_slot, refuse_clash
 from smertespor.entry.numbers import for_json
 from smertespor.medication.services import record_omeq_snapshot
 from smertespor.notifications.services import notify
-from smertespor.patients.models import CareRelation
+from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import open_care_relation
 from smertespor.tracks.discharge import discharge_medication
 from smertespor.tracks.follow_ups import RegimenUpdate, apply_regimen
@@ -45,7 +48,7 @@ from smertespor.tracks.models import (
     TimelineEvent,
 )
 from smertespor.tracks.omeq import recorded_omeq
-from smertespor.tracks.permissions import can_discharge, require_actor
+from smertespor.tracks.permissions import DISCIPLINE_ROLES, can_discharge, require_actor
 from smertespor.tracks.proposals import deciding_gps
 from smertespor.tracks.transitions import CourseConflict, apply_transition, audit, record_timeline
 from smertespor.versions import ExpectedVersion
@@ -250,8 +253,23 @@ def _planning(course: Course) -> None:
         )
 
 
+def _discipline_refusal(user: User, discipline: str) -> str | None:
+    """Why `user` cannot be on the team as `discipline` (their profession is another), or None."""
+    if user.role in DISCIPLINE_ROLES[Discipline(discipline)]:
+        return None
+    return _(
+        "%(user)s is registered as %(role)s and cannot be on the team as %(discipline)s. "
+        "Choose the discipline that matches the person's profession."
+    ) % {
+        "user": user,
+        "role": str(Role(user.role).label).lower() if user.role in Role.values else user.role,
+        "discipline": str(Discipline(discipline).label).lower(),
+    }
+
+
 def add_team_member(*, course: Course, by: User, user_id: int, discipline: str) -> TeamMember:
-    """Name a clinician of the clinic on the course plan."""
+    """Name a clinician of the clinic on the course plan, in the discipline of their
+    profession (a secretary is never the team's doctor)."""
     actor = _clinic_actor(by, course)
     _planning(course)
     if discipline not in Discipline.values:
@@ -263,8 +281,11 @@ def add_team_member(*, course: Course, by: User, user_id: int, discipline: str) 
         raise ValidationError(
             {"user_id": _("Choose a clinician of the clinic running the course.")}
         )
+    refusal = _discipline_refusal(user, discipline)
+    if refusal:
+        raise ValidationError({"discipline": [refusal]})
     with transaction.atomic():
-        if course.team.filter(user=user).exists():
+        if course.team.filter(user=user, removed_at__isnull=True).exists():
             raise ValidationError(
                 {"user_id": _("%(user)s is already on the team.") % {"user": user}}
             )
@@ -302,11 +323,20 @@ def book_appointment(
     errors: dict[str, list[str]] = {}
     if timezone.is_naive(starts_at) or starts_at < timezone.now():
         errors["starts_at"] = [_("Book an appointment for a time from now on.")]
+    else:
+        try:
+            check_opening_hours_of(starts_at, duration_minutes)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if discipline not in Discipline.values:
         errors["discipline"] = [_("Choose a discipline.")]
     member = None
     if clinician_id is not None:
-        member = course.team.filter(user_id=clinician_id).select_related("user").first()
+        member = (
+            course.team.filter(user_id=clinician_id, removed_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
         if member is None:
             errors["clinician_id"] = [_("Choose a member of the course's team.")]
     if errors:
@@ -322,8 +352,11 @@ def book_appointment(
         created_by=by,
         created_at=timezone.now(),
     )
-    appointment.full_clean(exclude=["course", "organisation", "clinician", "created_by"])
+    appointment.full_clean(
+        exclude=["course", "organisation", "clinician", "created_by", "cancelled_by"]
+    )
     with transaction.atomic():
+        _refuse_double_booking(course, appointment)
         appointment.save(force_insert=True)
         record_timeline(
             course=course,
@@ -336,6 +369,138 @@ def book_appointment(
     return appointment
 
 
+# The longest appointment (the model's bound): an earlier start cannot reach a new one.
+_LONGEST = timedelta(minutes=480)
+
+
+def _booked_slots(appointments: QuerySet[Appointment], new: Appointment) -> list[Slot]:
+    ends_at = new.starts_at + timedelta(minutes=new.duration_minutes)
+    near = appointments.filter(
+        cancelled_at__isnull=True, starts_at__gt=new.starts_at - _LONGEST, starts_at__lt=ends_at
+    )
+    return [local_slot(a.starts_at, a.duration_minutes, a.pk) for a in near]
+
+
+def _refuse_double_booking(course: Course, new: Appointment) -> None:
+    """No two booked appointments of the same clinician or the same patient overlap.
+
+    Runs inside the booking's transaction: the patient's row (and the clinician's) is locked
+    first (`select_for_update`, on PostgreSQL), so two bookings for the same person wait for
+    each other and the second sees the first.
+    """
+    Patient.objects.select_for_update().filter(pk=course.patient_id).first()
+    slot = local_slot(new.starts_at, new.duration_minutes)
+    if new.clinician_id is not None:
+        User.objects.select_for_update().filter(pk=new.clinician_id).first()
+        refuse_clash(
+            slot,
+            _booked_slots(Appointment.objects.filter(clinician_id=new.clinician_id), new),
+            field="clinician_id",
+            message=_(
+                "The clinician already has an appointment at %(time)s that overlaps this "
+                "time. Choose another time."
+            ),
+        )
+    refuse_clash(
+        slot,
+        _booked_slots(Appointment.objects.filter(course__patient_id=course.patient_id), new),
+        field="starts_at",
+        message=_(
+            "The patient already has an appointment at %(time)s that overlaps this time. "
+            "Choose another time."
+        ),
+    )
+
+
+def cancel_appointment(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    """Cancel a booked appointment with a reason: it stays in the plan, shown as cancelled,
+    and its time is free again."""
+    course = appointment.course
+    actor = _clinic_actor(by, course)
+    _planning(course)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for cancelling the appointment.")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Keep the reason to 500 characters.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Appointment.objects.filter(pk=appointment.pk, cancelled_at__isnull=True).update(
+            cancelled_at=now, cancelled_by=by, cancel_reason=reason
+        )
+        if claimed != 1:
+            raise ValidationError(
+                {"reason": [_("The appointment is already cancelled.")]}, code="already_cancelled"
+            )
+        appointment.cancelled_at, appointment.cancelled_by = now, by
+        appointment.cancel_reason = reason
+        record_timeline(
+            course=course,
+            kind=TimelineEvent.Kind.APPOINTMENT_CANCELLED,
+            actor=actor,
+            by=by,
+            reason=reason,
+            detail={"appointment": appointment.pk, "starts_at": appointment.starts_at.isoformat()},
+        )
+        audit(by=by, action=AuditAction.UPDATE, course=course, object_type="appointment")
+    return appointment
+
+
+def remove_team_member(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
+    """Take a clinician off the team: the row stays as the team's history. Refused while
+    they have booked appointments ahead, and for the last member of an active plan."""
+    course = member.course
+    actor = _clinic_actor(by, course)
+    _planning(course)
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Keep the reason to 500 characters.")]})
+    if member.removed_at is not None:
+        raise ValidationError(
+            {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
+        )
+    ahead = course.appointments.filter(
+        clinician_id=member.user_id, cancelled_at__isnull=True, starts_at__gte=timezone.now()
+    ).count()
+    if ahead:
+        raise ValidationError(
+            {
+                "member": [
+                    _(
+                        "%(user)s has %(count)s booked appointment(s) ahead in this course. "
+                        "Cancel them first."
+                    )
+                    % {"user": member.user, "count": ahead}
+                ]
+            }
+        )
+    others = course.team.filter(removed_at__isnull=True).exclude(pk=member.pk)
+    if course.status == Status.PLAN_ACTIVE and not others.exists():
+        raise ValidationError(
+            {"member": [_("The active course plan needs at least one team member.")]}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = TeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
+            removed_at=now, removed_by=by, removal_reason=reason
+        )
+        if claimed != 1:
+            raise ValidationError(
+                {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
+            )
+        member.removed_at, member.removed_by, member.removal_reason = now, by, reason
+        record_timeline(
+            course=course,
+            kind=TimelineEvent.Kind.TEAM_MEMBER_REMOVED,
+            actor=actor,
+            by=by,
+            reason=reason,
+            detail={"user": str(member.user), "discipline": member.discipline},
+        )
+        audit(by=by, action=AuditAction.UPDATE, course=course, object_type="course_team")
+    return member
+
+
 def activate_plan(
     *, course: Course, by: User, expected_version: ExpectedVersion, plan_note: str
 ) -> Course:
@@ -344,7 +509,7 @@ def activate_plan(
     errors: dict[str, list[str]] = {}
     if not plan_note.strip():
         errors["plan_note"] = [_("Describe the course plan.")]
-    if not course.team.exists():
+    if not course.team.filter(removed_at__isnull=True).exists():
         errors["team"] = [_("Name at least one team member first.")]
     if errors:
         raise ValidationError(errors)

@@ -26,12 +26,14 @@ from smertespor.tracks.access import (
     refuse_unless,
 )
 from smertespor.tracks.forms import (
+    AppointmentCancelForm,
     AppointmentForm,
     DischargeMedicationForms,
     DischargeSummaryForm,
     NeedsAssessmentForm,
     PlanForm,
     TeamMemberForm,
+    TeamMemberRemoveForm,
 )
 from smertespor.tracks.models import Course
 from smertespor.tracks.omeq import list_omeq
@@ -169,6 +171,69 @@ def appointment_add(request: HttpRequest, patient_id: str, course_id: int) -> Ht
             messages.success(request, _("The appointment is booked."))
             return redirect("tracks:course_plan", course.patient_id, course.pk)
     return _plan_page(request, course, appointment_form=form)
+
+
+def _refused(request: HttpRequest, course: Course, error: ValidationError) -> HttpResponse:
+    """A refused removal or cancellation: the plan page again with the reason, 422."""
+    for message in error.messages:
+        messages.error(request, message)
+    response = _plan_page(request, course)
+    response.status_code = 422
+    return response
+
+
+@login_required
+@requires(can_work_hospital_track)
+@require_POST
+@performs(actions.cancel_appointment)
+def appointment_cancel(
+    request: HttpRequest, patient_id: str, course_id: int, appointment_id: int
+) -> HttpResponse:
+    course = _clinic_course(request, patient_id, course_id, object_type="appointment")
+    form = AppointmentCancelForm(request.POST)
+    if not form.is_valid():
+        return _refused(
+            request,
+            course,
+            ValidationError(_("Give the reason for cancelling the appointment.")),
+        )
+    try:
+        actions.cancel_appointment(
+            user=logged_in(request.user),
+            patient_id=course.patient_id,
+            course_id=course.pk,
+            appointment_id=appointment_id,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        return _refused(request, course, error)
+    messages.success(request, _("The appointment is cancelled."))
+    return redirect("tracks:course_plan", course.patient_id, course.pk)
+
+
+@login_required
+@requires(can_work_hospital_track)
+@require_POST
+@performs(actions.remove_team_member)
+def team_member_remove(
+    request: HttpRequest, patient_id: str, course_id: int, member_id: int
+) -> HttpResponse:
+    course = _clinic_course(request, patient_id, course_id, object_type="course_team")
+    form = TeamMemberRemoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, course, ValidationError(_("Keep the reason to 500 characters.")))
+    try:
+        actions.remove_team_member(
+            user=logged_in(request.user),
+            patient_id=course.patient_id,
+            course_id=course.pk,
+            member_id=member_id,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        return _refused(request, course, error)
+    messages.success(request, _("The team member is taken off the team."))
+    return redirect("tracks:course_plan", course.patient_id, course.pk)
 
 
 @login_required

@@ -179,6 +179,8 @@ def team_member_payload(member: TeamMember) -> dict[str, Any]:
         "user_id": member.user_id,
         "name": str(member.user),
         "discipline": member.discipline,
+        "removed_at": member.removed_at,
+        "removal_reason": member.removal_reason,
     }
 
 

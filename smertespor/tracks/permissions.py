@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from smertespor.accounts.models import Organisation, Requester, Role, User
 from smertespor.accounts.permissions import CLINIC_ROLES, can_see_patient_data, is_practice_staff
-from smertespor.tracks.models import Actor, Course, Track
+from smertespor.tracks.models import Actor, Course, Discipline, Track
 
 # A course, its goal and its transitions are the doctor's decision (Sundhedsstyrelsen,
 # vejledning nr. 9523/2019: the treatment plan for dependence-forming medicines).
@@ -18,6 +18,16 @@ PRACTICE_FOLLOW_UP = frozenset({Role.GP, Role.PRACTICE_NURSE})
 CLINIC_CLINICIANS = frozenset({Role.CLINIC_DOCTOR, Role.CLINIC_NURSE})
 CLINIC_DISCHARGE = frozenset({Role.CLINIC_DOCTOR})
 CLINIC_KINDS = frozenset({Organisation.Kind.PAIN_CLINIC})
+# The roles (professions) that may fill each discipline on the clinic's course team: a
+# secretary is on no team, a nurse is never the team's doctor.
+DISCIPLINE_ROLES: dict[str, frozenset[str]] = {
+    Discipline.DOCTOR: frozenset({Role.CLINIC_DOCTOR}),
+    Discipline.NURSE: frozenset({Role.CLINIC_NURSE}),
+    Discipline.PSYCHOLOGIST: frozenset({Role.PSYCHOLOGIST}),
+    Discipline.PHYSIOTHERAPIST: frozenset({Role.PHYSIOTHERAPIST}),
+    Discipline.SOCIAL_WORKER: frozenset({Role.SOCIAL_WORKER}),
+}
+TEAM_ROLES: frozenset[str] = frozenset().union(*DISCIPLINE_ROLES.values())
 
 
 def is_clinic_staff(user: Requester) -> bool:

@@ -33,6 +33,7 @@ from smertespor.tracks.models import (
 
 Text = Annotated[str, Field(max_length=4000)]
 ShortText = Annotated[str, Field(max_length=200)]
+Reason = Annotated[str, Field(max_length=500)]
 
 
 # Codes the API answers with (checked against the models' choices by the tests).
@@ -314,6 +315,20 @@ class TeamMemberOut(Schema):
     user_id: int
     name: str
     discipline: DisciplineCode
+    removed_at: datetime | None = None
+    removal_reason: str = ""
+
+
+class TeamMemberRemoveIn(Schema):
+    """Why the clinician leaves the team (optional; kept in the team's history)."""
+
+    reason: Reason = ""
+
+
+class AppointmentCancelIn(Schema):
+    """Why the appointment is cancelled (required; shown with the cancelled appointment)."""
+
+    reason: Reason
 
 
 class AppointmentIn(Schema):
@@ -332,6 +347,8 @@ class AppointmentOut(Schema):
     discipline: DisciplineCode
     clinician_id: int | None
     purpose: str
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
 
 
 class HospitalPlanIn(Schema):

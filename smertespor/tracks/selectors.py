@@ -28,6 +28,7 @@ from smertespor.tracks.models import (
     TimelineEvent,
     Track,
 )
+from smertespor.tracks.permissions import TEAM_ROLES
 
 if TYPE_CHECKING:
     from smertespor.tapering.models import TaperPlan
@@ -126,18 +127,35 @@ def pending_proposal(course: Course) -> RuleReview | None:
 
 
 def clinicians_of(course: Course) -> QuerySet[User]:
-    """The active users of the organisation running the course (whom the team may name)."""
+    """The active clinicians of the organisation running the course (whom the team may name:
+    a profession that fills one of the team's disciplines, `permissions.DISCIPLINE_ROLES`)."""
     return User.objects.filter(
-        organisation_id=course.responsible_organisation_id, is_active=True
+        organisation_id=course.responsible_organisation_id, is_active=True, role__in=TEAM_ROLES
     ).order_by("last_name", "first_name")
 
 
 def team_of(course: Course) -> QuerySet[TeamMember]:
-    return course.team.select_related("user").order_by("discipline", "pk")
+    """The team as it is now (members taken off it are history: `former_team_of`)."""
+    return (
+        course.team.filter(removed_at__isnull=True)
+        .select_related("user")
+        .order_by("discipline", "pk")
+    )
+
+
+def former_team_of(course: Course) -> QuerySet[TeamMember]:
+    return (
+        course.team.filter(removed_at__isnull=False)
+        .select_related("user", "removed_by")
+        .order_by("removed_at", "pk")
+    )
 
 
 def appointments_of(course: Course) -> QuerySet[Appointment]:
-    return course.appointments.select_related("clinician").order_by("starts_at", "pk")
+    """Every appointment, the cancelled ones too (shown as cancelled, with the reason)."""
+    return course.appointments.select_related("clinician", "cancelled_by").order_by(
+        "starts_at", "pk"
+    )
 
 
 def discharge_summaries_of(patient: Patient) -> QuerySet[DischargeSummary]:
@@ -153,6 +171,7 @@ class HospitalRecords:
     assessment: NeedsAssessment | None
     team: list[TeamMember]
     appointments: list[Appointment]
+    former_team: list[TeamMember]
     discharge_summary: DischargeSummary | None
 
 
@@ -164,6 +183,7 @@ def hospital_records(course: Course) -> HospitalRecords:
         team=list(team_of(course)),
         appointments=list(appointments_of(course)),
         discharge_summary=discharge,
+        former_team=list(former_team_of(course)),
     )
 
 

@@ -29,5 +29,15 @@ urlpatterns = [
     path(_COURSE + "plan/", hospital_views.course_plan, name="course_plan"),
     path(_COURSE + "plan/team/", hospital_views.team_member_add, name="team_member_add"),
     path(_COURSE + "plan/appointments/", hospital_views.appointment_add, name="appointment_add"),
+    path(
+        _COURSE + "plan/team/<id:member_id>/remove/",
+        hospital_views.team_member_remove,
+        name="team_member_remove",
+    ),
+    path(
+        _COURSE + "plan/appointments/<id:appointment_id>/cancel/",
+        hospital_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
     path(_COURSE + "complete/", hospital_views.course_complete, name="course_complete"),
 ]

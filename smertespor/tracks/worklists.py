@@ -336,6 +336,7 @@ def clinic_worklist(
         organisation_id=org,
         starts_at__gte=start,
         starts_at__lt=end,
+        cancelled_at__isnull=True,
     )
     filters = {
         "assessment": Q(status__in=ASSESSMENT_DUE),
@@ -353,7 +354,11 @@ def clinic_worklist(
         objects = courses.filter(filters[chosen.key]).select_related("patient")
         if chosen.key == "active":
             upcoming = (
-                Appointment.objects.filter(course_id=OuterRef("pk"), starts_at__gte=timezone.now())
+                Appointment.objects.filter(
+                    course_id=OuterRef("pk"),
+                    starts_at__gte=timezone.now(),
+                    cancelled_at__isnull=True,
+                )
                 .order_by()
                 .values("course_id")
                 .annotate(m=Min("starts_at"))

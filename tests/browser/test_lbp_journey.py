@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from smertespor.entry.appointment_times import bookable_on
 from tests.browser.conftest import PHONE, fits_phone, switch_user
 from tests.browser.test_pathway import enrol_at_high_risk, register_patient
 from tests.browser.test_referrals import (
@@ -75,7 +76,8 @@ def _plan_and_run_the_course(page: Page) -> None:
     expect(page.get_by_test_id("discharge")).to_be_visible()
 
     # Yesterday's appointment, booked afterwards and recorded as attended.
-    yesterday = timezone.localdate() - timedelta(days=1)
+    # The last working day before today (appointments are booked inside the opening hours).
+    yesterday = bookable_on(timezone.now() - timedelta(days=1), earlier=True).date()
     booking = page.get_by_test_id("appointment-form")
     booking.locator("#id_appointment-starts_at").fill(f"{yesterday.isoformat()}T10:00")
     booking.locator("#id_appointment-clinician").select_option(index=1)

@@ -4,7 +4,6 @@ practice, and the ids every centre URL and API path needs."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from smertespor.accounts.models import Organisation, Role
 from smertespor.centres import services
 from smertespor.centres.tests.helpers import accepted_referral
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.patients.models import Patient
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -33,7 +33,7 @@ def matrix_centre_ids(patient: Patient) -> dict[str, Any]:
     appointment = services.book_appointment(
         course=course,
         by=doctor,
-        starts_at=timezone.now() + timedelta(days=7),
+        starts_at=next_bookable(timezone.now(), days=7),
         duration_minutes=60,
         clinician_id=doctor.pk,
     )

@@ -93,4 +93,12 @@ def discharged_course(patient, doctor) -> CentreCourse:
 
 
 def an_hour_ago():
-    return timezone.now() - timedelta(hours=1)
+    """A past time inside the opening hours: 10:00 on the last working day before today
+    (the service refuses appointments outside them)."""
+    from smertespor.entry.appointment_times import bookable_on
+
+    return bookable_on(
+        timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        - timedelta(days=1),
+        earlier=True,
+    )

@@ -2,13 +2,13 @@
 versioned writes, problems for refusals, nothing saved on bad input."""
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from smertespor.centres.models import CentreCourse, DischargeSummary, OutcomeMeasurement
+from smertespor.centres.tests.helpers import an_hour_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_a_course_runs_through_the_api(
         http,
         f"{course}/appointments",
         {
-            "starts_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+            "starts_at": an_hour_ago().isoformat(),
             "duration_minutes": 90,
             "clinician_id": centre_psychologist.pk,
             "module_id": module["id"],

@@ -24,6 +24,7 @@ from smertespor.centres.tests.helpers import (
     discharged_course,
     planned_course,
 )
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.medication.models import MedicationLine
 from smertespor.notifications.models import Notification
 from smertespor.tapering.services import create_taper_plan, default_pace
@@ -278,7 +279,7 @@ def test_a_stale_appointment_record_is_refused(referred, centre_doctor):
     appointment = services.book_appointment(
         course=course,
         by=centre_doctor,
-        starts_at=timezone.now() + timedelta(days=3),
+        starts_at=next_bookable(timezone.now(), days=3),
         duration_minutes=60,
         clinician_id=centre_doctor.pk,
     )
@@ -452,3 +453,34 @@ def test_only_the_receiving_practice_marks_it(referred, centre_doctor, other_gp)
     course = discharged_course(referred, centre_doctor)
     with pytest.raises(PermissionDenied):
         services.acknowledge_summary(summary=course.discharge_summary, by=other_gp)
+
+
+def test_a_centre_appointment_at_night_or_on_top_of_another_is_refused(
+    referred, centre_doctor, centre_psychologist
+):
+    from django.utils import translation
+
+    course = active_course(referred, centre_doctor, psychologist=centre_psychologist)
+    ten = next_bookable(timezone.now(), days=2)
+
+    def book(starts_at, clinician):
+        return services.book_appointment(
+            course=course,
+            by=centre_doctor,
+            starts_at=starts_at,
+            duration_minutes=60,
+            clinician_id=clinician.pk,
+        )
+
+    with translation.override("da"):
+        with pytest.raises(ValidationError) as refused:
+            book(ten.replace(hour=3), centre_psychologist)
+        assert "åbningstiden" in refused.value.message_dict["starts_at"][0]
+        book(ten, centre_psychologist)
+        with pytest.raises(ValidationError) as refused:
+            book(ten + timedelta(minutes=30), centre_psychologist)
+        assert refused.value.message_dict["clinician_id"][0].startswith("Behandleren har")
+        with pytest.raises(ValidationError) as refused:
+            book(ten + timedelta(minutes=30), centre_doctor)  # same patient, other clinician
+        assert refused.value.message_dict["starts_at"][0].startswith("Patienten har")
+    assert Appointment.objects.filter(course=course).count() == 1

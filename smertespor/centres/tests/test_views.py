@@ -2,14 +2,18 @@
 GP's view of it, and bad input answered with the form again (422), nothing saved."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.centres.models import Appointment, CentreCourse, DischargeSummary
-from smertespor.centres.tests.helpers import active_course, discharged_course, planned_course
+from smertespor.centres.tests.helpers import (
+    active_course,
+    an_hour_ago,
+    discharged_course,
+    planned_course,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +75,7 @@ def test_a_course_runs_from_plan_to_summary_in_the_pages(
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.status == "active"
-    starts = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    starts = timezone.localtime(an_hour_ago()).strftime("%Y-%m-%dT%H:%M")
     module = course.modules.get()
     response = http.post(
         _url("appointment_add", course),

@@ -169,12 +169,14 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     "tracks:appointment_add": (
         "POST",
         {
-            "appointment-starts_at": "2099-01-01T10:00",
+            "appointment-starts_at": "2099-01-02T10:00",
             "appointment-duration_minutes": "45",
             "appointment-discipline": "doctor",
         },
         HOSPITAL_TEAM,
     ),
+    "tracks:team_member_remove": ("POST", {"reason": "Matrix"}, HOSPITAL_TEAM),
+    "tracks:appointment_cancel": ("POST", {"reason": "Matrix"}, HOSPITAL_TEAM),
     "tracks:course_complete": ("GET", None, DISCHARGERS),
     # The pain centre course of the GP's patient (see matrix_centre_ids): run by a centre none
     # of these personas works at, so only the practice reads (and marks received) the summary
@@ -593,7 +595,12 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         HOSPITAL_TEAM,
     ),
     f"POST {TRACKS_COURSE}/appointments": (
-        {"starts_at": "2099-01-01T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
+        {"starts_at": "2099-01-02T10:00:00Z", "duration_minutes": 45, "discipline": "doctor"},
+        HOSPITAL_TEAM,
+    ),
+    f"POST {TRACKS_COURSE}/team/{{member_id}}/remove": ({"reason": "Matrix"}, HOSPITAL_TEAM),
+    f"POST {TRACKS_COURSE}/appointments/{{appointment_id}}/cancel": (
+        {"reason": "Matrix"},
         HOSPITAL_TEAM,
     ),
     f"POST {TRACKS_COURSE}/plan": ({"plan_note": "Plan"}, HOSPITAL_TEAM),
@@ -1005,10 +1012,14 @@ HOSPITAL_STAGES = {
     "tracks:course_plan": "assessed",
     "tracks:team_member_add": "assessed",
     "tracks:appointment_add": "assessed",
+    "tracks:team_member_remove": "assessed",
+    "tracks:appointment_cancel": "assessed",
     "tracks:course_complete": "planned",
     f"POST {TRACKS_COURSE}/needs-assessment": "accepted",
     f"POST {TRACKS_COURSE}/team": "assessed",
     f"POST {TRACKS_COURSE}/appointments": "assessed",
+    f"POST {TRACKS_COURSE}/team/{{member_id}}/remove": "assessed",
+    f"POST {TRACKS_COURSE}/appointments/{{appointment_id}}/cancel": "assessed",
     f"POST {TRACKS_COURSE}/plan": "assessed",
     f"POST {TRACKS_COURSE}/discharge-summary": "planned",
 }
@@ -1043,8 +1054,21 @@ def _hospital_ids(stage, patient, clinic, personas):
             disciplines=["doctor", "nurse"],
             interventions=["supervised_taper"],
         )
-        add_team_member(
+        member = add_team_member(
             course=course, by=doctor, user_id=personas["clinic_nurse"].pk, discipline="nurse"
+        )
+    if stage == "assessed":
+        # One appointment to cancel (no clinician: the nurse can still be taken off the team).
+        from smertespor.tracks.models import Appointment
+
+        appointment = Appointment.objects.create(
+            course=course,
+            organisation=clinic,
+            starts_at=datetime(2099, 1, 5, 9, 0, tzinfo=UTC),
+            duration_minutes=45,
+            discipline="doctor",
+            created_by=doctor,
+            created_at=timezone.now(),
         )
     if stage == "planned":
         course = Course.objects.get(pk=course.pk)
@@ -1056,14 +1080,22 @@ def _hospital_ids(stage, patient, clinic, personas):
         "planned": Status.PLAN_ACTIVE,
     }
     assert course.status == reached[stage]  # each rule is tried at the stage it belongs to
-    return {"course_id": course.pk, "version": course.version}
+    ids = {"course_id": course.pk, "version": course.version}
+    if stage == "assessed":
+        ids.update(member_id=member.pk, appointment_id=appointment.pk)
+    return ids
 
 
 def _hospital_kwargs(name, patient, clinic, personas):
     if name not in HOSPITAL_STAGES:
         return {}
     ids = _hospital_ids(HOSPITAL_STAGES[name], patient, clinic, personas)
-    return {"patient_id": patient.pk, "course_id": ids["course_id"]}
+    kwargs = {"patient_id": patient.pk, "course_id": ids["course_id"]}
+    if name == "tracks:team_member_remove":
+        kwargs["member_id"] = ids["member_id"]
+    if name == "tracks:appointment_cancel":
+        kwargs["appointment_id"] = ids["appointment_id"]
+    return kwargs
 
 
 @pytest.fixture
@@ -1725,6 +1757,8 @@ def _check_api(
     if operation in HOSPITAL_STAGES:
         ids = _hospital_ids(HOSPITAL_STAGES[operation], patient, clinic, personas)
         url = url.replace("{course_id}", str(ids["course_id"]))
+        url = url.replace("{member_id}", str(ids.get("member_id")))
+        url = url.replace("{appointment_id}", str(ids.get("appointment_id")))
     elif "{course_id}" in url:
         ids = _tracks_ids(patient, clinic, proposed=operation in PROPOSED)
         url = url.replace("{course_id}", str(ids["course_id"]))

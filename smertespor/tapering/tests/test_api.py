@@ -291,3 +291,12 @@ def test_the_schema_lists_the_allowed_values_of_coded_fields():
     assert components["StepOut"]["properties"]["start_date"]["format"] == "date"
     assert components["PlanOut"]["properties"]["created_at"]["format"] == "date-time"
     assert components["PlanOut"]["properties"]["patient_id"]["format"] == "uuid"
+
+
+def test_the_api_makes_no_new_plan_while_one_is_in_force(client_for, gp, patient, morphine_list):
+    http = client_for(gp)
+    first = post(http, BASE.format(patient.pk) + "/plans", {"activate": True})
+    assert first.status_code == 201, first.content
+    body = problem(post(http, BASE.format(patient.pk) + "/plans", {"activate": False}), 422)
+    assert codes(body) == ["plan_in_force"]
+    assert TaperPlan.objects.count() == 1

@@ -196,3 +196,38 @@ def test_no_cache_keeps_the_handout_the_pdf_or_the_calendar(
     response = client_for(gp).get(url(name, patient, plan))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+def _periods_on(plan, day):
+    from smertespor.tapering.handout import build_handout
+    from smertespor.tapering.selectors import steps_of
+
+    return build_handout(plan, steps_of(plan), day).periods
+
+
+def test_the_day_before_step_1_the_dose_now_runs_to_that_day(plan):
+    before, step_1 = _periods_on(plan, datetime.date(2026, 3, 1))[:2]
+    assert before.heading == "Din dosis nu"
+    assert before.dates == ("til og med søndag 1. marts 2026; trin 1 begynder mandag 2. marts 2026")
+    assert step_1.heading == "Trin 1"
+
+
+def test_on_the_day_step_1_starts_the_old_dose_is_not_the_dose_now(plan):
+    before, step_1 = _periods_on(plan, datetime.date(2026, 3, 2))[:2]
+    assert before.heading == "Din dosis før nedtrapningen"
+    assert "nu" not in before.heading
+    assert before.dates == "til og med søndag 1. marts 2026 – tag den ikke længere"
+    assert step_1.heading == "Trin 1 (nu)"
+
+
+def test_during_a_step_that_step_is_marked_and_no_other(plan):
+    periods = _periods_on(plan, datetime.date(2026, 3, 20))
+    marked = [p.number for p in periods if p.heading.endswith("(nu)")]
+    assert marked == [2]  # step 1 ran 2-15 March; step 2 began on 16 March
+    assert periods[0].heading == "Din dosis før nedtrapningen"
+
+
+def test_the_handout_page_is_worded_for_today(client_for, gp, patient, plan, url):
+    body = client_for(gp).get(url("plan_handout", patient, plan)).content.decode()
+    assert "Din dosis før nedtrapningen" in body  # the tests' today is 2 March: step 1 begins
+    assert "Din dosis nu" not in body

@@ -117,8 +117,9 @@ def test_a_transition_the_status_does_not_allow_is_refused(
 
 
 def test_a_patient_has_one_active_plan(gp, patient, morphine_list, pace):
-    first = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
+    first = create_taper_plan(patient=patient, by=gp, pace=pace())
     second = create_taper_plan(patient=patient, by=gp, pace=pace())
+    change_taper_plan_status(plan=first, by=gp, action="activate")
     with pytest.raises(ValidationError, match="already has an active taper plan"):
         change_taper_plan_status(plan=second, by=gp, action="activate")
     change_taper_plan_status(plan=first, by=gp, action="pause", reason="Holiday")
@@ -130,8 +131,9 @@ def test_a_patient_has_one_active_plan(gp, patient, morphine_list, pace):
 
 
 def test_the_database_refuses_a_second_active_plan(gp, patient, morphine_list, pace):
-    create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
+    first = create_taper_plan(patient=patient, by=gp, pace=pace())
     second = create_taper_plan(patient=patient, by=gp, pace=pace())
+    change_taper_plan_status(plan=first, by=gp, action="activate")
     with pytest.raises(IntegrityError), transaction.atomic():
         TaperPlan.objects.filter(pk=second.pk).update(status="active")
 
@@ -141,6 +143,22 @@ def test_making_an_active_plan_while_one_is_active_saves_nothing(gp, patient, mo
     with pytest.raises(ValidationError):
         create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
     assert TaperPlan.objects.count() == 1
+
+
+@pytest.mark.parametrize("activate", [True, False])
+@pytest.mark.parametrize("in_force", ["active", "paused"])
+def test_no_new_plan_is_made_while_one_is_in_force(
+    gp, patient, morphine_list, pace, activate, in_force
+):
+    first = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
+    TaperPlan.objects.filter(pk=first.pk).update(status=in_force)
+    with translation.override("da"), pytest.raises(ValidationError) as refused:
+        create_taper_plan(patient=patient, by=gp, pace=pace(), activate=activate)
+    assert refused.value.messages[0].startswith(
+        "Patienten har allerede en nedtrapningsplan i kraft (version 1 fra "
+    )
+    assert "Juster den plan i stedet for at lave en ny" in refused.value.messages[0]
+    assert list(TaperPlan.objects.values_list("pk", flat=True)) == [first.pk]
 
 
 def test_a_draft_is_not_activated_once_the_medication_list_has_changed(

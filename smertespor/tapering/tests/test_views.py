@@ -298,3 +298,33 @@ def test_the_live_preview_writes_one_audit_row(client_for, gp, patient, morphine
     before = len(_rows_for(patient))
     client_for(gp).post(url("plan_preview", patient), form_data(), HTTP_HX_REQUEST="true")
     assert len(_rows_for(patient)) - before == 1
+
+
+def test_with_a_plan_in_force_the_pages_offer_adjust_not_a_new_plan(
+    client_for, gp, patient, morphine_list, url, pace
+):
+    plan = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
+    http = client_for(gp)
+    adjust = url("plan_adjust", patient, plan)
+    medication = http.get(reverse("medication:patient", args=[patient.pk])).content.decode()
+    assert adjust in medication
+    assert url("plan_create", patient) not in medication
+    plans = http.get(url("patient_plans", patient)).content.decode()
+    assert adjust in plans
+    assert url("plan_create", patient) not in plans
+
+
+def test_the_new_plan_form_explains_the_plan_in_force_and_links_adjust(
+    client_for, gp, patient, morphine_list, url, pace
+):
+    plan = create_taper_plan(patient=patient, by=gp, pace=pace(), activate=True)
+    http = client_for(gp)
+    page = http.get(url("plan_create", patient))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Patienten har allerede en nedtrapningsplan i kraft" in body
+    assert url("plan_adjust", patient, plan) in body
+    assert 'id="plan-form"' not in body  # no form that could only fail on save
+    refused = http.post(url("plan_create", patient), form_data(submit="activate"))
+    assert refused.status_code == 422
+    assert list(TaperPlan.objects.values_list("pk", flat=True)) == [plan.pk]

@@ -251,3 +251,28 @@ def test_an_empty_programme_says_so(client_for, gp, clinic_nurse):
     response = client_for(clinic_nurse).get(reverse("teaching:list"))
     assert response.context["rows"] == []
     assert reverse("teaching:create") in response.content.decode()
+
+
+def _fragment(body, element_id):
+    start = body.index(f'id="{element_id}"')
+    return body[start : body.index("</span>", start)]
+
+
+def test_signing_up_with_htmx_updates_the_seat_counts_out_of_band(
+    client_for, gp, practice_nurse, clinic
+):
+    session = TeachingSessionFactory.create(organiser=clinic, capacity=2)
+    http = client_for(gp)
+    listed = http.get(reverse("teaching:list")).content.decode()
+    assert "0 af 2" in _fragment(listed, f"places-{session.pk}")
+    response = http.post(reverse("teaching:register", args=[session.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    places = _fragment(body, f"places-{session.pk}")
+    seats = _fragment(body, f"seats-{session.pk}")
+    assert 'hx-swap-oob="true"' in places and "1 af 2" in places
+    assert 'hx-swap-oob="true"' in seats and "1 af 2" in seats
+    # the same count as a fresh page would show
+    detail = http.get(reverse("teaching:detail", args=[session.pk])).content.decode()
+    assert "1 af 2" in _fragment(detail, f"seats-{session.pk}")
+    cancelled = http.post(reverse("teaching:cancel", args=[session.pk]), HTTP_HX_REQUEST="true")
+    assert "0 af 2" in _fragment(cancelled.content.decode(), f"places-{session.pk}")

@@ -354,6 +354,8 @@ class TimelineEvent(models.Model):
         HANDOVER_UPDATED = "handover_updated", _("Handover letter updated")
         TEAM_MEMBER_ADDED = "team_member_added", _("Team member added")
         APPOINTMENT_ADDED = "appointment_added", _("Appointment booked")
+        TEAM_MEMBER_REMOVED = "team_member_removed", _("Team member removed")
+        APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
         DISCHARGE_SUMMARY = "discharge_summary", _("Discharge summary sent")
         KEPT_ON_PLAN = "kept_on_plan", _("Kept in the practice track: on plan")
         # the transitions (`domain.course_states.CourseEvent`)

@@ -71,17 +71,33 @@ class TeamMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(_("added"))
+    # Removed from the team: the row stays as the team's history (who was on it, until when).
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    removal_reason = models.CharField(
+        _("reason for removing"), max_length=500, blank=True, validators=[no_nul_bytes]
+    )
 
     class Meta:
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         ordering = ["discipline", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "user"], name="one_team_place_per_user"),
+            models.UniqueConstraint(
+                fields=["course", "user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_team_place_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_discipline_display()})"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class Appointment(models.Model):
@@ -108,6 +124,14 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("booked"))
+    # Cancelled: the row stays (shown as cancelled, with the reason), the time is free again.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=500, blank=True, validators=[no_nul_bytes]
+    )
 
     class Meta:
         verbose_name = _("appointment")
@@ -121,6 +145,10 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         when = date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
         return f"{when} {self.get_discipline_display()}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class DischargeSummary(models.Model):

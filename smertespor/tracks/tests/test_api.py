@@ -1,11 +1,11 @@
 """The course API: the same services as the pages, with 201/409/422 and exact decimals."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.tracks.models import Course, FollowUp
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_the_clinic_runs_the_hospital_track_through_the_api(
         ).status_code
         == 201
     )
-    starts = (timezone.now() + timedelta(days=3)).isoformat()
+    starts = next_bookable(timezone.now(), days=3).isoformat()
     booked = _post(
         clinic_api,
         hbase + "/appointments",

@@ -218,3 +218,17 @@ def test_a_course_may_be_recorded_up_to_a_month_after_it_started(gp, patient, cl
     assert course.start_date == date(2026, 2, 1)
     with pytest.raises(ValidationError):
         enrol(gp, patient, clinic, date(2026, 2, 1), today=date(2026, 3, 5))
+
+
+def test_the_regions_only_clinic_is_chosen_already_on_the_enrolment_form(
+    client_for, gp, patient, clinic
+):
+    from smertespor.tracks.forms import CourseForm
+
+    form = CourseForm(user=gp)
+    assert form.fields["clinic"].empty_label is None
+    assert list(form.fields["clinic"].queryset) == [clinic]
+    assert form["clinic"].value() == clinic.pk
+    body = client_for(gp).get(reverse("tracks:course_create", args=[patient.pk])).content
+    assert b"---------" not in body
+    assert f'<option value="{clinic.pk}" selected>'.encode() in body

@@ -230,6 +230,9 @@ UNVERSIONED = {
     ("post", COURSE + "/team"),
     ("post", COURSE + "/appointments"),
     ("post", COURSE + "/alerts/{alert_id}/acknowledge"),
+    # Cancelling and taking off the team claim their row once (a second try is refused).
+    ("post", COURSE + "/appointments/{appointment_id}/cancel"),
+    ("post", COURSE + "/team/{member_id}/remove"),
 }
 
 

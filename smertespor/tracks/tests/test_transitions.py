@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.patients.models import CareRelation
 from smertespor.tracks.decisions import decisions_for, take_decision
 from smertespor.tracks.hospital_services import (
@@ -272,7 +273,7 @@ def test_team_members_are_users_of_the_clinic(assessed, clinic_doctor, gp):
 def test_appointments_are_booked_with_team_members_and_not_in_the_past(
     planned, clinic_doctor, psychologist, clinic_nurse
 ):
-    future = timezone.now() + timedelta(days=2)
+    future = next_bookable(timezone.now(), days=2)
     appointment = book_appointment(
         course=planned,
         by=clinic_doctor,
@@ -408,7 +409,7 @@ def test_the_hospital_pages_walk_a_course_from_assessment_to_discharge(
     )
     assert response.status_code == 302
     member = hospital.team.get()
-    starts = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    starts = timezone.localtime(next_bookable(timezone.now())).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("tracks:appointment_add", args=args),
         {

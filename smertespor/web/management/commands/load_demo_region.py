@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from smertespor.demo_region import DEMO_PASSWORD, DEMO_USERS, load_demo_region
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<26} {demo.role:<16} {demo.organisation}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000 and log in.")
+        # `make run` sets SITE_URL to the address it serves (its PORT, 8000 by default).
+        self.stdout.write(f"Open {settings.SITE_URL.rstrip('/')}/ and log in.")
