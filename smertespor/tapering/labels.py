@@ -19,6 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from domain.catalogue import Catalogue, CatalogueError
 from domain.errors import DomainError
@@ -215,6 +216,9 @@ UNIT_NAMES: dict[str, Promise] = {
     "mg/day": _("mg/day"),
     "mcg/day": _("mcg/day"),
     "mcg/h/day": _("mcg/h"),
+    # A product's own unit, as a strength or a dose is written in it.
+    "mcg/h": _("mcg/h"),
+    "mcg": pgettext_lazy("strength unit", "mcg"),
 }
 
 EXCLUDED_REASONS: dict[str, Promise] = {
