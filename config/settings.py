@@ -9,7 +9,7 @@ import hashlib
 import ipaddress
 import os
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -349,6 +349,14 @@ ADVICE_HOLIDAY_CATEGORIES = _env_list("ADVICE_HOLIDAY_CATEGORIES", "public")
 # (weekends and Danish public holidays closed) inside these local opening hours, HH:MM.
 APPOINTMENT_OPENS = os.environ.get("APPOINTMENT_OPENS", "07:00")
 APPOINTMENT_CLOSES = os.environ.get("APPOINTMENT_CLOSES", "17:00")
+try:
+    _opens, _closes = (time.fromisoformat(v) for v in (APPOINTMENT_OPENS, APPOINTMENT_CLOSES))
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"APPOINTMENT_OPENS and APPOINTMENT_CLOSES must be times as HH:MM ({_error})."
+    ) from None
+if not _opens < _closes:
+    raise ImproperlyConfigured("APPOINTMENT_OPENS must be before APPOINTMENT_CLOSES.")
 ADVICE_ATTACHMENT_MAX_BYTES = _env_int("ADVICE_ATTACHMENT_MAX_MB", 50) * 1024 * 1024
 ADVICE_ATTACHMENT_MAX_FILES = _env_int("ADVICE_ATTACHMENT_MAX_FILES", 10)
 for _urgency, _days in ADVICE_TARGET_WORKING_DAYS.items():

@@ -44,6 +44,12 @@ def _import_settings(**env: str) -> subprocess.CompletedProcess[str]:
         pytest.param({"DEBUG": "maybe"}, "DEBUG must be true or false", id="bad-boolean"),
         pytest.param({"SMERTESPOR_ENV": "staging"}, "SMERTESPOR_ENV", id="unknown-env"),
         pytest.param({"SESSION_IDLE_TIMEOUT_SECONDS": "soon"}, "whole number", id="bad-number"),
+        pytest.param({"APPOINTMENT_OPENS": "7 am"}, "HH:MM", id="bad-opening-time"),
+        pytest.param(
+            {"APPOINTMENT_OPENS": "17:00", "APPOINTMENT_CLOSES": "07:00"},
+            "before APPOINTMENT_CLOSES",
+            id="closes-before-it-opens",
+        ),
     ],
 )
 def test_bad_settings_refuse_to_start(env, message):
