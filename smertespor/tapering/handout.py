@@ -133,6 +133,7 @@ class Handout:
     when_to_call: tuple[str, ...]
     emergency: str
     excluded: tuple[str, ...]
+    region_name: str = ""
 
 
 def danish_date(day: date, *, weekday: bool = True) -> str:
@@ -371,4 +372,5 @@ def build_handout(plan: Any, steps: Sequence[Any]) -> Handout:
         when_to_call=WHEN_TO_CALL,
         emergency=EMERGENCY,
         excluded=excluded,
+        region_name=practice.region.name,
     )
