@@ -31,6 +31,18 @@ class ChartPoint:
 class Tick:
     position: float
     label: object  # a number (y) or a date (x); the template formats it
+    anchor: str = "middle"  # SVG text-anchor: an x label at an edge stays inside the chart
+
+
+EDGE_LABEL = 28  # half an x label's width ("sep. 2026" at 11 px): closer to an edge, align
+
+
+def _x_anchor(position: float) -> str:
+    if position < LEFT + EDGE_LABEL:
+        return "start"
+    if position > WIDTH - RIGHT - EDGE_LABEL:
+        return "end"
+    return "middle"
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class OmeqChart:
     planned_paths: tuple[str, ...] = ()
     planned_markers: tuple[PlannedMarker, ...] = ()
     today_x: float | None = None  # where today is, when the chart reaches into the future
+    scheduled_markers: tuple[Marker, ...] = ()
 
 
 def _nice_ceiling(value: Decimal) -> tuple[int, int]:
@@ -167,6 +180,11 @@ def omeq_chart(
         return tuple(paths)
 
     markers = tuple(Marker(x(p.day), y(p.maximum), p) for p in days if p.maximum is not None)
+    # Every scheduled value gets its own dot too: a single snapshot (or one on today) draws
+    # a line of no length, and a day without a maximum would otherwise show nothing.
+    scheduled_markers = tuple(
+        Marker(x(p.day), y(p.scheduled), p) for p in days if p.scheduled is not None
+    )
     planned_points: list[str] = []
     for index, change in enumerate(planned):
         following = planned[index + 1].day if index + 1 < len(planned) else end
@@ -187,7 +205,7 @@ def omeq_chart(
         scheduled_paths=steps("scheduled"),
         maximum_paths=steps("maximum"),
         markers=markers,
-        x_ticks=tuple(Tick(x(day), day) for day in month_ticks),
+        x_ticks=tuple(Tick(x(day), day, _x_anchor(x(day))) for day in month_ticks),
         y_ticks=tuple(Tick(y(Decimal(v)), v) for v in range(0, top + 1, step)),
         thresholds=(
             ThresholdLine(y(reassess), reassess, "reassess"),
@@ -200,4 +218,5 @@ def omeq_chart(
         planned_paths=(" ".join(planned_points),) if planned_points else (),
         planned_markers=tuple(PlannedMarker(x(p.day), y(p.value), p) for p in planned),
         today_x=x(today) if planned and end > today else None,
+        scheduled_markers=scheduled_markers,
     )

@@ -133,6 +133,7 @@ class Handout:
     when_to_call: tuple[str, ...]
     emergency: str
     excluded: tuple[str, ...]
+    region_name: str = ""
 
 
 def danish_date(day: date, *, weekday: bool = True) -> str:
@@ -386,4 +387,5 @@ def build_handout(plan: Any, steps: Sequence[Any], today: date | None = None) ->
         when_to_call=WHEN_TO_CALL,
         emergency=EMERGENCY,
         excluded=excluded,
+        region_name=practice.region.name,
     )

@@ -65,3 +65,22 @@ def test_higher_omeq_is_drawn_higher_up():
     [scheduled] = drawn.scheduled_paths
     [maximum] = drawn.maximum_paths
     assert float(maximum.split()[0].split(",")[1]) < float(scheduled.split()[0].split(",")[1])
+
+
+def test_a_single_snapshot_on_today_is_drawn_as_a_dot():
+    drawn = chart(point(TODAY, "40", "40"))
+    [marker] = drawn.scheduled_markers
+    assert marker.x == drawn.plot_right
+    assert drawn.plot_top < marker.y < drawn.plot_bottom
+
+
+def test_a_day_with_a_scheduled_value_but_no_maximum_still_has_a_dot():
+    drawn = chart(point(datetime.date(2026, 2, 1), "30", None), point(TODAY, "20"))
+    assert [m.point.day for m in drawn.scheduled_markers] == [datetime.date(2026, 2, 1), TODAY]
+
+
+def test_the_x_labels_at_the_edges_are_aligned_inwards_so_none_is_clipped():
+    drawn = chart(point(datetime.date(2026, 2, 14), "30"))
+    first, *middle, last = drawn.x_ticks
+    assert (first.anchor, last.anchor) == ("start", "end")
+    assert all(tick.anchor == "middle" for tick in middle)

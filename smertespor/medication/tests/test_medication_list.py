@@ -212,10 +212,14 @@ def test_the_chart_is_an_accessible_svg_with_a_table_of_its_values(
 ):
     gp_client.post(medication_url("add_line", patient.pk), MORPHINE_DEPOT)
     page = gp_client.get(medication_url("patient", patient.pk)).content.decode()
+    # Named by its title and described by its description, once each (a desc in the name
+    # too made a screen reader read it twice).
     assert (
-        '<svg viewBox="0 0 640 260" role="img" aria-labelledby="omeq-chart-title omeq-chart-desc"'
-        in page
+        '<svg viewBox="0 0 640 260" role="img" aria-labelledby="omeq-chart-title" '
+        'aria-describedby="omeq-chart-desc"' in page
     )
+    # One snapshot on one day draws a line of no length: its dots still show the value.
+    assert '<circle class="scheduled"' in page
     assert '<title id="omeq-chart-title">' in page and '<desc id="omeq-chart-desc">' in page
     assert "<polyline points=" in page
     assert "<details>" in page  # the values as a table

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from smertespor.tapering.handout import danish_date, units_text
+from smertespor.tapering.handout import build_handout, danish_date, units_text
 from smertespor.tapering.ics import calendar
 from smertespor.tapering.pace import Pace
 from smertespor.tapering.services import create_taper_plan
@@ -231,3 +231,36 @@ def test_the_handout_page_is_worded_for_today(client_for, gp, patient, plan, url
     body = client_for(gp).get(url("plan_handout", patient, plan)).content.decode()
     assert "Din dosis før nedtrapningen" in body  # the tests' today is 2 March: step 1 begins
     assert "Din dosis nu" not in body
+
+
+def test_the_pdf_has_a_header_with_region_practice_and_phone_and_a_tick_column(
+    client_for, gp, patient, plan, url
+):
+    practice = patient.listed_practice
+    practice.address = "Torvet 1, 8600 Silkeborg"
+    practice.phone = "86 82 00 00"
+    practice.save()
+    text = _pdf_text(client_for(gp).get(url("plan_handout_pdf", patient, plan)).content)
+    pages = text.count("– side ")
+    assert pages >= 1
+    # The header is on every page: who made it and how to reach them.
+    assert text.count(practice.region.name) == pages
+    assert text.count("Telefon 86 82 00 00") >= pages
+    assert text.count("Torvet 1, 8600 Silkeborg") >= pages
+    # Each period's dose table has a column to tick, with a box on every row.
+    assert "Sæt kryds" in text
+    handout = build_handout(plan, list(plan.steps.order_by("number")))
+    assert text.count("\u2610") == sum(len(period.rows) for period in handout.periods) > 0
+
+
+def test_the_pdf_body_is_set_in_12_pt(client_for, gp, patient, plan, url):
+    data = client_for(gp).get(url("plan_handout_pdf", patient, plan)).content
+    sizes = []
+    for stream in re.findall(rb"stream\n(.*?)endstream", data, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:  # a font or an image, not a page
+            continue
+        sizes += [float(size) for size in re.findall(rb"/F\d+ ([\d.]+) Tf", content)]
+    assert sizes and sizes.count(12.0) > len(sizes) / 2
+    assert min(sizes) >= 8  # only the page footer is smaller than the text
