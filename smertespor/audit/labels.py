@@ -13,6 +13,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "patient_edit": pgettext_lazy("audit object", "edit form"),
     "patient_history": pgettext_lazy("audit object", "record history"),
     "access_log": pgettext_lazy("audit object", "access log"),
+    "home": pgettext_lazy("audit object", "today's work"),
+    "patient_timeline": pgettext_lazy("audit object", "timeline"),
     "registration_request": pgettext_lazy("audit object", "registration request"),
     "patient_list": pgettext_lazy("audit object", "patient list"),
     "patient_search": pgettext_lazy("audit object", "search results"),
