@@ -133,9 +133,9 @@ def test_from_enrolment_to_the_discharge_summary_on_the_gps_home_page(page: Page
     switch_user(page, "demo-centre-doctor")
     _plan_and_run_the_course(page)
 
-    # The GP's home page: the discharged referral and the new summary.
+    # The GP's patient list: the discharged referral and the new summary.
     switch_user(page, "demo-gp")
-    page.goto("/")
+    page.goto("/patients/")
     home = page.get_by_test_id("home-referrals")
     referral = home.locator("li", has_text=PATIENT_NAME)
     expect(referral.locator(".badge-discharged")).to_be_visible()

@@ -17,7 +17,7 @@ def test_the_gp_invites_a_flagged_patient_into_the_practice_track(page: Page) ->
     expect(flagged).to_be_visible()
     first_row = flagged.locator("tbody tr").first
     name = first_row.locator("td").first.inner_text()
-    first_row.get_by_role("button", name="Invitér til praksisforløb").click()
+    first_row.get_by_role("button", name="Inviter til praksisforløb").click()
     expect(page.get_by_text(f"{name} er inviteret til praksisforløb.")).to_be_visible()
     row = page.get_by_test_id("flagged-patients").locator("tbody tr", has_text=name)
     expect(row.get_by_text("Inviteret")).to_be_visible()

@@ -60,6 +60,8 @@ def a_patient_with_a_chart(page: Page) -> str:
 @pytest.mark.browser
 def test_the_gps_pages_and_htmx_run_under_the_policy(page: Page, violations: Violations) -> None:
     log_in(page, "demo-gp")
+    expect(page.get_by_role("heading", name="I dag", level=1)).to_be_visible()
+    page.goto("/patients/")
     expect(page.locator("#id_query")).to_be_visible()
     assert violations.seen() == []
 
@@ -89,6 +91,8 @@ def test_the_api_docs_run_under_the_policy_when_signed_in(
     page: Page, violations: Violations
 ) -> None:
     log_in(page, "demo-gp")
+    expect(page.get_by_role("heading", name="I dag", level=1)).to_be_visible()
+    page.goto("/patients/")
     expect(page.locator("#id_query")).to_be_visible()
     page.goto("/api/docs")
     # Swagger UI built the page from the schema: its scripts and styles loaded.
