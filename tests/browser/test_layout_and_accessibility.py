@@ -188,7 +188,7 @@ def test_the_planners_dashboards_fit_the_screen_and_pass_axe(walk: Walk) -> None
 def a_patient_with_an_active_plan(walk: Walk) -> str:
     for patient in walk.api("/api/patients?page=1")["items"]:  # type: ignore[index]
         plans = walk.api(f"/api/tapering/patients/{patient['id']}/plans")
-        if any(plan["status"] == "active" for plan in plans):  # type: ignore[union-attr]
+        if any(plan["status"] == "active" for plan in plans):  # type: ignore[attr-defined]
             return str(patient["id"])
     pytest.fail("The demo GP has no patient with an active taper plan.")
 

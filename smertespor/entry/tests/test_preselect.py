@@ -1,5 +1,7 @@
 """A choice of organisation with one option is chosen already (no "---------" to pick)."""
 
+from typing import cast
+
 import pytest
 from django import forms
 
@@ -14,20 +16,20 @@ class _ClinicForm(forms.Form):
 
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinic"].queryset = clinics
+        cast(forms.ModelChoiceField, self.fields["clinic"]).queryset = clinics
         preselect_single(self, "clinic")
 
 
 def test_the_only_clinic_is_chosen_already(clinic):
     form = _ClinicForm(clinics=Organisation.objects.filter(pk=clinic.pk))
-    assert form.fields["clinic"].empty_label is None
+    assert cast(forms.ModelChoiceField, form.fields["clinic"]).empty_label is None
     assert form["clinic"].value() == clinic.pk
     assert "---------" not in str(form["clinic"])
 
 
 def test_two_clinics_leave_the_choice_open(clinic, practice):
     form = _ClinicForm(clinics=Organisation.objects.filter(pk__in=[clinic.pk, practice.pk]))
-    assert form.fields["clinic"].empty_label == "---------"
+    assert cast(forms.ModelChoiceField, form.fields["clinic"]).empty_label == "---------"
     assert form["clinic"].value() is None
 
 

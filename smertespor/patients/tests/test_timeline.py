@@ -63,7 +63,7 @@ def build_thread(patient, gp, clinic, clinic_doctor, size, *, plan=True):
             ),
             activate=True,
         )
-    course = patient.courses.first() or CourseFactory(
+    course = patient.courses.first() or CourseFactory.create(
         patient=patient, clinic=clinic, start_date=TODAY
     )
     for number in range(size):
@@ -200,7 +200,7 @@ def test_another_practices_advice_about_the_patient_is_not_shown(
 
 
 def test_no_note_or_free_text_of_a_visit_is_shown(patient, gp, clinic):
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     FollowUpFactory(course=course, recorded_by=gp, note="Private worries about the family")
 
     texts = " ".join(e.title + e.detail for e in patient_timeline(gp, patient))
@@ -306,7 +306,7 @@ def test_a_handover_links_its_letter_and_a_course_start_its_course(patient, gp, 
 
     from smertespor.tracks.models import TimelineEvent
 
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     for kind, status in (("created", "active"), ("hand_over_early", "handover_proposed")):
         TimelineEvent.objects.create(
             course=course,

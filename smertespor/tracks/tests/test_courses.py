@@ -2,8 +2,10 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 import pytest
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -226,8 +228,8 @@ def test_the_regions_only_clinic_is_chosen_already_on_the_enrolment_form(
     from smertespor.tracks.forms import CourseForm
 
     form = CourseForm(user=gp)
-    assert form.fields["clinic"].empty_label is None
-    assert list(form.fields["clinic"].queryset) == [clinic]
+    assert cast(forms.ModelChoiceField, form.fields["clinic"]).empty_label is None
+    assert list(cast(forms.ModelChoiceField, form.fields["clinic"]).queryset or []) == [clinic]
     assert form["clinic"].value() == clinic.pk
     body = client_for(gp).get(reverse("tracks:course_create", args=[patient.pk])).content
     assert b"---------" not in body

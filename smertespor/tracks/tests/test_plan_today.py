@@ -75,6 +75,7 @@ def test_no_plan_today_without_a_plan_in_force_or_before_it_starts(patient, gp, 
 
 def test_the_difference_reads_over_under_or_as_the_plan(patient, plan):
     found = plan_today(patient, TODAY)
+    assert found is not None
     expected = found.mg_per_day
 
     assert found.difference(expected + Decimal("12.5")) == "12,5 mg/døgn over planen"
@@ -86,7 +87,7 @@ def test_the_difference_reads_over_under_or_as_the_plan(patient, plan):
 def test_the_hospital_course_page_links_the_plan_and_shows_todays_dose(
     patient, plan, clinic, gp, client_for
 ):
-    course = CourseFactory(
+    course = CourseFactory.create(
         patient=patient,
         clinic=clinic,
         track=Track.HOSPITAL,
@@ -107,7 +108,7 @@ def test_the_hospital_course_page_links_the_plan_and_shows_todays_dose(
 def test_the_visit_form_shows_the_plans_dose_and_the_lists_difference(
     patient, plan, clinic, gp, client_for
 ):
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     step = _today(plan)
 
     page = client_for(gp).get(reverse("tracks:follow_up_create", args=[patient.pk, course.pk]))
@@ -124,7 +125,7 @@ def test_the_visit_form_shows_the_plans_dose_and_the_lists_difference(
 def test_without_a_list_the_visit_omeq_is_prefilled_with_the_plans(
     patient, plan, clinic, gp, client_for, morphine
 ):
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     MedicationLine.objects.filter(pk=morphine.pk).delete()  # no list: the OMEQ is entered
     step = _today(plan)
     url = reverse("tracks:follow_up_create", args=[patient.pk, course.pk])
@@ -157,7 +158,7 @@ def test_without_a_list_the_visit_omeq_is_prefilled_with_the_plans(
 def test_recording_the_visit_says_how_it_stands_against_the_plan(
     patient, plan, clinic, gp, client_for
 ):
-    course = CourseFactory(patient=patient, clinic=clinic)
+    course = CourseFactory.create(patient=patient, clinic=clinic)
     url = reverse("tracks:follow_up_create", args=[patient.pk, course.pk])
     data = {"visit_on": "2026-03-02", "version": course.version}
     line = patient.medication_lines.get()

@@ -62,7 +62,9 @@ def source_texts() -> list[str]:
     for model in apps.get_models():
         field = next((f for f in model._meta.concrete_fields if f.name == "source"), None)
         if field is not None and not field.choices:
-            texts += [str(value) for value in model.objects.values_list("source", flat=True)]
+            texts += [
+                str(value) for value in model._default_manager.values_list("source", flat=True)
+            ]
     return sorted((t for t in texts if t), key=len, reverse=True)
 
 
@@ -77,7 +79,10 @@ def problems_on(text: str, codes: set[str]) -> list[str]:
 
 
 def walk(client: Client, codes: set[str], sources: list[str]) -> dict[str, list[str]]:
-    queue, seen, kinds, problems = ["/"], set(), Counter(), {}
+    queue: list[str] = ["/"]
+    seen: set[str] = set()
+    kinds: Counter[str] = Counter()
+    problems: dict[str, list[str]] = {}
     while queue and len(seen) < PAGES_PER_PERSON:
         url = queue.pop(0)
         kind = re.sub(r"[0-9a-f-]{36}|\d+", "N", url.split("?")[0])
