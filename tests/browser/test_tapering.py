@@ -82,6 +82,11 @@ def test_the_demo_gp_makes_a_plan_from_the_medication_list_and_opens_the_handout
     expect(handout).to_be_visible()
     expect(handout.locator("h2").filter(has_text="Trin 1")).to_have_count(1)
     expect(handout).to_contain_text("Abstinenser")
+    page.emulate_media(media="print")  # printed: the handout without the site around it
+    expect(handout).to_be_visible()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    page.emulate_media(media="screen")
 
     pdf = page.request.get(page.url.replace("/handout/", "/handout.pdf"))
     assert pdf.ok and pdf.body().startswith(b"%PDF-")

@@ -190,6 +190,13 @@ def test_the_gp_confirms_the_rule_s_proposal_and_the_clinic_then_sees_the_patien
     expect(page).to_have_url(course_url)
     page.get_by_test_id("handover-letter").click()
     expect(page.get_by_test_id("snapshot-visits").locator("tbody tr")).to_have_count(2)
+    # Printed, the letter is all there is: no header, menu, buttons or message links.
+    page.emulate_media(media="print")
+    expect(page.locator("article.letter")).to_be_visible()
+    for hidden in (".site-header", ".course-actions", "article.letter p.no-print"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.get_by_test_id("decision-accept")).to_be_visible()
     page.get_by_test_id("decision-accept").click()
     page.get_by_test_id("decision-submit").click()
     expect(page.locator("h2 [data-status=accepted]")).to_be_visible()
