@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 
 from smertespor.accounts.models import Requester, User
 from smertespor.audit.services import AuditAction, record_event
-from smertespor.centres.models import Appointment, CentreCourse, DischargeSummary
+from smertespor.centres.models import Appointment, CentreCourse, DischargeSummary, TeamMember
 from smertespor.centres.permissions import (
     can_read_summaries,
     can_read_summary,
@@ -85,6 +85,19 @@ def course_for_request(
         request, patient_id, object_type=object_type, detail={"centre_course": str(course_id)}
     )
     return _course(request.user, patient, course_id)
+
+
+def team_member_of(course: CentreCourse, member_id: object) -> TeamMember:
+    """A member (on the team or former) of the course's team, or 404."""
+    try:
+        pk = int(str(member_id))
+    except ValueError:
+        raise Http404 from None
+    found = course.team.select_related("user").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    found.course = course
+    return found
 
 
 def appointment_of(course: CentreCourse, appointment_id: object) -> Appointment:

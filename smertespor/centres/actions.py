@@ -13,6 +13,7 @@ from smertespor.centres.access import (
     appointment_of,
     course_for_change,
     summary_for,
+    team_member_of,
 )
 from smertespor.centres.models import (
     Appointment,
@@ -70,6 +71,16 @@ def add_team_member(
     course = _course(user, patient_id, course_id)
     by = require(user, can_work_centre_courses)
     return services.add_team_member(course=course, by=by, user_id=user_id, discipline=discipline)
+
+
+def remove_team_member(
+    *, user: Requester, patient_id: object, course_id: object, member_id: object, reason: str = ""
+) -> TeamMember:
+    """Take a clinician off the course team (the team's history keeps them)."""
+    course = _course(user, patient_id, course_id)
+    by = require(user, can_work_centre_courses)
+    member = team_member_of(course, member_id)
+    return services.remove_team_member(member=member, by=by, reason=reason)
 
 
 def add_module(

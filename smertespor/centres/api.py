@@ -52,6 +52,7 @@ from smertespor.centres.schemas import (
     CentreTaperPlanLinkIn,
     CentreTeamMemberIn,
     CentreTeamMemberOut,
+    CentreTeamMemberRemoveIn,
     CentreWorklistOut,
 )
 from smertespor.centres.selectors import (
@@ -224,6 +225,31 @@ def post_team_member(
         discipline=payload.discipline,
     )
     return Status(201, team_member_payload(member))
+
+
+@router.post(
+    _COURSE + "/team/{member_id}/remove",
+    response=CentreTeamMemberOut,
+    url_name="centres_team_remove",
+)
+@performs(actions.remove_team_member)
+def post_team_member_remove(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    course_id: Id,
+    member_id: Id,
+    payload: CentreTeamMemberRemoveIn,
+) -> dict[str, Any]:
+    """Take a clinician off the team; the team's history keeps them (refused while they have
+    booked appointments ahead, or for the last member of an active course)."""
+    member = actions.remove_team_member(
+        user=request.user,
+        patient_id=patient_id,
+        course_id=course_id,
+        member_id=member_id,
+        reason=payload.reason,
+    )
+    return team_member_payload(member)
 
 
 @router.post(_COURSE + "/modules", response={201: CentreModuleOut}, url_name="centres_module_add")

@@ -50,6 +50,10 @@ class StepForm(VersionForm):
         super().__init__(data, prefix="step", **kwargs)
 
 
+class TeamMemberRemoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
 class TeamMemberForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Clinician"), queryset=User.objects.none())
     discipline = forms.ChoiceField(label=_("Discipline"), choices=TeamDiscipline.choices)

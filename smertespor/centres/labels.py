@@ -41,6 +41,7 @@ EVENT_NAMES: Mapping[str, Callable[[], str]] = {
     "cancel": lambda: _("Course cancelled"),
     "discharge": lambda: _("Discharged with a summary to the GP"),
     "team_member_added": lambda: _("Team member added"),
+    "team_member_removed": lambda: _("Team member removed"),
     "module_added": lambda: _("Module planned"),
     "taper_plan_linked": lambda: _("Taper plan linked"),
     "appointment_booked": lambda: _("Appointment booked"),

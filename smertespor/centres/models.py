@@ -143,17 +143,34 @@ class TeamMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(_("added"))
+    # Taken off the team: the row stays as the team's history (who, when, why).
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    removal_reason = models.CharField(
+        _("reason for removing"), max_length=500, blank=True, validators=[no_nul_bytes]
+    )
 
     class Meta:
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         ordering = ["discipline", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "user"], name="one_centre_team_place"),
+            # One place per person among those on the team: a removed person may come back.
+            models.UniqueConstraint(
+                fields=["course", "user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="one_centre_team_place",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_discipline_display()})"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class PlannedModule(models.Model):

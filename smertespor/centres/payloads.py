@@ -27,6 +27,8 @@ def team_member_payload(member: TeamMember) -> dict[str, Any]:
         "user_id": member.user_id,
         "name": str(member.user),
         "discipline": member.discipline,
+        "removed_at": member.removed_at,
+        "removal_reason": member.removal_reason,
     }
 
 
@@ -87,6 +89,7 @@ def course_payload(course: CentreCourse) -> dict[str, Any]:
         **course_summary_payload(course),
         "module_catalogue_version": course.module_catalogue_version,
         "team": [team_member_payload(m) for m in records.team],
+        "former_team": [team_member_payload(m) for m in records.former_team],
         "modules": [module_payload(m) for m in records.modules],
         "appointments": [appointment_payload(a) for a in records.appointments],
         "measurements": [measurement_payload(m) for m in records.measurements],

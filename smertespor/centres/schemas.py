@@ -48,6 +48,10 @@ class CentreTeamMemberIn(Schema):
     discipline: Annotated[str, Field(max_length=32), one_of(TeamDiscipline.values)]
 
 
+class CentreTeamMemberRemoveIn(Schema):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
 class CentreModuleIn(Schema):
     code: Annotated[str, Field(max_length=40), one_of(default_modules().codes)]
     note: ShortText = ""
@@ -88,6 +92,8 @@ class CentreTeamMemberOut(Schema):
     user_id: int
     name: str
     discipline: DisciplineCode
+    removed_at: datetime | None = None
+    removal_reason: str = ""
 
 
 class CentreModuleOut(Schema):
@@ -156,6 +162,7 @@ class CentreCourseSummaryOut(Schema):
 class CentreCourseOut(CentreCourseSummaryOut):
     module_catalogue_version: str
     team: list[CentreTeamMemberOut]
+    former_team: list[CentreTeamMemberOut] = []
     modules: list[CentreModuleOut]
     appointments: list[CentreAppointmentOut]
     measurements: list[CentreMeasurementOut]

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -57,7 +57,7 @@ class OutcomeRow:
 
 @dataclass(frozen=True)
 class CourseRecords:
-    team: list[TeamMember]
+    team: list[TeamMember]  # on the team now
     modules: list[PlannedModule]
     appointments: list[Appointment]
     measurements: list[OutcomeMeasurement]
@@ -68,6 +68,8 @@ class CourseRecords:
     allowed_events: tuple[str, ...]
     # The plan in force is adjusted, never replaced by a new one (the page offers "adjust").
     plan_in_force: TaperPlan | None = None
+    # Taken off the team, with when, by whom and why (the team's history).
+    former_team: list[TeamMember] = field(default_factory=list)
 
 
 def outcome_rows(measurements: list[OutcomeMeasurement]) -> list[OutcomeRow]:
@@ -88,7 +90,12 @@ def course_records(course: CentreCourse) -> CourseRecords:
     measurements = list(course.measurements.select_related("recorded_by"))
     summary = DischargeSummary.objects.filter(course=course).select_related("written_by").first()
     return CourseRecords(
-        team=list(course.team.select_related("user")),
+        team=list(course.team.filter(removed_at__isnull=True).select_related("user")),
+        former_team=list(
+            course.team.filter(removed_at__isnull=False)
+            .select_related("user", "removed_by")
+            .order_by("removed_at", "pk")
+        ),
         modules=list(course.modules.select_related("taper_plan")),
         appointments=list(course.appointments.select_related("clinician", "module")),
         measurements=measurements,
@@ -136,7 +143,7 @@ def centre_worklist(user: User) -> CentreWorklist:
     open_courses = list(
         courses.filter(status__in=OPEN)
         .select_related("patient")
-        .annotate(team_size=Count("team", distinct=True))
+        .annotate(team_size=Count("team", filter=Q(team__removed_at__isnull=True), distinct=True))
         .order_by("planned_start", "pk")
     )
     since = timezone.localdate() - timedelta(days=RECENT_DAYS)

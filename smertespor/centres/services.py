@@ -255,7 +255,7 @@ def start_course(*, course: CentreCourse, by: User, expected_version: ExpectedVe
     """Start a planned course: it needs a team member and a planned module."""
     _worker(by, course)
     errors: dict[str, list[str]] = {}
-    if not course.team.exists():
+    if not course.team.filter(removed_at__isnull=True).exists():
         errors["team"] = [_("Name at least one team member first.")]
     if not course.modules.exists():
         errors["modules"] = [_("Plan at least one module first.")]
@@ -325,7 +325,7 @@ def add_team_member(*, course: CentreCourse, by: User, user_id: int, discipline:
                 ]
             }
         )
-    if course.team.filter(user=member_user).exists():
+    if course.team.filter(user=member_user, removed_at__isnull=True).exists():
         raise ValidationError(
             {"user_id": [_("%(user)s is already on the team.") % {"user": member_user}]}
         )
@@ -342,6 +342,60 @@ def add_team_member(*, course: CentreCourse, by: User, user_id: int, discipline:
             "team_member_added",
             by,
             detail={"user": str(member_user), "discipline": discipline},
+        )
+        _audit(by, AuditAction.UPDATE, course, object_type="centre_course_team")
+    return member
+
+
+def remove_team_member(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
+    """Take a clinician off the course team: the row stays as the team's history. Refused
+    while they have booked appointments ahead, and for the last member of a started course."""
+    course = member.course
+    _worker(by, course)
+    _open(course)
+    reason = _clean(reason)
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Keep the reason to 500 characters.")]})
+    if member.removed_at is not None:
+        raise ValidationError(
+            {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
+        )
+    ahead = course.appointments.filter(
+        clinician_id=member.user_id,
+        status=AppointmentStatus.BOOKED.value,
+        starts_at__gte=timezone.now(),
+    ).count()
+    if ahead:
+        raise ValidationError(
+            {
+                "member": [
+                    _(
+                        "%(user)s has %(count)s booked appointment(s) ahead in this course. "
+                        "Cancel them first."
+                    )
+                    % {"user": member.user, "count": ahead}
+                ]
+            }
+        )
+    others = course.team.filter(removed_at__isnull=True).exclude(pk=member.pk)
+    if course.status == Status.ACTIVE and not others.exists():
+        raise ValidationError({"member": [_("The active course needs at least one team member.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = TeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
+            removed_at=now, removed_by=by, removal_reason=reason
+        )
+        if claimed != 1:
+            raise ValidationError(
+                {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
+            )
+        member.removed_at, member.removed_by, member.removal_reason = now, by, reason
+        _event(
+            course,
+            "team_member_removed",
+            by,
+            reason=reason,
+            detail={"user": str(member.user), "discipline": member.discipline},
         )
         _audit(by, AuditAction.UPDATE, course, object_type="centre_course_team")
     return member
@@ -418,7 +472,11 @@ def book_appointment(
             check_opening_hours_of(starts_at, duration_minutes)
         except ValidationError as error:
             errors.update(error.message_dict)
-    member = course.team.filter(user_id=clinician_id).select_related("user").first()
+    member = (
+        course.team.filter(user_id=clinician_id, removed_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
     if member is None:
         errors["clinician_id"] = [_("Choose a member of the course's team.")]
     module = None

@@ -10,6 +10,7 @@ urlpatterns = [
     path(COURSE, views.course_detail, name="course_detail"),
     path(f"{COURSE}step/", views.course_step, name="course_step"),
     path(f"{COURSE}team/", views.team_add, name="team_add"),
+    path(f"{COURSE}team/<id:member_id>/remove/", views.team_remove, name="team_remove"),
     path(f"{COURSE}modules/", views.module_add, name="module_add"),
     path(f"{COURSE}taper-plan/", views.module_taper_plan, name="module_taper_plan"),
     path(f"{COURSE}appointments/", views.appointment_add, name="appointment_add"),

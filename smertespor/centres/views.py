@@ -31,6 +31,7 @@ from smertespor.centres.forms import (
     StepForm,
     TaperPlanForm,
     TeamMemberForm,
+    TeamMemberRemoveForm,
 )
 from smertespor.centres.labels import instrument_name
 from smertespor.centres.models import CentreCourse
@@ -91,7 +92,7 @@ def course_create(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 def _course_page(request: HttpRequest, course: CentreCourse, **forms: Any) -> HttpResponse:
     records = course_records(course)
-    team = course.team.select_related("user")
+    team = course.team.filter(removed_at__isnull=True).select_related("user")
     plans = [
         (p.pk, f"{day_for_people(p.created_at)} · {p.get_status_display()}")
         for p in records.taper_plans
@@ -179,6 +180,36 @@ def team_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpRespo
 @login_required
 @requires(can_work_centre_courses)
 @require_POST
+@performs(actions.remove_team_member)
+def team_remove(
+    request: HttpRequest, patient_id: str, course_id: int, member_id: int
+) -> HttpResponse:
+    """Take a member off the team; a refusal shows the course page again with why (422)."""
+    course = course_for_request(request, patient_id, course_id)
+    form = TeamMemberRemoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Keep the reason to 500 characters."))
+        actions.remove_team_member(
+            user=request.user,
+            patient_id=course.patient_id,
+            course_id=course.pk,
+            member_id=member_id,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        response = _course_page(request, course)
+        response.status_code = 422
+        return response
+    messages.success(request, _("The team member is taken off the team."))
+    return redirect(course_url(course))
+
+
+@login_required
+@requires(can_work_centre_courses)
+@require_POST
 @performs(actions.add_module)
 def module_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     course = course_for_request(request, patient_id, course_id)
@@ -232,7 +263,9 @@ def module_taper_plan(request: HttpRequest, patient_id: str, course_id: int) -> 
 def appointment_add(request: HttpRequest, patient_id: str, course_id: int) -> HttpResponse:
     course = course_for_request(request, patient_id, course_id)
     form = AppointmentForm(
-        request.POST, team=course.team.select_related("user"), modules=course.modules.all()
+        request.POST,
+        team=course.team.filter(removed_at__isnull=True).select_related("user"),
+        modules=course.modules.all(),
     )
     if form.is_valid():
         try:

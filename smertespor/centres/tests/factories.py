@@ -27,7 +27,9 @@ def matrix_centre_ids(patient: Patient) -> dict[str, Any]:
     course = services.plan_course(
         patient=patient, by=doctor, goals="Matrix", planned_start=timezone.localdate()
     )
-    services.add_team_member(course=course, by=doctor, user_id=doctor.pk, discipline="doctor")
+    member = services.add_team_member(
+        course=course, by=doctor, user_id=doctor.pk, discipline="doctor"
+    )
     module = services.add_module(course=course, by=doctor, code="medication_review_taper")
     services.start_course(course=course, by=doctor, expected_version=course.version)
     appointment = services.book_appointment(
@@ -48,5 +50,6 @@ def matrix_centre_ids(patient: Patient) -> dict[str, Any]:
         "course_id": course.pk,
         "module_id": module.pk,
         "appointment_id": appointment.pk,
+        "member_id": member.pk,
         "doctor_id": doctor.pk,
     }

@@ -191,6 +191,7 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
         set(),
     ),
     "centres:team_add": ("POST", {}, set()),
+    "centres:team_remove": ("POST", {"reason": "Matrix"}, set()),
     "centres:module_add": ("POST", {"module-code": "cbt_group"}, set()),
     "centres:module_taper_plan": ("POST", {}, set()),
     "centres:appointment_add": ("POST", {}, set()),
@@ -622,6 +623,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
     f"GET {CENTRE_COURSE}": (None, set()),
     f"POST {CENTRE_COURSE}/steps": ({"event": "cancel", "reason": "Matrix"}, set()),
     f"POST {CENTRE_COURSE}/team": ({"user_id": 1, "discipline": "doctor"}, set()),
+    f"POST {CENTRE_COURSE}/team/{{member_id}}/remove": ({"reason": "Matrix"}, set()),
     f"POST {CENTRE_COURSE}/modules": ({"code": "cbt_group"}, set()),
     f"PUT {CENTRE_COURSE}/modules/{{module_id}}/taper-plan": ({"taper_plan_id": 1}, set()),
     f"POST {CENTRE_COURSE}/appointments": (
@@ -1405,6 +1407,8 @@ def _centres_kwargs(name, patient):
         kwargs["course_id"] = ids["course_id"]
         if name == "centres:appointment_record":
             kwargs["appointment_id"] = ids["appointment_id"]
+        if name == "centres:team_remove":
+            kwargs["member_id"] = ids["member_id"]
     return kwargs
 
 
@@ -1412,7 +1416,7 @@ def _centres_path(url, patient):
     if not url.startswith("/api/centres/") or "{course_id}" not in url:
         return url
     ids = matrix_centre_ids(patient)
-    for key in ("course_id", "module_id", "appointment_id"):
+    for key in ("course_id", "module_id", "appointment_id", "member_id"):
         url = url.replace(f"{{{key}}}", str(ids[key]))
     return url
 
