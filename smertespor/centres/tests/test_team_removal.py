@@ -280,6 +280,6 @@ def test_the_api_refusal_is_a_422_problem_and_changes_nothing(client_for, referr
 def test_the_worklist_counts_only_the_team_now(course, psychologist_member, centre_doctor):
     from smertespor.centres.selectors import centre_worklist
 
-    assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [2]
+    assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [2]  # type: ignore[attr-defined]
     services.remove_team_member(member=psychologist_member, by=centre_doctor)
-    assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [1]
+    assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [1]  # type: ignore[attr-defined]
