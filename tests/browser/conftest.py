@@ -59,12 +59,19 @@ def fits_phone(page: Page) -> None:
     assert width <= PHONE["width"], width
 
 
+# The accessibility walk (every main page, two languages, four roles) takes about as long as
+# all the other browser modules together: it has a group, and so a worker, of its own.
+OWN_GROUP = {"test_layout_and_accessibility.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every browser test on one xdist worker (`--dist=loadgroup`): one server with the demo
-    region per suite run instead of one per worker, which took a minute of CPU each."""
+    """The browser tests in two xdist groups (`--dist=loadgroup`), each on one worker with one
+    server and demo region (loading it costs a minute of CPU): with everything in one group,
+    that worker was still driving chromium minutes after the other had finished."""
     for item in items:
         if item.path.is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            group = "browser-a11y" if item.path.name in OWN_GROUP else "browser"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
