@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 Status = Literal["TENTATIVE", "CONFIRMED", "CANCELLED"]
 
@@ -100,9 +100,21 @@ def _vevent(event: CalendarEvent, *, stamp: datetime) -> Event:
     return vevent
 
 
-def _text(value: str) -> str:
+class _Text(vText):
+    """A TEXT value escaped as RFC 5545 says. icalendar's own escaping first turns a literal
+    backslash followed by N into a line break (it takes it for an escaped one), so a summary
+    holding "\\N" came back as a new line."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\r\n", "\n").replace("\r", "\n")
+        for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+            text = text.replace(raw, escaped)
+        return text.encode(self.encoding)
+
+
+def _text(value: str) -> _Text:
     """A TEXT value without the control characters RFC 5545 forbids (icalendar keeps them)."""
-    return value.translate(_CONTROL)
+    return _Text(value.translate(_CONTROL))
 
 
 def _is_aware(moment: datetime) -> bool:

@@ -158,3 +158,11 @@ def test_any_text_summary_round_trips(summary, on):
 def test_the_end_of_an_all_day_event_is_the_next_day_across_a_year_end():
     (read,) = events_in(_file(CalendarEvent(uid="x", summary="x", on=date(2030, 12, 31))))
     assert read.decoded("dtend") == date(2031, 1, 1)
+
+
+@pytest.mark.parametrize("summary", ["\\N", "a\\nb", "C:\\Nye\\noter", "x;y,z\\"])
+def test_a_literal_backslash_is_kept_not_read_as_a_line_break(summary):
+    (read,) = events_in(
+        _file(CalendarEvent(uid="x@smertespor", summary=summary, on=date(2030, 1, 2)))
+    )
+    assert read["summary"] == summary
