@@ -109,7 +109,7 @@ class _Text(vText):
         text = str(self).replace("\r\n", "\n").replace("\r", "\n")
         for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
             text = text.replace(raw, escaped)
-        return text.encode(self.encoding)
+        return text.encode("utf-8")
 
 
 def _text(value: str) -> _Text:
