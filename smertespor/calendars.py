@@ -68,8 +68,8 @@ def calendar_file(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    if name:
-        calendar.add("x-wr-calname", _text(name))
+    if name:  # an X- property: icalendar writes it as it is (no TEXT escaping)
+        calendar.add("x-wr-calname", name.translate(_CONTROL))
     for event in events:
         calendar.add_component(_vevent(event, stamp=stamp.astimezone(UTC)))
     data: bytes = calendar.to_ical()
