@@ -23,6 +23,26 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.locator("main form button[type=submit]").click()
 
 
+def search_for(page: Page, query: str) -> None:
+    """Search the patient list as a GP does (type, Enter) and wait until the results shown are
+    this search's: the results of the one before are still on screen while it runs, and a
+    click on one of them could land as they are swapped out."""
+    page.evaluate(
+        """() => {
+            window.searchSwapped = false;
+            if (!window.searchWatched) {
+                document.addEventListener("htmx:afterSwap", () => { window.searchSwapped = true; });
+                window.searchWatched = true;
+            }
+        }"""
+    )
+    search_box = page.locator("#id_query")
+    search_box.fill(query)
+    search_box.press("Enter")
+    # Swapped at least once, and no search still running (typing and Enter can send two).
+    page.wait_for_function("() => window.searchSwapped && !document.querySelector('.htmx-request')")
+
+
 def first_nav_item(page: Page) -> Locator:
     """The first role-specific link in the header, after the brand."""
     return page.locator("header.site-header nav ul").first.locator("li a:not(.brand)").first
@@ -51,13 +71,10 @@ def test_a_gp_finds_a_patient_switches_language_and_sees_their_own_visit_in_the_
     assert CPR_PATTERN.fullmatch(cpr)
 
     # Search by name, then by CPR number (the search is a POST, so neither reaches a URL).
-    search_box = page.locator("#id_query")
     results = page.locator("#search-results")
-    search_box.fill(name)
-    search_box.press("Enter")
+    search_for(page, name)
     expect(results.get_by_role("link", name=name, exact=True).first).to_be_visible()
-    search_box.fill(cpr)
-    search_box.press("Enter")
+    search_for(page, cpr)
     expect(results.locator("td.cpr")).to_have_text([cpr])
 
     results.get_by_role("link", name=name, exact=True).click()
