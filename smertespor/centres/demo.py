@@ -20,7 +20,7 @@ from django.utils import timezone
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.centres import services
 from smertespor.centres.models import CentreCourse, CourseEvent, PlannedModule
-from smertespor.entry.appointment_times import bookable_on
+from smertespor.entry.appointment_times import bookable_on, next_bookable
 from smertespor.patients.models import Patient
 from smertespor.referrals import services as referral_services
 from smertespor.referrals.demo import CONTENT, MET
@@ -80,7 +80,7 @@ def _accepted_referral(patient: Patient, gp: User, doctor: User, *, weeks_ago: i
         referral=referral, by=doctor, priority="routine", expected_wait_weeks=8
     )
     referral = referral_services.book_first_appointment(
-        referral=referral, by=doctor, at=timezone.now() + timedelta(hours=1)
+        referral=referral, by=doctor, at=next_bookable(timezone.now())
     )
     first = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
     Referral.objects.filter(pk=referral.pk).update(

@@ -63,8 +63,8 @@ def local_slot(starts_at: datetime, minutes: int, key: object = None) -> Slot:
     return Slot(starts_at=timezone.localtime(starts_at), minutes=minutes, key=key)
 
 
-def check_opening_hours_of(starts_at: datetime, minutes: int) -> None:
-    """Refuse (ValidationError on `starts_at`) a time outside the opening hours."""
+def check_opening_hours_of(starts_at: datetime, minutes: int, *, field: str = "starts_at") -> None:
+    """Refuse (ValidationError on `field`) a time outside the opening hours."""
     hours = opening_hours()
     slot = local_slot(starts_at, minutes)
     try:
@@ -79,7 +79,7 @@ def check_opening_hours_of(starts_at: datetime, minutes: int) -> None:
                 "Book the appointment inside the opening hours, %(opens)s to %(closes)s: "
                 "it must start and end within them."
             ) % {"opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")}
-        raise ValidationError({"starts_at": [message]}) from None
+        raise ValidationError({field: [message]}) from None
 
 
 def refuse_clash(new: Slot, booked: Iterable[Slot], *, field: str, message: str) -> None:

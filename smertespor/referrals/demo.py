@@ -7,12 +7,13 @@ notifications are real. Idempotent: nothing is made if the GP's practice has ref
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
 from smertespor.accounts.models import Organisation, User
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.patients.models import Patient
 from smertespor.referrals import services
 from smertespor.referrals.models import Referral
@@ -99,7 +100,7 @@ def load_demo_referrals(*, gp_username: str, centre_name: str, second_centre_nam
         referral=send(make(patients[3])), by=doctor, priority="routine", expected_wait_weeks=10
     )
     services.book_first_appointment(
-        referral=accepted, by=doctor, at=timezone.now() + timedelta(days=60)
+        referral=accepted, by=doctor, at=next_bookable(timezone.now(), days=60)
     )
     # 5. Rejected: another offer fits better.
     services.reject_referral(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from domain.referral_criteria import Answer, CriterionKind
 from smertespor.accounts.models import Organisation, Requester
 from smertespor.advice.forms import _attachments_field
+from smertespor.entry.appointment_times import opening_hours
 from smertespor.entry.forms import preselect_single
 from smertespor.referrals.models import (
     MESSAGE_MAX_LENGTH,
@@ -294,3 +295,12 @@ class AppointmentForm(forms.Form):
         label=_("First appointment"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = opening_hours()
+        self.fields["appointment_at"].help_text = "{} {}".format(
+            _("Weekdays from %(opens)s to %(closes)s (not on public holidays).")
+            % {"opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")},
+            _("A first consultation is reckoned as one hour."),
+        )

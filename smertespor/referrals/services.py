@@ -37,6 +37,7 @@ from domain.referral_states import Actor, ReferralEvent, ReferralTransitionError
 from smertespor.accounts.models import Organisation, Role, User
 from smertespor.advice.attachments import check_attachments
 from smertespor.audit.services import AuditAction, record_event
+from smertespor.entry.appointment_times import check_opening_hours_of
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.patients.services import close_care_relation, open_care_relation
@@ -97,6 +98,8 @@ MANDATORY = (
 ICD10 = re.compile(r"^D?[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
 EVIDENCE_MAX_LENGTH = 1000
 MAX_WAIT_WEEKS = 104
+# The first consultation at a pain centre is reckoned as an hour: it must end before closing.
+FIRST_APPOINTMENT_MINUTES = 60
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
@@ -785,6 +788,8 @@ def book_first_appointment(
         raise field_error(
             "appointment_at", _("The first appointment cannot be in the past."), "past"
         )
+    # On a working day inside the opening hours, with room for the first consultation.
+    check_opening_hours_of(at, FIRST_APPOINTMENT_MINUTES, field="appointment_at")
     with transaction.atomic():
         locked = _locked(referral)
         _step(

@@ -252,7 +252,7 @@ PAGE_RULES: dict[str, tuple[str, dict[str, str] | None, set[str]]] = {
     ),
     "referrals:appointment": (
         "POST",
-        {"appointment_at": "2099-01-01T10:00"},
+        {"appointment_at": "2099-01-05T10:00"},
         CLINIC_CLINICIANS | {"secretary"},
     ),
     "referrals:attachment": ("GET", None, REFERRAL_PARTIES),
@@ -433,7 +433,7 @@ API_RULES: dict[str, tuple[dict[str, object] | None, set[str]]] = {
         CLINIC_CLINICIANS,
     ),
     "POST /api/referrals/{referral_id}/first-appointment": (
-        {"at": "2099-01-01T10:00:00Z"},
+        {"at": "2099-01-05T10:00:00Z"},
         CLINIC_CLINICIANS | {"secretary"},
     ),
     "GET /api/notifications": (None, LOGGED_IN),

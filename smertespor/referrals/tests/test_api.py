@@ -200,3 +200,27 @@ def test_forwarding_through_the_api_moves_the_worklist(
     assert moved.status_code == 200, moved.content
     assert client_for(centre_doctor).get("/api/referrals?show=all").json()["count"] == 0
     assert client_for(other_centre_doctor).get("/api/referrals").json()["count"] == 1
+
+
+def test_a_first_appointment_at_night_is_a_422_and_changes_nothing(
+    client_for, gp, patient, centre, centre_doctor
+):
+    from smertespor.referrals import services
+
+    referral = services.accept_referral(
+        referral=sent(gp, patient, centre),
+        by=centre_doctor,
+        priority="routine",
+        expected_wait_weeks=6,
+    )
+    refused = client_for(centre_doctor).post(
+        f"/api/referrals/{referral.pk}/first-appointment",
+        body(at="2099-01-05T03:00:00"),  # a Monday, at three in the night
+        content_type=JSON,
+        headers={"If-Match": f'"{referral.version}"'},
+    )
+    problem = assert_problem(refused, 422)
+    assert problem["errors"][0]["field"] == "appointment_at"
+    assert "07:00" in problem["errors"][0]["message"]
+    referral.refresh_from_db()
+    assert (referral.status, referral.first_appointment_at) == (Status.ACCEPTED, None)

@@ -1,7 +1,11 @@
 """The demo region's referrals: one in each state, loaded once, two pain centres."""
 
+from datetime import time, timedelta
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from smertespor.accounts.models import Organisation
 from smertespor.pathways.models import Part
@@ -33,6 +37,11 @@ def test_the_demo_has_referrals_in_every_state_and_two_centres_and_loads_once():
     assert Part.objects.filter(
         enrolment__patient=booked.patient, stage="pain_centre", status="active"
     ).exists()
+    # Its first appointment is one the booking rules accept (a weekday, inside the hours).
+    at = timezone.localtime(booked.first_appointment_at)
+    assert at.weekday() < 5
+    assert time.fromisoformat(settings.APPOINTMENT_OPENS) <= at.time()
+    assert (at + timedelta(hours=1)).time() <= time.fromisoformat(settings.APPOINTMENT_CLOSES)
     assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CENTRE).count() >= 2
     assert Organisation.objects.filter(kind=Organisation.Kind.PAIN_CLINIC).exists()
     assert Referral.objects.filter(tasks__event="forward").exists()

@@ -3,12 +3,11 @@ it, the first appointment is its plan, the discharge (from the centre's discharg
 ends it; the GP's withdrawal after acceptance ends it too. Nothing happens for a patient who is not
 enrolled. Every report is in the referral step's transaction."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from smertespor.centres.tests.helpers import discharged_course
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.notifications.models import Notification
 from smertespor.pathways.models import Event, Part
 from smertespor.pathways.selectors import current_enrolment
@@ -47,7 +46,7 @@ def test_the_first_appointment_becomes_the_stages_plan(gp, patient, centre, cent
     enrolled(patient, gp)
     referral = _accept(sent(gp, patient, centre), centre_doctor)
     services.book_first_appointment(
-        referral=referral, by=centre_doctor, at=timezone.now() + timedelta(days=20)
+        referral=referral, by=centre_doctor, at=next_bookable(timezone.now(), days=20)
     )
     part = _part(patient, centre)
     assert part.status == Part.Status.ACTIVE

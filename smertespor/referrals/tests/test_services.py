@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from smertespor.entry.appointment_times import next_bookable
 from smertespor.medication.models import MedicationLine
 from smertespor.notifications.models import Notification
 from smertespor.patients.access import PatientNotFound
@@ -213,7 +214,7 @@ def test_the_whole_triage_with_a_supplement(gp, patient, centre, centre_doctor, 
     referral = actions.book_first_appointment(
         user=centre_secretary,
         referral_id=referral.pk,
-        at=timezone.now() + timedelta(days=30),
+        at=next_bookable(timezone.now(), days=30),
         expected_version=referral.version,
     )
     assert referral.status == Status.APPOINTMENT_BOOKED
@@ -359,7 +360,7 @@ def test_a_forbidden_step_is_a_clear_error(gp, patient, centre, centre_doctor):
         actions.book_first_appointment(
             user=centre_doctor,
             referral_id=referral.pk,
-            at=timezone.now() + timedelta(days=3),
+            at=next_bookable(timezone.now(), days=3),
             expected_version=referral.version,
         )
     assert error.value.code == "transition_not_allowed"
@@ -386,3 +387,35 @@ def test_counts_hold_no_patient(gp, patient, centre, centre_doctor):
     assert figures.total_sent == 1
     assert figures.flagged == 1
     assert {code: n for code, _, n in figures.by_status}["received"] == 1
+
+
+def test_the_first_appointment_is_held_to_the_opening_hours(gp, patient, centre, centre_doctor):
+    from django.utils import translation
+
+    accepted = services.accept_referral(
+        referral=sent(gp, patient, centre),
+        by=centre_doctor,
+        priority="routine",
+        expected_wait_weeks=6,
+    )
+    ten = next_bookable(timezone.now(), days=7)  # 10:00 on a working day
+    saturday = ten + timedelta(days=(5 - ten.weekday()) % 7)
+
+    def book(at):
+        return actions.book_first_appointment(
+            user=centre_doctor, referral_id=accepted.pk, at=at, expected_version=accepted.version
+        )
+
+    with translation.override("da"):
+        for refused_at in (ten.replace(hour=3), ten.replace(hour=16, minute=30)):
+            with pytest.raises(ValidationError) as refused:
+                book(refused_at)  # at night; and too late for an hour before 17:00
+            assert "åbningstiden" in refused.value.message_dict["appointment_at"][0]
+        with pytest.raises(ValidationError) as refused:
+            book(saturday)
+        assert "lukket" in refused.value.message_dict["appointment_at"][0]
+    assert Referral.objects.get(pk=accepted.pk).status == Status.ACCEPTED
+
+    booked = book(ten.replace(hour=16, minute=0))  # ends at closing time
+    assert booked.status == Status.APPOINTMENT_BOOKED
+    assert timezone.localtime(booked.first_appointment_at).hour == 16

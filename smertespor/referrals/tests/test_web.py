@@ -184,3 +184,28 @@ def test_a_rejected_referral_takes_no_answer(client_for, gp, patient, centre, ce
     )
     assert response.status_code == 422
     assert not referral.communications.exists()
+
+
+def test_the_booking_form_states_the_opening_hours_and_refuses_a_time_outside(
+    client_for, gp, patient, centre, centre_doctor
+):
+    from smertespor.referrals import services
+
+    referral = services.accept_referral(
+        referral=sent(gp, patient, centre),
+        by=centre_doctor,
+        priority="routine",
+        expected_wait_weeks=6,
+    )
+    http = client_for(centre_doctor)
+    page = http.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Hverdage fra 07:00 til 17:00" in page
+    assert "En første samtale regnes som en time." in page
+    refused = http.post(
+        reverse("referrals:appointment", args=[referral.pk]),
+        {"version": referral.version, "appointment_at": "2099-01-05T18:00"},
+    )
+    assert refused.status_code == 422
+    assert "åbningstiden" in refused.content.decode()
+    referral.refresh_from_db()
+    assert (referral.status, referral.first_appointment_at) == (Status.ACCEPTED, None)
