@@ -58,6 +58,7 @@ from smertespor.centres.permissions import (
 )
 from smertespor.entry.appointment_times import check_opening_hours_of, local_slot, refuse_clash
 from smertespor.entry.numbers import for_json
+from smertespor.entry.team_removal import TeamRules, remove_from_team
 from smertespor.medication.services import record_omeq_snapshot
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
@@ -349,56 +350,38 @@ def add_team_member(*, course: CentreCourse, by: User, user_id: int, discipline:
 
 def remove_team_member(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
     """Take a clinician off the course team: the row stays as the team's history. Refused
-    while they have booked appointments ahead, and for the last member of a started course."""
+    while they have booked appointments ahead, and for the last member of a started course
+    (`entry/team_removal.py`, shared with the clinic's course)."""
     course = member.course
     _worker(by, course)
     _open(course)
-    reason = _clean(reason)
-    if len(reason) > 500:
-        raise ValidationError({"reason": [_("Keep the reason to 500 characters.")]})
-    if member.removed_at is not None:
-        raise ValidationError(
-            {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
-        )
-    ahead = course.appointments.filter(
-        clinician_id=member.user_id,
-        status=AppointmentStatus.BOOKED.value,
-        starts_at__gte=timezone.now(),
-    ).count()
-    if ahead:
-        raise ValidationError(
-            {
-                "member": [
-                    _(
-                        "%(user)s has %(count)s booked appointment(s) ahead in this course. "
-                        "Cancel them first."
-                    )
-                    % {"user": member.user, "count": ahead}
-                ]
-            }
-        )
-    others = course.team.filter(removed_at__isnull=True).exclude(pk=member.pk)
-    if course.status == Status.ACTIVE and not others.exists():
-        raise ValidationError({"member": [_("The active course needs at least one team member.")]})
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = TeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
-            removed_at=now, removed_by=by, removal_reason=reason
-        )
-        if claimed != 1:
-            raise ValidationError(
-                {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
-            )
-        member.removed_at, member.removed_by, member.removal_reason = now, by, reason
+
+    def record(locked: CentreCourse, reason: str) -> None:
         _event(
-            course,
+            locked,
             "team_member_removed",
             by,
             reason=reason,
             detail={"user": str(member.user), "discipline": member.discipline},
         )
-        _audit(by, AuditAction.UPDATE, course, object_type="centre_course_team")
+        _audit(by, AuditAction.UPDATE, locked, object_type="centre_course_team")
+
+    remove_from_team(member, by=by, reason=reason, rules=_team_rules(), record=record)
     return member
+
+
+def _team_rules() -> TeamRules:
+    return TeamRules(
+        course_model=CentreCourse,
+        member_model=TeamMember,
+        booked_ahead=lambda member: Appointment.objects.filter(
+            course_id=member.course_id,
+            clinician_id=member.user_id,
+            status=AppointmentStatus.BOOKED.value,
+        ),
+        needs_team=lambda course: course.status == Status.ACTIVE,
+        needs_team_message=_("The active course needs at least one team member."),
+    )
 
 
 def add_module(*, course: CentreCourse, by: User, code: str, note: str = "") -> PlannedModule:

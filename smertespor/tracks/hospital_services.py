@@ -26,6 +26,7 @@ from smertespor.accounts.permissions import can_see_patient_data
 from smertespor.audit.services import AuditAction
 from smertespor.entry.appointment_times import check_opening_hours_of, local_slot, refuse_clash
 from smertespor.entry.numbers import for_json
+from smertespor.entry.team_removal import TeamRules, remove_from_team
 from smertespor.medication.services import record_omeq_snapshot
 from smertespor.notifications.services import notify
 from smertespor.patients.models import CareRelation, Patient
@@ -448,57 +449,37 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str) -> Ap
 
 def remove_team_member(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
     """Take a clinician off the team: the row stays as the team's history. Refused while
-    they have booked appointments ahead, and for the last member of an active plan."""
+    they have booked appointments ahead, and for the last member of an active plan
+    (`entry/team_removal.py`, shared with the pain centre's course)."""
     course = member.course
     actor = _clinic_actor(by, course)
     _planning(course)
-    reason = reason.strip()
-    if len(reason) > 500:
-        raise ValidationError({"reason": [_("Keep the reason to 500 characters.")]})
-    if member.removed_at is not None:
-        raise ValidationError(
-            {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
-        )
-    ahead = course.appointments.filter(
-        clinician_id=member.user_id, cancelled_at__isnull=True, starts_at__gte=timezone.now()
-    ).count()
-    if ahead:
-        raise ValidationError(
-            {
-                "member": [
-                    _(
-                        "%(user)s has %(count)s booked appointment(s) ahead in this course. "
-                        "Cancel them first."
-                    )
-                    % {"user": member.user, "count": ahead}
-                ]
-            }
-        )
-    others = course.team.filter(removed_at__isnull=True).exclude(pk=member.pk)
-    if course.status == Status.PLAN_ACTIVE and not others.exists():
-        raise ValidationError(
-            {"member": [_("The active course plan needs at least one team member.")]}
-        )
-    now = timezone.now()
-    with transaction.atomic():
-        claimed = TeamMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
-            removed_at=now, removed_by=by, removal_reason=reason
-        )
-        if claimed != 1:
-            raise ValidationError(
-                {"member": [_("%(user)s is already off the team.") % {"user": member.user}]}
-            )
-        member.removed_at, member.removed_by, member.removal_reason = now, by, reason
+
+    def record(locked: Course, reason: str) -> None:
         record_timeline(
-            course=course,
+            course=locked,
             kind=TimelineEvent.Kind.TEAM_MEMBER_REMOVED,
             actor=actor,
             by=by,
             reason=reason,
             detail={"user": str(member.user), "discipline": member.discipline},
         )
-        audit(by=by, action=AuditAction.UPDATE, course=course, object_type="course_team")
+        audit(by=by, action=AuditAction.UPDATE, course=locked, object_type="course_team")
+
+    remove_from_team(member, by=by, reason=reason, rules=_team_rules(), record=record)
     return member
+
+
+def _team_rules() -> TeamRules:
+    return TeamRules(
+        course_model=Course,
+        member_model=TeamMember,
+        booked_ahead=lambda member: Appointment.objects.filter(
+            course_id=member.course_id, clinician_id=member.user_id, cancelled_at__isnull=True
+        ),
+        needs_team=lambda course: course.status == Status.PLAN_ACTIVE,
+        needs_team_message=_("The active course plan needs at least one team member."),
+    )
 
 
 def activate_plan(

@@ -283,3 +283,30 @@ def test_the_worklist_counts_only_the_team_now(course, psychologist_member, cent
     assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [2]  # type: ignore[attr-defined]
     services.remove_team_member(member=psychologist_member, by=centre_doctor)
     assert [c.team_size for c in centre_worklist(centre_doctor).open_courses] == [1]  # type: ignore[attr-defined]
+
+
+def test_the_rules_are_checked_after_the_course_is_locked(
+    course, psychologist_member, centre_doctor
+):
+    """Two members removed at the same moment must not leave an active course with nobody:
+    the team is counted inside the transaction, after the course row is locked (SELECT … FOR
+    UPDATE on PostgreSQL; on SQLite the transaction holds the write lock from its start)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.remove_team_member(member=psychologist_member, by=centre_doctor)
+    statements = [query["sql"] for query in queries.captured_queries]
+    course_table = f'FROM "{course._meta.db_table}"'
+    if connection.vendor == "postgresql":
+        locked = next(
+            i for i, sql in enumerate(statements) if course_table in sql and "FOR UPDATE" in sql
+        )
+    else:
+        locked = next(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    team_counted = next(
+        i
+        for i, sql in enumerate(statements)
+        if f'FROM "{TeamMember._meta.db_table}"' in sql and "removed_at" in sql and "LIMIT 1" in sql
+    )
+    assert locked < team_counted
