@@ -38,6 +38,18 @@ def open_contacts_of_patient(user: Requester, patient: Patient) -> list[Hospital
     return list(open_contacts_for(user).filter(patient=patient))
 
 
+def contacts_of_patient(user: Requester, patient: Patient) -> list[HospitalContact]:
+    """All of the patient's contacts with ``user``'s department, open and ended, newest first
+    (none for anyone else; the caller loaded the patient through `patients.access`)."""
+    if not can_record_hospital_contacts(user) or not isinstance(user, User):
+        return []
+    return list(
+        HospitalContact.objects.filter(patient=patient, department_id=user.organisation_id)
+        .select_related("department")
+        .order_by("-started_on", "-pk")
+    )
+
+
 def contact_for(user: Requester, contact_id: object, *, change: bool = False) -> HospitalContact:
     """One open contact of ``user``'s department, its patient loaded (and the access logged)
     through `patients.access`; anything else is 404, the refused attempt logged."""

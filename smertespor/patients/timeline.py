@@ -21,7 +21,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from domain.omeq import display_mg
 from domain.scores import peg_score
@@ -308,6 +308,43 @@ def _centres(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
         )
 
 
+def _hospital_contacts(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
+    """A hospital department's admissions and outpatient courses, for that department's staff."""
+    from smertespor.departments.selectors import contacts_of_patient
+
+    url = reverse("departments:contacts")
+    for contact in contacts_of_patient(user, patient):
+        names = {"department": contact.department.name}
+        admission = contact.kind == contact.Kind.ADMISSION
+        yield TimelineEntry(
+            EntryKind.COURSE,
+            _on(contact.started_on),
+            False,
+            (
+                _("Admitted to %(department)s")
+                if admission
+                else _("Outpatient course at %(department)s")
+            )
+            % names,
+            pgettext("contact", "Open") if contact.ended_on is None else "",
+            url,
+        )
+        if contact.ended_on is not None:
+            yield TimelineEntry(
+                EntryKind.COURSE,
+                _on(contact.ended_on),
+                False,
+                (
+                    _("Discharged from %(department)s")
+                    if admission
+                    else _("Outpatient course at %(department)s ended")
+                )
+                % names,
+                "",
+                url,
+            )
+
+
 def _pathway(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.pathways.selectors import enrolments_of
 
@@ -332,6 +369,7 @@ SOURCES: Sequence[tuple[EntryKind, Source]] = (
     (EntryKind.VISIT, _visits),
     (EntryKind.ADVICE, _advice),
     (EntryKind.COURSE, _courses),
+    (EntryKind.COURSE, _hospital_contacts),
     (EntryKind.REFERRAL, _referrals),
     (EntryKind.REFERRAL, _centres),
     (EntryKind.PATHWAY, _pathway),

@@ -272,3 +272,34 @@ def test_the_patient_page_shows_the_departments_contact_to_the_department_only(
     assert 'data-testid="contact-panel"' in page
     assert reverse("departments:contact_end", args=[contact.pk]) in page
     assert 'data-testid="contact-panel"' not in client_for(gp).get(url).content.decode()
+
+
+def test_the_departments_contacts_are_on_the_patients_thread_for_it_alone(
+    hospital_doctor, other_hospital_doctor, gp, patient, client_for
+):
+    from django.utils import translation
+
+    from smertespor.departments.services import end_contact
+    from smertespor.patients.timeline import EntryKind, patient_timeline
+
+    admission = record(hospital_doctor, patient)
+    end_contact(by=hospital_doctor, contact=admission, expected_version=admission.version)
+    record(hospital_doctor, patient, kind="outpatient")  # back as an outpatient
+    record(other_hospital_doctor, patient)  # another department's admission
+    department = hospital_doctor.organisation.name
+
+    with translation.override("da"):
+        titles = [
+            entry.title
+            for entry in patient_timeline(hospital_doctor, patient, kind=EntryKind.COURSE)
+        ]
+        assert f"Indlagt på {department}" in titles
+        assert f"Udskrevet fra {department}" in titles
+        assert f"Ambulant forløb på {department}" in titles
+        assert not any(other_hospital_doctor.organisation.name in title for title in titles)
+        gp_titles = [entry.title for entry in patient_timeline(gp, patient)]
+        assert not any(department in title for title in gp_titles)
+
+    page = client_for(hospital_doctor).get(reverse("patients:detail", args=[patient.pk]))
+    assert f"Ambulant forløb på {department}".encode() in page.content
+    assert reverse("departments:contacts").encode() in page.content
