@@ -58,3 +58,10 @@ def draft(gp, patient, recipient, *, content=None, criteria=None, files=()):
 def sent(gp, patient, recipient, *, reason="", **kwargs):
     referral = draft(gp, patient, recipient, **kwargs)
     return services.send_referral(referral=referral, by=gp, exception_reason=reason)
+
+
+def accepted(gp, patient, centre, doctor):
+    """A referral the centre has accepted (routine, six weeks): ready for its first appointment."""
+    return services.accept_referral(
+        referral=sent(gp, patient, centre), by=doctor, priority="routine", expected_wait_weeks=6
+    )

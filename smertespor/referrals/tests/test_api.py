@@ -6,6 +6,7 @@ import pytest
 
 from smertespor.referrals.models import Referral, Status
 from smertespor.referrals.tests.factories import ALL_MET, COMPLETE_CONTENT, sent
+from smertespor.referrals.tests.factories import accepted as accepted_referral
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -205,14 +206,7 @@ def test_forwarding_through_the_api_moves_the_worklist(
 def test_a_first_appointment_at_night_is_a_422_and_changes_nothing(
     client_for, gp, patient, centre, centre_doctor
 ):
-    from smertespor.referrals import services
-
-    referral = services.accept_referral(
-        referral=sent(gp, patient, centre),
-        by=centre_doctor,
-        priority="routine",
-        expected_wait_weeks=6,
-    )
+    referral = accepted_referral(gp, patient, centre, centre_doctor)
     refused = client_for(centre_doctor).post(
         f"/api/referrals/{referral.pk}/first-appointment",
         body(at="2099-01-05T03:00:00"),  # a Monday, at three in the night

@@ -16,6 +16,7 @@ from smertespor.referrals.access import ReferralNotFound
 from smertespor.referrals.models import Referral, ReferralCommunication, Status, TriageTask
 from smertespor.referrals.selectors import accepted_referral_to_centre, referral_counts
 from smertespor.referrals.tests.factories import ALL_MET, COMPLETE_CONTENT, draft, sent
+from smertespor.referrals.tests.factories import accepted as accepted_referral
 from smertespor.tracks.tests.factories import CourseFactory
 from smertespor.versions import StaleVersion
 
@@ -392,12 +393,7 @@ def test_counts_hold_no_patient(gp, patient, centre, centre_doctor):
 def test_the_first_appointment_is_held_to_the_opening_hours(gp, patient, centre, centre_doctor):
     from django.utils import translation
 
-    accepted = services.accept_referral(
-        referral=sent(gp, patient, centre),
-        by=centre_doctor,
-        priority="routine",
-        expected_wait_weeks=6,
-    )
+    accepted = accepted_referral(gp, patient, centre, centre_doctor)
     ten = next_bookable(timezone.now(), days=7)  # 10:00 on a working day
     saturday = ten + timedelta(days=(5 - ten.weekday()) % 7)
 

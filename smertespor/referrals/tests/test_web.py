@@ -7,6 +7,7 @@ from django.urls import reverse
 from smertespor.medication.models import MedicationLine
 from smertespor.referrals.models import Referral, Status
 from smertespor.referrals.tests.factories import COMPLETE_CONTENT, draft, sent
+from smertespor.referrals.tests.factories import accepted as accepted_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -189,14 +190,7 @@ def test_a_rejected_referral_takes_no_answer(client_for, gp, patient, centre, ce
 def test_the_booking_form_states_the_opening_hours_and_refuses_a_time_outside(
     client_for, gp, patient, centre, centre_doctor
 ):
-    from smertespor.referrals import services
-
-    referral = services.accept_referral(
-        referral=sent(gp, patient, centre),
-        by=centre_doctor,
-        priority="routine",
-        expected_wait_weeks=6,
-    )
+    referral = accepted_referral(gp, patient, centre, centre_doctor)
     http = client_for(centre_doctor)
     page = http.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "Hverdage fra 07:00 til 17:00" in page
