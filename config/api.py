@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 from ninja.security import django_auth
@@ -86,8 +87,22 @@ def _not_authenticated(request: HttpRequest, error: Exception) -> HttpResponse:
     return problem_response(401)
 
 
+# django-ninja's session auth refuses a write without the CSRF token with this message.
+NINJA_CSRF_MESSAGE = "CSRF check Failed"
+
+
 @api.exception_handler(ninja_errors.HttpError)
 def _http_error(request: HttpRequest, error: ninja_errors.HttpError) -> HttpResponse:
+    if error.status_code == 403 and str(error) == NINJA_CSRF_MESSAGE:
+        # Not a matter of the role: the browser session's write lacked its CSRF token.
+        return problem_response(
+            403,
+            _(
+                "Send the CSRF token: the X-CSRFToken header with the value of the csrftoken "
+                "cookie (a page that was open for long: reload it and try again)."
+            ),
+            title=_("The security check of the request failed."),
+        )
     return problem_response(error.status_code, str(error))
 
 

@@ -79,11 +79,15 @@ def problem_type(status: int) -> str:
 
 
 def problem(
-    status: int, detail: str = "", errors: Iterable[Mapping[str, Any]] = ()
+    status: int,
+    detail: str = "",
+    errors: Iterable[Mapping[str, Any]] = (),
+    *,
+    title: str = "",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": problem_type(status),
-        "title": _title(status),
+        "title": str(title) or _title(status),
         "status": status,
         "detail": str(detail),
     }
@@ -101,9 +105,13 @@ def problem(
 
 
 def problem_response(
-    status: int, detail: str = "", errors: Iterable[Mapping[str, Any]] = ()
+    status: int,
+    detail: str = "",
+    errors: Iterable[Mapping[str, Any]] = (),
+    *,
+    title: str = "",
 ) -> HttpResponse:
-    body = problem(status, detail, errors)
+    body = problem(status, detail, errors, title=title)
     return HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
         status=status,

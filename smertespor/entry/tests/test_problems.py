@@ -149,3 +149,26 @@ def test_the_hospital_plan_endpoint_documents_its_own_body():
     reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = schema["components"]["schemas"][reference.rpartition("/")[2]]
     assert set(body["properties"]) == {"plan_note"}
+
+
+@pytest.mark.django_db
+def test_a_browser_write_without_its_csrf_token_says_so_not_that_the_role_is_wrong(gp):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(gp, backend="smertespor.accounts.backends.UserBackend")
+    body = {"product_id": "morphine-depot-tablet", "strength": "10", "doses_per_day": "2"}
+    refused = browser.post("/api/omeq", json.dumps(body), content_type="application/json")
+    problem = _problem(refused, 403)
+    assert problem["title"] == "Sikkerhedstjekket af forespørgslen fejlede."
+    assert "X-CSRFToken" in problem["detail"]
+    assert "rolle" not in problem["title"]
+
+    # With the token from the cookie, the same write goes through the CSRF check.
+    browser.get("/")  # sets the csrftoken cookie
+    token = browser.cookies["csrftoken"].value
+    answered = browser.post(
+        "/api/omeq",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert answered.status_code != 403, answered.content
