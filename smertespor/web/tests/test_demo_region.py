@@ -30,3 +30,12 @@ def test_the_demo_administrators_are_no_superusers_and_there_are_two(db):
     assert admins.count() >= 2
     assert not User.objects.filter(is_superuser=True).exists()
     assert all(admin.is_staff for admin in admins)
+
+
+def test_every_demo_account_logs_in_with_the_printed_password(db):
+    from smertespor.demo_region import DEMO_PASSWORD, DEMO_USERS
+
+    call_command("load_demo_region")
+    for demo in DEMO_USERS:
+        assert User.objects.get(username=demo.username).check_password(DEMO_PASSWORD)
+    assert not User.objects.get(username=DEMO_USERS[0].username).check_password("not-it")
