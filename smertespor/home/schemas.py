@@ -12,6 +12,7 @@ SectionKey = Literal[
     "visits",
     "proposals",
     "answered_advice",
+    "referrals",
     "discharge_summaries",
     "high_dose",
     "triage",

@@ -46,8 +46,9 @@ from smertespor.medication.permissions import can_sign_off_conversion_tables
 from smertespor.medication.selectors import at_or_above_high_dose
 from smertespor.medication.table_selectors import tables_awaiting_sign_off
 from smertespor.patients.selectors import patient_count, practice_patients
-from smertespor.referrals.permissions import is_recipient_staff
-from smertespor.referrals.selectors import referrals_for
+from smertespor.referrals.models import Status as ReferralStatus
+from smertespor.referrals.permissions import is_recipient_staff, is_referring_practice_staff
+from smertespor.referrals.selectors import practice_news, referrals_for
 from smertespor.tapering.selectors import without_plan_in_force
 from smertespor.tracks.permissions import (
     can_discharge,
@@ -70,6 +71,7 @@ SECTION_KEYS = (
     "visits",
     "proposals",
     "answered_advice",
+    "referrals",
     "discharge_summaries",
     "high_dose",
     "triage",
@@ -229,6 +231,35 @@ def _answered_advice(user: User) -> Section:
         count,
         items,
         _with_query("advice:list", show="answered"),
+    )
+
+
+def _referral_news(user: User) -> Section:
+    def build(referral: Any) -> Item:
+        name = _patient_name(referral)
+        waiting = referral.status == ReferralStatus.AWAITING_INFORMATION
+        parts = (
+            referral.recipient.name,
+            str(referral.get_status_display()),
+            _("The centre waits for your answer.") if waiting else "",
+        )
+        return Item(
+            label=f"#{referral.pk} {name}".strip(),
+            url=reverse("referrals:detail", args=[referral.pk]),
+            note=" · ".join(part for part in parts if part),
+            on=timezone.localdate(referral.last_step_at) if referral.last_step_at else None,
+            overdue=waiting,
+            patient_id=referral.patient_id if name else None,
+        )
+
+    count, items = _rows(practice_news(user), build)
+    return Section(
+        "referrals",
+        _("Referrals that need you"),
+        _("No referrals need you right now."),
+        count,
+        items,
+        reverse("referrals:list"),
     )
 
 
@@ -570,6 +601,8 @@ def sections_for(user: User, today: date) -> list[Section]:
         sections += [_visits(user, today), _proposals(user)]
     if can_ask_for_advice(user):
         sections.append(_answered_advice(user))
+    if is_referring_practice_staff(user) and not is_recipient_staff(user):
+        sections.append(_referral_news(user))
     if can_see_practice_worklist(user):
         sections += [_discharge_summaries(user), _high_dose(user)]
     if can_see_clinic_worklist(user):

@@ -120,19 +120,18 @@ NEWS_DAYS = 14
 _NEWS_EVENTS = ("accept", "reject", "book_first_appointment", "discharge", "forward")
 
 
-def referrals_needing_practice(
-    user: Requester, *, days: int = NEWS_DAYS, limit: int = 10
-) -> list[Referral]:
+def practice_news(user: Requester, *, days: int = NEWS_DAYS) -> QuerySet[Referral]:
     """The practice's referrals that need the GP now: waiting for their supplement, or
     accepted, given a first appointment, rejected, forwarded or discharged in the last
-    `days` days (newest step first). Each has `.last_step_at` and `.patient_visible`."""
+    `days` days (newest step first). Each has `.last_step_at` and `.patient_visible`; the
+    caller logs the patients it shows."""
     if not is_referring_practice_staff(user) or is_recipient_staff(user):
-        return []
+        return Referral.objects.none()
     since = timezone.now() - timedelta(days=days)
     news = TriageTask.objects.filter(
         referral_id=OuterRef("pk"), at__gte=since, event__in=_NEWS_EVENTS
     )
-    referrals = (
+    return (
         with_patient_visibility(user, scoped_referrals(user))
         .filter(
             Q(status=Status.AWAITING_INFORMATION)
@@ -151,7 +150,13 @@ def referrals_needing_practice(
         .select_related("patient", "recipient")
         .order_by("-last_step_at", "-pk")
     )
-    return list(referrals[:limit])
+
+
+def referrals_needing_practice(
+    user: Requester, *, days: int = NEWS_DAYS, limit: int = 10
+) -> list[Referral]:
+    """The first `limit` of `practice_news`."""
+    return list(practice_news(user, days=days)[:limit])
 
 
 @dataclass(frozen=True)

@@ -114,9 +114,10 @@ def test_from_enrolment_to_the_discharge_summary_on_the_gps_home_page(page: Page
     switch_user(page, "demo-centre-doctor")
     ask_for_supplement(page, referral_path, "Har patienten prøvet et kommunalt tilbud?")
     switch_user(page, "demo-gp")
-    page.goto("/patients/")
+    page.goto("/")  # "I dag"
     waiting = page.get_by_test_id("home-referrals").locator("li", has_text=PATIENT_NAME)
-    expect(waiting.locator(".badge-awaiting_information")).to_be_visible()
+    expect(waiting).to_contain_text("Afventer oplysninger")
+    expect(waiting).to_contain_text("Centret venter på dit svar.")
     fits_phone(page)
     waiting.get_by_role("link", name=re.compile(re.escape(PATIENT_NAME))).click()
     answer_supplement(page, referral_path, "Ja, genoptræning i kommunen i 2024.")
@@ -133,13 +134,13 @@ def test_from_enrolment_to_the_discharge_summary_on_the_gps_home_page(page: Page
     switch_user(page, "demo-centre-doctor")
     _plan_and_run_the_course(page)
 
-    # The GP's patient list: the discharged referral and the new summary.
+    # The GP's "I dag": the discharged referral and the new summary.
     switch_user(page, "demo-gp")
-    page.goto("/patients/")
+    page.goto("/")
     home = page.get_by_test_id("home-referrals")
     referral = home.locator("li", has_text=PATIENT_NAME)
-    expect(referral.locator(".badge-discharged")).to_be_visible()
-    summaries = page.get_by_test_id("new-discharge-summaries")
+    expect(referral).to_contain_text("Afsluttet")
+    summaries = page.get_by_test_id("home-discharge_summaries")
     expect(summaries).to_contain_text(PATIENT_NAME)
     fits_phone(page)
     summaries.get_by_role("link", name=PATIENT_NAME).click()

@@ -14,16 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smertespor.accounts import services as account_services
-from smertespor.accounts.models import Role
+from smertespor.accounts.models import Organisation, Role
 from smertespor.advice.tests.factories import answered, ask
 from smertespor.audit.models import AuditEvent
 from smertespor.medication.models import ConversionTableVersion, OmeqSnapshot
 from smertespor.medication.table_selectors import active_table_version
 from smertespor.patients.models import CareRelation
+from smertespor.referrals import services as referral_services
+from smertespor.referrals.tests.factories import sent
 from smertespor.tracks.models import Appointment, DischargeSummary, RuleReview
 from smertespor.tracks.tests.factories import CourseFactory, HandoverFactory
 from smertespor.tracks.tests.helpers import on
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import OrganisationFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 16)  # a Monday
@@ -74,6 +76,16 @@ def _proposal(practice, clinic):
     )
 
 
+def _referral_waiting(gp):
+    """A referral from `gp`'s practice that a pain centre has asked the GP about."""
+    centre = OrganisationFactory(kind=Organisation.Kind.PAIN_CENTRE)
+    doctor: Any = UserFactory(role=Role.CLINIC_DOCTOR, organisation=centre)
+    patient = PatientFactory(listed_practice=gp.organisation)
+    return referral_services.request_information(
+        referral=sent(gp, patient, centre), by=doctor, question="Har patienten prøvet psykolog?"
+    )
+
+
 def _discharged(practice, clinic, doctor):
     course: Any = CourseFactory(
         patient=PatientFactory(listed_practice=practice),
@@ -117,6 +129,7 @@ def _gp_world(gp, clinic, clinic_doctor, count):
         made.append(_discharged(gp.organisation, clinic, clinic_doctor))
         made.append(_high_dose(gp.organisation))
         made.append(answered(gp, clinic_doctor, clinic=clinic))
+        made.append(_referral_waiting(gp))
     return made
 
 
@@ -175,12 +188,14 @@ def test_the_gp_sees_each_kind_of_work_with_a_link_to_it(gp, clinic, clinic_doct
         summary = _discharged(gp.organisation, clinic, clinic_doctor)
         heavy = _high_dose(gp.organisation)
         advice = answered(gp, clinic_doctor, clinic=clinic)
+        referral = _referral_waiting(gp)
     response = _page(client_for(gp))
     sections = _sections(response)
     assert list(sections) == [
         "visits",
         "proposals",
         "answered_advice",
+        "referrals",
         "discharge_summaries",
         "high_dose",
     ]
@@ -192,6 +207,9 @@ def test_the_gp_sees_each_kind_of_work_with_a_link_to_it(gp, clinic, clinic_doct
         "tracks:proposal", args=[proposal.course.patient_id, proposal.course_id]
     )
     assert sections["answered_advice"].items[0].url == reverse("advice:detail", args=[advice.pk])
+    waiting = sections["referrals"].items[0]
+    assert waiting.url == reverse("referrals:detail", args=[referral.pk])
+    assert waiting.overdue and "Centret venter på dit svar." in waiting.note
     assert sections["discharge_summaries"].items[0].label == summary.course.patient.name
     assert sections["high_dose"].items[0].url == reverse("tapering:plan_create", args=[heavy.pk])
     for section in sections.values():
@@ -286,7 +304,7 @@ def test_the_planner_sees_figures_and_no_patient(gp, clinic, clinic_doctor, plan
     sections = _sections(response)
     assert list(sections) == ["figures"]
     figures = sections["figures"].items
-    assert figures[0].note == "4"  # patients registered (the advice names none), a count
+    assert figures[0].note == "5"  # patients registered (the advice names none), a count
     assert all(item.patient_id is None for item in figures)
     assert reverse("overview") in response.content.decode()
     assert not AuditEvent.objects.filter(object_type="home").exists()

@@ -9,16 +9,13 @@ from typing import Any
 
 from django import template
 
-from smertespor.audit.services import record_listed
 from smertespor.patients.models import Patient
 from smertespor.referrals.permissions import (
     can_refer_patient,
     can_see_criteria_versions,
     can_use_referrals,
-    is_recipient_staff,
-    is_referring_practice_staff,
 )
-from smertespor.referrals.selectors import referrals_needing_practice, referrals_of_patient
+from smertespor.referrals.selectors import referrals_of_patient
 
 register = template.Library()
 register.filter("can_see_criteria_versions", can_see_criteria_versions)
@@ -37,22 +34,3 @@ def referral_panel(context: template.Context, patient: Patient) -> dict[str, Any
         "can_refer": can_refer_patient(user, patient),
         "hidden": False,
     }
-
-
-@register.inclusion_tag("referrals/_home.html", takes_context=True)
-def practice_referrals(context: template.Context) -> dict[str, Any]:
-    """The GP's home page: the practice's referrals that need them now (waiting for their
-    supplement, newly decided, discharged) and the new discharge summaries. Shown to the
-    referring practice's staff only; the patients named are logged as listed."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not is_referring_practice_staff(user) or is_recipient_staff(user):
-        return {"show": False, "referrals": []}
-    referrals = referrals_needing_practice(user)
-    if referrals:
-        record_listed(
-            user=user,
-            patients=[r.patient_id for r in referrals if getattr(r, "patient_visible", False)],
-            object_type="referrals_home",
-        )
-    return {"show": True, "referrals": referrals, "user": user}

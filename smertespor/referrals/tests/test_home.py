@@ -1,6 +1,7 @@
-"""The patient list's news for the GP: the practice's referrals that need
-them now (waiting for their supplement, newly decided, discharged) and the new discharge
-summaries, each with its status and a link; an empty state otherwise; nothing for others."""
+"""The GP's "I dag": the practice's referrals that need them now (waiting for their
+supplement, newly decided, discharged), each with its status and a link, beside the new
+discharge summaries; an empty state otherwise; nothing for others. The patient list no
+longer carries them."""
 
 from datetime import timedelta
 
@@ -19,17 +20,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _home(client):
-    response = client.get(reverse("patients:list"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _section(page, key):
+    start = page.index(f'data-testid="home-{key}"')
+    return page[start : page.index("</section>", start)]
 
 
 def test_the_gp_sees_an_empty_state_when_nothing_needs_them(client_for, gp, patient, centre):
     draft(gp, patient, centre)
     sent(gp, patient, centre)  # received: the centre's to do, not the GP's
     page = _home(client_for(gp))
-    assert 'data-testid="home-referrals"' in page
-    assert "Ingen henvisninger venter på dig lige nu." in page
+    assert "Ingen henvisninger venter på dig lige nu." in _section(page, "referrals")
 
 
 def test_a_request_for_a_supplement_shows_with_its_status_and_link(
@@ -38,11 +43,16 @@ def test_a_request_for_a_supplement_shows_with_its_status_and_link(
     referral = services.request_information(
         referral=sent(gp, patient, centre), by=centre_doctor, question="Har hun prøvet psykolog?"
     )
-    page = _home(client_for(gp))
-    assert f'data-testid="home-referral-{referral.pk}"' in page
-    assert reverse("referrals:detail", args=[referral.pk]) in page
-    assert "Afventer oplysninger" in page
-    assert AuditEvent.objects.filter(object_type="referrals_home", patient=patient).exists()
+    section = _section(_home(client_for(gp)), "referrals")
+    assert reverse("referrals:detail", args=[referral.pk]) in section
+    assert f"#{referral.pk} {patient.name}" in section
+    assert "Afventer oplysninger" in section
+    assert "Centret venter på dit svar." in section
+    assert 'class="home-overdue"' in section
+    assert AuditEvent.objects.filter(object_type="home", patient=patient).exists()
+    # The patient list is a list of patients again, without the news.
+    patients = client_for(gp).get(reverse("patients:list")).content.decode()
+    assert reverse("referrals:detail", args=[referral.pk]) not in patients
 
 
 def test_decisions_and_the_discharge_show_while_new(client_for, gp, patient, centre, centre_doctor):
@@ -55,8 +65,8 @@ def test_decisions_and_the_discharge_show_while_new(client_for, gp, patient, cen
     assert [r.pk for r in referrals_needing_practice(gp)] == [accepted.pk]
     discharged_course(patient, centre_doctor)
     page = _home(client_for(gp))
-    assert f'data-testid="home-referral-{accepted.pk}"' in page
-    assert 'data-testid="new-discharge-summaries"' in page
+    assert reverse("referrals:detail", args=[accepted.pk]) in _section(page, "referrals")
+    assert patient.name in _section(page, "discharge_summaries")
     # A decision older than the news window leaves the home page.
     TriageTask.objects.update(at=timezone.now() - timedelta(days=30))
     assert referrals_needing_practice(gp) == []
@@ -70,5 +80,6 @@ def test_the_centre_and_other_practices_see_no_section(
     )
     assert 'data-testid="home-referrals"' not in _home(client_for(centre_doctor))
     other = _home(client_for(other_gp))
+    assert "Ingen henvisninger venter på dig lige nu." in _section(other, "referrals")
     assert patient.name not in other
     assert referrals_needing_practice(other_gp) == []
