@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from domain.referral_criteria import CriteriaSet, criteria_set
@@ -123,8 +123,8 @@ _NEWS_EVENTS = ("accept", "reject", "book_first_appointment", "discharge", "forw
 def practice_news(user: Requester, *, days: int = NEWS_DAYS) -> QuerySet[Referral]:
     """The practice's referrals that need the GP now: waiting for their supplement, or
     accepted, given a first appointment, rejected, forwarded or discharged in the last
-    `days` days (newest step first). Each has `.last_step_at` and `.patient_visible`; the
-    caller logs the patients it shows."""
+    `days` days: those waiting for the GP first, then newest step first. Each has
+    `.last_step_at` and `.patient_visible`; the caller logs the patients it shows."""
     if not is_referring_practice_staff(user) or is_recipient_staff(user):
         return Referral.objects.none()
     since = timezone.now() - timedelta(days=days)
@@ -146,9 +146,15 @@ def practice_news(user: Requester, *, days: int = NEWS_DAYS) -> QuerySet[Referra
                 ],
             )
         )
-        .annotate(last_step_at=Max("tasks__at"))
+        .annotate(
+            last_step_at=Max("tasks__at"),
+            # What the GP must answer comes before what they may like to know.
+            waits_for_gp=Case(
+                When(status=Status.AWAITING_INFORMATION, then=Value(0)), default=Value(1)
+            ),
+        )
         .select_related("patient", "recipient")
-        .order_by("-last_step_at", "-pk")
+        .order_by("waits_for_gp", "-last_step_at", "-pk")
     )
 
 

@@ -83,3 +83,25 @@ def test_the_centre_and_other_practices_see_no_section(
     assert "Ingen henvisninger venter på dig lige nu." in _section(other, "referrals")
     assert patient.name not in other
     assert referrals_needing_practice(other_gp) == []
+
+
+def test_a_question_from_the_centre_comes_before_newer_news(
+    client_for, gp, patient, centre, centre_doctor
+):
+    from tests.factories import PatientFactory
+
+    asked = services.request_information(
+        referral=sent(gp, patient, centre), by=centre_doctor, question="Har hun prøvet psykolog?"
+    )
+    TriageTask.objects.filter(referral=asked).update(at=timezone.now() - timedelta(days=3))
+    newer = services.accept_referral(
+        referral=sent(gp, PatientFactory(listed_practice=gp.organisation), centre),
+        by=centre_doctor,
+        priority="routine",
+        expected_wait_weeks=4,
+    )
+    assert [r.pk for r in referrals_needing_practice(gp)] == [asked.pk, newer.pk]
+    section = _section(_home(client_for(gp)), "referrals")
+    first = reverse("referrals:detail", args=[asked.pk])
+    second = reverse("referrals:detail", args=[newer.pk])
+    assert section.index(first) < section.index(second)
