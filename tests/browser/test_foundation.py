@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.search import wait_for_search, watch_search
 
 # A CPR number, with or without its dash, not glued to other hex digits (so a UUID's
 # digit runs do not count).
@@ -24,23 +25,12 @@ def log_in(page: Page, username: str, password: str) -> None:
 
 
 def search_for(page: Page, query: str) -> None:
-    """Search the patient list as a GP does (type, Enter) and wait until the results shown are
-    this search's: the results of the one before are still on screen while it runs, and a
-    click on one of them could land as they are swapped out."""
-    page.evaluate(
-        """() => {
-            window.searchSwapped = false;
-            if (!window.searchWatched) {
-                document.addEventListener("htmx:afterSwap", () => { window.searchSwapped = true; });
-                window.searchWatched = true;
-            }
-        }"""
-    )
+    """Search the patient list as a GP does (type, Enter) and wait for this search's results."""
+    watch_search(page)
     search_box = page.locator("#id_query")
     search_box.fill(query)
     search_box.press("Enter")
-    # Swapped at least once, and no search still running (typing and Enter can send two).
-    page.wait_for_function("() => window.searchSwapped && !document.querySelector('.htmx-request')")
+    wait_for_search(page)
 
 
 def first_nav_item(page: Page) -> Locator:

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.search import wait_for_search, watch_search
 from tests.browser.test_tapering import a_patient_to_plan_for
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -294,8 +295,10 @@ def test_the_gp_makes_a_taper_plan_with_the_keyboard_alone(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/patients/$"))
     tab_to(page, "#id_query")
+    watch_search(page)
     page.keyboard.type(name)
     page.keyboard.press("Enter")
+    wait_for_search(page)  # not the results of a pause in the typing, which Enter replaces
     expect(page.locator("#search-results a[href$='/']").first).to_be_visible()
     tab_to(page, f"#search-results a[href='/patients/{patient_id}/']")
     page.keyboard.press("Enter")
