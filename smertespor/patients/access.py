@@ -9,7 +9,7 @@ out of scope is indistinguishable from one that does not exist: 404, no patient 
 import uuid
 from typing import Any
 
-from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from smertespor.accounts.models import Requester, User
@@ -50,6 +50,39 @@ def in_scope(user: Requester, patient_field: str = "pk") -> Q:
     """A filter: the row's patient (``patient_field``) is one ``user`` may see."""
     ids = scope_patient_ids(user)
     return Q(pk__in=[]) if ids is None else Q(**{f"{patient_field}__in": ids})
+
+
+class _ExistsRowByRow(Exists):
+    """EXISTS that PostgreSQL checks row by row. ``OFFSET 0`` keeps the planner from pulling
+    the subquery up into a join (it cannot do that with a subquery that has an OFFSET), so it
+    stays a look-up in the subquery's index for each row that reaches it."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+def in_scope_row_by_row(user: Requester, patient_field: str) -> Q:
+    """A filter like `in_scope`, checked for each row by one index look-up.
+
+    For rows already narrowed by their own index to the user's organisation (the clinic's
+    pending handovers, its appointments this week) when the scope is a hospital's: a
+    clinic's open care relations grow with the region, and `in_scope` lets PostgreSQL join
+    every course to all of them (a hash join over the whole course table) before it meets
+    the few rows the page counts. Row by row, the cost follows the rows, not the region.
+    Practice staff (whose scope also holds their listed patients) get `in_scope`.
+    """
+    if (
+        not isinstance(user, User)
+        or user.organisation_id is None
+        or not can_see_patient_data(user)
+        or is_practice_staff(user)
+    ):
+        return in_scope(user, patient_field)
+    open_relation = CareRelation.objects.filter(
+        organisation_id=user.organisation_id,
+        closed_at__isnull=True,
+        patient_id=OuterRef(patient_field),
+    )
+    return Q(_ExistsRowByRow(open_relation))
 
 
 class AmongIds(Expression):

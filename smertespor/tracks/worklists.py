@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from smertespor.accounts.models import User
 from smertespor.audit.services import AuditAction, record_event, record_listed
 from smertespor.entry.numbers import for_json
-from smertespor.patients.access import in_scope
+from smertespor.patients.access import in_scope, in_scope_row_by_row
 from smertespor.tracks.labels import alert_message, review_text
 from smertespor.tracks.models import (
     Alert,
@@ -324,15 +324,19 @@ def clinic_worklist(
     org = user.organisation_id
     if org is None:  # the doors let only a practice's or a clinic's staff this far
         raise PermissionDenied
+    # Handovers and appointments are found by the clinic's own index, then checked against
+    # the scope one row at a time (the clinic's scope is large: see `in_scope_row_by_row`).
     handovers = Handover.objects.filter(
-        _in_scope(user, "course__patient_id"), clinic_id=org, decision=Handover.Decision.PENDING
+        in_scope_row_by_row(user, "course__patient_id"),
+        clinic_id=org,
+        decision=Handover.Decision.PENDING,
     )
     courses = Course.objects.filter(
         _in_scope(user, "patient_id"), responsible_organisation_id=org, track=Track.HOSPITAL
     )
     start, end = week_of(today)
     appointments = Appointment.objects.filter(
-        _in_scope(user, "course__patient_id"),
+        in_scope_row_by_row(user, "course__patient_id"),
         organisation_id=org,
         starts_at__gte=start,
         starts_at__lt=end,

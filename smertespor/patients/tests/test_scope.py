@@ -16,7 +16,7 @@ from smertespor.accounts.models import Requester, Role, User
 from smertespor.accounts.permissions import can_see_patient_data, is_practice_staff
 from smertespor.advice.access import scoped_requests, with_patient_visibility
 from smertespor.advice.tests.factories import ask
-from smertespor.patients.access import in_scope, visible_patients
+from smertespor.patients.access import in_scope, in_scope_row_by_row, visible_patients
 from smertespor.patients.models import CareRelation, Patient
 from smertespor.tracks.models import Course, Handover
 from tests.factories import RegionOfficeFactory, UserFactory
@@ -105,6 +105,19 @@ def test_the_worklists_rows_are_scoped_exactly_as_before(region):
         assert sorted(
             Handover.objects.filter(in_scope(user, "course__patient_id")).values_list("pk")
         ) == sorted(Handover.objects.filter(via_course).values_list("pk")), user
+
+
+def test_the_row_by_row_check_keeps_exactly_the_same_rows(region):
+    """`in_scope_row_by_row` (the clinic worklist's handovers and appointments) is the scope,
+    for every persona: practice staff, clinics, the region office, nobody."""
+    seen_some = False
+    for user in _personas(region):
+        for model, field in ((Course, "patient_id"), (Handover, "course__patient_id")):
+            rows = model.objects.values_list("pk")
+            by_row = sorted(rows.filter(in_scope_row_by_row(user, field)))
+            assert by_row == sorted(rows.filter(in_scope(user, field))), (user, model)
+            seen_some = seen_some or bool(by_row)
+    assert seen_some
 
 
 def test_a_closed_care_relation_no_longer_opens_the_record(region):

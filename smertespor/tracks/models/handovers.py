@@ -68,7 +68,9 @@ class Handover(models.Model):
         verbose_name_plural = _("handovers")
         ordering = ["-proposed_at", "-pk"]
         indexes = [
-            models.Index(fields=["clinic", "decision", "proposed_at"], name="handover_intake"),
+            models.Index(
+                fields=["clinic", "decision", "proposed_at", "id"], name="handover_intake"
+            ),
             models.Index(fields=["course", "-proposed_at"], name="handover_course"),
         ]
         constraints = [
