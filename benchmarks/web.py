@@ -1,6 +1,6 @@
 """Web benchmark: the production server under load at two region sizes, on PostgreSQL.
 
-    .venv/bin/python benchmarks/web.py [--patients 32000] [--small 8000] [--duration 30]
+    .venv/bin/python benchmarks/web.py [--patients 32000] [--small 8000] [--duration 120]
                                        [--rounds 3] [--users 10 30]
 
 For each size it makes its own database (`smertespor_bench_web_<patients>` on the server in
@@ -10,7 +10,9 @@ then VACUUM ANALYZE and CHECKPOINT so the bulk load's aftermath does not land in
 It starts one gunicorn per size with the production settings (`config/gunicorn.conf.py`) and
 runs locust headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at 10 and then
 30 users: `--duration` seconds per size and load, split into `--rounds` rounds in which the
-sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. While
+sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. A p95
+needs a few hundred requests a page to settle: at 30 s a size and load the trivial page had ~30
+and its p95 swung 52–102 ms between sizes, so the default is 120 s (~12 minutes in all). While
 locust runs, it samples pg_stat_activity for connections waiting on a lock. Each server's log
 (warnings and errors, JSON) is kept in var/bench-web-<patients>.log.
 
@@ -325,7 +327,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=32_000)
     parser.add_argument("--small", type=int, default=8_000)
-    parser.add_argument("--duration", type=int, default=30, help="seconds per size and load")
+    parser.add_argument("--duration", type=int, default=120, help="seconds per size and load")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per load")
     parser.add_argument("--users", type=int, nargs="+", default=[10, 30])
     args = parser.parse_args()
