@@ -16,8 +16,9 @@ and its p95 swung 52–102 ms between sizes, so the default is 120 s (~12 minute
 locust runs, it samples pg_stat_activity for connections waiting on a lock. Each server's log
 (warnings and errors, JSON) is kept in var/bench-web-<patients>.log.
 
-It prints, per page, size and load: p50/p95/p99 (ms) over every round's requests, the error
-count, the p95 as a ratio to the trivial page (`/healthz`) and to a signed-in page with little
+It prints, per page, size and load: p50/p95/p99 (ms) over every round's steady requests (once
+every user has signed in: _web_locustfile.py), the error count over whole rounds, the p95 as a
+ratio to the trivial page (`/healthz`) and to a signed-in page with little
 data (`/notifications/`: the session, navigation and audit row every page pays) in the same
 rounds, and each round's p50 (the spread); then each page's p50 at the large size as a ratio
 to the small size, pooled and per round (lowest–highest). Goals (issue 13): p95 ≤ 3× trivial
@@ -185,7 +186,7 @@ def _locust(port: int, users: int, seconds: int, env: dict[str, str], samples: P
             "ERROR",
         ],
         cwd=ROOT,
-        env={**env, "BENCH_SAMPLES_FILE": str(samples)},
+        env={**env, "BENCH_SAMPLES_FILE": str(samples), "BENCH_USERS": str(users)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=False,
@@ -219,13 +220,14 @@ class _Run:
 
 
 def _read_samples(samples: Path, why: Counter[str]) -> dict[str, tuple[list[float], int]]:
-    """Each page's times of its answered requests and its error count; the errors' reasons
-    are counted in ``why``."""
+    """Each page's times of its answered requests once every user had signed in (the steady
+    part of the round, _web_locustfile.py) and its error count over the whole round; the
+    errors' reasons are counted in ``why``."""
     by_name: dict[str, tuple[list[float], int]] = defaultdict(lambda: ([], 0))
     for line in samples.read_text().splitlines():
-        name, ms, ok, reason = line.split("\t", 3)
+        name, ms, ok, steady, reason = line.split("\t", 4)
         times, errors = by_name[name]
-        if ok == "1":
+        if ok == "1" and steady == "1":
             times.append(float(ms))
         else:
             why[f"{name}: {reason}"] += 1
