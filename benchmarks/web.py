@@ -227,10 +227,10 @@ def _read_samples(samples: Path, why: Counter[str]) -> dict[str, tuple[list[floa
     for line in samples.read_text().splitlines():
         name, ms, ok, steady, reason = line.split("\t", 4)
         times, errors = by_name[name]
-        if ok == "1" and steady == "1":
-            times.append(float(ms))
-        else:
+        if ok != "1":
             why[f"{name}: {reason}"] += 1
+        elif steady == "1":
+            times.append(float(ms))
         by_name[name] = (times, errors + (ok != "1"))
     return by_name
 
