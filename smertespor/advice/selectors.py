@@ -38,6 +38,7 @@ from smertespor.advice.permissions import (
 from smertespor.advice.sources import SOURCE_KINDS, SOURCE_LABELS
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import read_once
 
 REQUEST_SORTS = {
     "due": ("due_on", "-urgency", "asked_at"),
@@ -111,6 +112,16 @@ def advice_requests_of_patient(user: Requester, patient: Patient) -> QuerySet[Ad
     through `patients.access`, which logged the view)."""
     return annotate_overdue(scoped_requests(user).filter(patient=patient)).select_related(
         "practice", "clinic", "asked_by", "assigned_to"
+    )
+
+
+def advice_requests_shown(user: Requester, patient: Patient) -> list[AdviceRequest]:
+    """`advice_requests_of_patient`, newest first, read once for the patient page (its
+    timeline and its advice panel both show them: `patients.page_reads`)."""
+    return read_once(
+        patient,
+        ("advice.requests", getattr(user, "pk", None)),
+        lambda: list(advice_requests_of_patient(user, patient).order_by("-asked_at", "-pk")),
     )
 
 

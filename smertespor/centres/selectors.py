@@ -40,6 +40,7 @@ from smertespor.centres.models import (
 from smertespor.centres.permissions import DISCIPLINE_ROLES
 from smertespor.patients.access import in_scope
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import read_once
 from smertespor.referrals.models import Referral
 from smertespor.referrals.models import Status as ReferralStatus
 from smertespor.tapering.models import TaperPlan
@@ -190,13 +191,18 @@ def new_summaries_for(user: User, *, limit: int = 20) -> list[DischargeSummary]:
 
 def summaries_for_patient(patient: Patient, user: User) -> list[DischargeSummary]:
     """The patient's discharge summaries `user` may read: sent to their practice, or sent by
-    their centre. (The patient was loaded through `patients.access` by the caller.)"""
+    their centre. (The patient was loaded through `patients.access` by the caller.) Read once
+    a page: the timeline and the centre panel both show them (`patients.page_reads`)."""
     organisation_id = user.organisation_id
-    return list(
-        DischargeSummary.objects.filter(course__patient=patient)
-        .filter(Q(sent_to_id=organisation_id) | Q(course__centre_id=organisation_id))
-        .select_related("course", "course__centre", "written_by")
-        .order_by("-sent_at", "-pk")
+    return read_once(
+        patient,
+        ("centres.summaries", organisation_id),
+        lambda: list(
+            DischargeSummary.objects.filter(course__patient=patient)
+            .filter(Q(sent_to_id=organisation_id) | Q(course__centre_id=organisation_id))
+            .select_related("course", "course__centre", "written_by")
+            .order_by("-sent_at", "-pk")
+        ),
     )
 
 

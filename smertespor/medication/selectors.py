@@ -36,6 +36,7 @@ from smertespor.medication.table_selectors import (
     usable_tables_active_first,
 )
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import read_once
 
 if TYPE_CHECKING:  # a typing aid only (django-stubs-ext is a dev dependency)
     from django_stubs_ext import WithAnnotations
@@ -65,6 +66,12 @@ def region_omeq_thresholds() -> Thresholds:
 def current_catalogue() -> Catalogue:
     """The shipped catalogue plus the products an administrator added."""
     return catalogue_from_products(list(CatalogueProduct.objects.all()))
+
+
+def catalogue_for_page(patient: Patient) -> Catalogue:
+    """`current_catalogue`, read once for the patient page (its timeline names the products,
+    its medication panel evaluates the lines: `patients.page_reads`)."""
+    return read_once(patient, "medication.catalogue", current_catalogue)
 
 
 def current_lines(patient: Patient) -> QuerySet[MedicationLine]:
@@ -105,6 +112,12 @@ def patient_comparison(patient: Patient) -> list[Evaluation]:
 
 def omeq_snapshots(patient: Patient) -> QuerySet[OmeqSnapshot]:
     return patient.omeq_snapshots.order_by("recorded_at", "pk")
+
+
+def omeq_snapshots_shown(patient: Patient) -> list[OmeqSnapshot]:
+    """`omeq_snapshots`, read once for a page (the patient page's timeline and its plan
+    chart both show them: `patients.page_reads`)."""
+    return read_once(patient, "medication.snapshots", lambda: list(omeq_snapshots(patient)))
 
 
 def medication_history(patient: Patient) -> QuerySet[Any]:

@@ -60,21 +60,21 @@ def usable_table_versions() -> QuerySet[ConversionTableVersion]:
 
 
 def active_table_version() -> ConversionTableVersion:
-    """The region's signed-off table, or the shipped default (`nordic`) if none is."""
-    active = ConversionTableVersion.objects.filter(is_active_for_region=True).first()
-    if active is not None:
-        return active
-    default = (
-        ConversionTableVersion.objects.filter(table_id=DEFAULT_TABLE_ID, origin=Origin.BUILTIN)
-        .order_by("-published", "-created_at")
+    """The region's signed-off table, or the shipped default (`nordic`) if none is. One
+    query: the active version (there is at most one) sorts before the shipped defaults."""
+    version = (
+        ConversionTableVersion.objects.filter(
+            Q(is_active_for_region=True) | Q(table_id=DEFAULT_TABLE_ID, origin=Origin.BUILTIN)
+        )
+        .order_by("-is_active_for_region", "-published", "-created_at")
         .first()
     )
-    if default is None:
+    if version is None:
         raise ImproperlyConfigured(
             "The shipped conversion tables are not installed: run `manage.py migrate` "
             "or `manage.py load_conversion_tables`."
         )
-    return default
+    return version
 
 
 def usable_table_version(table_id: str, version: str | None = None) -> ConversionTableVersion:

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.http import Http404
 
 from domain.pathway import Pathway, Stage
@@ -45,10 +45,13 @@ def current_enrolment(patient: Patient) -> Enrolment | None:
 
 
 def latest_enrolment(patient: Patient) -> Enrolment | None:
-    """The active enrolment, else the most recent ended one."""
-    return current_enrolment(patient) or (
+    """The active enrolment, else the most recent ended one (one query: active first, then
+    newest first)."""
+    active_first = Case(When(status=Enrolment.Status.ACTIVE, then=Value(0)), default=Value(1))
+    return (
         Enrolment.objects.filter(patient=patient)
         .select_related("pathway", "coordinator_practice", "coordinator")
+        .order_by(active_first, "-enrolled_at", "-pk")
         .first()
     )
 
@@ -82,18 +85,20 @@ class Holder:
     part: Part | None
 
 
-def where_now(enrolment: Enrolment) -> list[Holder]:
+def where_now(enrolment: Enrolment, parts: list[Part] | None = None) -> list[Holder]:
     """The organisations whose part is under way (longest first); the coordinating
-    practice when no part is, since the last part ended (or the enrolment)."""
+    practice when no part is, since the last part ended (or the enrolment). `parts`: the
+    enrolment's parts (`parts_of`), if the caller has read them already."""
     pathway = enrolment.pathway.definition
-    active = [p for p in parts_of(enrolment) if p.status == Part.Status.ACTIVE]
+    parts = list(parts_of(enrolment)) if parts is None else parts
+    active = [p for p in parts if p.status == Part.Status.ACTIVE]
     if active:
         rows = [
             Holder(p.organisation, pathway.stage(p.stage), p.started_on or p.involved_at.date(), p)
             for p in active
         ]
         return sorted(rows, key=lambda h: h.since)
-    ended = [p.ended_on for p in parts_of(enrolment) if p.ended_on is not None]
+    ended = [p.ended_on for p in parts if p.ended_on is not None]
     since = max([enrolment.enrolled_on, *ended])
     return [
         Holder(
@@ -122,9 +127,11 @@ class StageRow:
         return "not_started"
 
 
-def stage_rows(enrolment: Enrolment, pathway: Pathway | None = None) -> list[StageRow]:
+def stage_rows(
+    enrolment: Enrolment, pathway: Pathway | None = None, parts: list[Part] | None = None
+) -> list[StageRow]:
     pathway = pathway or enrolment.pathway.definition
-    parts = list(parts_of(enrolment))
+    parts = list(parts_of(enrolment)) if parts is None else parts
     return [
         StageRow(
             stage=stage,

@@ -51,6 +51,7 @@ from smertespor.pathways.selectors import (
     latest_enrolment,
     organisations_for_stage,
     part_of,
+    parts_of,
     pathway_versions,
     screenings_of,
     stage_rows,
@@ -218,16 +219,14 @@ def pathway_context(user: Any, patient: Any) -> dict[str, Any]:
     own_kind = getattr(getattr(user, "organisation", None), "kind", None)
     own_id = getattr(user, "organisation_id", None)
     reporting = enrolment.is_active and can_report(user)
-    parts = []
-    for row in stage_rows(enrolment, pathway):
-        for part in row.parts:
-            parts.append(part)
+    parts = list(parts_of(enrolment))  # read once for the stages, "where now" and the checks
+    rows = stage_rows(enrolment, pathway, parts)
     context.update(
         {
             "pathway": pathway,
             "level": pathway.level(enrolment.level),
-            "now": where_now(enrolment) if enrolment.is_active else [],
-            "rows": stage_rows(enrolment, pathway),
+            "now": where_now(enrolment, parts) if enrolment.is_active else [],
+            "rows": rows,
             "timeline": list(timeline_of(enrolment)),
             "screening": screenings_of(enrolment).first(),
             "is_coordinator": coordinating,

@@ -90,9 +90,9 @@ def _mg(value: Decimal | None) -> str:
 
 
 def _medication(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
-    from smertespor.medication.selectors import current_catalogue, medication_history
+    from smertespor.medication.selectors import catalogue_for_page, medication_history
 
-    products = {product.id: product for product in current_catalogue()}
+    products = {product.id: product for product in catalogue_for_page(patient)}
     url = reverse("medication:line_history", args=[patient.pk])
     for version in medication_history(patient):
         if version.history_type == "+":
@@ -121,12 +121,12 @@ def _medication(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 
 
 def _omeq(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
-    from smertespor.medication.selectors import omeq_snapshots
+    from smertespor.medication.selectors import omeq_snapshots_shown
 
     url = reverse("medication:patient", args=[patient.pk])
     previous: Decimal | None = None
     entries = []
-    for snapshot in omeq_snapshots(patient):  # oldest first: each is compared with the last
+    for snapshot in omeq_snapshots_shown(patient):  # oldest first: each is compared with the last
         value = snapshot.max_mg_per_day if snapshot.is_computable else None
         if value is not None and value == previous:
             continue
@@ -214,9 +214,9 @@ _HANDOVER_EVENTS = frozenset({"hand_over_early", "confirm_handover", "handover_u
 
 
 def _courses(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
-    from smertespor.tracks.selectors import timeline_of_patient
+    from smertespor.tracks.selectors import timeline_events_shown
 
-    for event in timeline_of_patient(patient):
+    for event in timeline_events_shown(patient):
         if event.kind in _COURSE_EVENTS_SHOWN_ELSEWHERE:
             continue
         course = event.course
@@ -236,11 +236,11 @@ def _courses(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 
 def _advice(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.advice.permissions import can_use_advice
-    from smertespor.advice.selectors import advice_requests_of_patient, answers_of_patient
+    from smertespor.advice.selectors import advice_requests_shown, answers_of_patient
 
     if not can_use_advice(user):
         return
-    for request in advice_requests_of_patient(user, patient):
+    for request in advice_requests_shown(user, patient):
         yield TimelineEntry(
             EntryKind.ADVICE,
             request.asked_at,
@@ -262,11 +262,11 @@ def _advice(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 
 def _referrals(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.referrals.permissions import can_use_referrals
-    from smertespor.referrals.selectors import referrals_of_patient
+    from smertespor.referrals.selectors import referrals_shown
 
     if not can_use_referrals(user):
         return
-    for referral in referrals_of_patient(user, patient):
+    for referral in referrals_shown(user, patient):
         sent = referral.sent_at is not None
         yield TimelineEntry(
             EntryKind.REFERRAL,

@@ -17,6 +17,7 @@ from domain.referral_criteria import CriteriaSet, criteria_set
 from domain.referral_states import OPEN_STATUSES, TRIAGE_STATUSES
 from smertespor.accounts.models import Organisation, Requester, User
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import read_once
 from smertespor.referrals.access import scoped_referrals, with_patient_visibility
 from smertespor.referrals.models import (
     CriteriaVersion,
@@ -75,6 +76,16 @@ def referrals_of_patient(user: Requester, patient: Patient) -> QuerySet[Referral
         .filter(patient=patient)
         .select_related("recipient", "practice", "referred_by")
         .order_by("-created_at", "-pk")
+    )
+
+
+def referrals_shown(user: Requester, patient: Patient) -> list[Referral]:
+    """`referrals_of_patient`, newest first, read once for the patient page (its timeline and
+    its referral panel both show them: `patients.page_reads`)."""
+    return read_once(
+        patient,
+        ("referrals.referrals", getattr(user, "pk", None)),
+        lambda: list(referrals_of_patient(user, patient)),
     )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from smertespor.medication.chart import ChartPoint, OmeqChart, PlannedPoint, omeq_chart
-from smertespor.medication.selectors import omeq_snapshots, region_omeq_thresholds
+from smertespor.medication.selectors import omeq_snapshots_shown, region_omeq_thresholds
 from smertespor.patients.models import Patient
 
 BASELINE_DAYS = 7  # the baseline is drawn for a week before the first change at least
@@ -46,7 +46,7 @@ def actual_points(patient: Patient) -> tuple[ChartPoint, ...]:
             maximum=s.max_mg_per_day,
             table=f"{s.table_id} {s.table_version}",
         )
-        for s in omeq_snapshots(patient)
+        for s in omeq_snapshots_shown(patient)
     )
 
 

@@ -15,6 +15,7 @@ from domain.follow_up import FollowUpAlert, missed_follow_up
 from domain.tracks import OPEN_STATUSES
 from smertespor.accounts.models import Requester, User
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import read_once
 from smertespor.tracks.models import (
     Alert,
     Appointment,
@@ -72,6 +73,12 @@ def timeline_of_patient(patient: Patient) -> QuerySet[TimelineEvent]:
     return patient.course_timeline.select_related("by", "organisation", "course").order_by(
         "-occurred_at", "-pk"
     )
+
+
+def timeline_events_shown(patient: Patient) -> list[TimelineEvent]:
+    """The patient's course events, newest first, read once for the patient page (its
+    timeline and its course panel both show them: `patients.page_reads`)."""
+    return read_once(patient, "tracks.timeline", lambda: list(timeline_of_patient(patient)))
 
 
 def timeline_of_course(course: Course) -> QuerySet[TimelineEvent]:

@@ -9,7 +9,7 @@ from django import template
 from django.utils import formats, timezone
 
 from smertespor.advice.permissions import can_ask_about, can_use_advice
-from smertespor.advice.selectors import advice_requests_of_patient
+from smertespor.advice.selectors import advice_requests_shown
 from smertespor.patients.models import Patient
 
 register = template.Library()
@@ -36,7 +36,7 @@ def advice_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
         return {"patient": patient, "requests": [], "can_ask": False, "hidden": True}
     return {
         "patient": patient,
-        "requests": list(advice_requests_of_patient(user, patient).order_by("-asked_at")[:10]),
+        "requests": advice_requests_shown(user, patient)[:10],
         "can_ask": can_ask_about(user, patient),
         "hidden": False,
     }

@@ -20,7 +20,11 @@ from smertespor.medication.labels import (
     substance_name,
     unit_label,
 )
-from smertespor.medication.selectors import attach_latest_omeq, patient_evaluation
+from smertespor.medication.selectors import (
+    attach_latest_omeq,
+    catalogue_for_page,
+    patient_evaluation,
+)
 
 register = template.Library()
 
@@ -81,7 +85,7 @@ def omeq_summary(context: template.Context, patient: Any) -> dict[str, Any]:
     `patients.access` (and audited it); this only reads the patient's lines."""
     return {
         "patient": patient,
-        "evaluation": patient_evaluation(patient),
+        "evaluation": patient_evaluation(patient, catalogue=catalogue_for_page(patient)),
         "request": context.get("request"),
     }
 

@@ -15,7 +15,7 @@ from smertespor.referrals.permissions import (
     can_see_criteria_versions,
     can_use_referrals,
 )
-from smertespor.referrals.selectors import referrals_of_patient
+from smertespor.referrals.selectors import referrals_shown
 
 register = template.Library()
 register.filter("can_see_criteria_versions", can_see_criteria_versions)
@@ -30,7 +30,7 @@ def referral_panel(context: template.Context, patient: Patient) -> dict[str, Any
         return {"patient": patient, "referrals": [], "can_refer": False, "hidden": True}
     return {
         "patient": patient,
-        "referrals": list(referrals_of_patient(user, patient)[:10]),
+        "referrals": referrals_shown(user, patient)[:10],
         "can_refer": can_refer_patient(user, patient),
         "hidden": False,
     }

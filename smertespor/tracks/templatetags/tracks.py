@@ -18,7 +18,7 @@ from smertespor.tracks.selectors import (
     discharge_summaries_of,
     open_course_of,
     pending_proposal,
-    timeline_of_patient,
+    timeline_events_shown,
 )
 
 register = template.Library()
@@ -113,7 +113,7 @@ def course_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
         and user is not None
         and can_decide_proposal(user, course),
         "discharge": discharge_summaries_of(patient).first(),
-        "timeline": list(timeline_of_patient(patient)[:5]),
+        "timeline": timeline_events_shown(patient)[:5],
         "can_enrol": course is None and user is not None and can_enrol(user),
         "request": request,
     }
