@@ -15,9 +15,12 @@ backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Restart workers now and then so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# No recycling of workers by default: a gthread worker restarting after max_requests resets
+# the connections it has accepted but not served (gunicorn issue #3038; the web benchmark saw
+# five "Connection reset by peer" at 30 users when a worker reached 5,000 requests). Set
+# GUNICORN_MAX_REQUESTS to recycle anyway (e.g. to bound a leak while it is being found).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 # Only the reverse proxy may set X-Forwarded-* (the app reads the client address itself).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"

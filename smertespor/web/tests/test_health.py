@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,16 @@ def test_the_gunicorn_configuration_loads_with_production_settings():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_workers_are_not_recycled_unless_asked(monkeypatch):
+    """A gthread worker restarting after max_requests resets the connections waiting in it
+    (gunicorn #3038): off by default, on when GUNICORN_MAX_REQUESTS says so."""
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    assert runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))["max_requests"] == 0
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "2000")
+    settings = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (2000, 200)
 
 
 def test_json_log_lines_are_one_object_with_the_message_and_request_fields():
