@@ -7,7 +7,8 @@ For each size it makes its own database (`smertespor_bench_web_<patients>` on th
 BENCH_DATABASE_URL, default the local PostgreSQL), fills it with `manage.py make_region` (80
 patients a practice at both sizes, so a GP's scope is the same and only the region grows),
 then VACUUM ANALYZE and CHECKPOINT so the bulk load's aftermath does not land in the timings.
-It starts one gunicorn per size with the production settings (`config/gunicorn.conf.py`) and
+It starts one gunicorn per size with the production settings and `config/gunicorn.conf.py`'s
+defaults (the environment may override them: WEB_CONCURRENCY, GUNICORN_THREADS, …) and
 runs locust headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at 10 and then
 30 users: `--duration` seconds per size and load, split into `--rounds` rounds in which the
 sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. A p95
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import runpy
 import secrets
 import signal
 import socket
@@ -125,12 +127,7 @@ def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen
     server = subprocess.Popen(  # noqa: S603 - gunicorn from our own venv
         [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
-        env={
-            **env,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": "2",
-            "GUNICORN_THREADS": "8",
-        },
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -334,8 +331,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[10, 30])
     args = parser.parse_args()
     server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    gunicorn = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
     print(
-        f"Web benchmark on PostgreSQL ({server}), gunicorn 2 workers × 8 threads per size, "
+        f"Web benchmark on PostgreSQL ({server}), gunicorn per size as configured: "
+        f"{gunicorn['workers']} workers × {gunicorn['threads']} threads, keep-alive "
+        f"{gunicorn['keepalive']} s (WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_KEEPALIVE), "
         f"locust {args.users} users × {args.duration} s per size in {args.rounds} "
         "interleaved rounds"
     )

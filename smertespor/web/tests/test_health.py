@@ -2,6 +2,7 @@
 
 import json
 import logging
+import multiprocessing
 import os
 import runpy
 import subprocess
@@ -98,6 +99,25 @@ def test_workers_are_not_recycled_unless_asked(monkeypatch):
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "2000")
     settings = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
     assert (settings["max_requests"], settings["max_requests_jitter"]) == (2000, 200)
+
+
+def test_workers_are_processes_and_connections_are_not_kept_alive_unless_asked(monkeypatch):
+    """Two single-GIL processes a core with two threads each, and no keep-alive (a kept-alive
+    client stays with one busy worker): the web benchmark's measured choice, each overridable."""
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_KEEPALIVE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    assert (settings["worker_class"], settings["threads"], settings["keepalive"]) == (
+        "gthread",
+        2,
+        0,
+    )
+    assert settings["workers"] == 2 * multiprocessing.cpu_count()
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    monkeypatch.setenv("GUNICORN_KEEPALIVE", "5")
+    settings = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    assert (settings["workers"], settings["threads"], settings["keepalive"]) == (3, 8, 5)
 
 
 def test_json_log_lines_are_one_object_with_the_message_and_request_fields():
