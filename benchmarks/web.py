@@ -1,7 +1,7 @@
 """Web benchmark: the production server under load at two region sizes, on PostgreSQL.
 
     .venv/bin/python benchmarks/web.py [--patients 32000] [--small 8000] [--duration 120]
-                                       [--rounds 3] [--users 10 30]
+                                       [--rounds 3] [--users 10 30] [--warmup 30]
 
 For each size it makes its own database (`smertespor_bench_web_<patients>` on the server in
 BENCH_DATABASE_URL, default the local PostgreSQL), fills it with `manage.py make_region` (80
@@ -14,8 +14,11 @@ runs locust headless (`benchmarks/_web_locustfile.py`: GPs and clinic nurses) at
 sizes alternate (A B, B A, …), so a busy moment on the machine hits both sizes alike. A p95
 needs a few hundred requests a page to settle: at 30 s a size and load the trivial page had ~30
 and its p95 swung 52–102 ms between sizes, so the default is 120 s (~12 minutes in all). While
-locust runs, it samples pg_stat_activity for connections waiting on a lock. Each server's log
-(warnings and errors, JSON) is kept in var/bench-web-<patients>.log.
+locust runs, it samples pg_stat_activity for connections waiting on a lock. Before the
+rounds each server gets `--warmup` seconds of untimed load (a fresh worker's first requests
+compile templates and load translations; in one run without it the first round was the slowest
+at both sizes). Each server's log (warnings and errors, JSON) is kept in
+var/bench-web-<patients>.log.
 
 It prints, per page, size and load: p50/p95/p99 (ms) over every round's steady requests (once
 every user has signed in: _web_locustfile.py), the error count over whole rounds, the p95 as a
@@ -258,10 +261,17 @@ def _prepare(server: str, patients: int) -> tuple[str, dict[str, str]]:
 
 
 def _measure(
-    prepared: dict[int, tuple[str, dict[str, str]]], loads: list[int], duration: int, rounds: int
+    prepared: dict[int, tuple[str, dict[str, str]]],
+    loads: list[int],
+    duration: int,
+    rounds: int,
+    warmup: int,
 ) -> dict[tuple[int, int], _Run]:
     """Both sizes' servers run side by side; each load level is measured in `rounds` rounds
-    per size, the sizes alternating (A B, B A, …) so a slow moment hits both alike."""
+    per size, the sizes alternating (A B, B A, …) so a slow moment hits both alike. First each
+    server is warmed up for `warmup` seconds, untimed: every worker process compiles its
+    templates, loads its translations and opens its database connections on its first
+    requests, which otherwise land in the first round's times."""
     ports = {size: _free_port() for size in prepared}
     servers = {
         size: _start_server(env, ports[size], ROOT / "var" / f"bench-web-{size}.log")
@@ -271,6 +281,9 @@ def _measure(
     try:
         with tempfile.TemporaryDirectory() as tmp:
             samples = Path(tmp) / "samples.tsv"
+            if warmup:
+                for size, (_url, env) in prepared.items():
+                    _locust(ports[size], loads[0], warmup, env, samples)
             for users in loads:
                 for turn in range(rounds):
                     order = list(prepared) if turn % 2 == 0 else list(reversed(prepared))
@@ -329,6 +342,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=120, help="seconds per size and load")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per load")
     parser.add_argument("--users", type=int, nargs="+", default=[10, 30])
+    parser.add_argument(
+        "--warmup", type=int, default=30, help="untimed seconds per server before the rounds"
+    )
     args = parser.parse_args()
     server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
     gunicorn = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
@@ -337,11 +353,11 @@ def main() -> None:
         f"{gunicorn['workers']} workers × {gunicorn['threads']} threads, keep-alive "
         f"{gunicorn['keepalive']} s (WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_KEEPALIVE), "
         f"locust {args.users} users × {args.duration} s per size in {args.rounds} "
-        "interleaved rounds"
+        f"interleaved rounds after a {args.warmup} s untimed warm-up of each server"
     )
     sizes = (args.small, args.patients)
     prepared = {patients: _prepare(server, patients) for patients in sizes}
-    runs = _measure(prepared, args.users, args.duration, args.rounds)
+    runs = _measure(prepared, args.users, args.duration, args.rounds, args.warmup)
     for users in args.users:
         for patients in sizes:
             _report(patients, users, runs[(patients, users)])
