@@ -123,3 +123,24 @@ def test_the_login_page_refuses_a_wrong_password(page: Page) -> None:
 
     page.goto("/patients/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/patients/$"))
+
+
+@pytest.mark.browser
+def test_a_result_keeps_the_keyboard_focus_when_the_search_results_are_shown_again(
+    page: Page,
+) -> None:
+    """Typing and then Enter sends two searches (the pause in the typing sends one 0.4 s
+    later): a keyboard user who has tabbed to a result in between keeps it focused when the
+    results are replaced (htmx puts the focus back on the element with the same id)."""
+    log_in(page, "demo-gp", DEMO_PASSWORD)
+    expect(page.get_by_test_id("home-visits")).to_be_visible()
+    page.goto("/patients/")
+    name = page.get_by_test_id("patient-list").locator("tbody tr td").first.inner_text().strip()
+    search_for(page, name)
+    link = page.locator("#search-results a").first
+    href = link.get_attribute("href")
+    link.focus()
+    watch_search(page)
+    page.evaluate("() => htmx.trigger(\"form[hx-target='#search-results']\", 'submit')")
+    wait_for_search(page)
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == href
