@@ -38,7 +38,7 @@ from smertespor.advice.permissions import (
 from smertespor.advice.sources import SOURCE_KINDS, SOURCE_LABELS
 from smertespor.audit.services import AuditAction, record_event
 from smertespor.patients.models import Patient
-from smertespor.patients.page_reads import read_once
+from smertespor.patients.page_reads import has_records, read_once
 
 REQUEST_SORTS = {
     "due": ("due_on", "-urgency", "asked_at"),
@@ -121,7 +121,11 @@ def advice_requests_shown(user: Requester, patient: Patient) -> list[AdviceReque
     return read_once(
         patient,
         ("advice.requests", getattr(user, "pk", None)),
-        lambda: list(advice_requests_of_patient(user, patient).order_by("-asked_at", "-pk")),
+        lambda: (
+            list(advice_requests_of_patient(user, patient).order_by("-asked_at", "-pk"))
+            if has_records(patient, "advice_requests")
+            else []
+        ),
     )
 
 
@@ -327,3 +331,8 @@ def advice_answered(user: Requester) -> QuerySet[AdviceRequest]:
         .select_related("patient", "clinic")
         .order_by("-last_activity_at", "-pk")
     )
+
+
+def advice_requests_of_any_patient() -> QuerySet[AdviceRequest]:
+    """Every advice request (`patients.page_reads.has_records` asks for one patient's)."""
+    return AdviceRequest.objects.all()

@@ -40,7 +40,7 @@ from smertespor.centres.models import (
 from smertespor.centres.permissions import DISCIPLINE_ROLES
 from smertespor.patients.access import in_scope
 from smertespor.patients.models import Patient
-from smertespor.patients.page_reads import read_once
+from smertespor.patients.page_reads import has_records, read_once
 from smertespor.referrals.models import Referral
 from smertespor.referrals.models import Status as ReferralStatus
 from smertespor.tapering.models import TaperPlan
@@ -197,11 +197,15 @@ def summaries_for_patient(patient: Patient, user: User) -> list[DischargeSummary
     return read_once(
         patient,
         ("centres.summaries", organisation_id),
-        lambda: list(
-            DischargeSummary.objects.filter(course__patient=patient)
-            .filter(Q(sent_to_id=organisation_id) | Q(course__centre_id=organisation_id))
-            .select_related("course", "course__centre", "written_by")
-            .order_by("-sent_at", "-pk")
+        lambda: (
+            list(
+                DischargeSummary.objects.filter(course__patient=patient)
+                .filter(Q(sent_to_id=organisation_id) | Q(course__centre_id=organisation_id))
+                .select_related("course", "course__centre", "written_by")
+                .order_by("-sent_at", "-pk")
+            )
+            if has_records(patient, "centre_courses")
+            else []
         ),
     )
 
@@ -279,3 +283,8 @@ def courses_ready_to_discharge(user: User) -> QuerySet[CentreCourse]:
         .select_related("patient")
         .order_by("started_on", "pk")
     )
+
+
+def centre_courses_of_any_patient() -> QuerySet[CentreCourse]:
+    """Every pain centre course (`patients.page_reads.has_records` asks for one patient's)."""
+    return CentreCourse.objects.all()

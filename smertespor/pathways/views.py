@@ -202,10 +202,11 @@ def pathway_counts(request: SignedInRequest) -> HttpResponse:
 # --- a patient's pathway -------------------------------------------------------------------
 
 
-def pathway_context(user: Any, patient: Any) -> dict[str, Any]:
+def pathway_context(user: Any, patient: Any, *, enrolled: bool = True) -> dict[str, Any]:
     """What the patient's pathway page and panel show (the patient already loaded and
-    audited through `patients.access`)."""
-    enrolment = latest_enrolment(patient)
+    audited through `patients.access`). ``enrolled=False``: the caller knows the patient has
+    never been enrolled (`patients.page_reads.has_records`), so nothing is read."""
+    enrolment = latest_enrolment(patient) if enrolled else None
     context: dict[str, Any] = {
         "patient": patient,
         "enrolment": enrolment,

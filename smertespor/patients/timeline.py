@@ -28,6 +28,7 @@ from domain.scores import peg_score
 from smertespor.accounts.models import Requester, User
 from smertespor.entry.numbers import for_people
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import has_records
 
 
 class EntryKind(StrEnum):
@@ -148,6 +149,8 @@ def _omeq(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 def _plans(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.tapering.selectors import plan_events_of_patient
 
+    if not has_records(patient, "taper_plans"):
+        return
     for event in plan_events_of_patient(patient):
         plan = event.plan
         url = reverse("tapering:plan_detail", args=[patient.pk, plan.pk])
@@ -166,6 +169,8 @@ def _plans(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 def _steps(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.tapering.selectors import steps_of_patient
 
+    if not has_records(patient, "taper_plans"):
+        return
     today = timezone.localdate()
     for step in steps_of_patient(patient):
         # A plan that never took effect (a draft) has no steps to show; nor has the future.
@@ -185,6 +190,8 @@ def _steps(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
 def _visits(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.tracks.selectors import follow_ups_of_patient
 
+    if not has_records(patient, "courses"):
+        return
     for visit in follow_ups_of_patient(patient):
         scores = [_("OMEQ %(mg)s") % {"mg": _mg(visit.omeq_mg_per_day)}]
         pain, enjoyment, activity = visit.peg_pain, visit.peg_enjoyment, visit.peg_activity
@@ -238,7 +245,7 @@ def _advice(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.advice.permissions import can_use_advice
     from smertespor.advice.selectors import advice_requests_shown, answers_of_patient
 
-    if not can_use_advice(user):
+    if not can_use_advice(user) or not has_records(patient, "advice_requests"):
         return
     for request in advice_requests_shown(user, patient):
         yield TimelineEntry(
@@ -284,7 +291,7 @@ def _centres(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.centres.permissions import is_centre_staff
     from smertespor.centres.selectors import courses_of_patient, summaries_for_patient
 
-    if not isinstance(user, User):
+    if not isinstance(user, User) or not has_records(patient, "centre_courses"):
         return
     if is_centre_staff(user):
         for course in courses_of_patient(patient, user.organisation_id):
@@ -348,6 +355,8 @@ def _hospital_contacts(user: Requester, patient: Patient) -> Iterable[TimelineEn
 def _pathway(user: Requester, patient: Patient) -> Iterable[TimelineEntry]:
     from smertespor.pathways.selectors import enrolments_of
 
+    if not has_records(patient, "pathways"):
+        return
     url = reverse("pathways:patient", args=[patient.pk])
     for enrolment in enrolments_of(patient):
         yield TimelineEntry(

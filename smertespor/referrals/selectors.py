@@ -17,7 +17,7 @@ from domain.referral_criteria import CriteriaSet, criteria_set
 from domain.referral_states import OPEN_STATUSES, TRIAGE_STATUSES
 from smertespor.accounts.models import Organisation, Requester, User
 from smertespor.patients.models import Patient
-from smertespor.patients.page_reads import read_once
+from smertespor.patients.page_reads import has_records, read_once
 from smertespor.referrals.access import scoped_referrals, with_patient_visibility
 from smertespor.referrals.models import (
     CriteriaVersion,
@@ -85,7 +85,9 @@ def referrals_shown(user: Requester, patient: Patient) -> list[Referral]:
     return read_once(
         patient,
         ("referrals.referrals", getattr(user, "pk", None)),
-        lambda: list(referrals_of_patient(user, patient)),
+        lambda: (
+            list(referrals_of_patient(user, patient)) if has_records(patient, "referrals") else []
+        ),
     )
 
 
@@ -245,3 +247,8 @@ def criteria_of(referral: Referral) -> CriteriaSet:
     if not referral.is_draft and referral.criteria_definition is not None:
         return referral.criteria_definition.definition
     return current_criteria()
+
+
+def referrals_of_any_patient() -> QuerySet[Referral]:
+    """Every referral, for `patients.page_reads.has_records` (which narrows them to one patient)."""
+    return Referral.objects.all()

@@ -158,3 +158,8 @@ def without_plan_in_force(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """Those of `patients` with no active or paused taper plan (one subquery, no loop)."""
     in_force = TaperPlan.objects.filter(patient_id=OuterRef("pk"), status__in=IN_FORCE)
     return patients.exclude(Exists(in_force))
+
+
+def taper_plans_of_any_patient() -> QuerySet[TaperPlan]:
+    """Every taper plan (`patients.page_reads.has_records` asks for one patient's)."""
+    return TaperPlan.objects.all()

@@ -15,7 +15,7 @@ from domain.follow_up import FollowUpAlert, missed_follow_up
 from domain.tracks import OPEN_STATUSES
 from smertespor.accounts.models import Requester, User
 from smertespor.patients.models import Patient
-from smertespor.patients.page_reads import read_once
+from smertespor.patients.page_reads import has_records, read_once
 from smertespor.tracks.models import (
     Alert,
     Appointment,
@@ -78,7 +78,11 @@ def timeline_of_patient(patient: Patient) -> QuerySet[TimelineEvent]:
 def timeline_events_shown(patient: Patient) -> list[TimelineEvent]:
     """The patient's course events, newest first, read once for the patient page (its
     timeline and its course panel both show them: `patients.page_reads`)."""
-    return read_once(patient, "tracks.timeline", lambda: list(timeline_of_patient(patient)))
+    return read_once(
+        patient,
+        "tracks.timeline",
+        lambda: list(timeline_of_patient(patient)) if has_records(patient, "courses") else [],
+    )
 
 
 def timeline_of_course(course: Course) -> QuerySet[TimelineEvent]:
@@ -260,3 +264,8 @@ def follow_ups_of_patient(patient: Patient) -> QuerySet[FollowUp]:
         .select_related("course")
         .order_by("-visit_on", "-pk")
     )
+
+
+def courses_of_any_patient() -> QuerySet[Course]:
+    """Every course of either track (`patients.page_reads.has_records` asks for one patient's)."""
+    return Course.objects.all()

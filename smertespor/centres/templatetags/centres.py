@@ -20,6 +20,7 @@ from smertespor.centres.selectors import (
 )
 from smertespor.entry.numbers import for_people
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import has_records
 from smertespor.referrals.selectors import accepted_referral_to_centre
 
 register = template.Library()
@@ -80,12 +81,17 @@ def centre_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
         return {"show": False}
     centre = is_centre_staff(user)
     summaries = summaries_for_patient(patient, user)
-    courses = list(courses_of_patient(patient, user.organisation_id)) if centre else []
+    courses = (
+        list(courses_of_patient(patient, user.organisation_id))
+        if centre and has_records(patient, "centre_courses")
+        else []
+    )
     can_plan = (
         centre
         and can_work_centre_courses(user)
         and not any(c.is_open for c in courses)
         and user.organisation is not None
+        and has_records(patient, "referrals")
         and accepted_referral_to_centre(patient, user.organisation) is not None
     )
     return {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from smertespor.pathways import labels
 from smertespor.pathways.models import Enrolment
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import has_records
 
 register = template.Library()
 
@@ -50,7 +51,7 @@ def pathway_panel(context: template.Context, patient: Patient) -> dict[str, Any]
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    found = pathway_context(user, patient)
+    found = pathway_context(user, patient, enrolled=has_records(patient, "pathways"))
     found["timeline"] = found.get("timeline", [])[:4]
     found["request"] = request
     return found

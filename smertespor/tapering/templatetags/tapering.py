@@ -16,6 +16,7 @@ from smertespor.accounts.models import Requester
 from smertespor.entry.numbers import as_decimal, for_people, times_for_people
 from smertespor.medication.labels import unit_label
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import has_records
 from smertespor.tapering.labels import (
     coded_messages,
     excluded_reason,
@@ -157,7 +158,7 @@ def may_make_taper_plans(user: Requester | None) -> bool:
 def taper_plan_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
     """The patient page's taper plan panel. The page's view loaded `patient` through
     `patients.access` (and audited it); this only reads the patient's plans."""
-    plan = plan_to_show(patient)
+    plan = plan_to_show(patient) if has_records(patient, "taper_plans") else None
     result: dict[str, Any] = {"patient": patient, "plan": plan, "request": context.get("request")}
     user = getattr(context.get("request"), "user", None)
     result["can_make"] = user is not None and can_make_taper_plans(user)

@@ -11,6 +11,7 @@ from domain.tracks import ProgressCheck
 from smertespor.accounts.models import Requester
 from smertespor.medication.labels import unit_label
 from smertespor.patients.models import Patient
+from smertespor.patients.page_reads import has_records
 from smertespor.tracks import labels
 from smertespor.tracks.models import Alert, Course, RuleReview, TimelineEvent
 from smertespor.tracks.permissions import can_decide_proposal, can_enrol
@@ -102,7 +103,8 @@ def course_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
     rule runs in the daily job and the services, never while a page renders)."""
     request = context.get("request")
     user: Requester | None = getattr(request, "user", None)
-    course = open_course_of(patient)
+    has_course = has_records(patient, "courses")
+    course = open_course_of(patient) if has_course else None
     proposal = pending_proposal(course) if course is not None else None
     return {
         "patient": patient,
@@ -112,7 +114,7 @@ def course_panel(context: template.Context, patient: Patient) -> dict[str, Any]:
         and course is not None
         and user is not None
         and can_decide_proposal(user, course),
-        "discharge": discharge_summaries_of(patient).first(),
+        "discharge": discharge_summaries_of(patient).first() if has_course else None,
         "timeline": timeline_events_shown(patient)[:5],
         "can_enrol": course is None and user is not None and can_enrol(user),
         "request": request,
