@@ -1,3 +1,11 @@
+"""The navigation and the header's notification badge, for every page that draws them.
+
+Both are given to the template as a function it calls when it shows them (Django's
+templates call a callable variable), each answer kept for the request: a partial page
+(an htmx preview, a search's results) draws no header and so asks nothing.
+"""
+
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -6,12 +14,15 @@ from smertespor.web.navigation import nav_items_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    path = request.path
-    items = [
-        {"label": item.label, "url": item.url, "active": _is_active(path, item.url)}
-        for item in nav_items_for(getattr(request, "user", None))
-    ]
-    return {"nav_items": items}
+    @cache
+    def nav_items() -> list[dict[str, Any]]:
+        path = request.path
+        return [
+            {"label": item.label, "url": item.url, "active": _is_active(path, item.url)}
+            for item in nav_items_for(getattr(request, "user", None))
+        ]
+
+    return {"nav_items": nav_items}
 
 
 def _is_active(path: str, url: str) -> bool:
