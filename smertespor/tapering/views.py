@@ -203,9 +203,11 @@ def plan_create(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 def plan_preview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     """The live preview (htmx): the plan for the form as it stands, nothing saved; the
     form's errors go next to their fields out of band."""
-    patient = patient_for_request(request, patient_id, object_type="taper_plan_preview")
+    # A preview changes nothing: the patient is read (and the read logged) here, once, and
+    # the preview uses this instance instead of loading and logging the patient again.
+    patient = patient_for(request.user, patient_id, object_type="taper_plan_preview")
     form, excluded = _plan_form(request, patient)
-    preview = _try_preview(request, patient, form) if form.is_valid() else None
+    preview = _try_preview(request, patient, form, page_logged=True) if form.is_valid() else None
     context = {
         "patient": patient,
         "form": form,

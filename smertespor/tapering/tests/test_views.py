@@ -4,6 +4,8 @@
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from domain.catalogue import Catalogue, Product
@@ -296,7 +298,24 @@ def test_one_look_at_the_plan_form_writes_one_audit_row(
 
 def test_the_live_preview_writes_one_audit_row(client_for, gp, patient, morphine_list, url):
     before = len(_rows_for(patient))
-    client_for(gp).post(url("plan_preview", patient), form_data(), HTTP_HX_REQUEST="true")
+    http = client_for(gp)
+    with CaptureQueriesContext(connection) as captured:
+        http.post(url("plan_preview", patient), form_data(), HTTP_HX_REQUEST="true")
+    assert len(_rows_for(patient)) - before == 1
+    # ... and reads the patient once (the preview uses the view's instance).
+    patient_reads = [q for q in captured.captured_queries if 'FROM "patients_patient"' in q["sql"]]
+    assert len(patient_reads) == 1
+
+
+def test_a_preview_of_a_form_with_errors_still_logs_the_read(
+    client_for, gp, patient, morphine_list, url
+):
+    """The partial shows the patient's medication lines next to the errors: a read."""
+    before = len(_rows_for(patient))
+    response = client_for(gp).post(
+        url("plan_preview", patient), form_data(step_percent="0"), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
     assert len(_rows_for(patient)) - before == 1
 
 
