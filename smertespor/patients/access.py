@@ -143,8 +143,13 @@ def _scoped_patient(
     except ValueError:
         pk = None
     # One patient: `in_scope` checks just that id in each branch's index (visible_patients
-    # would first read the whole scope into its id array).
-    patient = Patient.objects.filter(in_scope(user), pk=pk).first() if pk else None
+    # would first read the whole scope into its id array). The listed practice comes in the
+    # same query: the patient header of every patient page names it.
+    patient = (
+        Patient.objects.filter(in_scope(user), pk=pk).select_related("listed_practice").first()
+        if pk
+        else None
+    )
     if patient is None:
         # Refused attempts name the patient (if one exists) so the record's access log shows them.
         target = Patient.objects.filter(pk=pk).only("pk").first() if pk else None
