@@ -210,3 +210,20 @@ def test_the_patients_timeline_shows_the_summary_to_its_readers_only(
     assert summary_url in urls(gp) and course_url not in urls(gp)
     assert {summary_url, course_url} <= urls(centre_secretary)
     assert not {summary_url, course_url} & urls(clinic_doctor)
+
+
+def test_a_practice_with_no_summary_waiting_is_answered_by_one_query(
+    gp, other_gp, discharged, django_assert_num_queries
+):
+    from smertespor.centres.selectors import new_summaries_for
+
+    # The GP's worklist asks on every look; with nothing waiting it costs one probe of the
+    # summaries alone, not the scoped read joined to courses, patients and centres.
+    with django_assert_num_queries(1) as queries:
+        assert new_summaries_for(other_gp) == []
+    assert "JOIN" not in queries.captured_queries[0]["sql"]
+    # One waiting for the GP's practice is shown (and its patient logged as listed).
+    assert [s.course_id for s in new_summaries_for(gp)] == [discharged.pk]
+    assert AuditEvent.objects.filter(
+        user=gp, action="listed", object_type="centre_summaries", patient=discharged.patient
+    ).exists()
