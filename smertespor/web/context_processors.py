@@ -17,10 +17,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     @cache
     def nav_items() -> list[dict[str, Any]]:
         path = request.path
-        return [
-            {"label": item.label, "url": item.url, "active": _is_active(path, item.url)}
-            for item in nav_items_for(getattr(request, "user", None))
-        ]
+        items = []
+        for item in nav_items_for(getattr(request, "user", None)):
+            url = item.url  # a reverse() each time it is read: once an item
+            items.append({"label": item.label, "url": url, "active": _is_active(path, url)})
+        return items
 
     return {"nav_items": nav_items}
 
