@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from domain.omeq import Outcome, Rule, Standing
@@ -35,6 +37,28 @@ def mg(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return format_mg(value)
+
+
+@register.simple_tag
+def omeq_cell(omeq: Any) -> SafeString:
+    """A list row's OMEQ: the maximum (in red from the high-dose threshold), with the
+    scheduled part when as-needed doses add to it; "?" when the active table cannot compute it.
+    A tag, not an include: the patient list draws one a row."""
+    if omeq is None:
+        return format_html('<span class="omeq-cell">—</span>')
+    if not omeq.is_computable:
+        return format_html(
+            '<span class="omeq-cell"><span title="{}">?</span></span>',
+            _("OMEQ cannot be computed with the active table"),
+        )
+    shown = format_html(
+        '<span class="high">{}</span>' if "high_dose" in omeq.warning_codes else "<span>{}</span>",
+        mg(omeq.max_mg_per_day),
+    )
+    if omeq.max_mg_per_day != omeq.scheduled_mg_per_day:
+        scheduled = _("%(scheduled)s scheduled") % {"scheduled": mg(omeq.scheduled_mg_per_day)}
+        shown = format_html('{} <small class="muted">({})</small>', shown, scheduled)
+    return format_html('<span class="omeq-cell">{}</span>', shown)
 
 
 @register.filter

@@ -3,10 +3,11 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smertespor.medication.models import OmeqSnapshot
 from smertespor.medication.selectors import attach_latest_omeq, with_latest_omeq
@@ -55,6 +56,41 @@ def test_the_list_template_filter_and_cell_render_the_figure(practice):
     snapshot(patient, 1, 120)
     html = Template(
         "{% load medication %}{% for p in patients|with_latest_omeq %}"
-        '{% include "medication/_omeq_cell.html" with omeq=p.latest_omeq %}{% endfor %}'
+        "{% omeq_cell p.latest_omeq %}{% endfor %}"
     ).render(Context({"patients": Patient.objects.filter(pk=patient.pk)}))
-    assert "120" in html
+    assert '<span class="omeq-cell"><span>120</span></span>' in html
+
+
+# The cell was an include; the tag that replaced it (one a row) writes the same markup.
+WAS_AN_INCLUDE = (
+    '{% load i18n medication %}<span class="omeq-cell">{% if omeq is None %}—'
+    "{% elif not omeq.is_computable %}<span title=\"{% translate 'OMEQ cannot be computed with "
+    'the active table\' %}">?</span>{% else %}<span{% if "high_dose" in omeq.warning_codes %}'
+    ' class="high"{% endif %}>{{ omeq.max_mg_per_day|mg }}</span>'
+    '{% if omeq.max_mg_per_day != omeq.scheduled_mg_per_day %} <small class="muted">('
+    "{% blocktranslate with scheduled=omeq.scheduled_mg_per_day|mg %}{{ scheduled }} scheduled"
+    "{% endblocktranslate %})</small>{% endif %}{% endif %}</span>"
+)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "omeq",
+    [
+        None,
+        OmeqSnapshot(is_computable=False),
+        OmeqSnapshot(scheduled_mg_per_day=Decimal(60), max_mg_per_day=Decimal(60)),
+        OmeqSnapshot(
+            scheduled_mg_per_day=Decimal("90.5"),
+            max_mg_per_day=Decimal("1234.5"),
+            warning_codes=["high_dose"],
+        ),
+    ],
+    ids=["none", "not computable", "scheduled only", "high with as-needed"],
+)
+def test_the_cell_tag_writes_what_the_include_wrote(omeq, language):
+    with translation.override(language):
+        tag = Template("{% load medication %}{% omeq_cell omeq %}").render(Context({"omeq": omeq}))
+        include = Template(WAS_AN_INCLUDE).render(Context({"omeq": omeq}))
+    assert tag == include
+    assert tag.startswith('<span class="omeq-cell">')

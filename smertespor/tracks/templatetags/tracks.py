@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from domain.tracks import ProgressCheck
 from smertespor.accounts.models import Requester
@@ -40,6 +43,29 @@ def dose_unit(value: object) -> str:
 @register.filter
 def status_name(value: object) -> str:
     return labels.status_label(str(value or ""))
+
+
+@register.simple_tag
+def status_badge(status: object) -> SafeString:
+    """A course's status as a badge (a tag, not an include: a worklist draws one a row)."""
+    value = str(status or "")
+    return format_html(
+        '<span class="status status-{0}" data-status="{0}">{1}</span>',
+        value,
+        labels.status_label(value),
+    )
+
+
+@register.simple_tag
+def patient_cell(row: dict[str, Any]) -> SafeString:
+    """A worklist row's first cell: the patient's name, linking to the course, and the CPR."""
+    return format_html(
+        '<td><a href="{}" data-testid="row-link">{}</a><br>'
+        '<small class="cpr muted">{}</small></td>',
+        reverse("tracks:course_detail", args=[row["patient_id"], row["course_id"]]),
+        row["patient_name"],
+        row["cpr"],
+    )
 
 
 @register.filter
