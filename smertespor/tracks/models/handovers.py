@@ -72,6 +72,13 @@ class Handover(models.Model):
                 fields=["clinic", "decision", "proposed_at", "id"], name="handover_intake"
             ),
             models.Index(fields=["course", "-proposed_at"], name="handover_course"),
+            # The clinic's count of handovers to triage: the pending ones and their courses
+            # from the index alone (the scope is checked on each course's patient).
+            models.Index(
+                fields=["clinic", "course"],
+                condition=Q(decision="pending"),
+                name="handover_pending_clinic",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

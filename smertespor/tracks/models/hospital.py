@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,13 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["organisation", "starts_at"], name="appointment_org_time"),
             models.Index(fields=["course", "starts_at"], name="appointment_course_time"),
+            # The clinic's count of this week's appointments: those not cancelled, and their
+            # courses, from the index alone.
+            models.Index(
+                fields=["organisation", "starts_at", "course"],
+                condition=Q(cancelled_at__isnull=True),
+                name="appointment_org_open_time",
+            ),
         ]
 
     def __str__(self) -> str:
