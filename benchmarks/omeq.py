@@ -148,7 +148,7 @@ _LINES = [
     (
         "<td>{{ patient.listed_practice.name }}</td>",
         "<td>{{ patient.listed_practice.name }}</td>\n"
-        '      <td>{% include "medication/_omeq_cell.html" with omeq=patient.latest_omeq %}</td>',
+        "      <td>{% omeq_cell patient.latest_omeq %}</td>",
     ),
 ]
 
@@ -159,7 +159,7 @@ def _list_variants(text: str) -> tuple[str, str]:
         without = text
         for plain, with_omeq in reversed(_LINES):
             without = without.replace(with_omeq, plain)
-        without = re.sub(r"\s*<(th|td)[^>]*>[^\n]*(OMEQ mg/day|_omeq_cell)[^\n]*</\1>", "", without)
+        without = re.sub(r"\s*<(th|td)[^>]*>[^\n]*(OMEQ mg/day|omeq_cell)[^\n]*</\1>", "", without)
         return without, text
     with_omeq = text
     for plain, added in _LINES:
