@@ -5,6 +5,10 @@ screen, and a click or a focused link can vanish as they are swapped out."""
 
 from playwright.sync_api import Page
 
+# The form sends a search 400 ms after the last keystroke (`_search_form.html`); a test waits
+# a little longer than that after typing before it takes the results as the last ones.
+TYPING_PAUSE_MS = 600
+
 
 def watch_search(page: Page) -> None:
     """Start counting swaps from now (call before typing the query)."""
@@ -13,6 +17,9 @@ def watch_search(page: Page) -> None:
             window.searchSwapped = false;
             if (!window.searchWatched) {
                 document.addEventListener("htmx:afterSwap", () => { window.searchSwapped = true; });
+                document.addEventListener(
+                    "input", () => { window.searchTypedAt = performance.now(); }, true
+                );
                 window.searchWatched = true;
             }
         }"""
@@ -20,6 +27,12 @@ def watch_search(page: Page) -> None:
 
 
 def wait_for_search(page: Page) -> None:
-    """Wait until results were swapped in since `watch_search` and no search is running
-    (typing and Enter can send two; the last one's results are the ones shown)."""
-    page.wait_for_function("() => window.searchSwapped && !document.querySelector('.htmx-request')")
+    """Wait until results were swapped in since `watch_search`, no search is running and the
+    typing pause's own search has had its time to start: typing and then Enter send two, and
+    Enter's results can be on screen before the pause's search has even started (in one CI
+    run a focused result was lost to it). The last one's results are the ones shown."""
+    page.wait_for_function(
+        """(pause) => window.searchSwapped && !document.querySelector('.htmx-request')
+            && performance.now() - (window.searchTypedAt || 0) > pause""",
+        arg=TYPING_PAUSE_MS,
+    )

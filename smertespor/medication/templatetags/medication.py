@@ -45,7 +45,7 @@ def omeq_cell(omeq: Any) -> SafeString:
     scheduled part when as-needed doses add to it; "?" when the active table cannot compute it.
     A tag, not an include: the patient list draws one a row."""
     if omeq is None:
-        return format_html('<span class="omeq-cell">—</span>')
+        return format_html('<span class="omeq-cell">{}</span>', "—")
     if not omeq.is_computable:
         return format_html(
             '<span class="omeq-cell"><span title="{}">?</span></span>',
