@@ -12,7 +12,14 @@ dropped afterwards), otherwise SQLite in a temporary folder. On SQLite every wri
 database's one write lock anyway, so expect a ratio near 1 there; the lock matters on
 PostgreSQL, where writers no longer queue.
 
+Then one list's rows, one thread: a page that shows 25 patients writes 25 ``listed`` rows.
+The baseline stores them with the ORM's ``bulk_create`` (as ``record_listed`` did until
+session 28), the new path is ``record_listed`` (PostgreSQL: one ``INSERT … unnest``, no
+transaction around it). Both take numbers, sign and store the same 25 rows (checked: the
+stored rows agree column by column but for their numbers and MACs), interleaved.
+
     .venv/bin/python benchmarks/audit_writes.py [--threads 8] [--writes 200] [--repeats 5]
+                                                [--lists 300]
 """
 
 import argparse
@@ -135,11 +142,79 @@ def _resync_sequence() -> None:
             )
 
 
+def _list_writers(patients: int) -> tuple[Callable[[], list[int]], Callable[[], list[int]]]:
+    """The old and the new way to store one list's ``listed`` rows; each returns their ids."""
+    from smertespor.audit import services
+    from smertespor.audit.models import AuditEvent
+    from tests.factories import PatientFactory, UserFactory
+
+    user = UserFactory(role="gp")
+    ids = [patient.pk for patient in PatientFactory.create_batch(patients)]
+    detail = {"query": "", "sort": "name", "page": 1}
+
+    def old() -> list[int]:
+        events = [
+            services._unsigned(
+                user,
+                action="listed",
+                object_type="patient_list",
+                object_id="",
+                patient_id=patient_id,
+                detail=detail,
+            )
+            for patient_id in ids
+        ]
+        with services._numbering():
+            services._sign(events)
+            AuditEvent.objects.bulk_create(events)
+        return [event.pk for event in events]
+
+    def new() -> list[int]:
+        events = services.record_listed(
+            user=user, patients=ids, object_type="patient_list", detail=detail
+        )
+        return [event.pk for event in events]
+
+    return old, new
+
+
+def _same_rows(old_ids: list[int], new_ids: list[int]) -> None:
+    from smertespor.audit.models import AuditEvent
+
+    ignored = {"id", "sequence", "occurred_at", "row_mac"}
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname not in ignored]
+    old = list(AuditEvent.objects.filter(pk__in=old_ids).order_by("sequence").values(*fields))
+    new = list(AuditEvent.objects.filter(pk__in=new_ids).order_by("sequence").values(*fields))
+    if old != new or len(new) != len(new_ids):
+        raise SystemExit("the two ways stored different rows")
+
+
+def _lists(repeats: int) -> None:
+    old, new = _list_writers(25)
+    _same_rows(old(), new())
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    for _ in range(repeats):
+        for name, write in (("old", old), ("new", new)):
+            began = time.perf_counter()
+            write()
+            times[name].append((time.perf_counter() - began) * 1000)
+    print(f"\nOne list's 25 listed rows, {repeats} times each, interleaved (ms):")
+    for name, label in (("old", "bulk_create"), ("new", "record_listed")):
+        print(
+            f"{label:18} median {statistics.median(times[name]):.2f} "
+            f"(p10 {statistics.quantiles(times[name], n=10)[0]:.2f}, "
+            f"p90 {statistics.quantiles(times[name], n=10)[-1]:.2f})"
+        )
+    ratio = statistics.median(times["old"]) / statistics.median(times["new"])
+    print(f"bulk_create / new  {ratio:.2f}x (medians)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--writes", type=int, default=200, help="per round, all threads")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--lists", type=int, default=300, help="timed lists of each kind")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         vendor, scratch = _setup(Path(folder))
@@ -165,6 +240,7 @@ def main() -> None:
                 f"old / new          median {statistics.median(ratios):.2f}x "
                 f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
             )
+            _lists(args.lists)
         finally:
             from django.db import connections
 

@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from smertespor.audit.context import RequestContext, current_request
+from smertespor.audit.keys import mac_matches
 from smertespor.audit.models import AuditEvent
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import AuditAction, record_event, record_listed, row_payload
 from smertespor.tracks.tests.factories import CourseFactory
 from smertespor.tracks.tests.helpers import on
 from tests.factories import PatientFactory
@@ -83,3 +85,54 @@ def test_a_page_views_audit_row_is_two_round_trips_on_postgresql(gp):
         assert statements == ["SELECT", "INSERT"]
     else:
         assert "INSERT" in statements
+
+
+def _genuine(row: AuditEvent) -> bool:
+    return mac_matches(row.key_id, row_payload(row), row.row_mac)
+
+
+@pytest.mark.django_db
+def test_a_lists_rows_are_stored_as_they_were_signed_each_under_its_own_id(gp):
+    """record_listed stores its rows in one INSERT (PostgreSQL: unnest, not the ORM) and
+    gives each returned event the id of its own row."""
+    patients = PatientFactory.create_batch(25, listed_practice=gp.organisation)
+    detail = {"sort": "name", "pages": (1, 2), "query": "Ærø ' -- ;"}
+    token = current_request.set(RequestContext(request_id="r-25", ip_address="2001:DB8::0:1"))
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            events = record_listed(
+                user=gp, patients=reversed(patients), object_type="patient_list", detail=detail
+            )
+    finally:
+        current_request.reset(token)
+    if connection.vendor == "postgresql":
+        assert [q["sql"].split()[0].upper() for q in queries.captured_queries] == [
+            "SELECT",
+            "INSERT",
+        ]
+    stored = AuditEvent.objects.in_bulk([event.pk for event in events])
+    assert len(stored) == 25
+    for event in events:
+        row = stored[event.pk]
+        assert (row.patient_id, row.sequence, row.row_mac) == (
+            event.patient_id,
+            event.sequence,
+            event.row_mac,
+        )
+        assert row.detail == {"sort": "name", "pages": [1, 2], "query": "Ærø ' -- ;"}
+        assert (row.ip_address, row.request_id, row.user_id) == ("2001:db8::1", "r-25", gp.pk)
+        assert _genuine(row)
+    assert [event.patient_id for event in events] == [p.pk for p in reversed(patients)]
+
+
+@pytest.mark.django_db
+def test_an_event_without_user_patient_or_request_is_stored_with_nulls_and_verifies():
+    event = record_event(user=None, action=AuditAction.VIEW)
+    row = AuditEvent.objects.get(pk=event.pk)
+    assert (row.user_id, row.organisation_id, row.patient_id, row.ip_address) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert row.sequence == event.sequence and _genuine(row)
