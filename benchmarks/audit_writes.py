@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_KEY = 7_405_113_271  # the old constant
@@ -144,11 +145,12 @@ def _resync_sequence() -> None:
 
 def _list_writers(patients: int) -> tuple[Callable[[], list[int]], Callable[[], list[int]]]:
     """The old and the new way to store one list's ``listed`` rows; each returns their ids."""
+    from smertespor.accounts.models import User
     from smertespor.audit import services
     from smertespor.audit.models import AuditEvent
     from tests.factories import PatientFactory, UserFactory
 
-    user = UserFactory(role="gp")
+    user = cast(User, UserFactory(role="gp"))
     ids = [patient.pk for patient in PatientFactory.create_batch(patients)]
     detail = {"query": "", "sort": "name", "page": 1}
 

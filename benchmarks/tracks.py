@@ -440,7 +440,6 @@ def _naive_practice(user: User, section: str, today: date) -> Any:
         returned = course.handovers.filter(decision="returned").order_by("-decided_at").first()
         course.returned_at = returned.decided_at if returned else None
         course.advice = returned.advice if returned else None
-    w._audit(user, "practice", chosen, sort)
     counts = {key: len(found) for key, found in sections.items()}
     return w.Worklist(
         "practice",
@@ -451,6 +450,7 @@ def _naive_practice(user: User, section: str, today: date) -> Any:
         _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
         today,
         user,
+        w._search("practice", chosen, sort),
     )
 
 
@@ -494,7 +494,6 @@ def _naive_clinic(user: User, section: str, today: date) -> Any:
         upcoming = course.appointments.filter(starts_at__gte=timezone.now()).order_by("starts_at")
         first = upcoming.first()
         course.next_appointment = first.starts_at if first else None
-    w._audit(user, "clinic", chosen, sort)
     counts = {key: len(found) for key, found in sections.items()}
     return w.Worklist(
         "clinic",
@@ -505,6 +504,7 @@ def _naive_clinic(user: User, section: str, today: date) -> Any:
         _ordered(rows, chosen.sorts[sort]),  # type: ignore[arg-type]
         today,
         user,
+        w._search("clinic", chosen, sort),
     )
 
 

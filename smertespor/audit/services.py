@@ -15,11 +15,12 @@ import json
 import uuid
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Model
+from django.db.models import Field, Max, Model
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -145,9 +146,15 @@ _INSERTED = (
 
 
 @cache
+def _inserted_fields() -> list[Field[Any, Any]]:
+    by_name = {field.name: field for field in AuditEvent._meta.concrete_fields}
+    return [by_name[name] for name in _INSERTED]
+
+
+@cache
 def _insert_sql() -> str:
     """PostgreSQL: one INSERT of any number of rows, a column an array (``unnest``)."""
-    fields = [AuditEvent._meta.get_field(name) for name in _INSERTED]
+    fields = _inserted_fields()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
@@ -165,8 +172,7 @@ def _insert(events: list[AuditEvent]) -> None:
         AuditEvent.objects.bulk_create(events)
         return
     columns: list[list[Any]] = [
-        [getattr(event, AuditEvent._meta.get_field(name).attname) for event in events]
-        for name in _INSERTED
+        [getattr(event, field.attname) for event in events] for field in _inserted_fields()
     ]
     detail = _INSERTED.index("detail")
     columns[detail] = [json.dumps(value) for value in columns[detail]]
@@ -204,14 +210,25 @@ def record_event(
     return event
 
 
+@dataclass(frozen=True)
+class Search:
+    """The search a list answers (its criteria, CPR numbers masked): ``record_listed`` logs it
+    as a ``search`` row in the same INSERT as the list's ``listed`` rows, first."""
+
+    object_type: str
+    detail: dict[str, Any]
+
+
 def record_listed(
     *,
     user: Requester | None,
     patients: Iterable[Patient | uuid.UUID | str],
     object_type: str,
     detail: dict[str, Any] | None = None,
+    search: Search | None = None,
 ) -> list[AuditEvent]:
-    """One ``listed`` row for each patient a list or worklist showed, in one INSERT.
+    """One ``listed`` row for each patient a list or worklist showed, in one INSERT, after
+    the row of the ``search`` that found them if one is given (also when it found nobody).
 
     The patient's access log ("who has seen my record") shows them as "saw you in a list";
     the list's criteria are in the search row of the same request (same ``request_id``).
@@ -222,9 +239,18 @@ def record_listed(
             for patient in patients
         )
     )
-    if not ids:
-        return []
     events = [
+        _unsigned(
+            user,
+            action=AuditAction.SEARCH,
+            object_type=search.object_type,
+            object_id="",
+            patient_id=None,
+            detail=search.detail,
+        )
+        for search in ([search] if search is not None else [])
+    ]
+    events += [
         _unsigned(
             user,
             action=AuditAction.LISTED,
@@ -235,6 +261,8 @@ def record_listed(
         )
         for patient_id in ids
     ]
+    if not events:
+        return []
     with _numbering():
         _sign(events)
         _insert(events)

@@ -46,12 +46,14 @@ PAGE_SIZE = 50
 
 
 def _page(request: SignedInRequest, query: str, sort: PatientSort, page: int) -> dict[str, object]:
-    paginator = Paginator(search_patients(user=request.user, query=query, sort=sort), PAGE_SIZE)
+    patients, search = search_patients(user=request.user, query=query, sort=sort)
+    paginator = Paginator(patients, PAGE_SIZE)
     current = paginator.get_page(page)
     record_listed(
         user=request.user,
         patients=current.object_list,
         object_type="patient_search" if query else "patient_list",
+        search=search,
     )
     return {
         "count": paginator.count,

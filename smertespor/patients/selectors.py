@@ -1,4 +1,5 @@
-"""Reads of patient data. Every search is logged with its criteria (CPR masked)."""
+"""Reads of patient data. A search returns its criteria (CPR masked) for the caller to log
+with the patients it shows (`record_listed(..., search=...)`)."""
 
 import re
 from typing import Literal
@@ -8,7 +9,7 @@ from django.db.models import Count, QuerySet
 from smertespor.accounts.models import Organisation, Requester
 from smertespor.audit.logging import mask_cpr
 from smertespor.audit.models import AuditEvent
-from smertespor.audit.services import AuditAction, record_event
+from smertespor.audit.services import Search
 from smertespor.patients.access import decidable_requests, in_scope, visible_patients
 from smertespor.patients.models import CareRelation, Patient, RegistrationRequest
 
@@ -38,8 +39,9 @@ def patient_sort(value: object) -> PatientSort:
 
 def search_patients(
     *, user: Requester, query: str = "", sort: PatientSort = "name"
-) -> QuerySet[Patient]:
-    """Patients in ``user``'s scope matching a name or (part of) a CPR number."""
+) -> tuple[QuerySet[Patient], Search]:
+    """Patients in ``user``'s scope matching a name or (part of) a CPR number, and the search
+    to log with the patients shown (``record_listed(..., search=...)``: one INSERT)."""
     query = query.strip()
     patients = visible_patients(user).select_related("listed_practice")
     if query and _DIGITS.match(query):
@@ -47,13 +49,8 @@ def search_patients(
     elif query:
         for word in query.split():
             patients = patients.filter(name__icontains=word)
-    record_event(
-        user=user,
-        action=AuditAction.SEARCH,
-        object_type="patient",
-        detail={"query": _masked_query(query), "sort": sort},
-    )
-    return patients.order_by(*SORTS[sort])
+    search = Search("patient", {"query": _masked_query(query), "sort": sort})
+    return patients.order_by(*SORTS[sort]), search
 
 
 def access_log_for(patient: Patient) -> QuerySet[AuditEvent]:

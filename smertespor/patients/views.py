@@ -53,10 +53,11 @@ SEARCH_LIMIT = 50
 @require_GET
 def patient_list(request: SignedInRequest) -> HttpResponse:
     sort = patient_sort(request.GET.get("sort"))
-    page = Paginator(search_patients(user=request.user, sort=sort), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    patients, search = search_patients(user=request.user, sort=sort)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_listed(
+        user=request.user, patients=page.object_list, object_type="patient_list", search=search
     )
-    record_listed(user=request.user, patients=page.object_list, object_type="patient_list")
     context = {
         "page": page,
         "sort": sort,
@@ -78,12 +79,13 @@ def patient_search(request: SignedInRequest) -> HttpResponse:
     results = None
     truncated = False
     if form.is_valid():
-        matches = list(
-            search_patients(user=request.user, query=form.cleaned_data["query"])[: SEARCH_LIMIT + 1]
-        )
+        patients, search = search_patients(user=request.user, query=form.cleaned_data["query"])
+        matches = list(patients[: SEARCH_LIMIT + 1])
         truncated = len(matches) > SEARCH_LIMIT
         results = matches[:SEARCH_LIMIT]
-        record_listed(user=request.user, patients=results, object_type="patient_search")
+        record_listed(
+            user=request.user, patients=results, object_type="patient_search", search=search
+        )
     is_htmx = request.headers.get("HX-Request") == "true"
     template = "patients/_search_results.html" if is_htmx else "patients/search.html"
     return render(

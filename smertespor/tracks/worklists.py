@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smertespor.accounts.models import User
-from smertespor.audit.services import AuditAction, record_event, record_listed
+from smertespor.audit.services import Search, record_listed
 from smertespor.entry.numbers import for_json
 from smertespor.patients.access import in_scope, in_scope_row_by_row
 from smertespor.tracks.labels import alert_message, review_text
@@ -179,6 +179,7 @@ class Worklist:
     objects: QuerySet[Any]
     today: date
     user: User
+    search: Search
 
     def page(self, number: Any, per_page: int = PAGE_SIZE) -> Page:
         # The section's count is already known (`counts`): the paginator does not count again.
@@ -194,6 +195,7 @@ class Worklist:
             patients=[row["patient_id"] for row in rows],
             object_type=f"{self.kind}_worklist",
             detail={"section": self.section.key, "page": page.number},
+            search=self.search,
         )
         return rows
 
@@ -220,13 +222,9 @@ def _choose(sections: tuple[Section, ...], key: str, sort: str) -> tuple[Section
     return section, sort if sort in section.sorts else section.default_sort
 
 
-def _audit(user: User, kind: str, section: Section, sort: str) -> None:
-    record_event(
-        user=user,
-        action=AuditAction.SEARCH,
-        object_type="worklist",
-        detail={"list": kind, "section": section.key, "sort": sort},
-    )
+def _search(kind: str, section: Section, sort: str) -> Search:
+    """The worklist's criteria, logged with the page's rows (`Worklist.rows`)."""
+    return Search("worklist", {"list": kind, "section": section.key, "sort": sort})
 
 
 def _in_scope(user: User, patient_ref: str) -> Q:
@@ -295,7 +293,6 @@ def practice_worklist(
                 returned_at=Subquery(returned.values("decided_at")[:1]),
                 advice=Subquery(returned.values("advice")[:1]),
             )
-    _audit(user, "practice", chosen, sort)
     return Worklist(
         "practice",
         PRACTICE_SECTIONS,
@@ -305,6 +302,7 @@ def practice_worklist(
         objects.order_by(*chosen.sorts[sort]),
         today,
         user,
+        _search("practice", chosen, sort),
     )
 
 
@@ -370,7 +368,6 @@ def clinic_worklist(
                 .annotate(m=Min("starts_at"))
             )
             objects = objects.annotate(next_appointment=Subquery(upcoming.values("m")[:1]))
-    _audit(user, "clinic", chosen, sort)
     return Worklist(
         "clinic",
         CLINIC_SECTIONS,
@@ -380,6 +377,7 @@ def clinic_worklist(
         objects.order_by(*chosen.sorts[sort]),
         today,
         user,
+        _search("clinic", chosen, sort),
     )
 
 

@@ -11,7 +11,13 @@ from django.urls import reverse
 from smertespor.audit.context import RequestContext, current_request
 from smertespor.audit.keys import mac_matches
 from smertespor.audit.models import AuditEvent
-from smertespor.audit.services import AuditAction, record_event, record_listed, row_payload
+from smertespor.audit.services import (
+    AuditAction,
+    Search,
+    record_event,
+    record_listed,
+    row_payload,
+)
 from smertespor.tracks.tests.factories import CourseFactory
 from smertespor.tracks.tests.helpers import on
 from tests.factories import PatientFactory
@@ -136,3 +142,29 @@ def test_an_event_without_user_patient_or_request_is_stored_with_nulls_and_verif
         None,
     )
     assert row.sequence == event.sequence and _genuine(row)
+
+
+def test_the_patient_list_logs_its_search_and_its_patients_in_one_insert(
+    client_for, gp, patient, other_patient
+):
+    client = client_for(gp)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("patients:list"), {"sort": "-name"})
+    inserts = [
+        q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")
+    ]
+    assert len(inserts) == 1 and AuditEvent._meta.db_table in inserts[0]["sql"]
+    search = AuditEvent.objects.get(action=AuditAction.SEARCH, object_type="patient")
+    assert search.detail == {"query": "", "sort": "-name"}
+    (listed,) = _listed("patient_list")
+    assert listed.patient_id == patient.pk and listed.request_id == search.request_id
+    assert search.sequence < listed.sequence
+
+
+def test_a_search_that_found_nobody_is_logged_alone(gp):
+    events = record_listed(
+        user=gp, patients=[], object_type="patient_search", search=Search("patient", {"q": 1})
+    )
+    assert [(event.action, event.object_type) for event in events] == [("search", "patient")]
+    assert AuditEvent.objects.get().detail == {"q": 1}
+    assert record_listed(user=gp, patients=[], object_type="patient_search") == []

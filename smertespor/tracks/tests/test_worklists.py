@@ -207,6 +207,36 @@ def test_looking_at_a_worklist_is_logged_as_a_search(gp, practice_courses, clien
     assert event.detail == {"list": "practice", "section": "approaching", "sort": "deadline"}
 
 
+def _audit_inserts(queries: CaptureQueriesContext) -> int:
+    table = AuditEvent._meta.db_table
+    return sum(
+        q["sql"].lstrip().upper().startswith("INSERT") and table in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_a_worklist_page_logs_its_search_and_its_patients_in_one_insert(
+    gp, practice_courses, client_for
+):
+    client = client_for(gp)
+    with on(TODAY), CaptureQueriesContext(connection) as queries:
+        client.get(reverse("tracks:practice_worklist"), {"section": "due"})
+    assert _audit_inserts(queries) == 1
+    search = AuditEvent.objects.get(action="search", object_type="worklist")
+    listed = AuditEvent.objects.filter(action="listed", object_type="practice_worklist")
+    assert listed.count() >= 2
+    assert {event.request_id for event in listed} == {search.request_id}
+    assert search.sequence < min(event.sequence for event in listed)
+
+
+def test_an_empty_worklist_section_still_logs_its_search(gp, clinic_doctor, client_for):
+    with on(TODAY):
+        client_for(clinic_doctor).get(reverse("tracks:clinic_worklist"), {"section": "active"})
+    event = AuditEvent.objects.get(action="search", object_type="worklist")
+    assert event.detail == {"list": "clinic", "section": "active", "sort": "appointment"}
+    assert not AuditEvent.objects.filter(action="listed").exists()
+
+
 @pytest.fixture
 def clinic_courses(gp, clinic, clinic_doctor):
     practice = gp.organisation
