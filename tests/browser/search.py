@@ -11,12 +11,14 @@ TYPING_PAUSE_MS = 600
 
 
 def watch_search(page: Page) -> None:
-    """Start counting swaps from now (call before typing the query)."""
+    """Start counting settled swaps from now (call before typing the query)."""
     page.evaluate(
         """() => {
             window.searchSwapped = false;
             if (!window.searchWatched) {
-                document.addEventListener("htmx:afterSwap", () => { window.searchSwapped = true; });
+                document.addEventListener(
+                    "htmx:afterSettle", () => { window.searchSwapped = true; }
+                );
                 document.addEventListener(
                     "input", () => { window.searchTypedAt = performance.now(); }, true
                 );
@@ -27,10 +29,12 @@ def watch_search(page: Page) -> None:
 
 
 def wait_for_search(page: Page) -> None:
-    """Wait until results were swapped in since `watch_search`, no search is running and the
-    typing pause's own search has had its time to start: typing and then Enter send two, and
-    Enter's results can be on screen before the pause's search has even started (in one CI
-    run a focused result was lost to it). The last one's results are the ones shown."""
+    """Wait until results were swapped in and settled since `watch_search` (our script wraps
+    the new table in its scroll box when htmx settles, 20 ms after the swap: a test that looks
+    earlier sees a page the user never keeps), no search is running and the typing pause's own
+    search has had its time to start: typing and then Enter send two, and Enter's results can
+    be on screen before the pause's search has even started. The last one's results are the
+    ones shown."""
     page.wait_for_function(
         """(pause) => window.searchSwapped && !document.querySelector('.htmx-request')
             && performance.now() - (window.searchTypedAt || 0) > pause""",

@@ -131,7 +131,8 @@ def test_a_result_keeps_the_keyboard_focus_when_the_search_results_are_shown_aga
 ) -> None:
     """Typing and then Enter sends two searches (the pause in the typing sends one 0.4 s
     later): a keyboard user who has tabbed to a result in between keeps it focused when the
-    results are replaced (htmx puts the focus back on the element with the same id)."""
+    results are replaced (htmx puts the focus back on the element with the same id, and the
+    table's scroll box, wrapped round it when the swap settles, must not take it away)."""
     log_in(page, "demo-gp", DEMO_PASSWORD)
     expect(page.get_by_test_id("home-visits")).to_be_visible()
     page.goto("/patients/")

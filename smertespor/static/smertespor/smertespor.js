@@ -39,8 +39,12 @@ document.addEventListener("click", (event) => {
       if (table.closest(".table-scroll, .overflow-auto")) continue;
       const box = document.createElement("div");
       box.className = "table-scroll";
+      // Moving an element blurs whatever it holds: give the focus back (after an htmx swap,
+      // htmx has just put it on the new copy of the link the user had tabbed to).
+      const focused = table.contains(document.activeElement) ? document.activeElement : null;
       table.before(box);
       box.append(table);
+      if (focused) focused.focus({ preventScroll: true });
     }
     for (const box of document.querySelectorAll("main :is(.table-scroll, .overflow-auto)")) {
       const scrolls = box.scrollWidth > box.clientWidth + 1;
