@@ -1,7 +1,12 @@
 """Suite-wide test settings. Kept free of Django so domain tests run without it."""
 
+import os
+import tempfile
+
 import pytest
 from hypothesis import settings
+
+from tests.browser.demo_database import RUN_DIRECTORY_VARIABLE, remove, run_directory
 
 # No per-example deadline: wall-clock limits make tests flaky on a busy 2-core CI machine;
 # performance is measured in benchmarks/.
@@ -20,3 +25,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     if database["ENGINE"].endswith("postgresql"):
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A directory for this run's browser-test demo region (tests/browser/demo_database.py),
+    made before xdist starts its workers, which inherit the variable."""
+    if not hasattr(config, "workerinput"):
+        os.environ[RUN_DIRECTORY_VARIABLE] = tempfile.mkdtemp(prefix="smertespor-browser-")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """After every worker has stopped its servers: the demo region's template goes too."""
+    if not hasattr(session.config, "workerinput"):
+        remove(run_directory())

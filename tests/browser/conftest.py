@@ -3,7 +3,8 @@
 pytest-django's ``live_server`` cannot be used: it flushes every table after a test, and the
 audit log's triggers refuse the DELETE. So the server runs in a subprocess on a database of
 its own (a temp SQLite file, or a throwaway PostgreSQL database on the server named by
-DATABASE_URL), loaded with the demo region; the tests only talk to it over HTTP.
+DATABASE_URL), a copy of the demo region built once a run (`demo_database.py`); the tests only
+talk to it over HTTP.
 """
 
 import http.client
@@ -12,18 +13,20 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
-from psycopg import sql
 
 from smertespor.demo_region import DEMO_PASSWORD
+from tests.browser.demo_database import (
+    DemoRegionUnavailable,
+    copy_of_demo_region,
+    run_directory,
+    start_building,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -59,30 +62,21 @@ def fits_phone(page: Page) -> None:
     assert width <= PHONE["width"], width
 
 
-# The accessibility walk (every main page, two languages, four roles) takes about as long as
-# all the other browser modules together: it has a group, and so a worker, of its own.
-OWN_GROUP = {"test_layout_and_accessibility.py"}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests in two xdist groups (`--dist=loadgroup`), each on one worker with one
-    server and demo region (loading it costs a minute of CPU): with everything in one group,
-    that worker was still driving chromium minutes after the other had finished."""
-    for item in items:
-        if item.path.is_relative_to(Path(__file__).parent):
-            group = "browser-a11y" if item.path.name in OWN_GROUP else "browser"
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A worker that will run browser tests starts the run's demo region building (once a run,
+    in the background) while it runs its other tests first."""
+    here = Path(__file__).parent
+    if any(item.path.is_relative_to(here) for item in session.items):
+        start_building(run_directory(), os.environ.get("DATABASE_URL", ""))
 
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running Smertespor with the demo region loaded."""
+    """The base URL of a running Smertespor with the demo region loaded (a copy of its own)."""
     workdir = tmp_path_factory.mktemp("browser")
     with ExitStack() as stack:
-        database_url = stack.enter_context(_fresh_database(workdir))
+        database_url = stack.enter_context(demo_region_database())
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "load_demo_region")
         # The task worker beside the server, as `make run` starts it (background jobs).
         stack.enter_context(_running_worker(env, workdir / "worker.log"))
         yield stack.enter_context(_running_server(env, workdir / "server.log"))
@@ -118,42 +112,13 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
 
 
 @contextmanager
-def _fresh_database(workdir: Path) -> Iterator[str]:
-    suite_url = os.environ.get("DATABASE_URL", "")
-    if not suite_url.startswith("postgres"):
-        yield f"sqlite:///{workdir / 'browser.sqlite3'}"
-        return
-    name = f"smertespor_browser_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(suite_url)
-    # The maintenance database always exists; the suite's own may not (pytest-django
-    # creates test_<name>, not <name>).
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+def demo_region_database() -> Iterator[str]:
+    """A database of the caller's own with the demo region loaded, dropped afterwards."""
     try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
+        with copy_of_demo_region(run_directory(), os.environ.get("DATABASE_URL", "")) as url:
+            yield url
+    except DemoRegionUnavailable as error:
+        pytest.fail(str(error))
 
 
 @contextmanager

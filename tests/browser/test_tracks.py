@@ -26,9 +26,8 @@ from smertespor.demo_region import DEMO_PASSWORD
 from tests.browser.conftest import (
     COMMAND_TIMEOUT_SECONDS,
     REPO,
-    _fresh_database,
-    _manage,
     _running_server,
+    demo_region_database,
 )
 
 PATIENT_NAME = "Gudrun Forløbsen"
@@ -40,10 +39,8 @@ def tracks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     """A server of this module's own, and the environment that reaches its database."""
     workdir = tmp_path_factory.mktemp("tracks-browser")
     with ExitStack() as stack:
-        database_url = stack.enter_context(_fresh_database(workdir))
+        database_url = stack.enter_context(demo_region_database())
         env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "load_demo_region")
         url = stack.enter_context(_running_server(env, workdir / "server.log"))
         yield url, env
 
