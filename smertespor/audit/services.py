@@ -20,7 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Max, Model
+from django.db.models import Field, JSONField, Max, Model
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -125,30 +125,11 @@ def _sign(events: list[AuditEvent]) -> None:
         event.row_mac = mac(key_id, row_payload(event))
 
 
-# The columns an INSERT fills, in row_payload's order (the id is the database's).
-_INSERTED = (
-    "sequence",
-    "occurred_at",
-    "user",
-    "username",
-    "role",
-    "organisation",
-    "patient",
-    "action",
-    "object_type",
-    "object_id",
-    "request_id",
-    "ip_address",
-    "detail",
-    "key_id",
-    "row_mac",
-)
-
-
 @cache
 def _inserted_fields() -> list[Field[Any, Any]]:
-    by_name = {field.name: field for field in AuditEvent._meta.concrete_fields}
-    return [by_name[name] for name in _INSERTED]
+    """Every column but the id the database assigns: what bulk_create would insert, so a column
+    added to the model later is stored here too (and signed only if `row_payload` names it)."""
+    return [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 
 
 @cache
@@ -174,8 +155,9 @@ def _insert(events: list[AuditEvent]) -> None:
     columns: list[list[Any]] = [
         [getattr(event, field.attname) for event in events] for field in _inserted_fields()
     ]
-    detail = _INSERTED.index("detail")
-    columns[detail] = [json.dumps(value) for value in columns[detail]]
+    for index, field in enumerate(_inserted_fields()):
+        if isinstance(field, JSONField):  # sent as JSON text; the statement casts it
+            columns[index] = [json.dumps(value) for value in columns[index]]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(), columns)
         ids = {sequence: pk for pk, sequence in cursor.fetchall()}
